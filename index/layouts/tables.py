@@ -1,0 +1,140 @@
+"""Tab-separated workshop tables: one passage per row, continuation rows merged into their row."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..documents import Document
+from ..passage import Item, Passage
+from .common import clean_line, document_meta
+
+KIND = "workshop-tabellen"
+
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+GROUP_HEADING = re.compile(r"^(?P<label>.*?\d+)\s*[-–:]\s*(?P<name>.+)$")
+MAX_HEADER_CELL = 60
+
+
+def detect(document: Document) -> bool:
+    """A table layout has a tab-separated header row and at least two rows under it."""
+    header = header_row(document)
+    if header is None:
+        return False
+    rows = sum(1 for line in document.lines if "\t" in line and line != header)
+    return rows >= 2
+
+
+def header_row(document: Document) -> str | None:
+    """The table header: the most repeated tab line whose cells are all short labels (or the first such line)."""
+    candidates = Counter(
+        line.strip("\r")
+        for line in document.lines
+        if line.count("\t") >= 1 and is_label_row(cells_of(line))
+    )
+    if not candidates:
+        return None
+    return candidates.most_common(1)[0][0]
+
+
+def is_label_row(cells: list[str]) -> bool:
+    texts = [clean_line(cell) for cell in cells]
+    return len(texts) >= 2 and all(0 < len(text) <= MAX_HEADER_CELL for text in texts) and not any(
+        text.endswith(".") for text in texts
+    )
+
+
+def cells_of(line: str) -> list[str]:
+    return line.split("\t")
+
+
+def cell_paragraphs(cell: str) -> list[str]:
+    """The paragraphs of one cell: its <p> elements, or the whole cell; markup removed."""
+    found = PARAGRAPH.findall(cell)
+    texts = found if found else [cell]
+    return [text for text in (clean_line(t) for t in texts) if text]
+
+
+def parse(document: Document) -> list[Passage]:
+    header = header_row(document)
+    base = document_meta(document)
+    if header is None:
+        return []
+    columns = [clean_line(cell) for cell in cells_of(header)]
+    passages: list[Passage] = []
+    before_first_table: list[Item] = []
+    seen_header = False
+    group: dict | None = None
+    row: list[Item] | None = None
+    row_count: Counter = Counter()
+    pending_heading: list[int] = []
+
+    def close_row() -> None:
+        nonlocal row
+        if row:
+            key = group["label"] if group else ""
+            row_count[key] += 1
+            passages.append(row_passage(document, base, group, row_count[key], row))
+        row = None
+
+    for number, line in enumerate(document.lines, start=1):
+        if line == header:
+            # A repeated header starts a new page; a heading just before it names the group.
+            seen_header = True
+            if pending_heading:
+                close_row()
+                group = group_of(clean_line(document.line(pending_heading[-1])))
+                pending_heading = []
+            continue
+        if "\t" not in line:
+            text = clean_line(line)
+            if text:
+                if not seen_header:
+                    before_first_table.append(Item(text, number))
+                pending_heading.append(number)
+            continue
+        cells = cells_of(line)
+        first = clean_line(cells[0])
+        if first or row is None:
+            close_row()
+            row = []
+        for column, cell in enumerate(cells):
+            label = columns[column] if column < len(columns) else f"Spalte {column + 1}"
+            row.extend(Item(text, number, label) for text in cell_paragraphs(cell))
+        if not row:
+            row = None
+    close_row()
+
+    # Lines before the first table are the title page, but for the last one: the first group's heading.
+    intro = before_first_table[:-1] if group and before_first_table else before_first_table
+    if intro:
+        passages.insert(0, Passage(document.source, document.meta.title, "title", "Titelseite", None, intro, meta=base))
+    return passages
+
+
+def group_of(text: str) -> dict:
+    """ "Workshop 2 - Wohnen" → label "Workshop 2", name "Wohnen"."""
+    match = GROUP_HEADING.match(text)
+    if match:
+        return {"label": match.group("label").strip(), "name": match.group("name").strip(), "heading": text}
+    return {"label": text, "name": text, "heading": text}
+
+
+def row_passage(document: Document, base: dict, group: dict | None, number: int, items: list[Item]) -> Passage:
+    first_column = items[0].label or "Zeile"
+    if group:
+        board = f"{group['label']} – {group['name']} · {first_column} {number}"
+    else:
+        board = f"{first_column} {number}"
+    meta = dict(base)
+    meta.update(row_no=number, group=group["heading"] if group else None)
+    return Passage(
+        source=document.source,
+        doc_title=document.meta.title,
+        board_kind="table_row",
+        board=board,
+        section=None,
+        items=items,
+        place=group["name"] if group else None,
+        meta=meta,
+    )

@@ -1,0 +1,103 @@
+"""Passages: the unit that is embedded, retrieved and cited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+# Board kinds written by the parsers; the assistant and app read them.
+BOARD_KINDS = (
+    "title",  # title page of a protocol
+    "goals",  # Zielsetzung page
+    "programme",  # Programm page
+    "district",  # exchange board of one district (three prompts)
+    "topic_card",  # Themensammlung card
+    "topic_result",  # result board of one topic (seven prompts)
+    "table_row",  # one challenge row of a workshop table
+    "section",  # anything parsed by the generic path
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One verbatim unit of a passage (a board line, a table cell paragraph) and where it stands."""
+
+    text: str
+    line: int  # 1-based line in the document's text
+    label: str | None = None  # column name for table cells
+
+
+@dataclass
+class Passage:
+    """A board section, table row or text section with everything its citation needs."""
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    doc_title: str
+    board_kind: str
+    board: str  # readable board name, e.g. "Austausch · Schalke · Tafel 2 von 4"
+    section: str | None  # prompt or heading, e.g. "Handlungsbedarfe"
+    items: list[Item]
+    place: str | None = None  # district or workshop
+    topic: str | None = None  # topic title of a topic card or result board
+    topic_no: int | None = None
+    meta: dict = field(default_factory=dict)  # city, date, board number, initiator, page …
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise ValueError(f"passage without text in {self.source} ({self.board})")
+        if not self.id:
+            self.id = passage_id(self.source, self.lines, self.board, self.section)
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        """First and last source line (1-based, inclusive)."""
+        numbers = [item.line for item in self.items]
+        return min(numbers), max(numbers)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(item.text for item in self.items)
+
+    @property
+    def citation(self) -> str:
+        """Readable reference: document · board · section."""
+        parts = [self.meta.get("doc_short_title") or self.doc_title, self.board]
+        if self.section:
+            parts.append(self.section)
+        return " · ".join(parts)
+
+    def context(self) -> str:
+        """The context that is embedded and matched together with the text."""
+        parts = [self.meta.get("doc_short_title") or self.doc_title]
+        if self.meta.get("city"):
+            parts.append(self.meta["city"])
+        if self.place:
+            parts.append(self.place)
+        if self.topic:
+            parts.append(f"Thema: {self.topic}")
+        if self.section:
+            parts.append(self.section)
+        return " | ".join(parts)
+
+    def labelled_text(self) -> str:
+        """Items with their column labels, for embedding and display of table rows."""
+        return "\n".join(f"{item.label}: {item.text}" if item.label else item.text for item in self.items)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["items"] = [[item.text, item.line, item.label] for item in self.items]
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> Passage:
+        data = json.loads(line)
+        data["items"] = [Item(text, number, label) for text, number, label in data["items"]]
+        return cls(**data)
+
+
+def passage_id(source: str, lines: tuple[int, int], board: str, section: str | None) -> str:
+    """Stable id from where the passage stands, so re-parsing an unchanged file keeps ids."""
+    key = f"{source}\x1f{lines[0]}-{lines[1]}\x1f{board}\x1f{section or ''}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

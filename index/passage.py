@@ -64,7 +64,7 @@ class Passage:
     def citation(self) -> str:
         """Readable reference: document · board · section."""
         parts = [self.meta.get("doc_short_title") or self.doc_title, self.board]
-        if self.section:
+        if self.section and self.section != self.board:
             parts.append(self.section)
         return " · ".join(parts)
 
@@ -79,6 +79,8 @@ class Passage:
             parts.append(f"Thema: {self.topic}")
         if self.section:
             parts.append(self.section)
+        if self.meta.get("prompt") and self.meta["prompt"] != self.section:
+            parts.append(self.meta["prompt"])
         return " | ".join(parts)
 
     def labelled_text(self) -> str:

@@ -137,6 +137,12 @@ def read_generation(path: Path) -> IndexStore:
         raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
     if manifest.get("passages_sha256") != sha256_file(path / PASSAGES):
         raise IndexCorrupt(f"index at {path}: passages file does not match its manifest")
+    # FAISS reads a file with overwritten vector bytes without complaint; only a checksum notices.
+    if "vectors_sha256" in manifest and manifest["vectors_sha256"] != sha256_file(path / VECTORS):
+        raise IndexCorrupt(f"index at {path}: vectors file does not match its manifest")
+    if vectors.d != manifest.get("embedder", {}).get("dim"):
+        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, manifest says "
+                           f"{manifest.get('embedder', {}).get('dim')}")
     return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path)
 
 
@@ -315,6 +321,7 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
     faiss.write_index(vectors, str(staging / VECTORS))
     _fsync_file(staging / VECTORS)
     manifest["passages_sha256"] = sha256_file(staging / PASSAGES)
+    manifest["vectors_sha256"] = sha256_file(staging / VECTORS)
     manifest["build_seconds"] = round(time.monotonic() - started, 2)
     _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
     final = index_dir / name

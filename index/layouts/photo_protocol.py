@@ -231,18 +231,18 @@ class _Parser:
         if not numbers:
             return
         texts = [self.text(n) for n in numbers]
+        topic_prompts = sum(1 for t in texts if prompt_of(t, TOPIC_PROMPTS))
         if first:
             self.passage("title", "Titelseite", None, numbers)
         elif sum(1 for t in texts if prompt_of(t, DISTRICT_PROMPTS)) >= 2 and not any(
             TOPIC_TITLE.match(t) and ":" in t for t in texts
         ):
             self.district_board(numbers)
-        elif any(TOPIC_TITLE.match(t) and ":" in t for t in texts[:3]) or sum(
-            1 for t in texts if prompt_of(t, TOPIC_PROMPTS)
-        ) >= 3:
-            self.topic_result(numbers)
-        elif self.card_starts(numbers):
+        elif self.card_starts(numbers) and topic_prompts < 3:
+            # Before the "Thema:" test: a card page whose first card reads "1 / Thema: …" is no result board.
             self.topic_cards(numbers)
+        elif any(TOPIC_TITLE.match(t) and ":" in t for t in texts[:3]) or topic_prompts >= 3:
+            self.topic_result(numbers)
         else:
             heading = texts[0]
             kind = {"zielsetzung": "goals", "programm": "programme"}.get(heading.casefold(), "section")

@@ -11,7 +11,7 @@ from .common import clean_line, document_meta
 
 KIND = "workshop-tabellen"
 
-PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+PARAGRAPH_TAG = re.compile(r"</?p\b[^>]*>", re.IGNORECASE)
 GROUP_HEADING = re.compile(r"^(?P<label>.*?\d+)\s*[-–:]\s*(?P<name>.+)$")
 MAX_HEADER_CELL = 60
 
@@ -49,10 +49,12 @@ def cells_of(line: str) -> list[str]:
 
 
 def cell_paragraphs(cell: str) -> list[str]:
-    """The paragraphs of one cell: its <p> elements, or the whole cell; markup removed."""
-    found = PARAGRAPH.findall(cell)
-    texts = found if found else [cell]
-    return [text for text in (clean_line(t) for t in texts) if text]
+    """The paragraphs of one cell: the pieces between its <p>/</p> tags, or the whole cell; markup removed.
+
+    Splitting at the tags (rather than collecting <p>…</p> pairs) keeps text outside the elements
+    and an unclosed last <p>, which a cell cut at a page break can have.
+    """
+    return [text for text in (clean_line(piece) for piece in PARAGRAPH_TAG.split(cell)) if text]
 
 
 def parse(document: Document) -> list[Passage]:
@@ -93,6 +95,8 @@ def parse(document: Document) -> list[Passage]:
                     before_first_table.append(Item(text, number))
                 pending_heading.append(number)
             continue
+        # Text lines with table rows after them were a note, not the heading of the next page's group.
+        pending_heading = []
         cells = cells_of(line)
         first = clean_line(cells[0])
         if first or row is None:

@@ -1,0 +1,160 @@
+"""The assistant: understand a question in its conversation, retrieve, answer with citations."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from index import Settings, load_index
+
+from .answer import Answer, abstention, compose
+from .retrieve import Filters, Hit, Retriever
+from .understand import Query, understand
+
+__all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "clean_question"]
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY_TURNS = 10
+MAX_CITED = 5
+CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
+# Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
+# not separate questions about the protocols from others. What does: whether what the question is about
+# (place names taken out) comes closer to some passage than to everyday off-topic questions
+# (data/off_topic.txt). Calibrated on tests/data/questions.jsonl (positives and negatives of our own).
+RELEVANCE_MARGIN = -0.018
+OFF_TOPIC_FILE = Path(__file__).parent / "data" / "off_topic.txt"
+
+
+class Assistant:
+    """Search and conversational answers over a corpus folder and its on-disk index."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.store = retriever.store
+        self._off_topic = retriever.store.embedder.embed_passages(off_topic_questions())
+
+    @classmethod
+    def load(
+        cls,
+        corpus_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        embedder: str | None = None,
+    ) -> Assistant:
+        """The assistant for a corpus (default: the bundled corpus/), building or refreshing the index as needed."""
+        settings = Settings()
+        if corpus_dir is not None:
+            settings.corpus_dir = Path(corpus_dir)
+        if index_dir is not None:
+            settings.index_dir = Path(index_dir)
+        if embedder is not None:
+            settings.embedder = embedder
+        store = load_index(settings.corpus_dir, settings.index_dir, settings.embedder)
+        return cls(Retriever(store))
+
+    @property
+    def documents(self) -> list[str]:
+        """Titles of the indexed documents."""
+        titles = {}
+        for passage in self.store.passages:
+            titles.setdefault(passage.source, passage.meta.get("doc_short_title") or passage.doc_title)
+        return [titles[source] for source in sorted(titles)]
+
+    def understand(self, question: str, history=None) -> Query:
+        question = clean_question(question)
+        return understand(question, self.retriever.vocabulary, normalize_history(history))
+
+    def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Plain ranked retrieval: the k best passages, no conversation and no abstention."""
+        if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            raise ValueError("k muss eine positive ganze Zahl sein.")
+        query = understand(clean_question(question), self.retriever.vocabulary)
+        return self.retriever.rank(query, filters).hits[:k]
+
+    def ask(self, question: str, history=None, filters: Filters | None = None) -> Answer:
+        """An answer built only from retrieved passages, each item with its citation marker; [] when nothing fits."""
+        query = self.understand(question, history)
+        ranking = self.retriever.rank(query, filters)
+        if not ranking.hits or not self.is_relevant(query, ranking):
+            answer = abstention(self.documents)
+            answer.query = query
+            return answer
+        return compose(query, self.cite(ranking.hits), ranking.missing, self.retriever.lexical.analyzer)
+
+    def is_relevant(self, query: Query, ranking) -> bool:
+        """Whether the corpus says anything about what the question is about."""
+        content = query.content if not query.followup else query.text
+        named = bool(query.places or query.sections or query.topics)
+        if not self.retriever.lexical.analyzer.analyze(content):
+            # Nothing left but a name: a place, section or topic question is relevant by itself.
+            return named
+        return self.relevance_margin(content) >= RELEVANCE_MARGIN
+
+    def relevance_margin(self, text: str) -> float:
+        """How much closer the text comes to the corpus than to everyday off-topic questions."""
+        vector = self.retriever.embed(text)
+        corpus = float((self.retriever.matrix @ vector).max())
+        off_topic = float((self._off_topic @ vector).max()) if len(self._off_topic) else 0.0
+        return corpus - off_topic
+
+    @staticmethod
+    def cite(hits: list[Hit]) -> list[Hit]:
+        """The gathered set, or the best few passages that score close to the best one."""
+        gathered = [hit for hit in hits if hit.gathered]
+        if gathered:
+            return gathered
+        best = hits[0].score
+        return [hit for hit in hits[:MAX_CITED] if hit.score >= CITE_RELATIVE * best]
+
+
+def off_topic_questions() -> list[str]:
+    lines = OFF_TOPIC_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def clean_question(question) -> str:
+    """The question as text without control or invisible characters; ValueError (German) when unusable."""
+    if not isinstance(question, str):
+        raise ValueError("Die Frage muss ein Text sein.")
+    text = _INVISIBLE.sub("", question)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise ValueError("Bitte geben Sie eine Frage ein.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ValueError(
+            f"Die Frage ist zu lang ({len(text)} Zeichen). Bitte fassen Sie sich kürzer "
+            f"(höchstens {MAX_QUESTION_CHARS} Zeichen)."
+        )
+    if not any(ch.isalnum() for ch in text):
+        raise ValueError("Die Frage enthält keine Wörter. Bitte formulieren Sie eine Frage.")
+    return text
+
+
+def normalize_history(history) -> list[str]:
+    """Earlier user questions from strings or Gradio-style {"role", "content"} messages."""
+    if history is None:
+        return []
+    if isinstance(history, (str, bytes)) or not isinstance(history, (list, tuple)):
+        raise ValueError("Der Gesprächsverlauf muss eine Liste von Fragen oder Nachrichten sein.")
+    questions = []
+    for turn in history:
+        if isinstance(turn, dict):
+            if turn.get("role") not in ("user", "assistant", "system"):
+                raise ValueError("Der Gesprächsverlauf enthält eine Nachricht ohne gültige Rolle (user/assistant).")
+            if turn["role"] != "user":
+                continue
+            content = turn.get("content")
+            if isinstance(content, list):  # Gradio may send content as a list of parts
+                content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+            turn = content
+        if not isinstance(turn, str):
+            raise ValueError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
+        try:
+            questions.append(clean_question(turn))
+        except ValueError:
+            continue  # an empty or unusable earlier turn carries no context; skip it
+    return questions[-MAX_HISTORY_TURNS:]

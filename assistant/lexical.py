@@ -1,0 +1,245 @@
+"""German lexical retrieval: folding, stemming and corpus-driven decompounding in front of BM25 (bm25s)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_GERMAN
+
+
+def fold(text: str) -> str:
+    """Casefold and strip diacritics, so ä/ö/ü become a/o/u and ß becomes ss."""
+    # casefold first: it maps ß/ẞ to "ss", which NFKD alone would leave untouched.
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _fold_digraphs(word: str) -> str:
+    # ae/oe/ue as typed umlauts; "qu" + e is a real spelling ("Quelle"), so leave it alone.
+    return re.sub(r"(?<!q)([aou])e", r"\1", word)
+
+
+# A word is a run of letters/digits, optionally joined by hyphens (NFKD turns U+2011 into U+2010).
+_WORD_RE = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
+_HYPHEN_RE = re.compile(r"[-\u2010]")
+
+# Question and filler words that bm25s' Snowball list lacks but German questions are full of.
+# fmt: off
+_EXTRA_STOPWORDS = (
+    "wann", "warum", "wer", "wen", "wem", "wessen", "wieso", "weshalb", "wieviel", "wieviele", "viele",
+    "beim", "sowie", "bzw", "bitte", "gibt", "ja", "nein", "schon", "immer", "mehr", "gerne",
+)
+# fmt: on
+# "weg" is mostly the noun "Weg" (path) in municipal texts, and compounds like "Radweg" need it known.
+_STOPWORDS = frozenset(_fold_digraphs(fold(w)) for w in (*STOPWORDS_GERMAN, *_EXTRA_STOPWORDS) if w != "weg")
+
+_MIN_TOKEN = 2  # single letters ("B" in "B-Plan") carry no meaning on their own
+_MIN_PART = 3  # shortest compound part; shorter ones make splits like "bet|eiligung" too easy
+_MIN_COMPOUND = 2 * _MIN_PART
+_CACHE_LIMIT = 200_000
+_PREFIX = 5  # shared first letters that make an unknown query word related to a corpus term
+_MAX_RELATED = 4  # a prefix shared by more terms than this says too little
+# German linking elements (Fugenelemente); "" first so a head that is a corpus word as written wins.
+_LINKS = ("", "s", "es", "n", "en", "er", "e")
+
+
+class GermanAnalyzer:
+    """Turns German text into stemmed index terms, expanding hyphenated and closed compounds."""
+
+    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+        self._stemmer = Stemmer.Stemmer("german")
+        self._stem_cache: dict[str, str] = {}
+        self._known: set[str] = set()
+        self._split_cache: dict[str, tuple[str, ...] | None] = {}
+        self.learn(vocabulary)
+
+    def fit(self, texts: Iterable[str]) -> GermanAnalyzer:
+        """Learn the decompounding vocabulary from the words of a corpus."""
+        self.learn(piece for text in texts for word in self._words(text) for piece in word)
+        return self
+
+    def learn(self, words: Iterable[str]) -> None:
+        """Add standalone words whose stems may serve as compound parts."""
+        for word in words:
+            word = fold(word)
+            if len(word) >= _MIN_PART and word.isalpha() and not self._is_stopword(word):
+                self._known.add(self._stem(word))
+        self._split_cache.clear()
+
+    def analyze(self, text: str) -> list[str]:
+        """Index terms of a document, repeated as often as they occur (BM25 needs term frequency)."""
+        terms: list[str] = []
+        for pieces in self._words(text):
+            for piece in pieces:
+                if self._is_content(piece):
+                    terms.append(self._stem(piece))
+                    terms.extend(self._stem(part) for part in self._parts(piece))
+            if len(pieces) > 1:
+                # "Kita-Plätze" must also meet "Kitaplätze", so index the joined spelling too.
+                joined = "".join(pieces)
+                if self._is_content(joined):
+                    terms.append(self._stem(joined))
+        return terms
+
+    def analyze_query(self, text: str) -> list[str]:
+        """Distinct query terms in order; repeats would let one expanded word dominate the score."""
+        return list(dict.fromkeys(self.analyze(text)))
+
+    def query_units(self, text: str) -> list[list[str]]:
+        """Terms per content word of a query (one list per word, hyphenated words count once)."""
+        units = []
+        for pieces in self._words(text):
+            terms = self.analyze("-".join(pieces))
+            if terms:
+                units.append(list(dict.fromkeys(terms)))
+        return units
+
+    def _words(self, text: str) -> Iterable[list[str]]:
+        for match in _WORD_RE.finditer(fold(text)):
+            yield _HYPHEN_RE.split(match.group())
+
+    def _is_stopword(self, word: str) -> bool:
+        return word in _STOPWORDS or _fold_digraphs(word) in _STOPWORDS
+
+    def _is_content(self, word: str) -> bool:
+        return len(word) >= _MIN_TOKEN and not self._is_stopword(word)
+
+    def _stem(self, word: str) -> str:
+        # The Snowball "german" stemmer also maps ae/oe/ue to umlauts, so "Kitaplaetze" == "Kitaplätze".
+        stem = self._stem_cache.get(word)
+        if stem is None:
+            if len(self._stem_cache) > _CACHE_LIMIT:  # queries keep adding words; stay bounded
+                self._stem_cache.clear()
+            stem = self._stem_cache[word] = self._stemmer.stemWord(word)
+        return stem
+
+    def _is_known(self, part: str) -> bool:
+        # Parts are compared by stem so "sprach" (in "Sprachkurs") matches a corpus "Sprache".
+        return len(part) >= _MIN_PART and self._stem(part) in self._known
+
+    def _parts(self, word: str) -> list[str]:
+        """All compound parts of a word, nested ones included ("kinderbetreuungsangebot" -> ...)."""
+        split = self._split(word)
+        if split is None:
+            return []
+        parts: list[str] = []
+        for part in split:
+            parts.append(part)
+            parts.extend(self._parts(part))
+        return parts
+
+    def _split(self, word: str) -> tuple[str, ...] | None:
+        """Split a closed compound into known parts, preferring the longest modifier; None if none."""
+        if len(word) < _MIN_COMPOUND or not word.isalpha() or not self._known:
+            return None
+        if word in self._split_cache:
+            return self._split_cache[word]
+        result = None
+        for cut in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):
+            left = word[:cut]
+            if not self._is_known(left):
+                continue
+            rest = word[cut:]
+            for link in _LINKS:
+                head = rest[len(link) :]
+                if not rest.startswith(link) or len(head) < _MIN_PART:
+                    continue
+                if self._is_known(head):
+                    result = (left, head)
+                elif (tail := self._split(head)) is not None:
+                    result = (left, *tail)
+                if result:
+                    break
+            if result:
+                break
+        if len(self._split_cache) > _CACHE_LIMIT:
+            self._split_cache.clear()
+        self._split_cache[word] = result
+        return result
+
+
+class LexicalIndex:
+    """BM25 over analyzed German texts, with OR semantics and per-document scores."""
+
+    def __init__(self, analyzer: GermanAnalyzer, doc_terms: list[list[str]]) -> None:
+        self.analyzer = analyzer
+        self._n_docs = len(doc_terms)
+        self._df = Counter(term for terms in doc_terms for term in set(terms))
+        self._retriever: bm25s.BM25 | None = None
+        # Snowball leaves verb and noun forms apart ("begrüßt" / "Begrüßung", "moderiert" / "Moderation");
+        # an unknown query term falls back to the corpus terms sharing its first letters.
+        self._by_prefix: dict[str, list[str]] = {}
+        for term in self._df:
+            if len(term) >= _PREFIX:
+                self._by_prefix.setdefault(term[:_PREFIX], []).append(term)
+        # bm25s cannot index a corpus without a single term, so such an index simply matches nothing.
+        if self._df:
+            self._retriever = bm25s.BM25()
+            self._retriever.index(doc_terms, show_progress=False)
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        """Index texts; the decompounding vocabulary is learned from these same texts."""
+        analyzer = GermanAnalyzer().fit(texts)
+        return cls(analyzer, [analyzer.analyze(text) for text in texts])
+
+    def __len__(self) -> int:
+        return self._n_docs
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """All index terms (stems and compound parts) present in at least one document."""
+        return frozenset(self._df)
+
+    def document_frequency(self, term: str) -> int:
+        """Number of documents containing an index term (as produced by the analyzer)."""
+        return self._df.get(term, 0)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document; a document sharing any query term scores above 0."""
+        result = np.zeros(self._n_docs, dtype=np.float64)
+        if self._retriever is None:
+            return result
+        vocab = self._retriever.vocab_dict
+        terms = self.analyzer.analyze_query(query)
+        ids = [vocab[term] for term in terms if term in vocab]
+        if ids:
+            result += self._retriever.get_scores_from_ids(ids)
+        related = {near for term in terms if term not in vocab for near in self.related_terms(term)}
+        if related:
+            # Half weight: a shared beginning is weaker evidence than the same stem.
+            result += 0.5 * self._retriever.get_scores_from_ids([vocab[term] for term in related if term in vocab])
+        return result
+
+    def related_terms(self, term: str) -> list[str]:
+        """Corpus terms sharing the first letters of a term the corpus lacks (at most a few)."""
+        if len(term) < _PREFIX + 1 or term in self._df:
+            return []
+        candidates = self._by_prefix.get(term[:_PREFIX], [])
+        return candidates if len(candidates) <= _MAX_RELATED else []
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """Top-k (document id, score) pairs, best first, ties by id; only positive scores."""
+        scores = self.scores(query)
+        if k <= 0 or not scores.any():
+            return []
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's content words with at least one term in the corpus vocabulary.
+
+        Plain share rather than idf-weighted: words absent from the corpus have no idf to weigh by.
+        A question in another language than the corpus scores low, telling callers to discount BM25.
+        """
+        units = self.analyzer.query_units(query)
+        if not units or not self._df:
+            return 0.0
+        covered = sum(any(term in self._df or self.related_terms(term) for term in terms) for terms in units)
+        return covered / len(units)

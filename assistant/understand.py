@@ -1,0 +1,300 @@
+"""Understanding a question in its conversation: places, sections, topics and documents it names."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+import Stemmer
+from rapidfuzz import fuzz
+
+from index import Passage
+
+from .lexical import LexicalIndex, fold
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+PLACE_FUZZY_MIN_CHARS = 5
+PLACE_FUZZY_CUTOFF = 85
+SECTION_MIN_SCORE = 2.0  # about one distinctive prompt word; a single common word is not enough
+SECTION_KEEP_RATIO = 0.6  # sections scoring this close to the best are kept as well
+TOPIC_MARGIN = 1.4  # the best topic must beat the second by this factor to count as named
+TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that topic's passages
+# Words that point back into the conversation (German and English): a follow-up, not a new question.
+ANAPHORA = frozenset(
+    "und dort da dazu dabei darüber davon daran hierzu hier denen deren derselben ebenfalls "
+    "and there that those them it also".split()
+)
+FOLLOWUP_MAX_WORDS = 7
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the corpus names: a district of a board, a workshop of a table, or a document's city."""
+
+    name: str
+    kind: str  # "district" | "group" | "city"
+    sources: frozenset[str]
+
+
+@dataclass
+class Query:
+    """A question as understood, with what it inherited from the conversation."""
+
+    question: str  # as asked
+    text: str  # what retrieval embeds and matches: the question plus inherited context
+    places: list[Place] = field(default_factory=list)
+    sections: dict[str, float] = field(default_factory=dict)  # section name → weight in (0, 1]
+    topics: dict[tuple[str, int], float] = field(default_factory=dict)  # (source, topic number) → weight
+    content: str = ""  # the question without the names of places/sections/topics: what it is about
+    followup: bool = False
+    inherited: list[str] = field(default_factory=list)  # which parts came from earlier turns
+
+    @property
+    def districts(self) -> list[Place]:
+        return [place for place in self.places if place.kind == "district"]
+
+    def describe(self) -> dict:
+        return {
+            "text": self.text,
+            "places": [f"{p.name} ({p.kind})" for p in self.places],
+            "sections": self.sections,
+            "topics": [f"{source}#{number}" for source, number in self.topics],
+            "content": self.content,
+            "followup": self.followup,
+            "inherited": self.inherited,
+        }
+
+
+class Vocabulary:
+    """What the corpus can be asked about, learned from the passages and their metadata."""
+
+    def __init__(self, passages: list[Passage], passage_index: LexicalIndex | None = None) -> None:
+        self._stemmer = Stemmer.Stemmer("german")
+        self._passage_terms = (
+            [set(passage_index.analyzer.analyze(p.text + " " + (p.topic or ""))) for p in passages]
+            if passage_index else None
+        )
+        self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
+        self.places = self._places(passages)
+        self.section_cues = self._section_cues(passages)
+        self._section_idf = self._idf(self.section_cues)
+        self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
+        self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
+
+    # --- learning from the corpus -------------------------------------------------------------
+    @staticmethod
+    def _places(passages: list[Passage]) -> list[Place]:
+        sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for passage in passages:
+            if passage.place:
+                kind = "district" if passage.board_kind == "district" else "group"
+                sources[(passage.place, kind)].add(passage.source)
+            if passage.meta.get("city"):
+                sources[(passage.meta["city"], "city")].add(passage.source)
+        places = [Place(name, kind, frozenset(found)) for (name, kind), found in sources.items()]
+        # Longer names first, so "Schalke-Nord" is found before "Schalke".
+        return sorted(places, key=lambda place: (-len(words(place.name)), place.name))
+
+    def _section_cues(self, passages: list[Passage]) -> dict[str, dict[str, set[str]]]:
+        """Per section: the stems of its name and of the printed prompts, and prompt bigrams."""
+        cues: dict[str, dict[str, set[str]]] = {}
+        for passage in passages:
+            if not passage.section:
+                continue
+            entry = cues.setdefault(passage.section, {"name": set(), "prompt": set(), "bigrams": set()})
+            entry["name"] |= set(self.stems(passage.section))
+            prompt = passage.meta.get("prompt")
+            if prompt:
+                stems = self.stems(prompt)
+                entry["prompt"] |= set(stems)
+                entry["bigrams"] |= set(zip(stems, stems[1:]))
+        return cues
+
+    @staticmethod
+    def _idf(cues: dict[str, dict[str, set[str]]]) -> dict:
+        df: Counter = Counter()
+        for entry in cues.values():
+            df.update(entry["name"] | entry["prompt"])
+            df.update(entry["bigrams"])
+        n = max(len(cues), 1)
+        return {term: math.log(1 + n / count) for term, count in df.items()}
+
+    @staticmethod
+    def _topics(passages: list[Passage]):
+        """Per topic: its titles (card and result board), without initiators' names or other card text."""
+        texts: dict[tuple[str, int], list[str]] = defaultdict(list)
+        titles: dict[tuple[str, int], str] = {}
+        for passage in passages:
+            if passage.topic_no is None or not passage.topic:
+                continue
+            key = (passage.source, passage.topic_no)
+            if passage.topic not in texts[key]:
+                texts[key].append(passage.topic)
+            titles.setdefault(key, passage.topic)
+        keys = sorted(texts)
+        return keys, titles, [" ".join(texts[key]) for key in keys]
+
+    def stems(self, text: str) -> list[str]:
+        return [self._stemmer.stemWord(word) for word in words(text)]
+
+    # --- reading a question -------------------------------------------------------------------
+    def find_places(self, question: str) -> tuple[list[Place], list[tuple[int, int]]]:
+        """Places named in the question, exactly or with a typo, and the character spans naming them."""
+        tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD.finditer(question)]
+        used: set[int] = set()
+        found: list[Place] = []
+        spans: list[tuple[int, int]] = []
+        for place in self.places:
+            target = " ".join(words(place.name))
+            size = len(words(place.name))
+            for start in range(len(tokens) - size + 1):
+                window = range(start, start + size)
+                if used & set(window):
+                    continue
+                candidate = " ".join(tokens[i][2] for i in window)
+                exact = candidate == target
+                close = (
+                    len(target) >= PLACE_FUZZY_MIN_CHARS
+                    and candidate[:1] == target[:1]
+                    and fuzz.ratio(candidate, target) >= PLACE_FUZZY_CUTOFF
+                )
+                if exact or close:
+                    used |= set(window)
+                    if place not in found:
+                        found.append(place)
+                    spans.append((tokens[start][0], tokens[start + size - 1][1]))
+        return found, spans
+
+    def find_sections(self, question: str) -> dict[str, float]:
+        """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
+        stems = self.stems(question)
+        unigrams = set(stems)
+        bigrams = set(zip(stems, stems[1:]))
+        scores: dict[str, float] = {}
+        for section, cue in self.section_cues.items():
+            score = 0.0
+            for stem in unigrams:
+                if len(stem) < 3:
+                    continue
+                if stem in cue["name"]:
+                    score += 2 * self._section_idf.get(stem, 0.0)
+                elif stem in cue["prompt"]:
+                    score += self._section_idf.get(stem, 0.0)
+            score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
+            if score >= SECTION_MIN_SCORE:
+                scores[section] = score
+        if not scores:
+            return {}
+        best = max(scores.values())
+        return {name: round(score / best, 3) for name, score in scores.items() if score >= SECTION_KEEP_RATIO * best}
+
+    def find_topics(self, text: str) -> dict[tuple[str, int], float]:
+        """The topic a question names, when one clearly stands out among the topic cards and boards."""
+        if self._topic_index is None or not text.strip():
+            return {}
+        ranked = self._topic_index.search(text, 2)
+        if not ranked:
+            return {}
+        best = ranked[0][1]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if best < TOPIC_MARGIN * second:
+            return {}
+        key = self.topic_keys[ranked[0][0]]
+        confidence = self._specificity(text, key)
+        return {key: round(confidence, 3)} if confidence >= TOPIC_MIN_SPECIFICITY else {}
+
+    def _specificity(self, text: str, key: tuple[str, int]) -> float:
+        """How much the words naming a topic belong to it: "Mediation" does, "Ziel" (in every table row) does not.
+
+        For each question word in the topic's titles: the share of passages using it that are the topic's own.
+        """
+        if self._passage_terms is None:
+            return 1.0
+        analyzer = self._topic_index.analyzer
+        title_terms = set(analyzer.analyze(self.topic_texts[self.topic_keys.index(key)]))
+        best = 0.0
+        for term in set(analyzer.analyze_query(text)) & title_terms:
+            using = [i for i, terms in enumerate(self._passage_terms) if term in terms]
+            if using:
+                own = sum(1 for i in using if self._passage_topics[i] == key)
+                best = max(best, own / len(using))
+        return best
+
+
+def words(text: str) -> list[str]:
+    return [fold(word) for word in WORD.findall(text)]
+
+
+def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:
+    """The query for a question, resolved against the earlier user turns of the conversation."""
+    query = _read(question, vocabulary)
+    if not history:
+        return query
+    previous = understand(history[-1], vocabulary, history[:-1])
+    if not _is_followup(query, question):
+        return query
+    return _inherit(query, previous)
+
+
+def _read(question: str, vocabulary: Vocabulary) -> Query:
+    places, spans = vocabulary.find_places(question)
+    sections = vocabulary.find_sections(question)
+    # What the question is about once place names are taken out; topics are looked for in that.
+    content = _remove_spans(question, spans)
+    topics = vocabulary.find_topics(content)
+    return Query(question=question, text=question, places=places, sections=sections, topics=topics,
+                 content=content.strip())
+
+
+def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return re.sub(r"\s+", " ", text)
+
+
+def _is_followup(query: Query, question: str) -> bool:
+    tokens = words(question)
+    if not tokens:
+        return False
+    if tokens[0] in ("und", "and") or any(token in ANAPHORA - {"und", "and"} for token in tokens):
+        return True
+    # A short question that names only a place or a section leaves the rest to the conversation.
+    named_only = (query.places or query.sections) and not query.topics
+    return bool(named_only) and len(tokens) <= FOLLOWUP_MAX_WORDS and not (query.places and query.sections)
+
+
+def _inherit(query: Query, previous: Query) -> Query:
+    inherited: list[str] = []
+    places, sections, topics = query.places, query.sections, query.topics
+    extra: list[str] = []
+    if not places and previous.places:
+        places = previous.places
+        inherited.append("places")
+        extra += [place.name for place in places]
+    if not sections and previous.sections:
+        sections = previous.sections
+        inherited.append("sections")
+        extra += list(sections)
+    if not topics and previous.topics and not query.places:
+        topics = previous.topics
+        inherited.append("topics")
+    text = query.question
+    if inherited and "places" not in inherited and "sections" in inherited and query.places and previous.places:
+        # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
+        text = _swap_places(previous.text, previous.places, query.places)
+    elif extra or "topics" in inherited:
+        topic_words = [previous_text for previous_text in [previous.content] if "topics" in inherited]
+        text = " ".join([query.question, *extra, *topic_words])
+    return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
+                   inherited=inherited)
+
+
+def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:
+    swapped = text
+    for place in old:
+        swapped = re.sub(re.escape(place.name), new[0].name, swapped, flags=re.IGNORECASE)
+    if swapped == text:
+        swapped = f"{text} {' '.join(place.name for place in new)}"
+    return swapped

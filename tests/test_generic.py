@@ -1,0 +1,220 @@
+"""The generic layout: headings, paragraphs, exact line spans, and splitting of long passages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from index.documents import read_document
+from index.layouts import generic
+from index.layouts.common import clean_line
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def parse_file(tmp_path: Path, name: str, text: str):
+    document = read_document(write(tmp_path, name, text), tmp_path)
+    return document, generic.parse(document)
+
+
+def assert_verbatim(document, passages) -> None:
+    """Every item is its source line as cleaned, or (for split parts) a piece of it."""
+    for passage in passages:
+        for item in passage.items:
+            source = clean_line(document.line(item.line))
+            if "part" in passage.meta:
+                assert item.text in source
+            else:
+                assert item.text == source
+
+
+MARKDOWN = """\
+# Bildung
+
+Die Teilnehmenden wünschen sich mehr Sprachförderung in Kitas.
+Besonders Eltern sollen früher informiert werden.
+
+Ein zweiter Absatz über Schulsozialarbeit an Grundschulen, der länger ist als eine Aufzählung.
+
+## Wohnen
+Bezahlbarer Wohnraum fehlt in Schalke und Bismarck, sagen viele Teilnehmende im Austausch.
+
+- Leerstände erfassen
+- Vermieter ansprechen
+
+- Wohnungsbörse aufbauen
+"""
+
+
+def test_markdown_headings_give_sections_and_exact_spans(tmp_path):
+    document, passages = parse_file(tmp_path, "workshop.md", MARKDOWN)
+    got = [(p.board, p.section, p.lines) for p in passages]
+    assert got == [
+        ("Bildung", "Bildung", (3, 4)),
+        ("Bildung", "Bildung", (6, 6)),
+        ("Wohnen", "Wohnen", (9, 9)),
+        # short bullets separated by a blank line share one passage
+        ("Wohnen", "Wohnen", (11, 14)),
+    ]
+    assert passages[0].text == (
+        "Die Teilnehmenden wünschen sich mehr Sprachförderung in Kitas.\n"
+        "Besonders Eltern sollen früher informiert werden."
+    )
+    assert [item.line for item in passages[3].items] == [11, 12, 14]
+    assert all(p.board_kind == "section" and p.doc_title == "workshop" for p in passages)
+    assert passages[0].meta == {"doc_short_title": "workshop", "city": None, "date": None, "doc_kind": None}
+    assert len({p.id for p in passages}) == len(passages)
+    assert_verbatim(document, passages)
+
+
+PLAIN = """\
+Die Sitzung wurde um 17 Uhr eröffnet. Frau Meier begrüßte die Anwesenden.
+
+Im ersten Teil stellte die Verwaltung den Stand des Integrationskonzepts vor.
+Danach gab es Fragen aus dem Publikum.
+
+Im zweiten Teil arbeiteten die Gruppen an Tischen zu Bildung, Wohnen und Arbeit.
+"""
+
+
+def test_plain_paragraphs_one_passage_each_without_headings(tmp_path):
+    document, passages = parse_file(tmp_path, "sitzung.txt", PLAIN)
+    assert [(p.board, p.section, p.lines) for p in passages] == [
+        ("Abschnitt 1", None, (1, 1)),
+        ("Abschnitt 2", None, (3, 4)),
+        ("Abschnitt 3", None, (6, 6)),
+    ]
+    assert_verbatim(document, passages)
+
+
+def test_plain_text_heading_only_for_a_short_line_before_a_longer_paragraph(tmp_path):
+    text = (
+        "Ergebnisse der Gruppenarbeit\n"
+        "\n"
+        "Die Gruppe Bildung fordert mehr Schulsozialarbeit und eine bessere Ausstattung der Kitas.\n"
+        "Zudem sollen Elterncafés in allen Stadtteilen entstehen.\n"
+        "\n"
+        "Das war ein kurzer Satz.\n"
+        "\n"
+        "Die Gruppe Wohnen sieht Handlungsbedarf bei der Vermittlung von Wohnungen an Geflüchtete.\n"
+    )
+    document, passages = parse_file(tmp_path, "ergebnisse.txt", text)
+    assert [(p.section, p.lines) for p in passages] == [
+        ("Ergebnisse der Gruppenarbeit", (3, 4)),
+        # a sentence is never a heading, even when it is short and alone
+        ("Ergebnisse der Gruppenarbeit", (6, 6)),
+        ("Ergebnisse der Gruppenarbeit", (8, 8)),
+    ]
+    assert_verbatim(document, passages)
+
+
+def test_list_of_short_lines_is_not_taken_for_headings(tmp_path):
+    text = (
+        "Ankommen\n\nBegrüßung\n\nVortrag\n\n"
+        "Die Diskussion dauerte bis zum Ende des Abends und war lebhaft.\nAlle blieben.\n"
+    )
+    document, passages = parse_file(tmp_path, "programm.txt", text)
+    assert [(p.section, p.lines) for p in passages] == [(None, (1, 5)), (None, (7, 8))]
+    assert_verbatim(document, passages)
+
+
+def test_markup_is_cleaned_but_words_kept(tmp_path):
+    text = "<p>Anregung 1:   Kampagne\tfür neue Wohnformen</p>\n"
+    document, passages = parse_file(tmp_path, "tabelle.txt", text)
+    assert [item.text for item in passages[0].items] == ["Anregung 1: Kampagne für neue Wohnformen"]
+
+
+SENTENCES = [
+    f"In der Gruppe {n} wurde lange darüber gesprochen, wie Begegnung im Quartier gefördert werden kann, "
+    f"und welche Räume dafür in Frage kommen."
+    for n in range(1, 26)
+]
+LONG_LINE = " ".join(SENTENCES)
+
+
+def test_long_single_line_is_split_at_sentence_ends(tmp_path):
+    assert 2800 < len(LONG_LINE) < 3600
+    document, passages = parse_file(tmp_path, "lang.txt", f"Kurzer Absatz.\n\n{LONG_LINE}\n")
+    assert [p.lines for p in passages] == [(1, 1), (3, 3)]
+    parent = passages[1]
+    parts = generic.split_long(passages)
+    assert parts[0] is passages[0]  # short passages stay the same object
+    split = parts[1:]
+    assert len(split) >= 3
+    source = clean_line(document.line(3))
+    covered = set()
+    for number, part in enumerate(split, start=1):
+        assert len(part.text) <= generic.MAX_CHARS
+        assert [item.line for item in part.items] == [3]
+        start = source.find(part.text)
+        assert start >= 0
+        covered.update(range(start, start + len(part.text)))
+        # boundaries at sentence ends: each part is whole sentences
+        assert part.text.startswith("In der Gruppe ")
+        assert part.text.endswith("in Frage kommen.")
+        for field in ("source", "doc_title", "board_kind", "board", "section", "place", "topic", "topic_no"):
+            assert getattr(part, field) == getattr(parent, field)
+        assert part.meta == {**parent.meta, "part": number, "parts": len(split)}
+    assert covered == set(range(len(source)))  # nothing lost between parts
+    assert len({part.id for part in split} | {parent.id}) == len(split) + 1
+    assert_verbatim(document, split)
+
+
+def test_long_multiline_passage_splits_at_line_breaks():
+    from index.passage import Item, Passage
+
+    lines = [f"Anregung {n}: Ein Beispieltext über Maßnahmen im Stadtteil Nummer {n}." for n in range(1, 40)]
+    passage = Passage(
+        source="x.txt",
+        doc_title="X",
+        board_kind="table_row",
+        board="Workshop 1",
+        section=None,
+        items=[Item(text, 10 + n, "Angebot") for n, text in enumerate(lines)],
+        place="Minden",
+    )
+    parts = generic.split_long([passage], max_chars=500, overlap_chars=0)
+    assert len(parts) >= 5
+    seen = [item for part in parts for item in part.items]
+    # whole lines, each exactly once, in order, with line numbers and labels kept
+    assert [(item.text, item.line) for item in seen] == [(item.text, item.line) for item in passage.items]
+    assert all(item.label == "Angebot" for item in seen)
+    assert all(part.place == "Minden" and part.board_kind == "table_row" for part in parts)
+
+
+def test_line_without_any_separator_is_still_split(tmp_path):
+    document, passages = parse_file(tmp_path, "url.txt", "https://example.org/" + "a" * 2500 + "\n")
+    parts = generic.split_long(passages)
+    assert len(parts) >= 3
+    assert all(part.items[0].line == 1 and part.text in document.line(1) for part in parts)
+
+
+def test_empty_and_blank_documents_give_no_passages(tmp_path):
+    assert parse_file(tmp_path, "leer.txt", "")[1] == []
+    assert parse_file(tmp_path, "blank.md", "\n  \n\t\n\n")[1] == []
+    assert generic.split_long([]) == []
+
+
+def test_odd_text_does_not_raise(tmp_path):
+    text = "\x07\x1b[31m Farbe\n#\n# \n######\n=====\n" + "ä" * 5000 + "\nx\x0cy\n---\n"
+    document, passages = parse_file(tmp_path, "odd.md", text)
+    parts = generic.split_long(passages)
+    assert parts
+    assert_verbatim(document, parts)
+
+
+def test_detect_accepts_everything(tmp_path):
+    document = read_document(write(tmp_path, "a.txt", "x\n"), tmp_path)
+    assert generic.detect(document) is True
+    assert generic.KIND == "generic"
+
+
+def test_setext_heading(tmp_path):
+    text = "Zielsetzung\n===========\nAktivitäten in den Quartieren bündeln und Erfahrungen austauschen.\n"
+    _, passages = parse_file(tmp_path, "ziel.md", text)
+    assert [(p.section, p.lines) for p in passages] == [("Zielsetzung", (3, 3))]
+    assert not re.search(r"=", passages[0].text)

@@ -1,0 +1,176 @@
+"""Tests for assistant.lexical on tiny, hand-checkable German corpora."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from assistant.lexical import GermanAnalyzer, LexicalIndex, fold
+
+DISTRACTORS = ["Die Feuerwehr übt am Samstag.", "Der Spielplatz wird im Sommer saniert."]
+
+
+def ids(hits: list[tuple[int, float]]) -> list[int]:
+    return [doc_id for doc_id, _ in hits]
+
+
+def test_fold_umlauts_sharp_s_and_accents() -> None:
+    assert fold("Bürgerhaus Straße Café ÄÖÜ") == "burgerhaus strasse cafe aou"
+
+
+def test_umlaut_folding_in_search() -> None:
+    index = LexicalIndex.build(["Das Bürgerhaus wird renoviert.", "Die Straße ist gesperrt.", *DISTRACTORS])
+    assert ids(index.search("Burgerhaus", 5)) == [0]
+    assert ids(index.search("Buergerhaus", 5)) == [0]
+    assert ids(index.search("Strasse", 5)) == [1]
+
+
+SPELLINGS = ["Kita-Plätze", "Kitaplätze", "KiTA-Plätze", "Kitaplaetze", "KITAPLÄTZE"]
+
+
+@pytest.mark.parametrize("doc_spelling", SPELLINGS)
+@pytest.mark.parametrize("query_spelling", SPELLINGS)
+def test_kita_plaetze_spellings_match(doc_spelling: str, query_spelling: str) -> None:
+    texts = [DISTRACTORS[0], f"Im Ortsteil fehlen {doc_spelling} für Dreijährige.", DISTRACTORS[1]]
+    index = LexicalIndex.build(texts)
+    assert ids(index.search(query_spelling, 5)) == [1]
+
+
+def test_hyphenated_word_emits_parts_and_joined_form() -> None:
+    terms = GermanAnalyzer().analyze("KiTA-Plätze")
+    assert terms == ["kita", "platz", "kitaplatz"]
+
+
+@pytest.mark.parametrize(("doc", "query"), [("Parkplätze", "Parkplatz"), ("Parkplatz", "Parkplätze")])
+def test_stemming_plural_matches_singular(doc: str, query: str) -> None:
+    index = LexicalIndex.build([*DISTRACTORS, f"Am Bahnhof fehlen {doc}."])
+    assert ids(index.search(query, 5)) == [2]
+
+
+def test_stop_words_are_ignored() -> None:
+    index = LexicalIndex.build(["Die Schule und der Hof.", "Das ist für die Gemeinde über alles wichtig."])
+    assert index.analyzer.analyze_query("und die der für über das ist") == []
+    assert index.search("und die der für über", 5) == []
+    assert not index.scores("Und die? Der!").any()
+    # a stop word next to a content word changes nothing about the match
+    assert ids(index.search("die Schule", 5)) == [0]
+
+
+def test_or_semantics_any_shared_term_counts() -> None:
+    index = LexicalIndex.build(["Spielplatz und Bibliothek", "Feuerwehr", "Bibliothek"])
+    scores = index.scores("Spielplatz Bibliothek Schwimmbad")
+    assert scores.shape == (3,)
+    assert scores[1] == 0.0
+    assert scores[0] > 0.0 and scores[2] > 0.0
+    # the document sharing two query terms ranks first
+    assert ids(index.search("Spielplatz Bibliothek Schwimmbad", 5)) == [0, 2]
+
+
+COMPOUND_CORPUS = [
+    "Der Sprachkurs beginnt im Herbst.",
+    "Die Kinderbetreuung während der Sitzung ist gesichert.",
+    "Viele Kinder brauchen Betreuung.",
+    "Der Kurs vermittelt die Sprache der Verwaltung.",
+    "Die Feuerwehr übt am Samstag.",
+]
+
+
+def test_decompounding_against_corpus_vocabulary() -> None:
+    index = LexicalIndex.build(COMPOUND_CORPUS)
+    assert sorted(ids(index.search("Kurs für Sprache", 5))) == [0, 3]
+    assert sorted(ids(index.search("Betreuung", 5))) == [1, 2]
+    assert index.document_frequency("betreu") == 2
+
+
+def test_decompounding_needs_the_parts_in_the_corpus() -> None:
+    # Without standalone "Kinder"/"Betreuung" anywhere, the compound is not split (no built-in word lists).
+    index = LexicalIndex.build(["Die Kinderbetreuung ist gesichert.", "Die Feuerwehr übt."])
+    assert index.search("Betreuung", 5) == []
+    assert ids(index.search("Kinderbetreuung", 5)) == [0]
+
+
+def test_analyzer_decompounding_uses_fitted_vocabulary() -> None:
+    assert GermanAnalyzer().analyze("Straßenbeleuchtung") == ["strassenbeleucht"]
+    analyzer = GermanAnalyzer().fit(["die Straße", "eine Beleuchtung"])
+    assert analyzer.analyze("Straßenbeleuchtung") == ["strassenbeleucht", "strass", "beleucht"]
+    # nested compounds give all their parts
+    analyzer = GermanAnalyzer().fit(["Kinder", "Betreuung", "Kinderbetreuung", "Angebot"])
+    assert set(analyzer.analyze("Kinderbetreuungsangebote")) >= {"kind", "betreu", "angebot"}
+
+
+def test_decompounded_query_finds_separate_words() -> None:
+    index = LexicalIndex.build(["Die Straße ist dunkel.", "Die Beleuchtung fehlt.", "Die Feuerwehr übt."])
+    assert sorted(ids(index.search("Straßenbeleuchtung", 5))) == [0, 1]
+
+
+def test_coverage_german_high_english_low() -> None:
+    index = LexicalIndex.build(
+        [
+            "Im Ortsteil fehlen viele Kitaplätze.",
+            "Die Gemeinde plant neue Parkplätze am Bahnhof.",
+            *DISTRACTORS,
+        ]
+    )
+    german = index.coverage("Wie viele Kitaplätze fehlen im Ortsteil?")
+    english = index.coverage("How many daycare places are missing in the district?")
+    assert german == 1.0
+    assert english == 0.0
+    mixed = index.coverage("Parkplätze near the station")  # 1 of 4 content words is German
+    assert mixed == pytest.approx(0.25)
+    assert index.coverage("und die der") == 0.0
+
+
+def test_vocabulary_and_document_frequency() -> None:
+    index = LexicalIndex.build(["Kita und Schule", "Kita-Plätze", "Schule"])
+    assert {"kita", "schul", "platz", "kitaplatz"} <= index.vocabulary
+    assert "und" not in index.vocabulary
+    assert index.document_frequency("kita") == 2
+    assert index.document_frequency("schul") == 2
+    assert index.document_frequency("unbekannt") == 0
+
+
+def test_search_respects_k_and_orders_best_first() -> None:
+    index = LexicalIndex.build(["Kita Schule Hort", "Kita Kita Schule", "Schule", "Feuerwehr"])
+    hits = index.search("Kita", 5)  # equal lengths, so the higher term frequency wins
+    assert ids(hits) == [1, 0]
+    assert hits[0][1] > hits[1][1] > 0
+    assert ids(index.search("Kita", 1)) == [1]
+    assert index.search("Kita", 0) == []
+
+
+def test_single_document_corpus_still_scores() -> None:
+    index = LexicalIndex.build(["Kitaplätze fehlen."])
+    assert ids(index.search("Kitaplatz", 3)) == [0]
+    assert index.scores("Feuerwehr").tolist() == [0.0]
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["und die der", "?!"]])
+def test_empty_or_contentless_corpus_never_raises(texts: list[str]) -> None:
+    index = LexicalIndex.build(texts)
+    assert len(index) == len(texts)
+    assert index.scores("Kita").shape == (len(texts),)
+    assert not index.scores("Kita").any()
+    assert index.search("Kita", 5) == []
+    assert index.coverage("Kita") == 0.0
+    assert index.vocabulary == frozenset()
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!.,", "und die der"])
+def test_empty_query_never_raises(query: str) -> None:
+    index = LexicalIndex.build(DISTRACTORS)
+    assert np.array_equal(index.scores(query), np.zeros(2))
+    assert index.search(query, 5) == []
+    assert index.coverage(query) == 0.0
+
+
+def test_build_is_fast() -> None:
+    texts = [
+        f"Protokoll {i}: Die Gemeinde plant Kitaplätze, Parkplätze und Radwege im Ortsteil {i}."
+        for i in range(200)
+    ]
+    start = time.perf_counter()
+    index = LexicalIndex.build(texts)
+    assert time.perf_counter() - start < 1.0
+    assert len(index.search("Radweg", 300)) == 200

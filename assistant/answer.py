@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from .understand import Query
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-–•*]\s+)")
 
 
@@ -23,6 +25,10 @@ class Answer:
     query: Query | None = None
     abstained: bool = False
     notes: list[str] = field(default_factory=list)
+
+    def plain_text(self) -> str:
+        """The text for a terminal: Markdown escapes and HTML entities undone."""
+        return html.unescape(_ESCAPED.sub(r"\1", self.text))
 
     def to_dict(self) -> dict:
         return {

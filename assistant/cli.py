@@ -31,21 +31,45 @@ def main(argv: list[str] | None = None) -> int:
     add_location_options(index_cmd)
     index_cmd.add_argument("--rebuild", action="store_true", help="alles neu bauen, auch Unverändertes")
 
+    ask_cmd = commands.add_parser("ask", help="eine Frage beantworten, mit Quellen")
+    ask_cmd.add_argument("question", help="die Frage")
+    ask_cmd.add_argument("--history", action="append", default=[], metavar="FRAGE",
+                         help="eine frühere Frage der Unterhaltung (mehrfach möglich, älteste zuerst)")
+    ask_cmd.add_argument("--json", action="store_true", help="Antwort als JSON ausgeben")
+    add_location_options(ask_cmd)
+
+    eval_cmd = commands.add_parser("eval", help="eine Fragensammlung (JSONL) auswerten: recall@5, MRR, Enthaltungen")
+    eval_cmd.add_argument("file", type=Path, help="JSONL-Datei im Format von eval/dev.jsonl")
+    add_location_options(eval_cmd)
+
+    serve_cmd = commands.add_parser("serve", help="die Chat-Oberfläche starten (wie python app.py)")
+    serve_cmd.add_argument("--port", type=int, default=None, help="Port (Standard 7860)")
+
     args = parser.parse_args(argv)
     logging.getLogger("faiss").setLevel(logging.WARNING)
     logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "index" else logging.WARNING,
+        level=logging.INFO if args.verbose or args.command in ("index", "serve") else logging.WARNING,
         format="%(levelname)s %(message)s",
     )
     try:
         if args.command == "index":
             return run_index(args)
+        if args.command == "ask":
+            return run_ask(args)
+        if args.command == "eval":
+            return run_eval(args)
+        if args.command == "serve":
+            import app
+
+            return app.main(["--port", str(args.port)] if args.port else [])
     except CorpusError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 2
     except ValueError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        return 0
     return 1
 
 
@@ -72,6 +96,41 @@ def run_index(args: argparse.Namespace) -> int:
         settings.corpus_dir, settings.index_dir, settings.embedder, progress=ProgressBar(), force=args.rebuild
     )
     print(summary(store))
+    return 0
+
+
+def load_assistant(args: argparse.Namespace):
+    from assistant import Assistant
+
+    settings = settings_from(args)
+    return Assistant.load(settings.corpus_dir, settings.index_dir, settings.embedder)
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    import json
+
+    assistant = load_assistant(args)
+    answer = assistant.ask(args.question, history=args.history)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.plain_text())
+    if answer.passages:
+        print("\nQuellen:")
+        for marker, hit in enumerate(answer.passages, start=1):
+            first, last = hit.lines
+            print(f"  [{marker}] {hit.citation} — {hit.source}, Zeilen {first}–{last}")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluate import evaluate, load_questions, report
+
+    if not args.file.is_file():
+        raise ValueError(f"Datei {args.file} gibt es nicht.")
+    items = load_questions(args.file)
+    assistant = load_assistant(args)
+    print(report(evaluate(assistant, items)))
     return 0
 
 

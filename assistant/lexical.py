@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -11,6 +12,9 @@ import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_GERMAN
+
+# bm25s sets its own logger to DEBUG, which floods any application log with index-building notes.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def fold(text: str) -> str:
@@ -103,6 +107,10 @@ class GermanAnalyzer:
     def _words(self, text: str) -> Iterable[list[str]]:
         for match in _WORD_RE.finditer(fold(text)):
             yield _HYPHEN_RE.split(match.group())
+
+    def is_stopword(self, word: str) -> bool:
+        """Whether a word (any case, umlauts or not) is a German stop word."""
+        return self._is_stopword(fold(word))
 
     def _is_stopword(self, word: str) -> bool:
         return word in _STOPWORDS or _fold_digraphs(word) in _STOPWORDS

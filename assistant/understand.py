@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from index import Passage
 
-from .lexical import LexicalIndex, fold
+from .lexical import GermanAnalyzer, LexicalIndex, fold
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
@@ -72,6 +72,7 @@ class Vocabulary:
 
     def __init__(self, passages: list[Passage], passage_index: LexicalIndex | None = None) -> None:
         self._stemmer = Stemmer.Stemmer("german")
+        self._stopwords = GermanAnalyzer()
         self._passage_terms = (
             [set(passage_index.analyzer.analyze(p.text + " " + (p.topic or ""))) for p in passages]
             if passage_index else None
@@ -170,7 +171,8 @@ class Vocabulary:
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
         stems = self.stems(question)
-        unigrams = set(stems)
+        # Single words count only when they carry meaning; "was ist die …" is in several prompts.
+        unigrams = {stem for word, stem in zip(words(question), stems) if not self._stopwords.is_stopword(word)}
         bigrams = set(zip(stems, stems[1:]))
         scores: dict[str, float] = {}
         for section, cue in self.section_cues.items():

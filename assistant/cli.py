@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="die Chat-Oberfläche starten (wie python app.py)")
     serve_cmd.add_argument("--port", type=int, default=None, help="Port (Standard 7860)")
 
+    bench_cmd = commands.add_parser("bench", help="Benchmarks neben den Vergleichssystemen (Tabellen)")
+    bench_cmd.add_argument("name", choices=["xquad"], help="welcher Benchmark")
+    bench_cmd.add_argument("--data", type=Path, help="Ordner der Benchmark-Daten (Standard: ../shared/benchmarks/…)")
+    bench_cmd.add_argument("--limit", type=int, help="nur die ersten N Fragen je Sprache (zum Ausprobieren)")
+    bench_cmd.add_argument("--languages", default="de,en", help="Sprachen der Fragen, z. B. de,en")
+
     args = parser.parse_args(argv)
     logging.getLogger("faiss").setLevel(logging.WARNING)
     logging.basicConfig(
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_ask(args)
         if args.command == "eval":
             return run_eval(args)
+        if args.command == "bench":
+            return run_bench(args)
         if args.command == "serve":
             import app
 
@@ -134,6 +142,14 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bench(args: argparse.Namespace) -> int:
+    from benchmarks import xquad
+
+    languages = tuple(lang.strip() for lang in args.languages.split(",") if lang.strip())
+    print(xquad.run(args.data or xquad.DEFAULT_DATA, languages, args.limit))
+    return 0
+
+
 class ProgressBar:
     """A tqdm bar over the passages being embedded; silent when nothing needs embedding."""
 
@@ -159,8 +175,9 @@ def summary(store: IndexStore) -> str:
     lines = [
         f"Index {store.path.parent} ({store.path.name}), Embedder {manifest['embedder']['identity']}",
         f"{len(manifest['files'])} Dateien, {len(passages)} Passagen; "
-        f"{manifest.get('embedded_now', 0)} neu eingebettet, {manifest.get('reused', 0)} übernommen; "
-        f"gebaut {manifest['built_at']} in {manifest.get('build_seconds')} s",
+        + (f"jetzt gebaut in {manifest.get('build_seconds')} s: {manifest.get('embedded_now', 0)} neu eingebettet, "
+           f"{manifest.get('reused', 0)} übernommen" if store.built_now
+           else f"aktuell, keine Änderungen (gebaut {manifest['built_at']})"),
         "",
         "Dokumente:",
     ]

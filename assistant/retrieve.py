@@ -15,6 +15,8 @@ from .understand import Query, Vocabulary
 # Weight of BM25 against dense similarity for a question fully in the corpus' vocabulary; it shrinks
 # with the share of question words the corpus knows, so questions in other languages rest on the embedder.
 LEXICAL_WEIGHT = 0.45
+# Dense evidence is the passage's own similarity and that of its best line or sentence, in equal parts.
+UNIT_WEIGHT = 0.5
 PLACE_BOOST = 0.35
 GROUP_BOOST = 0.12
 OTHER_DISTRICT_PENALTY = 0.25
@@ -103,9 +105,16 @@ class Retriever:
         return self.store.embedder.embed_queries([text])[0]
 
     def dense_scores(self, text: str) -> np.ndarray:
+        """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""
         if not len(self.passages):
             return np.zeros(0, dtype=np.float32)
-        return self.matrix @ self.embed(text)
+        vector = self.embed(text)
+        passage = self.matrix @ vector
+        if self.store.unit_vectors is None or not len(self.store.unit_vectors):
+            return passage
+        best_unit = passage.copy()  # a passage without units stands for itself
+        np.maximum.at(best_unit, self.store.unit_owners, self.store.unit_vectors @ vector)
+        return (1 - UNIT_WEIGHT) * passage + UNIT_WEIGHT * best_unit
 
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
         n = len(self.passages)

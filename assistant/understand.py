@@ -283,12 +283,13 @@ def _inherit(query: Query, previous: Query) -> Query:
         topics = previous.topics
         inherited.append("topics")
     text = query.question
-    if inherited and "places" not in inherited and "sections" in inherited and query.places and previous.places:
+    if "sections" in inherited and "places" not in inherited and query.places and previous.places:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
-    elif extra or "topics" in inherited:
-        topic_words = [previous_text for previous_text in [previous.content] if "topics" in inherited]
-        text = " ".join([query.question, *extra, *topic_words])
+    else:
+        if "topics" in inherited:
+            extra.append(previous.content)  # what the earlier question was about names the topic
+        text = " ".join([query.question, *extra])
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
                    inherited=inherited)
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -22,11 +23,16 @@ from .passage import Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"  # names the generation folder in use; replaced atomically
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.faiss"
+UNIT_VECTORS = "units.npy"  # one vector per item or sentence: fine-grained evidence for the passage
+UNIT_OWNERS = "unit_owners.npy"  # the passage each unit belongs to
+UNIT_MAX_CHARS = 300  # items longer than this are embedded sentence by sentence
+# Units cost memory (several vectors per passage); above this size only passage vectors are kept.
+UNITS_LIMIT = 50_000
 EMBED_BATCH = 32
 # Above this many passages exact search gets slow; an HNSW graph answers instead.
 EXACT_SEARCH_LIMIT = 50_000
@@ -46,6 +52,29 @@ def embedding_text(passage: Passage) -> str:
     return f"{passage.context()}\n{passage.labelled_text()}"
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»)]*\s+(?=[\"'„“»(]*[A-ZÄÖÜ0-9])")
+
+
+def embedding_units(passage: Passage) -> list[str]:
+    """The passage's items, long ones cut into sentences: a question often matches one line or sentence
+    better than the whole passage ("subjektives Sicherheitsgefühl" among ten needs)."""
+    units: list[str] = []
+    for item in passage.items:
+        text = item.text.strip()
+        if len(text) <= UNIT_MAX_CHARS:
+            pieces = [text]
+        else:
+            pieces = []
+            for sentence in _SENTENCE_END.split(text):
+                # Short sentences join their predecessor, so a unit carries a thought, not a fragment.
+                if pieces and len(pieces[-1]) < 60:
+                    pieces[-1] = f"{pieces[-1]} {sentence}"
+                else:
+                    pieces.append(sentence)
+        units.extend(piece for piece in pieces if sum(ch.isalnum() for ch in piece) >= 2)
+    return units
+
+
 @dataclass
 class IndexStore:
     """A loaded index: passages in vector order, their FAISS index and the manifest."""
@@ -55,6 +84,9 @@ class IndexStore:
     manifest: dict
     path: Path
     embedder: Embedder | None = field(default=None, repr=False)
+    unit_vectors: np.ndarray | None = field(default=None, repr=False)  # (units, dim), None when not kept
+    unit_owners: np.ndarray | None = field(default=None, repr=False)  # (units,) passage index of each unit
+    built_now: bool = False  # True when this call (re)built the index, False when it was loaded as it was
 
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Indices and cosine scores of the k nearest passages."""
@@ -129,6 +161,10 @@ def read_generation(path: Path) -> IndexStore:
         with open(path / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_json(line) for line in handle if line.strip()]
         vectors = faiss.read_index(str(path / VECTORS))
+        unit_vectors = unit_owners = None
+        if manifest.get("unit_count") is not None:
+            unit_vectors = np.load(path / UNIT_VECTORS, allow_pickle=False)
+            unit_owners = np.load(path / UNIT_OWNERS, allow_pickle=False)
     except Exception as error:  # corrupt JSON, truncated FAISS file, missing part …
         raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -140,10 +176,19 @@ def read_generation(path: Path) -> IndexStore:
     # FAISS reads a file with overwritten vector bytes without complaint; only a checksum notices.
     if "vectors_sha256" in manifest and manifest["vectors_sha256"] != sha256_file(path / VECTORS):
         raise IndexCorrupt(f"index at {path}: vectors file does not match its manifest")
-    if vectors.d != manifest.get("embedder", {}).get("dim"):
-        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, manifest says "
-                           f"{manifest.get('embedder', {}).get('dim')}")
-    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path)
+    dim = manifest.get("embedder", {}).get("dim")
+    if vectors.d != dim:
+        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, the manifest says {dim}")
+    if unit_vectors is not None:
+        count = manifest["unit_count"]
+        if manifest.get("units_sha256") != sha256_file(path / UNIT_VECTORS):
+            raise IndexCorrupt(f"index at {path}: unit vectors file does not match its manifest")
+        if unit_vectors.shape != (count, dim) or unit_owners.shape != (count,):
+            raise IndexCorrupt(f"index at {path}: unit vectors do not match the manifest")
+        if count and (unit_owners.min() < 0 or unit_owners.max() >= len(passages)):
+            raise IndexCorrupt(f"index at {path}: unit vectors point at passages that do not exist")
+    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path,
+                      unit_vectors=unit_vectors, unit_owners=unit_owners)
 
 
 def sha256_file(path: Path) -> str:
@@ -231,6 +276,7 @@ def build(
     reusable = _reusable(old, embedder)
     passages: list[Passage] = []
     vectors: list[np.ndarray] = []
+    units: list[np.ndarray | None] = []  # per passage: its unit vectors
     file_info: dict[str, dict] = {}
     to_embed: list[int] = []
     for path in files:
@@ -238,9 +284,10 @@ def build(
         previous = reusable.get(source)
         if previous and previous["hash"] == hashes[source]:
             file_info[source] = previous["info"]
-            for passage, vector in previous["items"]:
+            for passage, vector, unit_vectors in previous["items"]:
                 passages.append(passage)
                 vectors.append(vector)
+                units.append(unit_vectors)
             continue
         try:
             document = read_document(path, corpus_dir)
@@ -256,17 +303,34 @@ def build(
             to_embed.append(len(passages))
             passages.append(passage)
             vectors.append(None)
-    # Embed the new passages in batches, reporting progress (done, total) as we go.
+            units.append(None)
+    keep_units = len(passages) <= UNITS_LIMIT
+    # Everything new is embedded in batches: passage texts, then (when kept) their units.
+    jobs = [(i, None, embedding_text(passages[i])) for i in to_embed]
+    if keep_units:
+        for i in to_embed:
+            jobs += [(i, n, text) for n, text in enumerate(embedding_units(passages[i]))]
+    unit_parts: dict[int, list[np.ndarray]] = {i: [] for i in to_embed}
     if progress:
-        progress(0, len(to_embed))
-    for start in range(0, len(to_embed), EMBED_BATCH):
-        batch = to_embed[start : start + EMBED_BATCH]
-        embedded = embedder.embed_passages([embedding_text(passages[i]) for i in batch])
-        for i, vector in zip(batch, embedded):
-            vectors[i] = vector
+        progress(0, len(jobs))
+    for start in range(0, len(jobs), EMBED_BATCH):
+        batch = jobs[start : start + EMBED_BATCH]
+        embedded = embedder.embed_passages([text for _, _, text in batch])
+        for (i, unit, _), vector in zip(batch, embedded):
+            if unit is None:
+                vectors[i] = vector
+            else:
+                unit_parts[i].append(vector)
         if progress:
-            progress(min(start + EMBED_BATCH, len(to_embed)), len(to_embed))
+            progress(min(start + EMBED_BATCH, len(jobs)), len(jobs))
+    for i in to_embed:
+        units[i] = np.vstack(unit_parts[i]) if unit_parts[i] else np.zeros((0, embedder.dim), np.float32)
     matrix = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, embedder.dim), np.float32)
+    unit_matrix = unit_owners = None
+    if keep_units and all(u is not None for u in units):
+        owners = [np.full(len(u), i, dtype=np.int32) for i, u in enumerate(units)]
+        unit_matrix = np.vstack([matrix[:0], *units]).astype(np.float32)
+        unit_owners = np.concatenate([np.zeros(0, np.int32), *owners])
     manifest = {
         "format_version": FORMAT_VERSION,
         "parser_version": parser_version(),
@@ -278,9 +342,11 @@ def build(
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": None,
         "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
+        "unit_count": None if unit_matrix is None else len(unit_matrix),
     }
-    store = write_generation(index_dir, passages, matrix, manifest, started)
+    store = write_generation(index_dir, passages, matrix, manifest, started, unit_matrix, unit_owners)
     store.embedder = embedder
+    store.built_now = True
     return store
 
 
@@ -298,14 +364,20 @@ def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
         source: {"hash": info.get("hash"), "info": info, "items": []}
         for source, info in manifest.get("files", {}).items()
     }
-    for passage, vector in zip(old.passages, matrix):
+    per_passage: list[np.ndarray | None] = [None] * len(old.passages)
+    if old.unit_vectors is not None:
+        order = np.argsort(old.unit_owners, kind="stable")
+        bounds = np.searchsorted(old.unit_owners[order], np.arange(len(old.passages) + 1))
+        per_passage = [old.unit_vectors[order[bounds[i] : bounds[i + 1]]] for i in range(len(old.passages))]
+    for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage):
         if passage.source in by_source:
-            by_source[passage.source]["items"].append((passage, vector))
+            by_source[passage.source]["items"].append((passage, vector, unit_vectors))
     return by_source
 
 
 def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray, manifest: dict,
-                     started: float) -> IndexStore:
+                     started: float, unit_matrix: np.ndarray | None = None,
+                     unit_owners: np.ndarray | None = None) -> IndexStore:
     import faiss
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -320,8 +392,16 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
     vectors = make_faiss(matrix, manifest["embedder"]["dim"])
     faiss.write_index(vectors, str(staging / VECTORS))
     _fsync_file(staging / VECTORS)
+    if unit_matrix is not None:
+        for filename, array in ((UNIT_VECTORS, unit_matrix), (UNIT_OWNERS, unit_owners)):
+            with open(staging / filename, "wb") as handle:
+                np.save(handle, array, allow_pickle=False)
+                handle.flush()
+                os.fsync(handle.fileno())
     manifest["passages_sha256"] = sha256_file(staging / PASSAGES)
     manifest["vectors_sha256"] = sha256_file(staging / VECTORS)
+    if unit_matrix is not None:
+        manifest["units_sha256"] = sha256_file(staging / UNIT_VECTORS)
     manifest["build_seconds"] = round(time.monotonic() - started, 2)
     _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
     final = index_dir / name
@@ -329,7 +409,8 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
     # The switch: CURRENT names the new generation; until this rename the old one stays in use.
     _write_atomic(index_dir / CURRENT, name)
     _remove_old_generations(index_dir, keep=name)
-    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=final)
+    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=final,
+                      unit_vectors=unit_matrix, unit_owners=unit_owners)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -1,0 +1,844 @@
+"""The Gradio app: a German chat over the protocols with openable citations, a reader, feedback and export."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+# Before gradio is imported: it reads this once, and nothing may be reported home.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import gradio as gr  # noqa: E402
+
+from assistant import MAX_QUESTION_CHARS, Answer, Assistant, Filters, clean_question  # noqa: E402
+from assistant.answer import escape_markdown  # noqa: E402
+from assistant.export import citation_line, conversation_markdown, german_date, line_span, question_link  # noqa: E402
+from assistant.feedback import append_feedback, feedback_record  # noqa: E402
+from index import CorpusError, Passage, Settings  # noqa: E402
+from index.documents import read_document  # noqa: E402
+
+log = logging.getLogger("protokoll.app")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+MAX_SEARCH_CHARS = 200
+MAX_REASON_CHARS = 2000
+BOARD_LEAD_LINES = 8  # header lines (running title, place, first prompt) shown above a board's first item
+MAX_BOARD_LINES = 300  # a generic section can be long; beyond this the source view shows the passage ± context
+EXPORT_MAX_AGE_SECONDS = 3600
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+EXAMPLES_STAFF = [
+    "Welche Handlungsbedarfe gibt es in Schalke?",
+    "Wer ist beim Thema Klimaschutz verantwortlich?",
+    "Was schlägt der Workshop Wohnen gegen Segregation vor?",
+]
+EXAMPLES_CITIZENS = [
+    "Wo fühlen sich Leute unsicher?",
+    "Wie kann die Stadtverwaltung bei der Wohnungssuche helfen?",
+    "Was läuft gut in Bismarck?",
+]
+
+KIND_LABELS = {"district": "Stadtteil", "table_row": "Workshop"}
+
+CSS = """
+.pa-source h3 { margin: 0.2em 0 0.4em; }
+.pa-kicker { margin: 0; font-size: 0.85em; opacity: 0.75; }
+.pa-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.15em 0.8em; margin: 0 0 0.8em; }
+.pa-meta dt { font-weight: 600; }
+.pa-meta dd { margin: 0; }
+.pa-note { font-size: 0.9em; opacity: 0.85; }
+table.pa-lines { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+table.pa-lines caption { text-align: left; font-size: 0.85em; opacity: 0.8; padding-bottom: 0.3em; }
+table.pa-lines td, table.pa-lines th { vertical-align: top; padding: 0.1em 0.4em; white-space: pre-wrap;
+  overflow-wrap: anywhere; text-align: left; border-bottom: 1px solid rgba(128, 128, 128, 0.15); }
+table.pa-lines th.pa-no, .pa-items .pa-no { font-weight: normal; opacity: 0.6; font-variant-numeric: tabular-nums;
+  text-align: right; white-space: nowrap; user-select: none; }
+tr.pa-hit { background: rgba(253, 230, 138, 0.35); }
+mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
+.pa-doc h3 { margin: 1em 0 0.3em; }
+.pa-doc details { border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 6px; margin: 0.3em 0;
+  padding: 0.3em 0.6em; }
+.pa-doc summary { cursor: pointer; font-weight: 600; }
+.pa-doc summary span { font-weight: normal; opacity: 0.7; font-size: 0.9em; }
+.pa-doc h4 { margin: 0.6em 0 0.2em; }
+.pa-items { list-style: none; padding-left: 0; margin: 0; }
+.pa-items li { display: grid; grid-template-columns: 3.2em 1fr; gap: 0.5em; white-space: pre-wrap; }
+.pa-summary { font-weight: 600; }
+"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Settings of the server (environment variables with the project's prefix)
+
+
+@dataclass
+class ServerSettings:
+    """Where and how the app listens: host, port, optional login, queue limits."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    user: str | None = None
+    password: str | None = None
+    concurrency: int = 1  # answers at a time; a 2-core machine embeds one question at a time best
+    queue_size: int = 32  # waiting events; more are refused with a message instead of piling up
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> ServerSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            host=env.get("PROTOKOLL_HOST") or DEFAULT_HOST,
+            port=_int_setting(env, "PROTOKOLL_PORT", DEFAULT_PORT),
+            user=env.get("PROTOKOLL_USER") or None,
+            password=env.get("PROTOKOLL_PASSWORD") or None,
+            concurrency=_int_setting(env, "PROTOKOLL_CONCURRENCY", 1),
+            queue_size=_int_setting(env, "PROTOKOLL_QUEUE_SIZE", 32),
+        )
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        if bool(self.user) != bool(self.password):
+            raise ValueError("Für die Anmeldung müssen PROTOKOLL_USER und PROTOKOLL_PASSWORD beide gesetzt sein.")
+        return (self.user, self.password) if self.user else None
+
+
+def _int_setting(env, name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} ist keine ganze Zahl.") from None
+    if number < 1:
+        raise ValueError(f"{name} muss größer als 0 sein.")
+    return number
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The protocols as documents → boards → sections, with the documents' numbered lines
+
+
+class Protocols:
+    """The indexed passages arranged by document and board, and the documents' lines for the source view."""
+
+    def __init__(self, passages: list[Passage], corpus_dir: Path) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.passages = sorted(passages, key=lambda p: (p.source, p.lines))
+        self.by_source: dict[str, list[Passage]] = {}
+        self.boards: dict[tuple[str, str], list[Passage]] = {}
+        for passage in self.passages:
+            self.by_source.setdefault(passage.source, []).append(passage)
+            self.boards.setdefault((passage.source, passage.board), []).append(passage)
+        self._lines: dict[str, list[str] | None] = {}
+
+    def lines(self, source: str) -> list[str] | None:
+        """The document's lines (line n is lines[n-1]); None when the file cannot be read any more."""
+        if source not in self._lines:
+            try:
+                self._lines[source] = read_document(self.corpus_dir / source, self.corpus_dir).lines
+            except (CorpusError, OSError, ValueError) as error:
+                log.warning("source view of %s without its file: %s", source, error)
+                self._lines[source] = None
+        return self._lines[source]
+
+    def board(self, passage: Passage) -> list[Passage]:
+        return self.boards.get((passage.source, passage.board), [passage])
+
+    def board_span(self, passage: Passage) -> tuple[int, int]:
+        """First and last line of the whole board (or table row) the passage belongs to, with its header lines."""
+        members = self.board(passage)
+        first = min(p.lines[0] for p in members)
+        headings = [p.meta.get("heading_line") for p in members if isinstance(p.meta.get("heading_line"), int)]
+        first = min([first, *headings])
+        last = max(p.lines[1] for p in members)
+        previous_end = max((p.lines[1] for p in self.by_source.get(passage.source, []) if p.lines[1] < first),
+                           default=0)
+        first = max(previous_end + 1, first - BOARD_LEAD_LINES, 1)
+        if last - first > MAX_BOARD_LINES:
+            first, last = max(1, passage.lines[0] - 20), passage.lines[1] + 20
+        return first, last
+
+    def documents(self) -> list[tuple[str, str]]:
+        """(label, source) per document, for a filter."""
+        choices = []
+        for source, passages in self.by_source.items():
+            meta = passages[0].meta
+            title = meta.get("doc_short_title") or passages[0].doc_title
+            where = ", ".join(part for part in (meta.get("city"), german_date(meta.get("date"))) if part)
+            choices.append((f"{title} ({where})" if where else title, source))
+        return choices
+
+    def places(self) -> list[tuple[str, str]]:
+        """(label, value) per city, district and workshop, for a filter; the value is what Filters matches."""
+        cities = sorted({p.meta["city"] for p in self.passages if p.meta.get("city")})
+        choices = [(f"{city} (ganzes Protokoll)", city) for city in cities]
+        seen = set(cities)
+        for passage in self.passages:
+            if passage.place and passage.place not in seen:
+                seen.add(passage.place)
+                kind = KIND_LABELS.get(passage.board_kind, "Ort")
+                city = passage.meta.get("city")
+                choices.append((f"{passage.place} – {kind}{', ' + city if city else ''}", passage.place))
+        return choices
+
+    def sections(self) -> list[tuple[str, str]]:
+        names: list[str] = []
+        for passage in self.passages:
+            if passage.section and passage.section not in names:
+                names.append(passage.section)
+        return [(name, name) for name in names]
+
+
+def source_is_current(passage: Passage, lines: list[str] | None) -> bool:
+    """Whether the document still holds the passage's text at its lines (it may have been edited since indexing)."""
+    if lines is None:
+        return False
+    found = 0
+    for item in passage.items:
+        if 1 <= item.line <= len(lines):
+            line = " ".join(_P_TAG.sub("", lines[item.line - 1]).split())
+            found += " ".join(item.text.split()) in line
+    return found * 2 >= len(passage.items)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rendering: every corpus-derived string is escaped before it becomes HTML or Markdown
+
+_P_TAG = re.compile(r"</?p\s*>", re.IGNORECASE)  # paragraph markup left in table cells by the transcription
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def render_source(protocols: Protocols, passage: Passage, marker: int | None = None) -> str:
+    """The source panel: document title, city, date, board, section, lines, and the whole board with the
+    cited lines highlighted (<mark>) and numbered."""
+    meta = passage.meta
+    rows = [
+        ("Dokument", passage.doc_title),
+        ("Stadt", meta.get("city") or "nicht angegeben"),
+        ("Datum", german_date(meta.get("date")) or "nicht angegeben"),
+        ("Tafel / Zeile", passage.board),
+        ("Abschnitt", passage.section or "–"),
+    ]
+    if passage.place:
+        rows.append(("Stadtteil / Workshop", passage.place))
+    if passage.topic:
+        rows.append(("Thema", passage.topic))
+    rows.append(("Zeilen", f"{line_span(passage.lines)} (markiert), Datei {passage.source}"))
+    kicker = f"Quelle [{marker}]" if marker is not None else "Quelle"
+    out = [
+        '<div class="pa-source">',
+        f'<p class="pa-kicker">{esc(kicker)}</p>',
+        f"<h3>{esc(passage.citation)}</h3>",
+        '<dl class="pa-meta">',
+        *(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows),
+        "</dl>",
+    ]
+    lines = protocols.lines(passage.source)
+    if source_is_current(passage, lines):
+        out.append(render_board_lines(protocols, passage, lines))
+    else:
+        out.append('<p class="pa-note">Die Datei hat sich seit dem Indexieren geändert oder fehlt; '
+                   "gezeigt wird der indexierte Text der Tafel.</p>")
+        out.append(render_board_items(protocols.board(passage), highlight_lines=_item_lines(passage)))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _item_lines(passage: Passage) -> set[int]:
+    return {item.line for item in passage.items}
+
+
+def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str]) -> str:
+    """The board's source lines as a numbered table; table rows keep their cells; cited lines are marked."""
+    first, last = protocols.board_span(passage)
+    last = min(last, len(lines))
+    hits = _item_lines(passage)
+    numbered = [(n, _P_TAG.sub("", lines[n - 1])) for n in range(first, last + 1)]
+    while numbered and not numbered[0][1].strip():
+        numbered.pop(0)
+    while numbered and not numbered[-1][1].strip():
+        numbered.pop()
+    columns = max([1] + [len(text.split("\t")) for _, text in numbered])
+    rows = []
+    previous_blank = False
+    for number, text in numbered:
+        blank = not text.strip()
+        if blank and previous_blank:
+            continue  # one empty row stands for a run of empty lines
+        previous_blank = blank
+        rows.append(render_line(number, text, number in hits, columns))
+    shown = f"Zeilen {numbered[0][0]}–{numbered[-1][0]}" if numbered else "keine Zeilen"
+    caption = (f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown}); "
+               "die zitierten Zeilen sind markiert.")
+    return (f'<table class="pa-lines"><caption>{esc(caption)}</caption><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def render_line(number: int, text: str, hit: bool, columns: int) -> str:
+    def cell(value: str) -> str:
+        shown = esc(value)
+        return f"<mark>{shown}</mark>" if hit and value.strip() else shown
+
+    if "\t" in text:
+        cells = text.split("\t")
+        cells += [""] * (columns - len(cells))
+        body = "".join(f"<td>{cell(value)}</td>" for value in cells)
+    else:
+        span = f' colspan="{columns}"' if columns > 1 else ""
+        body = f"<td{span}>{cell(text)}</td>"
+    row_class = ' class="pa-hit"' if hit else ""
+    return f'<tr{row_class}><th scope="row" class="pa-no">{number}</th>{body}</tr>'
+
+
+def render_board_items(passages: list[Passage], highlight_lines: set[int] = frozenset(),
+                       term: str = "") -> str:
+    """A board's sections with their numbered items (the indexed text), search term or cited lines marked."""
+    out = []
+    for passage in passages:
+        if passage.section and passage.section != passage.board:
+            out.append(f"<h4>{esc(passage.section)}</h4>")
+        out.append('<ul class="pa-items">')
+        for item in passage.items:
+            text = f"{item.label}: {item.text}" if item.label else item.text
+            shown = highlight(text, term) if term else esc(text)
+            if item.line in highlight_lines:
+                shown = f"<mark>{shown}</mark>"
+            out.append(f'<li><span class="pa-no">{item.line}</span><span>{shown}</span></li>')
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def highlight(text: str, term: str) -> str:
+    """Escaped text with every case-insensitive occurrence of term wrapped in <mark>."""
+    if not term:
+        return esc(text)
+    pieces = re.split(f"({re.escape(term)})", text, flags=re.IGNORECASE)
+    return "".join(f"<mark>{esc(piece)}</mark>" if i % 2 else esc(piece) for i, piece in enumerate(pieces))
+
+
+def passage_matches(passage: Passage, term: str) -> bool:
+    folded = term.casefold()
+    texts = [passage.board, passage.section or "", passage.topic or ""]
+    texts += [f"{item.label or ''} {item.text}" for item in passage.items]
+    return any(folded in text.casefold() for text in texts)
+
+
+def render_reader(protocols: Protocols, filters: Filters | None = None, search: str = "") -> str:
+    """The reader: matching boards grouped by document, each a collapsible list of its sections and lines."""
+    term = " ".join(str(search or "").split())[:MAX_SEARCH_CHARS]
+    chosen = [p for p in protocols.passages if (filters is None or filters.allows(p))
+              and (not term or passage_matches(p, term))]
+    if not chosen:
+        return ('<div class="pa-reader"><p class="pa-summary">Keine Tafel passt zu dieser Auswahl.</p>'
+                "<p>Entfernen Sie Einschränkungen oder ändern Sie den Suchbegriff.</p></div>")
+    boards: dict[tuple[str, str], list[Passage]] = {}
+    for passage in chosen:
+        boards.setdefault((passage.source, passage.board), []).append(passage)
+    summary = f"{len(boards)} Tafel(n) bzw. Tabellenzeile(n) mit {len(chosen)} Abschnitt(en)"
+    if term:
+        summary += f", die „{term}“ enthalten"
+    opened = bool(term) or len(boards) <= 3
+    out = ['<div class="pa-reader">', f'<p class="pa-summary">{esc(summary)}.</p>']
+    titles = dict((source, label) for label, source in protocols.documents())
+    current_source = None
+    for (source, board), passages in boards.items():
+        if source != current_source:
+            if current_source is not None:
+                out.append("</section>")
+            out.append(f'<section class="pa-doc"><h3>{esc(titles.get(source, source))}</h3>')
+            current_source = source
+        first = min(p.lines[0] for p in passages)
+        last = max(p.lines[1] for p in passages)
+        details = f"{line_span((first, last))}, {len(passages)} Abschnitt(e)"
+        out.append(f"<details{' open' if opened else ''}><summary>{esc(board)} <span>– {esc(details)}</span>"
+                   "</summary>")
+        out.append(render_board_items(passages, term=term))
+        out.append("</details>")
+    out.append("</section></div>")
+    return "\n".join(out)
+
+
+SOURCE_PLACEHOLDER = (
+    '<div class="pa-source"><p class="pa-note">Hier erscheint die Quelle einer Antwort: die ganze Tafel '
+    "bzw. Tabellenzeile mit Dokument, Stadt, Datum, Abschnitt und Zeilennummern; die zitierten Zeilen sind "
+    "markiert. Wählen Sie dazu oben eine Quelle aus.</p></div>"
+)
+NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert keine Quelle: in den Protokollen '
+             "steht dazu nichts Passendes.</p></div>")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The conversation a browser session holds
+
+
+@dataclass
+class Turn:
+    """One question with its answer and the restriction that was in effect."""
+
+    question: str
+    answer: Answer
+    filters: dict = field(default_factory=dict)  # {"documents": [...], "places": [...], "sections": [...]}
+    restriction: str = ""  # the same in German words, shown with the answer
+
+
+@dataclass
+class Conversation:
+    turns: list[Turn] = field(default_factory=list)
+    current: int | None = None  # the turn whose sources are shown and which feedback rates
+
+    @property
+    def questions(self) -> list[str]:
+        return [turn.question for turn in self.turns]
+
+
+def answer_markdown(turn: Turn) -> str:
+    """The chat message of an answer: restriction note, answer text, and its numbered sources."""
+    parts = []
+    if turn.restriction:
+        parts += [f"*Eingegrenzt auf: {escape_markdown(turn.restriction)}*", ""]
+    parts.append(turn.answer.text)
+    if turn.answer.passages:
+        parts += ["", "**Quellen** (zum Nachlesen unter „Quellen der Antwort“ auswählen):"]
+        parts += [f"- {citation_line(marker, hit)}" for marker, hit in enumerate(turn.answer.passages, start=1)]
+    return "\n".join(parts)
+
+
+def chat_messages(conversation: Conversation) -> list[dict]:
+    messages = []
+    for turn in conversation.turns:
+        messages.append({"role": "user", "content": escape_markdown(turn.question)})
+        messages.append({"role": "assistant", "content": answer_markdown(turn)})
+    return messages
+
+
+def check_question(question) -> str:
+    """The cleaned question; ValueError with a German message when it is empty, not text or too long."""
+    if isinstance(question, str) and len(question) > 4 * MAX_QUESTION_CHARS:
+        # Refuse huge inputs before any per-character work on them.
+        raise ValueError(f"Die Frage ist zu lang ({len(question)} Zeichen). Bitte fassen Sie sich kürzer "
+                         f"(höchstens {MAX_QUESTION_CHARS} Zeichen).")
+    return clean_question(question)
+
+
+def page_url(request: gr.Request | None) -> str:
+    """The address of the app page the request came from, without query (for share links); "" when unknown."""
+    if request is None:
+        return ""
+    try:
+        headers = {key.lower(): value for key, value in dict(request.headers).items()}
+    except Exception:  # a request without headers (e.g. a direct function call)
+        return ""
+    referer = headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+    if headers.get("origin", "").startswith(("http://", "https://")):
+        return headers["origin"].rstrip("/") + "/"
+    if headers.get("host"):
+        return f"http://{headers['host']}/"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The app
+
+
+def build_app(
+    assistant: Assistant,
+    corpus_dir: str | Path | None = None,
+    feedback_dir: str | Path | None = None,
+) -> gr.Blocks:
+    """The Blocks app over an assistant; corpus_dir is where its documents are read for the source view
+    (default: the configured corpus), feedback goes to feedback_dir (default: <data>/feedback)."""
+    settings = Settings()
+    protocols = Protocols(assistant.store.passages, Path(corpus_dir) if corpus_dir else settings.corpus_dir)
+    feedback_dir = Path(feedback_dir) if feedback_dir else settings.data_dir / "feedback"
+    export_dir = Path(tempfile.mkdtemp(prefix="protokoll-export-"))
+    document_choices, place_choices, section_choices = protocols.documents(), protocols.places(), protocols.sections()
+    labels = {
+        "documents": {value: label for label, value in document_choices},
+        "places": {value: label for label, value in place_choices},
+        "sections": {value: label for label, value in section_choices},
+    }
+
+    def make_filters(documents, places, sections) -> tuple[Filters | None, dict, str]:
+        """Filters from the dropdowns (or API lists), checked against what the protocols contain."""
+        chosen = {"documents": documents, "places": places, "sections": sections}
+        names = {"documents": "Dokument", "places": "Ort", "sections": "Abschnitt"}
+        clean: dict[str, list[str]] = {}
+        for key, values in chosen.items():
+            if values is None or values == "":
+                values = []
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+                raise user_error(f"Die Auswahl „{names[key]}“ muss eine Liste von Texten sein.")
+            unknown = [value for value in values if value not in labels[key]]
+            if unknown:
+                raise user_error(f"Unbekannte Auswahl für {names[key]}: {', '.join(unknown[:3])}.")
+            clean[key] = values
+        if not any(clean.values()):
+            return None, {}, ""
+        description = "; ".join(
+            f"{names[key]}: {', '.join(labels[key][value] for value in values)}"
+            for key, values in clean.items() if values
+        )
+        filters = Filters(set(clean["documents"]), set(clean["places"]), set(clean["sections"]))
+        return filters, {key: values for key, values in clean.items() if values}, description
+
+    def answer_question(question, documents, places, sections, history: list[str]) -> tuple[str, Answer, dict, str]:
+        try:
+            text = check_question(question)
+        except ValueError as error:
+            raise user_error(str(error), title="Bitte Frage prüfen") from None
+        filters, chosen, description = make_filters(documents, places, sections)
+        try:
+            answer = assistant.ask(text, history=history, filters=filters)
+        except ValueError as error:
+            raise user_error(str(error), title="Bitte Frage prüfen") from None
+        except Exception:
+            log.exception("answering failed")
+            raise user_error("Die Frage konnte wegen eines internen Fehlers nicht beantwortet werden. "
+                           "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
+        return text, answer, chosen, description
+
+    def citation_choices(turn: Turn | None):
+        if turn is None:
+            return gr.Radio(choices=[], value=None)
+        choices = [(f"[{n}] {hit.citation}", str(n)) for n, hit in enumerate(turn.answer.passages, start=1)]
+        return gr.Radio(choices=choices, value="1" if choices else None)
+
+    def source_for(turn: Turn | None, marker: str | None = "1") -> str:
+        if turn is None:
+            return SOURCE_PLACEHOLDER
+        if not turn.answer.passages:
+            return NO_SOURCE
+        try:
+            number = int(marker or 1)
+        except (TypeError, ValueError):
+            number = 1
+        if not 1 <= number <= len(turn.answer.passages):
+            raise user_error(f"Die Antwort hat keine Quelle [{marker}].")
+        return render_source(protocols, turn.answer.passages[number - 1].passage, number)
+
+    def export_file(conversation: Conversation, base_url: str) -> str:
+        """The conversation written to a fresh Markdown file for the download button."""
+        _remove_old_exports(export_dir)
+        folder = export_dir / uuid.uuid4().hex
+        folder.mkdir()
+        path = folder / f"Protokoll-Assistent-{datetime.now():%Y-%m-%d-%H%M}.md"
+        turns = [(turn.question, turn.answer) for turn in conversation.turns]
+        path.write_text(conversation_markdown(turns, base_url=base_url or None), encoding="utf-8")
+        return str(path)
+
+    # -- event handlers -------------------------------------------------------------------------------------------
+
+    def chat(question, documents, places, sections, conversation: Conversation, request: gr.Request):
+        conversation = conversation or Conversation()
+        text, answer, chosen, description = answer_question(question, documents, places, sections,
+                                                            conversation.questions)
+        conversation.turns.append(Turn(text, answer, chosen, description))
+        conversation.current = len(conversation.turns) - 1
+        turn = conversation.turns[-1]
+        base = page_url(request)
+        return (
+            "",
+            chat_messages(conversation),
+            conversation,
+            citation_choices(turn),
+            source_for(turn),
+            question_link(base, text) if base else "",
+            gr.DownloadButton(value=export_file(conversation, base), interactive=True),
+            "",
+        )
+
+    def show_source(marker, conversation: Conversation) -> str:
+        if conversation is None or conversation.current is None:
+            return SOURCE_PLACEHOLDER
+        return source_for(conversation.turns[conversation.current], marker)
+
+    def select_turn(conversation: Conversation, event: gr.SelectData):
+        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        if conversation is None or not isinstance(index, int) or not conversation.turns:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        conversation.current = min(index // 2, len(conversation.turns) - 1)
+        turn = conversation.turns[conversation.current]
+        note = f"Ausgewählt: Antwort {conversation.current + 1} – Quellen und Bewertung beziehen sich darauf."
+        return conversation, citation_choices(turn), source_for(turn), note
+
+    def give_feedback(vote: str, reason, conversation: Conversation):
+        if conversation is None or conversation.current is None:
+            raise user_error("Es gibt noch keine Antwort, die Sie bewerten können.", title="Hinweis")
+        if reason is not None and not isinstance(reason, str):
+            raise user_error("Die Begründung muss ein Text sein.")
+        if reason and len(reason) > MAX_REASON_CHARS:
+            raise user_error(f"Die Begründung ist zu lang (höchstens {MAX_REASON_CHARS} Zeichen).")
+        index = conversation.current
+        turn = conversation.turns[index]
+        record = feedback_record(turn.question, turn.answer, vote, reason or "",
+                                 history=conversation.questions[:index], filters=turn.filters)
+        try:
+            append_feedback(feedback_dir, record)
+        except OSError:
+            log.exception("feedback could not be written to %s", feedback_dir)
+            raise user_error("Die Rückmeldung konnte nicht gespeichert werden.", title="Fehler") from None
+        symbol = "👍" if vote == "up" else "👎"
+        return f"Danke! Ihre Bewertung {symbol} zu Antwort {index + 1} wurde gespeichert.", ""
+
+    def new_conversation():
+        return (
+            "",
+            [],
+            Conversation(),
+            citation_choices(None),
+            SOURCE_PLACEHOLDER,
+            "",
+            gr.DownloadButton(value=None, interactive=False),
+            "",
+        )
+
+    def on_load(documents, places, sections, conversation: Conversation, request: gr.Request):
+        """?q=… in the address asks that question as soon as the page has loaded."""
+        question = dict(request.query_params).get("q") if request else None
+        if not question:
+            return tuple(gr.skip() for _ in chat_outputs)
+        return chat(question, documents, places, sections, conversation, request)
+
+    def read(documents, places, sections, search) -> str:
+        if search is not None and not isinstance(search, str):
+            raise user_error("Der Suchbegriff muss ein Text sein.")
+        filters, _, _ = make_filters(documents, places, sections)
+        return render_reader(protocols, filters, search or "")
+
+    def ask(
+        question: str,
+        history: list[str] | None = None,
+        documents: list[str] | None = None,
+        places: list[str] | None = None,
+        sections: list[str] | None = None,
+    ) -> dict:
+        """Answer a question (with earlier questions of the conversation and optional restrictions).
+
+        Returns the answer as JSON: text (Markdown with markers [1] …), abstained, passages with citation,
+        source file, lines and text, and the restriction in effect.
+        """
+        if history is not None and (not isinstance(history, list) or len(history) > 50):
+            raise user_error("history muss eine Liste früherer Fragen sein (höchstens 50).")
+        text, answer, chosen, description = answer_question(question, documents, places, sections, history or [])
+        result = answer.to_dict()
+        result["question"] = text
+        result["restriction"] = description
+        result["citations"] = [citation_line(n, hit).replace("\\", "") for n, hit in
+                               enumerate(answer.passages, start=1)]
+        return result
+
+    # -- layout ---------------------------------------------------------------------------------------------------
+
+    documents_text = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
+    with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        conversation = gr.State(Conversation())
+        gr.Markdown(
+            "# Protokoll-Assistent\n"
+            f"Fragen Sie in eigenen Worten nach den Ergebnissen der Workshop-Protokolle: "
+            f"{escape_markdown(documents_text)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "
+            "ihre Quellen zum Nachlesen.",
+            elem_id="intro",
+        )
+        with gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt", open=False):
+            with gr.Row():
+                documents = gr.Dropdown(document_choices, value=[], multiselect=True, label="Dokument",
+                                        elem_id="filter-dokument")
+                places = gr.Dropdown(place_choices, value=[], multiselect=True, label="Stadt, Stadtteil oder Workshop",
+                                     elem_id="filter-ort")
+                sections = gr.Dropdown(section_choices, value=[], multiselect=True, label="Abschnitt",
+                                       elem_id="filter-abschnitt")
+            gr.Markdown("Die Eingrenzung gilt für den Chat und für die Ansicht „Protokolle lesen“.")
+        filter_inputs = [documents, places, sections]
+
+        with gr.Tabs():
+            with gr.Tab("Fragen", id="fragen"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(
+                            label="Unterhaltung",
+                            elem_id="chat",
+                            height=520,
+                            placeholder="**Stellen Sie eine Frage zu den Protokollen.** Folgefragen wie "
+                                        "„Und in Bismarck?“ beziehen sich auf die Unterhaltung.",
+                            buttons=["copy", "copy_all"],  # no "share": it would post to an external site
+                            feedback_options=None,  # rated below, with an optional reason
+                            sanitize_html=True,
+                            allow_tags=False,
+                            latex_delimiters=[],
+                            layout="bubble",
+                        )
+                        question = gr.Textbox(
+                            label="Ihre Frage",
+                            placeholder="z. B. Welche Handlungsbedarfe gibt es in Schalke?",
+                            max_length=MAX_QUESTION_CHARS,
+                            submit_btn="Fragen",
+                            elem_id="frage",
+                            autofocus=True,
+                        )
+                        gr.Markdown("**Beispiele für die Verwaltung**")
+                        with gr.Row():
+                            staff_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_STAFF]
+                        gr.Markdown("**Beispiele für Bürgerinnen und Bürger**")
+                        with gr.Row():
+                            citizen_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_CITIZENS]
+                        with gr.Row():
+                            new_button = gr.Button("Neue Unterhaltung", variant="secondary", size="md", elem_id="neu")
+                            download = gr.DownloadButton("Unterhaltung als Markdown herunterladen", value=None,
+                                                         interactive=False, size="md", elem_id="export")
+                        with gr.Group():
+                            with gr.Row(equal_height=True):
+                                reason = gr.Textbox(label="War die ausgewählte Antwort hilfreich? Begründung "
+                                                    "(optional)", max_length=MAX_REASON_CHARS, scale=3,
+                                                    elem_id="begruendung")
+                                up_button = gr.Button("👍 Hilfreich", scale=1, size="md", elem_id="daumen-hoch")
+                                down_button = gr.Button("👎 Nicht hilfreich", scale=1, size="md", elem_id="daumen-runter")
+                        feedback_status = gr.Markdown("", elem_id="rueckmeldung")
+                        share = gr.Textbox(label="Link zu dieser Frage (zum Teilen)", interactive=False,
+                                           buttons=["copy"], elem_id="link")
+                    with gr.Column(scale=2):
+                        citations = gr.Radio([], label="Quellen der Antwort", elem_id="quellen")
+                        source = gr.HTML(SOURCE_PLACEHOLDER, elem_id="quelle", js_on_load=None)
+            with gr.Tab("Protokolle lesen", id="lesen"):
+                gr.Markdown("Alle Protokolle nach Dokument → Tafel bzw. Tabellenzeile → Abschnitt. "
+                            "Die Eingrenzung oben und die Textsuche wirken zusammen.")
+                with gr.Row():
+                    search = gr.Textbox(label="Im Text suchen", placeholder="z. B. Kita", scale=4,
+                                        max_length=MAX_SEARCH_CHARS, elem_id="suche")
+                    search_button = gr.Button("Suchen", scale=1)
+                reader = gr.HTML(render_reader(protocols), elem_id="leser", js_on_load=None)
+
+        # -- events -------------------------------------------------------------------------------------------
+        chat_inputs = [question, *filter_inputs, conversation]
+        chat_outputs = [question, chatbot, conversation, citations, source, share, download, feedback_status]
+        assistant_events = dict(concurrency_id="assistant", concurrency_limit="default")
+        question.submit(chat, chat_inputs, chat_outputs, api_name="chat", **assistant_events)
+        for button, text in zip(staff_buttons + citizen_buttons, EXAMPLES_STAFF + EXAMPLES_CITIZENS, strict=True):
+            button.click(_with_question(chat, text), chat_inputs[1:], chat_outputs, api_visibility="private",
+                         **assistant_events)
+        new_button.click(new_conversation, None, chat_outputs, api_name="new_conversation")
+        citations.input(show_source, [citations, conversation], source, api_name="show_source")
+        chatbot.select(select_turn, [conversation], [conversation, citations, source, feedback_status],
+                       api_visibility="private")
+        up_button.click(lambda r, c: give_feedback("up", r, c), [reason, conversation], [feedback_status, reason],
+                        api_name="feedback_up")
+        down_button.click(lambda r, c: give_feedback("down", r, c), [reason, conversation],
+                          [feedback_status, reason], api_name="feedback_down")
+        reader_inputs = [*filter_inputs, search]
+        search.submit(read, reader_inputs, reader, api_name="read")
+        search_button.click(read, reader_inputs, reader, api_visibility="private")
+        for dropdown in filter_inputs:
+            dropdown.change(read, reader_inputs, reader, api_visibility="private")
+        demo.load(on_load, [*filter_inputs, conversation], chat_outputs, api_visibility="private",
+                  **assistant_events)
+        gr.api(ask, api_name="ask", **assistant_events)
+    return demo
+
+
+def user_error(message: str, title: str = "Hinweis") -> gr.Error:
+    """A German message for the user; expected, so no traceback in the server log.
+
+    Gradio renders an error message as HTML, and messages may quote user input: escaped.
+    """
+    return gr.Error(html.escape(message, quote=False), title=title, print_exception=False)
+
+
+def _with_question(chat: Callable, text: str) -> Callable:
+    """The chat handler with a fixed question, for the example buttons."""
+
+    def handler(documents, places, sections, conversation, request: gr.Request):
+        return chat(text, documents, places, sections, conversation, request)
+
+    return handler
+
+
+def _remove_old_exports(folder: Path) -> None:
+    limit = time.time() - EXPORT_MAX_AGE_SECONDS
+    for path in folder.glob("*/*.md"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                path.parent.rmdir()
+        except OSError:
+            pass
+
+
+def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides):
+    """Start the server with the hardened defaults; overrides go to Blocks.launch (tests: prevent_thread_lock)."""
+    settings = settings or ServerSettings.from_env()
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)
+    options = dict(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=settings.auth,
+        auth_message="Bitte melden Sie sich mit den Zugangsdaten Ihrer Verwaltung an.",
+        enable_monitoring=False,
+        run_history=False,
+        footer_links=["api"],
+        show_error=False,
+        share=False,
+        ssr_mode=False,
+        mcp_server=False,
+        max_file_size="1mb",
+        css=CSS,
+        theme=gr.themes.Default(),
+    )
+    options.update(overrides)
+    return demo.launch(**options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the assistant (building the index if needed) and serve the app until interrupted."""
+    parser = argparse.ArgumentParser(prog="app.py", description="Protokoll-Assistent: die Chat-Oberfläche starten")
+    parser.add_argument("--port", type=int, default=None, help=f"Port (Standard {DEFAULT_PORT} oder PROTOKOLL_PORT)")
+    parser.add_argument("--host", default=None,
+                        help=f"Adresse (Standard {DEFAULT_HOST} oder PROTOKOLL_HOST; 0.0.0.0 macht die App im Netz "
+                             "erreichbar)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    try:
+        settings = ServerSettings.from_env()
+        if args.port is not None:
+            settings.port = args.port
+        if args.host:
+            settings.host = args.host
+        settings.auth  # noqa: B018 - fail before the slow index load when the login is half configured
+        log.info("Index wird geladen (beim ersten Start wird er gebaut, das dauert etwas) …")
+        assistant = Assistant.load()
+    except (CorpusError, ValueError) as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 2
+    if settings.host not in LOCAL_HOSTS and not settings.auth:
+        log.warning("Die App ist unter %s ohne Anmeldung erreichbar; setzen Sie PROTOKOLL_USER und "
+                    "PROTOKOLL_PASSWORD, wenn das nicht gewollt ist.", settings.host)
+    demo = build_app(assistant)
+    try:
+        launch(demo, settings)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Sharing: a conversation as Markdown with its citations, and links that open the app and ask a question."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from .answer import Answer, escape_markdown
+from .retrieve import Hit
+
+MAX_QUOTED_LINES = 12  # per cited passage in the export; the full board is one click away in the app
+
+
+def german_date(value: str | None) -> str | None:
+    """ISO date ("2019-02-13") as German date ("13.02.2019"); other text unchanged, None stays None."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%d.%m.%Y")
+    except ValueError:
+        return value
+
+
+def line_span(lines: tuple[int, int]) -> str:
+    first, last = lines
+    return f"Zeile {first}" if first == last else f"Zeilen {first}–{last}"
+
+
+def citation_line(marker: int, hit: Hit) -> str:
+    """One Markdown line naming a cited passage: marker, document · board · section, city, date, file, lines."""
+    meta = hit.passage.meta
+    where = [part for part in (meta.get("city"), german_date(meta.get("date"))) if part]
+    details = ", ".join([*where, f"Datei {hit.source}", line_span(hit.lines)])
+    return f"\\[{marker}\\] {escape_markdown(hit.citation)} ({escape_markdown(details)})"
+
+
+def question_link(base_url: str, question: str) -> str:
+    """A link that opens the app at base_url and asks the question (?q=…), replacing any query of base_url."""
+    scheme, netloc, path, _, _ = urlsplit(base_url)
+    return urlunsplit((scheme, netloc, path or "/", "q=" + quote(question, safe=""), ""))
+
+
+def conversation_markdown(
+    turns: Sequence[tuple[str, Answer]],
+    *,
+    exported_at: datetime | None = None,
+    base_url: str | None = None,
+    restriction: str | None = None,
+) -> str:
+    """The conversation as a Markdown document: each question, its answer and the quoted cited passages.
+
+    Args:
+        turns: (question, answer) pairs, oldest first.
+        exported_at: time stamp shown in the header (default: now).
+        base_url: when given, each question gets a link that asks it again in the app.
+        restriction: a German description of the filters in effect, shown in the header.
+    Returns:
+        Markdown text; corpus and user text is escaped, so it renders as the literal text it is.
+    """
+    moment = exported_at or datetime.now()
+    out = [
+        "# Unterhaltung mit dem Protokoll-Assistenten",
+        "",
+        f"Exportiert am {moment.strftime('%d.%m.%Y um %H:%M')} Uhr. "
+        "Die Antworten bestehen aus wörtlichen Auszügen der Protokolle; die Nummern \\[1\\], \\[2\\] … "
+        "verweisen auf die Quellen unter jeder Antwort.",
+    ]
+    if restriction:
+        out += ["", f"Eingegrenzt auf: {escape_markdown(restriction)}"]
+    if not turns:
+        out += ["", "*(Die Unterhaltung ist leer.)*"]
+    for number, (question, answer) in enumerate(turns, start=1):
+        out += ["", f"## Frage {number}: {escape_markdown(question)}", ""]
+        if base_url:
+            out += [f"<{question_link(base_url, question)}>", ""]
+        out.append(answer.text)
+        if answer.passages:
+            out += ["", "**Quellen**", ""]
+            for marker, hit in enumerate(answer.passages, start=1):
+                out.append(f"- {citation_line(marker, hit)}")
+                out += quoted_items(hit)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def quoted_items(hit: Hit) -> list[str]:
+    """The cited passage's lines as an indented Markdown quote below its citation."""
+    quoted = []
+    for item in hit.passage.items[:MAX_QUOTED_LINES]:
+        label = f"{item.label}: " if item.label else ""
+        quoted.append(f"  > {item.line}: {escape_markdown(label + item.text)}  ")
+    hidden = len(hit.passage.items) - MAX_QUOTED_LINES
+    if hidden > 0:
+        quoted.append(f"  > … ({hidden} weitere Zeilen)")
+    return quoted

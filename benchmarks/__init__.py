@@ -1,0 +1,1 @@
+"""Benchmarks: the project beside the peers a user would build instead, in one run."""

@@ -1,0 +1,212 @@
+"""Answer composition on the tiny corpus: framing line, verbatim items with markers, escaping, abstention."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from test_understand import (  # noqa: F401  (tiny is a fixture)
+    EMPHASIS,
+    FOCUS,
+    MUEHLENFELD_NEEDS,
+    NEEDS,
+    PROTOCOL_TITLE,
+    TABLE_TITLE,
+    XSS_IMG,
+    XSS_LINK,
+    tiny,
+)
+
+from assistant.answer import escape_markdown
+
+MARKER = re.compile(r"\[(\d+)\]")
+BULLET = re.compile(r"^- (?P<item>.*) \[(?P<marker>\d+)\]$")
+# What corpus text must never turn into when an answer is rendered (Gradio renders Markdown with HTML).
+FORBIDDEN_HTML = re.compile(r"<(a|img|script|iframe|strong|em|code|del|s)\b", re.I)
+
+
+def render(markdown: str) -> str:
+    """HTML as a Markdown renderer with raw HTML enabled (the unsafe case) makes it."""
+    return MarkdownIt("commonmark", {"html": True}).enable("strikethrough").render(markdown)
+
+
+def unescape(text: str) -> str:
+    """Markdown escapes and HTML entities undone: the characters a reader sees."""
+    return html.unescape(re.sub(r"\\([\\`*_\[\]~])", r"\1", text))
+
+
+def bullets(answer) -> list[tuple[str, int]]:
+    found = []
+    for line in answer.text.splitlines():
+        match = BULLET.match(line)
+        if match:
+            found.append((match["item"], int(match["marker"])))
+    return found
+
+
+# --- structure ------------------------------------------------------------------------------------
+def test_answer_opens_with_one_framing_line(tiny):
+    answer = tiny.ask("Welche Handlungsbedarfe gibt es im Lindenhof?")
+    first, second = answer.text.splitlines()[:2]
+    assert first.startswith("Gefunden")
+    assert "Handlungsbedarfe" in first and "Lindenhof" in first
+    assert "3 Stelle(n)" in first and "3 Tafeln" in first and PROTOCOL_TITLE in first
+    assert second == ""
+
+
+def test_framing_counts_passages_and_boards(tiny):
+    answer = tiny.ask("Wer hat beim Thema Lesepaten den Hut auf?")
+    boards = {(hit.source, hit.passage.board) for hit in answer.passages}
+    first = answer.text.splitlines()[0]
+    assert f"{len(answer.passages)} Stelle(n)" in first
+    assert (f"{len(boards)} Tafeln" if len(boards) > 1 else "1 Tafel/") in first
+
+
+def test_framing_for_a_place_without_a_section_reads_as_german(tiny):
+    first = tiny.ask("Was fehlt im Mühlenfeld?").text.splitlines()[0]
+    assert "Mühlenfeld" in first
+    assert " zu in " not in first  # not "Gefunden zu in Mühlenfeld"
+
+
+def test_every_item_carries_the_marker_of_its_passage(tiny):
+    answer = tiny.ask("Welche Handlungsbedarfe gibt es im Lindenhof?")
+    assert [hit.passage.board for hit in answer.passages] == [
+        "Austausch · Lindenhof · Tafel 1 von 3",
+        "Austausch · Lindenhof · Tafel 2 von 3",
+        "Austausch · Lindenhof · Tafel 3 von 3",
+    ]
+    assert bullets(answer) == [
+        ("zu wenig Spielplätze", 1),
+        ("Busverbindung am Abend", 1),
+        ("Schwimmkurse für Kinder fehlen", 2),
+        ("Treffpunkt für Jugendliche", 3),
+    ]
+    # one group per board, its name in bold, the section under it with the marker
+    for marker, hit in enumerate(answer.passages, start=1):
+        assert f"**{hit.passage.board}** – {PROTOCOL_TITLE}" in answer.text
+        assert f"*{NEEDS}* [{marker}]" in answer.text
+
+
+def test_markers_follow_the_order_of_the_cited_passages(tiny):
+    # The reader meets [1], [2], [3] … in this order, and marker n stands for ans.passages[n - 1].
+    for question in ("Wer hat beim Thema Lesepaten den Hut auf?", "Was schlägt der Workshop Wohnen vor?"):
+        answer = tiny.ask(question)
+        markers = [int(m) for m in MARKER.findall(answer.text)]
+        assert answer.passages
+        first_seen = list(dict.fromkeys(markers))
+        assert first_seen == list(range(1, len(answer.passages) + 1)), question
+
+
+def test_quoted_items_are_verbatim_lines_of_the_cited_passage(tiny):
+    for question in ("Was schlägt der Workshop Wohnen vor?", "Welche Lösungsideen gab es zum Thema Schwimmen?"):
+        answer = tiny.ask(question)
+        for item, marker in bullets(answer):
+            passage = answer.passages[marker - 1].passage
+            sources = {i.text.removeprefix("- ") for i in passage.items}
+            sources |= {f"{i.label}: {i.text}" for i in passage.items if i.label}
+            assert unescape(item) in sources, (question, item)
+
+
+def test_table_rows_are_quoted_with_their_column_names(tiny):
+    answer = tiny.ask("Was wird gegen steigende Mieten vorgeschlagen?")
+    assert answer.passages[0].passage.board == "Workshop 2 – Wohnen · Herausforderung 2"
+    items = [unescape(item) for item, marker in bullets(answer) if marker == 1]
+    assert items == [
+        "Herausforderung: Mieten steigen stark.",
+        "Ziel: Mieten bleiben bezahlbar.",
+        "Zielgruppe: alle",
+        "Angebot/ Maßnahme: Anregung 1: Mietspiegel veröffentlichen",
+        "Angebot/ Maßnahme: Anregung 2: Beratung bei Mieterhöhungen",  # the continuation row
+    ]
+    assert f"– {TABLE_TITLE}" in answer.text
+
+
+def test_long_passage_is_shortened_to_the_items_the_question_is_about(tiny):
+    answer = tiny.ask("Gibt es im Mühlenfeld Probleme mit dem Radweg?")
+    cited = next(n for n, hit in enumerate(answer.passages, 1) if hit.passage.section == NEEDS)
+    lines = [item for item, marker in bullets(answer) if marker == cited]
+    assert "Radweg zum Bahnhof fehlt" in lines  # the last of ten, but the one asked about
+    assert lines[0] == "Müll an den Containern"
+    assert len(lines) < len(MUEHLENFELD_NEEDS) + 1
+    shown = [line for line in lines if not line.startswith("…")]
+    assert lines[-1] == f"… ({len(MUEHLENFELD_NEEDS) - len(shown)} weitere Zeilen in der Quelle)"
+
+
+def test_missing_section_note(tiny):
+    answer = tiny.ask("Worauf kommt es in Berg-Ost an?")
+    note = f"Für Berg-Ost gibt es im Protokoll keinen Abschnitt „{FOCUS}“."
+    assert answer.notes == [note]
+    assert answer.text.splitlines()[1] == note  # right under the framing line
+    # no other district's "Worauf kommt es an" is passed off as Berg-Ost's
+    boards = [hit.passage for hit in answer.passages if hit.passage.board_kind == "district"]
+    assert boards and all(passage.place == "Berg-Ost" for passage in boards)
+
+
+# --- escaping -------------------------------------------------------------------------------------
+def test_corpus_markup_is_shown_as_text_not_rendered(tiny):
+    answer = tiny.ask("Was läuft gut im Kanalviertel?")
+    assert answer.passages[0].passage.place == "Kanalviertel"
+    text = answer.text
+    for raw in (XSS_IMG, XSS_LINK, "<img", "**fett**", "_kursiv_", "`code`"):
+        assert raw not in text
+    rendered = render(text)
+    # the only bold is the answer's own board heading, the only emphasis its section line
+    assert re.findall(r"<strong>(.*?)</strong>", rendered) == ["Austausch · Kanalviertel · Tafel 1 von 1"]
+    assert re.findall(r"<em>(.*?)</em>", rendered) == ["Was läuft gut"]
+    assert not re.search(r"<(a|img|script|code)\b", rendered)
+    # and a reader sees the characters as the protocol has them
+    visible = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    for raw in (XSS_IMG, XSS_LINK, EMPHASIS):
+        assert raw in visible
+    # the terminal form undoes the escapes
+    assert XSS_IMG in answer.plain_text() and EMPHASIS in answer.plain_text()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        XSS_IMG,
+        XSS_LINK,
+        "<script>alert(1)</script>",
+        "![bild](http://example.org/x.png)",
+        "<http://example.org>",
+        "~~weg~~ und *schräg* und __fett__",
+        "&lt;img&gt; &amp; &#60;b&#62;",
+        "a\\*b\\_c",
+    ],
+)
+def test_escape_markdown_keeps_the_text_and_renders_no_markup(text):
+    rendered = render(f"- {escape_markdown(text)} [1]")
+    assert not FORBIDDEN_HTML.search(rendered)
+    visible = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    assert visible == f"{text} [1]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab <>[]()!*_~`&#;:/\\=\"'x1", max_size=40))
+def test_escape_markdown_never_lets_markup_through(text):
+    rendered = render(f"- {escape_markdown(text)} [1]")
+    assert not FORBIDDEN_HTML.search(rendered), (text, rendered)
+
+
+# --- abstention -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie backe ich einen Käsekuchen?",
+        "Wie wird das Wetter morgen in Flussstadt?",
+        "Wo kann ich Karten für das Konzert im Lindenhof kaufen?",
+    ],
+)
+def test_unrelated_question_cites_nothing(tiny, question):
+    answer = tiny.ask(question)
+    assert answer.abstained
+    assert answer.passages == []
+    assert not MARKER.search(answer.text)
+    assert "nichts gefunden" in answer.text
+    # it says what was searched
+    assert PROTOCOL_TITLE in answer.text and TABLE_TITLE in answer.text

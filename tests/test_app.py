@@ -1,0 +1,388 @@
+"""The Gradio app: rendering helpers on tiny inputs, and the launched app driven through gradio_client."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+import app
+from assistant import MAX_QUESTION_CHARS, Assistant, Filters
+from assistant.answer import Answer
+from assistant.feedback import read_feedback
+from assistant.retrieve import Hit
+from index import Item, Passage
+from index.settings import PROJECT_ROOT
+
+CORPUS = PROJECT_ROOT / "corpus"
+GELSENKIRCHEN = "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
+MINDEN = "minden-ikon-workshopphase-1.txt"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text, whether Gradio sends it as a string or as a list of parts."""
+    content = message["content"]
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return content
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tiny hand-made protocol for the rendering helpers
+
+HOSTILE_LINES = [
+    "Werkstatt Quartier",  # 1
+    "",  # 2
+    "Handlungsbedarfe",  # 3
+    "- Spielplätze <img src=x onerror=alert(1)>",  # 4
+    "- <script>alert('x')</script> sichere Wege",  # 5
+    "",  # 6
+    "Was läuft gut",  # 7
+    "- Nachbarschaft & Feste",  # 8
+    "Herausforderung\tZiel",  # 9
+    "<p>Wohnraum fehlt</p>\t<p>Mehr Wohnungen</p>",  # 10
+]
+
+
+def passage(items, board="Tafel 1", section="Handlungsbedarfe", kind="section", place=None, source="werkstatt.txt"):
+    return Passage(source=source, doc_title="Werkstatt <b>Quartier</b>", board_kind=kind, board=board,
+                   section=section, items=[Item(text, line) for text, line in items], place=place,
+                   meta={"doc_short_title": "Werkstatt", "city": "Minden", "date": "2020-05-04"})
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "werkstatt.txt").write_text("\n".join(HOSTILE_LINES) + "\n", encoding="utf-8")
+    needs = passage([(HOSTILE_LINES[3], 4), (HOSTILE_LINES[4], 5)], place="Nordstadt")
+    good = passage([(HOSTILE_LINES[7], 8)], section="Was läuft gut", place="Nordstadt")
+    row = passage([("Wohnraum fehlt", 10)], board="Wohnen · Herausforderung 1", section=None, kind="table_row",
+                  place="Wohnen")
+    return SimpleNamespace(protocols=app.Protocols([row, good, needs], corpus), corpus=corpus,
+                           needs=needs, good=good, row=row)
+
+
+def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
+    rendered = app.render_source(tiny.protocols, tiny.needs, 1)
+    assert "<img" not in rendered and "<script" not in rendered and "<b>" not in rendered
+    assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
+    assert "&lt;script&gt;" in rendered
+    assert "Werkstatt &lt;b&gt;Quartier&lt;/b&gt;" in rendered  # document title
+    for label, value in [("Stadt", "Minden"), ("Datum", "04.05.2020"), ("Abschnitt", "Handlungsbedarfe"),
+                         ("Tafel / Zeile", "Tafel 1"), ("Zeilen", "Zeilen 4–5 (markiert)")]:
+        assert f"<dt>{label}</dt><dd>{value}" in rendered
+    assert "Quelle [1]" in rendered
+    # The whole board: the header line above and the other section of the board, unmarked.
+    assert '<th scope="row" class="pa-no">1</th><td>Werkstatt Quartier</td>' in rendered
+    assert '<th scope="row" class="pa-no">8</th><td>- Nachbarschaft &amp; Feste</td>' in rendered
+    assert '<tr class="pa-hit"><th scope="row" class="pa-no">4</th><td><mark>- Spielplätze' in rendered
+    assert rendered.count("<mark>") == 2
+
+
+def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
+    rendered = app.render_source(tiny.protocols, tiny.row)
+    assert "<td>Herausforderung</td><td>Ziel</td>" in rendered
+    assert "<td><mark>Wohnraum fehlt</mark></td><td><mark>Mehr Wohnungen</mark></td>" in rendered
+    assert "&lt;p&gt;" not in rendered
+    assert "Ganze Tabellenzeile" in rendered
+
+
+def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
+    (tiny.corpus / "werkstatt.txt").write_text("ganz\nanderer\nText\n", encoding="utf-8")
+    rendered = app.render_source(app.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1)
+    assert "seit dem Indexieren geändert" in rendered
+    assert "<mark>- Spielplätze &lt;img src=x onerror=alert(1)&gt;</mark>" in rendered
+
+
+def test_reader_groups_filters_searches_and_escapes(tiny):
+    everything = app.render_reader(tiny.protocols)
+    assert "2 Tafel(n) bzw. Tabellenzeile(n) mit 3 Abschnitt(en)" in everything
+    assert "<h3>Werkstatt (Minden, 04.05.2020)</h3>" in everything
+    assert "<img" not in everything and "<script" not in everything
+    assert "<details open>" in everything  # few boards: shown open
+    only_good = app.render_reader(tiny.protocols, Filters(sections={"Was läuft gut"}))
+    assert "Nachbarschaft" in only_good and "Spielplätze" not in only_good
+    found = app.render_reader(tiny.protocols, None, "SPIELPLÄTZE")
+    assert "<mark>Spielplätze</mark> &lt;img" in found
+    assert "Nachbarschaft" not in found
+    assert "Keine Tafel passt" in app.render_reader(tiny.protocols, None, "Raumschiff")
+
+
+def test_filter_choices_come_from_the_passages(tiny):
+    assert tiny.protocols.documents() == [("Werkstatt (Minden, 04.05.2020)", "werkstatt.txt")]
+    assert tiny.protocols.places() == [("Minden (ganzes Protokoll)", "Minden"), ("Nordstadt – Ort, Minden", "Nordstadt"),
+                                       ("Wohnen – Workshop, Minden", "Wohnen")]  # cities, then in protocol order
+    assert ("Was läuft gut", "Was läuft gut") in tiny.protocols.sections()
+
+
+def test_highlight_escapes_around_the_marks():
+    assert app.highlight("a<b> KITA kita", "kita") == "a&lt;b&gt; <mark>KITA</mark> <mark>kita</mark>"
+    assert app.highlight("x & y", "") == "x &amp; y"
+
+
+def test_chat_messages_escape_the_question_and_list_sources(tiny):
+    answer = Answer(text="Gefunden [1]", passages=[Hit(tiny.needs, 1.0)])
+    conversation = app.Conversation([app.Turn("<img src=x onerror=alert(1)> *fett*?", answer, {}, "Ort: Nordstadt")])
+    user, bot = app.chat_messages(conversation)
+    assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
+    assert bot["role"] == "assistant"
+    assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
+    assert "\\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe (Minden, 04.05.2020, Datei werkstatt.txt, Zeilen 4–5)" \
+        in bot["content"]
+
+
+def test_question_limit_is_checked_on_the_server():
+    with pytest.raises(ValueError, match="zu lang"):
+        app.check_question("x" * (MAX_QUESTION_CHARS + 1))
+    with pytest.raises(ValueError, match="zu lang .50000 Zeichen"):
+        app.check_question("x" * 50_000)
+    assert app.check_question("  Was   läuft gut? ") == "Was läuft gut?"
+
+
+def test_page_url_prefers_the_page_over_the_api_host():
+    def request(headers):
+        return SimpleNamespace(headers=headers)
+
+    assert app.page_url(request({"referer": "http://h:1/app/?q=alt"})) == "http://h:1/app/"
+    assert app.page_url(request({"origin": "https://h"})) == "https://h/"
+    assert app.page_url(request({"host": "127.0.0.1:9"})) == "http://127.0.0.1:9/"
+    assert app.page_url(request({"referer": "javascript:alert(1)"})) == ""
+    assert app.page_url(None) == ""
+
+
+def test_server_settings_from_environment():
+    assert app.ServerSettings.from_env({}) == app.ServerSettings()
+    assert app.ServerSettings().host == "127.0.0.1" and app.ServerSettings().auth is None
+    settings = app.ServerSettings.from_env({"PROTOKOLL_HOST": "0.0.0.0", "PROTOKOLL_PORT": "8000",
+                                            "PROTOKOLL_USER": "amt", "PROTOKOLL_PASSWORD": "geheim"})
+    assert (settings.host, settings.port, settings.auth) == ("0.0.0.0", 8000, ("amt", "geheim"))
+    with pytest.raises(ValueError, match="beide"):
+        _ = app.ServerSettings.from_env({"PROTOKOLL_USER": "amt"}).auth
+    with pytest.raises(ValueError, match="PROTOKOLL_PORT"):
+        app.ServerSettings.from_env({"PROTOKOLL_PORT": "achtzig"})
+
+
+def test_main_refuses_half_configured_login_before_loading(monkeypatch, capsys):
+    monkeypatch.setenv("PROTOKOLL_USER", "amt")
+    monkeypatch.delenv("PROTOKOLL_PASSWORD", raising=False)
+    monkeypatch.setattr(Assistant, "load", lambda *a, **k: pytest.fail("index must not be loaded"))
+    assert app.main(["--port", "7999"]) == 2
+    assert "PROTOKOLL_PASSWORD" in capsys.readouterr().err
+
+
+def test_analytics_are_off():
+    import os
+
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The real protocols in a launched app
+
+
+@pytest.fixture(scope="module")
+def real_assistant(tmp_path_factory):
+    # Shared with the browser tests through the session's base temp folder: the index is built once.
+    return Assistant.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.getbasetemp() / "real-index")
+
+
+@pytest.fixture(scope="module")
+def served(real_assistant, tmp_path_factory):
+    feedback = tmp_path_factory.mktemp("feedback")
+    demo = app.build_app(real_assistant, corpus_dir=CORPUS, feedback_dir=feedback)
+    _, url, _ = app.launch(demo, app.ServerSettings(port=free_port()), prevent_thread_lock=True, quiet=True)
+    yield SimpleNamespace(url=url, demo=demo, feedback=feedback)
+    demo.close()
+
+
+@pytest.fixture
+def client(served):
+    return Client(served.url, verbose=False)  # a new client is a new browser session: its own conversation
+
+
+def chat(client: Client, question: str, documents=(), places=(), sections=()):
+    """One turn through the UI's chat endpoint; returns the outputs by name."""
+    result = client.predict(question, list(documents), list(places), list(sections), api_name="/chat")
+    question_box, messages, citations, source, link, download, status = result
+    return SimpleNamespace(question_box=question_box, messages=messages, citations=citations, source=source,
+                           link=link, download=download, status=status)
+
+
+@pytest.mark.e2e
+def test_dev_question_gets_answer_with_citations(client):
+    turn = chat(client, "Welche Handlungsbedarfe werden in der Altstadt genannt?")
+    assert turn.question_box == ""
+    [user, bot] = turn.messages
+    answer = text_of(bot)
+    for snippet in ("Spracherwerbsförderung", "Quartiersbüro", "subjektives Sicherheitsgefühl"):
+        assert snippet in answer
+    assert "**Quellen**" in answer and "Altstadt" in answer
+    choices = turn.citations["choices"]
+    assert choices and choices[0][0].startswith("[1] Integrationskonferenz Gelsenkirchen-Mitte · Austausch · Altstadt")
+    assert turn.citations["value"] == "1"
+    # The first citation is open: its whole board, cited lines marked, with title, city, date and lines.
+    assert "Quelle [1]" in turn.source and "<mark>- geringe Teilhabechancen</mark>" in turn.source
+    assert "<dt>Stadt</dt><dd>Gelsenkirchen</dd>" in turn.source and "13.02.2019" in turn.source
+    assert "Handlungsbedarfe" in turn.source and "Zeilen" in turn.source
+
+
+@pytest.mark.e2e
+def test_opening_another_citation_shows_its_board(client):
+    turn = chat(client, "Welche Handlungsbedarfe gibt es in Schalke?")
+    assert len(turn.citations["choices"]) == 4
+    second = client.predict("2", api_name="/show_source")
+    assert "Quelle [2]" in second and "Schalke · Tafel 2 von 4" in second
+    assert "<mark>- mehr Grünflächen</mark>" in second
+    with pytest.raises(AppError):  # only the answer's own markers can be opened
+        client.predict("9", api_name="/show_source")
+
+
+@pytest.mark.e2e
+def test_follow_up_in_the_same_conversation(client):
+    chat(client, "Welche Handlungsbedarfe gibt es in der Altstadt?")
+    turn = chat(client, "Und in Feldmark?")
+    assert [message["role"] for message in turn.messages] == ["user", "assistant"] * 2
+    answer = text_of(turn.messages[-1])
+    assert "Müllproblematik" in answer and "Integrationskurse" in answer
+    assert all("Feldmark" in label for label, _ in turn.citations["choices"])
+    # A new conversation forgets the old one: the same follow-up now has nothing to refer to.
+    cleared = client.predict(api_name="/new_conversation")
+    assert cleared[1] == []
+    alone = chat(client, "Und in Feldmark?")
+    assert len(alone.messages) == 2
+
+
+@pytest.mark.e2e
+def test_over_long_question_gets_the_german_message(client):
+    too_long = "Was läuft gut in Schalke? " * 60
+    with pytest.raises(AppError, match=r"Die Frage ist zu lang \(1559 Zeichen\).*höchstens 1000 Zeichen"):
+        chat(client, too_long)
+    with pytest.raises(AppError, match="Die Frage ist zu lang"):
+        client.predict(too_long, api_name="/ask")
+    with pytest.raises(AppError, match="Bitte geben Sie eine Frage ein"):
+        chat(client, "   ")
+
+
+@pytest.mark.e2e
+def test_off_topic_question_cites_nothing(client):
+    turn = chat(client, "Wann fährt der nächste Bus nach Dortmund?")
+    assert turn.citations["choices"] == []
+    assert "zitiert keine Quelle" in turn.source
+
+
+@pytest.mark.e2e
+def test_filters_restrict_retrieval(client):
+    minden = client.predict("Was wird für die Integration vorgeschlagen?", None, None, ["Minden"], None,
+                            api_name="/ask")
+    assert minden["passages"] and {p["source"] for p in minden["passages"]} == {MINDEN}
+    assert minden["restriction"] == "Ort: Minden (ganzes Protokoll)"
+    schalke = chat(client, "Was läuft gut?", places=["Schalke"])
+    assert schalke.citations["choices"] and all("Schalke" in label for label, _ in schalke.citations["choices"])
+    assert "Eingegrenzt auf: Ort: Schalke" in text_of(schalke.messages[-1])
+    with pytest.raises(AppError, match="Unbekannte Auswahl"):
+        client.predict("Was läuft gut?", None, None, ["Atlantis"], None, api_name="/ask")
+
+
+@pytest.mark.e2e
+def test_ask_api_answers_follow_ups_from_history(client):
+    result = client.predict("Und in Feldmark?", ["Welche Handlungsbedarfe gibt es in der Altstadt?"],
+                            api_name="/ask")
+    assert not result["abstained"]
+    assert any("Müllproblematik" in p["text"] for p in result["passages"])
+    assert result["citations"][0].startswith("[1] Integrationskonferenz Gelsenkirchen-Mitte")
+
+
+@pytest.mark.e2e
+def test_feedback_is_appended_with_question_answer_passages_vote_and_reason(client, served):
+    with pytest.raises(AppError, match="noch keine Antwort"):
+        client.predict("", api_name="/feedback_up")
+    before = len(read_feedback(served.feedback))
+    turn = chat(client, "Wer ist beim Thema Klimaschutz verantwortlich?")
+    status, reason_box = client.predict("Genau das habe ich gesucht", api_name="/feedback_up")
+    assert "Danke" in status and reason_box == ""
+    client.predict("", api_name="/feedback_down")
+    records = read_feedback(served.feedback)[before:]
+    assert [r["vote"] for r in records] == ["up", "down"]
+    assert [r["reason"] for r in records] == ["Genau das habe ich gesucht", ""]
+    first = records[0]
+    assert first["question"] == "Wer ist beim Thema Klimaschutz verantwortlich?"
+    assert first["answer"] and first["time"]
+    assert len(first["passages"]) == len(turn.citations["choices"])
+    assert {"citation", "source", "lines"} <= set(first["passages"][0])
+    lines = (served.feedback / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert all(json.loads(line) for line in lines)
+
+
+@pytest.mark.e2e
+def test_export_and_share_link(client, served):
+    turn = chat(client, "Was läuft gut in Bismarck?")
+    assert parse_qs(urlsplit(turn.link).query) == {"q": ["Was läuft gut in Bismarck?"]}
+    assert turn.link.startswith(served.url)
+    exported = Path(turn.download["value"]).read_text(encoding="utf-8")
+    assert exported.startswith("# Unterhaltung mit dem Protokoll-Assistenten")
+    assert "## Frage 1: Was läuft gut in Bismarck?" in exported
+    assert "**Quellen**" in exported and "Austausch · Bismarck · Tafel 1 von 2" in exported
+    assert "?q=Was%20l%C3%A4uft%20gut%20in%20Bismarck%3F" in exported
+
+
+@pytest.mark.e2e
+def test_reader_endpoint_filters_and_searches(client):
+    page = client.predict([GELSENKIRCHEN], ["Schalke"], ["Handlungsbedarfe"], "", api_name="/read")
+    assert "4 Tafel(n) bzw. Tabellenzeile(n) mit 4 Abschnitt(en)" in page
+    found = client.predict([], [], [], "Kita", api_name="/read")
+    assert "<mark>Kita</mark>" in found
+
+
+@pytest.mark.e2e
+def test_whole_board_span_covers_every_section_and_the_header(real_assistant):
+    protocols = app.Protocols(real_assistant.store.passages, CORPUS)
+    needs = next(p for p in protocols.passages if p.board == "Austausch · Schalke · Tafel 1 von 4"
+                 and p.section == "Handlungsbedarfe")
+    first, last = protocols.board_span(needs)
+    board = protocols.board(needs)
+    assert {p.section for p in board} == {"Was läuft gut", "Handlungsbedarfe", "Worauf kommt es an"}
+    assert first < min(p.lines[0] for p in board) and last == max(p.lines[1] for p in board)
+    lines = protocols.lines(GELSENKIRCHEN)
+    assert "Schalke" in "\n".join(lines[first - 1:min(p.lines[0] for p in board)])
+
+
+@pytest.mark.e2e
+def test_hardened_server(served):
+    assert served.url.startswith("http://127.0.0.1:")
+    assert served.demo.server_name == "127.0.0.1"
+    assert served.demo.analytics_enabled is False
+    assert served.demo._queue.max_size == app.ServerSettings().queue_size
+    assert served.demo.enable_monitoring is False
+    for path in ("monitoring", "monitoring/summary", "gradio_api/monitoring"):
+        response = httpx.get(served.url + path)
+        assert response.status_code in (403, 404) and "Monitoring URL" not in response.text
+
+
+@pytest.mark.e2e
+def test_login_from_environment_settings(real_assistant, tmp_path):
+    demo = app.build_app(real_assistant, corpus_dir=CORPUS, feedback_dir=tmp_path)
+    settings = app.ServerSettings(port=free_port(), user="amt", password="geheim")
+    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        assert httpx.get(url + "config").status_code == 401
+        with pytest.raises(Exception):  # noqa: B017 - the client raises different errors across versions
+            Client(url, verbose=False)
+        logged_in = Client(url, auth=("amt", "geheim"), verbose=False)
+        result = logged_in.predict("Was läuft gut in Heßler?", api_name="/ask")
+        assert result["passages"]
+    finally:
+        demo.close()

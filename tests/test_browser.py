@@ -1,0 +1,202 @@
+"""The app in a real browser: Debian's chromium driven by Playwright (never `playwright install`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+
+import app
+from assistant import Assistant
+from index.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+CORPUS = PROJECT_ROOT / "corpus"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ANSWER_TIMEOUT = 90_000  # ms; the first answer warms the embedder up on a busy 2-core machine
+
+HOSTILE_TEXT = """Protokoll der Quartierswerkstatt Nordstadt
+
+Handlungsbedarfe im Quartier
+
+- Mehr Spielplätze für Kinder <img src=x onerror="window.__pwned=1">
+- <script>window.__pwned = 2; alert("xss")</script> Sichere Schulwege
+- Bessere Beleuchtung im Park <img src=x onerror=alert(1)>
+- [Mehr erfahren](javascript:alert(1)) ![Bild](http://example.com/x.png)
+- <iframe src="http://example.com"></iframe> Treffpunkt für Jugendliche
+
+Was läuft gut
+
+- Nachbarschaftsfest & Flohmarkt
+- Engagierte Vereine
+"""
+HOSTILE_MANIFEST = {"title": 'Quartierswerkstatt <img src=x onerror="window.__pwned=3">', "city": "Nordstadt",
+                    "date": "2024-06-01"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(assistant: Assistant, corpus: Path, feedback: Path) -> SimpleNamespace:
+    demo = app.build_app(assistant, corpus_dir=corpus, feedback_dir=feedback)
+    _, url, _ = app.launch(demo, app.ServerSettings(port=free_port()), prevent_thread_lock=True, quiet=True)
+    return SimpleNamespace(url=url, demo=demo)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} fehlt: installieren Sie Debians chromium (apt-get install -y chromium); "
+                    "die Browser-Tests laufen nur damit, nie mit `playwright install`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh German browser tab that records dialogs and any request leaving the machine."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []
+    page.external = []
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("request", lambda request: page.external.append(request.url)
+            if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory):
+    # The same index folder as tests/test_app.py: built once per test session.
+    assistant = Assistant.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.getbasetemp() / "real-index")
+    served = serve(assistant, CORPUS, tmp_path_factory.mktemp("browser-feedback"))
+    yield served
+    served.demo.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("hostile-corpus")
+    (corpus / "werkstatt-nordstadt.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    (corpus / "werkstatt-nordstadt.txt.meta.json").write_text(json.dumps(HOSTILE_MANIFEST), encoding="utf-8")
+    assistant = Assistant.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("hostile-index"))
+    served = serve(assistant, corpus, tmp_path_factory.mktemp("hostile-feedback"))
+    yield served
+    served.demo.close()
+
+
+def ask(page, question: str) -> None:
+    box = page.locator("#frage textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_question_answer_and_highlighted_source(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    expect(page.locator("h1")).to_have_text("Protokoll-Assistent")
+    expect(page.get_by_role("button", name="Neue Unterhaltung")).to_be_visible()
+    ask(page, "Welche Handlungsbedarfe gibt es in Schalke?")
+
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("mehr Grünflächen", timeout=ANSWER_TIMEOUT)
+    expect(chat).to_contain_text("Quellen")
+    # The first citation opens by itself: the whole board, the cited lines marked, with line numbers.
+    source = page.locator("#quelle")
+    expect(source).to_contain_text("Quelle [1]")
+    expect(source).to_contain_text("Austausch · Schalke · Tafel 1 von 4")
+    expect(source).to_contain_text("13.02.2019")
+    expect(source.locator("mark").first).to_contain_text("mehr Bürgerbeteiligung")
+    # Open the second citation.
+    page.locator("#quellen label").nth(1).click()
+    expect(source).to_contain_text("Quelle [2]")
+    marked = source.locator("tr.pa-hit")
+    expect(marked.first).to_contain_text("mehr Grünflächen")
+    assert re.fullmatch(r"\d+", marked.first.locator("th").inner_text().strip())
+    assert marked.count() >= 5
+    # Context of the board (not marked) is there too.
+    expect(source.locator("tr:not(.pa-hit)").filter(has_text="Was läuft gut").first).to_be_visible()
+    expect(page.locator("#link textarea, #link input").first).to_have_value(re.compile(r"\?q=Welche%20"))
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-chat.png"), full_page=True)
+    assert (ARTIFACTS / "browser-chat.png").stat().st_size > 10_000
+    assert page.external == [] and page.dialogs == []
+
+
+def test_shared_link_asks_its_question(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url + "?q=" + quote("Was läuft gut in Bismarck?"), wait_until="domcontentloaded")
+    expect(page.locator("#chat")).to_contain_text("gute Trägerlandschaft", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#quelle mark").first).to_be_visible()
+    # A follow-up continues the conversation started by the link.
+    ask(page, "Und in Feldmark?")
+    expect(page.locator("#quelle")).to_contain_text("Feldmark", timeout=ANSWER_TIMEOUT)
+    assert page.external == []
+
+
+def test_reader_filters_and_searches(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    page.get_by_role("tab", name="Protokolle lesen").click()
+    reader = page.locator("#leser")
+    expect(reader).to_contain_text("Austausch · Schalke · Tafel 1 von 4")
+    search = page.locator("#suche textarea, #suche input").first
+    search.fill("Kita")
+    search.press("Enter")
+    expect(reader).to_contain_text("die „Kita“ enthalten")
+    expect(reader.locator("mark").first).to_have_text(re.compile("kita", re.IGNORECASE))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-reader.png"), full_page=True)
+
+
+def test_hostile_corpus_renders_as_text(hostile_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(hostile_app.url, wait_until="domcontentloaded")
+    expect(page.locator("#intro")).to_contain_text('Quartierswerkstatt <img src=x onerror="window.__pwned=3">')
+    ask(page, "Was fehlt für Kinder in der Nordstadt?")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text('Mehr Spielplätze für Kinder <img src=x onerror="window.__pwned=1">',
+                                 timeout=ANSWER_TIMEOUT)
+    expect(chat).to_contain_text('<script>window.__pwned = 2; alert("xss")</script> Sichere Schulwege')
+    source = page.locator("#quelle")
+    expect(source).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(source).to_contain_text('<iframe src="http://example.com"></iframe>')
+    expect(source).to_contain_text('Quartierswerkstatt <img src=x onerror="window.__pwned=3">')
+
+    page.get_by_role("tab", name="Protokolle lesen").click()
+    expect(page.locator("#leser")).to_contain_text("<script>window.__pwned = 2;")
+    page.wait_for_timeout(500)  # give any injected handler the chance to run
+    for area in ("#intro", "#chat", "#quelle", "#leser"):
+        assert page.locator(f"{area} img, {area} script, {area} iframe").count() == 0, area
+    assert page.locator("a[href^='javascript:']").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.dialogs == []
+    assert page.external == []

@@ -1,0 +1,148 @@
+"""Retrieval on the tiny corpus: fusion, facet boosts, gathering every board of a place, filters."""
+
+from __future__ import annotations
+
+import pytest
+from test_understand import FOCUS, GOOD, NEEDS, PROTOCOL, TABLE, tiny  # noqa: F401  (tiny is a fixture)
+
+from assistant import Filters
+
+
+def key(hit) -> tuple:
+    return (hit.passage.board, hit.passage.section)
+
+
+def rank(assistant, question, history=None, filters=None):
+    return assistant.retriever.rank(assistant.understand(question, history), filters)
+
+
+# --- gathering ------------------------------------------------------------------------------------
+def test_section_question_for_a_place_gathers_all_its_boards(tiny):
+    hits = tiny.search("Welche Handlungsbedarfe gibt es im Lindenhof?", k=10)
+    gathered = [hit for hit in hits if hit.gathered]
+    assert [key(hit) for hit in gathered] == [
+        ("Austausch · Lindenhof · Tafel 1 von 3", NEEDS),
+        ("Austausch · Lindenhof · Tafel 2 von 3", NEEDS),  # its label was the OCR error "Lindenhoff"
+        ("Austausch · Lindenhof · Tafel 3 von 3", NEEDS),
+    ]
+    # the gathered set leads, in protocol order
+    assert hits[:3] == gathered
+    assert [hit.lines for hit in gathered] == sorted(hit.lines for hit in gathered)
+
+
+def test_gathering_works_for_a_follow_up(tiny):
+    ranking = rank(tiny, "Und im Lindenhof?", history=["Welche Handlungsbedarfe gibt es in Berg-Ost?"])
+    gathered = [hit for hit in ranking.hits if hit.gathered]
+    assert len(gathered) == 3
+    assert {hit.passage.place for hit in gathered} == {"Lindenhof"}
+    assert {hit.passage.section for hit in gathered} == {NEEDS}
+
+
+def test_gathering_a_place_with_one_board(tiny):
+    hits = tiny.search("Handlungsbedarfe im Kanalviertel", k=5)
+    assert [key(hit) for hit in hits if hit.gathered] == [("Austausch · Kanalviertel · Tafel 1 von 1", NEEDS)]
+    assert hits[0].text == "- Kita-Plätze fehlen"
+
+
+def test_no_gathering_without_a_place_or_without_a_section(tiny):
+    assert not any(hit.gathered for hit in tiny.search("Welche Handlungsbedarfe gibt es?", k=30))
+    assert not any(hit.gathered for hit in tiny.search("Was gibt es Neues im Lindenhof?", k=30))
+
+
+def test_missing_section_of_a_place_is_reported(tiny):
+    ranking = rank(tiny, "Worauf kommt es in Berg-Ost an?")
+    assert ranking.missing == [("Berg-Ost", FOCUS)]
+    # nothing is gathered, and no other district's "Worauf kommt es an" is passed off as Berg-Ost's
+    assert not any(hit.gathered for hit in ranking.hits)
+    assert ranking.hits[0].passage.place == "Berg-Ost"
+
+
+def test_nothing_missing_when_the_place_has_the_section(tiny):
+    assert rank(tiny, "Worauf kommt es im Mühlenfeld an?").missing == []
+
+
+# --- facets ---------------------------------------------------------------------------------------
+def test_place_and_section_boost_the_right_passage(tiny):
+    hit = tiny.search("Was läuft gut im Mühlenfeld?", k=1)[0]
+    assert (hit.passage.place, hit.passage.section) == ("Mühlenfeld", GOOD)
+    assert hit.text == "- Gemeinschaftsgarten an der Mühle"
+
+
+def test_named_district_outranks_other_districts(tiny):
+    hits = tiny.search("Handlungsbedarfe im Kanalviertel", k=40)
+    places = [hit.passage.place for hit in hits if hit.passage.board_kind == "district"]
+    first_other = next(i for i, place in enumerate(places) if place != "Kanalviertel")
+    assert set(places[:first_other]) == {"Kanalviertel"}
+    assert places.count("Kanalviertel") == first_other  # all Kanalviertel passages before any other district
+
+
+def test_topic_and_section_find_the_responsible(tiny):
+    hit = tiny.search("Wer hat beim Thema Lesepaten den Hut auf?", k=1)[0]
+    assert (hit.passage.topic_no, hit.passage.section, hit.text) == (2, "Verantwortung", "Stadtbibliothek")
+
+
+def test_workshop_name_finds_its_rows(tiny):
+    hits = tiny.search("Was schlägt der Workshop Wohnen gegen steigende Mieten vor?", k=2)
+    assert [hit.passage.board for hit in hits] == [
+        "Workshop 2 – Wohnen · Herausforderung 2",
+        "Workshop 2 – Wohnen · Herausforderung 1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question, board",
+    [
+        ("Mietspiegel", "Workshop 2 – Wohnen · Herausforderung 2"),  # a word only in a continuation row
+        ("Schülerlotsen", "Workshop 1 – Schule · Herausforderung 2"),  # inside <p> markup
+        ("Wo fehlt ein Radweg zum Bahnhof?", "Austausch · Mühlenfeld · Tafel 1 von 1"),  # the last of ten items
+        ("Hallenbad", "Thema 1: Schwimmkurse für alle Kinder"),
+    ],
+)
+def test_rare_words_find_their_passage(tiny, question, board):
+    assert tiny.search(question, k=1)[0].passage.board == board
+
+
+# --- filters --------------------------------------------------------------------------------------
+def test_filter_by_document(tiny):
+    hits = tiny.search("Kinder", k=50, filters=Filters(sources={TABLE}))
+    assert hits and {hit.source for hit in hits} == {TABLE}
+    assert len(hits) == sum(1 for p in tiny.store.passages if p.source == TABLE)
+
+
+def test_filter_by_place_and_by_city(tiny):
+    hits = tiny.search("Kinder", k=50, filters=Filters(places={"Lindenhof"}))
+    assert len(hits) == 9 and {hit.passage.place for hit in hits} == {"Lindenhof"}
+    hits = tiny.search("Kinder", k=50, filters=Filters(places={"Beispielhausen"}))
+    assert hits and {hit.source for hit in hits} == {TABLE}
+
+
+def test_filter_by_section(tiny):
+    hits = tiny.search("Kinder", k=50, filters=Filters(sections={"Lösungsideen"}))
+    assert [(hit.passage.topic_no, hit.passage.section) for hit in hits] == [(1, "Lösungsideen"), (2, "Lösungsideen")]
+
+
+def test_filter_that_matches_nothing_gives_no_hits(tiny):
+    assert tiny.search("Kinder", k=5, filters=Filters(sources={"gibt-es-nicht.txt"})) == []
+
+
+# --- the ranking as a whole -----------------------------------------------------------------------
+def test_every_passage_is_ranked_once(tiny):
+    hits = rank(tiny, "Kinder").hits
+    assert len(hits) == len(tiny.store.passages)
+    assert len({hit.passage.id for hit in hits}) == len(hits)
+
+
+def test_ranking_without_gathering_is_by_score(tiny):
+    for question in ("Welche Lösungsideen gab es zum Thema Schwimmen?", "Wo fehlt ein Radweg?", "Mieten"):
+        scores = [hit.score for hit in rank(tiny, question).hits]
+        assert scores == sorted(scores, reverse=True), question
+
+
+def test_search_ignores_the_conversation_and_never_abstains(tiny):
+    hits = tiny.search("Wie backe ich einen Käsekuchen?", k=3)
+    assert len(hits) == 3
+    # "Und in Mühlenfeld?" as a search is just that: the place, no inherited section
+    hits = tiny.search("Und in Mühlenfeld?", k=3)
+    assert {hit.passage.place for hit in hits} == {"Mühlenfeld"}
+    assert not any(hit.gathered for hit in hits)
+    assert PROTOCOL in {hit.source for hit in hits}

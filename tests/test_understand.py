@@ -1,0 +1,421 @@
+"""Understanding questions: places, sections and topics learned from a tiny corpus, and follow-ups.
+
+The tiny corpus defined here (a photo protocol and a workshop table, written as files and indexed
+with the real default embedder) is shared by test_retrieve.py and test_answer.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+# --- the tiny corpus ------------------------------------------------------------------------------
+HEADER = "Stadtteilforum „Miteinander im Flussbezirk“"
+EXCHANGE = "Austausch zu Entwicklungen im Stadtbezirk"
+DISTRICT_PROMPTS = (
+    "Was läuft gut bei uns im Stadtbezirk...",
+    "Wo sehen wir Handlungsbedarfe...",
+    "Worauf kommt es bei der weiteren Integrationsarbeit besonders an...",
+)
+TOPIC_PROMPTS = (
+    "Kurz: Was ist die Herausforderung / das Problem",
+    "Rundum-Blick: Wer ist davon betroffen",
+    "Von der Zukunft her gedacht:",
+    "Spontan: Erste Lösungsideen",
+    "Konkret: Empfehlungen für nächste Schritte",
+    "Abschließend: Wer sollte die (Prozess-)Verantwortung übernehmen („Wer hat den Hut auf...“)",
+    "Teilnehmende der Arbeitsgruppe (für Nachfragen)",
+)
+GOOD, NEEDS, FOCUS = "Was läuft gut", "Handlungsbedarfe", "Worauf kommt es an"
+
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_LINK = "[klick](javascript:alert(1))"
+EMPHASIS = "**fett** und _kursiv_ und `code`"
+
+# Ten needs on one board: more than an answer quotes of one passage.
+MUEHLENFELD_NEEDS = [
+    "- Müll an den Containern",
+    "- Bänke am Spielplatz",
+    "- Beleuchtung im Park",
+    "- Sprechstunde im Rathaus",
+    "- Hundewiese",
+    "- Parkplätze am Markt",
+    "- Öffnungszeiten der Bücherei",
+    "- Ampel an der Schule",
+    "- Sprachkurse am Abend",
+    "- Radweg zum Bahnhof fehlt",
+]
+
+
+def district_board(label: list[str], good: list[str], needs: list[str], focus: list[str]) -> list[str]:
+    lines = [HEADER, "", EXCHANGE, "", *label, ""]
+    for prompt, items in zip(DISTRICT_PROMPTS, (good, needs, focus), strict=True):
+        lines += [prompt, "", *items, ""]
+    return lines
+
+
+def topic_card(number: int, title: str, initiator: str) -> list[str]:
+    return [str(number), "", f"Thema: {title}", "", f"Initiator*in {initiator}", "Interessent*innen", ""]
+
+
+def result_board(title: str, answers: list[list[str]]) -> list[str]:
+    lines = [HEADER, "", f"Thema: {title}", ""]
+    for prompt, items in zip(TOPIC_PROMPTS, answers, strict=True):
+        lines += [prompt, "", *items, ""]
+    return lines
+
+
+PROTOCOL_LINES = [
+    "Fotoprotokoll",
+    "Stadtteilforum Flussbezirk",
+    "",
+    "mit den Stadtteilen Lindenhof, Berg-Ost, Kanalviertel und Mühlenfeld",
+    "",
+    HEADER,
+    "",
+    "Programm",
+    "",
+    "18:00 Begrüßung durch Bürgermeisterin Petra Sonnenschein",
+    "18:15 Austausch in kleinen Runden",
+    "",
+    # Lindenhof has three boards; the second is labelled with an OCR error, the third broken at a hyphen.
+    *district_board(
+        ["Lindenhof"],
+        ["- Bücherschrank am Kiosk", "- Nachbarschaftscafé"],
+        ["- zu wenig Spielplätze", "- Busverbindung am Abend"],
+        ["- Geduld und Zuhören"],
+    ),
+    *district_board(
+        ["Lindenhoff"], ["- Sportverein offen für alle"], ["- Schwimmkurse für Kinder fehlen"], ["- Vertrauen aufbauen"]
+    ),
+    *district_board(
+        ["Linden-", "hof"], ["- Stadtteilfest im Sommer"], ["- Treffpunkt für Jugendliche"], ["- Sprache im Alltag"]
+    ),
+    # Nobody wrote on the last prompt of Berg-Ost: it has no "Worauf kommt es an".
+    *district_board(["Berg-", "Ost"], ["- Wochenmarkt am Samstag"], ["- Sauberkeit am Bahnhof"], []),
+    # Corpus text that must not become HTML, links or emphasis in an answer.
+    *district_board(
+        ["Kanalviertel"],
+        ["- Hausaufgabenhilfe im Jugendhaus", f"- {XSS_IMG}", f"- {XSS_LINK}", f"- {EMPHASIS}"],
+        ["- Kita-Plätze fehlen"],
+        ["- Begegnung auf Augenhöhe"],
+    ),
+    *district_board(["Mühlenfeld"], ["- Gemeinschaftsgarten an der Mühle"], MUEHLENFELD_NEEDS, ["- Zeit füreinander"]),
+    HEADER,
+    "",
+    "Themensammlung",
+    "",
+    *topic_card(1, "Schwimmen lernen", "Frau Delfin"),
+    *topic_card(2, "Lesepaten", "Herr Buchholz"),
+    *result_board(
+        "Schwimmkurse für alle Kinder",
+        [
+            ["Viele Kinder können nicht schwimmen"],
+            ["Grundschulkinder und ihre Eltern"],
+            ["Jedes Kind schwimmt am Ende der Grundschule"],
+            ["- Kurse im Hallenbad am Wochenende"],
+            ["Gespräch mit dem Sportamt"],
+            ["Sportamt und Schwimmverein"],
+            ["A. Eins, B. Zwei"],
+        ],
+    ),
+    *result_board(
+        "Lesepaten für Erstklässler",
+        [
+            ["Kinder lesen zu wenig"],
+            ["Erstklässler und ihre Familien"],
+            ["Alle Kinder lesen gern"],
+            ["- Vorlesestunden mit Senioren aus dem Seniorenbeirat"],
+            ["Aufruf in der Zeitung"],
+            ["Stadtbibliothek"],
+            ["C. Drei"],
+        ],
+    ),
+]
+
+TABLE_HEADER = "Herausforderung\tZiel\tZielgruppe\tAngebot/ Maßnahme"
+TABLE_LINES = [
+    "Ergebnisse der Stadtwerkstatt",
+    "",
+    "Stadt Beispielhausen",
+    "",
+    "Workshop 1 - Schule",
+    "",
+    TABLE_HEADER,
+    "Es fehlen Ganztagsplätze.\tJedes Kind hat einen Platz.\tFamilien\tAnregung 1: Ausbau der Offenen Ganztagsschule",
+    "\t\t\tAnregung 2: Ferienbetreuung in den Sommerferien",
+    "<p>Schulwege sind unsicher.</p>\t<p>Alle Kinder gehen sicher zur Schule.</p>\t<p>Kinder</p>\t"
+    "<p>Anregung 1: Schülerlotsen an der Hauptstraße</p>",
+    "",
+    "Workshop 2 - Wohnen",
+    "",
+    TABLE_HEADER,
+    "Es fehlen kleine Wohnungen.\tMehr kleine Wohnungen.\tAlleinstehende\tAnregung 1: Umbau leerer Büros zu Wohnungen",
+    "Mieten steigen stark.\tMieten bleiben bezahlbar.\talle\tAnregung 1: Mietspiegel veröffentlichen",
+    "\t\t\tAnregung 2: Beratung bei Mieterhöhungen",
+]
+
+PROTOCOL = "stadtteilforum.txt"
+TABLE = "werkstatt.txt"
+PROTOCOL_TITLE = "Stadtteilforum Flussbezirk"
+TABLE_TITLE = "Stadtwerkstatt Beispielhausen"
+DISTRICTS = {"Lindenhof", "Berg-Ost", "Kanalviertel", "Mühlenfeld"}
+
+
+def write_tiny_corpus(folder: Path) -> Path:
+    """The photo protocol and the table with their manifests, as staff would drop them into corpus/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        PROTOCOL: "\n".join(PROTOCOL_LINES) + "\n",
+        f"{PROTOCOL}.meta.json": json.dumps(
+            {
+                "title": "Fotoprotokoll Stadtteilforum Flussbezirk",
+                "short_title": PROTOCOL_TITLE,
+                "city": "Flussstadt",
+                "date": "2024-03-05",
+                "kind": "fotoprotokoll",
+            },
+            ensure_ascii=False,
+        ),
+        TABLE: "\n".join(TABLE_LINES) + "\n",
+        f"{TABLE}.meta.json": json.dumps(
+            {"title": "Ergebnisse der Stadtwerkstatt", "short_title": TABLE_TITLE, "city": "Beispielhausen",
+             "kind": "workshop-tabellen"},
+            ensure_ascii=False,
+        ),
+    }
+    for name, text in files.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Assistant:
+    """The assistant over the tiny corpus; one index per test session, loaded once per module."""
+    base = tmp_path_factory.getbasetemp() / "tiny"
+    corpus = write_tiny_corpus(base / "corpus")
+    return Assistant.load(corpus_dir=corpus, index_dir=base / "index")
+
+
+def names(query) -> list[tuple[str, str]]:
+    return [(place.name, place.kind) for place in query.places]
+
+
+def best_section(query) -> str | None:
+    return max(query.sections, key=query.sections.get) if query.sections else None
+
+
+# --- what the vocabulary learned ------------------------------------------------------------------
+def test_places_come_from_the_corpus(tiny):
+    places = {(place.name, place.kind) for place in tiny.retriever.vocabulary.places}
+    assert places == {
+        ("Lindenhof", "district"),
+        ("Berg-Ost", "district"),
+        ("Kanalviertel", "district"),
+        ("Mühlenfeld", "district"),
+        ("Schule", "group"),
+        ("Wohnen", "group"),
+        ("Flussstadt", "city"),
+        ("Beispielhausen", "city"),
+    }
+    # OCR variants of a board label are not places of their own
+    assert not any("Lindenhoff" in place.name for place in tiny.retriever.vocabulary.places)
+
+
+def test_sections_come_from_the_corpus(tiny):
+    sections = set(tiny.retriever.vocabulary.section_cues)
+    assert {GOOD, NEEDS, FOCUS} <= sections
+    assert {"Herausforderung", "Betroffene", "Lösungsideen", "Empfehlungen", "Verantwortung", "Teilnehmende"} <= sections
+
+
+# --- places ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, place",
+    [
+        ("Was läuft gut in Lindenhof?", "Lindenhof"),
+        ("was läuft gut im lindenhof", "Lindenhof"),  # lower case
+        ("WAS LÄUFT GUT IM LINDENHOF", "Lindenhof"),  # upper case
+        ("Was läuft gut im Lindenhoff?", "Lindenhof"),  # typo: doubled letter
+        ("Was läuft gut im Lindnhof?", "Lindenhof"),  # typo: missing letter
+        ("Was fehlt im Kanalvirtel?", "Kanalviertel"),
+        ("Was fehlt im Muhlenfeld?", "Mühlenfeld"),  # umlaut typed without dots
+        ("Was fehlt im Muehlenfeld?", "Mühlenfeld"),  # umlaut typed as ue
+        ("Handlungsbedarf in Berg-Ost", "Berg-Ost"),
+        ("Handlungsbedarf in berg-ost", "Berg-Ost"),
+        ("Handlungsbedarf in Berg Ost", "Berg-Ost"),  # space instead of hyphen
+        ("Handlungsbedarf in Berg–Ost", "Berg-Ost"),  # en dash instead of hyphen
+    ],
+)
+def test_district_named_exactly_or_with_typos(tiny, question, place):
+    query = tiny.understand(question)
+    assert names(query) == [(place, "district")]
+
+
+def test_district_written_as_one_word_without_hyphen(tiny):
+    # "Bergost" for "Berg-Ost", as people type "Schalkenord" for "Schalke-Nord".
+    assert names(tiny.understand("Welche Handlungsbedarfe gibt es in Bergost?")) == [("Berg-Ost", "district")]
+
+
+def test_workshops_and_cities_are_places_too(tiny):
+    assert names(tiny.understand("Was schlägt der Workshop Wohnen vor?")) == [("Wohnen", "group")]
+    assert names(tiny.understand("Was wird in Beispielhausen gegen hohe Mieten getan?")) == [
+        ("Beispielhausen", "city")
+    ]
+
+
+def test_two_places_in_one_question(tiny):
+    query = tiny.understand("Was läuft gut in Lindenhof und im Mühlenfeld?")
+    assert {name for name, _ in names(query)} == {"Lindenhof", "Mühlenfeld"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wo fehlen Spielplätze für Kinder?",
+        "Wie alt ist der Lindenbaum an der Mühle?",
+        "Gibt es im Kanal Fische?",
+        "Was wächst auf dem Feld hinter dem Hof?",
+        "Welcher Berg ist am höchsten?",
+        "Wer kümmert sich um die Parkplätze am Markt?",
+    ],
+)
+def test_no_place_guessed_from_ordinary_words(tiny, question):
+    assert names(tiny.understand(question)) == []
+
+
+# --- sections -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, section",
+    [
+        # the printed prompts' own words
+        ("Wo sehen wir Handlungsbedarfe im Mühlenfeld?", NEEDS),
+        ("Worauf kommt es im Lindenhof besonders an?", FOCUS),
+        ("Was läuft gut bei uns im Kanalviertel?", GOOD),
+        ("Wer hat beim Thema Schwimmen den Hut auf?", "Verantwortung"),
+        ("Welche ersten Lösungsideen gab es zum Thema Lesepaten?", "Lösungsideen"),
+        ("Wer ist vom Thema Lesepaten betroffen?", "Betroffene"),
+        # everyday phrasing
+        ("Was funktioniert im Lindenhof gut?", GOOD),
+        ("Wo besteht im Mühlenfeld Handlungsbedarf?", NEEDS),
+        ("Wer ist für die Lesepaten verantwortlich?", "Verantwortung"),
+        ("Was wurde beim Schwimmen als nächster Schritt empfohlen?", "Empfehlungen"),
+        ("Wer war in der Arbeitsgruppe Lesepaten?", "Teilnehmende"),
+        ("Wer hat an der Arbeitsgruppe Lesepaten teilgenommen?", "Teilnehmende"),
+    ],
+)
+def test_section_named_by_prompt_words_or_everyday_phrasing(tiny, question, section):
+    assert best_section(tiny.understand(question)) == section
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was ist den Leuten im Lindenhof wichtig?",
+        "Was ist am Bahnhof in Berg-Ost los?",
+    ],
+)
+def test_question_words_alone_name_no_prompt(tiny, question):
+    # "Was ist …" also begins the printed prompt "Was ist die Herausforderung"; that alone names nothing.
+    assert "Herausforderung" not in tiny.understand(question).sections
+
+
+def test_no_section_in_a_question_about_content(tiny):
+    assert tiny.understand("Wo gibt es Schülerlotsen?").sections == {}
+
+
+# --- topics ---------------------------------------------------------------------------------------
+def test_topic_named_by_its_card_or_board_title(tiny):
+    assert set(tiny.understand("Welche Lösungsideen gab es zum Thema Schwimmen?").topics) == {(PROTOCOL, 1)}
+    assert set(tiny.understand("Wer ist für die Lesepaten verantwortlich?").topics) == {(PROTOCOL, 2)}
+
+
+def test_question_without_topic_names_none(tiny):
+    assert tiny.understand("Welche Handlungsbedarfe gibt es im Lindenhof?").topics == {}
+
+
+# --- conversation ---------------------------------------------------------------------------------
+def test_und_in_x_keeps_the_section_and_swaps_the_place(tiny):
+    query = tiny.understand("Und in Mühlenfeld?", history=["Was läuft gut in Lindenhof?"])
+    assert query.followup
+    assert names(query) == [("Mühlenfeld", "district")]
+    assert best_section(query) == GOOD
+    assert "Mühlenfeld" in query.text and "Lindenhof" not in query.text
+
+
+def test_und_im_x_with_article(tiny):
+    query = tiny.understand("Und im Kanalviertel?", history=["Welche Handlungsbedarfe gibt es in Berg-Ost?"])
+    assert names(query) == [("Kanalviertel", "district")]
+    assert best_section(query) == NEEDS
+
+
+def test_und_was_ist_mit_x_keeps_the_section(tiny):
+    query = tiny.understand("Und was ist mit dem Kanalviertel?", history=["Welche Handlungsbedarfe gibt es in Berg-Ost?"])
+    assert names(query) == [("Kanalviertel", "district")]
+    assert best_section(query) == NEEDS
+
+
+def test_follow_up_with_a_new_section_keeps_the_place(tiny):
+    query = tiny.understand("Und welche Handlungsbedarfe gibt es dort?", history=["Was läuft gut in Lindenhof?"])
+    assert names(query) == [("Lindenhof", "district")]
+    assert best_section(query) == NEEDS
+
+
+def test_follow_up_keeps_the_topic(tiny):
+    query = tiny.understand(
+        "Welche Lösungsideen gab es dazu?", history=["Welche Herausforderung gibt es beim Thema Schwimmen?"]
+    )
+    assert query.followup
+    assert set(query.topics) == {(PROTOCOL, 1)}
+    assert best_section(query) == "Lösungsideen"
+
+
+def test_follow_up_chain_resolves_through_every_turn(tiny):
+    history = ["Welche Handlungsbedarfe gibt es in Berg-Ost?", "Und in Lindenhof?"]
+    query = tiny.understand("Und im Mühlenfeld?", history=history)
+    assert names(query) == [("Mühlenfeld", "district")]
+    assert best_section(query) == NEEDS
+
+
+def test_gradio_history_uses_user_turns_only(tiny):
+    history = [
+        {"role": "user", "content": "Was läuft gut in Lindenhof?"},
+        {"role": "assistant", "content": "Gefunden zu „Handlungsbedarfe“ in Mühlenfeld: 1 Stelle(n)"},
+    ]
+    query = tiny.understand("Und im Kanalviertel?", history=history)
+    assert names(query) == [("Kanalviertel", "district")]
+    assert best_section(query) == GOOD
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Welche Vorschläge gibt es gegen steigende Mieten?",
+        "Was kostet ein Brot beim Bäcker?",
+    ],
+)
+def test_new_complete_question_starts_afresh(tiny, question):
+    query = tiny.understand(question, history=["Was läuft gut in Lindenhof?"])
+    assert not query.followup
+    assert query.places == [] and query.sections == {} and query.inherited == []
+    assert query.text == question
+
+
+def test_new_short_question_naming_a_place_keeps_its_own_words(tiny):
+    # Six words, a place and a subject of its own: not "Was läuft gut in Beispielhausen?".
+    question = "Wie findet man in Beispielhausen Wohnungen?"
+    query = tiny.understand(question, history=["Was läuft gut in Lindenhof?"])
+    assert names(query) == [("Beispielhausen", "city")]
+    assert GOOD not in query.sections
+    assert "Wohnungen" in query.text
+
+
+def test_first_question_has_nothing_to_inherit(tiny):
+    query = tiny.understand("Und in Mühlenfeld?")
+    assert names(query) == [("Mühlenfeld", "district")]
+    assert query.sections == {} and query.inherited == []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import html
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -39,6 +41,7 @@ BOARD_LEAD_LINES = 8  # header lines (running title, place, first prompt) shown 
 MAX_BOARD_LINES = 300  # a generic section can be long; beyond this the source view shows the passage ± context
 EXPORT_MAX_AGE_SECONDS = 3600
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_TURNS = 100  # per conversation; a session's state stays bounded
 
 EXAMPLES_STAFF = [
     "Welche Handlungsbedarfe gibt es in Schalke?",
@@ -61,7 +64,8 @@ CSS = """
 .pa-meta dd { margin: 0; }
 .pa-note { font-size: 0.9em; opacity: 0.85; }
 table.pa-lines { border-collapse: collapse; width: 100%; font-size: 0.92em; }
-table.pa-lines caption { text-align: left; font-size: 0.85em; opacity: 0.8; padding-bottom: 0.3em; }
+.pa-caption { font-size: 0.85em; opacity: 0.8; margin: 0 0 0.3em; }
+.pa-scroll { max-height: 45vh; overflow: auto; border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 6px; }
 table.pa-lines td, table.pa-lines th { vertical-align: top; padding: 0.1em 0.4em; white-space: pre-wrap;
   overflow-wrap: anywhere; text-align: left; border-bottom: 1px solid rgba(128, 128, 128, 0.15); }
 table.pa-lines th.pa-no, .pa-items .pa-no { font-weight: normal; opacity: 0.6; font-variant-numeric: tabular-nums;
@@ -78,6 +82,12 @@ mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px
 .pa-items li { display: grid; grid-template-columns: 3.2em 1fr; gap: 0.5em; white-space: pre-wrap; }
 .pa-summary { font-weight: 600; }
 """
+
+# System fonts: nothing to download, and the same look on an offline machine.
+THEME = gr.themes.Default(
+    font=["system-ui", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Liberation Sans", "sans-serif"],
+    font_mono=["ui-monospace", "Consolas", "DejaVu Sans Mono", "monospace"],
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -286,8 +296,8 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str])
     shown = f"Zeilen {numbered[0][0]}–{numbered[-1][0]}" if numbered else "keine Zeilen"
     caption = (f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown}); "
                "die zitierten Zeilen sind markiert.")
-    return (f'<table class="pa-lines"><caption>{esc(caption)}</caption><tbody>'
-            + "".join(rows) + "</tbody></table>")
+    return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def render_line(number: int, text: str, hit: bool, columns: int) -> str:
@@ -381,6 +391,13 @@ SOURCE_PLACEHOLDER = (
 )
 NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert keine Quelle: in den Protokollen '
              "steht dazu nichts Passendes.</p></div>")
+SCROLL_TO_MARK = """() => {
+  setTimeout(() => {
+    const box = document.querySelector('#quelle .pa-scroll');
+    const hit = box && box.querySelector('tr.pa-hit');
+    if (hit) box.scrollTop = Math.max(0, hit.offsetTop - 2 * hit.offsetHeight);
+  }, 100);
+}"""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -415,8 +432,19 @@ def answer_markdown(turn: Turn) -> str:
     parts.append(turn.answer.text)
     if turn.answer.passages:
         parts += ["", "**Quellen** (zum Nachlesen unter „Quellen der Antwort“ auswählen):"]
-        parts += [f"- {citation_line(marker, hit)}" for marker, hit in enumerate(turn.answer.passages, start=1)]
+        parts += [f"- \\[{marker}\\] {escape_markdown(hit.citation)}, {line_span(hit.lines)}"
+                  for marker, hit in enumerate(turn.answer.passages, start=1)]
     return "\n".join(parts)
+
+
+def citation_label(hit, answer: Answer) -> str:
+    """A citation for the list of sources: board and section, the document only when the answer cites several."""
+    documents = {other.source for other in answer.passages}
+    if len(documents) > 1:
+        return hit.citation
+    passage = hit.passage
+    return " · ".join([passage.board] + ([passage.section] if passage.section and passage.section != passage.board
+                                         else []))
 
 
 def chat_messages(conversation: Conversation) -> list[dict]:
@@ -471,6 +499,7 @@ def build_app(
     protocols = Protocols(assistant.store.passages, Path(corpus_dir) if corpus_dir else settings.corpus_dir)
     feedback_dir = Path(feedback_dir) if feedback_dir else settings.data_dir / "feedback"
     export_dir = Path(tempfile.mkdtemp(prefix="protokoll-export-"))
+    atexit.register(shutil.rmtree, export_dir, ignore_errors=True)
     document_choices, place_choices, section_choices = protocols.documents(), protocols.places(), protocols.sections()
     labels = {
         "documents": {value: label for label, value in document_choices},
@@ -492,7 +521,7 @@ def build_app(
                 raise user_error(f"Die Auswahl „{names[key]}“ muss eine Liste von Texten sein.")
             unknown = [value for value in values if value not in labels[key]]
             if unknown:
-                raise user_error(f"Unbekannte Auswahl für {names[key]}: {', '.join(unknown[:3])}.")
+                raise user_error(f"Unbekannte Auswahl für {names[key]}: {', '.join(v[:60] for v in unknown[:3])}.")
             clean[key] = values
         if not any(clean.values()):
             return None, {}, ""
@@ -516,13 +545,14 @@ def build_app(
         except Exception:
             log.exception("answering failed")
             raise user_error("Die Frage konnte wegen eines internen Fehlers nicht beantwortet werden. "
-                           "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
+                             "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
         return text, answer, chosen, description
 
     def citation_choices(turn: Turn | None):
         if turn is None:
             return gr.Radio(choices=[], value=None)
-        choices = [(f"[{n}] {hit.citation}", str(n)) for n, hit in enumerate(turn.answer.passages, start=1)]
+        choices = [(f"[{n}] {citation_label(hit, turn.answer)}", str(n))
+                   for n, hit in enumerate(turn.answer.passages, start=1)]
         return gr.Radio(choices=choices, value="1" if choices else None)
 
     def source_for(turn: Turn | None, marker: str | None = "1") -> str:
@@ -552,6 +582,8 @@ def build_app(
 
     def chat(question, documents, places, sections, conversation: Conversation, request: gr.Request):
         conversation = conversation or Conversation()
+        if len(conversation.turns) >= MAX_TURNS:
+            raise user_error("Die Unterhaltung ist sehr lang geworden. Bitte beginnen Sie eine neue Unterhaltung.")
         text, answer, chosen, description = answer_question(question, documents, places, sections,
                                                             conversation.questions)
         conversation.turns.append(Turn(text, answer, chosen, description))
@@ -601,6 +633,12 @@ def build_app(
             raise user_error("Die Rückmeldung konnte nicht gespeichert werden.", title="Fehler") from None
         symbol = "👍" if vote == "up" else "👎"
         return f"Danke! Ihre Bewertung {symbol} zu Antwort {index + 1} wurde gespeichert.", ""
+
+    def feedback_up(reason, conversation: Conversation):
+        return give_feedback("up", reason, conversation)
+
+    def feedback_down(reason, conversation: Conversation):
+        return give_feedback("down", reason, conversation)
 
     def new_conversation():
         return (
@@ -713,13 +751,14 @@ def build_app(
                                                     "(optional)", max_length=MAX_REASON_CHARS, scale=3,
                                                     elem_id="begruendung")
                                 up_button = gr.Button("👍 Hilfreich", scale=1, size="md", elem_id="daumen-hoch")
-                                down_button = gr.Button("👎 Nicht hilfreich", scale=1, size="md", elem_id="daumen-runter")
-                        feedback_status = gr.Markdown("", elem_id="rueckmeldung")
+                                down_button = gr.Button("👎 Nicht hilfreich", scale=1, size="md",
+                                                        elem_id="daumen-runter")
+                        feedback_status = gr.Markdown("", label="Rückmeldung", elem_id="rueckmeldung")
                         share = gr.Textbox(label="Link zu dieser Frage (zum Teilen)", interactive=False,
                                            buttons=["copy"], elem_id="link")
                     with gr.Column(scale=2):
                         citations = gr.Radio([], label="Quellen der Antwort", elem_id="quellen")
-                        source = gr.HTML(SOURCE_PLACEHOLDER, elem_id="quelle", js_on_load=None)
+                        source = gr.HTML(SOURCE_PLACEHOLDER, label="Quelle", elem_id="quelle", js_on_load=None)
             with gr.Tab("Protokolle lesen", id="lesen"):
                 gr.Markdown("Alle Protokolle nach Dokument → Tafel bzw. Tabellenzeile → Abschnitt. "
                             "Die Eingrenzung oben und die Textsuche wirken zusammen.")
@@ -727,7 +766,7 @@ def build_app(
                     search = gr.Textbox(label="Im Text suchen", placeholder="z. B. Kita", scale=4,
                                         max_length=MAX_SEARCH_CHARS, elem_id="suche")
                     search_button = gr.Button("Suchen", scale=1)
-                reader = gr.HTML(render_reader(protocols), elem_id="leser", js_on_load=None)
+                reader = gr.HTML(render_reader(protocols), label="Protokolle", elem_id="leser", js_on_load=None)
 
         # -- events -------------------------------------------------------------------------------------------
         chat_inputs = [question, *filter_inputs, conversation]
@@ -738,13 +777,13 @@ def build_app(
             button.click(_with_question(chat, text), chat_inputs[1:], chat_outputs, api_visibility="private",
                          **assistant_events)
         new_button.click(new_conversation, None, chat_outputs, api_name="new_conversation")
+        # Scroll the source panel (not the page) to the first cited line whenever a source is shown.
+        source.change(None, None, None, js=SCROLL_TO_MARK)
         citations.input(show_source, [citations, conversation], source, api_name="show_source")
         chatbot.select(select_turn, [conversation], [conversation, citations, source, feedback_status],
                        api_visibility="private")
-        up_button.click(lambda r, c: give_feedback("up", r, c), [reason, conversation], [feedback_status, reason],
-                        api_name="feedback_up")
-        down_button.click(lambda r, c: give_feedback("down", r, c), [reason, conversation],
-                          [feedback_status, reason], api_name="feedback_down")
+        up_button.click(feedback_up, [reason, conversation], [feedback_status, reason], api_name="feedback_up")
+        down_button.click(feedback_down, [reason, conversation], [feedback_status, reason], api_name="feedback_down")
         reader_inputs = [*filter_inputs, search]
         search.submit(read, reader_inputs, reader, api_name="read")
         search_button.click(read, reader_inputs, reader, api_visibility="private")
@@ -802,7 +841,7 @@ def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides)
         mcp_server=False,
         max_file_size="1mb",
         css=CSS,
-        theme=gr.themes.Default(),
+        theme=THEME,
     )
     options.update(overrides)
     return demo.launch(**options)
@@ -817,6 +856,8 @@ def main(argv: list[str] | None = None) -> int:
                              "erreichbar)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    for noisy in ("faiss", "faiss.loader", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = ServerSettings.from_env()
         if args.port is not None:
@@ -834,9 +875,12 @@ def main(argv: list[str] | None = None) -> int:
                     "PROTOKOLL_PASSWORD, wenn das nicht gewollt ist.", settings.host)
     demo = build_app(assistant)
     try:
-        launch(demo, settings)
-    except KeyboardInterrupt:
-        pass
+        _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    except OSError as error:  # port taken, address not available …
+        print(f"Fehler: Der Server kann nicht auf {settings.host}:{settings.port} starten ({error}).", file=sys.stderr)
+        return 2
+    print(f"Protokoll-Assistent läuft auf {url} (beenden mit Strg+C)", flush=True)
+    demo.block_thread()
     return 0
 
 

@@ -29,9 +29,10 @@ OFF_TOPIC_FILE = Path(__file__).parent / "data" / "off_topic.txt"
 class Assistant:
     """Search and conversational answers over a corpus folder and its on-disk index."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, corpus_dir: Path | None = None) -> None:
         self.retriever = retriever
         self.store = retriever.store
+        self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None  # where sources can be read
         self._off_topic = retriever.store.embedder.embed_passages(off_topic_questions())
 
     @classmethod
@@ -50,7 +51,7 @@ class Assistant:
         if embedder is not None:
             settings.embedder = embedder
         store = load_index(settings.corpus_dir, settings.index_dir, settings.embedder)
-        return cls(Retriever(store))
+        return cls(Retriever(store), settings.corpus_dir)
 
     @property
     def documents(self) -> list[str]:
@@ -65,7 +66,11 @@ class Assistant:
         return understand(question, self.retriever.vocabulary, normalize_history(history))
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-        """Plain ranked retrieval: the k best passages, no conversation and no abstention."""
+        """Plain ranked retrieval: the k best passages, no conversation and no abstention.
+
+        Best first, except that a question for a section of a named district puts all of that
+        district's boards for the section first, in protocol order.
+        """
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
             raise ValueError("k muss eine positive ganze Zahl sein.")
         query = understand(clean_question(question), self.retriever.vocabulary)
@@ -88,7 +93,19 @@ class Assistant:
         if not self.retriever.lexical.analyzer.analyze(content):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
+        if query.districts and self.retriever.lexical.coverage(content) == 0 and self._foreign(content):
+            # A question in another language that names one of our districts: the embedder matches
+            # such a question only loosely, and the district is the best evidence there is.
+            content = query.text
         return self.relevance_margin(content) >= RELEVANCE_MARGIN
+
+    def _foreign(self, text: str) -> bool:
+        """Whether a text is mostly not German: few of its words are German function words."""
+        tokens = re.findall(r"[^\W\d_]+", text)
+        if not tokens:
+            return False
+        german = sum(1 for token in tokens if self.retriever.lexical.analyzer.is_stopword(token))
+        return german / len(tokens) < 0.2
 
     def relevance_margin(self, text: str) -> float:
         """How much closer the text comes to the corpus than to everyday off-topic questions."""
@@ -112,7 +129,8 @@ def off_topic_questions() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Zero-width and direction marks, soft hyphens ("Bis\u00admarck") and lone surrogates: never part of a word.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_question(question) -> str:
@@ -149,7 +167,10 @@ def normalize_history(history) -> list[str]:
                 continue
             content = turn.get("content")
             if isinstance(content, list):  # Gradio may send content as a list of parts
-                content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+                texts = [part.get("text", "") for part in content if isinstance(part, dict)]
+                if not all(isinstance(text, str) for text in texts):
+                    raise ValueError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
+                content = " ".join(texts)
             turn = content
         if not isinstance(turn, str):
             raise ValueError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")

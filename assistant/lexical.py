@@ -49,6 +49,7 @@ _MIN_COMPOUND = 2 * _MIN_PART
 _CACHE_LIMIT = 200_000
 _PREFIX = 5  # shared first letters that make an unknown query word related to a corpus term
 _MAX_RELATED = 4  # a prefix shared by more terms than this says too little
+RELATED_WEIGHT = 1.0  # weight of a related term against the same stem
 # German linking elements (Fugenelemente); "" first so a head that is a corpus word as written wins.
 _LINKS = ("", "s", "es", "n", "en", "er", "e")
 
@@ -221,8 +222,8 @@ class LexicalIndex:
             result += self._retriever.get_scores_from_ids(ids)
         related = {near for term in terms if term not in vocab for near in self.related_terms(term)}
         if related:
-            # Half weight: a shared beginning is weaker evidence than the same stem.
-            result += 0.5 * self._retriever.get_scores_from_ids([vocab[term] for term in related if term in vocab])
+            # A shared beginning is weaker evidence than the same stem.
+            result += RELATED_WEIGHT * self._retriever.get_scores_from_ids([vocab[term] for term in related if term in vocab])
         return result
 
     def related_terms(self, term: str) -> list[str]:

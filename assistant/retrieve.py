@@ -14,9 +14,10 @@ from .understand import Query, Vocabulary
 
 # Weight of BM25 against dense similarity for a question fully in the corpus' vocabulary; it shrinks
 # with the share of question words the corpus knows, so questions in other languages rest on the embedder.
-LEXICAL_WEIGHT = 0.45
+LEXICAL_WEIGHT = 0.2
 # Dense evidence is the passage's own similarity and that of its best line or sentence, in equal parts.
-UNIT_WEIGHT = 0.5
+UNIT_WEIGHT = 0.7
+LEXICAL_PEAK_GAIN = 2.0
 PLACE_BOOST = 0.35
 GROUP_BOOST = 0.12
 OTHER_DISTRICT_PENALTY = 0.25
@@ -88,7 +89,7 @@ class Ranking:
     hits: list[Hit]
     best_dense: float
     coverage: float
-    missing: list[tuple[str, str]] = field(default_factory=list)  # (place, section) pairs without passages
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (place, section) pairs the corpus lacks
 
 
 class Retriever:
@@ -123,7 +124,7 @@ class Retriever:
         dense = self.dense_scores(query.text)
         lexical = self.lexical.scores(query.text)
         coverage = self.lexical.coverage(query.text)
-        weight = LEXICAL_WEIGHT * coverage
+        weight = lexical_weight(lexical, coverage)
         score = (1 - weight) * _minmax(dense) + weight * _unit(lexical)
         score += self._facet_bonus(query)
         allowed = np.array([filters.allows(p) for p in self.passages]) if filters else np.ones(n, bool)
@@ -174,11 +175,28 @@ class Retriever:
         for hit in gathered:
             hit.gathered = True
         missing = []
-        for place in districts:
-            if not any(hit.passage.place == place for hit in gathered):
+        for place in sorted(districts):
+            if any(hit.passage.place == place for hit in gathered):
+                continue
+            # Only what the protocols lack is "missing"; a place the filters exclude is not.
+            if not any(p.place == place and p.section == best_section for p in self.passages):
                 missing.append((place, best_section))
         rest = [hit for hit in hits if not hit.gathered]
         return gathered + rest, missing
+
+
+def lexical_weight(lexical: np.ndarray, coverage: float) -> float:
+    """How much BM25 counts against dense similarity for this question.
+
+    Squared coverage: a question mostly in other words than the corpus' (another language) rests on
+    the embedder. A peaked BM25 ranking (one passage shares a rare word, e.g. "begrüßt" ~ "Begrüßung")
+    is strong evidence and counts more; a flat one (common words everywhere) less.
+    """
+    if not len(lexical) or lexical.max() <= 0:
+        return 0.0
+    top = np.partition(lexical, -2)[-2:] if len(lexical) > 1 else np.array([0.0, lexical.max()])
+    peak = float((top[1] - top[0]) / top[1])
+    return min(LEXICAL_WEIGHT * coverage**2 * (1 + LEXICAL_PEAK_GAIN * peak), 0.8)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

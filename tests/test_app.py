@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ from assistant.answer import Answer
 from assistant.feedback import read_feedback
 from assistant.retrieve import Hit
 from index import Item, Passage
-from index.settings import PROJECT_ROOT
+from index.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
 GELSENKIRCHEN = "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
@@ -30,6 +31,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def real_index_dir(base: Path) -> Path:
+    """A temporary index folder for the real corpus, seeded from the project's index when there is one.
+
+    load_index still checks the copy against the corpus and the embedder and rebuilds it when it is stale;
+    the seed only saves the build (minutes on a busy 2-core machine) when data/index is current.
+    """
+    target = base / "real-index"
+    if not target.exists():
+        try:
+            shutil.copytree(Settings().index_dir, target, ignore=shutil.ignore_patterns("*.lock"))
+        except (OSError, shutil.Error):
+            shutil.rmtree(target, ignore_errors=True)  # no usable seed: load_index builds from scratch
+    return target
 
 
 def text_of(message: dict) -> str:
@@ -124,8 +140,12 @@ def test_reader_groups_filters_searches_and_escapes(tiny):
 
 def test_filter_choices_come_from_the_passages(tiny):
     assert tiny.protocols.documents() == [("Werkstatt (Minden, 04.05.2020)", "werkstatt.txt")]
-    assert tiny.protocols.places() == [("Minden (ganzes Protokoll)", "Minden"), ("Nordstadt – Ort, Minden", "Nordstadt"),
-                                       ("Wohnen – Workshop, Minden", "Wohnen")]  # cities, then in protocol order
+    # Cities first, then places in protocol order.
+    assert tiny.protocols.places() == [
+        ("Minden (ganzes Protokoll)", "Minden"),
+        ("Nordstadt – Ort, Minden", "Nordstadt"),
+        ("Wohnen – Workshop, Minden", "Wohnen"),
+    ]
     assert ("Was läuft gut", "Was läuft gut") in tiny.protocols.sections()
 
 
@@ -141,8 +161,7 @@ def test_chat_messages_escape_the_question_and_list_sources(tiny):
     assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
     assert bot["role"] == "assistant"
     assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
-    assert "\\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe (Minden, 04.05.2020, Datei werkstatt.txt, Zeilen 4–5)" \
-        in bot["content"]
+    assert "- \\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe, Zeilen 4–5" in bot["content"]
 
 
 def test_question_limit_is_checked_on_the_server():
@@ -197,7 +216,7 @@ def test_analytics_are_off():
 @pytest.fixture(scope="module")
 def real_assistant(tmp_path_factory):
     # Shared with the browser tests through the session's base temp folder: the index is built once.
-    return Assistant.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.getbasetemp() / "real-index")
+    return Assistant.load(corpus_dir=CORPUS, index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +251,8 @@ def test_dev_question_gets_answer_with_citations(client):
         assert snippet in answer
     assert "**Quellen**" in answer and "Altstadt" in answer
     choices = turn.citations["choices"]
-    assert choices and choices[0][0].startswith("[1] Integrationskonferenz Gelsenkirchen-Mitte · Austausch · Altstadt")
+    assert choices and choices[0][0].startswith("[1] Austausch · Altstadt · Tafel")
+    assert choices[0][0].endswith("· Handlungsbedarfe")
     assert turn.citations["value"] == "1"
     # The first citation is open: its whole board, cited lines marked, with title, city, date and lines.
     assert "Quelle [1]" in turn.source and "<mark>- geringe Teilhabechancen</mark>" in turn.source
@@ -386,3 +406,27 @@ def test_login_from_environment_settings(real_assistant, tmp_path):
         assert result["passages"]
     finally:
         demo.close()
+
+
+@pytest.mark.e2e
+def test_main_serves_on_localhost_and_returns_zero(real_assistant, monkeypatch, capsys):
+    port = free_port()
+    monkeypatch.setattr(Assistant, "load", classmethod(lambda cls, *a, **k: real_assistant))
+    monkeypatch.delenv("PROTOKOLL_HOST", raising=False)
+    seen = {}
+
+    def serve_once(demo):
+        seen["status"] = httpx.get(f"http://127.0.0.1:{port}/").status_code
+        seen["host"] = demo.server_name
+        demo.close()
+
+    monkeypatch.setattr(app.gr.Blocks, "block_thread", serve_once)
+    assert app.main(["--port", str(port)]) == 0
+    assert seen == {"status": 200, "host": "127.0.0.1"}
+    assert f"http://127.0.0.1:{port}/" in capsys.readouterr().out
+    # A port that is taken is a German error, not a traceback.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert app.main(["--port", str(taken.getsockname()[1])]) == 2
+    assert "kann nicht auf 127.0.0.1" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ import pytest
 
 import app
 from assistant import Assistant
-from index.settings import PROJECT_ROOT
+from index.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def real_index_dir(base: Path) -> Path:
+    """A temporary index folder for the real corpus, seeded from the project's index when there is one.
+
+    load_index still checks the copy against the corpus and the embedder and rebuilds it when it is stale;
+    the seed only saves the build (minutes on a busy 2-core machine) when data/index is current.
+    """
+    target = base / "real-index"
+    if not target.exists():
+        try:
+            shutil.copytree(Settings().index_dir, target, ignore=shutil.ignore_patterns("*.lock"))
+        except (OSError, shutil.Error):
+            shutil.rmtree(target, ignore_errors=True)  # no usable seed: load_index builds from scratch
+    return target
+
+
 def serve(assistant: Assistant, corpus: Path, feedback: Path) -> SimpleNamespace:
     demo = app.build_app(assistant, corpus_dir=corpus, feedback_dir=feedback)
     _, url, _ = app.launch(demo, app.ServerSettings(port=free_port()), prevent_thread_lock=True, quiet=True)
@@ -60,7 +76,10 @@ def browser():
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} fehlt: installieren Sie Debians chromium (apt-get install -y chromium); "
                     "die Browser-Tests laufen nur damit, nie mit `playwright install`.")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Das Python-Paket playwright fehlt: pip install playwright (aber nie `playwright install`).")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -91,7 +110,7 @@ def page(browser):
 @pytest.fixture(scope="module")
 def real_app(tmp_path_factory):
     # The same index folder as tests/test_app.py: built once per test session.
-    assistant = Assistant.load(corpus_dir=CORPUS, index_dir=tmp_path_factory.getbasetemp() / "real-index")
+    assistant = Assistant.load(corpus_dir=CORPUS, index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
     served = serve(assistant, CORPUS, tmp_path_factory.mktemp("browser-feedback"))
     yield served
     served.demo.close()
@@ -157,6 +176,12 @@ def test_shared_link_asks_its_question(real_app, page):
     # A follow-up continues the conversation started by the link.
     ask(page, "Und in Feldmark?")
     expect(page.locator("#quelle")).to_contain_text("Feldmark", timeout=ANSWER_TIMEOUT)
+    # Clicking the first answer shows its sources again, and feedback then rates that answer.
+    page.locator("#chat").get_by_text("gute Trägerlandschaft").first.click()
+    expect(page.locator("#quelle")).to_contain_text("Bismarck")
+    page.locator("#begruendung textarea").fill("passt")
+    page.locator("#daumen-hoch").click()
+    expect(page.locator("#rueckmeldung")).to_contain_text("Bewertung 👍 zu Antwort 1 wurde gespeichert")
     assert page.external == []
 
 
@@ -179,10 +204,14 @@ def test_reader_filters_and_searches(real_app, page):
 def test_hostile_corpus_renders_as_text(hostile_app, page):
     from playwright.sync_api import expect
 
-    page.goto(hostile_app.url, wait_until="domcontentloaded")
+    # A shared link can carry markup too: the question is shown as the text it is.
+    hostile_question = 'Spielplätze <img src=x onerror="window.__pwned=4">?'
+    page.goto(hostile_app.url + "?q=" + quote(hostile_question), wait_until="domcontentloaded")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text(hostile_question, timeout=ANSWER_TIMEOUT)
     expect(page.locator("#intro")).to_contain_text('Quartierswerkstatt <img src=x onerror="window.__pwned=3">')
     ask(page, "Was fehlt für Kinder in der Nordstadt?")
-    chat = page.locator("#chat")
+    expect(chat).to_contain_text("Was fehlt für Kinder in der Nordstadt?", timeout=ANSWER_TIMEOUT)
     expect(chat).to_contain_text('Mehr Spielplätze für Kinder <img src=x onerror="window.__pwned=1">',
                                  timeout=ANSWER_TIMEOUT)
     expect(chat).to_contain_text('<script>window.__pwned = 2; alert("xss")</script> Sichere Schulwege')
@@ -194,7 +223,7 @@ def test_hostile_corpus_renders_as_text(hostile_app, page):
     page.get_by_role("tab", name="Protokolle lesen").click()
     expect(page.locator("#leser")).to_contain_text("<script>window.__pwned = 2;")
     page.wait_for_timeout(500)  # give any injected handler the chance to run
-    for area in ("#intro", "#chat", "#quelle", "#leser"):
+    for area in ("#intro", "#chat", "#quellen", "#quelle", "#leser"):
         assert page.locator(f"{area} img, {area} script, {area} iframe").count() == 0, area
     assert page.locator("a[href^='javascript:']").count() == 0
     assert page.evaluate("() => window.__pwned") is None

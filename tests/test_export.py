@@ -30,7 +30,8 @@ def hostile_answer() -> Answer:
         items=[Item(f"Punkt {n}", 10 + n) for n in range(20)],
         meta={"doc_short_title": "Werkstatt", "city": "Minden", "date": "2020-05-04"},
     )
-    return Answer(text="Gefunden: 2 Stellen.\n- Spielplätze &lt;img&gt; [1]", passages=[Hit(passage, 1.0), Hit(many, 0.8)])
+    text = "Gefunden: 2 Stellen.\n- Spielplätze &lt;img&gt; [1]"
+    return Answer(text=text, passages=[Hit(passage, 1.0), Hit(many, 0.8)])
 
 
 def test_german_date():

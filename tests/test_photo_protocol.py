@@ -340,9 +340,9 @@ def test_result_boards_are_linked_to_their_cards_by_order(passages):
     assert [board[0].meta["card_id"] for board in boards.values()] == card_ids
 
     first, second, third = boards.values()
-    assert [p.section for p in first] == ["Thema", *TOPIC_SECTIONS]
+    assert [p.section for p in first] == ["Titel", *TOPIC_SECTIONS]
     assert [(p.section, p.lines, p.text) for p in first] == [
-        ("Thema", (line_of("Thema: Neuer Spielplatz am Fluss"),) * 2, "Thema: Neuer Spielplatz am Fluss"),
+        ("Titel", (line_of("Thema: Neuer Spielplatz am Fluss"),) * 2, "Thema: Neuer Spielplatz am Fluss"),
         ("Herausforderung", (line_of("Spielgeräte sind kaputt"),) * 2, "Spielgeräte sind kaputt"),
         ("Betroffene", (line_of("Familien mit kleinen Kindern"),) * 2, "Familien mit kleinen Kindern"),
         ("Ergebnis", (line_of("Ein sicherer Spielplatz"),) * 2, "Ein sicherer Spielplatz"),
@@ -361,7 +361,7 @@ def test_result_boards_are_linked_to_their_cards_by_order(passages):
         ("Ergebnis", "Ein Treffpunkt jede Woche"),
     ]
     # nobody wrote on "Teilnehmende" of the third board: no passage for it
-    assert [p.section for p in third] == ["Thema", *TOPIC_SECTIONS[:-1]]
+    assert [p.section for p in third] == ["Titel", *TOPIC_SECTIONS[:-1]]
     assert first[6].meta["prompt"] == TOPIC_PROMPTS[5]
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from test_understand import FOCUS, GOOD, NEEDS, PROTOCOL, TABLE, tiny  # noqa: F401  (tiny is a fixture)
+from test_understand import FOCUS, GOOD, NEEDS, PROTOCOL, TABLE, load_tiny
 
 from assistant import Filters
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_tiny(tmp_path_factory)
 
 
 def key(hit) -> tuple:

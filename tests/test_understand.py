@@ -195,12 +195,16 @@ def write_tiny_corpus(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Assistant:
-    """The assistant over the tiny corpus; one index per test session, loaded once per module."""
+def load_tiny(tmp_path_factory) -> Assistant:
+    """The assistant over the tiny corpus; indexed once per test session, in a temporary folder."""
     base = tmp_path_factory.getbasetemp() / "tiny"
     corpus = write_tiny_corpus(base / "corpus")
     return Assistant.load(corpus_dir=corpus, index_dir=base / "index")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Assistant:
+    return load_tiny(tmp_path_factory)
 
 
 def names(query) -> list[tuple[str, str]]:
@@ -231,7 +235,8 @@ def test_places_come_from_the_corpus(tiny):
 def test_sections_come_from_the_corpus(tiny):
     sections = set(tiny.retriever.vocabulary.section_cues)
     assert {GOOD, NEEDS, FOCUS} <= sections
-    assert {"Herausforderung", "Betroffene", "Lösungsideen", "Empfehlungen", "Verantwortung", "Teilnehmende"} <= sections
+    topic_sections = {"Herausforderung", "Betroffene", "Lösungsideen", "Empfehlungen", "Verantwortung", "Teilnehmende"}
+    assert topic_sections <= sections
 
 
 # --- places ---------------------------------------------------------------------------------------
@@ -355,7 +360,8 @@ def test_und_im_x_with_article(tiny):
 
 
 def test_und_was_ist_mit_x_keeps_the_section(tiny):
-    query = tiny.understand("Und was ist mit dem Kanalviertel?", history=["Welche Handlungsbedarfe gibt es in Berg-Ost?"])
+    history = ["Welche Handlungsbedarfe gibt es in Berg-Ost?"]
+    query = tiny.understand("Und was ist mit dem Kanalviertel?", history=history)
     assert names(query) == [("Kanalviertel", "district")]
     assert best_section(query) == NEEDS
 

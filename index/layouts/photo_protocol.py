@@ -349,7 +349,7 @@ class _Parser:
         title_lines, _ = self.title_after_label(before)
         title = re.sub(r"\s+(\d{1,2}|[A-Z])$", "", join_wrapped(title_lines))  # a trailing board mark is noise
         passages = []
-        head = self.passage("topic_result", "", "Thema", before, topic=title)
+        head = self.passage("topic_result", "", "Titel", before, topic=title)
         if head:
             passages.append(head)
         for section, prompt, content in sections:

@@ -1,0 +1,128 @@
+"""`protokoll ask` and `protokoll eval` as a user runs them, against an index of the real protocols."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_assistant import real_index_dir
+
+pytestmark = pytest.mark.e2e
+
+PROTOKOLL = Path(sys.executable).with_name("protokoll")
+QUESTIONS = Path(__file__).parent / "data" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    """An index of the bundled corpus, shared with the other end-to-end modules of the session."""
+    path = real_index_dir(tmp_path_factory)
+    done = run("index", "--index", str(path))
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def run(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONIOENCODING="utf-8")
+    return subprocess.run(
+        [str(PROTOKOLL), *args], capture_output=True, text=True, encoding="utf-8", env=env, timeout=timeout
+    )
+
+
+def ask(index_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return run("ask", *args, "--index", str(index_dir))
+
+
+def test_the_command_is_installed_next_to_python():
+    assert PROTOKOLL.is_file() and os.access(PROTOKOLL, os.X_OK)
+
+
+def test_ask_prints_the_answer_and_its_sources(index_dir):
+    done = ask(index_dir, "Was läuft gut in Heßler?")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    out = done.stdout
+    answer, sources = out.split("\nQuellen:\n")
+    assert answer.splitlines()[0].startswith("Gefunden")
+    assert "Bezirksjugendforum" in answer
+    assert re.search(r"^- .*Bezirksjugendforum.* \[1\]$", answer, re.M)
+    source_lines = [line for line in sources.splitlines() if line.strip()]
+    assert source_lines[0].strip().startswith("[1] Integrationskonferenz Gelsenkirchen-Mitte · Austausch · Heßler")
+    assert re.search(r"— gelsenkirchen-integrationskonferenz-mitte-2019\.txt, Zeilen \d+–\d+$", source_lines[0])
+    # a terminal gets plain text: no Markdown escapes or HTML entities
+    assert "\\*" not in out and "&amp;" not in out and "&lt;" not in out
+
+
+def test_ask_json_with_history(index_dir):
+    done = ask(index_dir, "Und in Feldmark?", "--history", "Welche Handlungsbedarfe gibt es in Bismarck?", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["abstained"] is False
+    assert isinstance(data["text"], str) and data["text"].startswith("Gefunden")
+    passages = data["passages"]
+    assert passages
+    assert [p["marker"] for p in passages] == list(range(1, len(passages) + 1))
+    for passage in passages:
+        assert passage["source"] == "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
+        first, last = passage["lines"]
+        assert isinstance(first, int) and 1 <= first <= last
+        assert isinstance(passage["score"], float)
+        assert passage["citation"].startswith("Integrationskonferenz Gelsenkirchen-Mitte · ")
+        assert passage["text"].strip()
+    assert {(p["place"], p["section"]) for p in passages} == {("Feldmark", "Handlungsbedarfe")}
+    assert any("Wenig Parkplätze" in p["text"] for p in passages)
+    for marker in range(1, len(passages) + 1):
+        assert f"[{marker}]" in data["text"]
+
+
+def test_ask_json_abstains_with_no_passages(index_dir):
+    done = ask(index_dir, "Rezept für eine Gemüsesuppe", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["abstained"] is True
+    assert data["passages"] == []
+    assert "[1]" not in data["text"]
+
+
+@pytest.mark.parametrize(
+    "question, message",
+    [
+        ("   ", "Bitte geben Sie eine Frage ein."),
+        ("???", "Die Frage enthält keine Wörter."),
+    ],
+)
+def test_unusable_question_exits_2_with_a_german_message(index_dir, question, message):
+    done = ask(index_dir, question)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr
+
+
+def test_eval_prints_recall_and_mrr(index_dir):
+    done = run("eval", str(QUESTIONS), "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    match = re.search(r"recall@5 (\d\.\d{3})\s+MRR (\d\.\d{3})", done.stdout)
+    assert match, done.stdout
+    recall, mrr = float(match[1]), float(match[2])
+    abstentions = re.search(r"Enthaltungen richtig: (\d+)/(\d+)", done.stdout)
+    assert abstentions, done.stdout
+    correct, total = int(abstentions[1]), int(abstentions[2])
+    items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for kind in {item.get("kind", "") for item in items}:
+        assert re.search(rf"^{re.escape(kind)}\s+\d+\s+\d\.\d{{3}}\s+\d\.\d{{3}}$", done.stdout, re.M), kind
+    # our own question set: a floor well below today's figures, so a real regression shows
+    assert recall >= 0.9 and mrr >= 0.8, done.stdout
+    assert total == sum(1 for item in items if item.get("kind") == "abstain" or not item.get("gold"))
+    assert correct >= total - 2, done.stdout
+
+
+def test_eval_of_a_missing_file_exits_2(index_dir, tmp_path):
+    done = run("eval", str(tmp_path / "fehlt.jsonl"), "--index", str(index_dir))
+    assert done.returncode == 2
+    assert "gibt es nicht" in done.stderr and "Traceback" not in done.stderr

@@ -78,10 +78,11 @@ def report(results: list[Result]) -> str:
     abstain = [r for r in results if r.correct_abstention is not None]
     lines = []
     if answered:
-        lines.append(
-            f"recall@{CUTOFF} {mean(r.recall for r in answered):.3f}   MRR {mean(r.reciprocal_rank for r in answered):.3f}"
-            f"   ({len(answered)} Fragen mit Gold, {sum(r.abstained for r in answered)} davon fälschlich ohne Antwort)"
-        )
+        recall = mean(r.recall for r in answered)
+        mrr = mean(r.reciprocal_rank for r in answered)
+        wrong = sum(r.abstained for r in answered)
+        lines.append(f"recall@{CUTOFF} {recall:.3f}   MRR {mrr:.3f}   ({len(answered)} Fragen mit Gold, "
+                     f"{wrong} davon fälschlich ohne Antwort)")
     if abstain:
         lines.append(f"Enthaltungen richtig: {sum(r.correct_abstention for r in abstain)}/{len(abstain)}")
     by_kind: dict[str, list[Result]] = defaultdict(list)
@@ -90,9 +91,8 @@ def report(results: list[Result]) -> str:
     lines.append("")
     lines.append(f"{'Art':<14}{'n':>4}{'recall@5':>10}{'MRR':>8}")
     for kind, group in sorted(by_kind.items()):
-        lines.append(
-            f"{kind:<14}{len(group):>4}{mean(r.recall for r in group):>10.3f}{mean(r.reciprocal_rank for r in group):>8.3f}"
-        )
+        recall, mrr = mean(r.recall for r in group), mean(r.reciprocal_rank for r in group)
+        lines.append(f"{kind:<14}{len(group):>4}{recall:>10.3f}{mrr:>8.3f}")
     seconds = sorted(r.seconds for r in results)
     if seconds:
         lines.append("")

@@ -223,7 +223,8 @@ class LexicalIndex:
         related = {near for term in terms if term not in vocab for near in self.related_terms(term)}
         if related:
             # A shared beginning is weaker evidence than the same stem.
-            result += RELATED_WEIGHT * self._retriever.get_scores_from_ids([vocab[term] for term in related if term in vocab])
+            related_ids = [vocab[term] for term in related if term in vocab]
+            result += RELATED_WEIGHT * self._retriever.get_scores_from_ids(related_ids)
         return result
 
     def related_terms(self, term: str) -> list[str]:

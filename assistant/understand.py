@@ -110,7 +110,7 @@ class Vocabulary:
             if prompt:
                 stems = self.stems(prompt)
                 entry["prompt"] |= set(stems)
-                entry["bigrams"] |= set(zip(stems, stems[1:]))
+                entry["bigrams"] |= set(zip(stems, stems[1:], strict=False))
         return cues
 
     @staticmethod
@@ -177,7 +177,7 @@ class Vocabulary:
             return len(candidate) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS and _close(joined, whole)
         # Every word must be close on its own: "Berg ist" is not "Berg-Ost".
         return len("".join(target)) >= PLACE_FUZZY_MIN_CHARS and all(
-            _close(word, want) for word, want in zip(candidate, target)
+            _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
 
     def find_sections(self, question: str) -> dict[str, float]:
@@ -185,7 +185,7 @@ class Vocabulary:
         stems = self.stems(question)
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
         tokens = words(question)
-        unigrams = {stem for word, stem in zip(tokens, stems) if not self._stopwords.is_stopword(word)}
+        unigrams = {stem for word, stem in zip(tokens, stems, strict=False) if not self._stopwords.is_stopword(word)}
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {
             (stems[i], stems[i + 1])

@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +93,7 @@ class IndexStore:
         if not self.passages or k <= 0:
             return []
         scores, ids = self.vectors.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
 
     def all_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine score of every passage (exact), for fusion with other evidence."""
@@ -316,7 +316,7 @@ def build(
     for start in range(0, len(jobs), EMBED_BATCH):
         batch = jobs[start : start + EMBED_BATCH]
         embedded = embedder.embed_passages([text for _, _, text in batch])
-        for (i, unit, _), vector in zip(batch, embedded):
+        for (i, unit, _), vector in zip(batch, embedded, strict=False):
             if unit is None:
                 vectors[i] = vector
             else:
@@ -339,7 +339,7 @@ def build(
         "passage_count": len(passages),
         "embedded_now": len(to_embed),
         "reused": len(passages) - len(to_embed),
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": None,
         "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
         "unit_count": None if unit_matrix is None else len(unit_matrix),
@@ -369,7 +369,7 @@ def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
         order = np.argsort(old.unit_owners, kind="stable")
         bounds = np.searchsorted(old.unit_owners[order], np.arange(len(old.passages) + 1))
         per_passage = [old.unit_vectors[order[bounds[i] : bounds[i + 1]]] for i in range(len(old.passages))]
-    for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage):
+    for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage, strict=False):
         if passage.source in by_source:
             by_source[passage.source]["items"].append((passage, vector, unit_vectors))
     return by_source

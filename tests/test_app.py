@@ -15,7 +15,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 import app
-from assistant import MAX_QUESTION_CHARS, Assistant, Filters
+from assistant import MAX_QUESTION_CHARS, Assistant, Filters, sources
 from assistant.answer import Answer
 from assistant.feedback import read_feedback
 from assistant.retrieve import Hit
@@ -88,12 +88,12 @@ def tiny(tmp_path):
     good = passage([(HOSTILE_LINES[7], 8)], section="Was läuft gut", place="Nordstadt")
     row = passage([("Wohnraum fehlt", 10)], board="Wohnen · Herausforderung 1", section=None, kind="table_row",
                   place="Wohnen")
-    return SimpleNamespace(protocols=app.Protocols([row, good, needs], corpus), corpus=corpus,
+    return SimpleNamespace(protocols=sources.Protocols([row, good, needs], corpus), corpus=corpus,
                            needs=needs, good=good, row=row)
 
 
 def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
-    rendered = app.render_source(tiny.protocols, tiny.needs, 1)
+    rendered = sources.render_source(tiny.protocols, tiny.needs, 1)
     assert "<img" not in rendered and "<script" not in rendered and "<b>" not in rendered
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
     assert "&lt;script&gt;" in rendered
@@ -110,7 +110,7 @@ def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
 
 
 def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
-    rendered = app.render_source(tiny.protocols, tiny.row)
+    rendered = sources.render_source(tiny.protocols, tiny.row)
     assert "<td>Herausforderung</td><td>Ziel</td>" in rendered
     assert "<td><mark>Wohnraum fehlt</mark></td><td><mark>Mehr Wohnungen</mark></td>" in rendered
     assert "&lt;p&gt;" not in rendered
@@ -119,23 +119,23 @@ def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
 
 def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
     (tiny.corpus / "werkstatt.txt").write_text("ganz\nanderer\nText\n", encoding="utf-8")
-    rendered = app.render_source(app.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1)
+    rendered = sources.render_source(sources.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1)
     assert "seit dem Indexieren geändert" in rendered
     assert "<mark>- Spielplätze &lt;img src=x onerror=alert(1)&gt;</mark>" in rendered
 
 
 def test_reader_groups_filters_searches_and_escapes(tiny):
-    everything = app.render_reader(tiny.protocols)
+    everything = sources.render_reader(tiny.protocols)
     assert "2 Tafel(n) bzw. Tabellenzeile(n) mit 3 Abschnitt(en)" in everything
     assert "<h3>Werkstatt (Minden, 04.05.2020)</h3>" in everything
     assert "<img" not in everything and "<script" not in everything
     assert "<details open>" in everything  # few boards: shown open
-    only_good = app.render_reader(tiny.protocols, Filters(sections={"Was läuft gut"}))
+    only_good = sources.render_reader(tiny.protocols, Filters(sections={"Was läuft gut"}))
     assert "Nachbarschaft" in only_good and "Spielplätze" not in only_good
-    found = app.render_reader(tiny.protocols, None, "SPIELPLÄTZE")
+    found = sources.render_reader(tiny.protocols, None, "SPIELPLÄTZE")
     assert "<mark>Spielplätze</mark> &lt;img" in found
     assert "Nachbarschaft" not in found
-    assert "Keine Tafel passt" in app.render_reader(tiny.protocols, None, "Raumschiff")
+    assert "Keine Tafel passt" in sources.render_reader(tiny.protocols, None, "Raumschiff")
 
 
 def test_filter_choices_come_from_the_passages(tiny):
@@ -150,8 +150,8 @@ def test_filter_choices_come_from_the_passages(tiny):
 
 
 def test_highlight_escapes_around_the_marks():
-    assert app.highlight("a<b> KITA kita", "kita") == "a&lt;b&gt; <mark>KITA</mark> <mark>kita</mark>"
-    assert app.highlight("x & y", "") == "x &amp; y"
+    assert sources.highlight("a<b> KITA kita", "kita") == "a&lt;b&gt; <mark>KITA</mark> <mark>kita</mark>"
+    assert sources.highlight("x & y", "") == "x &amp; y"
 
 
 def test_chat_messages_escape_the_question_and_list_sources(tiny):
@@ -331,7 +331,7 @@ def test_feedback_is_appended_with_question_answer_passages_vote_and_reason(clie
     with pytest.raises(AppError, match="noch keine Antwort"):
         client.predict("", api_name="/feedback_up")
     before = len(read_feedback(served.feedback))
-    turn = chat(client, "Wer ist beim Thema Klimaschutz verantwortlich?")
+    turn = chat(client, "Wer hat beim Thema Klimaschutz den Hut auf?")
     status, reason_box = client.predict("Genau das habe ich gesucht", api_name="/feedback_up")
     assert "Danke" in status and reason_box == ""
     client.predict("", api_name="/feedback_down")
@@ -339,7 +339,7 @@ def test_feedback_is_appended_with_question_answer_passages_vote_and_reason(clie
     assert [r["vote"] for r in records] == ["up", "down"]
     assert [r["reason"] for r in records] == ["Genau das habe ich gesucht", ""]
     first = records[0]
-    assert first["question"] == "Wer ist beim Thema Klimaschutz verantwortlich?"
+    assert first["question"] == "Wer hat beim Thema Klimaschutz den Hut auf?"
     assert first["answer"] and first["time"]
     assert len(first["passages"]) == len(turn.citations["choices"])
     assert {"citation", "source", "lines"} <= set(first["passages"][0])
@@ -369,7 +369,7 @@ def test_reader_endpoint_filters_and_searches(client):
 
 @pytest.mark.e2e
 def test_whole_board_span_covers_every_section_and_the_header(real_assistant):
-    protocols = app.Protocols(real_assistant.store.passages, CORPUS)
+    protocols = sources.Protocols(real_assistant.store.passages, CORPUS)
     needs = next(p for p in protocols.passages if p.board == "Austausch · Schalke · Tafel 1 von 4"
                  and p.section == "Handlungsbedarfe")
     first, last = protocols.board_span(needs)

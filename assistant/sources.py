@@ -1,0 +1,266 @@
+"""Reading the protocols' sources: documents → boards → sections, and a board as escaped HTML with the
+cited lines marked (the source view and the reader of the app)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from pathlib import Path
+
+from index import CorpusError, Passage
+from index.documents import read_document
+
+from .export import german_date, line_span
+from .retrieve import Filters
+
+log = logging.getLogger(__name__)
+
+BOARD_LEAD_LINES = 8  # header lines (running title, place, first prompt) shown above a board's first item
+MAX_BOARD_LINES = 300  # a generic section can be long; beyond this the source view shows the passage ± context
+MAX_SEARCH_CHARS = 200
+KIND_LABELS = {"district": "Stadtteil", "table_row": "Workshop"}
+
+
+
+class Protocols:
+    """The indexed passages arranged by document and board, and the documents' lines for the source view."""
+
+    def __init__(self, passages: list[Passage], corpus_dir: Path) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.passages = sorted(passages, key=lambda p: (p.source, p.lines))
+        self.by_source: dict[str, list[Passage]] = {}
+        self.boards: dict[tuple[str, str], list[Passage]] = {}
+        for passage in self.passages:
+            self.by_source.setdefault(passage.source, []).append(passage)
+            self.boards.setdefault((passage.source, passage.board), []).append(passage)
+        self._lines: dict[str, list[str] | None] = {}
+
+    def lines(self, source: str) -> list[str] | None:
+        """The document's lines (line n is lines[n-1]); None when the file cannot be read any more."""
+        if source not in self._lines:
+            try:
+                self._lines[source] = read_document(self.corpus_dir / source, self.corpus_dir).lines
+            except (CorpusError, OSError, ValueError) as error:
+                log.warning("source view of %s without its file: %s", source, error)
+                self._lines[source] = None
+        return self._lines[source]
+
+    def board(self, passage: Passage) -> list[Passage]:
+        return self.boards.get((passage.source, passage.board), [passage])
+
+    def board_span(self, passage: Passage) -> tuple[int, int]:
+        """First and last line of the whole board (or table row) the passage belongs to, with its header lines."""
+        members = self.board(passage)
+        first = min(p.lines[0] for p in members)
+        headings = [p.meta.get("heading_line") for p in members if isinstance(p.meta.get("heading_line"), int)]
+        first = min([first, *headings])
+        last = max(p.lines[1] for p in members)
+        previous_end = max((p.lines[1] for p in self.by_source.get(passage.source, []) if p.lines[1] < first),
+                           default=0)
+        first = max(previous_end + 1, first - BOARD_LEAD_LINES, 1)
+        if last - first > MAX_BOARD_LINES:
+            first, last = max(1, passage.lines[0] - 20), passage.lines[1] + 20
+        return first, last
+
+    def documents(self) -> list[tuple[str, str]]:
+        """(label, source) per document, for a filter."""
+        choices = []
+        for source, passages in self.by_source.items():
+            meta = passages[0].meta
+            title = meta.get("doc_short_title") or passages[0].doc_title
+            where = ", ".join(part for part in (meta.get("city"), german_date(meta.get("date"))) if part)
+            choices.append((f"{title} ({where})" if where else title, source))
+        return choices
+
+    def places(self) -> list[tuple[str, str]]:
+        """(label, value) per city, district and workshop, for a filter; the value is what Filters matches."""
+        cities = sorted({p.meta["city"] for p in self.passages if p.meta.get("city")})
+        choices = [(f"{city} (ganzes Protokoll)", city) for city in cities]
+        seen = set(cities)
+        for passage in self.passages:
+            if passage.place and passage.place not in seen:
+                seen.add(passage.place)
+                kind = KIND_LABELS.get(passage.board_kind, "Ort")
+                city = passage.meta.get("city")
+                choices.append((f"{passage.place} – {kind}{', ' + city if city else ''}", passage.place))
+        return choices
+
+    def sections(self) -> list[tuple[str, str]]:
+        names: list[str] = []
+        for passage in self.passages:
+            if passage.section and passage.section not in names:
+                names.append(passage.section)
+        return [(name, name) for name in names]
+
+
+def source_is_current(passage: Passage, lines: list[str] | None) -> bool:
+    """Whether the document still holds the passage's text at its lines (it may have been edited since indexing)."""
+    if lines is None:
+        return False
+    found = 0
+    for item in passage.items:
+        if 1 <= item.line <= len(lines):
+            line = " ".join(_P_TAG.sub("", lines[item.line - 1]).split())
+            found += " ".join(item.text.split()) in line
+    return found * 2 >= len(passage.items)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rendering: every corpus-derived string is escaped before it becomes HTML or Markdown
+
+_P_TAG = re.compile(r"</?p\s*>", re.IGNORECASE)  # paragraph markup left in table cells by the transcription
+
+
+def esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def render_source(protocols: Protocols, passage: Passage, marker: int | None = None) -> str:
+    """The source panel: document title, city, date, board, section, lines, and the whole board with the
+    cited lines highlighted (<mark>) and numbered."""
+    meta = passage.meta
+    rows = [
+        ("Dokument", passage.doc_title),
+        ("Stadt", meta.get("city") or "nicht angegeben"),
+        ("Datum", german_date(meta.get("date")) or "nicht angegeben"),
+        ("Tafel / Zeile", passage.board),
+        ("Abschnitt", passage.section or "–"),
+    ]
+    if passage.place:
+        rows.append(("Stadtteil / Workshop", passage.place))
+    if passage.topic:
+        rows.append(("Thema", passage.topic))
+    rows.append(("Zeilen", f"{line_span(passage.lines)} (markiert), Datei {passage.source}"))
+    kicker = f"Quelle [{marker}]" if marker is not None else "Quelle"
+    out = [
+        '<div class="pa-source">',
+        f'<p class="pa-kicker">{esc(kicker)}</p>',
+        f"<h3>{esc(passage.citation)}</h3>",
+        '<dl class="pa-meta">',
+        *(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows),
+        "</dl>",
+    ]
+    lines = protocols.lines(passage.source)
+    if source_is_current(passage, lines):
+        out.append(render_board_lines(protocols, passage, lines))
+    else:
+        out.append('<p class="pa-note">Die Datei hat sich seit dem Indexieren geändert oder fehlt; '
+                   "gezeigt wird der indexierte Text der Tafel.</p>")
+        out.append(render_board_items(protocols.board(passage), highlight_lines=_item_lines(passage)))
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _item_lines(passage: Passage) -> set[int]:
+    return {item.line for item in passage.items}
+
+
+def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str]) -> str:
+    """The board's source lines as a numbered table; table rows keep their cells; cited lines are marked."""
+    first, last = protocols.board_span(passage)
+    last = min(last, len(lines))
+    hits = _item_lines(passage)
+    numbered = [(n, _P_TAG.sub("", lines[n - 1])) for n in range(first, last + 1)]
+    while numbered and not numbered[0][1].strip():
+        numbered.pop(0)
+    while numbered and not numbered[-1][1].strip():
+        numbered.pop()
+    columns = max([1] + [len(text.split("\t")) for _, text in numbered])
+    rows = []
+    previous_blank = False
+    for number, text in numbered:
+        blank = not text.strip()
+        if blank and previous_blank:
+            continue  # one empty row stands for a run of empty lines
+        previous_blank = blank
+        rows.append(render_line(number, text, number in hits, columns))
+    shown = f"Zeilen {numbered[0][0]}–{numbered[-1][0]}" if numbered else "keine Zeilen"
+    caption = (f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown}); "
+               "die zitierten Zeilen sind markiert.")
+    return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
+
+
+def render_line(number: int, text: str, hit: bool, columns: int) -> str:
+    def cell(value: str) -> str:
+        shown = esc(value)
+        return f"<mark>{shown}</mark>" if hit and value.strip() else shown
+
+    if "\t" in text:
+        cells = text.split("\t")
+        cells += [""] * (columns - len(cells))
+        body = "".join(f"<td>{cell(value)}</td>" for value in cells)
+    else:
+        span = f' colspan="{columns}"' if columns > 1 else ""
+        body = f"<td{span}>{cell(text)}</td>"
+    row_class = ' class="pa-hit"' if hit else ""
+    return f'<tr{row_class}><th scope="row" class="pa-no">{number}</th>{body}</tr>'
+
+
+def render_board_items(passages: list[Passage], highlight_lines: set[int] = frozenset(),
+                       term: str = "") -> str:
+    """A board's sections with their numbered items (the indexed text), search term or cited lines marked."""
+    out = []
+    for passage in passages:
+        if passage.section and passage.section != passage.board:
+            out.append(f"<h4>{esc(passage.section)}</h4>")
+        out.append('<ul class="pa-items">')
+        for item in passage.items:
+            text = f"{item.label}: {item.text}" if item.label else item.text
+            shown = highlight(text, term) if term else esc(text)
+            if item.line in highlight_lines:
+                shown = f"<mark>{shown}</mark>"
+            out.append(f'<li><span class="pa-no">{item.line}</span><span>{shown}</span></li>')
+        out.append("</ul>")
+    return "\n".join(out)
+
+
+def highlight(text: str, term: str) -> str:
+    """Escaped text with every case-insensitive occurrence of term wrapped in <mark>."""
+    if not term:
+        return esc(text)
+    pieces = re.split(f"({re.escape(term)})", text, flags=re.IGNORECASE)
+    return "".join(f"<mark>{esc(piece)}</mark>" if i % 2 else esc(piece) for i, piece in enumerate(pieces))
+
+
+def passage_matches(passage: Passage, term: str) -> bool:
+    folded = term.casefold()
+    texts = [passage.board, passage.section or "", passage.topic or ""]
+    texts += [f"{item.label or ''} {item.text}" for item in passage.items]
+    return any(folded in text.casefold() for text in texts)
+
+
+def render_reader(protocols: Protocols, filters: Filters | None = None, search: str = "") -> str:
+    """The reader: matching boards grouped by document, each a collapsible list of its sections and lines."""
+    term = " ".join(str(search or "").split())[:MAX_SEARCH_CHARS]
+    chosen = [p for p in protocols.passages if (filters is None or filters.allows(p))
+              and (not term or passage_matches(p, term))]
+    if not chosen:
+        return ('<div class="pa-reader"><p class="pa-summary">Keine Tafel passt zu dieser Auswahl.</p>'
+                "<p>Entfernen Sie Einschränkungen oder ändern Sie den Suchbegriff.</p></div>")
+    boards: dict[tuple[str, str], list[Passage]] = {}
+    for passage in chosen:
+        boards.setdefault((passage.source, passage.board), []).append(passage)
+    summary = f"{len(boards)} Tafel(n) bzw. Tabellenzeile(n) mit {len(chosen)} Abschnitt(en)"
+    if term:
+        summary += f", die „{term}“ enthalten"
+    opened = bool(term) or len(boards) <= 3
+    out = ['<div class="pa-reader">', f'<p class="pa-summary">{esc(summary)}.</p>']
+    titles = dict((source, label) for label, source in protocols.documents())
+    current_source = None
+    for (source, board), passages in boards.items():
+        if source != current_source:
+            if current_source is not None:
+                out.append("</section>")
+            out.append(f'<section class="pa-doc"><h3>{esc(titles.get(source, source))}</h3>')
+            current_source = source
+        first = min(p.lines[0] for p in passages)
+        last = max(p.lines[1] for p in passages)
+        details = f"{line_span((first, last))}, {len(passages)} Abschnitt(e)"
+        out.append(f"<details{' open' if opened else ''}><summary>{esc(board)} <span>– {esc(details)}</span>"
+                   "</summary>")
+        out.append(render_board_items(passages, term=term))
+        out.append("</details>")
+    out.append("</section></div>")
+    return "\n".join(out)

@@ -103,7 +103,10 @@ class ServerSettings:
     user: str | None = None
     password: str | None = None
     concurrency: int = 1  # answers at a time; a 2-core machine embeds one question at a time best
-    queue_size: int = 32  # waiting events; more are refused with a message instead of piling up
+    # Waiting events; more are refused with a message instead of piling up. 32 users asking at once must fit
+    # with room to spare (a browser's page load is an event too): an answer takes ~0.1-0.3 s, so the last of 64
+    # waits seconds, not minutes (benchmarks/load.py).
+    queue_size: int = 64
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> ServerSettings:
@@ -114,7 +117,7 @@ class ServerSettings:
             user=env.get("PROTOKOLL_USER") or None,
             password=env.get("PROTOKOLL_PASSWORD") or None,
             concurrency=_int_setting(env, "PROTOKOLL_CONCURRENCY", 1),
-            queue_size=_int_setting(env, "PROTOKOLL_QUEUE_SIZE", 32),
+            queue_size=_int_setting(env, "PROTOKOLL_QUEUE_SIZE", cls.queue_size),
         )
 
     @property
@@ -592,7 +595,7 @@ def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides)
         share=False,
         ssr_mode=False,
         mcp_server=False,
-        max_file_size="1mb",
+        max_file_size=0,  # the app takes no uploads: refuse any file sent to /gradio_api/upload
         css=CSS,
         theme=THEME,
     )
@@ -622,6 +625,10 @@ def main(argv: list[str] | None = None) -> int:
         assistant = Assistant.load()
     except (CorpusError, ValueError) as error:
         print(f"Fehler: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # index folder not writable, disk full, a path that is a file …
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"Fehler: Datei oder Ordner nicht nutzbar{where}: {error.strerror or error}", file=sys.stderr)
         return 2
     if settings.host not in LOCAL_HOSTS and not settings.auth:
         log.warning("Die App ist unter %s ohne Anmeldung erreichbar; setzen Sie PROTOKOLL_USER und "

@@ -133,20 +133,29 @@ def off_topic_questions() -> list[str]:
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
+RAW_QUESTION_LIMIT = 4 * MAX_QUESTION_CHARS  # before white space and invisible characters are removed
+
+
+def _too_long(length: int) -> str:
+    return (f"Die Frage ist zu lang ({length} Zeichen). Bitte fassen Sie sich kürzer "
+            f"(höchstens {MAX_QUESTION_CHARS} Zeichen).")
+
+
 def clean_question(question) -> str:
     """The question as text without control or invisible characters; ValueError (German) when unusable."""
     if not isinstance(question, str):
         raise ValueError("Die Frage muss ein Text sein.")
+    if len(question) > RAW_QUESTION_LIMIT:
+        # Refused before any per-character work: megabytes of text (also as earlier turns of a history)
+        # would otherwise cost a second of CPU each while other users wait.
+        raise ValueError(_too_long(len(question)))
     text = _INVISIBLE.sub("", question)
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise ValueError("Bitte geben Sie eine Frage ein.")
     if len(text) > MAX_QUESTION_CHARS:
-        raise ValueError(
-            f"Die Frage ist zu lang ({len(text)} Zeichen). Bitte fassen Sie sich kürzer "
-            f"(höchstens {MAX_QUESTION_CHARS} Zeichen)."
-        )
+        raise ValueError(_too_long(len(text)))
     if not any(ch.isalnum() for ch in text):
         raise ValueError("Die Frage enthält keine Wörter. Bitte formulieren Sie eine Frage.")
     return text

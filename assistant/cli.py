@@ -78,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # output piped into head & co.
         return 0
+    except OSError as error:  # index folder not writable, disk full, a path that is a file …
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"Fehler: Datei oder Ordner nicht nutzbar{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return 130
     return 1
 
 
@@ -182,9 +189,13 @@ def summary(store: IndexStore) -> str:
         "Dokumente:",
     ]
     per_source = Counter(p.source for p in passages)
+    if not manifest["files"]:
+        lines.append("  keine – der Ordner enthält keine .txt-, .md-, .pdf- oder .docx-Dateien")
     for source, info in sorted(manifest["files"].items()):
         if info.get("error"):
             lines.append(f"  {source}: FEHLER – {info['error']}")
+        elif info.get("duplicate_of"):
+            lines.append(f"  {source}: gleicher Inhalt wie {info['duplicate_of']} – nur einmal indexiert")
         else:
             lines.append(f"  {source}: {per_source[source]} Passagen – {info.get('title', '')}")
     boards: dict[str, set] = {}

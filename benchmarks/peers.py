@@ -69,7 +69,7 @@ class BM25Peer:
         if not tokens.vocab:
             return []
         ids, scores = self.retriever.retrieve(tokens, k=min(k, len(self.units)), show_progress=False)
-        return [self.units[int(i)] for i, s in zip(ids[0], scores[0]) if s > 0]
+        return [self.units[int(i)] for i, s in zip(ids[0], scores[0], strict=False) if s > 0]
 
 
 class DensePeer:

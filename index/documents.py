@@ -12,7 +12,11 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 MANIFEST_SUFFIX = ".meta.json"
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # PDF and DOCX may carry large images; their text is limited below
+# Text per document. Our protocols are 20-30 KB; 2 MB is ~1000 pages and takes minutes to embed on a small
+# CPU machine (every passage and line is embedded), while a 20 MB dump would hold the index lock and the
+# app's start for more than an hour. Over the limit a file is refused by name; the rest is still indexed.
+MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 
 class CorpusError(Exception):
@@ -78,21 +82,35 @@ def manifest_path(path: Path) -> Path:
 def read_document(path: Path, corpus_dir: Path) -> Document:
     """Read one corpus file; raises CorpusError with a message naming the file."""
     source = path.relative_to(corpus_dir).as_posix()
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise CorpusError(f"{source}: file is {size // 2**20} MB, more than {MAX_FILE_BYTES // 2**20} MB; split it")
-    meta = read_manifest(path, source)
     suffix = path.suffix.lower()
-    pages = None
-    if suffix in (".txt", ".md"):
-        lines = split_lines(decode_text(path.read_bytes(), source))
-    elif suffix == ".pdf":
-        lines, pages = read_pdf(path, source)
-    elif suffix == ".docx":
-        lines = read_docx(path, source)
-    else:
-        raise CorpusError(f"{source}: unsupported file type {suffix}; use {', '.join(SUFFIXES)}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{source}: file is {size / 2**20:.1f} MB, more than {MAX_FILE_BYTES // 2**20} MB; "
+                              "split it into one file per protocol")
+        if suffix in (".txt", ".md"):
+            check_text_size(size, source)
+        meta = read_manifest(path, source)
+        pages = None
+        if suffix in (".txt", ".md"):
+            lines = split_lines(decode_text(path.read_bytes(), source))
+        elif suffix == ".pdf":
+            lines, pages = read_pdf(path, source)
+        elif suffix == ".docx":
+            lines = read_docx(path, source)
+        else:
+            raise CorpusError(f"{source}: unsupported file type {suffix}; use {', '.join(SUFFIXES)}")
+    except OSError as error:  # removed while indexing, no permission, a folder named .txt …
+        raise CorpusError(f"{source}: file cannot be read ({error.strerror or error})") from None
+    if suffix in (".pdf", ".docx"):
+        check_text_size(sum(len(line.encode("utf-8")) + 1 for line in lines), source)
     return Document(source=source, lines=lines, meta=meta, pages=pages)
+
+
+def check_text_size(size: int, source: str) -> None:
+    if size > MAX_TEXT_BYTES:
+        raise CorpusError(f"{source}: {size / 2**20:.1f} MB of text, more than {MAX_TEXT_BYTES // 2**20} MB per "
+                          "document (indexing it would take hours); split it into one file per protocol")
 
 
 def decode_text(data: bytes, source: str) -> str:

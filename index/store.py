@@ -279,15 +279,25 @@ def build(
     units: list[np.ndarray | None] = []  # per passage: its unit vectors
     file_info: dict[str, dict] = {}
     to_embed: list[int] = []
+    originals: dict[str, str] = {}  # content digest → the file indexed with that content
     for path in files:
         source = path.relative_to(corpus_dir).as_posix()
+        digest = _content_digest(path)
+        if digest is not None and digest in originals:
+            # The same document under a second name: indexed once, so no answer cites the same text twice.
+            log.warning("%s: same content as %s, which is indexed; not indexed a second time", source,
+                        originals[digest])
+            file_info[source] = {"hash": hashes[source], "passages": 0, "duplicate_of": originals[digest]}
+            continue
         previous = reusable.get(source)
-        if previous and previous["hash"] == hashes[source]:
+        if previous and previous["hash"] == hashes[source] and not previous["info"].get("duplicate_of"):
             file_info[source] = previous["info"]
             for passage, vector, unit_vectors in previous["items"]:
                 passages.append(passage)
                 vectors.append(vector)
                 units.append(unit_vectors)
+            if previous["items"] and digest is not None:
+                originals.setdefault(digest, source)
             continue
         try:
             document = read_document(path, corpus_dir)
@@ -299,6 +309,8 @@ def build(
         if not parsed:
             log.warning("%s: no text to index", source)
         file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
+        if parsed and digest is not None:
+            originals.setdefault(digest, source)
         for passage in parsed:
             to_embed.append(len(passages))
             passages.append(passage)
@@ -348,6 +360,14 @@ def build(
     store.embedder = embedder
     store.built_now = True
     return store
+
+
+def _content_digest(path: Path) -> str | None:
+    """Hash of a file's bytes alone (not its manifest): two names for one document share it."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # read_document reports the file
 
 
 def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
@@ -420,6 +440,20 @@ def _write_atomic(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+    _fsync_dir(path.parent)  # the rename itself survives a power cut, not only the file's bytes
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a folder
+    finally:
+        os.close(descriptor)
 
 
 def _fsync_file(path: Path) -> None:
@@ -429,6 +463,9 @@ def _fsync_file(path: Path) -> None:
 
 def _remove_old_generations(index_dir: Path, keep: str) -> None:
     for entry in index_dir.iterdir():
+        if entry.name.startswith(f".{CURRENT}.") and entry.name.endswith(".tmp") and entry.is_file():
+            entry.unlink(missing_ok=True)  # a pointer update cut short by a crash; callers hold the lock
+            continue
         if entry.name in (keep, CURRENT, ".lock") or not entry.is_dir():
             continue
         if entry.name.startswith("gen-") or (entry.name.startswith(".gen-") and entry.name.endswith(".tmp")):

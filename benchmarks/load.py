@@ -1,0 +1,264 @@
+"""Load: many concurrent users of the app, each with its own gradio_client session, asking different questions.
+
+The app runs in this process (as `python app.py` would run it, on a free port), so the peak RSS measured here
+is the server's (plus the clients' threads, which are small). Every answer is checked against the board it
+must cite, so answers that get mixed up between sessions count as wrong, not as fast.
+
+    .venv/bin/python -m benchmarks.load                   # 32 users, the default queue settings
+    .venv/bin/python -m benchmarks.load --concurrency 1 2 --users 32 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from index.settings import PROJECT_ROOT
+
+DISTRICTS = ("Altstadt", "Schalke", "Schalke-Nord", "Bismarck", "Bulmke-Hüllen", "Feldmark", "Heßler")
+SECTION_QUESTIONS = {
+    "Was läuft gut": "Was läuft gut in {place}?",
+    "Handlungsbedarfe": "Welche Handlungsbedarfe gibt es in {place}?",
+    "Worauf kommt es an": "Worauf kommt es in {place} besonders an?",
+}
+# Questions of our own (not the evaluation set), each with what one of its first cited passages must name.
+OTHER_QUESTIONS = [
+    ("Wer kümmert sich um die Anerkennung von Zeugnissen aus dem Ausland?", ("Arbeitsmarktintegration",
+                                                                            "Herausforderung 1")),
+    ("Wie sollen ältere Geflüchtete in Arbeit kommen?", ("Arbeitsmarktintegration", "Herausforderung 2")),
+    ("Warum brechen Azubis mit Migrationshintergrund die Ausbildung ab?", ("Arbeitsmarktintegration",
+                                                                          "Herausforderung 3")),
+    ("Was wird gegen beengtes Wohnen von Flüchtlingsfamilien vorgeschlagen?", ("Wohnen", "Herausforderung 1")),
+    ("Welche Rolle spielt Sport für die Integration in Minden?", ("Zusammenleben und Teilhabe",
+                                                                  "Herausforderung 3")),
+    ("Was hilft bei der frühkindlichen Bildung?", ("Bildung", "Herausforderung 2")),
+    ("Wie kann Mediation im Stadtteil helfen?", ("Thema 2",)),
+    ("Was wurde zu Sprachkursen mit Praktikum besprochen?", ("Thema 13",)),
+    ("Was ist für die offene Jugendarbeit geplant?", ("Thema 8",)),
+    ("Wie oft soll eine Stadtteilkonferenz stattfinden?", ("Thema 1",)),
+    ("Segregation in den schwächsten Stadtteilen", ("Wohnen", "Herausforderung 3")),
+]
+CHECK_TOP = 3  # the expected board must be among the first cited passages
+
+
+@dataclass
+class LoadQuestion:
+    question: str
+    expected: tuple[str, ...]  # all of these in one of the first CHECK_TOP citations
+
+
+@dataclass
+class UserResult:
+    user: int
+    endpoint: str
+    question: str
+    seconds: float | None = None
+    citations: list[str] = field(default_factory=list)
+    correct: bool = False
+    error: str | None = None
+
+
+def load_questions(users: int = 32) -> list[LoadQuestion]:
+    """`users` different questions (repeating the list only when more users than questions are asked for)."""
+    questions = [
+        LoadQuestion(template.format(place=place), (f"Austausch · {place} · Tafel", section))
+        for place in DISTRICTS
+        for section, template in SECTION_QUESTIONS.items()
+    ]
+    questions += [LoadQuestion(question, expected) for question, expected in OTHER_QUESTIONS]
+    return [questions[n % len(questions)] for n in range(users)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def serve(assistant, corpus_dir: Path, feedback_dir: Path, concurrency: int | None = None,
+          queue_size: int | None = None):
+    """The app over an assistant on a free local port, with the default queue settings unless given."""
+    import app
+
+    settings = app.ServerSettings(port=free_port())
+    if concurrency is not None:
+        settings.concurrency = concurrency
+    if queue_size is not None:
+        settings.queue_size = queue_size
+    demo = app.build_app(assistant, corpus_dir=corpus_dir, feedback_dir=feedback_dir)
+    _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
+    return demo, url, settings
+
+
+def citations_of(endpoint: str, result) -> list[str]:
+    if endpoint == "/ask":
+        return [passage["citation"] for passage in result["passages"]]
+    citations = result[2]  # /chat: question box, chat, citation radio, source, link, download, status
+    return [label for label, _ in citations["choices"]]
+
+
+def run_users(url: str, questions: list[LoadQuestion], timeout: float = 600) -> list[UserResult]:
+    """One thread per question, each with its own Client (its own session); all ask at the same moment.
+
+    Even users use the chat endpoint of the page, odd ones the JSON API; latency is from the moment all
+    users are connected until each one's answer is back.
+    """
+    from gradio_client import Client
+
+    barrier = threading.Barrier(len(questions))
+    results = [UserResult(n, "/chat" if n % 2 == 0 else "/ask", q.question) for n, q in enumerate(questions)]
+
+    def user(n: int) -> None:
+        result, wanted = results[n], questions[n]
+        try:
+            client = Client(url, verbose=False)
+        except Exception as error:  # noqa: BLE001 - recorded and reported, the run goes on
+            result.error = f"connect: {error.__class__.__name__}: {error}"
+            barrier.abort()
+            return
+        try:
+            barrier.wait(timeout=timeout)
+        except threading.BrokenBarrierError:
+            result.error = result.error or "another user could not connect"
+            return
+        started = time.perf_counter()
+        try:
+            if result.endpoint == "/ask":
+                answer = client.predict(wanted.question, api_name="/ask")
+            else:
+                answer = client.predict(wanted.question, [], [], [], api_name="/chat")
+            result.seconds = time.perf_counter() - started
+            result.citations = citations_of(result.endpoint, answer)
+            result.correct = any(all(part in citation for part in wanted.expected)
+                                 for citation in result.citations[:CHECK_TOP])
+        except Exception as error:  # noqa: BLE001
+            result.seconds = time.perf_counter() - started
+            result.error = f"{error.__class__.__name__}: {error}"
+        finally:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001, S110 - closing is best effort
+                pass
+
+    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_seconds: float) -> dict:
+    times = [r.seconds for r in results if r.seconds is not None and r.error is None]
+    return {
+        "users": len(results),
+        "concurrency": settings.concurrency,
+        "queue_size": settings.queue_size,
+        "answered": len(times),
+        "correct": sum(r.correct for r in results),
+        "errors": [f"user {r.user} ({r.endpoint}): {r.error}" for r in results if r.error],
+        "wrong": [f"user {r.user} ({r.endpoint}) {r.question!r}: {r.citations[:CHECK_TOP]}"
+                  for r in results if not r.error and not r.correct],
+        "p50_s": round(statistics.median(times), 3) if times else None,
+        "p95_s": round(percentile(times, 95), 3) if times else None,
+        "max_s": round(max(times), 3) if times else None,
+        "wall_s": round(wall_seconds, 3),  # connecting all users, then answering them
+        "throughput_per_s": round(len(times) / max(times), 2) if times else None,  # answers per second of answering
+        "rss_before_mb": round(rss_before_mb, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run(assistant, corpus_dir: Path, users: int = 32, concurrency: int | None = None,
+        queue_size: int | None = None, work_dir: Path | None = None) -> dict:
+    """Serve the app, warm it up with one question, let `users` users ask at once; the summary as a dict."""
+    from gradio_client import Client
+
+    work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
+    demo, url, settings = serve(assistant, corpus_dir, work / "feedback", concurrency, queue_size)
+    try:
+        warm = Client(url, verbose=False)
+        warm.predict("Was läuft gut in Schalke?", api_name="/ask")  # first answer: lazy parts get loaded
+        warm.close()
+        rss_before = current_rss_mb()
+        started = time.perf_counter()
+        results = run_users(url, load_questions(users))
+        summary = summarize(results, settings, rss_before, time.perf_counter() - started)
+    finally:
+        demo.close()
+    summary["results"] = [asdict(r) for r in results]
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[32])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[None],
+                        help="answers at a time (default: the app's setting)")
+    parser.add_argument("--queue-size", type=int, default=None)
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: a copy of data/index)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "test-artifacts" / "load.json")
+    args = parser.parse_args(argv)
+
+    from assistant import Assistant
+    from index.settings import Settings
+
+    work = Path(tempfile.mkdtemp(prefix="load-"))
+    index_dir = args.index
+    if index_dir is None:
+        index_dir = work / "index"
+        if Settings().index_dir.exists():
+            shutil.copytree(Settings().index_dir, index_dir, ignore=shutil.ignore_patterns("*.lock"))
+    corpus = PROJECT_ROOT / "corpus"
+    assistant = Assistant.load(corpus_dir=corpus, index_dir=index_dir)
+    rows = []
+    for concurrency in args.concurrency:
+        for users in args.users:
+            summary = run(assistant, corpus, users, concurrency, args.queue_size, work)
+            rows.append(summary)
+            print(f"users {summary['users']:>3}  concurrency {summary['concurrency']}  queue {summary['queue_size']:>3}  "
+                  f"answered {summary['answered']:>3}  correct {summary['correct']:>3}  p50 {summary['p50_s']} s  "
+                  f"p95 {summary['p95_s']} s  max {summary['max_s']} s  wall {summary['wall_s']} s  "
+                  f"peak RSS {summary['peak_rss_mb']} MB", flush=True)
+            for line in summary["errors"][:5] + summary["wrong"][:5]:
+                print("   ", line)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps([{k: v for k, v in row.items() if k != "results"} for row in rows],
+                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if all(not row["errors"] and not row["wrong"] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -79,10 +79,12 @@ def run(data_dir: Path = DEFAULT_DATA, languages: tuple[str, ...] = ("de", "en")
         questions = [json.loads(line) for line in open(data_dir / f"questions.{language}.jsonl", encoding="utf-8")]
         questions = questions[:limit] if limit else questions
         ranks: dict[str, list] = {name: [] for name in systems}
-        for question in questions:
-            # Interleaved: every system answers the same question in turn, so machine noise hits all alike.
-            for name, search in systems.items():
-                found, seconds = timed(search, question["q"])
+        names = list(systems)
+        for number, question in enumerate(questions):
+            # Interleaved: every system answers the same question in turn, so machine noise hits all alike;
+            # the order rotates, because whoever embeds a question second finds the model warm in the caches.
+            for name in names[number % len(names):] + names[: number % len(names)]:
+                found, seconds = timed(systems[name], question["q"])
                 ranks[name].append(hit_rank(found, question))
                 latencies[name].append(seconds)
         for name in systems:

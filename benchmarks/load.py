@@ -248,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         for users in args.users:
             summary = run(assistant, corpus, users, concurrency, args.queue_size, work)
             rows.append(summary)
-            print(f"users {summary['users']:>3}  concurrency {summary['concurrency']}  queue {summary['queue_size']:>3}  "
+            print(f"users {summary['users']:>3}  concurrency {summary['concurrency']}  "
+                  f"queue {summary['queue_size']:>3}  "
                   f"answered {summary['answered']:>3}  correct {summary['correct']:>3}  p50 {summary['p50_s']} s  "
                   f"p95 {summary['p95_s']} s  max {summary['max_s']} s  wall {summary['wall_s']} s  "
                   f"peak RSS {summary['peak_rss_mb']} MB", flush=True)

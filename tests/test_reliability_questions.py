@@ -128,7 +128,13 @@ def expected_parts(expected) -> tuple[str | None, str | None]:
     return None, expected
 
 
-RAW_MARKUP = re.compile(r"<\s*(script|img|iframe|style|svg|a)\b|javascript:|onerror\s*=", re.IGNORECASE)
+RAW_TAG = re.compile(r"<\s*/?\s*(script|img|iframe|style|svg|a|object|embed|link|meta)\b", re.IGNORECASE)
+MARKDOWN_LINK = re.compile(r"(?<!\\)\]\(")  # "](" whose bracket is not escaped: a link or an image
+
+
+def unsafe_markdown(text: str):
+    """Raw HTML tags or a live Markdown link/image in text that is rendered as Markdown."""
+    return RAW_TAG.search(text) or MARKDOWN_LINK.search(text)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +172,7 @@ def test_api_answers_or_refuses_in_german(real, record, case, question, expected
     assert seconds < 30, f"{case} took {seconds:.1f} s"
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers == set(range(1, len(answer.passages) + 1)), "every cited passage has its marker in the text"
-    assert not RAW_MARKUP.search(answer.text), "the answer text is built from escaped corpus text only"
+    assert not unsafe_markdown(answer.text), "the answer text is built from escaped corpus text only"
     if board:
         assert any(board in hit.citation for hit in answer.passages[:3]), [h.citation for h in answer.passages]
     outcome = "abstained (cites nothing)" if answer.abstained else f"answered, {len(answer.passages)} citations"
@@ -312,7 +318,8 @@ def test_app_answers_or_shows_a_german_message_and_renders_safely(served, record
         kind, outputs = call_raw(served.url, "chat", [question, [], [], []])
         assert kind == "complete", outputs
         assert outputs[1][0]["content"][0]["text"] == escape_markdown(clean_question(question))
-        assert not board or any(board in label for label, _ in outputs[2]["choices"][:3])
+        radio = next(value for value in outputs if isinstance(value, dict) and "choices" in value)
+        assert not board or any(board in label for label, _ in radio["choices"][:3])
         record(f"app /chat (raw JSON): {case}", "answered; the surrogate is dropped")
         return
     client = Client(served.url, verbose=False)
@@ -328,14 +335,15 @@ def test_app_answers_or_shows_a_german_message_and_renders_safely(served, record
         user, bot = turn.messages
         cleaned = clean_question(question)
         assert message_text(user) == escape_markdown(cleaned), "the question is shown as the text it is"
-        rendered = json.dumps([turn.messages, turn.citations, turn.source, turn.link], ensure_ascii=False)
-        assert not RAW_MARKUP.search(rendered), RAW_MARKUP.search(rendered)
+        for markdown in (message_text(user), message_text(bot), *(label for label, _ in turn.citations["choices"])):
+            assert not unsafe_markdown(markdown), markdown
+        assert not RAW_TAG.search(turn.source), "the source panel is escaped HTML"
         assert turn.link.startswith(served.url) and " " not in turn.link and "<" not in turn.link
         if board:
             assert any(board in label for label, _ in turn.citations["choices"][:3]), turn.citations
         result = client.predict(question, api_name="/ask")
         assert result["question"] == cleaned
-        assert not RAW_MARKUP.search(result["text"])
+        assert not unsafe_markdown(result["text"])
         record(f"app /chat and /ask: {case}",
                f"answered, {len(result['passages'])} citations; question shown escaped")
     finally:
@@ -375,3 +383,23 @@ def test_app_skips_unusable_earlier_turns(served):
         assert all(p["section"] == "Was läuft gut" for p in result["passages"])
     finally:
         client.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "content, code, pattern",
+    [
+        ('{"q": "Was läuft gut in Schalke?",\n', 2, "kein gültiges JSON"),
+        ('{"frage": "Was läuft gut in Schalke?"}\n', 1, "unerwarteter Fehler"),
+        ("[1, 2, 3]\n", 1, "unerwarteter Fehler"),
+    ],
+    ids=["broken-json", "no-question-field", "not-an-object"],
+)
+def test_cli_eval_of_a_malformed_question_file_shows_no_traceback(cli_with_real, capsys, tmp_path, record,
+                                                                  content, code, pattern):
+    path = tmp_path / "fragen.jsonl"
+    path.write_text(content, encoding="utf-8")
+    assert cli_with_real(["eval", str(path)]) == code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and err.startswith("Fehler: ") and pattern in err, err
+    record(f"CLI eval with a malformed question file ({content.strip()[:30]})", f"exit {code}, {err.strip()}")

@@ -93,19 +93,16 @@ class Assistant:
         if not self.retriever.lexical.analyzer.analyze(content):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
-        if query.districts and self.retriever.lexical.coverage(content) == 0 and self._foreign(content):
-            # A question in another language that names one of our districts: the embedder matches
-            # such a question only loosely, and the district is the best evidence there is.
-            content = query.text
-        return self.relevance_margin(content) >= RELEVANCE_MARGIN
-
-    def _foreign(self, text: str) -> bool:
-        """Whether a text is mostly not German: few of its words are German function words."""
-        tokens = re.findall(r"[^\W\d_]+", text)
-        if not tokens:
-            return False
-        german = sum(1 for token in tokens if self.retriever.lexical.analyzer.is_stopword(token))
-        return german / len(tokens) < 0.2
+        coverage = self.retriever.lexical.coverage(content)
+        if query.districts and coverage == 0:
+            # Not one word besides one of our districts that the corpus knows, typically a question in
+            # another language: the embedder matches it only loosely, so it is judged with the district
+            # (football tickets for Schalke still come out nearer the off-topic questions).
+            return self.relevance_margin(query.text) >= RELEVANCE_MARGIN
+        # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone
+        # must place the question nearer the corpus than anything off-topic.
+        needed = RELEVANCE_MARGIN if coverage > 0 else max(RELEVANCE_MARGIN, 0.0)
+        return self.relevance_margin(content) >= needed
 
     def relevance_margin(self, text: str) -> float:
         """How much closer the text comes to the corpus than to everyday off-topic questions."""

@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=None, help="Port (Standard 7860)")
 
     bench_cmd = commands.add_parser("bench", help="Benchmarks neben den Vergleichssystemen (Tabellen)")
-    bench_cmd.add_argument("name", choices=["xquad"], help="welcher Benchmark")
+    bench_cmd.add_argument("name", choices=["xquad", "quality", "speed", "scale"], help="welcher Benchmark")
+    bench_cmd.add_argument("--quick", action="store_true",
+                           help="kürzere Fassung (quality: nur dev; speed: eine Runde; scale: ×1, ×10, ×300)")
+    bench_cmd.add_argument("--plot", type=Path, help="scale: Diagramm als PNG speichern, z. B. docs/scale.png")
     bench_cmd.add_argument("--data", type=Path, help="Ordner der Benchmark-Daten (Standard: ../shared/benchmarks/…)")
     bench_cmd.add_argument("--limit", type=int, help="nur die ersten N Fragen je Sprache (zum Ausprobieren)")
     bench_cmd.add_argument("--languages", default="de,en", help="Sprachen der Fragen, z. B. de,en")
@@ -85,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug or an input nobody foresaw: a message, the traceback only on request
+        if args.verbose:
+            raise
+        print(f"Fehler: unerwarteter Fehler ({error.__class__.__name__}: {error}). "
+              "Mit --verbose erscheinen die Einzelheiten.", file=sys.stderr)
+        return 1
     return 1
 
 
@@ -150,6 +159,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if args.name in ("quality", "speed", "scale"):
+        import importlib
+
+        benchmark = importlib.import_module(f"benchmarks.{args.name}")
+        print(benchmark.run_command(quick=args.quick, plot=args.plot,
+                                    log=lambda message: print(message, file=sys.stderr, flush=True)))
+        return 0
     from benchmarks import xquad
 
     languages = tuple(lang.strip() for lang in args.languages.split(",") if lang.strip())
@@ -197,7 +213,8 @@ def summary(store: IndexStore) -> str:
         elif info.get("duplicate_of"):
             lines.append(f"  {source}: gleicher Inhalt wie {info['duplicate_of']} – nur einmal indexiert")
         else:
-            lines.append(f"  {source}: {per_source[source]} Passagen – {info.get('title', '')}")
+            lines.append(f"  {source}: {per_source[source]} Passagen – {info.get('title', '')}"
+                         + ("" if per_source[source] else " (kein Text gefunden: leere Datei oder PDF ohne Text)"))
     boards: dict[str, set] = {}
     for p in passages:
         boards.setdefault(p.board_kind, set()).add((p.source, p.board))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from index import IndexStore, Passage
-from index.store import embedding_text
+from index.store import EXACT_SEARCH_LIMIT, embedding_text
 
 from .lexical import LexicalIndex
-from .understand import Query, Vocabulary
+from .understand import LargeVocabulary, Query, Vocabulary
 
 # Weight of BM25 against dense similarity for a question fully in the corpus' vocabulary; it shrinks
 # with the share of question words the corpus knows, so questions in other languages rest on the embedder.
@@ -96,6 +97,12 @@ class Ranking:
 class Retriever:
     """Scores every passage of the index for a query; exact at the protocols' size."""
 
+    def __new__(cls, store: IndexStore):
+        # Above EXACT_SEARCH_LIMIT passages scoring every passage is too slow: LargeRetriever (below) takes over.
+        if cls is Retriever and len(store.passages) > EXACT_SEARCH_LIMIT:
+            cls = LargeRetriever
+        return super().__new__(cls)
+
     def __init__(self, store: IndexStore) -> None:
         # Query scoring is small matrix-vector products: BLAS threads only add wake-up latency, which
         # right after the embedder's own threads ran costs ~20 ms a query instead of 0.1 ms.
@@ -138,13 +145,14 @@ class Retriever:
         best_dense = float(dense[allowed].max()) if allowed.any() else 0.0
         return Ranking(hits, best_dense, coverage, missing)
 
-    def _facet_bonus(self, query: Query) -> np.ndarray:
-        bonus = np.zeros(len(self.passages), dtype=np.float64)
+    def _facet_bonus(self, query: Query, passages: list[Passage] | None = None) -> np.ndarray:
+        passages = self.passages if passages is None else passages  # LargeRetriever: its candidates only
+        bonus = np.zeros(len(passages), dtype=np.float64)
         districts = {place.name for place in query.places if place.kind == "district"}
         groups = {place.name for place in query.places if place.kind == "group"}
         cities = [place for place in query.places if place.kind == "city"]
         city_sources = set().union(*(place.sources for place in cities)) if cities else set()
-        for i, passage in enumerate(self.passages):
+        for i, passage in enumerate(passages):
             if districts:
                 if passage.place in districts:
                     bonus[i] += PLACE_BOOST
@@ -213,3 +221,160 @@ def _minmax(values: np.ndarray) -> np.ndarray:
 def _unit(values: np.ndarray) -> np.ndarray:
     high = float(values.max()) if len(values) else 0.0
     return values / high if high > 0 else np.zeros_like(values, dtype=np.float64)
+
+
+# --- above EXACT_SEARCH_LIMIT passages ---------------------------------------------------------------------------
+LARGE_CANDIDATES = 200  # passages nearest in the HNSW graph, and best by BM25, that are scored in full (each)
+LARGE_NAMED_LIMIT = 2000  # passages taken in because the question names their place or topic
+LARGE_FILTERED_EXACT = 20_000  # filters leaving at most this many passages: all of them are scored
+LARGE_SAMPLE = 2000  # passages whose similarity stands in for the corpus' lowest (the floor of min-max scaling)
+
+
+class LargeRetriever(Retriever):
+    """The same scoring as Retriever, over candidates only: for corpora above EXACT_SEARCH_LIMIT passages.
+
+    Candidates are the passages nearest to the question in the HNSW graph, the best BM25 passages and the
+    passages of the places and topics the question names (so a district's boards are still gathered). Their
+    dense scores are exact. Nothing holds a float32 copy of all vectors (the store's matrix is a view of the
+    FAISS storage) or a set of terms per passage (LargeVocabulary).
+    """
+
+    def __init__(self, store: IndexStore) -> None:
+        threadpool_limits(1, user_api="blas")
+        self.store = store
+        self.passages = store.passages
+        self.vectors = store.matrix()
+        self.matrix = _NearestScores(store)
+        self.lexical = LexicalIndex.build(_EmbeddingTexts(self.passages))
+        self.vocabulary = LargeVocabulary(self.passages, self.lexical)
+        self._source = _Codes(p.source for p in self.passages)
+        self._place = _Codes(p.place for p in self.passages)
+        self._city = _Codes(p.meta.get("city") for p in self.passages)
+        self._section = _Codes(p.section for p in self.passages)
+        self._topic_members: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, passage in enumerate(self.passages):
+            if passage.topic_no is not None:
+                self._topic_members[(passage.source, passage.topic_no)].append(i)
+        self._sample = np.random.default_rng(0).choice(len(self.passages), min(LARGE_SAMPLE, len(self.passages)),
+                                                       replace=False)
+        # Units are stored in passage order, so each passage's units are one slice.
+        owners = store.unit_owners
+        self._unit_bounds = (np.searchsorted(owners, np.arange(len(self.passages) + 1))
+                             if store.unit_vectors is not None and len(store.unit_vectors) else None)
+
+    def dense_scores(self, text: str) -> np.ndarray:
+        return self._dense(np.arange(len(self.passages)), self.embed(text))
+
+    def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
+        if not self.passages:
+            return Ranking([], 0.0, 0.0)
+        vector = self.embed(query.text)
+        lexical_all = self.lexical.scores(query.text)
+        coverage = self.lexical.coverage(query.text)
+        ids = self._candidates(query, vector, lexical_all, filters)
+        if not len(ids):
+            return Ranking([], 0.0, coverage)
+        dense = self._dense(ids, vector)
+        lexical = lexical_all[ids]
+        weight = lexical_weight(lexical_all, coverage)
+        # Scaled as if over all passages: the floor from a fixed sample, BM25 against the corpus' best.
+        low = min(float(dense.min()), float(self._dense(self._sample, vector).min()))
+        high = float(dense.max())
+        scaled = (dense - low) / (high - low) if high - low >= 1e-9 else np.zeros(len(ids))
+        best_lexical = float(lexical_all.max())
+        score = (1 - weight) * scaled + weight * (lexical / best_lexical if best_lexical > 0 else 0.0)
+        score += self._facet_bonus(query, [self.passages[i] for i in ids])
+        order = np.argsort(-score, kind="stable")
+        hits = [Hit(self.passages[ids[j]], float(score[j]), float(dense[j]), float(lexical[j])) for j in order]
+        hits, missing = self._gather(query, hits)
+        return Ranking(hits, high, coverage, missing)
+
+    def _candidates(self, query: Query, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None):
+        allowed = self._allowed(filters) if filters else None
+        if allowed is not None and allowed.sum() <= LARGE_FILTERED_EXACT:
+            return np.flatnonzero(allowed)
+        nearest = self._nearest(vector, allowed)
+        matching = np.flatnonzero(lexical > 0 if allowed is None else (lexical > 0) & allowed)
+        if len(matching) > LARGE_CANDIDATES:
+            matching = matching[np.argpartition(-lexical[matching], LARGE_CANDIDATES)[:LARGE_CANDIDATES]]
+        named = self._named(query)
+        if allowed is not None:
+            named = named[allowed[named]]
+        return np.unique(np.concatenate([nearest, matching, named]))
+
+    def _nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        import faiss
+
+        params = None
+        if allowed is not None:
+            # Search the graph for allowed passages only, rather than filter a global top list afterwards.
+            bitmap = np.packbits(allowed, bitorder="little")
+            params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap)))
+        _, ids = self.store.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), LARGE_CANDIDATES,
+                                           params=params)
+        return ids[0][ids[0] >= 0].astype(np.int64)
+
+    def _named(self, query: Query) -> np.ndarray:
+        """Passages of the districts and workshops the question names (in its sections first), and of its topics."""
+        places = [place.name for place in query.places if place.kind in ("district", "group")]
+        ids = np.flatnonzero(self._place.mask(places)) if places else np.zeros(0, np.int64)
+        if len(ids) > LARGE_NAMED_LIMIT and query.sections:
+            in_section = ids[self._section.mask(query.sections)[ids]]
+            ids = np.concatenate([in_section, np.setdiff1d(ids, in_section)])
+        topics = [i for key in query.topics for i in self._topic_members.get(key, [])]
+        return np.concatenate([ids[:LARGE_NAMED_LIMIT], np.asarray(topics, dtype=np.int64)]).astype(np.int64)
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        allowed = np.ones(len(self.passages), dtype=bool)
+        if filters.sources:
+            allowed &= self._source.mask(filters.sources)
+        if filters.places:
+            allowed &= self._place.mask(filters.places) | self._city.mask(filters.places)
+        if filters.sections:
+            allowed &= self._section.mask(filters.sections)
+        return allowed
+
+    def _dense(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Exact cosine of the passages ids, blended with their best unit as in Retriever.dense_scores."""
+        passage = self.vectors[ids] @ vector
+        if self._unit_bounds is None:
+            return passage
+        best_unit = passage.copy()
+        for row, i in enumerate(ids):
+            start, end = self._unit_bounds[i], self._unit_bounds[i + 1]
+            if end > start:
+                best_unit[row] = max(best_unit[row], float((self.store.unit_vectors[start:end] @ vector).max()))
+        return (1 - UNIT_WEIGHT) * passage + UNIT_WEIGHT * best_unit
+
+
+class _NearestScores:
+    """Stands in for the full passage matrix of a large corpus where `matrix @ vector` is read only for its
+    maximum (Assistant.relevance_margin): the cosine scores of the nearest passages in the HNSW graph."""
+
+    def __init__(self, store: IndexStore, k: int = 10) -> None:
+        self.store, self.k = store, k
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        return np.asarray([score for _, score in self.store.search(vector, self.k)] or [0.0], dtype=np.float32)
+
+
+class _EmbeddingTexts:
+    """The passages' embedding texts, made anew on each pass instead of held in a list (~1 KB each)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self._passages = passages
+
+    def __iter__(self):
+        return (embedding_text(passage) for passage in self._passages)
+
+
+class _Codes:
+    """A small integer per passage for one facet (source, place, …), so a set of values selects passages
+    with one numpy operation instead of a loop over all passages."""
+
+    def __init__(self, values) -> None:
+        self._index: dict = {}
+        self.codes = np.fromiter((self._index.setdefault(value, len(self._index)) for value in values), np.int32)
+
+    def mask(self, wanted) -> np.ndarray:
+        return np.isin(self.codes, [self._index[value] for value in wanted if value in self._index])

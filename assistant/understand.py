@@ -11,6 +11,7 @@ import Stemmer
 from rapidfuzz import fuzz
 
 from index import Passage
+from index.store import embedding_text
 
 from .lexical import GermanAnalyzer, LexicalIndex, fold
 
@@ -357,3 +358,32 @@ def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:
     if swapped == text:
         swapped = f"{text} {' '.join(place.name for place in new)}"
     return swapped
+
+
+class LargeVocabulary(Vocabulary):
+    """The vocabulary of a corpus above EXACT_SEARCH_LIMIT passages (see LargeRetriever): no set of terms per passage.
+
+    A topic's specificity takes the lexical index's document frequencies (over the passages' embedded texts,
+    context included) and analyses only the topic's own passages, when a question names the topic.
+    """
+
+    def __init__(self, passages: list[Passage], passage_index: LexicalIndex) -> None:
+        super().__init__(passages, None)
+        self._passages = passages
+        self._passage_index = passage_index
+        self._topic_position = {key: n for n, key in enumerate(self.topic_keys)}
+        self._members: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, key in enumerate(self._passage_topics):
+            if key is not None:
+                self._members[key].append(i)
+
+    def _specificity(self, text: str, key: tuple[str, int]) -> float:
+        analyzer = self._topic_index.analyzer
+        title_terms = set(analyzer.analyze(self.topic_texts[self._topic_position[key]]))
+        own = [set(self._passage_index.analyzer.analyze(embedding_text(self._passages[i]))) for i in self._members[key]]
+        best = 0.0
+        for term in set(analyzer.analyze_query(text)) & title_terms:
+            using = self._passage_index.document_frequency(term)
+            if using:
+                best = max(best, sum(term in terms for terms in own) / using)
+        return best

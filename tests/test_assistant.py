@@ -384,3 +384,17 @@ def test_lone_surrogates_are_stripped_not_fatal(real):
     # other invisible characters, and the rest of the question is answered.
     answer = real.ask("Was läuft gut in Schalke \ud800?")
     assert answer.passages and all(hit.passage.place == "Schalke" for hit in answer.passages)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("question", ["Hallo", "qwertz uiop", "ä" * 300, "Lorem ipsum dolor sit amet"])
+def test_greetings_and_keyboard_mashing_cite_nothing(real, question):
+    answer = real.ask(question)
+    assert answer.abstained and answer.passages == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("question", ["Ce merge bine în Bismarck?", "Bismarck'ta neler iyi gidiyor?"])
+def test_other_languages_naming_a_district_are_answered(real, question):
+    answer = real.ask(question)
+    assert answer.passages and answer.passages[0].passage.place == "Bismarck"

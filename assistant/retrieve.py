@@ -225,6 +225,9 @@ def _unit(values: np.ndarray) -> np.ndarray:
 
 # --- above EXACT_SEARCH_LIMIT passages ---------------------------------------------------------------------------
 LARGE_CANDIDATES = 200  # passages nearest in the HNSW graph, and best by BM25, that are scored in full (each)
+# A wider beam than the index's default: near-duplicate passages (copies of a protocol) crowd the graph, and
+# the candidates must still hold the exact best (measured: exact top 5 among the candidates 0.79 → 0.89, +1.5 ms).
+LARGE_EF_SEARCH = 1000
 LARGE_NAMED_LIMIT = 2000  # passages taken in because the question names their place or topic
 LARGE_FILTERED_EXACT = 20_000  # filters leaving at most this many passages: all of them are scored
 LARGE_SAMPLE = 2000  # passages whose similarity stands in for the corpus' lowest (the floor of min-max scaling)
@@ -305,11 +308,12 @@ class LargeRetriever(Retriever):
     def _nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
         import faiss
 
-        params = None
+        selector = None
         if allowed is not None:
             # Search the graph for allowed passages only, rather than filter a global top list afterwards.
             bitmap = np.packbits(allowed, bitorder="little")
-            params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap)))
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+        params = faiss.SearchParametersHNSW(efSearch=LARGE_EF_SEARCH, sel=selector)
         _, ids = self.store.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), LARGE_CANDIDATES,
                                            params=params)
         return ids[0][ids[0] >= 0].astype(np.int64)

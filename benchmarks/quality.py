@@ -47,8 +47,7 @@ def score(texts: list[str], item: dict) -> Score:
         return Score(float(not texts), float(not texts))
     top = texts[:CUTOFF]
     recall = sum(any(contains(text, snippet) for text in top) for snippet in gold) / len(gold)
-    rank = next((i for i, text in enumerate(texts[:MRR_CUTOFF], start=1) if any(contains(text, s) for s in gold)),
-                None)
+    rank = next((i for i, text in enumerate(texts[:MRR_CUTOFF], start=1) if any(contains(text, s) for s in gold)), None)
     return Score(recall, 1.0 / rank if rank else 0.0)
 
 
@@ -85,6 +84,12 @@ def run(questions: list[dict] | None = None, corpus_dir: Path | None = None, ind
     return tables(results, list(systems), len(assistant.store.passages), chunk_count)
 
 
+def run_command(quick: bool = False, plot: Path | None = None, log=print) -> str:
+    """`protokoll bench quality [--quick]`: both question sets, or the dev set alone."""
+    files = {"dev": QUESTION_FILES["dev"]} if quick else QUESTION_FILES
+    return run(load_question_sets(files))
+
+
 def assistant_corpus() -> Path:
     from index import Settings
 
@@ -101,27 +106,46 @@ def tables(results: dict[str, list[tuple[dict, Score]]], names: list[str], passa
     ]
     for set_name in sets:
         rows = {name: [(item, s) for item, s in results[name] if item["set"] == set_name] for name in names}
-        answerable = {name: [s for item, s in pairs if item.get("kind") != "abstain" and item.get("gold")]
-                      for name, pairs in rows.items()}
-        abstain = {name: [s for item, s in pairs if item.get("kind") == "abstain" or not item.get("gold")]
-                   for name, pairs in rows.items()}
+        answerable = {
+            name: [s for item, s in pairs if item.get("kind") != "abstain" and item.get("gold")]
+            for name, pairs in rows.items()
+        }
+        abstain = {
+            name: [s for item, s in pairs if item.get("kind") == "abstain" or not item.get("gold")]
+            for name, pairs in rows.items()
+        }
         count = len(rows[names[0]])
-        lines += ["", f"**{set_name}** ({count} questions, {len(answerable[names[0]])} with gold, "
-                      f"{len(abstain[names[0]])} abstain)", "",
-                  f"| system | recall@{CUTOFF} | MRR@{MRR_CUTOFF} | abstentions right |", "|---|---|---|---|"]
+        lines += [
+            "",
+            f"**{set_name}** ({count} questions, {len(answerable[names[0]])} with gold, "
+            f"{len(abstain[names[0]])} abstain)",
+            "",
+            f"| system | recall@{CUTOFF} | MRR@{MRR_CUTOFF} | abstentions right |",
+            "|---|---|---|---|",
+        ]
         for name in names:
             a, n = answerable[name], abstain[name]
-            lines.append(f"| {name} | {mean(s.recall for s in a):.3f} | {mean(s.reciprocal_rank for s in a):.3f} | "
-                         f"{sum(s.recall for s in n):.0f}/{len(n)} |")
+            lines.append(
+                f"| {name} | {mean(s.recall for s in a):.3f} | {mean(s.reciprocal_rank for s in a):.3f} | "
+                f"{sum(s.recall for s in n):.0f}/{len(n)} |"
+            )
         kinds = sorted({item.get("kind", "") for item, _ in rows[names[0]]})
-        lines += ["", f"Per kind, recall@{CUTOFF} / MRR@{MRR_CUTOFF} (abstain: share right):", "",
-                  "| kind | n | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+        lines += [
+            "",
+            f"Per kind, recall@{CUTOFF} / MRR@{MRR_CUTOFF} (abstain: share right):",
+            "",
+            "| kind | n | " + " | ".join(names) + " |",
+            "|---|---|" + "---|" * len(names),
+        ]
         for kind in kinds:
             cells = []
             for name in names:
                 group = [s for item, s in rows[name] if item.get("kind", "") == kind]
-                cells.append(f"{mean(s.recall for s in group):.2f} / {mean(s.reciprocal_rank for s in group):.2f}"
-                             if kind != "abstain" else f"{mean(s.recall for s in group):.2f}")
+                cells.append(
+                    f"{mean(s.recall for s in group):.2f} / {mean(s.reciprocal_rank for s in group):.2f}"
+                    if kind != "abstain"
+                    else f"{mean(s.recall for s in group):.2f}"
+                )
             size = sum(1 for item, _ in rows[names[0]] if item.get("kind", "") == kind)
             lines.append(f"| {kind} | {size} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -110,7 +110,7 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
 def check_text_size(size: int, source: str) -> None:
     if size > MAX_TEXT_BYTES:
         raise CorpusError(f"{source}: {size / 2**20:.1f} MB of text, more than {MAX_TEXT_BYTES // 2**20} MB per "
-                          "document (indexing it would take hours); split it into one file per protocol")
+                          "document (embedding takes minutes per MB); split it into one file per protocol")
 
 
 def decode_text(data: bytes, source: str) -> str:

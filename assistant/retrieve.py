@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ DOCUMENT_BOOST = 0.25
 SECTION_BOOST = 0.15
 TOPIC_BOOST = 0.3
 GATHER_LIMIT = 10
+QUERY_CACHE = 64  # question vectors kept
 
 
 @dataclass
@@ -114,7 +116,21 @@ class Retriever:
         self.vocabulary = Vocabulary(self.passages, self.lexical)
 
     def embed(self, text: str) -> np.ndarray:
-        return self.store.embedder.embed_queries([text])[0]
+        """The question's vector; the last few are kept, since ranking and the relevance check of one
+        question (and a conversation's repeated turns) ask for the same text again."""
+        cache = self.__dict__.setdefault("_query_vectors", OrderedDict())
+        lock = self.__dict__.setdefault("_query_lock", threading.Lock())
+        with lock:
+            if text in cache:
+                cache.move_to_end(text)
+                return cache[text]
+        vector = self.store.embedder.embed_queries([text])[0]
+        vector.flags.writeable = False  # shared by every caller of the cache
+        with lock:
+            cache[text] = vector
+            if len(cache) > QUERY_CACHE:
+                cache.popitem(last=False)
+        return vector
 
     def dense_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""

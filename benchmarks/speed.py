@@ -28,7 +28,10 @@ def run(
     """Build a fresh index of the protocols, start the app on it, then time every system on every question."""
     from assistant import Assistant
 
-    work = Path(work_dir or tempfile.mkdtemp(prefix="speed-"))
+    if work_dir is None:
+        with tempfile.TemporaryDirectory(prefix="speed-") as temporary:
+            return run(rounds, questions, Path(temporary), app, log)
+    work = Path(work_dir)
     corpus, index = work / "corpus", work / "index"
     if corpus.exists():
         shutil.rmtree(corpus)

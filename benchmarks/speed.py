@@ -16,7 +16,7 @@ from index.settings import PROJECT_ROOT
 
 from .peers import percentile, timed
 from .quality import PROJECT, PROJECT_SEARCH, build_systems, load_question_sets
-from .scale import child, peak_rss_mb
+from .scale import child, forget_questions, peak_rss_mb
 
 APP_TIMEOUT = 180  # seconds to wait for the app's first answer before giving up
 FIRST_QUESTION = "Was läuft gut in Schalke?"
@@ -55,6 +55,8 @@ def run(
             # Interleaved, and the order rotates, so machine noise and cache effects hit every system alike.
             shift = (number + round_no) % len(names)
             for name in names[shift:] + names[:shift]:
+                if name in (PROJECT, PROJECT_SEARCH):
+                    forget_questions(assistant)  # the other project call on this question must not help
                 _, seconds = timed(systems[name], item)
                 latencies[name].append(seconds)
     return tables(

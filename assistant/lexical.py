@@ -17,11 +17,30 @@ from bm25s.stopwords import STOPWORDS_GERMAN
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+def _combining_marks_class() -> re.Pattern:
+    """A character class of the Basic Multilingual Plane's combining marks (what diacritics decompose to)."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]")
+
+
+_COMBINING = _combining_marks_class()
+
+
 def fold(text: str) -> str:
     """Casefold and strip diacritics, so ä/ö/ü become a/o/u and ß becomes ss."""
     # casefold first: it maps ß/ẞ to "ss", which NFKD alone would leave untouched.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed
+    if max(decomposed) > "\uffff":  # marks beyond the BMP are rare: the exact, slower way
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING.sub("", decomposed)
 
 
 def _fold_digraphs(word: str) -> str:
@@ -62,11 +81,13 @@ class GermanAnalyzer:
         self._stem_cache: dict[str, str] = {}
         self._known: set[str] = set()
         self._split_cache: dict[str, tuple[str, ...] | None] = {}
+        self._word_terms: dict[str, tuple[str, ...]] = {}
         self.learn(vocabulary)
 
     def fit(self, texts: Iterable[str]) -> GermanAnalyzer:
         """Learn the decompounding vocabulary from the words of a corpus."""
-        self.learn(piece for text in texts for word in self._words(text) for piece in word)
+        words = {match.group() for text in texts for match in _WORD_RE.finditer(fold(text))}
+        self.learn({piece for word in words for piece in _HYPHEN_RE.split(word)})
         return self
 
     def learn(self, words: Iterable[str]) -> None:
@@ -76,21 +97,35 @@ class GermanAnalyzer:
             if len(word) >= _MIN_PART and word.isalpha() and not self._is_stopword(word):
                 self._known.add(self._stem(word))
         self._split_cache.clear()
+        self._word_terms.clear()
 
     def analyze(self, text: str) -> list[str]:
         """Index terms of a document, repeated as often as they occur (BM25 needs term frequency)."""
         terms: list[str] = []
-        for pieces in self._words(text):
-            for piece in pieces:
-                if self._is_content(piece):
-                    terms.append(self._stem(piece))
-                    terms.extend(self._stem(part) for part in self._parts(piece))
-            if len(pieces) > 1:
-                # "Kita-Plätze" must also meet "Kitaplätze", so index the joined spelling too.
-                joined = "".join(pieces)
-                if self._is_content(joined):
-                    terms.append(self._stem(joined))
+        cache = self._word_terms
+        for match in _WORD_RE.finditer(fold(text)):
+            # A corpus repeats its words; each is analysed once (this is most of an index's start-up).
+            word = match.group()
+            word_terms = cache.get(word)
+            if word_terms is None:
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                word_terms = cache[word] = self._analyze_word(_HYPHEN_RE.split(word))
+            terms.extend(word_terms)
         return terms
+
+    def _analyze_word(self, pieces: list[str]) -> tuple[str, ...]:
+        terms: list[str] = []
+        for piece in pieces:
+            if self._is_content(piece):
+                terms.append(self._stem(piece))
+                terms.extend(self._stem(part) for part in self._parts(piece))
+        if len(pieces) > 1:
+            # "Kita-Plätze" must also meet "Kitaplätze", so index the joined spelling too.
+            joined = "".join(pieces)
+            if self._is_content(joined):
+                terms.append(self._stem(joined))
+        return tuple(terms)
 
     def analyze_query(self, text: str) -> list[str]:
         """Distinct query terms in order; repeats would let one expanded word dominate the score."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -53,9 +54,9 @@ class Assistant:
         store = load_index(settings.corpus_dir, settings.index_dir, settings.embedder)
         return cls(Retriever(store), settings.corpus_dir)
 
-    @property
+    @functools.cached_property
     def documents(self) -> list[str]:
-        """Titles of the indexed documents."""
+        """Titles of the indexed documents (an assistant's index never changes under it)."""
         titles = {}
         for passage in self.store.passages:
             titles.setdefault(passage.source, passage.meta.get("doc_short_title") or passage.doc_title)
@@ -80,11 +81,12 @@ class Assistant:
         """An answer built only from retrieved passages, each item with its citation marker; [] when nothing fits."""
         query = self.understand(question, history)
         ranking = self.retriever.rank(query, filters)
-        if not ranking.hits or not self.is_relevant(query, ranking):
+        cited = self.cite(ranking.hits, query) if ranking.hits and self.is_relevant(query, ranking) else []
+        if not cited:
             answer = abstention(self.documents)
             answer.query = query
             return answer
-        return compose(query, self.cite(ranking.hits), ranking.missing, self.retriever.lexical.analyzer)
+        return compose(query, cited, ranking.missing, self.retriever.lexical.analyzer)
 
     def is_relevant(self, query: Query, ranking) -> bool:
         """Whether the corpus says anything about what the question is about."""
@@ -102,7 +104,7 @@ class Assistant:
         # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone
         # must place the question nearer the corpus than anything off-topic.
         needed = RELEVANCE_MARGIN if coverage > 0 else max(RELEVANCE_MARGIN, 0.0)
-        return self.relevance_margin(content) >= needed
+        return self.relevance_margin(self.retriever.dense_text(query)) >= needed  # the vector ranking used
 
     def relevance_margin(self, text: str) -> float:
         """How much closer the text comes to the corpus than to everyday off-topic questions."""
@@ -112,11 +114,19 @@ class Assistant:
         return corpus - off_topic
 
     @staticmethod
-    def cite(hits: list[Hit]) -> list[Hit]:
-        """The gathered set, or the best few passages that score close to the best one."""
+    def cite(hits: list[Hit], query: Query | None = None) -> list[Hit]:
+        """The gathered set, or the best few passages that score close to the best one.
+
+        A question about a district is never answered from another district's boards.
+        """
         gathered = [hit for hit in hits if hit.gathered]
         if gathered:
             return gathered
+        districts = {place.name for place in query.districts} if query is not None else set()
+        if districts:
+            hits = [hit for hit in hits if hit.passage.board_kind != "district" or hit.passage.place in districts]
+            if not hits:
+                return []
         best = hits[0].score
         return [hit for hit in hits[:MAX_CITED] if hit.score >= CITE_RELATIVE * best]
 

@@ -23,7 +23,9 @@ UNIT_WEIGHT = 0.7
 LEXICAL_PEAK_GAIN = 2.0
 PLACE_BOOST = 0.35
 GROUP_BOOST = 0.12
-OTHER_DISTRICT_PENALTY = 0.25
+# A question naming a district is not about the others: their boards rank below every board of the named
+# one (the rest of a score stays below 1 + SECTION_BOOST + TOPIC_BOOST).
+OTHER_DISTRICT_PENALTY = 1.5
 DOCUMENT_BOOST = 0.25
 SECTION_BOOST = 0.15
 TOPIC_BOOST = 0.3
@@ -132,6 +134,14 @@ class Retriever:
                 cache.popitem(last=False)
         return vector
 
+    def dense_text(self, query: Query) -> str:
+        """What the embedder compares with the passages: the question without its place names, unless it
+        names a district and none of the remaining words is in the corpus (another language): then the
+        embedder is all there is to go by, and the district's name keeps it on the district's boards."""
+        if query.districts and query.about != query.text and self.lexical.coverage(query.about) == 0:
+            return query.text
+        return query.about
+
     def dense_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""
         if not len(self.passages):
@@ -148,7 +158,7 @@ class Retriever:
         n = len(self.passages)
         if n == 0:
             return Ranking([], 0.0, 0.0)
-        dense = self.dense_scores(query.text)
+        dense = self.dense_scores(self.dense_text(query))
         lexical = self.lexical.scores(query.text)
         coverage = self.lexical.coverage(query.text)
         weight = lexical_weight(lexical, coverage)
@@ -287,7 +297,7 @@ class LargeRetriever(Retriever):
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
         if not self.passages:
             return Ranking([], 0.0, 0.0)
-        vector = self.embed(query.text)
+        vector = self.embed(self.dense_text(query))
         lexical_all = self.lexical.scores(query.text)
         coverage = self.lexical.coverage(query.text)
         ids = self._candidates(query, vector, lexical_all, filters)

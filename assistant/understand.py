@@ -28,6 +28,12 @@ ANAPHORA = frozenset(
     "and there that those them it also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+# Prepositions and articles right before a place name (German, English), removed with the name.
+PLACE_LEAD = re.compile(
+    r"(?:\b(?:in|im|der|die|das|dem|den|des|aus|für|bei|beim|nach|von|vom|zu|zum|zur|an|am|auf|"
+    r"the|of|for|at)\s+)+$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,17 @@ class Query:
     places: list[Place] = field(default_factory=list)
     sections: dict[str, float] = field(default_factory=dict)  # section name → weight in (0, 1]
     topics: dict[tuple[str, int], float] = field(default_factory=dict)  # (source, topic number) → weight
-    content: str = ""  # the question without the names of places/sections/topics: what it is about
+    content: str = ""  # the question without its place names: what it is about
+    # What the embedder compares with the passages: the text without place names, which the retriever
+    # matches exactly as facets (a name costs the embedder ~0.5 ms a token and pulls an unrelated
+    # question towards the place's boards). Empty: the text.
+    about: str = ""
     followup: bool = False
     inherited: list[str] = field(default_factory=list)  # which parts came from earlier turns
+
+    def __post_init__(self) -> None:
+        if not any(ch.isalnum() for ch in self.about):
+            self.about = self.text
 
     @property
     def districts(self) -> list[Place]:
@@ -63,6 +77,7 @@ class Query:
             "sections": self.sections,
             "topics": [f"{source}#{number}" for source, number in self.topics],
             "content": self.content,
+            "about": self.about,
             "followup": self.followup,
             "inherited": self.inherited,
         }
@@ -290,7 +305,9 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     previous = understand(history[-1], vocabulary, history[:-1])
     if not _is_followup(query, question, vocabulary):
         return query
-    return _inherit(query, previous)
+    query = _inherit(query, previous)
+    _, spans = vocabulary.find_places(query.text)
+    return replace(query, about=_remove_spans(query.text, spans).strip())
 
 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
@@ -300,13 +317,16 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     content = _remove_spans(question, spans)
     topics = vocabulary.find_topics(content)
     return Query(question=question, text=question, places=places, sections=sections, topics=topics,
-                 content=content.strip())
+                 content=content.strip(), about=content.strip())
 
 
 def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " + text[end:]
-    return re.sub(r"\s+", " ", text)
+        # "Was läuft gut in der Altstadt?" is about "Was läuft gut?": the words that only led up to the
+        # name go with it.
+        head = PLACE_LEAD.sub("", text[:start])
+        text = head + " " + text[end:]
+    return re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" .", ".")
 
 
 def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:

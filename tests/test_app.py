@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from support import free_port, real_index_dir
 
 import app
 from assistant import MAX_QUESTION_CHARS, Assistant, Filters, sources
@@ -20,32 +20,11 @@ from assistant.answer import Answer
 from assistant.feedback import read_feedback
 from assistant.retrieve import Hit
 from index import Item, Passage
-from index.settings import PROJECT_ROOT, Settings
+from index.settings import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "corpus"
 GELSENKIRCHEN = "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
 MINDEN = "minden-ikon-workshopphase-1.txt"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def real_index_dir(base: Path) -> Path:
-    """A temporary index folder for the real corpus, seeded from the project's index when there is one.
-
-    load_index still checks the copy against the corpus and the embedder and rebuilds it when it is stale;
-    the seed only saves the build (minutes on a busy 2-core machine) when data/index is current.
-    """
-    target = base / "real-index"
-    if not target.exists():
-        try:
-            shutil.copytree(Settings().index_dir, target, ignore=shutil.ignore_patterns("*.lock"))
-        except (OSError, shutil.Error):
-            shutil.rmtree(target, ignore_errors=True)  # no usable seed: load_index builds from scratch
-    return target
 
 
 def text_of(message: dict) -> str:

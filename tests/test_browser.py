@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from support import free_port, real_index_dir
 
 import app
 from assistant import Assistant
-from index.settings import PROJECT_ROOT, Settings
+from index.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -42,27 +41,6 @@ Was läuft gut
 """
 HOSTILE_MANIFEST = {"title": 'Quartierswerkstatt <img src=x onerror="window.__pwned=3">', "city": "Nordstadt",
                     "date": "2024-06-01"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def real_index_dir(base: Path) -> Path:
-    """A temporary index folder for the real corpus, seeded from the project's index when there is one.
-
-    load_index still checks the copy against the corpus and the embedder and rebuilds it when it is stale;
-    the seed only saves the build (minutes on a busy 2-core machine) when data/index is current.
-    """
-    target = base / "real-index"
-    if not target.exists():
-        try:
-            shutil.copytree(Settings().index_dir, target, ignore=shutil.ignore_patterns("*.lock"))
-        except (OSError, shutil.Error):
-            shutil.rmtree(target, ignore_errors=True)  # no usable seed: load_index builds from scratch
-    return target
 
 
 def serve(assistant: Assistant, corpus: Path, feedback: Path) -> SimpleNamespace:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import BUS, MARKT, SPIEL
 from test_documents import make_docx
 from test_reliability_questions import Recorder, serve
 
@@ -26,28 +27,10 @@ from index import documents
 from index.documents import MAX_TEXT_BYTES, CorpusError, read_document
 from index.store import load_index
 
-SPIEL = """\
-# Spielplätze in Musterstadt
-
-Die Spielplätze in Musterstadt sind in schlechtem Zustand.
-Schaukeln und Rutschen sind kaputt und müssen repariert werden.
-
-Eltern wünschen sich mehr Bänke, Schatten und einen Sandkasten für die Kleinsten.
-"""
-BUS = """\
-# Busverbindungen nach Beispielheim
-
-Die Busse von Musterstadt nach Beispielheim fahren abends zu selten. Die letzte Verbindung fährt um 19 Uhr.
-"""
 BUS_CHANGED = """\
 # Busverbindungen nach Beispielheim
 
 Gewünscht wird ein Nachtbus am Wochenende, der Jugendliche auch nach Mitternacht aus der Disko heimbringt.
-"""
-MARKT = """\
-# Wochenmarkt
-
-Der Wochenmarkt auf dem Rathausplatz soll auch samstags stattfinden, mit regionalem Obst und Gemüse.
 """
 LATIN1 = "# Beleuchtung\n\nDie Straße am Bürgerhaus braucht abends mehr Beleuchtung für Fußgänger.\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)) * 4

@@ -14,29 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import BUS, MARKT, SPIEL
 from test_reliability_questions import Recorder
 
 from assistant import Assistant
 from index.store import CURRENT, MANIFEST, PASSAGES, UNIT_OWNERS, UNIT_VECTORS, VECTORS, current_generation, load_index
-
-SPIEL = """\
-# Spielplätze in Musterstadt
-
-Die Spielplätze in Musterstadt sind in schlechtem Zustand.
-Schaukeln und Rutschen sind kaputt und müssen repariert werden.
-
-Eltern wünschen sich mehr Bänke, Schatten und einen Sandkasten für die Kleinsten.
-"""
-BUS = """\
-# Busverbindungen nach Beispielheim
-
-Die Busse von Musterstadt nach Beispielheim fahren abends zu selten. Die letzte Verbindung fährt um 19 Uhr.
-"""
-MARKT = """\
-# Wochenmarkt
-
-Der Wochenmarkt auf dem Rathausplatz soll auch samstags stattfinden, mit regionalem Obst und Gemüse.
-"""
 
 
 @pytest.fixture(scope="module")

@@ -165,8 +165,10 @@ class Retriever:
         score = (1 - weight) * _minmax(dense) + weight * _unit(lexical)
         score += self._facet_bonus(query)
         allowed = np.array([filters.allows(p) for p in self.passages]) if filters else np.ones(n, bool)
-        order = [int(i) for i in np.argsort(-score, kind="stable") if allowed[i]]
-        hits = [Hit(self.passages[i], float(score[i]), float(dense[i]), float(lexical[i])) for i in order]
+        order = np.argsort(-score, kind="stable")
+        order = order[allowed[order]].tolist()
+        scores, dense_list, lexical_list = score.tolist(), dense.tolist(), lexical.tolist()
+        hits = [Hit(self.passages[i], scores[i], dense_list[i], lexical_list[i]) for i in order]
         hits, missing = self._gather(query, hits)
         best_dense = float(dense[allowed].max()) if allowed.any() else 0.0
         return Ranking(hits, best_dense, coverage, missing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -95,6 +96,7 @@ class Vocabulary:
         )
         self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
         self.places = self._places(passages)
+        self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
         self._section_idf = self._idf(self.section_cues)
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
@@ -114,7 +116,7 @@ class Vocabulary:
         # Longer names first, so "Schalke-Nord" is found before "Schalke".
         return sorted(places, key=lambda place: (-len(words(place.name)), place.name))
 
-    def _section_cues(self, passages: list[Passage]) -> dict[str, dict[str, set[str]]]:
+    def _section_cues(self, passages: list[Passage]) -> dict[str, dict[str, frozenset]]:
         """Per section: the stems of its name and of the printed prompts, and prompt bigrams."""
         cues: dict[str, dict[str, set[str]]] = {}
         for passage in passages:
@@ -127,7 +129,8 @@ class Vocabulary:
                 stems = self.stems(prompt)
                 entry["prompt"] |= set(stems)
                 entry["bigrams"] |= set(zip(stems, stems[1:], strict=False))
-        return cues
+        # Frozen: _matching indexes each set once by its first letters.
+        return {section: {kind: frozenset(values) for kind, values in entry.items()} for section, entry in cues.items()}
 
     @staticmethod
     def _idf(cues: dict[str, dict[str, set[str]]]) -> dict:
@@ -164,11 +167,14 @@ class Vocabulary:
         found: list[Place] = []
         spans: list[tuple[int, int]] = []
         for place in self.places:
-            target = words(place.name)
+            target = self._place_words[place.name]
+            initial = target[0][:1]
             # "Schalke Nord", "Schalke-Nord" and "Schalkenord" all name the same place.
             sizes = {len(target), 1}
             for size in sorted(sizes, reverse=True):
                 for start in range(len(tokens) - size + 1):
+                    if tokens[start][2][:1] != initial:
+                        continue  # every way of naming a place (typos too) starts with its first letter
                     window = range(start, start + size)
                     if used & set(window):
                         continue
@@ -281,8 +287,18 @@ def _matching(stem: str, cues: set[str]) -> str | None:
     if stem in cues:
         return stem
     if len(stem) >= 5:
-        return next((cue for cue in sorted(cues) if len(cue) >= 5 and cue[:5] == stem[:5]), None)
+        return _by_prefix(frozenset(cues)).get(stem[:5])
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _by_prefix(cues: frozenset[str]) -> dict[str, str]:
+    """First five letters → the first cue (in sorted order) that starts with them."""
+    index: dict[str, str] = {}
+    for cue in sorted(cues):
+        if len(cue) >= 5:
+            index.setdefault(cue[:5], cue)
+    return index
 
 
 def _close(word: str, want: str) -> bool:

@@ -139,8 +139,8 @@ class Retriever:
         names a district and none of the remaining words is in the corpus (another language): then the
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
         if query.districts and query.about != query.text and self.lexical.coverage(query.about) == 0:
-            return query.text
-        return query.about
+            return query.text.rstrip("?？ ") or query.text
+        return query.about.rstrip("?？ ") or query.about
 
     def dense_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""

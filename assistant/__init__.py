@@ -100,7 +100,7 @@ class Assistant:
             # Not one word besides one of our districts that the corpus knows, typically a question in
             # another language: the embedder matches it only loosely, so it is judged with the district
             # (football tickets for Schalke still come out nearer the off-topic questions).
-            return self.relevance_margin(query.text) >= RELEVANCE_MARGIN
+            return self.relevance_margin(self.retriever.dense_text(query)) >= RELEVANCE_MARGIN
         # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone
         # must place the question nearer the corpus than anything off-topic.
         needed = RELEVANCE_MARGIN if coverage > 0 else max(RELEVANCE_MARGIN, 0.0)

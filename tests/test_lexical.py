@@ -174,3 +174,18 @@ def test_build_is_fast() -> None:
     index = LexicalIndex.build(texts)
     assert time.perf_counter() - start < 1.0
     assert len(index.search("Radweg", 300)) == 200
+
+
+def test_fold_strips_every_combining_mark_like_the_character_rule() -> None:
+    import random
+    import unicodedata
+
+    def by_character(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+    rng = random.Random(7)
+    pools = [(32, 0x250), (0x300, 0x370), (0x1E00, 0x1F00), (0x0590, 0x0700), (0x1D165, 0x1D16A), (0x10000, 0x10100)]
+    for _ in range(3000):
+        text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(1, 12)))
+        assert fold(text) == by_character(text), ascii(text)

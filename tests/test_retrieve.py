@@ -151,3 +151,43 @@ def test_search_ignores_the_conversation_and_never_abstains(tiny):
     assert {hit.passage.place for hit in hits} == {"Mühlenfeld"}
     assert not any(hit.gathered for hit in hits)
     assert PROTOCOL in {hit.source for hit in hits}
+
+
+class CountingEmbedder:
+    """The store's embedder, counting the question texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+        self.identity, self.dim = inner.identity, inner.dim
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts):
+        self.texts += list(texts)
+        return self.inner.embed_queries(texts)
+
+
+@pytest.mark.parametrize(
+    "question, embedded",
+    [
+        ("Was läuft gut in Lindenhof?", "Was läuft gut"),
+        ("Gibt es im Mühlenfeld Probleme mit dem Radweg?", "Gibt es Probleme mit dem Radweg"),
+        ("Wo fehlt ein Radweg?", "Wo fehlt ein Radweg"),
+        # no word of the corpus but the district: the name stays (see the next test), still one embedding
+        ("Wie backe ich einen Käsekuchen im Mühlenfeld?", "Wie backe ich einen Käsekuchen im Mühlenfeld"),
+    ],
+)
+def test_ask_embeds_a_question_once_without_its_place_names(tiny, question, embedded, monkeypatch):
+    counting = CountingEmbedder(tiny.store.embedder)
+    monkeypatch.setattr(tiny.store, "embedder", counting)
+    tiny.retriever.__dict__.pop("_query_vectors", None)  # nothing from earlier tests
+    tiny.ask(question)
+    assert counting.texts == [embedded]  # ranking and the relevance check share one vector
+
+
+def test_question_in_another_language_keeps_the_district_for_the_embedder(tiny):
+    # No word but the district is the corpus': the embedder is all there is, and the name keeps it on the place.
+    query = tiny.understand("What is going well in Lindenhof?")
+    assert "Lindenhof" in tiny.retriever.dense_text(query)
+    assert "Lindenhof" not in tiny.retriever.dense_text(tiny.understand("Was läuft gut in Lindenhof?"))

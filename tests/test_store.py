@@ -12,6 +12,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
+from support import MARKT, SPIEL
 
 from index.documents import file_hash
 from index.embed import load_embedder
@@ -23,18 +24,10 @@ from index.store import (
     VECTORS,
     IndexCorrupt,
     load_index,
+    make_faiss,
     parser_version,
     read_generation,
 )
-
-SPIEL = """\
-# Spielplätze in Musterstadt
-
-Die Spielplätze in Musterstadt sind in schlechtem Zustand.
-Schaukeln und Rutschen sind kaputt und müssen repariert werden.
-
-Eltern wünschen sich mehr Bänke, Schatten und einen Sandkasten für die Kleinsten.
-"""
 
 BUS = """\
 # Busverbindungen nach Beispielheim
@@ -49,13 +42,6 @@ Die Busse von Musterstadt nach Beispielheim fahren abends zu selten. Die letzte 
 
 Gewünscht wird ein Nachtbus am Wochenende, der auch nach Mitternacht noch Jugendliche aus der Disko heimbringt.
 """
-
-MARKT = """\
-# Wochenmarkt
-
-Der Wochenmarkt auf dem Rathausplatz soll auch samstags stattfinden, mit regionalem Obst und Gemüse.
-"""
-
 
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
@@ -548,3 +534,20 @@ def test_two_processes_building_at_once_agree_on_one_generation(corpus: Path, in
     store = load_index(corpus, index_dir)
     assert store.path.name == reports[0]["generation"]
     assert len(store.passages) == reports[0]["passages"]
+
+
+def test_vectors_are_handed_to_faiss_slice_by_slice_and_released(monkeypatch):
+    from index import store as store_module
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((25, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    monkeypatch.setattr(store_module, "FAISS_SLICE", 7)  # four slices, the last one short
+    for limit, kind in ((100, faiss.IndexFlatIP), (10, faiss.IndexHNSWFlat)):  # exact, and HNSW above the limit
+        monkeypatch.setattr(store_module, "EXACT_SEARCH_LIMIT", limit)
+        rows = list(vectors.copy())
+        index = make_faiss(rows, 8)
+        assert isinstance(faiss.downcast_index(index), kind)
+        assert rows == [None] * 25  # FAISS holds the only copy
+        assert np.array_equal(store_module.reconstruct(index), vectors)
+    assert make_faiss([], 8).ntotal == 0

@@ -425,3 +425,25 @@ def test_first_question_has_nothing_to_inherit(tiny):
     query = tiny.understand("Und in Mühlenfeld?")
     assert names(query) == [("Mühlenfeld", "district")]
     assert query.sections == {} and query.inherited == []
+
+
+# --- what the embedder sees -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, about",
+    [
+        ("Was läuft gut in Lindenhof?", "Was läuft gut?"),
+        ("Welche Handlungsbedarfe werden im Kanalviertel genannt?", "Welche Handlungsbedarfe werden genannt?"),
+        ("Worauf kommt es in Berg Ost bei der Arbeit an?", "Worauf kommt es bei der Arbeit an?"),
+        ("Handlungsbedarf Mühlenfeld", "Handlungsbedarf"),
+        ("Wo fehlen Spielplätze für Kinder?", "Wo fehlen Spielplätze für Kinder?"),  # no place: as asked
+        ("Lindenhof?", "Lindenhof?"),  # nothing but the name: the name is what it is about
+    ],
+)
+def test_about_is_the_question_without_place_names_and_their_lead_words(tiny, question, about):
+    assert tiny.understand(question).about == about
+
+
+def test_follow_up_about_drops_the_inherited_place_too(tiny):
+    query = tiny.understand("Und im Mühlenfeld?", ["Was läuft gut in Lindenhof?"])
+    assert query.followup and "Mühlenfeld" in query.text
+    assert "Mühlenfeld" not in query.about and "Lindenhof" not in query.about

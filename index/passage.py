@@ -19,7 +19,8 @@ BOARD_KINDS = (
 )
 
 
-@dataclass(frozen=True)
+# slots: a large corpus holds hundreds of thousands of these; a __dict__ each would double their memory.
+@dataclass(frozen=True, slots=True)
 class Item:
     """One verbatim unit of a passage (a board line, a table cell paragraph) and where it stands."""
 
@@ -28,7 +29,7 @@ class Item:
     label: str | None = None  # column name for table cells
 
 
-@dataclass
+@dataclass(slots=True)
 class Passage:
     """A board section, table row or text section with everything its citation needs."""
 

@@ -536,18 +536,17 @@ def test_two_processes_building_at_once_agree_on_one_generation(corpus: Path, in
     assert len(store.passages) == reports[0]["passages"]
 
 
-def test_vectors_are_handed_to_faiss_slice_by_slice_and_released(monkeypatch):
+def test_faiss_index_holds_exactly_the_vectors_exact_or_hnsw(monkeypatch):
     from index import store as store_module
 
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((25, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    monkeypatch.setattr(store_module, "FAISS_SLICE", 7)  # four slices, the last one short
     for limit, kind in ((100, faiss.IndexFlatIP), (10, faiss.IndexHNSWFlat)):  # exact, and HNSW above the limit
         monkeypatch.setattr(store_module, "EXACT_SEARCH_LIMIT", limit)
-        rows = list(vectors.copy())
-        index = make_faiss(rows, 8)
+        index = make_faiss(vectors, 8)
         assert isinstance(faiss.downcast_index(index), kind)
-        assert rows == [None] * 25  # FAISS holds the only copy
         assert np.array_equal(store_module.reconstruct(index), vectors)
-    assert make_faiss([], 8).ntotal == 0
+        _, ids = index.search(vectors[3:4], 1)
+        assert ids[0][0] == 3
+    assert make_faiss(np.zeros((0, 8), np.float32), 8).ntotal == 0

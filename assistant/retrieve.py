@@ -347,9 +347,16 @@ class LargeRetriever(Retriever):
         return ids[0][ids[0] >= 0].astype(np.int64)
 
     def _named(self, query: Query) -> np.ndarray:
-        """Passages of the districts and workshops the question names (in its sections first), and of its topics."""
+        """Passages of the districts, workshops and cities the question names (those of a named place in a named
+        city, and in its sections, first), and of its topics. The question's vector leaves the names out."""
         places = [place.name for place in query.places if place.kind in ("district", "group")]
-        ids = np.flatnonzero(self._place.mask(places)) if places else np.zeros(0, np.int64)
+        cities = [place for place in query.places if place.kind == "city"]
+        mask = self._place.mask(places) if places else None
+        if cities:
+            in_city = self._source.mask(set().union(*(place.sources for place in cities)))
+            both = in_city & mask if mask is not None else in_city
+            mask = both if both.any() else (mask | in_city if mask is not None else in_city)
+        ids = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
         if len(ids) > LARGE_NAMED_LIMIT and query.sections:
             in_section = ids[self._section.mask(query.sections)[ids]]
             ids = np.concatenate([in_section, np.setdiff1d(ids, in_section)])

@@ -247,3 +247,21 @@ def test_cli_offers_the_benchmarks(capsys):
     with pytest.raises(SystemExit):
         main(["bench", "--help"])
     assert "{xquad,quality,speed,scale}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "question, wanted",
+    [
+        ("Was läuft gut im Lindenhof?", lambda p: p.place == "Lindenhof"),
+        ("Was wird in Beispielhausen gegen hohe Mieten getan?", lambda p: p.meta.get("city") == "Beispielhausen"),
+        # a workshop in a named city: that city's rows of the workshop
+        ("Was schlägt der Workshop Wohnen in Beispielhausen vor?",
+         lambda p: p.place == "Wohnen" and p.meta.get("city") == "Beispielhausen"),
+    ],
+)
+def test_large_corpus_path_takes_in_every_passage_of_a_named_place(both, question, wanted):
+    # The question's vector leaves place names out, so the nearest passages need not be the place's.
+    _, large = both
+    named = set(large.retriever._named(large.understand(question)).tolist())
+    expected = {i for i, passage in enumerate(large.store.passages) if wanted(passage)}
+    assert expected and named == expected

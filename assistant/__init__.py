@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -119,16 +120,17 @@ class Assistant:
 
         A question about a district is never answered from another district's boards.
         """
-        gathered = [hit for hit in hits if hit.gathered]
+        gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
             return gathered
         districts = {place.name for place in query.districts} if query is not None else set()
-        if districts:
-            hits = [hit for hit in hits if hit.passage.board_kind != "district" or hit.passage.place in districts]
-            if not hits:
-                return []
-        best = hits[0].score
-        return [hit for hit in hits[:MAX_CITED] if hit.score >= CITE_RELATIVE * best]
+        allowed = (hit for hit in hits
+                   if not districts or hit.passage.board_kind != "district" or hit.passage.place in districts)
+        top = list(itertools.islice(allowed, MAX_CITED))
+        if not top:
+            return []
+        best = top[0].score
+        return [hit for hit in top if hit.score >= CITE_RELATIVE * best]
 
 
 def off_topic_questions() -> list[str]:

@@ -110,7 +110,7 @@ class Assistant:
     def relevance_margin(self, text: str) -> float:
         """How much closer the text comes to the corpus than to everyday off-topic questions."""
         vector = self.retriever.embed(text)
-        corpus = float((self.retriever.matrix @ vector).max())
+        corpus = self.retriever.closest(vector)
         off_topic = float((self._off_topic @ vector).max()) if len(self._off_topic) else 0.0
         return corpus - off_topic
 

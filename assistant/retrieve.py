@@ -155,6 +155,10 @@ class Retriever:
             return query.text.rstrip("?？ ") or query.text
         return query.about.rstrip("?？ ") or query.about
 
+    def closest(self, vector: np.ndarray) -> float:
+        """Cosine similarity of the passage closest to a vector (0 for an empty corpus)."""
+        return float((self.matrix @ vector).max()) if len(self.passages) else 0.0
+
     def dense_scores(self, text: str) -> np.ndarray:
         """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""
         if not len(self.passages):
@@ -306,8 +310,9 @@ def _unit(values: np.ndarray) -> np.ndarray:
 # --- above EXACT_SEARCH_LIMIT passages ---------------------------------------------------------------------------
 LARGE_CANDIDATES = 200  # passages nearest in the HNSW graph, and best by BM25, that are scored in full (each)
 # A wider beam than the index's default: near-duplicate passages (copies of a protocol) crowd the graph, and
-# the candidates must still hold the exact best (measured: exact top 5 among the candidates 0.79 → 0.89, +1.5 ms).
-LARGE_EF_SEARCH = 1000
+# the candidates must still hold the exact best (measured: exact top 5 among the candidates 0.79 → 0.89 at 1000,
+# +1.5 ms; at 2000 `ask` recall@5 at ×1000 equals scoring every passage after a one-file rebuild, +1 ms).
+LARGE_EF_SEARCH = 2000
 LARGE_NAMED_LIMIT = 2000  # passages taken in because the question names their place or topic
 LARGE_FILTERED_EXACT = 20_000  # filters leaving at most this many passages: all of them are scored
 LARGE_SAMPLE = 2000  # passages whose similarity stands in for the corpus' lowest (the floor of min-max scaling)
@@ -327,7 +332,6 @@ class LargeRetriever(Retriever):
         self.store = store
         self.passages = store.passages
         self.vectors = store.matrix()
-        self.matrix = _NearestScores(store)
         self.lexical = LexicalIndex.build(_EmbeddingTexts(self.passages))
         self.vocabulary = LargeVocabulary(self.passages, self.lexical)
         self._index_facets()
@@ -344,6 +348,12 @@ class LargeRetriever(Retriever):
 
     def dense_scores(self, text: str) -> np.ndarray:
         return self._dense(np.arange(len(self.passages)), self.embed(text))
+
+    def closest(self, vector: np.ndarray) -> float:
+        """Cosine of the closest passage among the graph's nearest, searched as widely as ranking does (a narrow
+        search among thousands of near-duplicates can miss the closest by enough to tip the relevance check)."""
+        ids = self._nearest(vector, None)
+        return float((self.vectors[ids] @ vector).max()) if len(ids) else 0.0
 
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
         if not self.passages:
@@ -424,17 +434,6 @@ class LargeRetriever(Retriever):
             if end > start:
                 best_unit[row] = max(best_unit[row], float((self.store.unit_vectors[start:end] @ vector).max()))
         return (1 - UNIT_WEIGHT) * passage + UNIT_WEIGHT * best_unit
-
-
-class _NearestScores:
-    """Stands in for the full passage matrix of a large corpus where `matrix @ vector` is read only for its
-    maximum (Assistant.relevance_margin): the cosine scores of the nearest passages in the HNSW graph."""
-
-    def __init__(self, store: IndexStore, k: int = 10) -> None:
-        self.store, self.k = store, k
-
-    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
-        return np.asarray([score for _, score in self.store.search(vector, self.k)] or [0.0], dtype=np.float32)
 
 
 class _EmbeddingTexts:

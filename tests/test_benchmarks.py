@@ -265,3 +265,11 @@ def test_large_corpus_path_takes_in_every_passage_of_a_named_place(both, questio
     named = set(large.retriever._named(large.understand(question)).tolist())
     expected = {i for i, passage in enumerate(large.store.passages) if wanted(passage)}
     assert expected and named == expected
+
+
+def test_large_corpus_path_judges_relevance_on_the_closest_passage_like_the_exact_one(both):
+    exact, large = both
+    for question in QUESTIONS + ["Wie wird das Wetter morgen?"]:
+        vector = exact.retriever.embed(question)
+        assert large.retriever.closest(vector) == pytest.approx(exact.retriever.closest(vector), abs=1e-5)
+        assert large.relevance_margin(question) == pytest.approx(exact.relevance_margin(question), abs=1e-5)

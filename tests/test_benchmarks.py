@@ -273,3 +273,12 @@ def test_large_corpus_path_judges_relevance_on_the_closest_passage_like_the_exac
         vector = exact.retriever.embed(question)
         assert large.retriever.closest(vector) == pytest.approx(exact.retriever.closest(vector), abs=1e-5)
         assert large.relevance_margin(question) == pytest.approx(exact.relevance_margin(question), abs=1e-5)
+
+
+def test_wait_policy_probe_times_questions_and_passages(capsys):
+    from benchmarks import wait_policy
+
+    wait_policy.main(["--probe", "1"])
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert 0 < figures["p50_ms"] <= figures["p95_ms"]
+    assert figures["texts_per_s"] > 0

@@ -86,7 +86,9 @@ class GermanAnalyzer:
 
     def fit(self, texts: Iterable[str]) -> GermanAnalyzer:
         """Learn the decompounding vocabulary from the words of a corpus."""
-        words = {match.group() for text in texts for match in _WORD_RE.finditer(fold(text))}
+        words: set[str] = set()
+        for text in texts:
+            words.update(_WORD_RE.findall(fold(text)))
         self.learn({piece for word in words for piece in _HYPHEN_RE.split(word)})
         return self
 
@@ -103,15 +105,14 @@ class GermanAnalyzer:
         """Index terms of a document, repeated as often as they occur (BM25 needs term frequency)."""
         terms: list[str] = []
         cache = self._word_terms
-        for match in _WORD_RE.finditer(fold(text)):
+        for word in _WORD_RE.findall(fold(text)):
             # A corpus repeats its words; each is analysed once (this is most of an index's start-up).
-            word = match.group()
             word_terms = cache.get(word)
             if word_terms is None:
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
                 word_terms = cache[word] = self._analyze_word(_HYPHEN_RE.split(word))
-            terms.extend(word_terms)
+            terms += word_terms
         return terms
 
     def _analyze_word(self, pieces: list[str]) -> tuple[str, ...]:

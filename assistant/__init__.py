@@ -97,14 +97,11 @@ class Assistant:
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
         coverage = self.retriever.lexical.coverage(content)
-        if query.districts and coverage == 0:
-            # Not one word besides one of our districts that the corpus knows, typically a question in
-            # another language: the embedder matches it only loosely, so it is judged with the district
-            # (football tickets for Schalke still come out nearer the off-topic questions).
-            return self.relevance_margin(self.retriever.dense_text(query)) >= RELEVANCE_MARGIN
-        # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone
-        # must place the question nearer the corpus than anything off-topic.
-        needed = RELEVANCE_MARGIN if coverage > 0 else max(RELEVANCE_MARGIN, 0.0)
+        # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone must place
+        # the question nearer the corpus than anything off-topic. Unless it names one of our districts: then
+        # it is judged with the district, which the embedded text keeps (Retriever.dense_text), by the usual
+        # margin (football tickets for Schalke still come out nearer the off-topic questions).
+        needed = RELEVANCE_MARGIN if coverage > 0 or query.districts else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(self.retriever.dense_text(query)) >= needed  # the vector ranking used
 
     def relevance_margin(self, text: str) -> float:

@@ -151,9 +151,9 @@ class Retriever:
         """What the embedder compares with the passages: the question without its place names, unless it
         names a district and none of the remaining words is in the corpus (another language): then the
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
-        if query.districts and query.about != query.text and self.lexical.coverage(query.about) == 0:
-            return query.text.rstrip("?？ ") or query.text
-        return query.about.rstrip("?？ ") or query.about
+        keeps_district = query.districts and query.about != query.text and self.lexical.coverage(query.about) == 0
+        text = query.text if keeps_district else query.about
+        return text.rstrip("?？ ") or text
 
     def closest(self, vector: np.ndarray) -> float:
         """Cosine similarity of the passage closest to a vector (0 for an empty corpus)."""
@@ -195,15 +195,14 @@ class Retriever:
         bonus = np.zeros(n, dtype=np.float64)
         districts = [place.name for place in query.places if place.kind == "district"]
         groups = [place.name for place in query.places if place.kind == "group"]
-        cities = [place for place in query.places if place.kind == "city"]
         if districts:
             named = self._place.mask(districts, ids)
             is_district = self._is_district if ids is None else self._is_district[ids]
             bonus += np.where(named, PLACE_BOOST, np.where(is_district, -OTHER_DISTRICT_PENALTY, 0.0))
         if groups:
             bonus += np.where(self._place.mask(groups, ids), GROUP_BOOST, 0.0)
-        if cities:
-            in_city = self._source.mask(set().union(*(place.sources for place in cities)), ids)
+        if query.city_sources:
+            in_city = self._source.mask(query.city_sources, ids)
             bonus += np.where(in_city, DOCUMENT_BOOST, -DOCUMENT_BOOST)
         for section, weight in query.sections.items():
             bonus += np.where(self._section.mask([section], ids), SECTION_BOOST * weight, 0.0)
@@ -410,10 +409,9 @@ class LargeRetriever(Retriever):
         """Passages of the districts, workshops and cities the question names (those of a named place in a named
         city, and in its sections, first), and of its topics. The question's vector leaves the names out."""
         places = [place.name for place in query.places if place.kind in ("district", "group")]
-        cities = [place for place in query.places if place.kind == "city"]
         mask = self._place.mask(places) if places else None
-        if cities:
-            in_city = self._source.mask(set().union(*(place.sources for place in cities)))
+        if query.city_sources:
+            in_city = self._source.mask(query.city_sources)
             both = in_city & mask if mask is not None else in_city
             mask = both if both.any() else (mask | in_city if mask is not None else in_city)
         ids = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)

@@ -71,6 +71,11 @@ class Query:
     def districts(self) -> list[Place]:
         return [place for place in self.places if place.kind == "district"]
 
+    @property
+    def city_sources(self) -> set[str]:
+        """The documents of the cities the question names."""
+        return {source for place in self.places if place.kind == "city" for source in place.sources}
+
     def describe(self) -> dict:
         return {
             "text": self.text,
@@ -330,10 +335,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
     sections = vocabulary.find_sections(question)
     # What the question is about once place names are taken out; topics are looked for in that.
-    content = _remove_spans(question, spans)
+    content = _remove_spans(question, spans).strip()
     topics = vocabulary.find_topics(content)
     return Query(question=question, text=question, places=places, sections=sections, topics=topics,
-                 content=content.strip(), about=content.strip())
+                 content=content, about=content)
 
 
 def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:

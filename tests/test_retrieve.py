@@ -191,3 +191,20 @@ def test_question_in_another_language_keeps_the_district_for_the_embedder(tiny):
     query = tiny.understand("What is going well in Lindenhof?")
     assert "Lindenhof" in tiny.retriever.dense_text(query)
     assert "Lindenhof" not in tiny.retriever.dense_text(tiny.understand("Was läuft gut in Lindenhof?"))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(sources={TABLE}),
+        Filters(places={"Lindenhof", "Beispielhausen"}),  # a district, and a city (matched by metadata)
+        Filters(sections={"Handlungsbedarfe", "Lösungsideen"}),
+        Filters(sources={PROTOCOL}, places={"Mühlenfeld"}, sections={"Was läuft gut"}),
+        Filters(places={"gibt es nicht"}),
+    ],
+)
+def test_ranking_filters_agree_with_filters_allows(tiny, filters):
+    # The ranking applies filters as numpy masks over facet codes; the reader applies Filters.allows.
+    expected = [filters.allows(passage) for passage in tiny.store.passages]
+    assert tiny.retriever._allowed(filters).tolist() == expected

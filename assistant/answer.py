@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .lexical import GermanAnalyzer
+from index.lexical import GermanAnalyzer
 from .retrieve import Hit
 from .understand import Query
 

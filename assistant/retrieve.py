@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from index import IndexStore, Passage
 from index.store import EXACT_SEARCH_LIMIT, embedding_text
 
-from .lexical import LexicalIndex
+from index.lexical import LexicalIndex
 from .understand import LargeVocabulary, Query, Vocabulary
 
 # Weight of BM25 against dense similarity for a question fully in the corpus' vocabulary; it shrinks

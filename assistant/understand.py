@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from index import Passage
 from index.store import embedding_text
 
-from .lexical import GermanAnalyzer, LexicalIndex, fold
+from index.lexical import GermanAnalyzer, LexicalIndex, fold
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5

@@ -13,7 +13,7 @@ from index.settings import PROJECT_ROOT
 from .peers import BM25Peer, DensePeer, FusionPeer, naive_chunks
 
 QUESTION_FILES = {
-    "dev": PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl",
+    "dev": PROJECT_ROOT / "tests" / "data" / "dev.jsonl",  # the development questions
     "own": PROJECT_ROOT / "tests" / "data" / "questions.jsonl",
 }
 MRR_CUTOFF = 10
@@ -85,7 +85,7 @@ def run(questions: list[dict] | None = None, corpus_dir: Path | None = None, ind
 
 
 def run_command(quick: bool = False, plot: Path | None = None, log=print) -> str:
-    """`protokoll bench quality [--quick]`: both question sets, or the dev set alone."""
+    """`python -m benchmarks quality [--quick]`: both question sets, or the dev set alone."""
     files = {"dev": QUESTION_FILES["dev"]} if quick else QUESTION_FILES
     return run(load_question_sets(files))
 

@@ -81,7 +81,7 @@ def run(
 
 
 def run_command(quick: bool = False, plot: Path | None = None, log=print) -> str:
-    """`protokoll bench scale [--quick] [--plot docs/scale.png]`."""
+    """`python -m benchmarks scale [--quick] [--plot docs/scale.png]`."""
     if quick:
         return run(QUICK_FACTORS, QUICK_REAL_UP_TO, plot=plot, log=log)
     return run(FACTORS, REAL_UP_TO, plot=plot, log=log)

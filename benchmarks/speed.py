@@ -74,7 +74,7 @@ def run(
 
 
 def run_command(quick: bool = False, plot: Path | None = None, log=print) -> str:
-    """`protokoll bench speed [--quick]`: two rounds over the questions, or one."""
+    """`python -m benchmarks speed [--quick]`: two rounds over the questions, or one."""
     return run(rounds=1 if quick else 2, log=log)
 
 

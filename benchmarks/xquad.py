@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from index.settings import PROJECT_ROOT
-
 from .peers import BM25Peer, DensePeer, FusionPeer, paragraphs, percentile, timed
 
-DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "benchmarks" / "xquad"
+# Published data stay outside the repository (licence and size): the folder is an argument, or this variable.
+DATA_VARIABLE = "PROTOKOLL_XQUAD_DATA"
+WHERE_FROM = (
+    "XQuAD (google-deepmind/xquad, CC BY-SA 4.0), aufbereitet als Ordner mit corpus/xquad-de-NN.txt (ein Artikel je "
+    "Datei, Absätze durch Leerzeilen getrennt) und questions.<Sprache>.jsonl ({\"id\", \"q\", \"source\", "
+    "\"lines\": [erste, letzte], \"answer\"})"
+)
 K = 10
 # MTEB XQuADRetrieval, German questions over the same 240 German paragraphs (MRR@10), from the
 # benchmark's README.
@@ -45,14 +50,30 @@ def scores(ranks: list[int | None]) -> dict[str, float]:
     }
 
 
-def run(data_dir: Path = DEFAULT_DATA, languages: tuple[str, ...] = ("de", "en"), limit: int | None = None,
+def data_dir(given: Path | str | None = None) -> Path | None:
+    """The benchmark's folder: the one given, else $PROTOKOLL_XQUAD_DATA; None when neither is set."""
+    value = given or os.environ.get(DATA_VARIABLE)
+    return Path(value).expanduser() if value else None
+
+
+def missing_data(folder: Path | None) -> str | None:
+    """Why the benchmark cannot run on this folder (German, with where the data come from), or None."""
+    if folder is None:
+        return f"Kein XQuAD-Ordner angegeben (--data ORDNER oder {DATA_VARIABLE}). Die Daten: {WHERE_FROM}."
+    if not (folder / "corpus").is_dir() or not any(folder.glob("questions.*.jsonl")):
+        return f"XQuAD-Daten nicht gefunden in {folder}. Erwartet: {WHERE_FROM}."
+    return None
+
+
+def run(data_dir: Path, languages: tuple[str, ...] = ("de", "en"), limit: int | None = None,
         work_dir: Path | None = None) -> str:
     """Index the benchmark corpus through the ordinary ingestion path and score every system; returns a table."""
     from assistant import Assistant
 
     data_dir = Path(data_dir)
-    if not (data_dir / "corpus").is_dir():
-        raise ValueError(f"XQuAD-Daten nicht gefunden in {data_dir} (erwartet: corpus/ und questions.*.jsonl)")
+    problem = missing_data(data_dir)
+    if problem:
+        raise ValueError(problem)
     work = Path(work_dir or tempfile.mkdtemp(prefix="xquad-"))
     corpus = work / "corpus"
     if corpus.exists():

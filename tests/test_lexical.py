@@ -1,4 +1,4 @@
-"""Tests for assistant.lexical on tiny, hand-checkable German corpora."""
+"""Tests for index.lexical on tiny, hand-checkable German corpora."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from assistant.lexical import GermanAnalyzer, LexicalIndex, fold
+from index.lexical import GermanAnalyzer, LexicalIndex, fold
 
 DISTRACTORS = ["Die Feuerwehr übt am Samstag.", "Der Spielplatz wird im Sommer saniert."]
 

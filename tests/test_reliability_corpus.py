@@ -21,7 +21,7 @@ from test_reliability_questions import Recorder, serve
 
 import app
 from assistant import Assistant
-from assistant import cli as protokoll_cli
+import cli as protokoll_cli
 from assistant.retrieve import Retriever
 from index import documents
 from index.documents import MAX_TEXT_BYTES, CorpusError, read_document

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from assistant import MAX_QUESTION_CHARS, clean_question, normalize_history
 from assistant.answer import Answer, escape_markdown
 from assistant.export import question_link
-from assistant.lexical import GermanAnalyzer, LexicalIndex
+from index.lexical import GermanAnalyzer, LexicalIndex
 from assistant.sources import highlight
 from assistant.understand import Vocabulary, understand
 from index.documents import CorpusError, Document, DocumentMeta, corpus_files, decode_text, read_document, split_lines

@@ -24,7 +24,7 @@ from test_assistant import assert_german, real_index_dir
 
 import app
 from assistant import MAX_QUESTION_CHARS, Assistant, clean_question
-from assistant import cli as protokoll_cli
+import cli as protokoll_cli
 from assistant.answer import escape_markdown
 from index.settings import PROJECT_ROOT
 

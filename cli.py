@@ -1,4 +1,5 @@
-"""The `protokoll` command line: index, ask, eval, serve."""
+"""The `protokoll` command line (the top of the house: it may use the index, the assistant and the app): index,
+ask, eval, serve."""
 
 from __future__ import annotations
 
@@ -45,15 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="die Chat-Oberfläche starten (wie python app.py)")
     serve_cmd.add_argument("--port", type=int, default=None, help="Port (Standard 7860)")
 
-    bench_cmd = commands.add_parser("bench", help="Benchmarks neben den Vergleichssystemen (Tabellen)")
-    bench_cmd.add_argument("name", choices=["xquad", "quality", "speed", "scale"], help="welcher Benchmark")
-    bench_cmd.add_argument("--quick", action="store_true",
-                           help="kürzere Fassung (quality: nur dev; speed: eine Runde; scale: ×1, ×10, ×300)")
-    bench_cmd.add_argument("--plot", type=Path, help="scale: Diagramm als PNG speichern, z. B. docs/scale.png")
-    bench_cmd.add_argument("--data", type=Path, help="Ordner der Benchmark-Daten (Standard: ../shared/benchmarks/…)")
-    bench_cmd.add_argument("--limit", type=int, help="nur die ersten N Fragen je Sprache (zum Ausprobieren)")
-    bench_cmd.add_argument("--languages", default="de,en", help="Sprachen der Fragen, z. B. de,en")
-
     args = parser.parse_args(argv)
     logging.getLogger("faiss").setLevel(logging.WARNING)
     logging.basicConfig(
@@ -67,8 +59,6 @@ def main(argv: list[str] | None = None) -> int:
             return run_ask(args)
         if args.command == "eval":
             return run_eval(args)
-        if args.command == "bench":
-            return run_bench(args)
         if args.command == "serve":
             import app
 
@@ -155,21 +145,6 @@ def run_eval(args: argparse.Namespace) -> int:
     items = load_questions(args.file)
     assistant = load_assistant(args)
     print(report(evaluate(assistant, items)))
-    return 0
-
-
-def run_bench(args: argparse.Namespace) -> int:
-    if args.name in ("quality", "speed", "scale"):
-        import importlib
-
-        benchmark = importlib.import_module(f"benchmarks.{args.name}")
-        print(benchmark.run_command(quick=args.quick, plot=args.plot,
-                                    log=lambda message: print(message, file=sys.stderr, flush=True)))
-        return 0
-    from benchmarks import xquad
-
-    languages = tuple(lang.strip() for lang in args.languages.split(",") if lang.strip())
-    print(xquad.run(args.data or xquad.DEFAULT_DATA, languages, args.limit))
     return 0
 
 

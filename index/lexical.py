@@ -229,8 +229,9 @@ class LexicalIndex:
             self._retriever.index(doc_terms, show_progress=False)
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        """Index texts; the decompounding vocabulary is learned from these same texts."""
+    def build(cls, texts: Iterable[str]) -> LexicalIndex:
+        """Index texts; the decompounding vocabulary is learned from these same texts (read twice, so a
+        re-iterable collection, not a generator)."""
         analyzer = GermanAnalyzer().fit(texts)
         return cls(analyzer, [analyzer.analyze(text) for text in texts])
 

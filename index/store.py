@@ -19,6 +19,7 @@ import numpy as np
 from .documents import CorpusError, corpus_files, file_hash, read_document
 from .embed import Embedder, load_embedder
 from .layouts import parse_document
+from .lexical import LexicalIndex
 from .passage import Passage
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,19 @@ def parser_version() -> str:
 def embedding_text(passage: Passage) -> str:
     """What gets embedded: the passage's context (document, place, topic, section) and its text."""
     return f"{passage.context()}\n{passage.labelled_text()}"
+
+
+class EmbeddingTexts:
+    """The passages' embedding texts, made anew on each pass instead of held in a list (~1 KB each)."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self._passages = passages
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+    def __iter__(self):
+        return (embedding_text(passage) for passage in self._passages)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»)]*\s+(?=[\"'„“»(]*[A-ZÄÖÜ0-9])")
@@ -87,6 +101,7 @@ class IndexStore:
     unit_vectors: np.ndarray | None = field(default=None, repr=False)  # (units, dim), None when not kept
     unit_owners: np.ndarray | None = field(default=None, repr=False)  # (units,) passage index of each unit
     built_now: bool = False  # True when this call (re)built the index, False when it was loaded as it was
+    _lexical: LexicalIndex | None = field(default=None, repr=False)
 
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Indices and cosine scores of the k nearest passages."""
@@ -95,12 +110,12 @@ class IndexStore:
         scores, ids = self.vectors.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
 
-    def all_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """Cosine score of every passage (exact), for fusion with other evidence."""
-        if not self.passages:
-            return np.zeros(0, dtype=np.float32)
-        matrix = self.matrix()
-        return matrix @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    @property
+    def lexical(self) -> LexicalIndex:
+        """BM25 over the passages' embedding texts (context and text), in passage order; made once."""
+        if self._lexical is None:
+            self._lexical = LexicalIndex.build(EmbeddingTexts(self.passages))
+        return self._lexical
 
     def matrix(self) -> np.ndarray:
         if not hasattr(self, "_matrix"):

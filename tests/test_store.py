@@ -16,6 +16,7 @@ from support import MARKT, SPIEL
 
 from index.documents import file_hash
 from index.embed import load_embedder
+from index.lexical import LexicalIndex
 from index.store import (
     CURRENT,
     FORMAT_VERSION,
@@ -23,6 +24,7 @@ from index.store import (
     PASSAGES,
     VECTORS,
     IndexCorrupt,
+    embedding_text,
     load_index,
     make_faiss,
     parser_version,
@@ -286,7 +288,8 @@ def test_corpus_without_text_gives_an_empty_searchable_index(tmp_path: Path, ind
     assert store.manifest["passage_count"] == 0
     vector = store.embedder.embed_queries(["Spielplatz"])[0]
     assert store.search(vector, 5) == []
-    assert store.all_scores(vector).shape == (0,)
+    assert store.matrix().shape == (0, store.manifest["embedder"]["dim"])
+    assert len(store.lexical) == 0 and store.lexical.search("Spielplatz", 5) == []
     again = load_index(corpus, index_dir)
     assert again.path == store.path
     assert again.passages == []
@@ -489,7 +492,7 @@ def test_vector_search_finds_the_matching_passage(corpus: Path, index_dir: Path)
     scores = [score for _, score in hits]
     assert scores == sorted(scores, reverse=True)
     assert all(-1.0 <= score <= 1.0 + 1e-5 for score in scores)
-    exact = store.all_scores(vector)
+    exact = store.matrix() @ vector
     for i, score in hits:
         assert exact[i] == pytest.approx(score, abs=1e-5)
     assert store.search(vector, 0) == []
@@ -550,3 +553,15 @@ def test_faiss_index_holds_exactly_the_vectors_exact_or_hnsw(monkeypatch):
         _, ids = index.search(vectors[3:4], 1)
         assert ids[0][0] == 3
     assert make_faiss(np.zeros((0, 8), np.float32), 8).ntotal == 0
+
+
+# --- the lexical index -------------------------------------------------------------------------------
+
+
+def test_store_lexical_index_covers_the_embedding_texts_in_passage_order(corpus: Path, index_dir: Path) -> None:
+    store = load_index(corpus, index_dir)
+    fresh = LexicalIndex.build([embedding_text(p) for p in store.passages])
+    assert store.lexical is store.lexical  # made once
+    assert len(store.lexical) == len(store.passages)
+    for query in ("Spielplätze Sandkasten", "Bus abends Beispielheim", "Markt"):
+        assert store.lexical.scores(query).tolist() == fresh.scores(query).tolist()

@@ -11,7 +11,7 @@ from pathlib import Path
 from index import Settings, load_index
 
 from .answer import Answer, abstention, compose
-from .retrieve import Filters, Hit, Retriever
+from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import Query, understand
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "clean_question"]
@@ -89,27 +89,29 @@ class Assistant:
             return answer
         return compose(query, cited, ranking.missing, self.retriever.lexical.analyzer)
 
-    def is_relevant(self, query: Query, ranking) -> bool:
-        """Whether the corpus says anything about what the question is about."""
+    def is_relevant(self, query: Query, ranking: Ranking) -> bool:
+        """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
         content = query.content if not query.followup else query.text
         named = bool(query.places or query.sections or query.topics)
         if not self.retriever.lexical.analyzer.analyze(content):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
-        coverage = self.retriever.lexical.coverage(content)
+        # What the question is about: its words without place names (query.about; content when it has any
+        # words), or for a follow-up the question with what it inherited.
+        coverage = ranking.coverage if query.followup else ranking.about_coverage
         # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone must place
         # the question nearer the corpus than anything off-topic. Unless it names one of our districts: then
         # it is judged with the district, which the embedded text keeps (Retriever.dense_text), by the usual
         # margin (football tickets for Schalke still come out nearer the off-topic questions).
         needed = RELEVANCE_MARGIN if coverage > 0 or query.districts else max(RELEVANCE_MARGIN, 0.0)
-        return self.relevance_margin(self.retriever.dense_text(query)) >= needed  # the vector ranking used
+        return self.relevance_margin(ranking) >= needed
 
-    def relevance_margin(self, text: str) -> float:
-        """How much closer the text comes to the corpus than to everyday off-topic questions."""
-        vector = self.retriever.embed(text)
-        corpus = self.retriever.closest(vector)
-        off_topic = float((self._off_topic @ vector).max()) if len(self._off_topic) else 0.0
-        return corpus - off_topic
+    def relevance_margin(self, ranking: Ranking) -> float:
+        """How much closer the question's vector comes to the corpus than to everyday off-topic questions."""
+        if ranking.vector is None:
+            return float("-inf")
+        off_topic = float((self._off_topic @ ranking.vector).max()) if len(self._off_topic) else 0.0
+        return ranking.closest - off_topic
 
     @staticmethod
     def cite(hits: list[Hit], query: Query | None = None) -> list[Hit]:

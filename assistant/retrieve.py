@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+import functools
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -11,27 +11,55 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from index import IndexStore, Passage
-from index.store import EXACT_SEARCH_LIMIT, embedding_text
 
-from index.lexical import LexicalIndex
 from .understand import LargeVocabulary, Query, Vocabulary
 
-# Weight of BM25 against dense similarity for a question fully in the corpus' vocabulary; it shrinks
-# with the share of question words the corpus knows, so questions in other languages rest on the embedder.
-LEXICAL_WEIGHT = 0.2
-# Dense evidence is the passage's own similarity and that of its best line or sentence, in equal parts.
-UNIT_WEIGHT = 0.7
-LEXICAL_PEAK_GAIN = 2.0
-PLACE_BOOST = 0.35
-GROUP_BOOST = 0.12
-# A question naming a district is not about the others: their boards rank below every board of the named
-# one (the rest of a score stays below 1 + SECTION_BOOST + TOPIC_BOOST).
-OTHER_DISTRICT_PENALTY = 1.5
-DOCUMENT_BOOST = 0.25
-SECTION_BOOST = 0.15
-TOPIC_BOOST = 0.3
-GATHER_LIMIT = 10
 QUERY_CACHE = 64  # question vectors kept
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """How the evidence for a passage is weighed, in one place (as bm25s exposes k1 and b).
+
+    Calibrated on the development questions and our own questions (tests/data/), checked on XQuAD
+    (docs/benchmarks.md); the figures there hold for these defaults.
+    """
+
+    # Dense evidence: the passage's own cosine and that of its best line or sentence, blended 30 : 70 (a
+    # question often matches one item of a board better than the whole board).
+    unit_blend: float = 0.7
+    # BM25 against min-max-scaled dense similarity, for a question whose words are all the corpus' words;
+    # it shrinks with the square of the share of words the corpus knows (questions in other languages rest on
+    # the embedder) and grows with how peaked BM25's ranking is (one passage sharing a rare word).
+    lexical: float = 0.2
+    lexical_peak_gain: float = 2.0
+    lexical_cap: float = 0.8  # BM25 never outweighs the embedder by more than this
+    # Added for what the question names (places, documents, sections, topics), scaled by how sure the naming is.
+    place_boost: float = 0.35
+    group_boost: float = 0.12  # a named workshop (a table's group)
+    # A question naming a district is not about the others: their boards rank below every board of the named
+    # one (the rest of a score stays below 1 + section_boost + topic_boost).
+    other_district_penalty: float = 1.5
+    document_boost: float = 0.25  # a named city's documents up, the others down by as much
+    section_boost: float = 0.15
+    topic_boost: float = 0.3
+    gather_limit: int = 10  # boards of a named district gathered for a named section
+
+
+@dataclass(frozen=True)
+class GraphSearch:
+    """How candidates are found above EXACT_SEARCH_LIMIT passages, where scoring every passage is too slow.
+
+    Measured at ×1000 (docs/benchmarks.md, "Scale"): with these settings `ask` recall@5 equals scoring every passage.
+    """
+
+    candidates: int = 200  # passages nearest in the HNSW graph, and best by BM25, scored in full (each)
+    # A wider beam than the index's default: near-duplicate passages (copies of a protocol) crowd the graph, and
+    # the candidates must still hold the exact best (exact top 5 among the candidates 0.79 → 0.89 at 1000).
+    ef_search: int = 2000
+    named_limit: int = 2000  # passages taken in because the question names their place or topic
+    filtered_exact: int = 20_000  # filters leaving at most this many passages: all of them are scored
+    sample: int = 2000  # passages whose similarity stands in for the corpus' lowest (the floor of min-max scaling)
 
 
 @dataclass
@@ -91,32 +119,40 @@ class Filters:
 
 @dataclass
 class Ranking:
-    """All passages scored for one query, best first, plus the evidence relevance is judged on."""
+    """All passages scored for one query, best first, and what judging its relevance needs."""
 
-    hits: list[Hit]
-    best_dense: float
-    coverage: float
+    hits: Sequence[Hit]
     missing: list[tuple[str, str]] = field(default_factory=list)  # (place, section) pairs the corpus lacks
+    vector: np.ndarray | None = None  # the question as the embedder saw it (Retriever.dense_text)
+    closest: float = 0.0  # cosine of the passage closest to that vector
+    coverage: float = 0.0  # share of the question's words the corpus knows (query.text)
+    about_coverage: float = 0.0  # the same for what it is about (query.about)
 
 
 class Retriever:
-    """Scores every passage of the index for a query; exact at the protocols' size."""
+    """Scores passages for a query: dense and German lexical evidence fused (fuse), then shaped by what the
+    question names (facet boosts, gathering a district's boards).
 
-    def __new__(cls, store: IndexStore):
-        # Above EXACT_SEARCH_LIMIT passages scoring every passage is too slow: LargeRetriever (below) takes over.
-        if cls is Retriever and len(store.passages) > EXACT_SEARCH_LIMIT:
-            cls = LargeRetriever
-        return super().__new__(cls)
+    Which passages are scored is decided once, from how the index was built: every passage when the index
+    searches exactly, else candidates from the HNSW graph, BM25 and the named places (GraphCandidates).
+    """
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, weights: RankingWeights = RankingWeights(),
+                 search: str | None = None) -> None:
         # Query scoring is small matrix-vector products: BLAS threads only add wake-up latency, which
         # right after the embedder's own threads ran costs ~20 ms a query instead of 0.1 ms.
         threadpool_limits(1, user_api="blas")
         self.store = store
+        self.weights = weights
         self.passages = store.passages
-        self.matrix = store.matrix()
-        self.lexical = LexicalIndex.build([embedding_text(p) for p in self.passages])
-        self.vocabulary = Vocabulary(self.passages, self.lexical)
+        self.matrix = store.matrix()  # for an HNSW index a view of FAISS's storage, not a copy
+        self.lexical = store.lexical
+        search = search or store.manifest.get("search", "exact")
+        self.candidates = GraphCandidates(self, GraphSearch()) if search == "hnsw" else None
+        # A large corpus keeps no set of terms per passage (LargeVocabulary).
+        self.vocabulary = (LargeVocabulary if self.candidates else Vocabulary)(self.passages, self.lexical)
+        # The last question vectors: a conversation repeats its turns, and relevance reads the ranking's.
+        self.embed = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed)
         self._index_facets()
 
     def _index_facets(self) -> None:
@@ -129,85 +165,96 @@ class Retriever:
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
+        # Units are stored in passage order, so each passage's units are one slice of the unit vectors.
+        units = self.store.unit_vectors
+        self._unit_bounds = (np.searchsorted(self.store.unit_owners, np.arange(len(passages) + 1))
+                             if units is not None and len(units) else None)
 
-    def embed(self, text: str) -> np.ndarray:
-        """The question's vector; the last few are kept, since ranking and the relevance check of one
-        question (and a conversation's repeated turns) ask for the same text again."""
-        cache = self.__dict__.setdefault("_query_vectors", OrderedDict())
-        lock = self.__dict__.setdefault("_query_lock", threading.Lock())
-        with lock:
-            if text in cache:
-                cache.move_to_end(text)
-                return cache[text]
+    def _embed(self, text: str) -> np.ndarray:
         vector = self.store.embedder.embed_queries([text])[0]
         vector.flags.writeable = False  # shared by every caller of the cache
-        with lock:
-            cache[text] = vector
-            if len(cache) > QUERY_CACHE:
-                cache.popitem(last=False)
         return vector
 
-    def dense_text(self, query: Query) -> str:
+    def dense_text(self, query: Query, about_coverage: float | None = None) -> str:
         """What the embedder compares with the passages: the question without its place names, unless it
         names a district and none of the remaining words is in the corpus (another language): then the
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
-        keeps_district = query.districts and query.about != query.text and self.lexical.coverage(query.about) == 0
+        if about_coverage is None:
+            about_coverage = self.lexical.coverage(query.about)
+        keeps_district = query.districts and query.about != query.text and about_coverage == 0
         text = query.text if keeps_district else query.about
         return text.rstrip("?？ ") or text
 
-    def closest(self, vector: np.ndarray) -> float:
-        """Cosine similarity of the passage closest to a vector (0 for an empty corpus)."""
-        return float((self.matrix @ vector).max()) if len(self.passages) else 0.0
-
-    def dense_scores(self, text: str) -> np.ndarray:
-        """Cosine similarity of every passage, blended with that of its best-matching unit (line/sentence)."""
-        if not len(self.passages):
-            return np.zeros(0, dtype=np.float32)
-        vector = self.embed(text)
-        passage = self.matrix @ vector
-        if self.store.unit_vectors is None or not len(self.store.unit_vectors):
-            return passage
-        best_unit = passage.copy()  # a passage without units stands for itself
-        np.maximum.at(best_unit, self.store.unit_owners, self.store.unit_vectors @ vector)
-        return (1 - UNIT_WEIGHT) * passage + UNIT_WEIGHT * best_unit
-
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
-        n = len(self.passages)
-        if n == 0:
-            return Ranking([], 0.0, 0.0)
-        dense = self.dense_scores(self.dense_text(query))
-        lexical = self.lexical.scores(query.text)
+        if not self.passages:
+            return Ranking([])
         coverage = self.lexical.coverage(query.text)
-        weight = lexical_weight(lexical, coverage)
-        score = (1 - weight) * _minmax(dense) + weight * _unit(lexical)
-        score += self._facet_bonus(query)
-        allowed = self._allowed(filters) if filters else np.ones(n, bool)
+        about_coverage = coverage if query.about == query.text else self.lexical.coverage(query.about)
+        vector = self.embed(self.dense_text(query, about_coverage))
+        lexical = self.lexical.scores(query.text)
+        allowed = self._allowed(filters) if filters else None
+        # ids None: every passage is scored (the exact index); else the candidates' passage ids.
+        ids = self.candidates.select(query, vector, lexical, allowed) if self.candidates else None
+        if ids is not None and not len(ids):
+            return Ranking([], vector=vector, coverage=coverage, about_coverage=about_coverage)
+        cosine, dense = self._dense(vector, ids)
+        floor = self.candidates.floor(vector) if self.candidates else None
+        score = fuse(dense, lexical if ids is None else lexical[ids], self.weights,
+                     lexical_weight(lexical, coverage, self.weights), dense_floor=floor, lexical_best=lexical.max())
+        score += self._facet_bonus(query, ids)
         order = np.argsort(-score, kind="stable")
-        order = order[allowed[order]]
+        if ids is not None:
+            order = ids[order]
+        elif allowed is not None:
+            order = order[allowed[order]]
         gathered, missing = self._gather(query, order)
-        hits = RankedHits(self.passages, order, gathered, score, dense, lexical)
-        best_dense = float(dense[allowed].max()) if allowed.any() else 0.0
-        return Ranking(hits, best_dense, coverage, missing)
+        positions = None if ids is None else {int(passage_id): row for row, passage_id in enumerate(ids.tolist())}
+        hits = RankedHits(self.passages, order, gathered, score, dense, lexical if ids is None else lexical[ids],
+                          positions)
+        # Relevance is judged on the closest passage of the whole corpus, whatever the filters let through.
+        closest = float(cosine.max()) if ids is None or allowed is None else self.candidates.closest(vector)
+        return Ranking(hits, missing, vector, closest, coverage, about_coverage)
+
+    def _dense(self, vector: np.ndarray, ids: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The passages' own cosine similarity (all passages, or those ids), and that blended with the cosine
+        of their best-matching unit (line or sentence)."""
+        cosine = self.matrix @ vector if ids is None else self.matrix[ids] @ vector
+        if self._unit_bounds is None:
+            return cosine, cosine
+        units = self.store.unit_vectors
+        if ids is None:
+            unit_rows, unit_scores = self.store.unit_owners, units @ vector
+        else:
+            starts, ends = self._unit_bounds[ids], self._unit_bounds[ids + 1]
+            counts = ends - starts
+            unit_rows = np.repeat(np.arange(len(ids)), counts)
+            unit_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            unit_scores = units[unit_ids] @ vector
+        best_unit = cosine.copy()  # a passage without units stands for itself
+        np.maximum.at(best_unit, unit_rows, unit_scores)
+        blend = self.weights.unit_blend
+        return cosine, (1 - blend) * cosine + blend * best_unit
 
     def _facet_bonus(self, query: Query, ids: np.ndarray | None = None) -> np.ndarray:
-        """Boosts for what the question names, for every passage or (LargeRetriever) the candidates ids."""
+        """Boosts for what the question names, for every passage or the candidates ids."""
+        weights = self.weights
         n = len(self.passages) if ids is None else len(ids)
         bonus = np.zeros(n, dtype=np.float64)
-        districts = [place.name for place in query.places if place.kind == "district"]
+        districts = [place.name for place in query.districts]
         groups = [place.name for place in query.places if place.kind == "group"]
         if districts:
             named = self._place.mask(districts, ids)
             is_district = self._is_district if ids is None else self._is_district[ids]
-            bonus += np.where(named, PLACE_BOOST, np.where(is_district, -OTHER_DISTRICT_PENALTY, 0.0))
+            bonus += np.where(named, weights.place_boost, np.where(is_district, -weights.other_district_penalty, 0.0))
         if groups:
-            bonus += np.where(self._place.mask(groups, ids), GROUP_BOOST, 0.0)
+            bonus += np.where(self._place.mask(groups, ids), weights.group_boost, 0.0)
         if query.city_sources:
             in_city = self._source.mask(query.city_sources, ids)
-            bonus += np.where(in_city, DOCUMENT_BOOST, -DOCUMENT_BOOST)
+            bonus += np.where(in_city, weights.document_boost, -weights.document_boost)
         for section, weight in query.sections.items():
-            bonus += np.where(self._section.mask([section], ids), SECTION_BOOST * weight, 0.0)
+            bonus += np.where(self._section.mask([section], ids), weights.section_boost * weight, 0.0)
         for key, weight in query.topics.items():
-            bonus += np.where(self._topic.mask([key], ids), TOPIC_BOOST * weight, 0.0)
+            bonus += np.where(self._topic.mask([key], ids), weights.topic_boost * weight, 0.0)
         return bonus
 
     def _allowed(self, filters: Filters) -> np.ndarray:
@@ -231,7 +278,7 @@ class Retriever:
         in_section = self._section.mask([best_section])
         wanted = self._place.mask(districts) & in_section
         # In protocol order, so "Tafel 1" comes before "Tafel 2" as on the wall.
-        picked = order[wanted[order]][:GATHER_LIMIT].tolist()
+        picked = order[wanted[order]][: self.weights.gather_limit].tolist()
         gathered = sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
         missing = []
         for place in districts:
@@ -241,6 +288,78 @@ class Retriever:
             if not (self._place.mask([place]) & in_section).any():
                 missing.append((place, best_section))
         return gathered, missing
+
+
+class GraphCandidates:
+    """The passages worth scoring in a corpus too large to score them all: those nearest to the question in the
+    HNSW graph, the best by BM25 and those of the places and topics the question names (so a district's boards
+    are still gathered; the question's vector leaves place names out). Their scores are exact."""
+
+    def __init__(self, retriever: Retriever, settings: GraphSearch) -> None:
+        self.settings = settings
+        self.store = retriever.store
+        self.matrix = retriever.matrix
+        self.retriever = retriever
+        passages = retriever.passages
+        self._topic_members: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, passage in enumerate(passages):
+            if passage.topic_no is not None:
+                self._topic_members[(passage.source, passage.topic_no)].append(i)
+        self._sample = np.random.default_rng(0).choice(len(passages), min(settings.sample, len(passages)),
+                                                       replace=False)
+
+    def select(self, query: Query, vector: np.ndarray, lexical: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        if allowed is not None and allowed.sum() <= self.settings.filtered_exact:
+            return np.flatnonzero(allowed)
+        nearest = self.nearest(vector, allowed)
+        matching = np.flatnonzero(lexical > 0 if allowed is None else (lexical > 0) & allowed)
+        limit = self.settings.candidates
+        if len(matching) > limit:
+            matching = matching[np.argpartition(-lexical[matching], limit)[:limit]]
+        named = self.named(query)
+        if allowed is not None:
+            named = named[allowed[named]]
+        return np.unique(np.concatenate([nearest, matching, named]))
+
+    def floor(self, vector: np.ndarray) -> float:
+        """Stands in for the corpus' lowest dense score in min-max scaling: that of a fixed sample."""
+        return float(self.retriever._dense(vector, self._sample)[1].min())
+
+    def closest(self, vector: np.ndarray) -> float:
+        """Cosine of the closest passage among the graph's nearest, searched as widely as ranking does (a narrow
+        search among thousands of near-duplicates can miss the closest by enough to tip the relevance check)."""
+        ids = self.nearest(vector, None)
+        return float((self.matrix[ids] @ vector).max()) if len(ids) else 0.0
+
+    def nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+        import faiss
+
+        selector = None
+        if allowed is not None:
+            # Search the graph for allowed passages only, rather than filter a global top list afterwards.
+            bitmap = np.packbits(allowed, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+        params = faiss.SearchParametersHNSW(efSearch=self.settings.ef_search, sel=selector)
+        _, ids = self.store.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                                           self.settings.candidates, params=params)
+        return ids[0][ids[0] >= 0].astype(np.int64)
+
+    def named(self, query: Query) -> np.ndarray:
+        """Passages of the districts, workshops and cities the question names (those of a named place in a named
+        city, and in its sections, first), and of its topics."""
+        facets = self.retriever
+        places = [place.name for place in query.places if place.kind in ("district", "group")]
+        mask = facets._place.mask(places) if places else None
+        if query.city_sources:
+            in_city = facets._source.mask(query.city_sources)
+            both = in_city & mask if mask is not None else in_city
+            mask = both if both.any() else (mask | in_city if mask is not None else in_city)
+        ids = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
+        if len(ids) > self.settings.named_limit and query.sections:
+            in_section = ids[facets._section.mask(query.sections)[ids]]
+            ids = np.concatenate([in_section, np.setdiff1d(ids, in_section)])
+        topics = [i for key in query.topics for i in self._topic_members.get(key, [])]
+        return np.concatenate([ids[: self.settings.named_limit], np.asarray(topics, dtype=np.int64)]).astype(np.int64)
 
 
 class RankedHits(Sequence):
@@ -280,7 +399,23 @@ class RankedHits(Sequence):
         return f"RankedHits({len(self)} passages)"
 
 
-def lexical_weight(lexical: np.ndarray, coverage: float) -> float:
+def fuse(dense: np.ndarray, lexical: np.ndarray, weights: RankingWeights, lexical_share: float,
+         dense_floor: float | None = None, lexical_best: float | None = None) -> np.ndarray:
+    """One score per passage from its dense and BM25 evidence: min-max-scaled cosine and BM25 relative to the
+    best, mixed by lexical_share (lexical_weight).
+
+    dense and lexical may cover only some passages (candidates): dense_floor then stands in for the corpus'
+    lowest cosine and lexical_best is the corpus' best BM25 score, so candidates score as among all passages.
+    """
+    low = float(dense.min()) if dense_floor is None else min(float(dense.min()), dense_floor)
+    high = float(dense.max())
+    scaled = (dense - low) / (high - low) if high - low >= 1e-9 else np.zeros(len(dense), dtype=np.float64)
+    best = float(lexical.max()) if lexical_best is None else float(lexical_best)
+    relative = lexical / best if best > 0 else np.zeros(len(lexical), dtype=np.float64)
+    return (1 - lexical_share) * scaled + lexical_share * relative
+
+
+def lexical_weight(lexical: np.ndarray, coverage: float, weights: RankingWeights = RankingWeights()) -> float:
     """How much BM25 counts against dense similarity for this question.
 
     Squared coverage: a question mostly in other words than the corpus' (another language) rests on
@@ -291,157 +426,8 @@ def lexical_weight(lexical: np.ndarray, coverage: float) -> float:
         return 0.0
     top = np.partition(lexical, -2)[-2:] if len(lexical) > 1 else np.array([0.0, lexical.max()])
     peak = float((top[1] - top[0]) / top[1])
-    return min(LEXICAL_WEIGHT * coverage**2 * (1 + LEXICAL_PEAK_GAIN * peak), 0.8)
-
-
-def _minmax(values: np.ndarray) -> np.ndarray:
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-9:
-        return np.zeros_like(values, dtype=np.float64)
-    return (values - low) / (high - low)
-
-
-def _unit(values: np.ndarray) -> np.ndarray:
-    high = float(values.max()) if len(values) else 0.0
-    return values / high if high > 0 else np.zeros_like(values, dtype=np.float64)
-
-
-# --- above EXACT_SEARCH_LIMIT passages ---------------------------------------------------------------------------
-LARGE_CANDIDATES = 200  # passages nearest in the HNSW graph, and best by BM25, that are scored in full (each)
-# A wider beam than the index's default: near-duplicate passages (copies of a protocol) crowd the graph, and
-# the candidates must still hold the exact best (measured: exact top 5 among the candidates 0.79 → 0.89 at 1000,
-# +1.5 ms; at 2000 `ask` recall@5 at ×1000 equals scoring every passage after a one-file rebuild, +1 ms).
-LARGE_EF_SEARCH = 2000
-LARGE_NAMED_LIMIT = 2000  # passages taken in because the question names their place or topic
-LARGE_FILTERED_EXACT = 20_000  # filters leaving at most this many passages: all of them are scored
-LARGE_SAMPLE = 2000  # passages whose similarity stands in for the corpus' lowest (the floor of min-max scaling)
-
-
-class LargeRetriever(Retriever):
-    """The same scoring as Retriever, over candidates only: for corpora above EXACT_SEARCH_LIMIT passages.
-
-    Candidates are the passages nearest to the question in the HNSW graph, the best BM25 passages and the
-    passages of the places and topics the question names (so a district's boards are still gathered). Their
-    dense scores are exact. Nothing holds a float32 copy of all vectors (the store's matrix is a view of the
-    FAISS storage) or a set of terms per passage (LargeVocabulary).
-    """
-
-    def __init__(self, store: IndexStore) -> None:
-        threadpool_limits(1, user_api="blas")
-        self.store = store
-        self.passages = store.passages
-        self.vectors = store.matrix()
-        self.lexical = LexicalIndex.build(_EmbeddingTexts(self.passages))
-        self.vocabulary = LargeVocabulary(self.passages, self.lexical)
-        self._index_facets()
-        self._topic_members: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for i, passage in enumerate(self.passages):
-            if passage.topic_no is not None:
-                self._topic_members[(passage.source, passage.topic_no)].append(i)
-        self._sample = np.random.default_rng(0).choice(len(self.passages), min(LARGE_SAMPLE, len(self.passages)),
-                                                       replace=False)
-        # Units are stored in passage order, so each passage's units are one slice.
-        owners = store.unit_owners
-        self._unit_bounds = (np.searchsorted(owners, np.arange(len(self.passages) + 1))
-                             if store.unit_vectors is not None and len(store.unit_vectors) else None)
-
-    def dense_scores(self, text: str) -> np.ndarray:
-        return self._dense(np.arange(len(self.passages)), self.embed(text))
-
-    def closest(self, vector: np.ndarray) -> float:
-        """Cosine of the closest passage among the graph's nearest, searched as widely as ranking does (a narrow
-        search among thousands of near-duplicates can miss the closest by enough to tip the relevance check)."""
-        ids = self._nearest(vector, None)
-        return float((self.vectors[ids] @ vector).max()) if len(ids) else 0.0
-
-    def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
-        if not self.passages:
-            return Ranking([], 0.0, 0.0)
-        vector = self.embed(self.dense_text(query))
-        lexical_all = self.lexical.scores(query.text)
-        coverage = self.lexical.coverage(query.text)
-        ids = self._candidates(query, vector, lexical_all, filters)
-        if not len(ids):
-            return Ranking([], 0.0, coverage)
-        dense = self._dense(ids, vector)
-        lexical = lexical_all[ids]
-        weight = lexical_weight(lexical_all, coverage)
-        # Scaled as if over all passages: the floor from a fixed sample, BM25 against the corpus' best.
-        low = min(float(dense.min()), float(self._dense(self._sample, vector).min()))
-        high = float(dense.max())
-        scaled = (dense - low) / (high - low) if high - low >= 1e-9 else np.zeros(len(ids))
-        best_lexical = float(lexical_all.max())
-        score = (1 - weight) * scaled + weight * (lexical / best_lexical if best_lexical > 0 else 0.0)
-        score += self._facet_bonus(query, ids)
-        order = ids[np.argsort(-score, kind="stable")]
-        gathered, missing = self._gather(query, order)
-        positions = {int(passage_id): row for row, passage_id in enumerate(ids.tolist())}
-        hits = RankedHits(self.passages, order, gathered, score, dense, lexical, positions)
-        return Ranking(hits, high, coverage, missing)
-
-    def _candidates(self, query: Query, vector: np.ndarray, lexical: np.ndarray, filters: Filters | None):
-        allowed = self._allowed(filters) if filters else None
-        if allowed is not None and allowed.sum() <= LARGE_FILTERED_EXACT:
-            return np.flatnonzero(allowed)
-        nearest = self._nearest(vector, allowed)
-        matching = np.flatnonzero(lexical > 0 if allowed is None else (lexical > 0) & allowed)
-        if len(matching) > LARGE_CANDIDATES:
-            matching = matching[np.argpartition(-lexical[matching], LARGE_CANDIDATES)[:LARGE_CANDIDATES]]
-        named = self._named(query)
-        if allowed is not None:
-            named = named[allowed[named]]
-        return np.unique(np.concatenate([nearest, matching, named]))
-
-    def _nearest(self, vector: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
-        import faiss
-
-        selector = None
-        if allowed is not None:
-            # Search the graph for allowed passages only, rather than filter a global top list afterwards.
-            bitmap = np.packbits(allowed, bitorder="little")
-            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
-        params = faiss.SearchParametersHNSW(efSearch=LARGE_EF_SEARCH, sel=selector)
-        _, ids = self.store.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), LARGE_CANDIDATES,
-                                           params=params)
-        return ids[0][ids[0] >= 0].astype(np.int64)
-
-    def _named(self, query: Query) -> np.ndarray:
-        """Passages of the districts, workshops and cities the question names (those of a named place in a named
-        city, and in its sections, first), and of its topics. The question's vector leaves the names out."""
-        places = [place.name for place in query.places if place.kind in ("district", "group")]
-        mask = self._place.mask(places) if places else None
-        if query.city_sources:
-            in_city = self._source.mask(query.city_sources)
-            both = in_city & mask if mask is not None else in_city
-            mask = both if both.any() else (mask | in_city if mask is not None else in_city)
-        ids = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
-        if len(ids) > LARGE_NAMED_LIMIT and query.sections:
-            in_section = ids[self._section.mask(query.sections)[ids]]
-            ids = np.concatenate([in_section, np.setdiff1d(ids, in_section)])
-        topics = [i for key in query.topics for i in self._topic_members.get(key, [])]
-        return np.concatenate([ids[:LARGE_NAMED_LIMIT], np.asarray(topics, dtype=np.int64)]).astype(np.int64)
-
-    def _dense(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """Exact cosine of the passages ids, blended with their best unit as in Retriever.dense_scores."""
-        passage = self.vectors[ids] @ vector
-        if self._unit_bounds is None:
-            return passage
-        best_unit = passage.copy()
-        for row, i in enumerate(ids):
-            start, end = self._unit_bounds[i], self._unit_bounds[i + 1]
-            if end > start:
-                best_unit[row] = max(best_unit[row], float((self.store.unit_vectors[start:end] @ vector).max()))
-        return (1 - UNIT_WEIGHT) * passage + UNIT_WEIGHT * best_unit
-
-
-class _EmbeddingTexts:
-    """The passages' embedding texts, made anew on each pass instead of held in a list (~1 KB each)."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        self._passages = passages
-
-    def __iter__(self):
-        return (embedding_text(passage) for passage in self._passages)
+    share = weights.lexical * coverage**2 * (1 + weights.lexical_peak_gain * peak)
+    return min(share, weights.lexical_cap)
 
 
 class _Codes:

@@ -321,11 +321,9 @@ def words(text: str) -> list[str]:
 def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:
     """The query for a question, resolved against the earlier user turns of the conversation."""
     query = _read(question, vocabulary)
-    if not history:
-        return query
+    if not history or not _is_followup(query, question, vocabulary):
+        return query  # the earlier turns are read only for a follow-up
     previous = understand(history[-1], vocabulary, history[:-1])
-    if not _is_followup(query, question, vocabulary):
-        return query
     query = _inherit(query, previous)
     _, spans = vocabulary.find_places(query.text)
     return replace(query, about=_remove_spans(query.text, spans).strip())
@@ -402,7 +400,7 @@ def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:
 
 
 class LargeVocabulary(Vocabulary):
-    """The vocabulary of a corpus above EXACT_SEARCH_LIMIT passages (see LargeRetriever): no set of terms per passage.
+    """The vocabulary of a corpus above EXACT_SEARCH_LIMIT passages (the retriever then scores graph candidates): no set of terms per passage.
 
     A topic's specificity takes the lexical index's document frequencies (over the passages' embedded texts,
     context included) and analyses only the topic's own passages, when a question names the topic.

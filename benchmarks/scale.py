@@ -103,7 +103,7 @@ def child(stage: str, **args) -> dict:
 def forget_questions(assistant) -> None:
     """Drop the question vectors the retriever keeps (the last few), so that a timed call pays for embedding
     its question as a new question does, not only the first of several systems asked the same question."""
-    getattr(assistant.retriever, "_query_vectors", {}).clear()
+    assistant.retriever.embed.cache_clear()
 
 
 def peak_rss_mb() -> float:
@@ -212,9 +212,7 @@ def exact_recall(store, questions: list[dict]) -> float:
     from assistant import Assistant
     from assistant.retrieve import Retriever
 
-    retriever = object.__new__(Retriever)  # Retriever(store) would hand over to LargeRetriever at this size
-    retriever.__init__(store)
-    assistant = Assistant(retriever)
+    assistant = Assistant(Retriever(store, search="exact"))  # not the graph's candidates the index would choose
     found = []
     for item in questions:
         if item.get("kind") != "abstain" and item.get("gold"):
@@ -228,7 +226,7 @@ def compare_hnsw(store, queries: np.ndarray) -> dict:
     how often the exact top 10 is among the 200 HNSW candidates the large-corpus retriever scores."""
     import faiss
 
-    from assistant.retrieve import LARGE_CANDIDATES, LARGE_EF_SEARCH
+    from assistant.retrieve import GraphSearch
     from index.store import vector_view
 
     exact = faiss.IndexFlatIP(store.vectors.d)
@@ -254,8 +252,9 @@ def compare_hnsw(store, queries: np.ndarray) -> dict:
             {"ef_search": ef, "recall_at_10": float(recall), "ms": ms, "score_gap": gap, "default": ef == default_ef}
         )
     hnsw.hnsw.efSearch = default_ef
-    params = faiss.SearchParametersHNSW(efSearch=LARGE_EF_SEARCH)  # as LargeRetriever searches
-    candidates = [hnsw.search(q.reshape(1, -1), LARGE_CANDIDATES, params=params)[1][0] for q in queries]
+    graph = GraphSearch()
+    params = faiss.SearchParametersHNSW(efSearch=graph.ef_search)  # as the retriever's GraphCandidates search
+    candidates = [hnsw.search(q.reshape(1, -1), graph.candidates, params=params)[1][0] for q in queries]
     in_candidates = np.mean([len(set(c) & set(t)) / K for c, t in zip(candidates, truth, strict=True)])
     return {"exact_ms": exact_ms, "ef": rows, "top10_in_candidates": float(in_candidates)}
 
@@ -326,12 +325,12 @@ def tables(rows: list[dict]) -> str:
             label = f"{ef['ef_search']} (default)" if ef["default"] else str(ef["ef_search"])
             lines.append(f"| {label} | {ef['recall_at_10']:.3f} | {ef.get('score_gap', 0):.4f} | {ef['ms']:.2f} |")
         lines.append(
-            f"\nThe exact top 10 among the 200 candidates LargeRetriever takes from HNSW (efSearch 1000) and scores: "
+            f"\nThe exact top 10 among the 200 candidates the retriever takes from HNSW (efSearch 1000) and scores: "
             f"{hnsw['top10_in_candidates']:.3f}."
         )
         if r["serve"].get("exact_recall_at_5") is not None:
             lines.append(
-                f"`ask` recall@5 at ×{r['factor']}: {r['serve']['recall_at_5']:.3f} with LargeRetriever (candidates), "
+                f"`ask` recall@5 at ×{r['factor']}: {r['serve']['recall_at_5']:.3f} with graph candidates, "
                 f"{r['serve']['exact_recall_at_5']:.3f} when every passage is scored (Retriever, same index)."
             )
     for r in rows:
@@ -386,7 +385,7 @@ def draw(rows: list[dict], path: Path) -> None:
         "50 ms target (×1000)", (passages[0], 50), textcoords="offset points", xytext=(0, 4), fontsize=8, color="grey"
     )
     left.axvline(50_000, color="grey", linestyle="--", linewidth=0.8)
-    left.text(52_000, 0.03, "HNSW,\nLargeRetriever →", transform=left.get_xaxis_transform(), fontsize=8, color="grey")
+    left.text(52_000, 0.03, "HNSW,\ncandidates →", transform=left.get_xaxis_transform(), fontsize=8, color="grey")
     left.set(xscale="log", yscale="log", xlabel="passages", ylabel="ms per question", title="Query latency")
     left.legend(fontsize=8, loc="center left")
     throughput = model_throughput(rows)

@@ -4,12 +4,12 @@ large-corpus retrieval path (forced on the tiny corpus by lowering the size limi
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from test_understand import write_tiny_corpus
 
-import assistant.retrieve
 import index.embed
 import index.store
 from assistant import Assistant, Filters
@@ -179,7 +179,7 @@ def test_scale_tables_and_plot(tmp_path):
     assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
 
 
-# --- the large-corpus path (HNSW, LargeRetriever) on the tiny corpus --------------------------------------------------
+# --- the large-corpus path (HNSW, graph candidates) on the tiny corpus --------------------------------------------------
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     """The tiny corpus indexed twice: as it is (exact search, Retriever) and as if it were above the size limit."""
@@ -188,7 +188,6 @@ def both(tmp_path_factory):
     exact = Assistant.load(corpus, base / "exact")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index.store, "EXACT_SEARCH_LIMIT", 3)
-        patch.setattr(assistant.retrieve, "EXACT_SEARCH_LIMIT", 3)
         large = Assistant.load(corpus, base / "large")
     return exact, large
 
@@ -203,8 +202,9 @@ QUESTIONS = [
 
 
 def test_large_corpus_path_uses_hnsw_without_copying_the_vectors(both):
-    _, large = both
-    assert type(large.retriever).__name__ == "LargeRetriever"
+    exact, large = both
+    # The index decides once how candidates are found: every passage, or the graph's.
+    assert exact.retriever.candidates is None and large.retriever.candidates is not None
     assert large.store.manifest["search"] == "hnsw"
     matrix = large.store.matrix()
     assert not matrix.flags.owndata and not matrix.flags.writeable  # a view of FAISS's storage
@@ -225,7 +225,8 @@ def test_large_corpus_path_ranks_a_small_corpus_like_the_exact_one(both, questio
 @pytest.mark.parametrize("exact_below", [20_000, 0])  # 0: the filter goes into the HNSW search itself
 def test_large_corpus_path_keeps_to_the_filters(both, monkeypatch, exact_below):
     _, large = both
-    monkeypatch.setattr(assistant.retrieve, "LARGE_FILTERED_EXACT", exact_below)
+    settings = large.retriever.candidates.settings
+    monkeypatch.setattr(large.retriever.candidates, "settings", replace(settings, filtered_exact=exact_below))
     hits = large.search("Was läuft gut?", k=50, filters=Filters(places={"Lindenhof"}))
     assert hits and {hit.passage.place for hit in hits} == {"Lindenhof"}
 
@@ -262,7 +263,7 @@ def test_benchmarks_have_one_entry_point(capsys):
 def test_large_corpus_path_takes_in_every_passage_of_a_named_place(both, question, wanted):
     # The question's vector leaves place names out, so the nearest passages need not be the place's.
     _, large = both
-    named = set(large.retriever._named(large.understand(question)).tolist())
+    named = set(large.retriever.candidates.named(large.understand(question)).tolist())
     expected = {i for i, passage in enumerate(large.store.passages) if wanted(passage)}
     assert expected and named == expected
 
@@ -271,8 +272,12 @@ def test_large_corpus_path_judges_relevance_on_the_closest_passage_like_the_exac
     exact, large = both
     for question in QUESTIONS + ["Wie wird das Wetter morgen?"]:
         vector = exact.retriever.embed(question)
-        assert large.retriever.closest(vector) == pytest.approx(exact.retriever.closest(vector), abs=1e-5)
-        assert large.relevance_margin(question) == pytest.approx(exact.relevance_margin(question), abs=1e-5)
+        assert large.retriever.candidates.closest(vector) == pytest.approx(float((exact.retriever.matrix @ vector).max()),
+                                                                           abs=1e-5)
+        for filters in (None, Filters(places={"Lindenhof"})):  # filtered or not, relevance looks at the whole corpus
+            rankings = [a.retriever.rank(a.understand(question), filters) for a in (exact, large)]
+            assert rankings[1].closest == pytest.approx(rankings[0].closest, abs=1e-5)
+            assert large.relevance_margin(rankings[1]) == pytest.approx(exact.relevance_margin(rankings[0]), abs=1e-5)
 
 
 def test_wait_policy_probe_times_questions_and_passages(capsys):

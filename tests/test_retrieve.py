@@ -181,7 +181,7 @@ class CountingEmbedder:
 def test_ask_embeds_a_question_once_without_its_place_names(tiny, question, embedded, monkeypatch):
     counting = CountingEmbedder(tiny.store.embedder)
     monkeypatch.setattr(tiny.store, "embedder", counting)
-    tiny.retriever.__dict__.pop("_query_vectors", None)  # nothing from earlier tests
+    tiny.retriever.embed.cache_clear()  # nothing from earlier tests
     tiny.ask(question)
     assert counting.texts == [embedded]  # ranking and the relevance check share one vector
 
@@ -208,3 +208,62 @@ def test_ranking_filters_agree_with_filters_allows(tiny, filters):
     # The ranking applies filters as numpy masks over facet codes; the reader applies Filters.allows.
     expected = [filters.allows(passage) for passage in tiny.store.passages]
     assert tiny.retriever._allowed(filters).tolist() == expected
+
+
+# --- one pass per question --------------------------------------------------------------------------
+def count_calls(monkeypatch, owner, name) -> list:
+    calls = []
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Wo fehlt ein Radweg?", 1),  # no place: what it is about is the question itself
+        ("Gibt es im Mühlenfeld Probleme mit dem Radweg?", 2),  # the question, and it without the place
+    ],
+)
+def test_ask_measures_the_corpus_words_of_each_text_once(tiny, monkeypatch, question, expected):
+    from index.lexical import LexicalIndex
+
+    calls = count_calls(monkeypatch, LexicalIndex, "coverage")
+    tiny.ask(question)
+    assert len(calls) == expected and len(set(calls)) == expected, calls
+
+
+def test_a_new_question_does_not_read_the_conversation_before_it(tiny, monkeypatch):
+    from assistant.understand import Vocabulary
+
+    calls = count_calls(monkeypatch, Vocabulary, "find_places")
+    history = ["Was läuft gut im Lindenhof?", "Und in Berg-Ost?", "Welche Handlungsbedarfe gibt es?", "Und dort?"]
+    tiny.ask("Wo fehlt ein Radweg?", history=history)
+    assert calls == [("Wo fehlt ein Radweg?",)]
+    calls.clear()
+    tiny.ask("Und im Mühlenfeld?", history=history[:1])  # a follow-up reads the turn it follows
+    assert len(calls) >= 2
+
+
+def test_ranking_weights_are_the_retrievers_to_set(tiny):
+    from dataclasses import replace
+
+    import numpy as np
+
+    from assistant.retrieve import Retriever
+
+    dense_only = Retriever(tiny.store, weights=replace(tiny.retriever.weights, lexical=0.0))
+    query = tiny.understand("Wo fehlt ein Radweg?")
+    default = tiny.retriever.rank(query)
+    ranking = dense_only.rank(query)
+    assert default.hits[0].lexical > 0  # BM25 counts by default
+    scores = np.array([hit.score for hit in ranking.hits])
+    dense = np.array([hit.dense for hit in ranking.hits])
+    # no lexical share: the score is the min-max-scaled dense evidence alone
+    np.testing.assert_allclose(scores, (dense - dense.min()) / (dense.max() - dense.min()), atol=1e-9)
+    assert ranking.hits[0].score < default.hits[0].score  # the BM25 share it had is gone

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -83,6 +85,18 @@ class GermanAnalyzer:
         self._split_cache: dict[str, tuple[str, ...] | None] = {}
         self._word_terms: dict[str, tuple[str, ...]] = {}
         self.learn(vocabulary)
+
+    @classmethod
+    def from_known_stems(cls, stems: Iterable[str]) -> GermanAnalyzer:
+        """An analyzer with the decompounding vocabulary of one fitted before (its `known_stems`)."""
+        analyzer = cls()
+        analyzer._known = set(stems)
+        return analyzer
+
+    @property
+    def known_stems(self) -> frozenset[str]:
+        """The stems that may serve as compound parts: what `fit` and `learn` learned."""
+        return frozenset(self._known)
 
     def fit(self, texts: Iterable[str]) -> GermanAnalyzer:
         """Learn the decompounding vocabulary from the words of a corpus."""
@@ -209,24 +223,76 @@ class GermanAnalyzer:
         return result
 
 
+# The files of a saved LexicalIndex (see LexicalIndex.save): JSON and numpy arrays, nothing pickled.
+ANALYZER_FILE = "analyzer.json"  # the stems decompounding knows
+TERMS_FILE = "terms.json"  # every index term with its document frequency, and the number of documents
+BM25_FOLDER = "bm25"  # bm25s' own files (BM25.save): the score matrix, its vocabulary and parameters
+SAVED_FORMAT = 1
+
+
 class LexicalIndex:
     """BM25 over analyzed German texts, with OR semantics and per-document scores."""
 
     def __init__(self, analyzer: GermanAnalyzer, doc_terms: list[list[str]]) -> None:
+        df = Counter(term for terms in doc_terms for term in set(terms))
+        retriever = None
+        # bm25s cannot index a corpus without a single term, so such an index simply matches nothing.
+        if df:
+            retriever = bm25s.BM25()
+            retriever.index(doc_terms, show_progress=False)
+        self._assemble(analyzer, len(doc_terms), df, retriever)
+
+    def _assemble(self, analyzer: GermanAnalyzer, n_docs: int, df: Counter, retriever: bm25s.BM25 | None) -> None:
         self.analyzer = analyzer
-        self._n_docs = len(doc_terms)
-        self._df = Counter(term for terms in doc_terms for term in set(terms))
-        self._retriever: bm25s.BM25 | None = None
+        self._n_docs = n_docs
+        self._df = df
+        self._retriever = retriever
         # Snowball leaves verb and noun forms apart ("begrüßt" / "Begrüßung", "moderiert" / "Moderation");
         # an unknown query term falls back to the corpus terms sharing its first letters.
         self._by_prefix: dict[str, list[str]] = {}
         for term in self._df:
             if len(term) >= _PREFIX:
                 self._by_prefix.setdefault(term[:_PREFIX], []).append(term)
-        # bm25s cannot index a corpus without a single term, so such an index simply matches nothing.
-        if self._df:
-            self._retriever = bm25s.BM25()
-            self._retriever.index(doc_terms, show_progress=False)
+
+    def save(self, folder: Path) -> list[Path]:
+        """Write the index into a new folder so that `load` gives the same scores without analysing a text;
+        returns the files written. JSON and .npy files only."""
+        folder = Path(folder)
+        folder.mkdir(parents=True)
+        _write_json(folder / ANALYZER_FILE, {"format": SAVED_FORMAT, "known_stems": sorted(self.analyzer.known_stems)})
+        # The terms in the order they were first met, so prefix fallbacks list them as a fresh index does.
+        _write_json(folder / TERMS_FILE, {"format": SAVED_FORMAT, "documents": self._n_docs,
+                                          "terms": list(self._df), "df": list(self._df.values())})
+        if self._retriever is not None:
+            self._retriever.save(folder / BM25_FOLDER, show_progress=False)
+        return sorted(path for path in folder.rglob("*") if path.is_file())
+
+    @classmethod
+    def load(cls, folder: Path, mmap: bool = True) -> LexicalIndex:
+        """An index saved by `save`. With mmap the score matrix stays in the files (pages read when used).
+
+        Raises ValueError when the files do not make a consistent index (OSError when one is missing).
+        """
+        folder = Path(folder)
+        analyzer_data = json.loads((folder / ANALYZER_FILE).read_text(encoding="utf-8"))
+        terms_data = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
+        if analyzer_data.get("format") != SAVED_FORMAT or terms_data.get("format") != SAVED_FORMAT:
+            raise ValueError(f"lexical index in {folder} has another format")
+        terms, df, n_docs = terms_data["terms"], terms_data["df"], terms_data["documents"]
+        if len(terms) != len(df) or not isinstance(n_docs, int):
+            raise ValueError(f"lexical index in {folder}: terms and document frequencies do not match")
+        retriever = None
+        if terms:
+            retriever = bm25s.BM25.load(folder / BM25_FOLDER, mmap=mmap, show_progress=False)
+            scores = retriever.scores
+            if scores["num_docs"] != n_docs or len(scores["indptr"]) - 1 < len(terms) or not set(
+                terms
+            ) <= retriever.vocab_dict.keys():
+                raise ValueError(f"lexical index in {folder}: the BM25 matrix does not match its terms")
+        index = cls.__new__(cls)
+        index._assemble(GermanAnalyzer.from_known_stems(analyzer_data["known_stems"]), n_docs,
+                        Counter(dict(zip(terms, df, strict=True))), retriever)
+        return index
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> LexicalIndex:
@@ -290,3 +356,8 @@ class LexicalIndex:
             return 0.0
         covered = sum(any(term in self._df or self.related_terms(term) for term in terms) for terms in units)
         return covered / len(units)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))

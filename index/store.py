@@ -19,18 +19,19 @@ import numpy as np
 from .documents import CorpusError, corpus_files, file_hash, read_document
 from .embed import Embedder, load_embedder
 from .layouts import parse_document
-from .lexical import LexicalIndex
+from .lexical import ANALYZER_FILE, LexicalIndex
 from .passage import Passage
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the lexical index is part of the generation
 CURRENT = "CURRENT"  # names the generation folder in use; replaced atomically
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "vectors.faiss"
 UNIT_VECTORS = "units.npy"  # one vector per item or sentence: fine-grained evidence for the passage
 UNIT_OWNERS = "unit_owners.npy"  # the passage each unit belongs to
+LEXICAL = "lexical"  # folder of the BM25 index over the passages' embedding texts (LexicalIndex.save)
 UNIT_MAX_CHARS = 300  # items longer than this are embedded sentence by sentence
 # Units cost memory (several vectors per passage); above this size only passage vectors are kept.
 UNITS_LIMIT = 50_000
@@ -112,7 +113,11 @@ class IndexStore:
 
     @property
     def lexical(self) -> LexicalIndex:
-        """BM25 over the passages' embedding texts (context and text), in passage order; made once."""
+        """BM25 over the passages' embedding texts (context and text), in passage order.
+
+        Read from the generation folder with the rest of the index (built when the index was); a store made
+        otherwise builds it on first use.
+        """
         if self._lexical is None:
             self._lexical = LexicalIndex.build(EmbeddingTexts(self.passages))
         return self._lexical
@@ -198,6 +203,12 @@ def read_generation(path: Path) -> IndexStore:
 
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except Exception as error:  # missing, not JSON
+        raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        raise IndexCorrupt(f"index at {path} has format {version}, expected {FORMAT_VERSION}")
+    try:
         shared: dict[str, str] = {}
         with open(path / PASSAGES, encoding="utf-8") as handle:
             passages = [_share_strings(Passage.from_json(line), shared) for line in handle if line.strip()]
@@ -211,8 +222,6 @@ def read_generation(path: Path) -> IndexStore:
             unit_owners = np.load(path / UNIT_OWNERS, allow_pickle=False)
     except Exception as error:  # corrupt JSON, truncated FAISS file, missing part …
         raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexCorrupt(f"index at {path} has format {manifest.get('format_version')}, expected {FORMAT_VERSION}")
     if vectors.ntotal != len(passages) or manifest.get("passage_count") != len(passages):
         raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
     if manifest.get("passages_sha256") != sha256_file(path / PASSAGES):
@@ -231,8 +240,34 @@ def read_generation(path: Path) -> IndexStore:
             raise IndexCorrupt(f"index at {path}: unit vectors do not match the manifest")
         if count and (unit_owners.min() < 0 or unit_owners.max() >= len(passages)):
             raise IndexCorrupt(f"index at {path}: unit vectors point at passages that do not exist")
+    lexical = read_lexical(path, manifest)
+    if len(lexical) != len(passages):
+        raise IndexCorrupt(f"index at {path} is out of step: a lexical index of {len(lexical)} documents, "
+                           f"{len(passages)} passages")
     return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path,
-                      unit_vectors=unit_vectors, unit_owners=unit_owners)
+                      unit_vectors=unit_vectors, unit_owners=unit_owners, _lexical=lexical)
+
+
+def read_lexical(path: Path, manifest: dict) -> LexicalIndex:
+    """The generation's lexical index, its files checked against the manifest's checksums first."""
+    files = manifest.get("lexical", {}).get("files") if isinstance(manifest.get("lexical"), dict) else None
+    if not isinstance(files, dict) or f"{LEXICAL}/{ANALYZER_FILE}" not in files:
+        raise IndexCorrupt(f"index at {path}: the manifest lists no lexical index")
+    for name, digest in files.items():
+        parts = Path(name).parts
+        if parts[0] != LEXICAL or ".." in parts:
+            raise IndexCorrupt(f"index at {path}: the manifest lists a lexical file outside {LEXICAL}/: {name}")
+        try:
+            actual = sha256_file(path / name)
+        except OSError as error:
+            raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+        if actual != digest:
+            raise IndexCorrupt(f"index at {path}: lexical index file {name} does not match its manifest")
+    try:
+        return LexicalIndex.load(path / LEXICAL)
+    except Exception as error:  # the right bytes that still do not make an index: written by other code
+        raise IndexCorrupt(f"index at {path}: the lexical index is unreadable ({error.__class__.__name__}: "
+                           f"{error})") from None
 
 
 _SHARED_FIELDS = ("source", "doc_title", "board_kind", "board", "section", "place", "topic")
@@ -388,6 +423,29 @@ def build(
             passages.append(_share_strings(passage, shared))
             vectors.append(None)
             units.append(None)
+    del reusable
+    staging = _new_staging(index_dir)
+    try:
+        store = _embed_and_write(index_dir, staging, passages, vectors, units, to_embed, file_info, embedder,
+                                 started, progress)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a build cut short leaves nothing behind
+        raise
+    store.embedder = embedder
+    store.built_now = True
+    return store
+
+
+def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], vectors: list[np.ndarray | None],
+                     units: list[np.ndarray | None], to_embed: list[int], file_info: dict[str, dict],
+                     embedder: Embedder, started: float, progress: Callable[[int, int], None] | None) -> IndexStore:
+    """The new generation in its staging folder: lexical index, embeddings, vectors, manifest; then switched to.
+
+    vectors and units hold what is reused (None for what is to be embedded); they are emptied on the way.
+    """
+    # The lexical index first, before any vector is in memory: analysing every text takes a few hundred MB
+    # for a moment at 200,000 passages. It is saved and let go, and read back (memory-mapped) at the end.
+    lexical_files = write_lexical(staging, passages)
     keep_units = len(passages) <= UNITS_LIMIT
     # Everything new is embedded in batches: passage texts, then (when kept) their units.
     # Texts are made batch by batch: all of them at once would be ~1 KB per passage held until the end.
@@ -404,7 +462,7 @@ def build(
     for i, vector in enumerate(vectors):
         if vector is not None:
             matrix[i] = vector
-    del vectors
+    vectors.clear()
     if progress:
         progress(0, len(jobs))
     for start in range(0, len(jobs), EMBED_BATCH):
@@ -426,7 +484,7 @@ def build(
         owners = [np.full(len(u), i, dtype=np.int32) for i, u in enumerate(units)]
         unit_matrix = np.vstack([np.zeros((0, embedder.dim), np.float32), *units]).astype(np.float32)
         unit_owners = np.concatenate([np.zeros(0, np.int32), *owners])
-    del units
+    units.clear()
     manifest = {
         "format_version": FORMAT_VERSION,
         "parser_version": parser_version(),
@@ -439,11 +497,21 @@ def build(
         "build_seconds": None,
         "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
         "unit_count": None if unit_matrix is None else len(unit_matrix),
+        "lexical": {"documents": len(passages), "files": lexical_files},
     }
-    store = write_generation(index_dir, passages, matrix, manifest, started, unit_matrix, unit_owners)
-    store.embedder = embedder
-    store.built_now = True
-    return store
+    return write_generation(index_dir, passages, matrix, manifest, started, unit_matrix, unit_owners, staging)
+
+
+def write_lexical(staging: Path, passages: list[Passage]) -> dict[str, str]:
+    """Build the lexical index of the passages into staging/LEXICAL; returns its files and their sha256."""
+    lexical = LexicalIndex.build(EmbeddingTexts(passages))
+    written = lexical.save(staging / LEXICAL)
+    del lexical
+    files = {}
+    for path in written:
+        _fsync_file(path)
+        files[path.relative_to(staging).as_posix()] = sha256_file(path)
+    return files
 
 
 def _content_digest(path: Path) -> str | None:
@@ -507,15 +575,26 @@ def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
     return by_source
 
 
-def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray, manifest: dict,
-                     started: float, unit_matrix: np.ndarray | None = None,
-                     unit_owners: np.ndarray | None = None) -> IndexStore:
-    import faiss
-
+def _new_staging(index_dir: Path) -> Path:
+    """A new staging folder, .gen-….tmp: renamed to gen-… when complete; a leftover is removed later."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     staging = index_dir / f".{name}.tmp"
     staging.mkdir()
+    return staging
+
+
+def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray, manifest: dict,
+                     started: float, unit_matrix: np.ndarray | None = None,
+                     unit_owners: np.ndarray | None = None, staging: Path | None = None) -> IndexStore:
+    """Write a generation (into staging, which may hold its lexical index already) and switch CURRENT to it."""
+    import faiss
+
+    if staging is None:
+        staging = _new_staging(index_dir)
+    if "lexical" not in manifest:
+        manifest["lexical"] = {"documents": len(passages), "files": write_lexical(staging, passages)}
+    name = staging.name[1 : -len(".tmp")]
     with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
         for passage in passages:
             handle.write(passage.to_json() + "\n")
@@ -541,8 +620,9 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
     # The switch: CURRENT names the new generation; until this rename the old one stays in use.
     _write_atomic(index_dir / CURRENT, name)
     _remove_old_generations(index_dir, keep=name)
+    lexical = LexicalIndex.load(final / LEXICAL)  # memory-mapped, as when the generation is read
     return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=final,
-                      unit_vectors=unit_matrix, unit_owners=unit_owners)
+                      unit_vectors=unit_matrix, unit_owners=unit_owners, _lexical=lexical)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -189,3 +190,54 @@ def test_fold_strips_every_combining_mark_like_the_character_rule() -> None:
     for _ in range(3000):
         text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(1, 12)))
         assert fold(text) == by_character(text), ascii(text)
+
+
+# --- saved and loaded --------------------------------------------------------------------------------
+
+SAVED_CORPUS = [
+    *COMPOUND_CORPUS,
+    "Die Kinderbetreuung ist gesichert, Kita-Plätze fehlen.",
+    "Begrüßung durch den Bürgermeister; die Moderation übernimmt das Stadtteilbüro.",
+    "Radwege und Parkplätze im Ortsteil, Radweg-Lücken an der Hauptstraße.",
+    "Die Feuerwehr übt.",
+]
+SAVED_QUERIES = ["Kitaplätze", "Kinder-Betreuung", "begrüßt moderiert", "Radweglücken Parkplatz", "Feuerwehr",
+                 "Which districts lack daycare places?", "", "Bürgerhaus Straße"]
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_a_saved_index_loads_with_the_same_scores_and_terms(tmp_path, mmap) -> None:
+    built = LexicalIndex.build(SAVED_CORPUS)
+    written = built.save(tmp_path / "lexical")
+    assert written and all(path.suffix in (".json", ".npy") for path in written)  # nothing pickled
+    loaded = LexicalIndex.load(tmp_path / "lexical", mmap=mmap)
+    assert len(loaded) == len(built)
+    assert loaded.vocabulary == built.vocabulary
+    assert loaded.analyzer.known_stems == built.analyzer.known_stems
+    for term in built.vocabulary:
+        assert loaded.document_frequency(term) == built.document_frequency(term)
+    for text in [*SAVED_CORPUS, *SAVED_QUERIES]:
+        assert loaded.analyzer.analyze(text) == built.analyzer.analyze(text)
+        assert loaded.analyzer.query_units(text) == built.analyzer.query_units(text)
+    for query in SAVED_QUERIES:
+        assert loaded.scores(query).tolist() == built.scores(query).tolist()  # exactly, not approximately
+        assert loaded.search(query, 5) == built.search(query, 5)
+        assert loaded.coverage(query) == built.coverage(query)
+    for term in ("begrusst", "moderiert", "radwegluck"):
+        assert loaded.related_terms(term) == built.related_terms(term)
+
+
+def test_an_empty_index_saves_and_loads(tmp_path) -> None:
+    LexicalIndex.build([]).save(tmp_path / "empty")
+    loaded = LexicalIndex.load(tmp_path / "empty")
+    assert len(loaded) == 0 and loaded.search("Kita", 5) == [] and loaded.coverage("Kita") == 0.0
+
+
+def test_saved_files_that_do_not_fit_together_are_refused(tmp_path) -> None:
+    LexicalIndex.build(SAVED_CORPUS).save(tmp_path / "lexical")
+    terms = tmp_path / "lexical" / "terms.json"
+    data = json.loads(terms.read_text(encoding="utf-8"))
+    data["documents"] += 1
+    terms.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError):
+        LexicalIndex.load(tmp_path / "lexical")

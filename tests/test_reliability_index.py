@@ -18,7 +18,17 @@ from support import BUS, MARKT, SPIEL
 from test_reliability_questions import Recorder
 
 from assistant import Assistant
-from index.store import CURRENT, MANIFEST, PASSAGES, UNIT_OWNERS, UNIT_VECTORS, VECTORS, current_generation, load_index
+from index.store import (
+    CURRENT,
+    LEXICAL,
+    MANIFEST,
+    PASSAGES,
+    UNIT_OWNERS,
+    UNIT_VECTORS,
+    VECTORS,
+    current_generation,
+    load_index,
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +92,10 @@ def unit_owners_out_of_range(index_dir: Path) -> None:
     np.save(path, owners)
 
 
+def lexical_file(index_dir: Path, ending: str) -> Path:
+    return next(path for path in (generation(index_dir) / LEXICAL).rglob("*") if path.name.endswith(ending))
+
+
 def other_embedder(manifest: dict) -> None:
     manifest["embedder"]["identity"] = "sentence-transformers:intfloat/multilingual-e5-base:768"
 
@@ -111,6 +125,10 @@ DAMAGE = {
     "unit-vectors-missing": (lambda d: (generation(d) / UNIT_VECTORS).unlink(), "unreadable"),
     "unit-vectors-corrupt": (lambda d: flip_bytes(generation(d) / UNIT_VECTORS), "unit vectors file does not match"),
     "unit-owners-out-of-range": (unit_owners_out_of_range, "unit vectors point at passages that do not exist"),
+    "lexical-scores-bytes-flipped": (lambda d: flip_bytes(lexical_file(d, "data.csc.index.npy")),
+                                     "lexical index file lexical/bm25/data.csc.index.npy does not match"),
+    "lexical-terms-missing": (lambda d: lexical_file(d, "terms.json").unlink(), "unreadable"),
+    "lexical-folder-deleted": (lambda d: shutil.rmtree(generation(d) / LEXICAL), "unreadable"),
     "manifest-missing": (lambda d: (generation(d) / MANIFEST).unlink(), "unreadable"),
     "manifest-not-json": (lambda d: (generation(d) / MANIFEST).write_text("{kaputt", encoding="utf-8"),
                           "unreadable"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from index.store import (
     make_faiss,
     parser_version,
     read_generation,
+    sha256_file,
 )
 
 BUS = """\
@@ -558,10 +560,107 @@ def test_faiss_index_holds_exactly_the_vectors_exact_or_hnsw(monkeypatch):
 # --- the lexical index -------------------------------------------------------------------------------
 
 
-def test_store_lexical_index_covers_the_embedding_texts_in_passage_order(corpus: Path, index_dir: Path) -> None:
-    store = load_index(corpus, index_dir)
-    fresh = LexicalIndex.build([embedding_text(p) for p in store.passages])
-    assert store.lexical is store.lexical  # made once
-    assert len(store.lexical) == len(store.passages)
-    for query in ("Spielplätze Sandkasten", "Bus abends Beispielheim", "Markt"):
-        assert store.lexical.scores(query).tolist() == fresh.scores(query).tolist()
+LEXICAL_QUERIES = ("Spielplätze Sandkasten", "Bus abends Beispielheim", "Markt", "Nachtbusse", "kaputte Schaukel",
+                   "Which districts lack daycare places?")
+
+
+def assert_same_lexical(store, fresh: LexicalIndex) -> None:
+    assert len(store.lexical) == len(store.passages) == len(fresh)
+    assert store.lexical.vocabulary == fresh.vocabulary
+    assert store.lexical.analyzer.known_stems == fresh.analyzer.known_stems
+    for query in LEXICAL_QUERIES:
+        assert store.lexical.scores(query).tolist() == fresh.scores(query).tolist()  # exactly the same
+        assert store.lexical.coverage(query) == fresh.coverage(query)
+    for text in map(embedding_text, store.passages):
+        assert store.lexical.analyzer.analyze(text) == fresh.analyzer.analyze(text)
+
+
+def test_lexical_index_is_stored_in_the_generation_and_scores_like_a_fresh_one(corpus: Path, index_dir: Path) -> None:
+    built = load_index(corpus, index_dir)
+    files = built.manifest["lexical"]["files"]
+    assert files and all((built.path / name).is_file() for name in files)
+    assert all(name.endswith((".json", ".npy")) for name in files)  # nothing pickled
+    fresh = LexicalIndex.build([embedding_text(p) for p in built.passages])
+    assert_same_lexical(built, fresh)
+    loaded = read_generation(built.path)
+    assert loaded.lexical is loaded.lexical  # read with the generation, not made on first use
+    assert_same_lexical(loaded, fresh)
+    again = load_index(corpus, index_dir)
+    assert not again.built_now
+    assert_same_lexical(again, fresh)
+
+
+def test_lexical_index_follows_a_partial_rebuild(corpus: Path, index_dir: Path) -> None:
+    first = load_index(corpus, index_dir)
+    write(corpus, "bus.txt", BUS_CHANGED)
+    second = load_index(corpus, index_dir)
+    assert 0 < second.manifest["reused"] < len(second.passages)
+    best = second.passages[second.lexical.search("Nachtbus Mitternacht", 1)[0][0]]
+    assert best.source == "bus.txt" and "Nachtbus" in best.text
+    assert_same_lexical(read_generation(second.path), LexicalIndex.build([embedding_text(p) for p in second.passages]))
+    assert first.path != second.path
+
+
+def flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - 16, len(data)):
+        data[i] ^= 0xA5
+    path.write_bytes(bytes(data))
+
+
+def lexical_file(store, ending: str) -> Path:
+    return next(store.path / name for name in store.manifest["lexical"]["files"] if name.endswith(ending))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda store: flip_bytes(lexical_file(store, "data.csc.index.npy")),  # scores: numpy reads them unawares
+    lambda store: truncate(lexical_file(store, "indices.csc.index.npy")),
+    lambda store: lexical_file(store, "analyzer.json").unlink(),
+    lambda store: empty(lexical_file(store, "terms.json")),
+    lambda store: edit_manifest(store, lambda m: m.pop("lexical")),
+    lambda store: edit_manifest(store, lambda m: m["lexical"].update(files={"../passages.jsonl": "0"})),
+], ids=["scores-flipped", "indices-truncated", "analyzer-missing", "terms-empty", "manifest-without", "outside"])
+def test_damaged_lexical_index_is_detected_and_rebuilt(corpus: Path, index_dir: Path, damage, caplog) -> None:
+    first = load_index(corpus, index_dir)
+    damage(first)
+    with pytest.raises(IndexCorrupt, match="lexical|unreadable"):
+        read_generation(first.path)
+
+    with caplog.at_level(logging.WARNING, logger="index.store"):
+        second = load_index(corpus, index_dir)
+
+    assert any("rebuilt" in record.getMessage() for record in caplog.records)
+    assert_full_rebuild(first, second)
+    assert_same_lexical(second, LexicalIndex.build([embedding_text(p) for p in second.passages]))
+
+
+def test_lexical_index_of_another_size_is_out_of_step(corpus: Path, index_dir: Path, tmp_path: Path) -> None:
+    first = load_index(corpus, index_dir)
+    # A consistent lexical index with its checksums, over one passage too few.
+    other = tmp_path / "other"
+    LexicalIndex.build([embedding_text(p) for p in first.passages[:-1]]).save(other)
+    shutil.rmtree(first.path / "lexical")
+    shutil.copytree(other, first.path / "lexical")
+    files = {f"lexical/{path.relative_to(other).as_posix()}": sha256_file(path)
+             for path in other.rglob("*") if path.is_file()}
+    edit_manifest(first, lambda m: m["lexical"].update(files=files))
+    with pytest.raises(IndexCorrupt, match="out of step"):
+        read_generation(first.path)
+    assert_full_rebuild(first, load_index(corpus, index_dir))
+
+
+def test_generation_of_the_format_before_the_lexical_index_is_rebuilt(corpus: Path, index_dir: Path, caplog) -> None:
+    first = load_index(corpus, index_dir)
+    # As format 2 wrote it: no lexical folder, no lexical entry in the manifest.
+    shutil.rmtree(first.path / "lexical")
+    edit_manifest(first, lambda m: (m.pop("lexical"), m.update(format_version=2)))
+    with pytest.raises(IndexCorrupt, match="has format 2"):
+        read_generation(first.path)
+
+    with caplog.at_level(logging.INFO, logger="index.store"):
+        second = load_index(corpus, index_dir)
+
+    assert any("has format 2" in record.getMessage() for record in caplog.records)
+    assert_full_rebuild(first, second)
+    assert second.manifest["format_version"] == FORMAT_VERSION == 3
+    assert_same_lexical(read_generation(second.path), LexicalIndex.build([embedding_text(p) for p in second.passages]))

@@ -34,6 +34,7 @@ from assistant.sources import (  # noqa: E402
     render_source,
 )
 from index import CorpusError, Settings  # noqa: E402
+from index.documents import os_error_reason, unusable_path_message  # noqa: E402
 
 log = logging.getLogger("protokoll.app")
 
@@ -627,8 +628,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fehler: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # index folder not writable, disk full, a path that is a file …
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"Fehler: Datei oder Ordner nicht nutzbar{where}: {error.strerror or error}", file=sys.stderr)
+        print(f"Fehler: {unusable_path_message(error)}", file=sys.stderr)
         return 2
     if settings.host not in LOCAL_HOSTS and not settings.auth:
         log.warning("Die App ist unter %s ohne Anmeldung erreichbar; setzen Sie PROTOKOLL_USER und "
@@ -637,7 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
     except OSError as error:  # port taken, address not available …
-        print(f"Fehler: Der Server kann nicht auf {settings.host}:{settings.port} starten ({error}).", file=sys.stderr)
+        print(f"Fehler: Der Server kann nicht auf {settings.host}:{settings.port} starten ({os_error_reason(error)}).",
+              file=sys.stderr)
         return 2
     print(f"Protokoll-Assistent läuft auf {url} (beenden mit Strg+C)", flush=True)
     demo.block_thread()

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from index import CorpusError, IndexStore, Settings, load_index
+from index.documents import unusable_path_message
 
 KIND_NAMES = {
     "title": "Titelseiten",
@@ -72,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head & co.
         return 0
     except OSError as error:  # index folder not writable, disk full, a path that is a file …
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"Fehler: Datei oder Ordner nicht nutzbar{where}: {error.strerror or error}", file=sys.stderr)
+        print(f"Fehler: {unusable_path_message(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
@@ -166,16 +166,30 @@ class ProgressBar:
             self.bar.close()
 
 
+def german_time(iso: str | None) -> str:
+    """An ISO time stamp of the manifest as local German date and time ("am 13.02.2025 um 10:04 Uhr")."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return str(iso or "zu unbekannter Zeit")
+    return f"am {moment:%d.%m.%Y} um {moment:%H:%M} Uhr"
+
+
 def summary(store: IndexStore) -> str:
     """What is in the index: documents, passages per document, boards per kind, places and workshops."""
     manifest = store.manifest
     passages = store.passages
+    if store.built_now:
+        seconds = f"{manifest.get('build_seconds') or 0:.1f}".replace(".", ",")
+        state = (f"jetzt gebaut in {seconds} s: {manifest.get('embedded_now', 0)} Passagen neu eingebettet, "
+                 f"{manifest.get('reused', 0)} übernommen")
+    else:
+        state = f"aktuell, keine Änderungen (gebaut {german_time(manifest.get('built_at'))})"
     lines = [
-        f"Index {store.path.parent} ({store.path.name}), Embedder {manifest['embedder']['identity']}",
-        f"{len(manifest['files'])} Dateien, {len(passages)} Passagen; "
-        + (f"jetzt gebaut in {manifest.get('build_seconds')} s: {manifest.get('embedded_now', 0)} neu eingebettet, "
-           f"{manifest.get('reused', 0)} übernommen" if store.built_now
-           else f"aktuell, keine Änderungen (gebaut {manifest['built_at']})"),
+        f"Index {store.path.parent} (Stand {store.path.name}), Einbettungsmodell {manifest['embedder']['identity']}",
+        f"{len(manifest['files'])} Dateien, {len(passages)} Passagen; {state}",
         "",
         "Dokumente:",
     ]

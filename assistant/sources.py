@@ -42,7 +42,7 @@ class Protocols:
             try:
                 self._lines[source] = read_document(self.corpus_dir / source, self.corpus_dir).lines
             except (CorpusError, OSError, ValueError) as error:
-                log.warning("source view of %s without its file: %s", source, error)
+                log.warning("Quellansicht von %s ohne die Datei: %s", source, error)
                 self._lines[source] = None
         return self._lines[source]
 

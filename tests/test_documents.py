@@ -146,7 +146,7 @@ def test_latin1_file_is_refused_with_advice(tmp_path):
         read_document(tmp_path / "alt.txt", tmp_path)
     message = str(error.value)
     assert "alt.txt" in message
-    assert "UTF-8" in message and "re-save" in message
+    assert "UTF-8" in message and "Speichern Sie die Datei" in message
 
 
 def test_binary_file_named_txt_is_refused(tmp_path):
@@ -231,8 +231,8 @@ def test_corpus_files_skips_hidden_files_and_manifests(tmp_path):
 
 
 def test_corpus_files_missing_folder(tmp_path):
-    with pytest.raises(CorpusError, match="does not exist"):
+    with pytest.raises(CorpusError, match="gibt es nicht"):
         corpus_files(tmp_path / "nirgends")
     (tmp_path / "datei.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(CorpusError, match="not a folder"):
+    with pytest.raises(CorpusError, match="ist kein Ordner"):
         corpus_files(tmp_path / "datei.txt")

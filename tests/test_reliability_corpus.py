@@ -116,12 +116,12 @@ def test_messy_corpus_reports_each_bad_file_by_name_and_indexes_the_rest(tmp_pat
 
     lines = file_lines(out)
     expected_errors = {
-        "latin1.txt": "not UTF-8",
-        "bild.txt": "binary",
-        "kaputt.pdf": "PDF cannot be read",
-        "kaputt.docx": "DOCX cannot be read",
-        "mit-manifest.txt": "manifest mit-manifest.txt.meta.json is not valid",
-        "riesig.txt": "20.0 MB of text, more than 2 MB",
+        "latin1.txt": "nicht als UTF-8 gespeichert",
+        "bild.txt": "keine Textdatei",
+        "kaputt.pdf": "PDF-Datei kann nicht gelesen werden",
+        "kaputt.docx": "DOCX-Datei kann nicht gelesen werden",
+        "mit-manifest.txt": "Manifest mit-manifest.txt.meta.json ist kein gültiges JSON",
+        "riesig.txt": "20,0 MB Text, erlaubt sind höchstens 2 MB",
     }
     for name, message in expected_errors.items():
         assert lines[name].startswith("FEHLER – ") and message in lines[name], (name, lines.get(name))
@@ -220,7 +220,7 @@ def test_text_limit_is_checked_before_reading_and_for_pdf_and_docx_text(tmp_path
     big = tmp_path / "gross.md"
     write_huge(big, MAX_TEXT_BYTES + 1)
     started = time.perf_counter()
-    with pytest.raises(CorpusError, match=r"^gross\.md: 2\.0 MB of text, more than 2 MB.*split it"):
+    with pytest.raises(CorpusError, match=r"^gross\.md: 2,0 MB Text, erlaubt sind höchstens 2 MB.*Teilen Sie"):
         read_document(big, tmp_path)
     assert time.perf_counter() - started < 1
     # Just under the limit is read.
@@ -229,16 +229,16 @@ def test_text_limit_is_checked_before_reading_and_for_pdf_and_docx_text(tmp_path
     # PDF and DOCX are limited by the text inside, not by their images.
     make_docx(tmp_path / "bericht.docx")
     monkeypatch.setattr(documents, "MAX_TEXT_BYTES", 100)
-    with pytest.raises(CorpusError, match=r"^bericht\.docx: .* of text, more than"):
+    with pytest.raises(CorpusError, match=r"^bericht\.docx: .* Text, erlaubt sind höchstens"):
         read_document(tmp_path / "bericht.docx", tmp_path)
     record("limit: text over 2 MB (.txt/.md, text inside .pdf/.docx)", "refused by name before parsing")
 
 
 def test_file_that_vanishes_or_is_unreadable_is_a_corpus_error_naming_it(tmp_path, record):
-    with pytest.raises(CorpusError, match=r"^weg\.txt: file cannot be read"):
+    with pytest.raises(CorpusError, match=r"^weg\.txt: Die Datei kann nicht gelesen werden \(nicht vorhanden\)"):
         read_document(tmp_path / "weg.txt", tmp_path)
     (tmp_path / "ordner.md").mkdir()
-    with pytest.raises(CorpusError, match=r"^ordner\.md: file cannot be read"):
+    with pytest.raises(CorpusError, match=r"^ordner\.md: Die Datei kann nicht gelesen werden \(ist ein Ordner"):
         read_document(tmp_path / "ordner.md", tmp_path)
     record("file removed while indexing", "CorpusError naming the file (reported, the rest indexed)")
 
@@ -248,12 +248,12 @@ def test_missing_corpus_folder_is_a_clear_message_in_api_cli_and_app(tmp_path, c
     corpus = tmp_path / "protokolle"
     if kind == "a-file":
         corpus.write_text("kein Ordner", encoding="utf-8")
-    expected = "does not exist" if kind == "missing" else "is not a folder"
+    expected = "gibt es nicht" if kind == "missing" else "ist kein Ordner"
     with pytest.raises(CorpusError, match=expected):
         Assistant.load(corpus_dir=corpus, index_dir=tmp_path / "index")
     assert protokoll_cli.main(["index", "--corpus", str(corpus), "--index", str(tmp_path / "index")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("Fehler: corpus") and str(corpus) in err and "Traceback" not in err
+    assert err.startswith("Fehler: ") and expected in err and str(corpus) in err and "Traceback" not in err
     monkeypatch.setenv("PROTOKOLL_CORPUS", str(corpus))
     monkeypatch.setenv("PROTOKOLL_INDEX", str(tmp_path / "index"))
     assert app.main(["--port", "7999"]) == 2

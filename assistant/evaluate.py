@@ -9,13 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.markup import strip_markup
+
 CUTOFF = 5
-_MARKUP = re.compile(r"<[^>]+>|[*_~`]")
+_EMPHASIS = re.compile(r"[*_~`]")  # Markdown emphasis in gold snippets or passages, and gender stars alike
 
 
 def normalize(text: str) -> str:
-    """Casefolded, markup stripped, white space folded: how gold snippets and passages are compared."""
-    return re.sub(r"\s+", " ", _MARKUP.sub(" ", text)).casefold().strip()
+    """Casefolded, markup and emphasis stripped, white space folded: how gold snippets and passages are compared."""
+    return re.sub(r"\s+", " ", _EMPHASIS.sub(" ", strip_markup(text))).casefold().strip()
 
 
 def contains(text: str, snippet: str) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index import CorpusError, Passage
 from index.documents import read_document
+from index.markup import clean_cells, clean_line
 
 from .export import german_date, line_span
 from .retrieve import Filters
@@ -101,15 +102,13 @@ def source_is_current(passage: Passage, lines: list[str] | None) -> bool:
     found = 0
     for item in passage.items:
         if 1 <= item.line <= len(lines):
-            line = " ".join(_P_TAG.sub("", lines[item.line - 1]).split())
-            found += " ".join(item.text.split()) in line
+            # Compared as the parsers saw them: the item's text is a cleaned line (or a cleaned cell of one).
+            found += " ".join(item.text.split()) in clean_line(lines[item.line - 1])
     return found * 2 >= len(passage.items)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Rendering: every corpus-derived string is escaped before it becomes HTML or Markdown
-
-_P_TAG = re.compile(r"</?p\s*>", re.IGNORECASE)  # paragraph markup left in table cells by the transcription
 
 
 def esc(text) -> str:
@@ -161,7 +160,7 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str])
     first, last = protocols.board_span(passage)
     last = min(last, len(lines))
     hits = _item_lines(passage)
-    numbered = [(n, _P_TAG.sub("", lines[n - 1])) for n in range(first, last + 1)]
+    numbered = [(n, shown_line(lines[n - 1])) for n in range(first, last + 1)]
     while numbered and not numbered[0][1].strip():
         numbered.pop(0)
     while numbered and not numbered[-1][1].strip():
@@ -180,6 +179,13 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str])
                "die zitierten Zeilen sind markiert.")
     return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
             + "".join(rows) + "</tbody></table></div>")
+
+
+def shown_line(line: str) -> str:
+    """A source line as the source view shows it: markup out as in the indexed text (a cited line reads like its
+    quote), table cells still apart (tabs), the indentation of a sub-item kept."""
+    indent = len(line) - len(line.lstrip(" "))
+    return " " * indent + "\t".join(clean_cells(line))
 
 
 def render_line(number: int, text: str, hit: bool, columns: int) -> str:

@@ -96,6 +96,21 @@ def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
     assert "Ganze Tabellenzeile" in rendered
 
 
+def test_source_with_latex_arrows_and_superscripts_is_current_and_shown_as_quoted(tmp_path):
+    # Lines as the transcription left them; the parsers quote them cleaned ("⇒", "Verbindung").
+    lines = ["Tafel", "EMPOWERMENT \\Rightarrow aktive Gestaltung", "- Infrastruktur / ^{Verbindung} Bus + Bahn",
+             "<p>Wohnraum fehlt</p> <p>Mehr Wohnungen</p>"]
+    (tmp_path / "werkstatt.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    quoted = [("EMPOWERMENT ⇒ aktive Gestaltung", 2), ("- Infrastruktur / Verbindung Bus + Bahn", 3)]
+    for items in (quoted, quoted[:1], quoted[1:], [("Wohnraum fehlt", 4), ("Mehr Wohnungen", 4)]):
+        assert sources.source_is_current(passage(items), lines), items
+    assert not sources.source_is_current(passage([("EMPOWERMENT ⇒ passive Gestaltung", 2)]), lines)
+    rendered = sources.render_source(sources.Protocols([passage(quoted)], tmp_path), passage(quoted), 1)
+    assert "seit dem Indexieren geändert" not in rendered
+    assert "<mark>EMPOWERMENT ⇒ aktive Gestaltung</mark>" in rendered
+    assert "<mark>- Infrastruktur / Verbindung Bus + Bahn</mark>" in rendered
+
+
 def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
     (tiny.corpus / "werkstatt.txt").write_text("ganz\nanderer\nText\n", encoding="utf-8")
     rendered = sources.render_source(sources.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ..documents import Document
+from ..markup import clean_line
 from ..passage import Item, Passage
-from .common import clean_line, document_meta
+from .common import document_meta
 
 KIND = "generic"
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from ..documents import Document
+from ..markup import clean_line
 from ..passage import Item, Passage
-from .common import clean_line, document_meta
+from .common import document_meta
 
 KIND = "fotoprotokoll"
 

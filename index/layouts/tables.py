@@ -6,12 +6,12 @@ import re
 from collections import Counter
 
 from ..documents import Document
+from ..markup import PARAGRAPH_TAG, clean_line
 from ..passage import Item, Passage
-from .common import clean_line, document_meta
+from .common import document_meta
 
 KIND = "workshop-tabellen"
 
-PARAGRAPH_TAG = re.compile(r"</?p\b[^>]*>", re.IGNORECASE)
 GROUP_HEADING = re.compile(r"^(?P<label>.*?\d+)\s*[-–:]\s*(?P<name>.+)$")
 MAX_HEADER_CELL = 60
 

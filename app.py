@@ -25,8 +25,14 @@ import gradio as gr  # noqa: E402
 
 from assistant import MAX_QUESTION_CHARS, Answer, Assistant, Filters, clean_question  # noqa: E402
 from assistant.answer import escape_markdown  # noqa: E402
-from assistant.export import citation_line, conversation_markdown, line_span, question_link  # noqa: E402
-from assistant.feedback import append_feedback, feedback_record  # noqa: E402
+from assistant.export import (  # noqa: E402
+    citation_line,
+    conversation_markdown,
+    line_span,
+    question_link,
+    restriction_note,
+)
+from assistant.feedback import MAX_REASON_CHARS, append_feedback, feedback_record  # noqa: E402
 from assistant.sources import (  # noqa: E402
     MAX_SEARCH_CHARS,
     Protocols,
@@ -40,7 +46,6 @@ log = logging.getLogger("protokoll.app")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
-MAX_REASON_CHARS = 2000
 EXPORT_MAX_AGE_SECONDS = 3600
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_TURNS = 100  # per conversation; a session's state stays bounded
@@ -185,7 +190,7 @@ def answer_markdown(turn: Turn) -> str:
     """The chat message of an answer: restriction note, answer text, and its numbered sources."""
     parts = []
     if turn.restriction:
-        parts += [f"*Eingegrenzt auf: {escape_markdown(turn.restriction)}*", ""]
+        parts += [restriction_note(turn.restriction), ""]
     parts.append(turn.answer.text)
     if turn.answer.passages:
         parts += ["", "**Quellen** (zum Nachlesen unter „Quellen der Antwort“ auswählen):"]
@@ -210,15 +215,6 @@ def chat_messages(conversation: Conversation) -> list[dict]:
         messages.append({"role": "user", "content": escape_markdown(turn.question)})
         messages.append({"role": "assistant", "content": answer_markdown(turn)})
     return messages
-
-
-def check_question(question) -> str:
-    """The cleaned question; ValueError with a German message when it is empty, not text or too long."""
-    if isinstance(question, str) and len(question) > 4 * MAX_QUESTION_CHARS:
-        # Refuse huge inputs before any per-character work on them.
-        raise ValueError(f"Die Frage ist zu lang ({len(question)} Zeichen). Bitte fassen Sie sich kürzer "
-                         f"(höchstens {MAX_QUESTION_CHARS} Zeichen).")
-    return clean_question(question)
 
 
 def page_url(request: gr.Request | None) -> str:
@@ -291,7 +287,7 @@ def build_app(
 
     def answer_question(question, documents, places, sections, history: list[str]) -> tuple[str, Answer, dict, str]:
         try:
-            text = check_question(question)
+            text = clean_question(question)  # refuses huge inputs before any per-character work
         except ValueError as error:
             raise user_error(str(error), title="Bitte Frage prüfen") from None
         filters, chosen, description = make_filters(documents, places, sections)
@@ -331,7 +327,7 @@ def build_app(
         folder = export_dir / uuid.uuid4().hex
         folder.mkdir()
         path = folder / f"Protokoll-Assistent-{datetime.now():%Y-%m-%d-%H%M}.md"
-        turns = [(turn.question, turn.answer) for turn in conversation.turns]
+        turns = [(turn.question, turn.answer, turn.restriction) for turn in conversation.turns]
         path.write_text(conversation_markdown(turns, base_url=base_url or None), encoding="utf-8")
         return str(path)
 

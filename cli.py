@@ -11,17 +11,7 @@ from pathlib import Path
 
 from index import CorpusError, IndexStore, Settings, load_index
 from index.documents import unusable_path_message
-
-KIND_NAMES = {
-    "title": "Titelseiten",
-    "goals": "Zielsetzung",
-    "programme": "Programm",
-    "district": "Austausch-Tafeln (Stadtteile)",
-    "topic_card": "Themenkarten",
-    "topic_result": "Ergebnistafeln der Themen",
-    "table_row": "Tabellenzeilen (Herausforderungen)",
-    "section": "Abschnitte (allgemein)",
-}
+from index.layouts import KIND_NAMES, kind_name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +113,8 @@ def load_assistant(args: argparse.Namespace):
 def run_ask(args: argparse.Namespace) -> int:
     import json
 
+    from assistant.export import line_span
+
     assistant = load_assistant(args)
     answer = assistant.ask(args.question, history=args.history)
     if args.json:
@@ -132,8 +124,7 @@ def run_ask(args: argparse.Namespace) -> int:
     if answer.passages:
         print("\nQuellen:")
         for marker, hit in enumerate(answer.passages, start=1):
-            first, last = hit.lines
-            print(f"  [{marker}] {hit.citation} — {hit.source}, Zeilen {first}–{last}")
+            print(f"  [{marker}] {hit.citation} — {hit.source}, {line_span(hit.lines)}")
     return 0
 
 
@@ -208,8 +199,9 @@ def summary(store: IndexStore) -> str:
     for p in passages:
         boards.setdefault(p.board_kind, set()).add((p.source, p.board))
     lines += ["", "Tafeln/Einheiten nach Art:"]
-    for kind, names in sorted(boards.items(), key=lambda pair: list(KIND_NAMES).index(pair[0])):
-        lines.append(f"  {KIND_NAMES.get(kind, kind)}: {len(names)}")
+    rank = {kind: number for number, kind in enumerate(KIND_NAMES)}  # an unknown kind last
+    for kind, names in sorted(boards.items(), key=lambda pair: rank.get(pair[0], len(rank))):
+        lines.append(f"  {kind_name(kind).plural}: {len(names)}")
     districts = Counter()
     for source, board in boards.get("district", set()):
         place = next(p.place for p in passages if p.source == source and p.board == board)

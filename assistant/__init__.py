@@ -149,6 +149,13 @@ def _too_long(length: int) -> str:
             f"(höchstens {MAX_QUESTION_CHARS} Zeichen).")
 
 
+def one_line(text: str) -> str:
+    """Free text (a question, a feedback reason) as one tidy line: control characters and line or paragraph
+    separators become spaces, white space is folded."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def clean_question(question) -> str:
     """The question as text without control or invisible characters; ValueError (German) when unusable."""
     if not isinstance(question, str):
@@ -157,9 +164,7 @@ def clean_question(question) -> str:
         # Refused before any per-character work: megabytes of text (also as earlier turns of a history)
         # would otherwise cost a second of CPU each while other users wait.
         raise ValueError(_too_long(len(question)))
-    text = _INVISIBLE.sub("", question)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = one_line(_INVISIBLE.sub("", question))
     if not text:
         raise ValueError("Bitte geben Sie eine Frage ein.")
     if len(text) > MAX_QUESTION_CHARS:

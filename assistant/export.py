@@ -23,6 +23,7 @@ def german_date(value: str | None) -> str | None:
 
 
 def line_span(lines: tuple[int, int]) -> str:
+    """Lines as every citation names them: "Zeile 4" or "Zeilen 4–9"."""
     first, last = lines
     return f"Zeile {first}" if first == last else f"Zeilen {first}–{last}"
 
@@ -42,19 +43,19 @@ def question_link(base_url: str, question: str) -> str:
 
 
 def conversation_markdown(
-    turns: Sequence[tuple[str, Answer]],
+    turns: Sequence[tuple[str, Answer] | tuple[str, Answer, str]],
     *,
     exported_at: datetime | None = None,
     base_url: str | None = None,
-    restriction: str | None = None,
 ) -> str:
     """The conversation as a Markdown document: each question, its answer and the quoted cited passages.
 
     Args:
-        turns: (question, answer) pairs, oldest first.
+        turns: (question, answer) or (question, answer, restriction) per question, oldest first; restriction
+            is a German description of the filters in effect for that question ("Ort: Schalke"), shown
+            with its answer as in the chat.
         exported_at: time stamp shown in the header (default: now).
         base_url: when given, each question gets a link that asks it again in the app.
-        restriction: a German description of the filters in effect, shown in the header.
     Returns:
         Markdown text; corpus and user text is escaped, so it renders as the literal text it is.
     """
@@ -66,14 +67,15 @@ def conversation_markdown(
         "Die Antworten bestehen aus wörtlichen Auszügen der Protokolle; die Nummern \\[1\\], \\[2\\] … "
         "verweisen auf die Quellen unter jeder Antwort.",
     ]
-    if restriction:
-        out += ["", f"Eingegrenzt auf: {escape_markdown(restriction)}"]
     if not turns:
         out += ["", "*(Die Unterhaltung ist leer.)*"]
-    for number, (question, answer) in enumerate(turns, start=1):
+    for number, (question, answer, *rest) in enumerate(turns, start=1):
+        restriction = rest[0] if rest else ""
         out += ["", f"## Frage {number}: {escape_markdown(question)}", ""]
         if base_url:
             out += [f"<{question_link(base_url, question)}>", ""]
+        if restriction:
+            out += [restriction_note(restriction), ""]
         out.append(answer.text)
         if answer.passages:
             out += ["", "**Quellen**", ""]
@@ -81,6 +83,11 @@ def conversation_markdown(
                 out.append(f"- {citation_line(marker, hit)}")
                 out += quoted_items(hit)
     return "\n".join(out).rstrip() + "\n"
+
+
+def restriction_note(restriction: str) -> str:
+    """The Markdown line that says which filters an answer was given under (chat and export)."""
+    return f"*Eingegrenzt auf: {escape_markdown(restriction)}*"
 
 
 def quoted_items(hit: Hit) -> list[str]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import one_line
 from .answer import Answer
 
 FEEDBACK_FILE = "feedback.jsonl"
 VOTES = ("up", "down")
-MAX_REASON_CHARS = 2000
+MAX_REASON_CHARS = 2000  # the app's text box allows as much, and refuses more with a message
 
 
 def feedback_record(
@@ -66,9 +65,7 @@ def clean_reason(reason: str | None) -> str:
     """Free text as one tidy string: no control characters, folded white space, at most MAX_REASON_CHARS."""
     if not reason:
         return ""
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(reason))
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:MAX_REASON_CHARS]
+    return one_line(str(reason))[:MAX_REASON_CHARS]
 
 
 def append_feedback(folder: str | Path, record: dict) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index import CorpusError, Passage
 from index.documents import read_document
+from index.layouts import kind_name
 from index.markup import clean_cells, clean_line
 
 from .export import german_date, line_span
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 BOARD_LEAD_LINES = 8  # header lines (running title, place, first prompt) shown above a board's first item
 MAX_BOARD_LINES = 300  # a generic section can be long; beyond this the source view shows the passage ± context
 MAX_SEARCH_CHARS = 200
-KIND_LABELS = {"district": "Stadtteil", "table_row": "Workshop"}
 
 
 
@@ -82,7 +82,7 @@ class Protocols:
         for passage in self.passages:
             if passage.place and passage.place not in seen:
                 seen.add(passage.place)
-                kind = KIND_LABELS.get(passage.board_kind, "Ort")
+                kind = kind_name(passage.board_kind).place
                 city = passage.meta.get("city")
                 choices.append((f"{passage.place} – {kind}{', ' + city if city else ''}", passage.place))
         return choices
@@ -174,7 +174,7 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str])
             continue  # one empty row stands for a run of empty lines
         previous_blank = blank
         rows.append(render_line(number, text, number in hits, columns))
-    shown = f"Zeilen {numbered[0][0]}–{numbered[-1][0]}" if numbered else "keine Zeilen"
+    shown = line_span((numbered[0][0], numbered[-1][0])) if numbered else "keine Zeilen"
     caption = (f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown}); "
                "die zitierten Zeilen sind markiert.")
     return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'

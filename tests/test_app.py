@@ -15,7 +15,7 @@ from gradio_client.exceptions import AppError
 from support import free_port, real_index_dir
 
 import app
-from assistant import MAX_QUESTION_CHARS, Assistant, Filters, sources
+from assistant import MAX_QUESTION_CHARS, Assistant, Filters, clean_question, feedback, sources
 from assistant.answer import Answer
 from assistant.feedback import read_feedback
 from assistant.retrieve import Hit
@@ -158,12 +158,17 @@ def test_chat_messages_escape_the_question_and_list_sources(tiny):
     assert "- \\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe, Zeilen 4–5" in bot["content"]
 
 
-def test_question_limit_is_checked_on_the_server():
+def test_question_limit_is_checked_on_the_server_by_the_assistants_rule():
+    assert app.clean_question is clean_question  # one rule for the app, the API and the command line
     with pytest.raises(ValueError, match="zu lang"):
-        app.check_question("x" * (MAX_QUESTION_CHARS + 1))
+        app.clean_question("x" * (MAX_QUESTION_CHARS + 1))
     with pytest.raises(ValueError, match="zu lang .50000 Zeichen"):
-        app.check_question("x" * 50_000)
-    assert app.check_question("  Was   läuft gut? ") == "Was läuft gut?"
+        app.clean_question("x" * 50_000)
+    assert app.clean_question("  Was   läuft gut? ") == "Was läuft gut?"
+
+
+def test_feedback_reason_limit_is_the_feedback_rule():
+    assert app.MAX_REASON_CHARS is feedback.MAX_REASON_CHARS
 
 
 def test_page_url_prefers_the_page_over_the_api_host():
@@ -307,6 +312,10 @@ def test_filters_restrict_retrieval(client):
     schalke = chat(client, "Was läuft gut?", places=["Schalke"])
     assert schalke.citations["choices"] and all("Schalke" in label for label, _ in schalke.citations["choices"])
     assert "Eingegrenzt auf: Ort: Schalke" in text_of(schalke.messages[-1])
+    # The download says so too, under the question it applied to.
+    exported = Path(schalke.download["value"]).read_text(encoding="utf-8")
+    assert "## Frage 1: Was läuft gut?\n\n<" in exported
+    assert "\n*Eingegrenzt auf: Ort: Schalke – Stadtteil, Gelsenkirchen*\n" in exported
     with pytest.raises(AppError, match="Unbekannte Auswahl"):
         client.predict("Was läuft gut?", None, None, ["Atlantis"], None, api_name="/ask")
 

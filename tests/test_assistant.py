@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant import MAX_QUESTION_CHARS, Assistant, clean_question, normalize_history
+from assistant.evaluate import contains  # the evaluation's snippet rule: a gold snippet counts as found
 from index import Settings
 
 GERMAN_WORDS = {
@@ -29,15 +30,6 @@ def assert_german(error: Exception) -> None:
 
 def words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
-
-
-def normalize(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>|[*_~`]", " ", text)).casefold().strip()
-
-
-def contains(text: str, snippet: str) -> bool:
-    """The snippet in the text, casefolded and white space folded, with word boundaries at its ends."""
-    return re.search(r"(?<!\w)" + re.escape(normalize(snippet)) + r"(?!\w)", normalize(text)) is not None
 
 
 # --- input checks (no index needed) ---------------------------------------------------------------

@@ -66,6 +66,16 @@ def test_export_has_questions_answers_and_quoted_sources():
     assert "… (8 weitere Zeilen)" in text
 
 
+def test_export_names_the_filters_each_answer_was_given_under():
+    answer = hostile_answer()
+    text = conversation_markdown([("Was fehlt?", answer, "Ort: Nordstadt – Stadtteil, Minden; Abschnitt: *Bedarfe*"),
+                                  ("Und ohne Eingrenzung?", answer, ""), ("Und so?", answer)])
+    first, second, third = text.split("## Frage ")[1:]
+    assert "\n*Eingegrenzt auf: Ort: Nordstadt – Stadtteil, Minden; Abschnitt: \\*Bedarfe\\**\n" in first
+    assert "Eingegrenzt" not in second and "Eingegrenzt" not in third
+    assert first.index("Eingegrenzt") < first.index("Gefunden: 2 Stellen")  # the note comes before the answer
+
+
 def test_empty_conversation_says_so():
     assert "leer" in conversation_markdown([])
 

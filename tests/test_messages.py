@@ -230,3 +230,14 @@ def test_cli_summary_of_a_corpus_with_bad_files_is_german(tmp_path, capsys):
     code, again, _ = index(capsys, corpus, tmp_path / "index")
     assert code == 0 and re.search(r"aktuell, keine Änderungen \(gebaut am \d\d\.\d\d\.\d{4} um \d\d:\d\d Uhr\)",
                                    again), again
+
+
+def test_every_board_kind_has_its_german_names_in_one_table():
+    from index.layouts import KIND_NAMES, kind_name
+    from index.passage import BOARD_KINDS
+
+    assert list(KIND_NAMES) == list(BOARD_KINDS)
+    assert kind_name("district").place == "Stadtteil" and kind_name("table_row").place == "Workshop"
+    assert kind_name("topic_card") == ("Themenkarten", "Ort")
+    assert kind_name("neu").plural == "neu"  # a kind without names yet is named by itself
+    assert cli.KIND_NAMES is KIND_NAMES

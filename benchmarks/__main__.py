@@ -3,7 +3,7 @@
     python -m benchmarks quality [--quick]        dev set and our questions beside BM25, dense and RRF peers
     python -m benchmarks speed [--quick]          warm latency interleaved with the peers, build, app start, RSS
     python -m benchmarks scale [--plot FILE]      synthetic ×1 … ×1000 corpora
-    python -m benchmarks xquad --data ORDNER      XQuAD paragraph retrieval (published data, kept outside the repository)
+    python -m benchmarks xquad --data FOLDER      XQuAD paragraph retrieval (published data, not in the repository)
 
 (`python -m benchmarks.load` and `python -m benchmarks.wait_policy` have options of their own.)
 """

@@ -98,7 +98,7 @@ def current_rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def serve(assistant, corpus_dir: Path, feedback_dir: Path, concurrency: int | None = None,
+def serve(assistant, feedback_dir: Path, concurrency: int | None = None,
           queue_size: int | None = None):
     """The app over an assistant on a free local port, with the default queue settings unless given."""
     import app
@@ -108,7 +108,7 @@ def serve(assistant, corpus_dir: Path, feedback_dir: Path, concurrency: int | No
         settings.concurrency = concurrency
     if queue_size is not None:
         settings.queue_size = queue_size
-    demo = app.build_app(assistant, corpus_dir=corpus_dir, feedback_dir=feedback_dir)
+    demo = app.build_app(assistant, feedback_dir=feedback_dir)
     _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     return demo, url, settings
 
@@ -201,13 +201,13 @@ def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_se
     }
 
 
-def run(assistant, corpus_dir: Path, users: int = 32, concurrency: int | None = None,
+def run(assistant, users: int = 32, concurrency: int | None = None,
         queue_size: int | None = None, work_dir: Path | None = None) -> dict:
     """Serve the app, warm it up with one question, let `users` users ask at once; the summary as a dict."""
     from gradio_client import Client
 
     work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
-    demo, url, settings = serve(assistant, corpus_dir, work / "feedback", concurrency, queue_size)
+    demo, url, settings = serve(assistant, work / "feedback", concurrency, queue_size)
     try:
         warm = Client(url, verbose=False)
         warm.predict("Was läuft gut in Schalke?", api_name="/ask")  # first answer: lazy parts get loaded
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for concurrency in args.concurrency:
         for users in args.users:
-            summary = run(assistant, corpus, users, concurrency, args.queue_size, work)
+            summary = run(assistant, users, concurrency, args.queue_size, work)
             rows.append(summary)
             print(f"users {summary['users']:>3}  concurrency {summary['concurrency']}  "
                   f"queue {summary['queue_size']:>3}  "

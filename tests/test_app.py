@@ -221,7 +221,7 @@ def real_assistant(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served(real_assistant, tmp_path_factory):
     feedback = tmp_path_factory.mktemp("feedback")
-    demo = app.build_app(real_assistant, corpus_dir=CORPUS, feedback_dir=feedback)
+    demo = app.build_app(real_assistant, feedback_dir=feedback)
     _, url, _ = app.launch(demo, app.ServerSettings(port=free_port()), prevent_thread_lock=True, quiet=True)
     yield SimpleNamespace(url=url, demo=demo, feedback=feedback)
     demo.close()
@@ -397,7 +397,7 @@ def test_hardened_server(served):
 
 @pytest.mark.e2e
 def test_login_from_environment_settings(real_assistant, tmp_path):
-    demo = app.build_app(real_assistant, corpus_dir=CORPUS, feedback_dir=tmp_path)
+    demo = app.build_app(real_assistant, feedback_dir=tmp_path)
     settings = app.ServerSettings(port=free_port(), user="amt", password="geheim")
     _, url, _ = app.launch(demo, settings, prevent_thread_lock=True, quiet=True)
     try:

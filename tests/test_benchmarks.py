@@ -179,7 +179,7 @@ def test_scale_tables_and_plot(tmp_path):
     assert (tmp_path / "scale.png").read_bytes()[:4] == b"\x89PNG"
 
 
-# --- the large-corpus path (HNSW, graph candidates) on the tiny corpus --------------------------------------------------
+# --- the large-corpus path (HNSW, graph candidates) on the tiny corpus -------------------------------------------
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     """The tiny corpus indexed twice: as it is (exact search, Retriever) and as if it were above the size limit."""
@@ -272,8 +272,8 @@ def test_large_corpus_path_judges_relevance_on_the_closest_passage_like_the_exac
     exact, large = both
     for question in QUESTIONS + ["Wie wird das Wetter morgen?"]:
         vector = exact.retriever.embed(question)
-        assert large.retriever.candidates.closest(vector) == pytest.approx(float((exact.retriever.matrix @ vector).max()),
-                                                                           abs=1e-5)
+        closest = float((exact.retriever.matrix @ vector).max())
+        assert large.retriever.candidates.closest(vector) == pytest.approx(closest, abs=1e-5)
         for filters in (None, Filters(places={"Lindenhof"})):  # filtered or not, relevance looks at the whole corpus
             rankings = [a.retriever.rank(a.understand(question), filters) for a in (exact, large)]
             assert rankings[1].closest == pytest.approx(rankings[0].closest, abs=1e-5)

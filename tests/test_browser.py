@@ -43,8 +43,8 @@ HOSTILE_MANIFEST = {"title": 'Quartierswerkstatt <img src=x onerror="window.__pw
                     "date": "2024-06-01"}
 
 
-def serve(assistant: Assistant, corpus: Path, feedback: Path) -> SimpleNamespace:
-    demo = app.build_app(assistant, corpus_dir=corpus, feedback_dir=feedback)
+def serve(assistant: Assistant, feedback: Path) -> SimpleNamespace:
+    demo = app.build_app(assistant, feedback_dir=feedback)
     _, url, _ = app.launch(demo, app.ServerSettings(port=free_port()), prevent_thread_lock=True, quiet=True)
     return SimpleNamespace(url=url, demo=demo)
 
@@ -89,7 +89,7 @@ def page(browser):
 def real_app(tmp_path_factory):
     # The same index folder as tests/test_app.py: built once per test session.
     assistant = Assistant.load(corpus_dir=CORPUS, index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
-    served = serve(assistant, CORPUS, tmp_path_factory.mktemp("browser-feedback"))
+    served = serve(assistant, tmp_path_factory.mktemp("browser-feedback"))
     yield served
     served.demo.close()
 
@@ -100,7 +100,7 @@ def hostile_app(tmp_path_factory):
     (corpus / "werkstatt-nordstadt.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     (corpus / "werkstatt-nordstadt.txt.meta.json").write_text(json.dumps(HOSTILE_MANIFEST), encoding="utf-8")
     assistant = Assistant.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("hostile-index"))
-    served = serve(assistant, corpus, tmp_path_factory.mktemp("hostile-feedback"))
+    served = serve(assistant, tmp_path_factory.mktemp("hostile-feedback"))
     yield served
     served.demo.close()
 

@@ -20,8 +20,8 @@ from test_documents import make_docx
 from test_reliability_questions import Recorder, serve
 
 import app
-from assistant import Assistant
 import cli as protokoll_cli
+from assistant import Assistant
 from assistant.retrieve import Retriever
 from index import documents
 from index.documents import MAX_TEXT_BYTES, CorpusError, read_document
@@ -288,7 +288,7 @@ def test_empty_corpus_folder_gives_an_app_that_says_so(tmp_path, capsys, record)
     answer = assistant.ask("Was läuft gut in Schalke?")
     assert answer.abstained and answer.passages == [] and "keine Dokumente" in answer.text
     assert assistant.search("Schalke") == []
-    server = serve(assistant, corpus, tmp_path / "feedback")
+    server = serve(assistant, tmp_path / "feedback")
     try:
         from gradio_client import Client
 

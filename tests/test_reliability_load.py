@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_reliability_questions import ARTIFACTS, CORPUS, Recorder, load_real
+from test_reliability_questions import ARTIFACTS, Recorder, load_real
 
 import app
 from benchmarks import load
@@ -28,7 +28,7 @@ def test_default_queue_holds_32_users_with_room_for_their_page_loads():
 def test_32_concurrent_users_are_all_answered_correctly(tmp_path_factory):
     record = Recorder("load")
     assistant = load_real(tmp_path_factory)
-    summary = load.run(assistant, CORPUS, users=USERS, work_dir=tmp_path_factory.mktemp("load"))
+    summary = load.run(assistant, users=USERS, work_dir=tmp_path_factory.mktemp("load"))
     report = {key: value for key, value in summary.items() if key != "results"}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "reliability-load.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),

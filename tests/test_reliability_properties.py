@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from assistant import MAX_QUESTION_CHARS, clean_question, normalize_history
 from assistant.answer import Answer, escape_markdown
 from assistant.export import question_link
-from index.lexical import GermanAnalyzer, LexicalIndex
 from assistant.sources import highlight
 from assistant.understand import Vocabulary, understand
 from index.documents import CorpusError, Document, DocumentMeta, corpus_files, decode_text, read_document, split_lines
 from index.layouts import generic, parse_document, photo_protocol, tables
 from index.layouts.common import clean_line
+from index.lexical import GermanAnalyzer, LexicalIndex
 from index.passage import Passage
 from index.settings import PROJECT_ROOT
 from index.store import embedding_text, embedding_units

@@ -23,8 +23,8 @@ from gradio_client.exceptions import AppError
 from test_assistant import assert_german, real_index_dir
 
 import app
-from assistant import MAX_QUESTION_CHARS, Assistant, clean_question
 import cli as protokoll_cli
+from assistant import MAX_QUESTION_CHARS, Assistant, clean_question
 from assistant.answer import escape_markdown
 from index.settings import PROJECT_ROOT
 
@@ -76,8 +76,8 @@ def call_raw(url: str, api_name: str, data: list, timeout: float = 120) -> tuple
     return kind, data
 
 
-def serve(assistant: Assistant, corpus: Path, feedback: Path, **settings) -> SimpleNamespace:
-    demo = app.build_app(assistant, corpus_dir=corpus, feedback_dir=feedback)
+def serve(assistant: Assistant, feedback: Path, **settings) -> SimpleNamespace:
+    demo = app.build_app(assistant, feedback_dir=feedback)
     server = app.ServerSettings(port=free_port(), **settings)
     _, url, _ = app.launch(demo, server, prevent_thread_lock=True, quiet=True)
     return SimpleNamespace(url=url, demo=demo, settings=server)
@@ -149,7 +149,7 @@ def real(tmp_path_factory) -> Assistant:
 
 @pytest.fixture(scope="module")
 def served(real, tmp_path_factory):
-    server = serve(real, CORPUS, tmp_path_factory.mktemp("questions-feedback"))
+    server = serve(real, tmp_path_factory.mktemp("questions-feedback"))
     yield server
     server.demo.close()
 

@@ -38,7 +38,7 @@ def served(tmp_path_factory):
     (secrets / "geheim.txt").write_text(CANARY, encoding="utf-8")
     feedback = tmp_path_factory.mktemp("security-feedback")
     (feedback / "feedback.jsonl").write_text(json.dumps({"reason": CANARY}) + "\n", encoding="utf-8")
-    server = serve(assistant, CORPUS, feedback)
+    server = serve(assistant, feedback)
     server.secret = secrets / "geheim.txt"
     server.feedback = feedback
     server.index = assistant.store.path
@@ -184,7 +184,7 @@ def hostile(tmp_path_factory):
     (corpus / "tabelle.txt.meta.json").write_text(json.dumps(HOSTILE_TABLE_META), encoding="utf-8")
     assistant = Assistant.load(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("hostile-index-2"))
     assert {p.source for p in assistant.store.passages} == {"werkstatt.md", "tabelle.txt"}
-    server = serve(assistant, corpus, tmp_path_factory.mktemp("hostile-feedback-2"))
+    server = serve(assistant, tmp_path_factory.mktemp("hostile-feedback-2"))
     yield server
     server.demo.close()
 

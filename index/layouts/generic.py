@@ -31,6 +31,14 @@ HEADING_MAX_WORDS = 12
 SHORT_PARAGRAPH = 100
 MERGE_LIMIT = 400  # … while the merged text stays under this
 SHORT_SENTENCE = 50  # a one-line sentence longer than this is prose and stands alone
+# A lone short line becomes a heading before a paragraph of several lines or of this many characters (or twice
+# its own length).
+HEADING_BEFORE_CHARS = 80
+# PDF blocks (no blank lines): relative to the block's longest line, a heading stops short of this share and is
+# followed by a full line; a line ending a sentence short of a full line ends its paragraph.
+PDF_HEADING_WIDTH = 0.6
+PDF_FULL_WIDTH = 0.8
+SPLIT_SLACK = 1.15  # even parts may grow by this much so the splitter can reach a sentence end
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
 _RULE = re.compile(r"^([-*_=~#])(?:\s*\1){2,}$")  # ---, ***, ===, ## ## ##: layout, not words
@@ -170,7 +178,7 @@ def _promote_headings(tokens: list, document: Document) -> list[_Heading | _Para
             and isinstance(following, _Paragraph)
             and "\t" not in document.line(token.lines[0][0])
             and _heading_like(text := token.lines[0][1])
-            and (len(following.lines) >= 2 or len(following.text) >= max(2 * len(text), 80))
+            and (len(following.lines) >= 2 or len(following.text) >= max(2 * len(text), HEADING_BEFORE_CHARS))
             # a run of short lines is a list, and its last line no heading
             and not (isinstance(previous, _Paragraph) and _list_like(previous))
         ):
@@ -219,14 +227,14 @@ def _pdf_paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]
         if (
             not current
             and following is not None
-            and len(text) < 0.6 * width
-            and len(following) >= 0.8 * width
+            and len(text) < PDF_HEADING_WIDTH * width
+            and len(following) >= PDF_FULL_WIDTH * width
             and _heading_like(text)
         ):
             paragraphs.append([(number, text)])
             continue
         current.append((number, text))
-        if following is not None and _PARAGRAPH_END.search(text) and len(text) < 0.8 * width:
+        if following is not None and _PARAGRAPH_END.search(text) and len(text) < PDF_FULL_WIDTH * width:
             paragraphs.append(current)
             current = []
     if current:
@@ -260,7 +268,7 @@ def _split(passage: Passage, max_chars: int, overlap_chars: int) -> list[Passage
     # the splitter reach a sentence end.
     parts_needed = math.ceil(len(text) / max_chars)
     even = (len(text) + (parts_needed - 1) * overlap_chars) / parts_needed
-    chunk_size = max(1, min(max_chars, math.ceil(even * 1.15)))
+    chunk_size = max(1, min(max_chars, math.ceil(even * SPLIT_SLACK)))
     overlap = max(0, min(overlap_chars, chunk_size // 4))
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,

@@ -39,6 +39,12 @@ PLACE_LIST = re.compile(r"\b(?:stadtteilen|stadtteile|ortsteilen|quartieren)\b\s
 BARE_LABEL = re.compile(r"^thema:?$", re.I)
 NOISE = re.compile(r"^(\d{1,3}°?|[A-Za-zÄÖÜäöü]|[?!•])$")
 PLACE_MATCH_CUTOFF = 75
+# The running header: the most frequent line of at least HEADER_MIN_CHARS letters, printed at least
+# HEADER_MIN_REPEATS times; a header line may carry HEADER_EXTRA_WORDS more words (a stray board number).
+HEADER_MIN_CHARS = 15
+HEADER_MIN_REPEATS = 3
+HEADER_EXTRA_WORDS = 3
+MIN_PROMPTS = 4  # board prompts a document must use to be read as a photo protocol
 
 
 @dataclass
@@ -61,7 +67,7 @@ def detect(document: Document) -> bool:
     """A photo protocol repeats a running header and uses the district or topic board prompts."""
     text = "\n".join(document.lines[:5000])
     prompts = sum(1 for pattern, _ in DISTRICT_PROMPTS + TOPIC_PROMPTS if pattern.search(text))
-    return running_header(document) is not None and prompts >= 4
+    return running_header(document) is not None and prompts >= MIN_PROMPTS
 
 
 def parse(document: Document) -> list[Passage]:
@@ -78,16 +84,16 @@ def parse(document: Document) -> list[Passage]:
 
 
 def running_header(document: Document) -> str | None:
-    """The line printed at the top of every board: the most frequent long line (3 or more times)."""
+    """The line printed at the top of every board: the most frequent long line."""
     counts: dict[str, int] = {}
     for line in document.lines:
         key = header_key(line)
-        if len(key) >= 15:
+        if len(key) >= HEADER_MIN_CHARS:
             counts[key] = counts.get(key, 0) + 1
     if not counts:
         return None
     key, count = max(counts.items(), key=lambda pair: pair[1])
-    return key if count >= 3 else None
+    return key if count >= HEADER_MIN_REPEATS else None
 
 
 def header_key(line: str) -> str:
@@ -100,7 +106,7 @@ def is_header(line: str, header: str) -> bool:
     header_words = header.split()
     if not words or words[0] != header_words[0]:
         return False
-    return set(header_words) <= set(words) and len(words) - len(header_words) <= 3
+    return set(header_words) <= set(words) and len(words) - len(header_words) <= HEADER_EXTRA_WORDS
 
 
 def split_segments(document: Document, header: str | None) -> list[Segment]:

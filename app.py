@@ -291,7 +291,7 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
         except ValueError as error:
             raise user_error(str(error), title="Bitte Frage prüfen") from None
         except Exception:
-            log.exception("answering failed")
+            log.exception("Beim Beantworten einer Frage ist ein Fehler aufgetreten")
             raise user_error("Die Frage konnte wegen eines internen Fehlers nicht beantwortet werden. "
                              "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
         return text, answer, chosen, description
@@ -377,7 +377,7 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
         try:
             append_feedback(feedback_dir, record)
         except OSError:
-            log.exception("feedback could not be written to %s", feedback_dir)
+            log.exception("Rückmeldung konnte nicht in %s gespeichert werden", feedback_dir)
             raise user_error("Die Rückmeldung konnte nicht gespeichert werden.", title="Fehler") from None
         symbol = "👍" if vote == "up" else "👎"
         return f"Danke! Ihre Bewertung {symbol} zu Antwort {index + 1} wurde gespeichert.", ""

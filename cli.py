@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     add_location_options(ask_cmd)
 
     eval_cmd = commands.add_parser("eval", help="eine Fragensammlung (JSONL) auswerten: recall@5, MRR, Enthaltungen")
-    eval_cmd.add_argument("file", type=Path, help="JSONL-Datei im Format von eval/dev.jsonl")
+    eval_cmd.add_argument("file", type=Path, help="JSONL-Datei im Format von tests/data/dev.jsonl")
+    eval_cmd.add_argument("--split", help="nur die Fragen dieser Hälfte (Feld \"split\", z. B. tune oder test)")
     add_location_options(eval_cmd)
 
     serve_cmd = commands.add_parser("serve", help="die Chat-Oberfläche starten (wie python app.py)")
@@ -130,6 +131,10 @@ def run_eval(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise ValueError(f"Datei {args.file} gibt es nicht.")
     items = load_questions(args.file)
+    if args.split:
+        items = [item for item in items if item.get("split") == args.split]
+        if not items:
+            raise ValueError(f"In {args.file} gibt es keine Fragen der Hälfte „{args.split}“.")
     assistant = load_assistant(args)
     print(report(evaluate(assistant, items)))
     return 0

@@ -215,6 +215,17 @@ def on_line(board: str, section: str, place: str | None, text: str) -> tuple:
     return (board, section, place, (line_of(text), line_of(text)), text)
 
 
+def test_an_empty_field_is_a_passage_marked_empty(passages):
+    empty = [p for p in passages if p.meta.get("empty")]
+    assert [(p.board, p.section, p.text) for p in empty] == [
+        ("Austausch · Nordviertel · Tafel 2 von 2", "Worauf kommt es an",
+         "Worauf kommt es bei der weiteren Integrationsarbeit besonders an..."),
+        ("Thema 3: Sauberer Park", "Teilnehmende", "Teilnehmende der Arbeitsgruppe (für Nachfragen)"),
+    ]
+    assert all(p.meta["prompt"] == p.text for p in empty)
+    assert not any(p.meta.get("empty") for p in passages if p not in empty)
+
+
 def test_district_boards_sections_places_and_spans(passages):
     nord1, nord2 = "Austausch · Nordviertel · Tafel 1 von 2", "Austausch · Nordviertel · Tafel 2 von 2"
     sued, alt = "Austausch · Südheim-Ost · Tafel 1 von 1", "Austausch · Altmarkt · Tafel 1 von 1"
@@ -227,9 +238,11 @@ def test_district_boards_sections_places_and_spans(passages):
         (nord1, good, "Nordviertel", (21, 22), "- Bücherschrank am Kiosk\n- Nachbarschaftscafé"),
         (nord1, needs, "Nordviertel", (26, 26), "- zu wenig Spielplätze"),
         (nord1, focus, "Nordviertel", (30, 30), "- Geduld"),
-        # "Nordfiertel" is the same district; its empty "Worauf kommt es an" gives no passage
+        # "Nordfiertel" is the same district
         (nord2, good, "Nordviertel", (40, 40), "- Sportverein offen für alle"),
         (nord2, needs, "Nordviertel", (44, 45), "- Busverbindung am Abend\n↳ nach 20 Uhr"),
+        # its "Worauf kommt es an" was left empty: the passage quotes the prompt and says so
+        (nord2, focus, "Nordviertel", (47, 47), "Worauf kommt es bei der weiteren Integrationsarbeit besonders an..."),
         on_line(sued, good, "Südheim-Ost", "- Stadtteilfest"),
         on_line(sued, needs, "Südheim-Ost", "- Treffpunkt für Jugendliche"),
         on_line(sued, focus, "Südheim-Ost", "- Sprache im Alltag"),
@@ -266,7 +279,8 @@ def test_board_labels_are_kept_as_written(passages):
 
 
 def test_prompts_running_headers_and_dividers_are_no_text(passages):
-    texts = {item.text for passage in passages for item in passage.items}
+    # (an empty field's passage quotes its prompt: that is its text)
+    texts = {item.text for passage in passages if not passage.meta.get("empty") for item in passage.items}
     layout = {HEADER, EXCHANGE, GOOD, NEEDS, FOCUS, "Themensammlung", "Thema", "1", "2", "3"}
     layout |= {line for prompt in TOPIC_PROMPTS for line in prompt.split("\n")}
     assert not texts & layout
@@ -360,8 +374,9 @@ def test_result_boards_are_linked_to_their_cards_by_order(passages):
         ("Betroffene", "Eltern\nGroßeltern"),
         ("Ergebnis", "Ein Treffpunkt jede Woche"),
     ]
-    # nobody wrote on "Teilnehmende" of the third board: no passage for it
-    assert [p.section for p in third] == ["Titel", *TOPIC_SECTIONS[:-1]]
+    # nobody wrote on "Teilnehmende" of the third board: its passage says the field is empty
+    assert [p.section for p in third] == ["Titel", *TOPIC_SECTIONS]
+    assert [p.section for p in third if p.meta.get("empty")] == ["Teilnehmende"]
     assert first[6].meta["prompt"] == TOPIC_PROMPTS[5]
 
 
@@ -406,4 +421,4 @@ def test_parse_document_picks_the_layout_by_detection(make_document, passages):
         (p.board_kind, p.board, p.section, p.lines) for p in passages
     ]
     by_kind = {kind: sum(p.board_kind == kind for p in parsed) for kind in ("district", "topic_card", "topic_result")}
-    assert by_kind == {"district": 17, "topic_card": 3, "topic_result": 23}
+    assert by_kind == {"district": 18, "topic_card": 3, "topic_result": 24}  # two fields left empty

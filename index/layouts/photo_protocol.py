@@ -256,15 +256,15 @@ class _Parser:
             rest = numbers[1:] or numbers
             self.passage(kind, heading, None, rest, meta={"heading_line": numbers[0]})
 
-    def sections(self, numbers: list[int], prompts) -> tuple[list[int], list[tuple[str, str, list[int]]]]:
-        """Lines before the first prompt, then (section, prompt text, content lines) per prompt."""
+    def sections(self, numbers: list[int], prompts) -> tuple[list[int], list[tuple[str, int, list[int]]]]:
+        """Lines before the first prompt, then (section, line of its prompt, content lines) per prompt."""
         before: list[int] = []
-        sections: list[tuple[str, str, list[int]]] = []
+        sections: list[tuple[str, int, list[int]]] = []
         for number in numbers:
             text = self.text(number)
             name = prompt_of(text, prompts)
             if name:
-                sections.append((name, text, []))
+                sections.append((name, number, []))
             elif sections and not sections[-1][2] and PROMPT_CONTINUATION.match(text):
                 continue
             elif sections:
@@ -273,6 +273,15 @@ class _Parser:
                 before.append(number)
         return before, sections
 
+    def field(self, kind: str, section: str, prompt_line: int, content: list[int], **fields) -> Passage | None:
+        """The passage of one prompt's field; a field left empty on the board is a passage too, quoting its
+        prompt and marked empty, so that a question for it is answered with "nothing was written here"."""
+        meta = {"prompt": self.text(prompt_line), **fields.pop("meta", {})}
+        passage = self.passage(kind, "", section, content, meta=meta, **fields)
+        if passage is None:
+            passage = self.passage(kind, "", section, [prompt_line], meta={**meta, "empty": True}, **fields)
+        return passage
+
     def district_board(self, numbers: list[int]) -> None:
         before, sections = self.sections(numbers, DISTRICT_PROMPTS)
         # The first line names the exchange ("Austausch zu …"); what follows before the prompts is the place.
@@ -280,16 +289,16 @@ class _Parser:
         label = join_wrapped(label_lines)
         place = match_place(label, self.places)
         board_passages = []
-        for section, prompt, content in sections:
-            passage = self.passage(
+        for section, prompt_line, content in sections:
+            passage = self.field(
                 "district",
-                "",
                 section,
+                prompt_line,
                 content,
                 place=place,
-                meta={"prompt": prompt, "board_label": label or None, "board_title": self.text(before[0])}
+                meta={"board_label": label or None, "board_title": self.text(before[0])}
                 if before
-                else {"prompt": prompt, "board_label": None},
+                else {"board_label": None},
             )
             if passage:
                 board_passages.append(passage)
@@ -359,8 +368,8 @@ class _Parser:
         head = self.passage("topic_result", "", "Titel", before, topic=title)
         if head:
             passages.append(head)
-        for section, prompt, content in sections:
-            passage = self.passage("topic_result", "", section, content, topic=title, meta={"prompt": prompt})
+        for section, prompt_line, content in sections:
+            passage = self.field("topic_result", section, prompt_line, content, topic=title)
             if passage:
                 passages.append(passage)
         if passages:

@@ -10,15 +10,16 @@ from pathlib import Path
 
 from index import Settings, load_index
 
-from .answer import Answer, abstention, compose
+from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
+from .evidence import highlight, matters_of, mentions
 from .retrieve import Filters, Hit, Ranking, Retriever
-from .understand import Query, understand
+from .understand import FRAME_WORDS, Query, understand, words
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "clean_question"]
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
-MAX_CITED = 5
+MAX_CITED = 8
 CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
@@ -79,21 +80,68 @@ class Assistant:
         return self.retriever.rank(query, filters).hits[:k]
 
     def ask(self, question: str, history=None, filters: Filters | None = None) -> Answer:
-        """An answer built only from retrieved passages, each item with its citation marker; [] when nothing fits."""
+        """An answer built only from retrieved passages, each item with its citation marker; [] when nothing fits.
+
+        A question naming a place the protocols do not know is told so. One asking where (or whether) something is
+        said gathers every passage that mentions it, and names the places that do not.
+        """
         query = self.understand(question, history)
+        if query.unknown_places:
+            return unknown_place_answer(query, self.place_names)
         ranking = self.retriever.rank(query, filters)
-        cited = self.cite(ranking.hits, query) if ranking.hits and self.is_relevant(query, ranking) else []
+        relevant = bool(ranking.hits) and self.is_relevant(query, ranking)
+        analyzer = self.retriever.lexical.analyzer
+        matters = matters_of(query, self.retriever)
+        if query.intent in ("where", "yesno") and matters:
+            # The most specific word the protocols use within what the question names.
+            found = next((hits for matter in matters if (hits := mentions(query, self.retriever, matter, filters))),
+                         [])
+            if found and (relevant or query.intent == "where"):
+                if query.intent == "yesno":
+                    # The passages that answer best first: in the order of the ranking.
+                    found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
+                    return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
+                return compose(query, found, [], analyzer, mode="where",
+                               not_mentioned=self.not_mentioned(found, filters))
+            places = [place.name for place in query.places if place.kind != "city"]
+            if query.intent == "yesno" and places and relevant:
+                return no_answer(query, places)
+        cited = self.cite(ranking.hits, query) if relevant else []
         if not cited:
             answer = abstention(self.documents)
             answer.query = query
             return answer
-        return compose(query, cited, ranking.missing, self.retriever.lexical.analyzer)
+        cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        return compose(query, cited, ranking.missing, analyzer)
+
+    @functools.cached_property
+    def place_names(self) -> list[str]:
+        """The districts and workshops of the corpus, in the order of the documents."""
+        names = []
+        for place in self.retriever.vocabulary.places:
+            if place.kind != "city" and place.name not in names:
+                names.append(place.name)
+        return sorted(names)
+
+    def not_mentioned(self, found: list[Hit], filters: Filters | None = None) -> list[str]:
+        """The districts (or workshops) of the documents with findings that have none, within the filters."""
+        sources = {hit.source for hit in found}
+        places = {hit.passage.place for hit in found}
+        kinds = {"district" if hit.passage.board_kind == "district" else "group" for hit in found if hit.passage.place}
+        missing = []
+        for place in self.retriever.vocabulary.places:
+            if place.kind in kinds and place.sources & sources and place.name not in places:
+                if filters and filters.places and place.name not in filters.places:
+                    continue
+                missing.append(place.name)
+        return sorted(set(missing))
 
     def is_relevant(self, query: Query, ranking: Ranking) -> bool:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
         content = query.content if not query.followup else query.text
         named = bool(query.places or query.sections or query.topics)
-        if not self.retriever.lexical.analyzer.analyze(content):
+        framing = [word for word in words(content) if word not in FRAME_WORDS]
+        if not self.retriever.lexical.analyzer.analyze(" ".join(framing)):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
         # What the question is about: its words without place names (query.about; content when it has any

@@ -7,12 +7,15 @@ import re
 from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
+
+from .evidence import names_section
 from .retrieve import Hit
 from .understand import Query
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
+_BOLD = re.compile(r"(?<!\\)\*\*")  # the answering lines' emphasis, not corpus text (escaped)
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-–•*]\s+)")
 
 
@@ -25,16 +28,22 @@ class Answer:
     query: Query | None = None
     abstained: bool = False
     notes: list[str] = field(default_factory=list)
+    lead: str = ""  # the one or two sentences that answer directly (also the first line of text)
+    verdict: str | None = None  # "ja" or "nein" for a yes-or-no question
+    not_mentioned: list[str] = field(default_factory=list)  # places of a where-question that do not mention it
 
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""
-        return html.unescape(_ESCAPED.sub(r"\1", self.text))
+        return html.unescape(_ESCAPED.sub(r"\1", _BOLD.sub("", self.text)))
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
             "abstained": self.abstained,
             "notes": self.notes,
+            "lead": self.lead,
+            "verdict": self.verdict,
+            "not_mentioned": self.not_mentioned,
             "passages": [dict(hit.to_dict(), marker=n) for n, hit in enumerate(self.passages, start=1)],
             "query": self.query.describe() if self.query else None,
         }
@@ -55,35 +64,225 @@ def abstention(documents: list[str]) -> Answer:
     return Answer(text=text, passages=[], abstained=True)
 
 
-def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analyzer: GermanAnalyzer) -> Answer:
-    """The answer text for the cited hits: one framing line, then per board the quoted items.
+# The answer's own words, in the question's language (quotes from the protocols stay German).
+PHRASES = {
+    "de": {
+        "yes": "Ja – auf der Tafel steht: {quotes}.",
+        "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
+        "no": "Nein – {where}steht dazu nichts auf den Tafeln.",
+        "for": "für {place} ",
+        "where": "Genannt wird es für {found}",
+        "not_mentioned": "nicht erwähnt in: {places}",
+        "says": "Auf der Tafel {board} steht: {quotes}.",
+        "gathered": "Für {place} steht {section} auf {boards} {markers}.",
+        "boards": "{count} Tafel|{count} Tafeln",
+        "empty": "Das Feld {section} auf der Tafel {board} ist leer: dort steht nichts {marker}.",
+        "empty_item": "(auf der Tafel leer)",
+        "and": "und",
+        "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
+        "known": "Orte in den Protokollen: {places}.",
+        "closest": "Am ähnlichsten: {places}.",
+        "similar": "Wörtlich steht das nirgends; ähnliche Stellen:",
+    },
+    "en": {
+        "yes": "Yes – the board says: {quotes}.",
+        "yes_for": "Yes – for {place} the board says: {quotes}.",
+        "no": "No – {where}the boards say nothing about it.",
+        "for": "for {place} ",
+        "where": "It is mentioned for {found}",
+        "not_mentioned": "not mentioned in: {places}",
+        "says": "The board {board} says: {quotes}.",
+        "gathered": "For {place}, {section} is on {boards} {markers}.",
+        "boards": "{count} board|{count} boards",
+        "empty": "The field {section} on the board {board} is empty: nothing was written there {marker}.",
+        "empty_item": "(empty on the board)",
+        "and": "and",
+        "unknown": "{name} is not a place the protocols know.",
+        "known": "Places in the protocols: {places}.",
+        "closest": "Closest: {places}.",
+        "similar": "Not literally anywhere; similar passages:",
+    },
+    "tr": {
+        "yes": "Evet – panoda şu yazıyor: {quotes}.",
+        "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
+        "no": "Hayır – {where}panolarda bununla ilgili bir şey yok.",
+        "for": "{place} için ",
+        "where": "Şu yerlerde geçiyor: {found}",
+        "not_mentioned": "geçmediği yerler: {places}",
+        "says": "{board} panosunda şu yazıyor: {quotes}.",
+        "gathered": "{place} için {section} {boards} {markers}.",
+        "boards": "{count} panoda|{count} panoda",
+        "empty": "{board} panosundaki {section} alanı boş: oraya bir şey yazılmamış {marker}.",
+        "empty_item": "(panoda boş)",
+        "and": "ve",
+        "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
+        "known": "Protokollerdeki yerler: {places}.",
+        "closest": "En yakın: {places}.",
+        "similar": "Kelimesi kelimesine hiçbir yerde yok; benzer yerler:",
+    },
+}
+LEAD_QUOTES = 2  # verbatim items a lead quotes at most
 
-    Markers are numbered in reading order (boards in the order of their best passage), and
-    `Answer.passages` follows the markers.
+
+def phrase(query: Query | None, key: str, **values) -> str:
+    words = PHRASES.get(query.language if query else "de", PHRASES["de"])
+    return words[key].format(**values)
+
+
+def quote(text: str) -> str:
+    return f"„{escape_markdown(text)}“"
+
+
+def listing(names: list[str], query: Query | None) -> str:
+    """"A, B und C" in the question's language."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {phrase(query, 'and')} {names[-1]}"
+
+
+def markers(numbers: list[int]) -> str:
+    """[1], [3–5]: consecutive markers as a range."""
+    numbers = sorted(set(numbers))
+    if not numbers:
+        return ""
+    if numbers[-1] - numbers[0] == len(numbers) - 1 and len(numbers) > 1:
+        return f"[{numbers[0]}–{numbers[-1]}]"
+    return " ".join(f"[{n}]" for n in numbers)
+
+
+def place_of(passage) -> str:
+    """Where a passage stands, for grouping: its district or workshop, its topic ("Thema 2", card and result
+    board together), else its board."""
+    if passage.place:
+        return passage.place
+    if passage.board_kind == "district":
+        return "ohne Stadtteilangabe"
+    if passage.topic_no is not None:
+        return f"Thema {passage.topic_no}"
+    return passage.board
+
+
+def unknown_place_answer(query: Query, known: list[str]) -> Answer:
+    """A place the protocols do not know is said to be unknown, with the closest known names; nothing is cited."""
+    lines = []
+    for name, closest in query.unknown_places:
+        lines.append(escape_markdown(phrase(query, "unknown", name=f"„{name}“")))
+        if closest:
+            lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
+    lines += ["", escape_markdown(phrase(query, "known", places=", ".join(known)))]
+    answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
+    answer.lead = lines[0]
+    return answer
+
+
+def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analyzer: GermanAnalyzer,
+            mode: str = "ranked", not_mentioned: list[str] | None = None) -> Answer:
+    """The answer text for the cited hits: a lead that answers in one or two sentences (template words and
+    verbatim quotes, each with its marker), one framing line, then per board (per place for a where-question)
+    the quoted items, the answering lines first and in bold.
+
+    mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
+    the places that do not), "yes" (a yes-or-no question the protocols answer). Markers are numbered in reading
+    order and `Answer.passages` follows them.
     """
     notes = [f"Für {place} gibt es im Protokoll keinen Abschnitt „{section}“." for place, section in missing]
     query_terms = set(analyzer.analyze_query(query.text))
-    groups: dict[tuple[str, str], list[Hit]] = {}
+    # Per place for a where-question; else per board, in the order of the ranking (the passages that answer best
+    # first), a board's passages together while they follow each other.
+    groups: list[tuple[str, list[Hit]]] = []
     for hit in hits:
-        groups.setdefault((hit.source, hit.passage.board), []).append(hit)
-    ordered = [hit for group in groups.values() for hit in group]
-    lines = [escape_markdown(note) for note in notes]
+        name = place_of(hit.passage) if mode == "where" else hit.passage.board
+        same = [group for key, group in groups if key == (hit.source, name)]
+        if same and (mode == "where" or groups[-1][0] == (hit.source, name)):
+            same[0].append(hit)
+        else:
+            groups.append(((hit.source, name), [hit]))
+    ordered = [hit for _, group in groups for hit in group]
+    number = {id(hit): n for n, hit in enumerate(ordered, start=1)}
+    lead = _lead(query, ordered, number, mode, not_mentioned or [])
+    lines = [lead] if lead else []
+    lines += [escape_markdown(note) for note in notes]
     lines.append(framing(query, ordered, answered_as_asked=not missing))
-    marker = 0
-    for (_, board), group in groups.items():
+    for (_, group_name), group in groups:
         first = group[0].passage
         document = first.meta.get("doc_short_title") or first.doc_title
         lines.append("")
-        lines.append(f"**{escape_markdown(board)}** – {escape_markdown(document)}")
+        lines.append(f"**{escape_markdown(group_name)}** – {escape_markdown(document)}")
         for hit in group:
-            marker += 1
+            marker = number[id(hit)]
             passage = hit.passage
-            if passage.section and passage.section != board:
-                lines.append(f"*{escape_markdown(passage.section)}* [{marker}]")
+            heading = passage.board if mode == "where" and passage.board != group_name else None
+            label = " · ".join(part for part in (heading, passage.section if passage.section != passage.board
+                                                  else None) if part)
+            if label:
+                lines.append(f"*{escape_markdown(label)}* [{marker}]")
+            if passage.meta.get("empty"):
+                lines.append(f"- {quote(passage.text)} {escape_markdown(phrase(query, 'empty_item'))} [{marker}]")
+                continue
             # A gathered section is shown whole: the question asked for all of it.
-            for item in select_items(passage, query_terms, analyzer, whole=hit.gathered):
+            for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
+                                     only_highlighted=mode == "where"):
                 lines.append(f"- {item} [{marker}]")
-    return Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
+    answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
+    answer.lead = lead
+    answer.verdict = "ja" if mode == "yes" else None
+    answer.not_mentioned = list(not_mentioned or [])
+    return answer
+
+
+def no_answer(query: Query, places: list[str]) -> Answer:
+    """A yes-or-no question about named places whose boards do not mention the matter: "no", citing nothing."""
+    where = phrase(query, "for", place=listing(places, query)) if places else ""
+    lead = escape_markdown(phrase(query, "no", where=where))
+    answer = Answer(text=lead, passages=[], query=query)
+    answer.lead = lead
+    answer.verdict = "nein"
+    return answer
+
+
+def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str]) -> str:
+    """One or two sentences that answer directly: template words and verbatim quotes with their markers."""
+    if not hits:
+        return ""
+    if mode == "where":
+        by_place: dict[str, list[int]] = {}
+        for hit in hits:
+            by_place.setdefault(place_of(hit.passage), []).append(number[id(hit)])
+        found = listing([f"{escape_markdown(place)} {markers(numbers)}" for place, numbers in by_place.items()],
+                        query)
+        lead = phrase(query, "where", found=found)
+        if not_mentioned:
+            lead += "; " + escape_markdown(phrase(query, "not_mentioned", places=listing(not_mentioned, query)))
+        return lead + "."
+    first = hits[0]
+    gathered = [hit for hit in hits if hit.gathered]
+    if gathered:
+        places = sorted({hit.passage.place for hit in gathered if hit.passage.place})
+        one, many = phrase(query, "boards", count=len(gathered)).split("|")
+        return phrase(query, "gathered", place=escape_markdown(listing(places, query)),
+                      section=quote(gathered[0].passage.section or ""), boards=one if len(gathered) == 1 else many,
+                      markers=markers([number[id(hit)] for hit in gathered]))
+    if first.passage.meta.get("empty"):
+        return phrase(query, "empty", section=quote(first.passage.section or ""), board=quote(first.passage.board),
+                      marker=f"[{number[id(first)]}]")
+    quoted = []
+    for hit in hits:
+        if hit.passage.meta.get("empty"):
+            continue
+        for text, _, answering in bullets(hit.passage.items, set(hit.highlights)):
+            if answering and len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):
+                quoted.append((text, number[id(hit)]))
+        if quoted:
+            break
+    if not quoted:
+        return ""
+    quotes = "; ".join(f"{quote(text)} [{marker}]" for text, marker in quoted)
+    if mode == "yes":
+        places = [place.name for place in query.places if place.kind != "city"]
+        if places:
+            return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
+        return phrase(query, "yes", quotes=quotes)
+    return phrase(query, "says", board=quote(first.passage.board), quotes=quotes)
 
 
 def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> str:
@@ -95,41 +294,61 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     if not answered_as_asked:
         return escape_markdown(f"Ähnliche Stellen: {found}.")
     about = ""
-    if query.sections:
-        names = sorted(query.sections, key=query.sections.get, reverse=True)
-        about += " zu " + " / ".join(f"„{name}“" for name in names)
+    # Only the sections the question itself names ("Probleme" is no reason to announce "Herausforderung").
+    named = [name for name in sorted(query.sections, key=query.sections.get, reverse=True)
+             if names_section(query, name)]
+    if named:
+        about += " zu " + " / ".join(f"„{name}“" for name in named)
     if query.places:
         about += " für " + ", ".join(place.name for place in query.places)
     return escape_markdown(f"Gefunden{about}: {found}.")
 
 
-def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole: bool = False) -> list[str]:
-    """The items to quote, lines broken by the transcription joined again: all of a short passage
-    (or of one asked for whole); of a long one those sharing the most words with the question."""
+def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole: bool = False,
+                 highlights: tuple[int, ...] = (), only_highlighted: bool = False) -> list[str]:
+    """The items to quote, lines broken by the transcription joined again: the answering ones (highlights) first
+    and in bold, never left out; then all of a short passage (or of one asked for whole), of a long one those
+    sharing the most words with the question."""
     items = list(passage.items)
+    marked = set(highlights)
     chosen = items
-    if len(items) > MAX_ITEMS_PER_PASSAGE and not whole:
+    if (len(items) > MAX_ITEMS_PER_PASSAGE and not whole) or (only_highlighted and marked):
         overlap = [len(query_terms & set(analyzer.analyze(item.text))) for item in items]
-        keep = {0}  # the first item names the row or board (e.g. the challenge of a table row)
-        for index in sorted(range(len(items)), key=lambda i: -overlap[i]):
-            if len(keep) >= MAX_ITEMS_PER_PASSAGE - 1:
-                break
-            keep.add(index)
+        keep = {index for index, item in enumerate(items) if item.line in marked}
+        if not only_highlighted:
+            keep.add(0)  # the first item names the row or board (e.g. the challenge of a table row)
+            for index in sorted(range(len(items)), key=lambda i: -overlap[i]):
+                if len(keep) >= MAX_ITEMS_PER_PASSAGE - 1:
+                    break
+                keep.add(index)
         chosen = [item for index, item in enumerate(items) if index in keep]
-    bullets: list[tuple[str, int]] = []  # (text, line of its last part)
-    for item in chosen:
-        text = _BULLET_PREFIX.sub("", item.text)
-        label = f"{item.label}: " if item.label else ""
-        previous = bullets[-1] if bullets else None
-        if previous and not label and previous[1] == item.line - 1 and _continues(previous[0], item.text):
-            joined = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
-            bullets[-1] = (joined, item.line)
-        else:
-            bullets.append((label + text, item.line))
-    quoted = [escape_markdown(text) for text, _ in bullets]
+    joined = bullets(chosen, marked)
+    # The answering lines first, unless the whole passage answers.
+    answering = [bullet for bullet in joined if bullet[2]]
+    if answering and len(answering) < len(joined):
+        joined = answering + [bullet for bullet in joined if not bullet[2]]
+        quoted = [f"**{escape_markdown(text)}**" if hit else escape_markdown(text) for text, _, hit in joined]
+    else:
+        quoted = [escape_markdown(text) for text, _, _ in joined]
     if len(chosen) < len(items):
         quoted.append(f"… ({len(items) - len(chosen)} weitere Zeilen in der Quelle)")
     return quoted
+
+
+def bullets(items, marked: set[int]) -> list[tuple[str, int, bool]]:
+    """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
+    one of its lines is marked)."""
+    joined: list[tuple[str, int, bool]] = []
+    for item in items:
+        text = _BULLET_PREFIX.sub("", item.text).strip()
+        label = f"{item.label}: " if item.label else ""
+        previous = joined[-1] if joined else None
+        if previous and not label and previous[1] == item.line - 1 and _continues(previous[0], item.text):
+            whole = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
+            joined[-1] = (whole, item.line, previous[2] or item.line in marked)
+        else:
+            joined.append((label + text, item.line, item.line in marked))
+    return joined
 
 
 def _continues(previous: str, line: str) -> bool:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from index import IndexStore, Passage
+from index.store import unit_items
 
 from .understand import LargeVocabulary, Query, Vocabulary
 
 QUERY_CACHE = 64  # question vectors kept
+# A question that names no section in the corpus' words may still ask for one in other words ("Bedarfe", "what
+# is going well", "ne iyi gidiyor"): the section whose name and prompt come closest in meaning, when it stands out
+# from the median of all sections by FIELD_LIFT and from the second by FIELD_GAP (calibrated on our tuning
+# questions). Only recurring sections (fields of many boards, FIELD_MIN_PASSAGES) are candidates.
+FIELD_LIFT = 0.03
+FIELD_GAP = 0.015
+FIELD_WEIGHT = 0.5  # less sure than a section named in the corpus' own words (weight 1)
+FIELD_MIN_PASSAGES = 3
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class Hit:
     dense: float = 0.0
     lexical: float = 0.0
     gathered: bool = False  # part of the set the question asked for as a whole
+    position: int = -1  # the passage's row in the index
+    highlights: tuple[int, ...] = ()  # corpus lines (1-based, within lines) that answer the question
 
     @property
     def text(self) -> str:
@@ -98,6 +109,8 @@ class Hit:
             "section": self.passage.section,
             "place": self.passage.place,
             "text": self.text,
+            "highlights": list(self.highlights),
+            "empty": bool(self.passage.meta.get("empty")),
         }
 
 
@@ -153,6 +166,9 @@ class Retriever:
         self.vocabulary = (LargeVocabulary if self.candidates else Vocabulary)(self.passages, self.lexical)
         # The last question vectors: a conversation repeats its turns, and relevance reads the ranking's.
         self.embed = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed)
+        # Understanding and ranking a question ask for the share of known words of the same texts.
+        self.coverage = functools.lru_cache(maxsize=QUERY_CACHE)(self.lexical.coverage)
+        self.vocabulary.sections_by_meaning = self.sections_by_meaning
         self._index_facets()
 
     def _index_facets(self) -> None:
@@ -175,12 +191,40 @@ class Retriever:
         vector.flags.writeable = False  # shared by every caller of the cache
         return vector
 
+    @functools.cached_property
+    def _fields(self) -> tuple[list[str], np.ndarray]:
+        """The recurring sections (fields of the boards) and the vectors of their names with their prompts."""
+        counts: dict[str, int] = defaultdict(int)
+        prompts: dict[str, str] = {}
+        for passage in self.passages:
+            if passage.section:
+                counts[passage.section] += 1
+                prompts.setdefault(passage.section, passage.meta.get("prompt") or "")
+        names = [name for name, count in counts.items() if count >= FIELD_MIN_PASSAGES]
+        if len(names) < 2:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        texts = [f"{name}: {prompts[name]}" if prompts[name] and prompts[name] != name else name for name in names]
+        return names, self.store.embedder.embed_passages(texts)
+
+    def sections_by_meaning(self, query: Query) -> dict[str, float]:
+        """The section a question asks for in other words than the corpus' (see FIELD_LIFT), or none. Judged on
+        the question's vector as ranking embeds it (one embedding per question)."""
+        names, vectors = self._fields
+        if not names or not any(ch.isalnum() for ch in query.about):
+            return {}
+        similarity = vectors @ self.embed(self.dense_text(query))
+        order = np.argsort(-similarity)
+        best, second = float(similarity[order[0]]), float(similarity[order[1]])
+        if best - float(np.median(similarity)) >= FIELD_LIFT and best - second >= FIELD_GAP:
+            return {names[order[0]]: FIELD_WEIGHT}
+        return {}
+
     def dense_text(self, query: Query, about_coverage: float | None = None) -> str:
         """What the embedder compares with the passages: the question without its place names, unless it
         names a district and none of the remaining words is in the corpus (another language): then the
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
         if about_coverage is None:
-            about_coverage = self.lexical.coverage(query.about)
+            about_coverage = self.coverage(query.about)
         keeps_district = query.districts and query.about != query.text and about_coverage == 0
         text = query.text if keeps_district else query.about
         return text.rstrip("?？ ") or text
@@ -188,8 +232,8 @@ class Retriever:
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
         if not self.passages:
             return Ranking([])
-        coverage = self.lexical.coverage(query.text)
-        about_coverage = coverage if query.about == query.text else self.lexical.coverage(query.about)
+        coverage = self.coverage(query.text)
+        about_coverage = self.coverage(query.about)
         vector = self.embed(self.dense_text(query, about_coverage))
         lexical = self.lexical.scores(query.text)
         allowed = self._allowed(filters) if filters else None
@@ -234,6 +278,32 @@ class Retriever:
         np.maximum.at(best_unit, unit_rows, unit_scores)
         blend = self.weights.unit_blend
         return cosine, (1 - blend) * cosine + blend * best_unit
+
+    def item_similarity(self, position: int, vector: np.ndarray) -> np.ndarray:
+        """Per item of the passage at position: the cosine of its best unit (line or sentence) with the vector; an
+        item without a unit of its own (too short to embed) gets -1."""
+        passage = self.passages[position]
+        similarity = np.full(len(passage.items), -1.0)
+        if self._unit_bounds is None:
+            return similarity
+        start, end = self._unit_bounds[position], self._unit_bounds[position + 1]
+        scores = self.store.unit_vectors[start:end] @ vector
+        for (item, _), score in zip(unit_items(passage), scores, strict=False):
+            similarity[item] = max(similarity[item], float(score))
+        return similarity
+
+    def mentions(self, terms: Iterable[str], names: Callable[[str, set[str]], bool],
+                 allowed: np.ndarray | None = None) -> list[int]:
+        """Positions of every passage with an item that names something (names(item text, its index terms)), among
+        the passages using one of the terms, in corpus order: not the best few, all of them."""
+        analyze = self.lexical.analyzer.analyze
+        found = []
+        for position in np.flatnonzero(self.lexical.containing(terms)).tolist():
+            if allowed is not None and not allowed[position]:
+                continue
+            if any(names(item.text, set(analyze(item.text))) for item in self.passages[position].items):
+                found.append(position)
+        return found
 
     def _facet_bonus(self, query: Query, ids: np.ndarray | None = None) -> np.ndarray:
         """Boosts for what the question names, for every passage or the candidates ids."""
@@ -379,6 +449,7 @@ class RankedHits(Sequence):
         self._values = (score, dense, lexical)
         self._positions = positions
         self._made: dict[int, Hit] = {}
+        self._ranks: dict[int, int] | None = None
 
     def __len__(self) -> int:
         return len(self._order)
@@ -391,9 +462,16 @@ class RankedHits(Sequence):
         if hit is None:
             row = passage_id if self._positions is None else self._positions[passage_id]
             score, dense, lexical = (float(values[row]) for values in self._values)
-            hit = Hit(self._passages[passage_id], score, dense, lexical, gathered=passage_id in self._gathered)
+            hit = Hit(self._passages[passage_id], score, dense, lexical, gathered=passage_id in self._gathered,
+                      position=passage_id)
             self._made[passage_id] = hit
         return hit
+
+    def rank_of(self, passage_id: int) -> int:
+        """Where a passage stands in the ranking (0: first; past the end when it is not ranked)."""
+        if self._ranks is None:
+            self._ranks = {passage: rank for rank, passage in enumerate(self._order)}
+        return self._ranks.get(passage_id, len(self._order))
 
     def __repr__(self) -> str:
         return f"RankedHits({len(self)} passages)"

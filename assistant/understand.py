@@ -6,6 +6,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import Stemmer
@@ -28,6 +29,57 @@ ANAPHORA = frozenset(
     "and there that those them it also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+# How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
+WHERE_QUESTION = re.compile(
+    r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|"
+    r"arbeitsgruppe|tafel|thema|themen|ort)|an\s+welche[mn]\b|where\b|in\s+which\b|which\s+(?:district|"
+    r"neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b|hangi\s+(?:semt|mahalle|bölge|atölye))"
+    r"|\b(?:nerede|nerelerde|hangi\s+(?:semtlerde|mahallelerde|bölgelerde))\b",
+    re.IGNORECASE,
+)
+YES_NO_QUESTION = re.compile(
+    r"^(?:und\s+)?(?:gibt(?:'?s)?|gab|ist|sind|war|waren|hat|haben|wird|werden|kann|können|soll|sollen|fehlt|"
+    r"fehlen|braucht|brauchen|does|do|is|are|has|have|can)\b|\b(?:var\s+m[ıi]|yok\s+mu|m[ıiuü])\s*\??$",
+    re.IGNORECASE,
+)
+# Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
+FRAME_WORDS = frozenset(
+    "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
+    "quartier quartiere quartieren ort orte orten tafel tafeln workshop workshops arbeitsgruppe arbeitsgruppen "
+    "thema themen genannt erwähnt erwähnen nennen nennt gesprochen thematisiert angesprochen steht stehen gibts "
+    "where which district districts neighbourhood neighborhood neighbourhoods neighborhoods area areas place places "
+    "mentioned mention mentions named topic topics board boards hangi nerede nerelerde semt semtlerde mahalle "
+    "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib".split()
+)
+ENGLISH_WORDS = frozenset(
+    "the what which where who whom how is are were does do did there any of for and with about going well "
+    "needs need problems problem district districts".split()
+)
+TURKISH_WORDS = frozenset(
+    "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun "
+    "sorunlar ihtiyaç ihtiyaçlar".split()
+)
+# A word right after these prepositions that the corpus does not know, in a question naming no known place, is
+# taken for a place the protocols do not cover.
+PLACE_PREPOSITION = re.compile(
+    r"\b(?:in|im|aus|nach|für|bei|beim|von|vom|at|for|from)\s+(?:(?:der|dem|den|the)\s+)?([^\W\d_][\w-]{2,})",
+    re.IGNORECASE,
+)
+# A Turkish case ending after an apostrophe marks a proper name, a place in a question ("Scholven'de").
+PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b",
+                            re.IGNORECASE)
+# Endings of German place names: a word the corpus does not know that ends so is taken for a place.
+PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
+                               r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
+UNKNOWN_PLACE_SUGGESTIONS = 3
+TURKISH_CASE = re.compile(r"^['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b", re.IGNORECASE)
+# Which kind of place a where-question asks for, by the word it uses.
+PLACE_KIND_WORDS = (
+    ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
+                            re.IGNORECASE)),
+    ("group", re.compile(r"\b(?:workshop|arbeitsgruppe|atölye)", re.IGNORECASE)),
+    ("topic", re.compile(r"\b(?:thema|themen|topic)", re.IGNORECASE)),
+)
 # Prepositions and articles right before a place name (German, English), removed with the name.
 PLACE_LEAD = re.compile(
     r"(?:\b(?:in|im|der|die|das|dem|den|des|aus|für|bei|beim|nach|von|vom|zu|zum|zur|an|am|auf|"
@@ -61,6 +113,11 @@ class Query:
     about: str = ""
     followup: bool = False
     inherited: list[str] = field(default_factory=list)  # which parts came from earlier turns
+    intent: str | None = None  # "where" (which places mention it), "yesno", or None
+    place_kind: str | None = None  # the kind of place a where-question asks for: "district", "group", "topic"
+    language: str = "de"  # of the question, for the answer's own words: "de", "en" or "tr"
+    # Names the question uses as places that the corpus does not know, each with the closest known place names.
+    unknown_places: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -85,6 +142,9 @@ class Query:
             "about": self.about,
             "followup": self.followup,
             "inherited": self.inherited,
+            "intent": self.intent,
+            "language": self.language,
+            "unknown_places": [name for name, _ in self.unknown_places],
         }
 
 
@@ -105,6 +165,10 @@ class Vocabulary:
         self._section_idf = self._idf(self.section_cues)
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
+        # The passages' lexical index: tells a place the corpus does not know from a word it uses.
+        self._corpus = passage_index
+        # Set by the retriever, which can compare meanings: the section a question asks for in other words.
+        self.sections_by_meaning: Callable[[Query], dict[str, float]] = lambda query: {}
 
     # --- learning from the corpus -------------------------------------------------------------
     @staticmethod
@@ -205,6 +269,31 @@ class Vocabulary:
         return len("".join(target)) >= PLACE_FUZZY_MIN_CHARS and all(
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
+
+    def unknown_places(self, question: str, known_spans: list[tuple[int, int]] = ()) -> list[tuple[str, list[str]]]:
+        """Words used as a place ("in Buer", "Scholven'de", "handlungsbedarf beckhausen") that neither name a known
+        place (known_spans) nor occur in the corpus, each with the closest known place names (never silently
+        replaced by one of them)."""
+        if self._corpus is None:
+            return []
+        found = []
+        matches = [*PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
+                   *PLACE_NAME_ENDING.finditer(question)]
+        for match in matches:
+            name = match.group(1)
+            if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
+                continue
+            if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
+                continue
+            if not (name[:1].isupper() or question.islower()):
+                continue  # "in einfacher Sprache": a place is written with a capital (unless nothing is)
+            terms = self._corpus.analyzer.analyze(name)
+            if any(self._corpus.document_frequency(term) or self._corpus.related_terms(term) for term in terms):
+                continue  # a word of the protocols ("in Schulen", "im Quartier")
+            known = [place.name for place in self.places if place.kind in ("district", "group", "city")]
+            scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in known), reverse=True)
+            found.append((name, [place for _, place in scored[:UNKNOWN_PLACE_SUGGESTIONS]]))
+        return found
 
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
@@ -334,8 +423,47 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # What the question is about once place names are taken out; topics are looked for in that.
     content = _remove_spans(question, spans).strip()
     topics = vocabulary.find_topics(content)
-    return Query(question=question, text=question, places=places, sections=sections, topics=topics,
-                 content=content, about=content)
+    unknown = vocabulary.unknown_places(question, spans)
+    query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
+                  content=content, about=content, intent=intent_of(question), language=language_of(content),
+                  unknown_places=unknown, place_kind=place_kind_of(question))
+    if not sections:
+        query.sections = vocabulary.sections_by_meaning(query)
+    return query
+
+
+def place_kind_of(question: str) -> str | None:
+    """The kind of place a where-question asks for ("In welchen Stadtteilen …": districts)."""
+    match = WHERE_QUESTION.search(question.strip())
+    if not match:
+        return None
+    asked = question[match.start():match.end() + 30]
+    return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None)
+
+
+def intent_of(question: str) -> str | None:
+    """Whether a question asks which places say something ("where"), or yes or no ("yesno")."""
+    if WHERE_QUESTION.search(question.strip()):
+        return "where"
+    if YES_NO_QUESTION.search(question.strip()):
+        return "yesno"
+    return None
+
+
+def language_of(question: str) -> str:
+    """The question's language, as far as the answer's own words go: English or Turkish by their common words
+    and letters, else German."""
+    tokens = [word.casefold() for word in WORD.findall(question)]
+    if not tokens:
+        return "de"
+    turkish = sum(token in TURKISH_WORDS for token in tokens) + 2 * sum(ch in "ğışİı" for ch in question)
+    english = sum(token in ENGLISH_WORDS for token in tokens)
+    german_umlauts = any(ch in "äöüßÄÖÜ" for ch in question)
+    if turkish >= 2 and turkish >= english:
+        return "tr"
+    if english >= 2 and english >= 0.3 * len(tokens) and not german_umlauts:
+        return "en"
+    return "de"
 
 
 def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -343,7 +471,8 @@ def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
         # "Was läuft gut in der Altstadt?" is about "Was läuft gut?": the words that only led up to the
         # name go with it.
         head = PLACE_LEAD.sub("", text[:start])
-        text = head + " " + text[end:]
+        # A case ending after an apostrophe belongs to the name ("Schalke'de").
+        text = head + " " + TURKISH_CASE.sub("", text[end:], count=1)
     return re.sub(r"\s+", " ", text).replace(" ?", "?").replace(" .", ".")
 
 
@@ -408,6 +537,7 @@ class LargeVocabulary(Vocabulary):
 
     def __init__(self, passages: list[Passage], passage_index: LexicalIndex) -> None:
         super().__init__(passages, None)
+        self._corpus = passage_index
         self._passages = passages
         self._passage_index = passage_index
         self._topic_position = {key: n for n, key in enumerate(self.topic_keys)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -247,6 +248,7 @@ class LexicalIndex:
         self._n_docs = n_docs
         self._df = df
         self._retriever = retriever
+        self._sorted_terms: list[str] | None = None  # made on first use (extending)
         # Snowball leaves verb and noun forms apart ("begrüßt" / "Begrüßung", "moderiert" / "Moderation");
         # an unknown query term falls back to the corpus terms sharing its first letters.
         self._by_prefix: dict[str, list[str]] = {}
@@ -329,6 +331,30 @@ class LexicalIndex:
             related_ids = [vocab[term] for term in related if term in vocab]
             result += RELATED_WEIGHT * self._retriever.get_scores_from_ids(related_ids)
         return result
+
+    def extending(self, term: str, min_rest: int = 3) -> list[str]:
+        """Corpus terms that start with the term and go on for at least min_rest letters (compounds it begins:
+        "grun" → "grunflach", "kita" → "kitaplatz"; not "mull" → "muller")."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self._df)
+        terms = self._sorted_terms
+        found = []
+        for index in range(bisect.bisect_left(terms, term), len(terms)):
+            if not terms[index].startswith(term):
+                break
+            if len(terms[index]) >= len(term) + min_rest:
+                found.append(terms[index])
+        return found
+
+    def containing(self, terms: Iterable[str]) -> np.ndarray:
+        """Which documents contain at least one of the index terms (a mask over all documents)."""
+        if self._retriever is None:
+            return np.zeros(self._n_docs, dtype=bool)
+        vocab = self._retriever.vocab_dict
+        ids = [vocab[term] for term in terms if term in vocab]
+        if not ids:
+            return np.zeros(self._n_docs, dtype=bool)
+        return self._retriever.get_scores_from_ids(ids) > 0
 
     def related_terms(self, term: str) -> list[str]:
         """Corpus terms sharing the first letters of a term the corpus lacks (at most a few)."""

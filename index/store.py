@@ -73,8 +73,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»)]*\s+(?=[\"'„“»(]*[A
 def embedding_units(passage: Passage) -> list[str]:
     """The passage's items, long ones cut into sentences: a question often matches one line or sentence
     better than the whole passage ("subjektives Sicherheitsgefühl" among ten needs)."""
-    units: list[str] = []
-    for item in passage.items:
+    return [text for _, text in unit_items(passage)]
+
+
+def unit_items(passage: Passage) -> list[tuple[int, str]]:
+    """The passage's units (embedding_units, in the order their vectors are stored), each with the position of
+    the item it comes from."""
+    units: list[tuple[int, str]] = []
+    for position, item in enumerate(passage.items):
         text = item.text.strip()
         if len(text) <= UNIT_MAX_CHARS:
             pieces = [text]
@@ -86,7 +92,7 @@ def embedding_units(passage: Passage) -> list[str]:
                     pieces[-1] = f"{pieces[-1]} {sentence}"
                 else:
                     pieces.append(sentence)
-        units.extend(piece for piece in pieces if sum(ch.isalnum() for ch in piece) >= 2)
+        units.extend((position, piece) for piece in pieces if sum(ch.isalnum() for ch in piece) >= 2)
     return units
 
 

@@ -34,8 +34,13 @@ def render(markdown: str) -> str:
 
 
 def unescape(text: str) -> str:
-    """Markdown escapes and HTML entities undone: the characters a reader sees."""
+    """Markdown escapes, bold and HTML entities undone: the characters a reader sees."""
+    text = re.sub(r"^\*\*(.*)\*\*$", r"\1", text)  # an answering line is set in bold
     return html.unescape(re.sub(r"\\([\\`*_\[\]~])", r"\1", text))
+
+
+def framing_line(answer) -> str:
+    return next(line for line in answer.text.splitlines() if line.startswith(("Gefunden", "Ähnliche Stellen")))
 
 
 def bullets(answer) -> list[tuple[str, int]]:
@@ -53,9 +58,10 @@ def tiny(tmp_path_factory):
 
 
 # --- structure ------------------------------------------------------------------------------------
-def test_answer_opens_with_one_framing_line(tiny):
+def test_answer_opens_with_a_lead_and_one_framing_line(tiny):
     answer = tiny.ask("Welche Handlungsbedarfe gibt es im Lindenhof?")
-    first, second = answer.text.splitlines()[:2]
+    lead, first, second = answer.text.splitlines()[:3]
+    assert lead == answer.lead == "Für Lindenhof steht „Handlungsbedarfe“ auf 3 Tafeln [1–3]."
     assert first.startswith("Gefunden")
     assert "Handlungsbedarfe" in first and "Lindenhof" in first
     assert "3 Stellen" in first and "3 Tafeln" in first and PROTOCOL_TITLE in first
@@ -66,12 +72,12 @@ def test_framing_counts_passages_and_boards(tiny):
     for question in ("Wer hat beim Thema Lesepaten den Hut auf?", "Welche Handlungsbedarfe gibt es im Lindenhof?"):
         answer = tiny.ask(question)
         boards = {(hit.source, hit.passage.board) for hit in answer.passages}
-        counts = [int(number) for number in re.findall(r"\d+", answer.text.splitlines()[0])][:2]
+        counts = [int(number) for number in re.findall(r"\d+", framing_line(answer))][:2]
         assert counts == [len(answer.passages), len(boards)], question
 
 
 def test_framing_for_a_place_without_a_section_reads_as_german(tiny):
-    first = tiny.ask("Was fehlt im Mühlenfeld?").text.splitlines()[0]
+    first = framing_line(tiny.ask("Was fehlt im Mühlenfeld?"))
     assert "Mühlenfeld" in first
     assert " zu in " not in first  # not "Gefunden zu in Mühlenfeld"
 
@@ -133,18 +139,25 @@ def test_long_passage_is_shortened_to_the_items_the_question_is_about(tiny):
     answer = tiny.ask("Gibt es im Mühlenfeld Probleme mit dem Radweg?")
     cited = next(n for n, hit in enumerate(answer.passages, 1) if hit.passage.section == NEEDS)
     lines = [item for item, marker in bullets(answer) if marker == cited]
-    assert "Radweg zum Bahnhof fehlt" in lines  # the last of ten, but the one asked about
-    assert lines[0] == "Müll an den Containern"
+    # the last of ten, but the one asked about: shown first and in bold, then the board's first item
+    assert lines[0] == "**Radweg zum Bahnhof fehlt**"
+    assert lines[1] == "Müll an den Containern"
+    assert answer.passages[cited - 1].highlights == (line_of_item(answer.passages[cited - 1], "Radweg zum Bahnhof"),)
     assert len(lines) < len(MUEHLENFELD_NEEDS) + 1
     shown = [line for line in lines if not line.startswith("…")]
     assert lines[-1] == f"… ({len(MUEHLENFELD_NEEDS) - len(shown)} weitere Zeilen in der Quelle)"
 
 
-def test_missing_section_note(tiny):
+def line_of_item(hit, start: str) -> int:
+    return next(item.line for item in hit.passage.items if item.text.lstrip("- ").startswith(start))
+
+
+def test_an_empty_field_is_cited_and_said_to_be_empty(tiny):
     answer = tiny.ask("Worauf kommt es in Berg-Ost an?")
-    note = f"Für Berg-Ost gibt es im Protokoll keinen Abschnitt „{FOCUS}“."
-    assert answer.notes == [note]
-    assert note in answer.text.splitlines()
+    first = answer.passages[0]
+    assert first.passage.meta.get("empty") and first.passage.place == "Berg-Ost" and first.passage.section == FOCUS
+    assert first.highlights == (first.lines[0],)  # the prompt of the empty field
+    assert "„Worauf kommt es bei der weiteren Integrationsarbeit besonders an...“ (auf der Tafel leer) [1]" in answer.text
     # no other district's "Worauf kommt es an" is passed off as Berg-Ost's
     boards = [hit.passage for hit in answer.passages if hit.passage.board_kind == "district"]
     assert boards and all(passage.place == "Berg-Ost" for passage in boards)

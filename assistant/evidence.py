@@ -1,0 +1,162 @@
+"""What in the retrieved passages answers: every passage that mentions what a question is about, and the very
+lines of a cited passage that carry the answer (Hit.highlights)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .retrieve import Filters, Hit, Retriever
+from .understand import FRAME_WORDS, Query, words
+
+WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
+# Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
+HIGHLIGHT_MARGIN = 0.015
+MAX_MENTIONS = 30  # passages cited for a where-question (every one, up to a length an answer can show)
+
+
+@dataclass
+class Matter:
+    """What a question is about. An item names it when it has all index terms of one alternative (the whole word,
+    or all its compound parts together: "Kita-Plätze" → {kitaplatz} or {kita, platz}), or a word beginning with one
+    of the prefixes followed by at least COMPOUND_REST letters (a compound it begins: "Grün" → "Grünflächen", not
+    "Grundlage", not "Müller")."""
+
+    alternatives: list[frozenset[str]] = field(default_factory=list)
+    prefixes: frozenset[str] = frozenset()  # casefolded, umlauts kept
+    candidates: frozenset[str] = frozenset()  # index terms of every passage that may name it
+    words: list[str] = field(default_factory=list)  # the question's words it comes from
+
+    def named_by(self, text: str, terms: set[str]) -> bool:
+        if any(alternative <= terms for alternative in self.alternatives):
+            return True
+        return any(token.startswith(prefix) and len(token) >= len(prefix) + COMPOUND_REST
+                   for token in WORD_WITH_HYPHENS.findall(text.casefold()) for prefix in self.prefixes)
+
+
+COMPOUND_REST = 3
+LONG_STEM = 7  # a stem this long names the word's family wherever it begins a term ("ehrenamt" → "ehrenamtler")
+
+
+def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
+    """What the question may be about, most specific first: each word of its own (beyond places, sections and
+    framing words) that the corpus uses, rarest first; only the nouns (capitalised inside the question) when it
+    has any, since "fehlen" or "gibt" name nothing."""
+    lexical = retriever.lexical
+    own = set(retriever.vocabulary.own_words(query))
+    tokens = [match for match in WORD_WITH_HYPHENS.finditer(query.content)
+              if any(piece in own and piece not in FRAME_WORDS for piece in words(match.group()))]
+    nouns = [match for match in tokens if match.start() > 0 and match.group()[:1].isupper()]
+    candidates = []
+    for word in dict.fromkeys(match.group() for match in nouns or tokens):
+        # A plural the stemmer keeps ("Kitas") names the word without its s too.
+        forms = [word, word[:-1]] if len(word) > 4 and word.endswith("s") else [word]
+        alternatives: list[frozenset[str]] = []
+        frequencies = []
+        extended: list[str] = []
+        for form in forms:
+            analyzed = list(dict.fromkeys(lexical.analyzer.analyze(form)))
+            if not analyzed:
+                continue
+            known = [term for term in analyzed if lexical.document_frequency(term)]
+            whole = max(analyzed, key=len)
+            parts = frozenset(term for term in analyzed if term != whole)
+            if whole in known:
+                alternatives.append(frozenset([whole]))
+            if parts and all(lexical.document_frequency(term) for term in parts):
+                alternatives.append(parts)
+            if len(whole) >= LONG_STEM:
+                alternatives += [frozenset([term]) for term in lexical.extending(whole, 1)]
+            extended += lexical.extending(whole) if len(whole) >= 4 else []
+            frequencies += [lexical.document_frequency(term) for term in known]
+        prefixes = frozenset(form.casefold() for form in forms if len(form) >= 4)
+        if not alternatives and not extended:
+            # A word form the corpus lacks: the corpus words sharing its beginning ("begrüßt" ~ "Begrüßung").
+            related = dict.fromkeys(near for term in lexical.analyzer.analyze(word) for near in lexical.related_terms(term))
+            alternatives = [frozenset([term]) for term in related]
+        if alternatives or extended:
+            terms = {term for alternative in alternatives for term in alternative} | set(extended)
+            candidates.append((min(frequencies or [1]), word,
+                               Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word])))
+    candidates.sort(key=lambda candidate: candidate[0])
+    return [matter for _, _, matter in candidates]
+
+
+def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filters | None = None) -> list[Hit]:
+    """Every passage with an item naming the matter, within the places and documents the question names and the
+    filters allow, in corpus order; each with the naming items highlighted."""
+    allowed = retriever._allowed(filters) if filters else None
+    named = {place.name for place in query.places if place.kind != "city"}
+    sources = query.city_sources
+    hits = []
+    for position in retriever.mentions(matter.candidates, matter.named_by, allowed):
+        passage = retriever.passages[position]
+        if named and passage.place not in named:
+            continue
+        if sources and passage.source not in sources:
+            continue
+        if query.place_kind and kind_of(passage) != query.place_kind:
+            continue  # "in which districts": not the topic boards or workshops
+        lines = lines_naming(passage, matter, retriever)
+        hits.append(Hit(passage, 1.0, position=position, highlights=lines))
+    hits.sort(key=lambda hit: (hit.source, hit.lines))
+    return hits[:MAX_MENTIONS]
+
+
+def kind_of(passage) -> str:
+    """The kind of place a passage belongs to, as where-questions ask for it."""
+    if passage.board_kind == "district":
+        return "district"
+    if passage.topic_no is not None or passage.board_kind in ("topic_card", "topic_result"):
+        return "topic"
+    return "group" if passage.place else "document"
+
+
+def lines_naming(passage, matter: Matter, retriever: Retriever) -> tuple[int, ...]:
+    analyze = retriever.lexical.analyzer.analyze
+    return tuple(sorted({item.line for item in passage.items if matter.named_by(item.text, set(analyze(item.text)))}))
+
+
+def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matter | None) -> list[Hit]:
+    """The hits with the lines that answer the question marked: all of a section asked for whole (or of a question
+    that names only a place, section or topic), the prompt of an empty field, else the items that name what the
+    question is about, or failing that the items closest to it in meaning (at most half of the passage)."""
+    own = retriever.vocabulary.own_words(query)  # none: the question names only a place, section or topic
+    marked = []
+    for hit in hits:
+        passage = hit.passage
+        every = tuple(sorted({item.line for item in passage.items}))
+        if hit.highlights:
+            lines = hit.highlights
+        elif hit.gathered or passage.meta.get("empty") or not own:
+            lines = every
+        else:
+            lines = lines_naming(passage, matter, retriever) if matter else ()
+            if not lines and hit.position >= 0:
+                # What the question is about, without its place names (which every line of a district's board
+                # would share with it).
+                about = retriever.embed(query.about.rstrip("?？ ") or query.about)
+                lines = closest_lines(passage, retriever.item_similarity(hit.position, about))
+        marked.append(replace(hit, highlights=lines))
+    return marked
+
+
+def closest_lines(passage, similarity: np.ndarray) -> tuple[int, ...]:
+    """The lines of the items closest in meaning: the best one and those within HIGHLIGHT_MARGIN of it, at most
+    half of the passage's items."""
+    if not len(similarity) or similarity.max() < -0.5:
+        return ()
+    best = float(similarity.max())
+    limit = max(1, math.floor(len(passage.items) / 2))
+    order = [i for i in np.argsort(-similarity, kind="stable") if similarity[i] >= best - HIGHLIGHT_MARGIN][:limit]
+    return tuple(sorted({passage.items[i].line for i in order}))
+
+
+def names_section(query: Query, section: str) -> bool:
+    """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
+    asked = set(words(query.question))
+    return any(word in asked or any(a.startswith(word[:5]) for a in asked if len(word) >= 5)
+               for word in words(section) if len(word) >= 4)

@@ -514,8 +514,12 @@ def _inherit(query: Query, previous: Query) -> Query:
         if "topics" in inherited:
             extra.append(previous.content)  # what the earlier question was about names the topic
         text = " ".join([query.question, *extra])
+    # "And in Bismarck?" is too short to tell its language by; it is the conversation's unless it reads German.
+    language = query.language
+    if language == "de" and previous.language != "de" and words(query.question)[:1] != ["und"]:
+        language = previous.language
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
-                   inherited=inherited)
+                   inherited=inherited, language=language)
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

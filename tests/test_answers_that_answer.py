@@ -1,0 +1,145 @@
+"""Answers that answer, on the real protocols with the real embedder: every place that mentions something and
+the places that do not, yes and no, unknown places, the very lines, empty fields, sections asked for in other
+words and languages, the lead sentence, and relevance both ways (questions of our own, none from a question set)."""
+
+from __future__ import annotations
+
+import pytest
+from support import real_index_dir
+
+from assistant import Assistant
+from assistant.answer import place_of
+from assistant.evaluate import contains
+from index.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> Assistant:
+    return Assistant.load(corpus_dir=PROJECT_ROOT / "corpus", index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
+
+
+def highlighted(hit) -> list[str]:
+    return [item.text for item in hit.passage.items if item.line in hit.highlights]
+
+
+# --- every place that mentions it ------------------------------------------------------------------
+def test_where_cites_every_place_that_mentions_it_and_names_the_others(real):
+    answer = real.ask("Wo fehlen Kita-Plätze?")
+    places = [place_of(hit.passage) for hit in answer.passages]
+    assert set(places) == {"Bismarck", "Bulmke-Hüllen", "Schalke", "Schalke-Nord"}
+    assert places.count("Schalke") == 3  # three of Schalke's four boards, not the best five passages overall
+    assert answer.not_mentioned == ["Altstadt", "Feldmark", "Heßler"]
+    assert answer.lead == ("Genannt wird es für Bismarck [1], Bulmke-Hüllen [2], Schalke [3–5] und Schalke-Nord [6]; "
+                           "nicht erwähnt in: Altstadt, Feldmark und Heßler.")
+    for hit in answer.passages:
+        lines = highlighted(hit)
+        assert lines and all("kita" in line.casefold() for line in lines), hit.citation
+        shown = [line for line in answer.text.splitlines() if line.endswith(f"[{answer.passages.index(hit) + 1}]")]
+        assert any(line.lstrip("- ") in " ".join(shown) for line in lines)  # never hidden behind "weitere Zeilen"
+    cited = sum(hit.lines[1] - hit.lines[0] + 1 for hit in answer.passages)
+    assert sum(len(hit.highlights) for hit in answer.passages) <= cited / 2  # a specific question marks few lines
+
+
+def test_where_asks_for_a_kind_of_place(real):
+    districts = real.ask("In welchen Stadtteilen ist Müll ein Thema?")
+    assert {hit.passage.board_kind for hit in districts.passages} == {"district"}
+    assert "Bismarck" in {hit.passage.place for hit in districts.passages}  # "Mülltrennung / Vermüllung"
+    workshops = real.ask("In welchen Workshops geht es um Wohnraum?")
+    assert workshops.passages and {hit.passage.board_kind for hit in workshops.passages} == {"table_row"}
+
+
+def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
+    for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst")):
+        answer = real.ask(question)
+        assert answer.passages == [] and answer.query.unknown_places[0][0] == name
+        assert f"„{name}“" in answer.lead
+        assert "Schalke" in answer.text and "Bismarck" in answer.text  # the places the protocols do know
+    assert real.ask("Was läuft gut in Buer?").lead == "„Buer“ kommt in den Protokollen nicht als Ort vor."
+    assert real.ask("What is going well in Horst?").lead == "„Horst“ is not a place the protocols know."
+    # a word of the protocols after "in" is no place ("in Schulen"), and a known place is found as before
+    assert not real.understand("Was wird in Schulen angeboten?").unknown_places
+    assert real.ask("Was läuft gut in Feldmark?").passages
+
+
+# --- yes or no ---------------------------------------------------------------------------------------------
+def test_yes_quotes_the_line_that_answers(real):
+    answer = real.ask("gibts in bismarck genug kitas")
+    assert answer.verdict == "ja"
+    assert answer.lead == "Ja – für Bismarck steht auf der Tafel: „keine / bzw. zu wenig KiTA-Plätze“ [1]."
+    assert highlighted(answer.passages[0]) == ["- keine / bzw. zu wenig KiTA-Plätze"]
+
+
+def test_no_when_the_named_place_does_not_mention_it(real):
+    answer = real.ask("Gibt es in Heßler Probleme mit Müll?")
+    assert answer.verdict == "nein" and answer.passages == []
+    assert answer.lead == "Nein – für Heßler steht dazu nichts auf den Tafeln."
+
+
+# --- the very lines ----------------------------------------------------------------------------------------
+def test_the_line_asked_about_is_shown_first_and_never_hidden(real):
+    answer = real.ask("Gibt es in Bismarck Probleme mit Müll?")
+    assert answer.verdict == "ja"
+    lines = answer.text.splitlines()
+    assert any("Mülltrennung / Vermüllung" in line and line.startswith("- **") for line in lines)
+    assert "Mülltrennung / Vermüllung" in answer.lead
+
+
+def test_a_whole_section_asked_for_is_highlighted_whole(real):
+    answer = real.ask("Welche Handlungsbedarfe gibt es in Schalke?")
+    assert len(answer.passages) == 4 and all(hit.gathered for hit in answer.passages)
+    for hit in answer.passages:
+        assert set(hit.highlights) == {item.line for item in hit.passage.items}
+
+
+# --- a section in other words, and in other languages ------------------------------------------------------
+def test_a_section_in_other_words_gathers_all_boards_of_the_place(real):
+    answer = real.ask("Was sind die Bedarfe in Schalke?")
+    assert [(hit.passage.place, hit.passage.section) for hit in answer.passages] == [("Schalke", "Handlungsbedarfe")] * 4
+    assert answer.lead == "Für Schalke steht „Handlungsbedarfe“ auf 4 Tafeln [1–4]."
+
+
+def test_follow_ups_keep_the_section_across_languages(real):
+    first = real.ask("What is going well in Schalke?")
+    assert {hit.passage.section for hit in first.passages} == {"Was läuft gut"}
+    answer = real.ask("And in Bismarck?", history=["What is going well in Schalke?"])
+    assert {(hit.passage.place, hit.passage.section) for hit in answer.passages} == {("Bismarck", "Was läuft gut")}
+    assert answer.lead.startswith("For Bismarck, „Was läuft gut“ is on 2 boards")
+    turkish = real.ask("Bismarck'ta neler iyi gidiyor?")
+    assert turkish.lead.startswith("Bismarck için „Was läuft gut“")
+    assert any(contains(hit.text, "gute Trägerlandschaft") for hit in turkish.passages)
+
+
+# --- empty fields --------------------------------------------------------------------------------------------
+def test_an_empty_field_is_said_to_be_empty_and_cited(real):
+    answer = real.ask("Welche Empfehlungen hat die Gruppe Mediation im Stadtteil?")
+    first = answer.passages[0]
+    assert first.passage.meta.get("empty") and first.passage.section == "Empfehlungen"
+    assert answer.lead.startswith("Das Feld „Empfehlungen“ auf der Tafel „Thema 2: MEDIATION im Stadtteil")
+    assert answer.lead.endswith("ist leer: dort steht nichts [1].")
+    # nobody's responsibility is passed off as the topic's: the other fields are labelled by their section
+    responsible = real.ask("Wer hat beim Thema Sprach- und Alphabetisierungskurse den Hut auf?")
+    assert responsible.passages[0].passage.meta.get("empty")
+    assert "ist leer" in responsible.lead
+
+
+# --- relevance both ways, banners ----------------------------------------------------------------------------
+@pytest.mark.parametrize("question", ["Öffnungszeiten Bürgerbüro Minden", "Wer ist der Oberbürgermeister?",
+                                      "Wie beantrage ich einen neuen Reisepass?"])
+def test_everyday_municipal_services_are_refused(real, question):
+    answer = real.ask(question)
+    assert answer.abstained and answer.passages == []
+
+
+def test_a_request_for_all_boards_of_a_place_is_answered(real):
+    answer = real.ask("Zeig mir alle Tafeln zu Schalke")
+    assert not answer.abstained and {hit.passage.place for hit in answer.passages} == {"Schalke"}
+
+
+@pytest.mark.parametrize("question", ["Welche Probleme gibt es beim Thema Mediation?", "Was kann ich tun?"])
+def test_banners_name_only_sections_the_question_names(real, question):
+    answer = real.ask(question)
+    framing = next((line for line in answer.text.splitlines() if line.startswith("Gefunden")), "")
+    for section in ("Herausforderung", "Teilnehmende"):
+        assert f"„{section}“" not in framing

@@ -151,12 +151,15 @@ class Query:
 class Vocabulary:
     """What the corpus can be asked about, learned from the passages and their metadata."""
 
-    def __init__(self, passages: list[Passage], passage_index: LexicalIndex | None = None) -> None:
+    def __init__(self, passages: list[Passage], passage_index: LexicalIndex | None = None,
+                 terms_per_passage: bool = True) -> None:
         self._stemmer = Stemmer.Stemmer("german")
         self._stopwords = GermanAnalyzer()
+        # The passages' lexical index: compound parts, and telling a place the corpus does not know from a word.
+        self._corpus = passage_index
         self._passage_terms = (
             [set(passage_index.analyzer.analyze(p.text + " " + (p.topic or ""))) for p in passages]
-            if passage_index else None
+            if passage_index and terms_per_passage else None
         )
         self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
         self.places = self._places(passages)
@@ -165,8 +168,6 @@ class Vocabulary:
         self._section_idf = self._idf(self.section_cues)
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
-        # The passages' lexical index: tells a place the corpus does not know from a word it uses.
-        self._corpus = passage_index
         # Set by the retriever, which can compare meanings: the section a question asks for in other words.
         self.sections_by_meaning: Callable[[Query], dict[str, float]] = lambda query: {}
 
@@ -191,7 +192,7 @@ class Vocabulary:
             if not passage.section:
                 continue
             entry = cues.setdefault(passage.section, {"name": set(), "prompt": set(), "bigrams": set()})
-            entry["name"] |= set(self.stems(passage.section))
+            entry["name"] |= set(self.stems(passage.section)) | self._parts(passage.section)
             prompt = passage.meta.get("prompt")
             if prompt:
                 stems = self.stems(prompt)
@@ -226,6 +227,13 @@ class Vocabulary:
 
     def stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)]
+
+    def _parts(self, text: str) -> set[str]:
+        """The stems of the compound parts of a text's words ("Handlungsbedarfe" → handlung, bedarf), by the
+        corpus' own words."""
+        if self._corpus is None:
+            return set()
+        return set(self._corpus.analyzer.analyze(text)) - set(self.stems(text))
 
     # --- reading a question -------------------------------------------------------------------
     def find_places(self, question: str) -> tuple[list[Place], list[tuple[int, int]]]:
@@ -301,6 +309,7 @@ class Vocabulary:
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
         tokens = words(question)
         unigrams = {stem for word, stem in zip(tokens, stems, strict=False) if not self._stopwords.is_stopword(word)}
+        parts = self._parts(question) - unigrams  # "Programmpunkte" asks for the "Programm"
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {
             (stems[i], stems[i + 1])
@@ -320,6 +329,8 @@ class Vocabulary:
                 elif prompt:
                     score += self._section_idf.get(prompt, 0.0)
             score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
+            # A compound part counts only as a whole part of the section's name (no prefix, no prompt).
+            score += sum(2 * self._section_idf.get(part, 0.0) for part in parts & cue["name"])
             if score >= SECTION_MIN_SCORE:
                 scores[section] = score
         if not scores:
@@ -503,7 +514,9 @@ def _inherit(query: Query, previous: Query) -> Query:
         sections = previous.sections
         inherited.append("sections")
         extra += list(sections)
-    if not topics and previous.topics and not query.places:
+    refers_back = any(token in ANAPHORA - {"und", "and"} for token in words(query.question))
+    if previous.topics and not query.places and (not topics or refers_back):
+        # "Wer ist davon betroffen?": "davon" is the earlier topic, whatever the question's own words suggest.
         topics = previous.topics
         inherited.append("topics")
     text = query.question
@@ -540,8 +553,7 @@ class LargeVocabulary(Vocabulary):
     """
 
     def __init__(self, passages: list[Passage], passage_index: LexicalIndex) -> None:
-        super().__init__(passages, None)
-        self._corpus = passage_index
+        super().__init__(passages, passage_index, terms_per_passage=False)
         self._passages = passages
         self._passage_index = passage_index
         self._topic_position = {key: n for n, key in enumerate(self.topic_keys)}

@@ -254,7 +254,8 @@ class _Parser:
             heading = texts[0]
             kind = {"zielsetzung": "goals", "programm": "programme"}.get(heading.casefold(), "section")
             rest = numbers[1:] or numbers
-            self.passage(kind, heading, None, rest, meta={"heading_line": numbers[0]})
+            # The page's heading is its section too: questions for the goals or the programme name it.
+            self.passage(kind, heading, heading, rest, meta={"heading_line": numbers[0]})
 
     def sections(self, numbers: list[int], prompts) -> tuple[list[int], list[tuple[str, int, list[int]]]]:
         """Lines before the first prompt, then (section, line of its prompt, content lines) per prompt."""

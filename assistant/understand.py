@@ -233,7 +233,8 @@ class Vocabulary:
         corpus' own words."""
         if self._corpus is None:
             return set()
-        return set(self._corpus.analyzer.analyze(text)) - set(self.stems(text))
+        # Short pieces ("end" in "steigende") are endings more often than words.
+        return {part for part in self._corpus.analyzer.analyze(text) if len(part) >= 4} - set(self.stems(text))
 
     # --- reading a question -------------------------------------------------------------------
     def find_places(self, question: str) -> tuple[list[Place], list[tuple[int, int]]]:

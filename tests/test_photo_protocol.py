@@ -206,7 +206,8 @@ def test_title_and_programme_pages(passages):
         ),
     ]
     assert summary(passages, "programme") == [
-        ("Programm", None, None, (10, 11), "18:00 Begrüßung\n18:15 Austausch in kleinen Runden"),
+        # the page's heading is its section as well: "Welche Programmpunkte …" asks for it
+        ("Programm", "Programm", None, (10, 11), "18:00 Begrüßung\n18:15 Austausch in kleinen Runden"),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -276,8 +277,17 @@ def read_lexical(path: Path, manifest: dict) -> LexicalIndex:
 
 def read_passages(path: Path) -> list[Passage]:
     shared: dict[str, str] = {}
-    with open(path, encoding="utf-8") as handle:
-        return [_share_strings(Passage.from_json(line), shared) for line in handle if line.strip()]
+    # Millions of new objects (passages, items, strings) set off the garbage collector again and again, each
+    # time walking all of them: without it reading 200,000 passages takes half the time. Nothing read here
+    # makes a reference cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return [_share_strings(Passage.from_json(line), shared) for line in handle if line.strip()]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 _SHARED_FIELDS = ("source", "doc_title", "board_kind", "board", "section", "place", "topic")
@@ -385,59 +395,66 @@ def build(
     old: IndexStore | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IndexStore:
-    """Parse and embed what changed, reuse the rest, write a new generation and point CURRENT at it."""
+    """Parse and embed what changed, reuse the rest, write a new generation and point CURRENT at it.
+
+    Memory: at 200,000 passages the passages (~300 MB as objects), the vectors and FAISS's copy of them
+    (2 × 290 MB) and analysing every text for the lexical index (~300 MB for a moment) must not be in memory
+    at once. So passages go to the new generation's passages file as they are parsed and are read from it
+    when needed: batch by batch for embedding, all of them only once the HNSW graph is written and let go
+    of. (Freed, parsed passages would not give their memory back: the few objects that outlive each file's
+    parse keep Python's memory blocks from being returned.)
+    """
     started = time.monotonic()
     reusable = _reusable(old, embedder)
-    passages: list[Passage] = []
-    vectors: list[np.ndarray] = []
-    units: list[np.ndarray | None] = []  # per passage: its unit vectors
+    vectors: list[np.ndarray | None] = []  # per passage: the reused vector, None when it is to be embedded
+    units: list[np.ndarray | None] = []  # per passage: its reused unit vectors
     file_info: dict[str, dict] = {}
-    to_embed: list[int] = []
     originals: dict[str, str] = {}  # content digest → the file indexed with that content
-    shared: dict[str, str] = {}  # one object per repeated string of the passages (see _share_strings)
     digests = {path: _content_digest(path) for path in files}
     copies = _later_copies(files, digests, corpus_dir, reusable, hashes)
-    for path in [path for path in files if path not in copies] + [path for path in files if path in copies]:
-        source = path.relative_to(corpus_dir).as_posix()
-        digest = digests[path]
-        if digest is not None and digest in originals:
-            # The same document under a second name: indexed once, so no answer cites the same text twice.
-            log.warning("%s: same content as %s, which is indexed; not indexed a second time", source,
-                        originals[digest])
-            file_info[source] = {"hash": hashes[source], "passages": 0, "duplicate_of": originals[digest]}
-            continue
-        previous = reusable.get(source)
-        if previous and previous["hash"] == hashes[source] and not previous["info"].get("duplicate_of"):
-            file_info[source] = previous["info"]
-            for passage, vector, unit_vectors in previous["items"]:
-                passages.append(passage)
-                vectors.append(vector)
-                units.append(unit_vectors)
-            if previous["items"] and digest is not None:
-                originals.setdefault(digest, source)
-            continue
-        try:
-            document = read_document(path, corpus_dir)
-            parsed = parse_document(document)
-        except CorpusError as error:
-            log.error("%s", error)
-            file_info[source] = {"hash": hashes[source], "passages": 0, "error": str(error)}
-            continue
-        if not parsed:
-            log.warning("%s: no text to index", source)
-        file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
-        if parsed and digest is not None:
-            originals.setdefault(digest, source)
-        for passage in parsed:
-            to_embed.append(len(passages))
-            passages.append(_share_strings(passage, shared))
-            vectors.append(None)
-            units.append(None)
-    del reusable
     staging = _new_staging(index_dir)
     try:
-        store = _embed_and_write(index_dir, staging, passages, vectors, units, to_embed, file_info, embedder,
-                                 started, progress)
+        with open(staging / PASSAGES, "w", encoding="utf-8") as out:
+            for path in [path for path in files if path not in copies] + [path for path in files if path in copies]:
+                source = path.relative_to(corpus_dir).as_posix()
+                digest = digests[path]
+                if digest is not None and digest in originals:
+                    # The same document under a second name: indexed once, so no answer cites the same text twice.
+                    log.warning("%s: same content as %s, which is indexed; not indexed a second time", source,
+                                originals[digest])
+                    file_info[source] = {"hash": hashes[source], "passages": 0, "duplicate_of": originals[digest]}
+                    continue
+                previous = reusable.get(source)
+                if previous and previous["hash"] == hashes[source] and not previous["info"].get("duplicate_of"):
+                    file_info[source] = previous["info"]
+                    for passage, vector, unit_vectors in previous["items"]:
+                        out.write(passage.to_json() + "\n")
+                        vectors.append(vector)
+                        units.append(unit_vectors)
+                    if previous["items"] and digest is not None:
+                        originals.setdefault(digest, source)
+                    continue
+                try:
+                    document = read_document(path, corpus_dir)
+                    parsed = parse_document(document)
+                except CorpusError as error:
+                    log.error("%s", error)
+                    file_info[source] = {"hash": hashes[source], "passages": 0, "error": str(error)}
+                    continue
+                if not parsed:
+                    log.warning("%s: no text to index", source)
+                file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
+                if parsed and digest is not None:
+                    originals.setdefault(digest, source)
+                for passage in parsed:
+                    out.write(passage.to_json() + "\n")
+                    vectors.append(None)
+                    units.append(None)
+                del document, parsed
+            out.flush()
+            os.fsync(out.fileno())
+        del reusable
+        store = _embed_and_write(index_dir, staging, vectors, units, file_info, embedder, started, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a build cut short leaves nothing behind
         raise
@@ -446,36 +463,45 @@ def build(
     return store
 
 
-def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], vectors: list[np.ndarray | None],
-                     units: list[np.ndarray | None], to_embed: list[int], file_info: dict[str, dict],
-                     embedder: Embedder, started: float, progress: Callable[[int, int], None] | None) -> IndexStore:
-    """The new generation in its staging folder, then switched to (see write_generation).
+def _embed_and_write(index_dir: Path, staging: Path, vectors: list[np.ndarray | None],
+                     units: list[np.ndarray | None], file_info: dict[str, dict], embedder: Embedder,
+                     started: float, progress: Callable[[int, int], None] | None) -> IndexStore:
+    """Embed the passages of staging's passages file that have no vector yet, then write_generation.
 
-    vectors and units hold what is reused (None for what is to be embedded); they are emptied on the way,
-    and so is passages (write_generation).
+    vectors and units hold what is reused (None for what is to be embedded); they are emptied on the way.
     """
-    keep_units = len(passages) <= UNITS_LIMIT
+    count = len(vectors)
+    to_embed = [i for i, vector in enumerate(vectors) if vector is None]
+    keep_units = count <= UNITS_LIMIT
     # Everything new is embedded in batches: passage texts, then (when kept) their units.
-    # Texts are made batch by batch: all of them at once would be ~1 KB per passage held until the end.
+    # Texts are made batch by batch from the passages file: all of them at once would be ~1 KB per passage.
     jobs: list[tuple[int, int | None]] = [(i, None) for i in to_embed]
     unit_texts: dict[int, list[str]] = {}
     if keep_units:
-        for i in to_embed:
-            unit_texts[i] = embedding_units(passages[i])
+        for i, passage in _read_some(staging / PASSAGES, to_embed):
+            unit_texts[i] = embedding_units(passage)
             jobs += [(i, n) for n in range(len(unit_texts[i]))]
     unit_parts: dict[int, list[np.ndarray]] = {i: [] for i in to_embed}
     # One matrix for all passage vectors, filled in place: a list of row arrays would cost as much again
     # (300 MB at 200,000 passages) and, being many small blocks, not be given back to the system when freed.
-    matrix = np.empty((len(passages), embedder.dim), dtype=np.float32)
+    matrix = np.empty((count, embedder.dim), dtype=np.float32)
     for i, vector in enumerate(vectors):
         if vector is not None:
             matrix[i] = vector
     vectors.clear()
+    passage_texts = ((i, embedding_text(passage)) for i, passage in _read_some(staging / PASSAGES, to_embed))
     if progress:
         progress(0, len(jobs))
     for start in range(0, len(jobs), EMBED_BATCH):
         batch = jobs[start : start + EMBED_BATCH]
-        texts = [embedding_text(passages[i]) if unit is None else unit_texts[i][unit] for i, unit in batch]
+        texts = []
+        for i, unit in batch:
+            if unit is None:  # passage jobs come first, in file order
+                read, text = next(passage_texts)
+                assert read == i, "passages file out of step with the jobs"
+                texts.append(text)
+            else:
+                texts.append(unit_texts[i][unit])
         embedded = embedder.embed_passages(texts)
         for (i, unit), vector in zip(batch, embedded, strict=False):
             if unit is None:
@@ -486,7 +512,7 @@ def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], ve
             progress(min(start + EMBED_BATCH, len(jobs)), len(jobs))
     for i in to_embed:
         units[i] = np.vstack(unit_parts[i]) if unit_parts[i] else np.zeros((0, embedder.dim), np.float32)
-    del jobs, unit_texts
+    del jobs, unit_texts, unit_parts, passage_texts
     unit_matrix = unit_owners = None
     if keep_units and all(u is not None for u in units):
         owners = [np.full(len(u), i, dtype=np.int32) for i, u in enumerate(units)]
@@ -498,17 +524,31 @@ def _embed_and_write(index_dir: Path, staging: Path, passages: list[Passage], ve
         "parser_version": parser_version(),
         "embedder": {"identity": embedder.identity, "dim": embedder.dim},
         "files": file_info,
-        "passage_count": len(passages),
+        "passage_count": count,
         "embedded_now": len(to_embed),
-        "reused": len(passages) - len(to_embed),
+        "reused": count - len(to_embed),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": None,
-        "search": "hnsw" if len(passages) > EXACT_SEARCH_LIMIT else "exact",
+        "search": "hnsw" if count > EXACT_SEARCH_LIMIT else "exact",
         "unit_count": None if unit_matrix is None else len(unit_matrix),
     }
     holder = [matrix]
     del matrix  # write_generation lets go of it once FAISS holds the vectors
-    return write_generation(index_dir, passages, holder, manifest, started, unit_matrix, unit_owners, staging)
+    return write_generation(index_dir, staging, holder, manifest, started, unit_matrix, unit_owners)
+
+
+def _read_some(path: Path, wanted: list[int]):
+    """(index, passage) for the wanted lines (ascending indices) of a passages file, read one at a time."""
+    if not wanted:
+        return
+    position = 0
+    with open(path, encoding="utf-8") as handle:
+        for i, line in enumerate(handle):
+            if i == wanted[position]:
+                yield i, Passage.from_json(line)
+                position += 1
+                if position == len(wanted):
+                    return
 
 
 def write_lexical(staging: Path, passages: list[Passage]) -> dict[str, str]:
@@ -591,34 +631,23 @@ def _new_staging(index_dir: Path) -> Path:
     return staging
 
 
-def write_generation(index_dir: Path, passages: list[Passage], matrix: np.ndarray | list[np.ndarray],
-                     manifest: dict, started: float, unit_matrix: np.ndarray | None = None,
-                     unit_owners: np.ndarray | None = None, staging: Path | None = None) -> IndexStore:
-    """Write a generation (in staging, made if None) and switch CURRENT to it; returns it as read_generation would.
+def write_generation(index_dir: Path, staging: Path, matrix: np.ndarray | list[np.ndarray], manifest: dict,
+                     started: float, unit_matrix: np.ndarray | None = None,
+                     unit_owners: np.ndarray | None = None) -> IndexStore:
+    """Complete a generation whose passages file is in staging, switch CURRENT to it, return it as loaded.
 
-    Memory: at 200,000 passages the passages (~300 MB), the vectors and FAISS's copy of them (2 × 290 MB) and
-    analysing every text for the lexical index (~300 MB for a moment) must not all be in memory at once. So
-    the passages are written and `passages` is emptied, the HNSW graph is built, written and let go of (with
-    the matrix, when handed over in a one-element list that is emptied too), then the passages are read back
-    from the file just written, the lexical index is made from them, and the vectors and the lexical index
-    are read back memory-mapped, as when the generation is loaded.
+    The HNSW graph is built, written and let go of first (with the matrix, when it is handed over in a
+    one-element list, which is emptied); only then are the passages read back and the lexical index made
+    from them (see build). The vectors and the lexical index are then read memory-mapped, as
+    read_generation reads them.
     """
     import faiss
 
     if isinstance(matrix, list):
         holder, matrix = matrix, matrix[0]
         holder.clear()
-    if staging is None:
-        staging = _new_staging(index_dir)
     name = staging.name[1 : -len(".tmp")]
-    dim = manifest["embedder"]["dim"]
-    with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
-        for passage in passages:
-            handle.write(passage.to_json() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    passages.clear()
-    vectors = make_faiss(matrix, dim)
+    vectors = make_faiss(matrix, manifest["embedder"]["dim"])
     del matrix
     faiss.write_index(vectors, str(staging / VECTORS))
     del vectors

@@ -105,7 +105,9 @@ class Assistant:
                                not_mentioned=self.not_mentioned(found, filters))
             places = [place.name for place in query.places if place.kind != "city"]
             if query.intent == "yesno" and places and relevant:
-                return no_answer(query, places)
+                # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
+                similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
+                return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
         cited = self.cite(ranking.hits, query) if relevant else []
         if not cited:
             answer = abstention(self.documents)
@@ -149,9 +151,11 @@ class Assistant:
         coverage = ranking.coverage if query.followup else ranking.about_coverage
         # Not one word the corpus knows (another language, or keyboard mashing): the embedder alone must place
         # the question nearer the corpus than anything off-topic. Unless it names one of our districts: then
-        # it is judged with the district, which the embedded text keeps (Retriever.dense_text), by the usual
-        # margin (football tickets for Schalke still come out nearer the off-topic questions).
-        needed = RELEVANCE_MARGIN if coverage > 0 or query.districts else max(RELEVANCE_MARGIN, 0.0)
+        # it is judged with the place (district, workshop or city), which the embedded text keeps
+        # (Retriever.dense_text), by the usual margin (football tickets for Schalke still come out nearer the
+        # off-topic questions).
+        districts_or_groups = any(place.kind != "city" for place in query.places)  # a city name is everyday talk
+        needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed
 
     def relevance_margin(self, ranking: Ranking) -> float:

@@ -69,7 +69,7 @@ PHRASES = {
     "de": {
         "yes": "Ja – auf der Tafel steht: {quotes}.",
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
-        "no": "Nein – {where}steht dazu nichts auf den Tafeln.",
+        "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
         "for": "für {place} ",
         "where": "Genannt wird es für {found}",
         "not_mentioned": "nicht erwähnt in: {places}",
@@ -82,12 +82,12 @@ PHRASES = {
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
         "closest": "Am ähnlichsten: {places}.",
-        "similar": "Wörtlich steht das nirgends; ähnliche Stellen:",
+        "similar": "Ähnliche Stellen:",
     },
     "en": {
         "yes": "Yes – the board says: {quotes}.",
         "yes_for": "Yes – for {place} the board says: {quotes}.",
-        "no": "No – {where}the boards say nothing about it.",
+        "no": "No – {where}the boards say nothing about it in those words.",
         "for": "for {place} ",
         "where": "It is mentioned for {found}",
         "not_mentioned": "not mentioned in: {places}",
@@ -100,12 +100,12 @@ PHRASES = {
         "unknown": "{name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
         "closest": "Closest: {places}.",
-        "similar": "Not literally anywhere; similar passages:",
+        "similar": "Similar passages:",
     },
     "tr": {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
-        "no": "Hayır – {where}panolarda bununla ilgili bir şey yok.",
+        "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
         "where": "Şu yerlerde geçiyor: {found}",
         "not_mentioned": "geçmediği yerler: {places}",
@@ -118,7 +118,7 @@ PHRASES = {
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
         "closest": "En yakın: {places}.",
-        "similar": "Kelimesi kelimesine hiçbir yerde yok; benzer yerler:",
+        "similar": "Benzer yerler:",
     },
 }
 LEAD_QUOTES = 2  # verbatim items a lead quotes at most
@@ -182,8 +182,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     the quoted items, the answering lines first and in bold.
 
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
-    the places that do not), "yes" (a yes-or-no question the protocols answer). Markers are numbered in reading
-    order and `Answer.passages` follows them.
+    the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
+    not name the matter: the closest passages follow as similar ones). Markers are numbered in reading order and
+    `Answer.passages` follows them.
     """
     notes = [f"Für {place} gibt es im Protokoll keinen Abschnitt „{section}“." for place, section in missing]
     query_terms = set(analyzer.analyze_query(query.text))
@@ -225,7 +226,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 lines.append(f"- {item} [{marker}]")
     answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
     answer.lead = lead
-    answer.verdict = "ja" if mode == "yes" else None
+    answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
     answer.not_mentioned = list(not_mentioned or [])
     return answer
 
@@ -242,6 +243,10 @@ def no_answer(query: Query, places: list[str]) -> Answer:
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str]) -> str:
     """One or two sentences that answer directly: template words and verbatim quotes with their markers."""
+    if mode == "no":
+        places = [place.name for place in query.places if place.kind != "city"]
+        where = phrase(query, "for", place=listing(places, query)) if places else ""
+        return escape_markdown(f"{phrase(query, 'no', where=where)} {phrase(query, 'similar')}")
     if not hits:
         return ""
     if mode == "where":

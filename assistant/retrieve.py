@@ -225,8 +225,10 @@ class Retriever:
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
         if about_coverage is None:
             about_coverage = self.coverage(query.about)
-        keeps_district = query.districts and query.about != query.text and about_coverage == 0
-        text = query.text if keeps_district else query.about
+        # (a city's name is everyday talk: it does not make a question about the weather one about the protocols)
+        keeps_place = (any(place.kind != "city" for place in query.places) and query.about != query.text
+                       and about_coverage == 0)
+        text = query.text if keeps_place else query.about
         return text.rstrip("?？ ") or text
 
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:

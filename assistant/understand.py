@@ -53,7 +53,8 @@ FRAME_WORDS = frozenset(
 )
 ENGLISH_WORDS = frozenset(
     "the what which where who whom how is are were does do did there any of for and with about going well "
-    "needs need problems problem district districts".split()
+    "needs need problems problem district districts should would could will can tell me about they this that their "
+    "happen next".split()
 )
 TURKISH_WORDS = frozenset(
     "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun "
@@ -309,7 +310,9 @@ class Vocabulary:
         stems = self.stems(question)
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
         tokens = words(question)
-        unigrams = {stem for word, stem in zip(tokens, stems, strict=False) if not self._stopwords.is_stopword(word)}
+        # (a stem that is a stop word, "wer" of the English "were", says nothing either)
+        unigrams = {stem for word, stem in zip(tokens, stems, strict=False)
+                    if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
         parts = self._parts(question) - unigrams  # "Programmpunkte" asks for the "Programm"
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {

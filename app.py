@@ -76,8 +76,22 @@ table.pa-lines td, table.pa-lines th { vertical-align: top; padding: 0.1em 0.4em
   overflow-wrap: anywhere; text-align: left; border-bottom: 1px solid rgba(128, 128, 128, 0.15); }
 table.pa-lines th.pa-no, .pa-items .pa-no { font-weight: normal; opacity: 0.6; font-variant-numeric: tabular-nums;
   text-align: right; white-space: nowrap; user-select: none; }
-tr.pa-hit { background: rgba(253, 230, 138, 0.35); }
 mark { background: #fde68a; color: #1f2937; padding: 0 0.1em; border-radius: 2px; }
+/* Two kinds of marking, told apart by more than colour: the lines that answer are bold with a dark bar at the
+   left, the rest of the cited passage is a pale underlay in normal weight. */
+mark.pa-answer { background: #fcd34d; color: #111827; }
+mark.pa-answer strong { font-weight: 700; }
+mark.pa-cited { background: #fef3c7; color: #374151; }
+tr.pa-answer { background: rgba(252, 211, 77, 0.28); }
+tr.pa-answer > th.pa-no { box-shadow: inset 4px 0 0 #b45309; opacity: 1; font-weight: 700; }
+tr.pa-cited { background: rgba(254, 243, 199, 0.3); }
+tr.pa-cited > th.pa-no { box-shadow: inset 2px 0 0 rgba(180, 83, 9, 0.45); }
+.pa-items li.pa-answer { box-shadow: inset 4px 0 0 #b45309; }
+.pa-items li.pa-cited { box-shadow: inset 2px 0 0 rgba(180, 83, 9, 0.45); }
+tr.pa-empty td, .pa-items li.pa-empty { font-style: italic; opacity: 0.85; }
+.pa-legend { font-size: 0.85em; margin: 0 0 0.4em; line-height: 1.6; }
+.pa-legend mark { padding: 0 0.25em; }
+.pa-legend mark.pa-answer { box-shadow: inset 3px 0 0 #b45309; padding-left: 0.45em; }
 .pa-doc h3 { margin: 1em 0 0.3em; }
 .pa-doc details { border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 6px; margin: 0.3em 0;
   padding: 0.3em 0.6em; }
@@ -148,15 +162,16 @@ def _int_setting(env, name: str, default: int) -> int:
 
 SOURCE_PLACEHOLDER = (
     '<div class="pa-source"><p class="pa-note">Hier erscheint die Quelle einer Antwort: die ganze Tafel '
-    "bzw. Tabellenzeile mit Dokument, Stadt, Datum, Abschnitt und Zeilennummern; die zitierten Zeilen sind "
-    "markiert. Wählen Sie dazu oben eine Quelle aus.</p></div>"
+    "bzw. Tabellenzeile mit Dokument, Stadt, Datum, Abschnitt und Zeilennummern; hervorgehoben sind die Zeilen, "
+    "die die Frage beantworten, schwach markiert der übrige zitierte Abschnitt. Wählen Sie dazu oben eine Quelle "
+    "aus.</p></div>"
 )
 NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert keine Quelle: in den Protokollen '
              "steht dazu nichts Passendes.</p></div>")
 SCROLL_TO_MARK = """() => {
   setTimeout(() => {
     const box = document.querySelector('#quelle .pa-scroll');
-    const hit = box && box.querySelector('tr.pa-hit');
+    const hit = box && (box.querySelector('tr.pa-answer') || box.querySelector('tr.pa-hit'));
     if (hit) box.scrollTop = Math.max(0, hit.offsetTop - 2 * hit.offsetHeight);
   }, 100);
 }"""
@@ -314,7 +329,9 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
             number = 1
         if not 1 <= number <= len(turn.answer.passages):
             raise user_error(f"Die Antwort hat keine Quelle [{marker}].")
-        return render_source(protocols, turn.answer.passages[number - 1].passage, number)
+        hit = turn.answer.passages[number - 1]
+        return render_source(protocols, hit.passage, number, highlights=hit.highlights,
+                             similar=turn.answer.verdict == "nein")
 
     def export_file(conversation: Conversation, base_url: str) -> str:
         """The conversation written to a fresh Markdown file for the download button."""
@@ -525,7 +542,8 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
             button.click(_with_question(chat, text), chat_inputs[1:], chat_outputs, api_visibility="private",
                          **assistant_events)
         new_button.click(new_conversation, None, chat_outputs, api_name="new_conversation")
-        # Scroll the source panel (not the page) to the first cited line whenever a source is shown.
+        # Scroll the source panel (not the page) to the first answering (else cited) line whenever a source is
+        # shown.
         source.change(None, None, None, js=SCROLL_TO_MARK)
         citations.input(show_source, [citations, conversation], source, api_name="show_source")
         chatbot.select(select_turn, [conversation], [conversation, citations, source, feedback_status],

@@ -1,5 +1,6 @@
 """Reading the protocols' sources: documents → boards → sections, and a board as escaped HTML with the
-cited lines marked (the source view and the reader of the app)."""
+answering lines marked strongly and the rest of the cited passage faintly (the source view and the reader of the
+app)."""
 
 from __future__ import annotations
 
@@ -115,10 +116,28 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def render_source(protocols: Protocols, passage: Passage, marker: int | None = None) -> str:
-    """The source panel: document title, city, date, board, section, lines, and the whole board with the
-    cited lines highlighted (<mark>) and numbered."""
+LEGEND_ANSWER = "hervorgehoben"
+LEGEND_ANSWER_TEXT = "die Zeilen, die die Frage beantworten"
+# A "nein" answer cites what comes closest: its strong lines do not answer the question.
+LEGEND_SIMILAR_TEXT = "die Zeilen, die der Frage am nächsten kommen (sie beantworten sie nicht)"
+LEGEND_CITED = "schwach markiert"
+LEGEND_CITED_TEXT = "der übrige zitierte Abschnitt"
+LEGEND_CITED_ONLY = "markiert"
+LEGEND_CITED_ONLY_TEXT = "der zitierte Abschnitt"
+EMPTY_FIELD_ROW = "(leer – auf der Tafel wurde hier nichts geschrieben)"
+
+
+def render_source(protocols: Protocols, passage: Passage, marker: int | None = None,
+                  highlights: tuple[int, ...] | list[int] = (), similar: bool = False) -> str:
+    """The source panel: document title, city, date, board, section, lines, and the whole board with its lines
+    numbered; the lines that answer the question (highlights, corpus lines within the passage) are marked strongly
+    (class pa-answer, bold with a bar), the rest of the cited passage faintly (class pa-cited), with a legend.
+    A passage standing for a field left empty on the board shows its printed prompt and says that nothing was
+    written there. similar: the highlights only come closest to the question (an answer "nein"), the legend says so.
+    """
     meta = passage.meta
+    empty = bool(meta.get("empty"))
+    cited, answer = marked_lines(passage, highlights)
     rows = [
         ("Dokument", passage.doc_title),
         ("Stadt", meta.get("city") or "nicht angegeben"),
@@ -130,7 +149,8 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
         rows.append(("Stadtteil / Workshop", passage.place))
     if passage.topic:
         rows.append(("Thema", passage.topic))
-    rows.append(("Zeilen", f"{line_span(passage.lines)} (markiert), Datei {passage.source}"))
+    what = "vorgedruckte Frage eines leeren Feldes" if empty else "markiert"
+    rows.append(("Zeilen", f"{line_span(passage.lines)} ({what}), Datei {passage.source}"))
     kicker = f"Quelle [{marker}]" if marker is not None else "Quelle"
     out = [
         '<div class="pa-source">',
@@ -140,13 +160,19 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
         *(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in rows),
         "</dl>",
     ]
+    if empty:
+        prompt = " ".join(item.text for item in passage.items) or passage.section or ""
+        out.append(f'<p class="pa-note pa-empty-note">Dieses Feld ist auf der Tafel leer: unter der vorgedruckten '
+                   f"Frage „{esc(prompt)}“ wurde nichts geschrieben.</p>")
+    out.append(legend(cited, answer, similar))
     lines = protocols.lines(passage.source)
     if source_is_current(passage, lines):
-        out.append(render_board_lines(protocols, passage, lines))
+        out.append(render_board_lines(protocols, passage, lines, answer=answer))
     else:
         out.append('<p class="pa-note">Die Datei hat sich seit dem Indexieren geändert oder fehlt; '
                    "gezeigt wird der indexierte Text der Tafel.</p>")
-        out.append(render_board_items(protocols.board(passage), highlight_lines=_item_lines(passage)))
+        out.append(render_board_items(protocols.board(passage), highlight_lines=cited, answer_lines=answer,
+                                      empty_passage=passage if empty else None))
     out.append("</div>")
     return "\n".join(out)
 
@@ -155,11 +181,33 @@ def _item_lines(passage: Passage) -> set[int]:
     return {item.line for item in passage.items}
 
 
-def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str]) -> str:
-    """The board's source lines as a numbered table; table rows keep their cells; cited lines are marked."""
+def marked_lines(passage: Passage, highlights=()) -> tuple[set[int], set[int]]:
+    """The cited lines (the passage's items) and, among the lines of the passage, those that answer."""
+    first, last = passage.lines
+    answer = {line for line in highlights or () if isinstance(line, int) and first <= line <= last}
+    return _item_lines(passage) | answer, answer
+
+
+def legend(cited: set[int], answer: set[int], similar: bool = False) -> str:
+    """One line saying what the two kinds of marking mean, each shown in its own style; only the kinds shown."""
+    parts = []
+    if answer:
+        parts.append(f'<mark class="pa-answer"><strong>{esc(LEGEND_ANSWER)}</strong></mark>: '
+                     f"{esc(LEGEND_SIMILAR_TEXT if similar else LEGEND_ANSWER_TEXT)}")
+    if cited - answer:
+        name, text = (LEGEND_CITED, LEGEND_CITED_TEXT) if answer else (LEGEND_CITED_ONLY, LEGEND_CITED_ONLY_TEXT)
+        parts.append(f'<mark class="pa-cited">{esc(name)}</mark>: {esc(text)}')
+    return f'<p class="pa-legend">{"; ".join(parts)}</p>' if parts else ""
+
+
+def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str],
+                       answer: set[int] = frozenset()) -> str:
+    """The board's source lines as a numbered table; table rows keep their cells; the answering lines are marked
+    strongly, the other cited lines faintly; an empty field gets a row saying so below its prompt."""
     first, last = protocols.board_span(passage)
     last = min(last, len(lines))
-    hits = _item_lines(passage)
+    cited = _item_lines(passage) | set(answer)
+    empty_after = passage.items[-1].line if passage.meta.get("empty") and passage.items else None
     numbered = [(n, shown_line(lines[n - 1])) for n in range(first, last + 1)]
     while numbered and not numbered[0][1].strip():
         numbered.pop(0)
@@ -173,10 +221,14 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str])
         if blank and previous_blank:
             continue  # one empty row stands for a run of empty lines
         previous_blank = blank
-        rows.append(render_line(number, text, number in hits, columns))
+        mark = "answer" if number in answer else "cited" if number in cited else None
+        rows.append(render_line(number, text, mark, columns))
+        if number == empty_after:
+            span = f' colspan="{columns}"' if columns > 1 else ""
+            rows.append(f'<tr class="pa-empty"><th scope="row" class="pa-no"></th>'
+                        f"<td{span}>{esc(EMPTY_FIELD_ROW)}</td></tr>")
     shown = line_span((numbered[0][0], numbered[-1][0])) if numbered else "keine Zeilen"
-    caption = (f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown}); "
-               "die zitierten Zeilen sind markiert.")
+    caption = f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown})."
     return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
             + "".join(rows) + "</tbody></table></div>")
 
@@ -188,10 +240,20 @@ def shown_line(line: str) -> str:
     return " " * indent + "\t".join(clean_cells(line))
 
 
-def render_line(number: int, text: str, hit: bool, columns: int) -> str:
+def marked(shown: str, mark: str | None) -> str:
+    """Escaped text wrapped in its marking: strong (answering) or faint (cited), or as it is."""
+    if mark == "answer":
+        return f'<mark class="pa-answer"><strong>{shown}</strong></mark>'
+    if mark == "cited":
+        return f'<mark class="pa-cited">{shown}</mark>'
+    return shown
+
+
+def render_line(number: int, text: str, mark: str | None, columns: int) -> str:
+    """One numbered source line; mark is "answer", "cited" or None (a cited row also has class pa-hit)."""
     def cell(value: str) -> str:
         shown = esc(value)
-        return f"<mark>{shown}</mark>" if hit and value.strip() else shown
+        return marked(shown, mark) if value.strip() else shown
 
     if "\t" in text:
         cells = text.split("\t")
@@ -200,13 +262,15 @@ def render_line(number: int, text: str, hit: bool, columns: int) -> str:
     else:
         span = f' colspan="{columns}"' if columns > 1 else ""
         body = f"<td{span}>{cell(text)}</td>"
-    row_class = ' class="pa-hit"' if hit else ""
+    row_class = f' class="pa-hit pa-{mark}"' if mark else ""
     return f'<tr{row_class}><th scope="row" class="pa-no">{number}</th>{body}</tr>'
 
 
 def render_board_items(passages: list[Passage], highlight_lines: set[int] = frozenset(),
-                       term: str = "") -> str:
-    """A board's sections with their numbered items (the indexed text), search term or cited lines marked."""
+                       term: str = "", answer_lines: set[int] = frozenset(),
+                       empty_passage: Passage | None = None) -> str:
+    """A board's sections with their numbered items (the indexed text): the search term marked, or the cited lines
+    (highlight_lines) faintly and the answering ones among them (answer_lines) strongly."""
     out = []
     for passage in passages:
         if passage.section and passage.section != passage.board:
@@ -215,9 +279,12 @@ def render_board_items(passages: list[Passage], highlight_lines: set[int] = froz
         for item in passage.items:
             text = f"{item.label}: {item.text}" if item.label else item.text
             shown = highlight(text, term) if term else esc(text)
-            if item.line in highlight_lines:
-                shown = f"<mark>{shown}</mark>"
-            out.append(f'<li><span class="pa-no">{item.line}</span><span>{shown}</span></li>')
+            mark = "answer" if item.line in answer_lines else "cited" if item.line in highlight_lines else None
+            item_class = f' class="pa-hit pa-{mark}"' if mark else ""
+            out.append(f'<li{item_class}><span class="pa-no">{item.line}</span><span>{marked(shown, mark)}</span></li>')
+        if empty_passage is not None and (passage.source, passage.lines, passage.section) == (
+                empty_passage.source, empty_passage.lines, empty_passage.section):
+            out.append(f'<li class="pa-empty"><span class="pa-no"></span><span>{esc(EMPTY_FIELD_ROW)}</span></li>')
         out.append("</ul>")
     return "\n".join(out)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -84,14 +86,96 @@ def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
     # The whole board: the header line above and the other section of the board, unmarked.
     assert '<th scope="row" class="pa-no">1</th><td>Werkstatt Quartier</td>' in rendered
     assert '<th scope="row" class="pa-no">8</th><td>- Nachbarschaft &amp; Feste</td>' in rendered
-    assert '<tr class="pa-hit"><th scope="row" class="pa-no">4</th><td><mark>- Spielplätze' in rendered
-    assert rendered.count("<mark>") == 2
+    # Without highlights every cited line is marked faintly, and the legend says only that.
+    assert ('<tr class="pa-hit pa-cited"><th scope="row" class="pa-no">4</th><td><mark class="pa-cited">'
+            "- Spielplätze") in rendered
+    assert rendered.count('<mark class="pa-cited">') == 3  # two lines and the legend
+    assert "pa-answer" not in rendered
+    assert '<p class="pa-legend"><mark class="pa-cited">markiert</mark>: der zitierte Abschnitt</p>' in rendered
+
+
+def row_of(rendered: str, number: int) -> str:
+    """The table row of source line number (from <tr to </tr>)."""
+    head = f'<th scope="row" class="pa-no">{number}</th>'
+    end = rendered.index(head)
+    start = rendered.rindex("<tr", 0, end)
+    return rendered[start:rendered.index("</tr>", end) + 5]
+
+
+def test_answering_lines_are_marked_strongly_and_the_rest_of_the_cited_passage_faintly(tiny):
+    rendered = sources.render_source(tiny.protocols, tiny.needs, 1, highlights=(5,))
+    answering = row_of(rendered, 5)
+    assert answering.startswith('<tr class="pa-hit pa-answer">')
+    assert ('<mark class="pa-answer"><strong>- &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; sichere Wege'
+            "</strong></mark>") in answering
+    cited = row_of(rendered, 4)
+    assert cited.startswith('<tr class="pa-hit pa-cited">')
+    assert '<mark class="pa-cited">- Spielplätze &lt;img src=x onerror=alert(1)&gt;</mark>' in cited
+    assert "pa-answer" not in cited
+    for outside in (1, 3, 7, 8):  # the header, the prompt and the board's other section: not cited
+        row = row_of(rendered, outside)
+        assert row.startswith("<tr><th") and "<mark" not in row, row
+    assert "<img" not in rendered and "<script" not in rendered and "<b>" not in rendered
+    assert ('<p class="pa-legend"><mark class="pa-answer"><strong>hervorgehoben</strong></mark>: die Zeilen, die die '
+            'Frage beantworten; <mark class="pa-cited">schwach markiert</mark>: der übrige zitierte Abschnitt</p>'
+            ) in rendered
+    # An answer "nein" cites what comes closest: the legend does not claim that it answers.
+    similar = sources.render_source(tiny.protocols, tiny.needs, 1, highlights=(5,), similar=True)
+    assert "die Zeilen, die der Frage am nächsten kommen (sie beantworten sie nicht)" in similar
+    assert "die Frage beantworten;" not in similar and row_of(similar, 5) == answering
+    # Highlights outside the passage's lines are not its own: ignored.
+    stray = sources.render_source(tiny.protocols, tiny.needs, 1, highlights=(1, 8))
+    assert "pa-answer" not in stray and '<tr><th scope="row" class="pa-no">8</th>' in stray
+
+
+def test_a_passage_answering_as_a_whole_has_only_strong_lines(tiny):
+    rendered = sources.render_source(tiny.protocols, tiny.needs, 1, highlights=(4, 5))
+    assert rendered.count('<tr class="pa-hit pa-answer">') == 2 and "pa-cited" not in rendered
+    assert "schwach markiert" not in rendered and "hervorgehoben" in rendered
+
+
+def test_answering_lines_in_the_indexed_text_when_the_file_changed(tiny):
+    (tiny.corpus / "werkstatt.txt").write_text("ganz\nanderer\nText\n", encoding="utf-8")
+    rendered = sources.render_source(sources.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1, highlights=[4])
+    assert "seit dem Indexieren geändert" in rendered
+    assert ('<li class="pa-hit pa-answer"><span class="pa-no">4</span><span><mark class="pa-answer"><strong>'
+            "- Spielplätze &lt;img src=x onerror=alert(1)&gt;</strong></mark>") in rendered
+    assert ('<li class="pa-hit pa-cited"><span class="pa-no">5</span><span><mark class="pa-cited">- &lt;script'
+            in rendered)
+
+
+def test_an_empty_field_shows_its_prompt_and_that_nothing_was_written(tmp_path):
+    lines = ["Tafel <i>Nord</i>", "Was läuft gut...", "- Feste", "Worauf kommt es an <img src=x>...", "", ""]
+    (tmp_path / "werkstatt.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    good = passage([("- Feste", 3)], section="Was läuft gut")
+    empty = Passage(source="werkstatt.txt", doc_title="Werkstatt", board_kind="district", board="Tafel 1",
+                    section="Worauf kommt es an", items=[Item("Worauf kommt es an <img src=x>...", 4)],
+                    meta={"empty": True})
+    protocols = sources.Protocols([good, empty], tmp_path)
+    rendered = sources.render_source(protocols, empty, 2, highlights=(4,))
+    assert "Zeile 4 (vorgedruckte Frage eines leeren Feldes)" in rendered
+    assert ("Dieses Feld ist auf der Tafel leer: unter der vorgedruckten Frage „Worauf kommt es an "
+            "&lt;img src=x&gt;...“ wurde nichts geschrieben.") in rendered
+    prompt = row_of(rendered, 4)
+    assert prompt.startswith('<tr class="pa-hit pa-answer">') and "&lt;img src=x&gt;" in prompt
+    after = rendered[rendered.index(prompt) + len(prompt):]
+    assert after.startswith('<tr class="pa-empty">') and "auf der Tafel wurde hier nichts geschrieben" in after
+    assert "<img" not in rendered and "<i>" not in rendered
+    # The indexed text (file changed) says it too.
+    (tmp_path / "werkstatt.txt").write_text("anders\n", encoding="utf-8")
+    fallback = sources.render_source(sources.Protocols([good, empty], tmp_path), empty, 2, highlights=(4,))
+    assert fallback.count("auf der Tafel wurde hier nichts geschrieben") == 1
+    assert "<img" not in fallback
 
 
 def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
     rendered = sources.render_source(tiny.protocols, tiny.row)
     assert "<td>Herausforderung</td><td>Ziel</td>" in rendered
-    assert "<td><mark>Wohnraum fehlt</mark></td><td><mark>Mehr Wohnungen</mark></td>" in rendered
+    assert ('<td><mark class="pa-cited">Wohnraum fehlt</mark></td><td><mark class="pa-cited">Mehr Wohnungen</mark>'
+            "</td>") in rendered
+    strong = sources.render_source(tiny.protocols, tiny.row, highlights=(10,))
+    assert ('<td><mark class="pa-answer"><strong>Wohnraum fehlt</strong></mark></td><td><mark class="pa-answer">'
+            "<strong>Mehr Wohnungen</strong></mark></td>") in strong
     assert "&lt;p&gt;" not in rendered
     assert "Ganze Tabellenzeile" in rendered
 
@@ -107,15 +191,15 @@ def test_source_with_latex_arrows_and_superscripts_is_current_and_shown_as_quote
     assert not sources.source_is_current(passage([("EMPOWERMENT ⇒ passive Gestaltung", 2)]), lines)
     rendered = sources.render_source(sources.Protocols([passage(quoted)], tmp_path), passage(quoted), 1)
     assert "seit dem Indexieren geändert" not in rendered
-    assert "<mark>EMPOWERMENT ⇒ aktive Gestaltung</mark>" in rendered
-    assert "<mark>- Infrastruktur / Verbindung Bus + Bahn</mark>" in rendered
+    assert '<mark class="pa-cited">EMPOWERMENT ⇒ aktive Gestaltung</mark>' in rendered
+    assert '<mark class="pa-cited">- Infrastruktur / Verbindung Bus + Bahn</mark>' in rendered
 
 
 def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
     (tiny.corpus / "werkstatt.txt").write_text("ganz\nanderer\nText\n", encoding="utf-8")
     rendered = sources.render_source(sources.Protocols([tiny.needs], tiny.corpus), tiny.needs, 1)
     assert "seit dem Indexieren geändert" in rendered
-    assert "<mark>- Spielplätze &lt;img src=x onerror=alert(1)&gt;</mark>" in rendered
+    assert '<mark class="pa-cited">- Spielplätze &lt;img src=x onerror=alert(1)&gt;</mark>' in rendered
 
 
 def test_reader_groups_filters_searches_and_escapes(tiny):
@@ -254,9 +338,33 @@ def test_dev_question_gets_answer_with_citations(client):
     assert choices[0][0].endswith("· Handlungsbedarfe")
     assert turn.citations["value"] == "1"
     # The first citation is open: its whole board, cited lines marked, with title, city, date and lines.
-    assert "Quelle [1]" in turn.source and "<mark>- geringe Teilhabechancen</mark>" in turn.source
+    assert "Quelle [1]" in turn.source and "- geringe Teilhabechancen</strong></mark>" in turn.source
     assert "<dt>Stadt</dt><dd>Gelsenkirchen</dd>" in turn.source and "13.02.2019" in turn.source
     assert "Handlungsbedarfe" in turn.source and "Zeilen" in turn.source
+
+
+def strong_lines(source: str) -> list[str]:
+    """The text of the source lines a source view marks as answering (not the legend's sample)."""
+    rows = re.findall(r'<tr class="pa-hit pa-answer">(.*?)</tr>', source)
+    return [html.unescape(re.sub(r"<[^>]+>", "", row.split("</th>", 1)[1])) for row in rows]
+
+
+@pytest.mark.e2e
+def test_where_question_shows_the_answering_lines_strongly(client):
+    turn = chat(client, "Wo fehlen Kita-Plätze?")
+    choices = turn.citations["choices"]
+    assert len(choices) >= 3
+    for marker in range(1, len(choices) + 1):
+        source = turn.source if marker == 1 else client.predict(str(marker), api_name="/show_source")
+        assert f"Quelle [{marker}]" in source
+        strong = strong_lines(source)
+        # Only the lines naming the matter are strong (one board writes it "Kita-Plätze").
+        assert strong and all("KiTA-Plätze" in line or "Kitaplätze" in line or "Kita-Plätze" in line
+                              for line in strong), (marker, strong)
+        if marker == 1:
+            assert any("KiTA-Plätze" in line or "Kitaplätze" in line for line in strong), strong
+        # The rest of the board section is cited, marked faintly.
+        assert '<tr class="pa-hit pa-cited">' in source and "schwach markiert" in source
 
 
 @pytest.mark.e2e
@@ -265,7 +373,7 @@ def test_opening_another_citation_shows_its_board(client):
     assert len(turn.citations["choices"]) == 4
     second = client.predict("2", api_name="/show_source")
     assert "Quelle [2]" in second and "Schalke · Tafel 2 von 4" in second
-    assert "<mark>- mehr Grünflächen</mark>" in second
+    assert "- mehr Grünflächen</strong></mark>" in second  # a section asked for whole: every line answers
     with pytest.raises(AppError):  # only the answer's own markers can be opened
         client.predict("9", api_name="/show_source")
 

@@ -127,7 +127,9 @@ def test_question_answer_and_highlighted_source(real_app, page):
     expect(source).to_contain_text("Quelle [1]")
     expect(source).to_contain_text("Austausch · Schalke · Tafel 1 von 4")
     expect(source).to_contain_text("13.02.2019")
-    expect(source.locator("mark").first).to_contain_text("mehr Bürgerbeteiligung")
+    expect(source.locator("tr.pa-hit mark").first).to_contain_text("mehr Bürgerbeteiligung")
+    # A section asked for as a whole: every cited line answers, so all are strong.
+    expect(source.locator("tr.pa-answer").first).to_contain_text("mehr Bürgerbeteiligung")
     # Open the second citation.
     page.locator("#quellen label").nth(1).click()
     expect(source).to_contain_text("Quelle [2]")
@@ -145,12 +147,72 @@ def test_question_answer_and_highlighted_source(real_app, page):
     assert page.external == [] and page.dialogs == []
 
 
+SCREEN_SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", list(SCREEN_SIZES))
+def test_answering_lines_strong_rest_of_citation_faint(real_app, browser, size):
+    from playwright.sync_api import expect
+
+    width, height = SCREEN_SIZES[size]
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": height},
+                                  is_mobile=size == "phone", has_touch=size == "phone")
+    page = context.new_page()
+    external = []
+    page.on("request", lambda request: external.append(request.url)
+            if not request.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(real_app.url, wait_until="domcontentloaded")
+        ask(page, "Wo fehlen Kita-Plätze?")
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("Genannt wird es für", timeout=ANSWER_TIMEOUT)
+        source = page.locator("#quelle")
+        expect(source).to_contain_text("Quelle [1]")
+        expect(source.locator(".pa-legend")).to_contain_text(
+            "hervorgehoben: die Zeilen, die die Frage beantworten; schwach markiert: der übrige zitierte Abschnitt")
+        # Select another source: its answering line is strong, the rest of its section faint.
+        page.locator("#quellen label").nth(1).click()
+        expect(source).to_contain_text("Quelle [2]")
+        strong = source.locator("tr.pa-answer")
+        expect(strong).to_have_count(1)
+        expect(strong).to_contain_text(re.compile("KiTA-Plätze|Kitaplätze"))
+        assert source.locator("tr.pa-cited").count() >= 3
+        # Told apart by more than colour: bold text, and a bar beside the line number.
+        styles = page.evaluate("""() => {
+          const q = (s) => document.querySelector('#quelle ' + s);
+          const style = (e) => getComputedStyle(e);
+          return {
+            strong: style(q('tr.pa-answer mark strong')).fontWeight,
+            faint: style(q('tr.pa-cited mark')).fontWeight,
+            strongBar: style(q('tr.pa-answer th')).boxShadow,
+            faintBar: style(q('tr.pa-cited th')).boxShadow,
+            strongBackground: style(q('tr.pa-answer mark')).backgroundColor,
+            faintBackground: style(q('tr.pa-cited mark')).backgroundColor,
+          };
+        }""")
+        assert int(styles["strong"]) >= 700 and int(styles["faint"]) < 600, styles
+        assert "4px" in styles["strongBar"] and styles["strongBar"] != styles["faintBar"], styles
+        assert styles["strongBackground"] != styles["faintBackground"], styles
+        # The panel scrolls to the answering line, which is in view when the panel is.
+        source.scroll_into_view_if_needed()
+        strong.scroll_into_view_if_needed()
+        expect(strong).to_be_in_viewport()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / f"browser-highlights-{size}.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        assert external == []
+    finally:
+        context.close()
+
+
 def test_shared_link_asks_its_question(real_app, page):
     from playwright.sync_api import expect
 
     page.goto(real_app.url + "?q=" + quote("Was läuft gut in Bismarck?"), wait_until="domcontentloaded")
     expect(page.locator("#chat")).to_contain_text("gute Trägerlandschaft", timeout=ANSWER_TIMEOUT)
-    expect(page.locator("#quelle mark").first).to_be_visible()
+    expect(page.locator("#quelle tr.pa-hit mark").first).to_be_visible()
     # A follow-up continues the conversation started by the link.
     ask(page, "Und in Feldmark?")
     expect(page.locator("#quelle")).to_contain_text("Feldmark", timeout=ANSWER_TIMEOUT)

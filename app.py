@@ -92,6 +92,8 @@ tr.pa-empty td, .pa-items li.pa-empty { font-style: italic; opacity: 0.85; }
 .pa-legend { font-size: 0.85em; margin: 0 0 0.4em; line-height: 1.6; }
 .pa-legend mark { padding: 0 0.25em; }
 .pa-legend mark.pa-answer { box-shadow: inset 3px 0 0 #b45309; padding-left: 0.45em; }
+/* A where-answer may cite many boards: their list scrolls, so the source view stays close below it. */
+#quellen div.wrap:has(> label) { max-height: min(32vh, 20em); overflow-y: auto; }
 .pa-doc h3 { margin: 1em 0 0.3em; }
 .pa-doc details { border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 6px; margin: 0.3em 0;
   padding: 0.3em 0.6em; }
@@ -168,6 +170,23 @@ SOURCE_PLACEHOLDER = (
 )
 NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert keine Quelle: in den Protokollen '
              "steht dazu nichts Passendes.</p></div>")
+# The chat shows a new answer from its start (the question, then the lead that answers it), not its end: Gradio's
+# autoscroll is off and this puts the newest question at the top of the chat, and in the window when the page is
+# scrolled past it (a phone, after typing); without a question it keeps Gradio's behaviour (the end).
+SHOW_NEWEST_QUESTION = """() => {
+  setTimeout(() => {
+    const chat = document.querySelector('#chat');
+    if (!chat) return;
+    const box = chat.querySelector('.bubble-wrap') || [...chat.querySelectorAll('div')].find(
+      (e) => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY) && e.scrollHeight > e.clientHeight);
+    if (!box) return;
+    const questions = box.querySelectorAll('.user-row');
+    const last = questions[questions.length - 1];
+    if (!last) { box.scrollTop = box.scrollHeight; return; }
+    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    last.scrollIntoView({block: 'nearest'});  // a phone shows the chat above the question box: up to the answer
+  }, 50);
+}"""
 SCROLL_TO_MARK = """() => {
   setTimeout(() => {
     const box = document.querySelector('#quelle .pa-scroll');
@@ -206,12 +225,21 @@ def answer_markdown(turn: Turn) -> str:
     parts = []
     if turn.restriction:
         parts += [restriction_note(turn.restriction), ""]
-    parts.append(turn.answer.text)
+    parts.append(lead_apart(turn.answer))
     if turn.answer.passages:
         parts += ["", "**Quellen** (zum Nachlesen unter „Quellen der Antwort“ auswählen):"]
         parts += [f"- \\[{marker}\\] {escape_markdown(hit.citation)}, {line_span(hit.lines)}"
                   for marker, hit in enumerate(turn.answer.passages, start=1)]
     return "\n".join(parts)
+
+
+def lead_apart(answer: Answer) -> str:
+    """The answer text with its lead (the first line, which answers directly) as a paragraph of its own, apart from
+    the count of findings that follows it."""
+    text = answer.text
+    if answer.lead and text.startswith(answer.lead + "\n") and not text[len(answer.lead) + 1:].startswith("\n"):
+        return answer.lead + "\n\n" + text[len(answer.lead) + 1:]
+    return text
 
 
 def citation_label(hit, answer: Answer) -> str:
@@ -491,6 +519,7 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
                             allow_tags=False,
                             latex_delimiters=[],
                             layout="bubble",
+                            autoscroll=False,  # SHOW_NEWEST_QUESTION scrolls to the start of a new answer
                         )
                         question = gr.Textbox(
                             label="Ihre Frage",
@@ -545,6 +574,7 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
         # Scroll the source panel (not the page) to the first answering (else cited) line whenever a source is
         # shown.
         source.change(None, None, None, js=SCROLL_TO_MARK)
+        chatbot.change(None, None, None, js=SHOW_NEWEST_QUESTION)
         citations.input(show_source, [citations, conversation], source, api_name="show_source")
         chatbot.select(select_turn, [conversation], [conversation, citations, source, feedback_status],
                        api_visibility="private")

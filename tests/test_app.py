@@ -242,6 +242,19 @@ def test_chat_messages_escape_the_question_and_list_sources(tiny):
     assert "- \\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe, Zeilen 4–5" in bot["content"]
 
 
+def test_the_lead_is_a_paragraph_of_its_own(tiny):
+    lead = "Genannt wird es für Nordstadt [1]."
+    answer = Answer(text=f"{lead}\nGefunden: 1 Stelle.\n\n- Spielplätze [1]", passages=[Hit(tiny.needs, 1.0)])
+    answer.lead = lead
+    assert app.lead_apart(answer) == f"{lead}\n\nGefunden: 1 Stelle.\n\n- Spielplätze [1]"
+    bot = app.chat_messages(app.Conversation([app.Turn("Wo?", answer)]))[1]["content"]
+    assert bot.startswith(f"{lead}\n\nGefunden: 1 Stelle.")
+    alone = Answer(text="Dazu steht nichts in den Protokollen.", passages=[])
+    alone.lead = alone.text
+    assert app.lead_apart(alone) == alone.text
+    assert app.lead_apart(Answer(text="a\nb", passages=[])) == "a\nb"  # no lead known: as it is
+
+
 def test_question_limit_is_checked_on_the_server_by_the_assistants_rule():
     assert app.clean_question is clean_question  # one rule for the app, the API and the command line
     with pytest.raises(ValueError, match="zu lang"):

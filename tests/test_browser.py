@@ -167,6 +167,9 @@ def test_answering_lines_strong_rest_of_citation_faint(real_app, browser, size):
         ask(page, "Wo fehlen Kita-Plätze?")
         chat = page.locator("#chat")
         expect(chat).to_contain_text("Genannt wird es für", timeout=ANSWER_TIMEOUT)
+        # The chat shows the new answer from its start: the question and the lead, not the list of sources.
+        expect(chat.get_by_text("Wo fehlen Kita-Plätze?").last).to_be_in_viewport()
+        expect(chat.get_by_text("Bismarck [1]").first).to_be_in_viewport()
         source = page.locator("#quelle")
         expect(source).to_contain_text("Quelle [1]")
         expect(source.locator(".pa-legend")).to_contain_text(

@@ -14,6 +14,7 @@ from index.documents import read_document
 from index.layouts import kind_name
 from index.markup import clean_cells, clean_line
 
+from .answer import bullets
 from .export import german_date, line_span
 from .retrieve import Filters
 
@@ -182,10 +183,26 @@ def _item_lines(passage: Passage) -> set[int]:
 
 
 def marked_lines(passage: Passage, highlights=()) -> tuple[set[int], set[int]]:
-    """The cited lines (the passage's items) and, among the lines of the passage, those that answer."""
+    """The cited lines (the passage's items) and, among the lines of the passage, those that answer: an item the
+    transcription broke over lines answers with all its lines, as the answer quotes it joined and in bold."""
     first, last = passage.lines
     answer = {line for line in highlights or () if isinstance(line, int) and first <= line <= last}
+    for lines in item_groups(passage):
+        if answer & lines:
+            answer |= lines
     return _item_lines(passage) | answer, answer
+
+
+def item_groups(passage: Passage) -> list[set[int]]:
+    """The lines of each item as the answer quotes it: lines broken by the transcription joined (answer.bullets)."""
+    groups: list[tuple[list, set[int]]] = []
+    for item in sorted(passage.items, key=lambda item: item.line):
+        if groups and len(bullets([*groups[-1][0], item], set())) == 1:
+            groups[-1][0].append(item)
+            groups[-1][1].add(item.line)
+        else:
+            groups.append(([item], {item.line}))
+    return [lines for _, lines in groups]
 
 
 def legend(cited: set[int], answer: set[int], similar: bool = False) -> str:

@@ -128,6 +128,19 @@ def test_answering_lines_are_marked_strongly_and_the_rest_of_the_cited_passage_f
     assert "pa-answer" not in stray and '<tr><th scope="row" class="pa-no">8</th>' in stray
 
 
+def test_an_item_broken_over_lines_answers_with_all_its_lines(tmp_path):
+    lines = ["Tafel", "Handlungsbedarfe", "- Müllproblematik (Geplant Aktion", "angewendet)", "- Wenig Parkplätze",
+             "- Kita-Plätze"]
+    (tmp_path / "werkstatt.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    needs = passage([(lines[2], 3), (lines[3], 4), (lines[4], 5), (lines[5], 6)])
+    protocols = sources.Protocols([needs], tmp_path)
+    assert sources.item_groups(needs) == [{3, 4}, {5}, {6}]
+    rendered = sources.render_source(protocols, needs, 1, highlights=(3,))
+    # The answer quotes "Müllproblematik (Geplant Aktion angewendet)" in bold: both of its lines are strong.
+    assert [n for n in range(3, 7) if row_of(rendered, n).startswith('<tr class="pa-hit pa-answer">')] == [3, 4]
+    assert row_of(rendered, 5).startswith('<tr class="pa-hit pa-cited">')
+
+
 def test_a_passage_answering_as_a_whole_has_only_strong_lines(tiny):
     rendered = sources.render_source(tiny.protocols, tiny.needs, 1, highlights=(4, 5))
     assert rendered.count('<tr class="pa-hit pa-answer">') == 2 and "pa-cited" not in rendered

@@ -55,12 +55,14 @@ def run(
         log(f"×{factor}: {len(corpus.files)} files, {corpus.bytes / 1e6:.1f} MB; building ({embedder}) …")
         build = child("build", corpus=str(corpus.path), index=str(index), embedder=embedder)
         log(f"×{factor}: {build['passages']} passages built in {build['seconds']:.1f} s")
+        startup = child("startup", corpus=str(corpus.path), index=str(index), embedder=embedder)
         row = {
             "factor": factor,
             "files": len(corpus.files),
             "bytes": corpus.bytes,
             "embedder": embedder,
             "build": build,
+            "startup": startup,
         }
         if factor == factors[-1] and len(corpus.files) > 1:
             # One protocol edited: only that file is parsed and embedded again, the rest is reused.
@@ -151,7 +153,82 @@ def stage_build(corpus: str, index: str, embedder: str) -> dict:
         "model_calls": getattr(model, "model_calls", None),
         "search": manifest["search"],
         "parser_version": parser_version(),
-        "disk_mb": sum(p.stat().st_size for p in store.path.iterdir()) / 1e6,
+        "disk_mb": sum(p.stat().st_size for p in store.path.rglob("*") if p.is_file()) / 1e6,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def stage_startup(corpus: str, index: str, embedder: str) -> dict:
+    """`Assistant.load` of a built index in a fresh process, in parts (seconds, wall clock of the main thread).
+
+    The checksums and the corpus file hashes are computed by second threads while the passages are read;
+    their own durations are reported apart and are not part of the sum.
+    """
+    import faiss
+
+    import assistant
+    from index import store as index_store
+    from index.lexical import LexicalIndex
+
+    understand = sys.modules["assistant.understand"]
+    retrieve = sys.modules["assistant.retrieve"]
+    _embedder(embedder)
+    spent: dict[str, float] = {}
+    depth: dict[str, int] = {}
+
+    def timed(label: str, function):
+        def wrapper(*args, **kwargs):
+            depth[label] = depth.get(label, 0) + 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                depth[label] -= 1
+                if not depth[label]:  # the outermost call only (LargeVocabulary calls Vocabulary's __init__)
+                    spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    patches = [
+        (index_store, "load_index"), (index_store, "read_passages"), (index_store, "_checksums"),
+        (index_store, "file_hash"), (faiss, "read_index"), (retrieve.Retriever, "__init__"),
+        (retrieve.Retriever, "_index_facets"), (understand.Vocabulary, "__init__"),
+        (understand.LargeVocabulary, "__init__"),
+    ]
+    for owner, name in patches:
+        label = "Vocabulary" if name == "__init__" and "Vocabulary" in owner.__name__ else f"{owner.__name__}.{name}"
+        setattr(owner, name, timed(label, getattr(owner, name)))
+    LexicalIndex.load = classmethod(timed("LexicalIndex.load", LexicalIndex.load.__func__))
+    assistant.load_index = index_store.load_index  # as imported there
+    started = time.perf_counter()
+    loaded = assistant.Assistant.load(corpus, index, embedder)
+    total = time.perf_counter() - started
+    if loaded.store.built_now:
+        raise RuntimeError("the index was rebuilt: start-up was not measured on a current index")
+    read_passages = spent.get("index.store.read_passages", 0.0)
+    lexical = spent.get("LexicalIndex.load", 0.0)
+    vectors = spent.get("faiss.read_index", 0.0)
+    load_index = spent["index.store.load_index"]
+    retriever = spent["Retriever.__init__"]
+    vocabulary = spent.get("Vocabulary", 0.0)
+    facets = spent.get("Retriever._index_facets", 0.0)
+    return {
+        "total_seconds": total,
+        "parts": {
+            "passages read (passages.jsonl)": read_passages,
+            "lexical index read": lexical,
+            "vectors read (FAISS)": vectors,
+            "rest of the index: manifest, embedder, waiting for checksums": load_index - read_passages - lexical
+            - vectors,
+            "Vocabulary / LargeVocabulary": vocabulary,
+            "retriever's facet codes": facets,
+            "rest of the retriever": retriever - vocabulary - facets,
+            "rest of Assistant.load (off-topic questions embedded)": total - load_index - retriever,
+        },
+        "second_thread": {
+            "checksums": spent.get("index.store._checksums", 0.0),
+            "corpus file hashes": spent.get("index.store.file_hash", 0.0),
+        },
         "peak_rss_mb": peak_rss_mb(),
     }
 
@@ -333,6 +410,22 @@ def tables(rows: list[dict]) -> str:
                 f"`ask` recall@5 at ×{r['factor']}: {r['serve']['recall_at_5']:.3f} with graph candidates, "
                 f"{r['serve']['exact_recall_at_5']:.3f} when every passage is scored (Retriever, same index)."
             )
+    timed = [r for r in rows if r.get("startup")]
+    if timed:
+        lines += [
+            "",
+            "Start-up: `Assistant.load` of the built index in a fresh process, in parts (seconds, main thread); "
+            "checksums and corpus file hashes are computed by second threads meanwhile (their own time apart).",
+            "",
+            "| part | " + " | ".join(f"×{r['factor']}" for r in timed) + " |",
+            "|---|" + "---|" * len(timed),
+        ]
+        for part in timed[0]["startup"]["parts"]:
+            lines.append(f"| {part} | " + " | ".join(f"{r['startup']['parts'][part]:.2f}" for r in timed) + " |")
+        lines.append("| **total** | " + " | ".join(f"**{r['startup']['total_seconds']:.2f}**" for r in timed) + " |")
+        for part in timed[0]["startup"]["second_thread"]:
+            lines.append(f"| ({part}, second thread) | "
+                         + " | ".join(f"{r['startup']['second_thread'][part]:.2f}" for r in timed) + " |")
     for r in rows:
         if "change" not in r:
             continue
@@ -426,7 +519,7 @@ def draw(rows: list[dict], path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     stage, args = argv[0], json.loads(argv[1])
-    result = {"build": stage_build, "serve": stage_serve}[stage](**args)
+    result = {"build": stage_build, "startup": stage_startup, "serve": stage_serve}[stage](**args)
     print(json.dumps(result))
     return 0
 

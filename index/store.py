@@ -11,6 +11,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,8 +207,6 @@ def current_generation(index_dir: Path) -> Path | None:
 
 def read_generation(path: Path) -> IndexStore:
     """Load one generation folder, checking that its parts agree; raises IndexCorrupt otherwise."""
-    import faiss
-
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except Exception as error:  # missing, not JSON
@@ -215,6 +214,45 @@ def read_generation(path: Path) -> IndexStore:
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         version = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise IndexCorrupt(f"index at {path} has format {version}, expected {FORMAT_VERSION}")
+    checked = [PASSAGES, VECTORS, *([UNIT_VECTORS] if manifest.get("unit_count") is not None else []),
+               *_lexical_files(path, manifest)]
+    # Checksums are computed by a second thread while this one reads the passages: hashing gives up the
+    # interpreter lock, and at 200,000 passages it is ~0.4 s of reading and hashing 600 MB.
+    with ThreadPoolExecutor(1) as pool:
+        hashing = pool.submit(_checksums, path, checked)
+        store = _read_parts(path, manifest)
+        sums = hashing.result()
+    passages, vectors, unit_vectors, unit_owners = store
+    if vectors.ntotal != len(passages) or manifest.get("passage_count") != len(passages):
+        raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
+    if manifest.get("passages_sha256") != sums[PASSAGES]:
+        raise IndexCorrupt(f"index at {path}: passages file does not match its manifest")
+    # FAISS reads a file with overwritten vector bytes without complaint; only a checksum notices.
+    if "vectors_sha256" in manifest and manifest["vectors_sha256"] != sums[VECTORS]:
+        raise IndexCorrupt(f"index at {path}: vectors file does not match its manifest")
+    dim = manifest.get("embedder", {}).get("dim")
+    if vectors.d != dim:
+        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, the manifest says {dim}")
+    if unit_vectors is not None:
+        count = manifest["unit_count"]
+        if manifest.get("units_sha256") != sums[UNIT_VECTORS]:
+            raise IndexCorrupt(f"index at {path}: unit vectors file does not match its manifest")
+        if unit_vectors.shape != (count, dim) or unit_owners.shape != (count,):
+            raise IndexCorrupt(f"index at {path}: unit vectors do not match the manifest")
+        if count and (unit_owners.min() < 0 or unit_owners.max() >= len(passages)):
+            raise IndexCorrupt(f"index at {path}: unit vectors point at passages that do not exist")
+    lexical = read_lexical(path, manifest, sums)
+    if len(lexical) != len(passages):
+        raise IndexCorrupt(f"index at {path} is out of step: a lexical index of {len(lexical)} documents, "
+                           f"{len(passages)} passages")
+    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path,
+                      unit_vectors=unit_vectors, unit_owners=unit_owners, _lexical=lexical)
+
+
+def _read_parts(path: Path, manifest: dict) -> tuple:
+    """Passages, vectors and unit vectors of a generation folder, read as they are (checked by the caller)."""
+    import faiss
+
     try:
         passages = read_passages(path / PASSAGES)
         # An HNSW index (above EXACT_SEARCH_LIMIT) is memory-mapped: its vectors stay in the page cache, and
@@ -227,45 +265,40 @@ def read_generation(path: Path) -> IndexStore:
             unit_owners = np.load(path / UNIT_OWNERS, allow_pickle=False)
     except Exception as error:  # corrupt JSON, truncated FAISS file, missing part …
         raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
-    if vectors.ntotal != len(passages) or manifest.get("passage_count") != len(passages):
-        raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
-    if manifest.get("passages_sha256") != sha256_file(path / PASSAGES):
-        raise IndexCorrupt(f"index at {path}: passages file does not match its manifest")
-    # FAISS reads a file with overwritten vector bytes without complaint; only a checksum notices.
-    if "vectors_sha256" in manifest and manifest["vectors_sha256"] != sha256_file(path / VECTORS):
-        raise IndexCorrupt(f"index at {path}: vectors file does not match its manifest")
-    dim = manifest.get("embedder", {}).get("dim")
-    if vectors.d != dim:
-        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, the manifest says {dim}")
-    if unit_vectors is not None:
-        count = manifest["unit_count"]
-        if manifest.get("units_sha256") != sha256_file(path / UNIT_VECTORS):
-            raise IndexCorrupt(f"index at {path}: unit vectors file does not match its manifest")
-        if unit_vectors.shape != (count, dim) or unit_owners.shape != (count,):
-            raise IndexCorrupt(f"index at {path}: unit vectors do not match the manifest")
-        if count and (unit_owners.min() < 0 or unit_owners.max() >= len(passages)):
-            raise IndexCorrupt(f"index at {path}: unit vectors point at passages that do not exist")
-    lexical = read_lexical(path, manifest)
-    if len(lexical) != len(passages):
-        raise IndexCorrupt(f"index at {path} is out of step: a lexical index of {len(lexical)} documents, "
-                           f"{len(passages)} passages")
-    return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path,
-                      unit_vectors=unit_vectors, unit_owners=unit_owners, _lexical=lexical)
+    return passages, vectors, unit_vectors, unit_owners
 
 
-def read_lexical(path: Path, manifest: dict) -> LexicalIndex:
-    """The generation's lexical index, its files checked against the manifest's checksums first."""
+def _checksums(path: Path, names: list[str]) -> dict[str, str | None]:
+    """sha256 of each file (None when it cannot be read)."""
+    sums: dict[str, str | None] = {}
+    for name in names:
+        try:
+            sums[name] = sha256_file(path / name)
+        except OSError:
+            sums[name] = None
+    return sums
+
+
+def _lexical_files(path: Path, manifest: dict) -> dict[str, str]:
+    """The lexical index's files and checksums as the manifest lists them."""
     files = manifest.get("lexical", {}).get("files") if isinstance(manifest.get("lexical"), dict) else None
     if not isinstance(files, dict) or f"{LEXICAL}/{ANALYZER_FILE}" not in files:
         raise IndexCorrupt(f"index at {path}: the manifest lists no lexical index")
-    for name, digest in files.items():
+    for name in files:
         parts = Path(name).parts
-        if parts[0] != LEXICAL or ".." in parts:
+        if not parts or parts[0] != LEXICAL or ".." in parts:
             raise IndexCorrupt(f"index at {path}: the manifest lists a lexical file outside {LEXICAL}/: {name}")
-        try:
-            actual = sha256_file(path / name)
-        except OSError as error:
-            raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+    return files
+
+
+def read_lexical(path: Path, manifest: dict, sums: dict[str, str | None] | None = None) -> LexicalIndex:
+    """The generation's lexical index, its files checked against the manifest's checksums first (sums: those
+    already computed)."""
+    files = _lexical_files(path, manifest)
+    for name, digest in files.items():
+        actual = sums[name] if sums is not None and name in sums else _checksums(path, [name])[name]
+        if actual is None:
+            raise IndexCorrupt(f"index at {path} is unreadable (lexical index file {name} is missing)")
         if actual != digest:
             raise IndexCorrupt(f"index at {path}: lexical index file {name} does not match its manifest")
     try:
@@ -332,8 +365,11 @@ def load_index(
     """
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     files = corpus_files(corpus_dir)
-    hashes = {path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in files}
-    old = None if force else _try_current(index_dir)
+    # The corpus files are hashed while the index is read (a few thousand files: ~0.3 s).
+    with ThreadPoolExecutor(1) as pool:
+        hashing = pool.submit(lambda: {path.relative_to(corpus_dir).as_posix(): file_hash(path) for path in files})
+        old = None if force else _try_current(index_dir)
+        hashes = hashing.result()
     embedder = load_embedder(embedder_name)
     reason = why_stale(old, hashes, embedder.identity)
     if reason is None:

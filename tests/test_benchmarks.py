@@ -171,7 +171,10 @@ def test_scale_tables_and_plot(tmp_path):
         "ef": [{"ef_search": 128, "recall_at_10": 0.9, "ms": 0.5, "default": True}],
     }
     rows[1]["change"] = {**rows[1]["build"], "file": "c0001/a.txt", "embedded_now": 159, "reused": 1701}
+    rows[1]["startup"] = {"total_seconds": 4.5, "parts": {"passages read (passages.jsonl)": 2.25},
+                          "second_thread": {"checksums": 0.4}}
     text = scale.tables(rows)
+    assert "| passages read (passages.jsonl) | 2.25 |" in text and "| **total** | **4.50** |" in text
     assert "| ×10 | 20 | 1,860 |" in text
     assert "| 128 (default) | 0.900 | 0.0000 | 0.50 |" in text
     assert "159 passages parsed and embedded again, 1,701 reused;" in text

@@ -130,13 +130,19 @@ class Assistant:
         sources = {hit.source for hit in found}
         places = {hit.passage.place for hit in found}
         kinds = {"district" if hit.passage.board_kind == "district" else "group" for hit in found if hit.passage.place}
+        labels = self.place_labels
         missing = []
         for place in self.retriever.vocabulary.places:
             if place.kind in kinds and place.sources & sources and place.name not in places:
                 if filters and filters.places and place.name not in filters.places:
                     continue
-                missing.append(place.name)
+                missing.append(labels.get(place.name, place.name))
         return sorted(set(missing))
+
+    @functools.cached_property
+    def place_labels(self) -> dict[str, str]:
+        """How a document names a place in full ("Wohnen" → "Workshop 2 - Wohnen"), where it does."""
+        return {p.place: p.meta["group"] for p in self.store.passages if p.place and p.meta.get("group")}
 
     def is_relevant(self, query: Query, ranking: Ranking) -> bool:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
@@ -169,14 +175,22 @@ class Assistant:
     def cite(hits: list[Hit], query: Query | None = None) -> list[Hit]:
         """The gathered set, or the best few passages that score close to the best one.
 
-        A question about a district is never answered from another district's boards.
+        A question about a district is never answered from another district's boards, nor one about a topic
+        from another topic's.
         """
         gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
             return gathered
         districts = {place.name for place in query.districts} if query is not None else set()
-        allowed = (hit for hit in hits
-                   if not districts or hit.passage.board_kind != "district" or hit.passage.place in districts)
+        topics = set(query.topics) if query is not None else set()
+
+        def belongs(hit: Hit) -> bool:
+            passage = hit.passage
+            if districts and passage.board_kind == "district" and passage.place not in districts:
+                return False
+            return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
+
+        allowed = (hit for hit in hits if belongs(hit))
         top = list(itertools.islice(allowed, MAX_CITED))
         if not top:
             return []

@@ -151,10 +151,10 @@ def markers(numbers: list[int]) -> str:
 
 
 def place_of(passage) -> str:
-    """Where a passage stands, for grouping: its district or workshop, its topic ("Thema 2", card and result
-    board together), else its board."""
+    """Where a passage stands, for grouping: its district or workshop ("Workshop 2 - Wohnen" as its table names
+    it), its topic ("Thema 2", card and result board together), else its board."""
     if passage.place:
-        return passage.place
+        return passage.meta.get("group") or passage.place
     if passage.board_kind == "district":
         return "ohne Stadtteilangabe"
     if passage.topic_no is not None:
@@ -203,7 +203,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     lead = _lead(query, ordered, number, mode, not_mentioned or [])
     lines = [lead] if lead else []
     lines += [escape_markdown(note) for note in notes]
-    lines.append(framing(query, ordered, answered_as_asked=not missing))
+    if mode != "no":  # after "no … Ähnliche Stellen:" the list itself follows
+        lines.append(framing(query, ordered, answered_as_asked=not missing))
     for (_, group_name), group in groups:
         first = group[0].passage
         document = first.meta.get("doc_short_title") or first.doc_title
@@ -216,6 +217,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
             label = " · ".join(part for part in (heading, passage.section if passage.section != passage.board
                                                   else None) if part)
             if label:
+                if lines[-1].startswith("- "):
+                    lines.append("")  # else Markdown reads the label as the last bullet's continuation
                 lines.append(f"*{escape_markdown(label)}* [{marker}]")
             if passage.meta.get("empty"):
                 lines.append(f"- {quote(passage.text)} {escape_markdown(phrase(query, 'empty_item'))} [{marker}]")
@@ -223,7 +226,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
                                      only_highlighted=mode == "where"):
-                lines.append(f"- {item} [{marker}]")
+                # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker
+                lines.append(f"  *{item}*" if item.startswith("…") else f"- {item} [{marker}]")
     answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
     answer.lead = lead
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
@@ -360,6 +364,8 @@ def _continues(previous: str, line: str) -> bool:
     """Whether a line carries on the one before (a word or phrase wrapped on the photo), not a new item."""
     if not line or line[0] in "-–•*↳→>" or line[:1].isdigit():
         return False
+    if previous.count("(") > previous.count(")"):
+        return True  # a bracket opened and not yet closed
     return line[0].islower() or line[0] in ")]" or previous.endswith(("-", ",", "(", "/", "+"))
 
 

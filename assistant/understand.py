@@ -73,6 +73,7 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})['’](?:de|da|te|ta|den|dan|
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
+TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile(r"^['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b", re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
 PLACE_KIND_WORDS = (
@@ -357,7 +358,13 @@ class Vocabulary:
         return own
 
     def find_topics(self, text: str) -> dict[tuple[str, int], float]:
-        """The topic a question names, when one clearly stands out among the topic cards and boards."""
+        """The topic a question names: by its number ("Thema 13") or, when one clearly stands out among the topic
+        cards and boards, by its words."""
+        numbered = {int(number) for number in TOPIC_NUMBER.findall(text)}
+        if numbered:
+            keys = {key: 1.0 for key in self.topic_keys if key[1] in numbered}
+            if keys:
+                return keys
         if self._topic_index is None or not text.strip():
             return {}
         ranked = self._topic_index.search(text, 2)

@@ -75,7 +75,8 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
         prefixes = frozenset(form.casefold() for form in forms if len(form) >= 4)
         if not alternatives and not extended:
             # A word form the corpus lacks: the corpus words sharing its beginning ("begrüßt" ~ "Begrüßung").
-            related = dict.fromkeys(near for term in lexical.analyzer.analyze(word) for near in lexical.related_terms(term))
+            analyzed = lexical.analyzer.analyze(word)
+            related = dict.fromkeys(near for term in analyzed for near in lexical.related_terms(term))
             alternatives = [frozenset([term]) for term in related]
         if alternatives or extended:
             terms = {term for alternative in alternatives for term in alternative} | set(extended)

@@ -13,7 +13,7 @@ import Stemmer
 from rapidfuzz import fuzz
 
 from index import Passage
-from index.lexical import GermanAnalyzer, LexicalIndex, fold
+from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -401,19 +401,15 @@ def _matching(stem: str, cues: set[str]) -> str | None:
     (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart)."""
     if stem in cues:
         return stem
-    if len(stem) >= 5:
-        return _by_prefix(frozenset(cues)).get(stem[:5])
+    if len(stem) >= PREFIX_LETTERS:
+        sharing = _cues_by_prefix(frozenset(cues)).get(stem[:PREFIX_LETTERS])
+        return sharing[0] if sharing else None  # the first in sorted order
     return None
 
 
 @functools.lru_cache(maxsize=256)
-def _by_prefix(cues: frozenset[str]) -> dict[str, str]:
-    """First five letters → the first cue (in sorted order) that starts with them."""
-    index: dict[str, str] = {}
-    for cue in sorted(cues):
-        if len(cue) >= 5:
-            index.setdefault(cue[:5], cue)
-    return index
+def _cues_by_prefix(cues: frozenset[str]) -> dict[str, list[str]]:
+    return by_prefix(sorted(cues))
 
 
 def _close(word: str, want: str) -> bool:

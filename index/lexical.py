@@ -69,11 +69,20 @@ _MIN_TOKEN = 2  # single letters ("B" in "B-Plan") carry no meaning on their own
 _MIN_PART = 3  # shortest compound part; shorter ones make splits like "bet|eiligung" too easy
 _MIN_COMPOUND = 2 * _MIN_PART
 _CACHE_LIMIT = 200_000
-_PREFIX = 5  # shared first letters that make an unknown query word related to a corpus term
+PREFIX_LETTERS = 5  # shared first letters that relate two word forms Snowball keeps apart ("begrüßt" ~ "Begrüßung")
 _MAX_RELATED = 4  # a prefix shared by more terms than this says too little
 RELATED_WEIGHT = 1.0  # weight of a related term against the same stem
 # German linking elements (Fugenelemente); "" first so a head that is a corpus word as written wins.
 _LINKS = ("", "s", "es", "n", "en", "er", "e")
+
+
+def by_prefix(terms: Iterable[str]) -> dict[str, list[str]]:
+    """Terms by their first PREFIX_LETTERS letters, in the order given (shorter terms are left out)."""
+    index: dict[str, list[str]] = {}
+    for term in terms:
+        if len(term) >= PREFIX_LETTERS:
+            index.setdefault(term[:PREFIX_LETTERS], []).append(term)
+    return index
 
 
 class GermanAnalyzer:
@@ -251,10 +260,7 @@ class LexicalIndex:
         self._sorted_terms: list[str] | None = None  # made on first use (extending)
         # Snowball leaves verb and noun forms apart ("begrüßt" / "Begrüßung", "moderiert" / "Moderation");
         # an unknown query term falls back to the corpus terms sharing its first letters.
-        self._by_prefix: dict[str, list[str]] = {}
-        for term in self._df:
-            if len(term) >= _PREFIX:
-                self._by_prefix.setdefault(term[:_PREFIX], []).append(term)
+        self._by_prefix = by_prefix(self._df)
 
     def save(self, folder: Path) -> list[Path]:
         """Write the index into a new folder so that `load` gives the same scores without analysing a text;
@@ -358,9 +364,9 @@ class LexicalIndex:
 
     def related_terms(self, term: str) -> list[str]:
         """Corpus terms sharing the first letters of a term the corpus lacks (at most a few)."""
-        if len(term) < _PREFIX + 1 or term in self._df:
+        if len(term) < PREFIX_LETTERS + 1 or term in self._df:
             return []
-        candidates = self._by_prefix.get(term[:_PREFIX], [])
+        candidates = self._by_prefix.get(term[:PREFIX_LETTERS], [])
         return candidates if len(candidates) <= _MAX_RELATED else []
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:

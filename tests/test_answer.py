@@ -157,7 +157,8 @@ def test_an_empty_field_is_cited_and_said_to_be_empty(tiny):
     first = answer.passages[0]
     assert first.passage.meta.get("empty") and first.passage.place == "Berg-Ost" and first.passage.section == FOCUS
     assert first.highlights == (first.lines[0],)  # the prompt of the empty field
-    assert "„Worauf kommt es bei der weiteren Integrationsarbeit besonders an...“ (auf der Tafel leer) [1]" in answer.text
+    prompt = "„Worauf kommt es bei der weiteren Integrationsarbeit besonders an...“"
+    assert f"{prompt} (auf der Tafel leer) [1]" in answer.text
     # no other district's "Worauf kommt es an" is passed off as Berg-Ost's
     boards = [hit.passage for hit in answer.passages if hit.passage.board_kind == "district"]
     assert boards and all(passage.place == "Berg-Ost" for passage in boards)

@@ -99,7 +99,8 @@ def test_a_whole_section_asked_for_is_highlighted_whole(real):
 # --- a section in other words, and in other languages ------------------------------------------------------
 def test_a_section_in_other_words_gathers_all_boards_of_the_place(real):
     answer = real.ask("Was sind die Bedarfe in Schalke?")
-    assert [(hit.passage.place, hit.passage.section) for hit in answer.passages] == [("Schalke", "Handlungsbedarfe")] * 4
+    found = [(hit.passage.place, hit.passage.section) for hit in answer.passages]
+    assert found == [("Schalke", "Handlungsbedarfe")] * 4
     assert answer.lead == "Für Schalke steht „Handlungsbedarfe“ auf 4 Tafeln [1–4]."
 
 

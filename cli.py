@@ -12,7 +12,7 @@ from pathlib import Path
 from index import CorpusError, IndexStore, Settings, load_index
 from index.documents import unusable_path_message
 from index.embed import DEFAULT_EMBEDDER
-from index.layouts import KIND_NAMES, kind_name
+from index.passage import KIND_NAMES, kind_name
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from index import CorpusError, Passage
 from index.documents import read_document
-from index.layouts import kind_name
 from index.markup import clean_cells, clean_line
+from index.passage import kind_name
 
 from .answer import bullets
 from .export import german_date, line_span

@@ -5,18 +5,34 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
-# Board kinds written by the parsers; the assistant and app read them.
-BOARD_KINDS = (
-    "title",  # title page of a protocol
-    "goals",  # Zielsetzung page
-    "programme",  # Programm page
-    "district",  # exchange board of one district (three prompts)
-    "topic_card",  # Themensammlung card
-    "topic_result",  # result board of one topic (seven prompts)
-    "table_row",  # one challenge row of a workshop table
-    "section",  # anything parsed by the generic path
-)
+
+class KindName(NamedTuple):
+    """A board kind in German words."""
+
+    plural: str  # what the index summary counts, e.g. "Themenkarten"
+    place: str = "Ort"  # what a passage's place is on such a board, for a filter choice ("Schalke – Stadtteil")
+
+
+# Board kinds written by the parsers, with their German names, in the order the index summary lists them; the
+# assistant and app read them.
+KIND_NAMES = {
+    "title": KindName("Titelseiten"),  # title page of a protocol
+    "goals": KindName("Zielsetzung"),  # Zielsetzung page
+    "programme": KindName("Programm"),  # Programm page
+    "district": KindName("Austausch-Tafeln (Stadtteile)", place="Stadtteil"),  # exchange board of one district
+    "topic_card": KindName("Themenkarten"),  # Themensammlung card
+    "topic_result": KindName("Ergebnistafeln der Themen"),  # result board of one topic (seven prompts)
+    "table_row": KindName("Tabellenzeilen (Herausforderungen)", place="Workshop"),  # a workshop table's row
+    "section": KindName("Abschnitte (allgemein)"),  # anything parsed by the generic path
+}
+BOARD_KINDS = tuple(KIND_NAMES)
+
+
+def kind_name(kind: str) -> KindName:
+    """The German names of a board kind; an unknown kind is named by itself."""
+    return KIND_NAMES.get(kind) or KindName(kind)
 
 
 # slots: a large corpus holds hundreds of thousands of these; a __dict__ each would double their memory.

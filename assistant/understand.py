@@ -60,12 +60,9 @@ TURKISH_WORDS = frozenset(
     "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun "
     "sorunlar ihtiyaç ihtiyaçlar".split()
 )
-# A word right after these prepositions that the corpus does not know, in a question naming no known place, is
-# taken for a place the protocols do not cover.
-PLACE_PREPOSITION = re.compile(
-    r"\b(?:in|im|aus|nach|für|bei|beim|von|vom|at|for|from)\s+(?:(?:der|dem|den|the)\s+)?([^\W\d_][\w-]{2,})",
-    re.IGNORECASE,
-)
+# A word the corpus does not know right after "in", "nach", "aus" or "from" without an article ("in Buer"; not
+# "aus dem Ausland", "im Quartier", where a noun follows) is taken for a place the protocols do not cover.
+PLACE_PREPOSITION = re.compile(r"\b(?:[Ii]n|[Nn]ach|[Aa]us|[Ff]rom)\s+([^\W\d_][\w-]{2,})")
 # A Turkish case ending after an apostrophe marks a proper name, a place in a question ("Scholven'de").
 PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b",
                             re.IGNORECASE)

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
+
 from index import Settings, load_index
 
 from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
@@ -36,7 +38,11 @@ class Assistant:
         self.retriever = retriever
         self.store = retriever.store
         self.settings = settings or Settings()  # where its corpus (the sources to show) and data live
-        self._off_topic = retriever.store.embedder.embed_passages(off_topic_questions())
+
+    @functools.cached_property
+    def _off_topic(self) -> np.ndarray:
+        """The everyday off-topic questions' vectors, made on the first relevance check (not at start-up: ~1 s)."""
+        return self.retriever.store.embedder.embed_passages(off_topic_questions())
 
     @property
     def corpus_dir(self) -> Path:

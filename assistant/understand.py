@@ -187,12 +187,13 @@ class Vocabulary:
     def _section_cues(self, passages: list[Passage]) -> dict[str, dict[str, frozenset]]:
         """Per section: the stems of its name and of the printed prompts, and prompt bigrams."""
         cues: dict[str, dict[str, set[str]]] = {}
-        for passage in passages:
-            if not passage.section:
-                continue
-            entry = cues.setdefault(passage.section, {"name": set(), "prompt": set(), "bigrams": set()})
-            entry["name"] |= set(self.stems(passage.section)) | self._parts(passage.section)
-            prompt = passage.meta.get("prompt")
+        # Each section with each of its prompts once: a large corpus repeats them on thousands of passages.
+        pairs = dict.fromkeys((p.section, p.meta.get("prompt")) for p in passages if p.section)
+        for section, prompt in pairs:
+            if section not in cues:
+                cues[section] = {"name": set(self.stems(section)) | self._parts(section), "prompt": set(),
+                                 "bigrams": set()}
+            entry = cues[section]
             if prompt:
                 stems = self.stems(prompt)
                 entry["prompt"] |= set(stems)

@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
+import orjson
+
 
 class KindName(NamedTuple):
     """A board kind in German words."""
@@ -113,7 +115,7 @@ class Passage:
 
     @classmethod
     def from_json(cls, line: str) -> Passage:
-        data = json.loads(line)
+        data = orjson.loads(line)  # twice as fast as json: a large index reads hundreds of thousands at start-up
         data["items"] = [Item(text, number, label) for text, number, label in data["items"]]
         return cls(**data)
 

@@ -210,10 +210,10 @@ def read_generation(path: Path) -> IndexStore:
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except Exception as error:  # missing, not JSON
-        raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+        raise IndexCorrupt(f"Index in {path} ist nicht lesbar ({error.__class__.__name__}: {error})") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         version = manifest.get("format_version") if isinstance(manifest, dict) else None
-        raise IndexCorrupt(f"index at {path} has format {version}, expected {FORMAT_VERSION}")
+        raise IndexCorrupt(f"Index in {path} hat das Format {version}, erwartet {FORMAT_VERSION}")
     checked = [PASSAGES, VECTORS, *([UNIT_VECTORS] if manifest.get("unit_count") is not None else []),
                *_lexical_files(path, manifest)]
     # Checksums are computed by a second thread while this one reads the passages: hashing gives up the
@@ -224,27 +224,27 @@ def read_generation(path: Path) -> IndexStore:
         sums = hashing.result()
     passages, vectors, unit_vectors, unit_owners = store
     if vectors.ntotal != len(passages) or manifest.get("passage_count") != len(passages):
-        raise IndexCorrupt(f"index at {path} is out of step: {vectors.ntotal} vectors, {len(passages)} passages")
+        raise IndexCorrupt(f"Index in {path} passt nicht zusammen: {vectors.ntotal} Vektoren, {len(passages)} Passagen")
     if manifest.get("passages_sha256") != sums[PASSAGES]:
-        raise IndexCorrupt(f"index at {path}: passages file does not match its manifest")
+        raise IndexCorrupt(f"Index in {path}: die Passagen-Datei passt nicht zu ihrem Manifest")
     # FAISS reads a file with overwritten vector bytes without complaint; only a checksum notices.
     if "vectors_sha256" in manifest and manifest["vectors_sha256"] != sums[VECTORS]:
-        raise IndexCorrupt(f"index at {path}: vectors file does not match its manifest")
+        raise IndexCorrupt(f"Index in {path}: die Vektor-Datei passt nicht zu ihrem Manifest")
     dim = manifest.get("embedder", {}).get("dim")
     if vectors.d != dim:
-        raise IndexCorrupt(f"index at {path}: vectors have dimension {vectors.d}, the manifest says {dim}")
+        raise IndexCorrupt(f"Index in {path}: die Vektoren haben die Dimension {vectors.d}, das Manifest nennt {dim}")
     if unit_vectors is not None:
         count = manifest["unit_count"]
         if manifest.get("units_sha256") != sums[UNIT_VECTORS]:
-            raise IndexCorrupt(f"index at {path}: unit vectors file does not match its manifest")
+            raise IndexCorrupt(f"Index in {path}: die Datei der Zeilenvektoren passt nicht zu ihrem Manifest")
         if unit_vectors.shape != (count, dim) or unit_owners.shape != (count,):
-            raise IndexCorrupt(f"index at {path}: unit vectors do not match the manifest")
+            raise IndexCorrupt(f"Index in {path}: die Zeilenvektoren passen nicht zum Manifest")
         if count and (unit_owners.min() < 0 or unit_owners.max() >= len(passages)):
-            raise IndexCorrupt(f"index at {path}: unit vectors point at passages that do not exist")
+            raise IndexCorrupt(f"Index in {path}: die Zeilenvektoren verweisen auf Passagen, die es nicht gibt")
     lexical = read_lexical(path, manifest, sums)
     if len(lexical) != len(passages):
-        raise IndexCorrupt(f"index at {path} is out of step: a lexical index of {len(lexical)} documents, "
-                           f"{len(passages)} passages")
+        raise IndexCorrupt(f"Index in {path} passt nicht zusammen: ein lexikalischer Index über "
+                           f"{len(lexical)} Dokumente, {len(passages)} Passagen")
     return IndexStore(passages=passages, vectors=vectors, manifest=manifest, path=path,
                       unit_vectors=unit_vectors, unit_owners=unit_owners, _lexical=lexical)
 
@@ -264,7 +264,7 @@ def _read_parts(path: Path, manifest: dict) -> tuple:
             unit_vectors = np.load(path / UNIT_VECTORS, allow_pickle=False)
             unit_owners = np.load(path / UNIT_OWNERS, allow_pickle=False)
     except Exception as error:  # corrupt JSON, truncated FAISS file, missing part …
-        raise IndexCorrupt(f"index at {path} is unreadable ({error.__class__.__name__}: {error})") from None
+        raise IndexCorrupt(f"Index in {path} ist nicht lesbar ({error.__class__.__name__}: {error})") from None
     return passages, vectors, unit_vectors, unit_owners
 
 
@@ -283,11 +283,11 @@ def _lexical_files(path: Path, manifest: dict) -> dict[str, str]:
     """The lexical index's files and checksums as the manifest lists them."""
     files = manifest.get("lexical", {}).get("files") if isinstance(manifest.get("lexical"), dict) else None
     if not isinstance(files, dict) or f"{LEXICAL}/{ANALYZER_FILE}" not in files:
-        raise IndexCorrupt(f"index at {path}: the manifest lists no lexical index")
+        raise IndexCorrupt(f"Index in {path}: das Manifest nennt keinen lexikalischen Index")
     for name in files:
         parts = Path(name).parts
         if not parts or parts[0] != LEXICAL or ".." in parts:
-            raise IndexCorrupt(f"index at {path}: the manifest lists a lexical file outside {LEXICAL}/: {name}")
+            raise IndexCorrupt(f"Index in {path}: das Manifest nennt eine Datei außerhalb von {LEXICAL}/: {name}")
     return files
 
 
@@ -298,13 +298,13 @@ def read_lexical(path: Path, manifest: dict, sums: dict[str, str | None] | None 
     for name, digest in files.items():
         actual = sums[name] if sums is not None and name in sums else _checksums(path, [name])[name]
         if actual is None:
-            raise IndexCorrupt(f"index at {path} is unreadable (lexical index file {name} is missing)")
+            raise IndexCorrupt(f"Index in {path} ist nicht lesbar (die Datei {name} des lexikalischen Index fehlt)")
         if actual != digest:
-            raise IndexCorrupt(f"index at {path}: lexical index file {name} does not match its manifest")
+            raise IndexCorrupt(f"Index in {path}: die Datei {name} des lexikalischen Index passt nicht zu ihrem Manifest")
     try:
         return LexicalIndex.load(path / LEXICAL)
     except Exception as error:  # the right bytes that still do not make an index: written by other code
-        raise IndexCorrupt(f"index at {path}: the lexical index is unreadable ({error.__class__.__name__}: "
+        raise IndexCorrupt(f"Index in {path}: der lexikalische Index ist nicht lesbar ({error.__class__.__name__}: "
                            f"{error})") from None
 
 
@@ -375,7 +375,7 @@ def load_index(
     if reason is None:
         old.embedder = embedder
         return old
-    log.info("index %s: %s; rebuilding", index_dir, reason)
+    log.info("Index %s: %s; er wird neu gebaut", index_dir, reason)
     from filelock import FileLock
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -398,27 +398,28 @@ def _try_current(index_dir: Path) -> IndexStore | None:
     try:
         return read_generation(generation)
     except IndexCorrupt as error:
-        log.warning("%s; it will be rebuilt", error)
+        log.warning("%s; er wird neu gebaut", error)
         return None
 
 
 def why_stale(store: IndexStore | None, hashes: dict[str, str], embedder_identity: str) -> str | None:
     """Why an index cannot answer for this corpus and embedder, or None when it can."""
     if store is None:
-        return "no usable index"
+        return "kein nutzbarer Index"
     manifest = store.manifest
     if manifest.get("embedder", {}).get("identity") != embedder_identity:
-        return f"built with embedder {manifest.get('embedder', {}).get('identity')}, not {embedder_identity}"
+        return (f"gebaut mit dem Einbettungsmodell {manifest.get('embedder', {}).get('identity')}, "
+                f"nicht mit {embedder_identity}")
     if manifest.get("parser_version") != parser_version():
-        return "the parsers changed"
+        return "die Parser haben sich geändert"
     indexed = {source: info.get("hash") for source, info in manifest.get("files", {}).items()}
     if indexed != hashes:
         changed = sorted(s for s in hashes if s in indexed and indexed[s] != hashes[s])
         added = sorted(set(hashes) - set(indexed))
         removed = sorted(set(indexed) - set(hashes))
         parts = [f"{label}: {', '.join(names)}" for label, names in
-                 (("changed", changed), ("new", added), ("removed", removed)) if names]
-        return "corpus files " + "; ".join(parts)
+                 (("geändert", changed), ("neu", added), ("entfernt", removed)) if names]
+        return "Korpusdateien " + "; ".join(parts)
     return None
 
 
@@ -456,7 +457,7 @@ def build(
                 digest = digests[path]
                 if digest is not None and digest in originals:
                     # The same document under a second name: indexed once, so no answer cites the same text twice.
-                    log.warning("%s: same content as %s, which is indexed; not indexed a second time", source,
+                    log.warning("%s: gleicher Inhalt wie %s, das schon im Index ist; nicht ein zweites Mal indexiert", source,
                                 originals[digest])
                     file_info[source] = {"hash": hashes[source], "passages": 0, "duplicate_of": originals[digest]}
                     continue
@@ -478,7 +479,7 @@ def build(
                     file_info[source] = {"hash": hashes[source], "passages": 0, "error": str(error)}
                     continue
                 if not parsed:
-                    log.warning("%s: no text to index", source)
+                    log.warning("%s: kein Text zum Indexieren", source)
                 file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
                 if parsed and digest is not None:
                     originals.setdefault(digest, source)

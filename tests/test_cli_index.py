@@ -111,14 +111,14 @@ def test_summary_lists_the_four_minden_workshops(indexed) -> None:
 
 def test_second_run_reuses_the_index(indexed, index_dir: Path) -> None:
     assert indexed.returncode == 0, indexed.stderr[-3000:]
-    assert "rebuilding" in indexed.stderr
+    assert "neu gebaut" in indexed.stderr
     generation = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     assert (index_dir / generation / "manifest.json").is_file()
     again = run("index", "--corpus", str(CORPUS), "--index", str(index_dir))
     assert again.returncode == 0, again.stderr[-3000:]
     assert (index_dir / "CURRENT").read_text(encoding="utf-8").strip() == generation, "nothing changed"
     assert generation in again.stdout
-    assert "rebuilding" not in again.stderr
+    assert "neu gebaut" not in again.stderr
     assert "Einbetten" not in again.stderr, "nothing should be embedded again"
     assert section(again.stdout, "Themen") == section(indexed.stdout, "Themen")
 

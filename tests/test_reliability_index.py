@@ -114,31 +114,31 @@ def claims_other_corpus(manifest: dict) -> None:
 
 DAMAGE = {
     # name: (what is done to the index, what the log must say)
-    "faiss-file-missing": (lambda d: (generation(d) / VECTORS).unlink(), "unreadable"),
-    "faiss-file-truncated": (lambda d: truncate(generation(d) / VECTORS), "unreadable"),
-    "faiss-file-empty": (lambda d: (generation(d) / VECTORS).write_bytes(b""), "unreadable"),
-    "faiss-file-bytes-flipped": (lambda d: flip_bytes(generation(d) / VECTORS), "vectors file does not match"),
-    "passages-missing": (lambda d: (generation(d) / PASSAGES).unlink(), "unreadable"),
-    "passages-truncated-mid-line": (lambda d: truncate(generation(d) / PASSAGES, 0.7), "unreadable"),
-    "passages-out-of-step-with-vectors": (passages_out_of_step, "passages file does not match"),
-    "passage-dropped": (passage_dropped, "out of step"),
-    "unit-vectors-missing": (lambda d: (generation(d) / UNIT_VECTORS).unlink(), "unreadable"),
-    "unit-vectors-corrupt": (lambda d: flip_bytes(generation(d) / UNIT_VECTORS), "unit vectors file does not match"),
-    "unit-owners-out-of-range": (unit_owners_out_of_range, "unit vectors point at passages that do not exist"),
+    "faiss-file-missing": (lambda d: (generation(d) / VECTORS).unlink(), "nicht lesbar"),
+    "faiss-file-truncated": (lambda d: truncate(generation(d) / VECTORS), "nicht lesbar"),
+    "faiss-file-empty": (lambda d: (generation(d) / VECTORS).write_bytes(b""), "nicht lesbar"),
+    "faiss-file-bytes-flipped": (lambda d: flip_bytes(generation(d) / VECTORS), "Vektor-Datei passt nicht"),
+    "passages-missing": (lambda d: (generation(d) / PASSAGES).unlink(), "nicht lesbar"),
+    "passages-truncated-mid-line": (lambda d: truncate(generation(d) / PASSAGES, 0.7), "nicht lesbar"),
+    "passages-out-of-step-with-vectors": (passages_out_of_step, "Passagen-Datei passt nicht"),
+    "passage-dropped": (passage_dropped, "passt nicht zusammen"),
+    "unit-vectors-missing": (lambda d: (generation(d) / UNIT_VECTORS).unlink(), "nicht lesbar"),
+    "unit-vectors-corrupt": (lambda d: flip_bytes(generation(d) / UNIT_VECTORS), "Datei der Zeilenvektoren passt nicht"),
+    "unit-owners-out-of-range": (unit_owners_out_of_range, "verweisen auf Passagen, die es nicht gibt"),
     "lexical-scores-bytes-flipped": (lambda d: flip_bytes(lexical_file(d, "data.csc.index.npy")),
-                                     "lexical index file lexical/bm25/data.csc.index.npy does not match"),
-    "lexical-terms-missing": (lambda d: lexical_file(d, "terms.json").unlink(), "unreadable"),
-    "lexical-folder-deleted": (lambda d: shutil.rmtree(generation(d) / LEXICAL), "unreadable"),
-    "manifest-missing": (lambda d: (generation(d) / MANIFEST).unlink(), "unreadable"),
+                                     "Datei lexical/bm25/data.csc.index.npy des lexikalischen Index passt nicht"),
+    "lexical-terms-missing": (lambda d: lexical_file(d, "terms.json").unlink(), "nicht lesbar"),
+    "lexical-folder-deleted": (lambda d: shutil.rmtree(generation(d) / LEXICAL), "nicht lesbar"),
+    "manifest-missing": (lambda d: (generation(d) / MANIFEST).unlink(), "nicht lesbar"),
     "manifest-not-json": (lambda d: (generation(d) / MANIFEST).write_text("{kaputt", encoding="utf-8"),
-                          "unreadable"),
-    "manifest-other-embedder": (lambda d: edit_manifest(d, other_embedder), "built with embedder"),
-    "manifest-other-format-version": (lambda d: edit_manifest(d, other_format), "has format 1"),
-    "manifest-other-parser-version": (lambda d: edit_manifest(d, other_parser), "the parsers changed"),
-    "manifest-claims-other-corpus": (lambda d: edit_manifest(d, claims_other_corpus), "corpus files changed"),
-    "current-pointer-garbage": (lambda d: (d / CURRENT).write_bytes(b"\xff\xfe\x00"), "no usable index"),
-    "current-pointer-missing": (lambda d: (d / CURRENT).unlink(), "no usable index"),
-    "generation-folder-deleted": (lambda d: shutil.rmtree(generation(d)), "no usable index"),
+                          "nicht lesbar"),
+    "manifest-other-embedder": (lambda d: edit_manifest(d, other_embedder), "gebaut mit dem Einbettungsmodell"),
+    "manifest-other-format-version": (lambda d: edit_manifest(d, other_format), "hat das Format 1"),
+    "manifest-other-parser-version": (lambda d: edit_manifest(d, other_parser), "die Parser haben sich geändert"),
+    "manifest-claims-other-corpus": (lambda d: edit_manifest(d, claims_other_corpus), "Korpusdateien geändert"),
+    "current-pointer-garbage": (lambda d: (d / CURRENT).write_bytes(b"\xff\xfe\x00"), "kein nutzbarer Index"),
+    "current-pointer-missing": (lambda d: (d / CURRENT).unlink(), "kein nutzbarer Index"),
+    "generation-folder-deleted": (lambda d: shutil.rmtree(generation(d)), "kein nutzbarer Index"),
 }
 
 
@@ -155,7 +155,7 @@ def test_damaged_or_stale_index_is_detected_logged_rebuilt_and_answers(pristine,
     assistant = Assistant.load(corpus_dir=corpus, index_dir=index_dir)
     messages = "\n".join(record_.getMessage() for record_ in caplog.records)
     assert logged in messages, messages
-    assert "rebuilding" in messages
+    assert "neu gebaut" in messages
     assert assistant.store.built_now
     assert assistant.store.path.name != pristine_generation
     assert (index_dir / CURRENT).read_text(encoding="utf-8").strip() == assistant.store.path.name

@@ -98,7 +98,7 @@ def assert_full_rebuild(old, new) -> None:
 
 
 def rebuild_messages(caplog) -> list[str]:
-    return [record.getMessage() for record in caplog.records if "rebuilding" in record.getMessage()]
+    return [record.getMessage() for record in caplog.records if "neu gebaut" in record.getMessage()]
 
 
 # --- first build, unchanged reload ---------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_changed_file_reembeds_only_its_passages(corpus: Path, index_dir: Path, 
     with caplog.at_level(logging.INFO, logger="index.store"):
         second = load_index(corpus, index_dir)
 
-    assert any("changed: bus.txt" in message for message in rebuild_messages(caplog))
+    assert any("geändert: bus.txt" in message for message in rebuild_messages(caplog))
     assert second.path != first.path
     assert generations(index_dir) == [second.path.name], "the old generation should be cleaned up"
     bus_count = sources(second).count("bus.txt")
@@ -331,7 +331,7 @@ def test_manifest_of_another_parser_version_is_rebuilt_fully(corpus: Path, index
 def test_another_format_version_is_rebuilt(corpus: Path, index_dir: Path) -> None:
     first = load_index(corpus, index_dir)
     edit_manifest(first, lambda m: m.update(format_version=FORMAT_VERSION + 1))
-    with pytest.raises(IndexCorrupt, match="format"):
+    with pytest.raises(IndexCorrupt, match="Format"):
         read_generation(first.path)
 
     second = load_index(corpus, index_dir)
@@ -371,7 +371,7 @@ def test_damaged_vectors_are_detected_and_rebuilt(corpus: Path, index_dir: Path,
     with caplog.at_level(logging.WARNING, logger="index.store"):
         second = load_index(corpus, index_dir)
 
-    assert any("rebuilt" in record.getMessage() for record in caplog.records)
+    assert any("neu gebaut" in record.getMessage() for record in caplog.records)
     assert_full_rebuild(first, second)
     np.testing.assert_allclose(np.linalg.norm(second.matrix(), axis=1), 1.0, atol=1e-4)
     assert top_source(second, "Wo sind die Schaukeln kaputt?") == "spiel.txt"
@@ -383,7 +383,7 @@ def test_vectors_of_another_dimension_are_detected(corpus: Path, index_dir: Path
     other.add(np.eye(len(first.passages), 8, dtype=np.float32))
     faiss.write_index(other, str(first.path / VECTORS))
     edit_manifest(first, lambda m: m.pop("vectors_sha256", None))  # as an index written before the checksum
-    with pytest.raises(IndexCorrupt, match="dimension"):
+    with pytest.raises(IndexCorrupt, match="Dimension"):
         read_generation(first.path)
     assert_full_rebuild(first, load_index(corpus, index_dir))
 
@@ -393,7 +393,7 @@ def test_passages_out_of_step_with_vectors_are_detected_and_rebuilt(corpus: Path
     path = first.path / PASSAGES
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")
-    with pytest.raises(IndexCorrupt, match="out of step"):
+    with pytest.raises(IndexCorrupt, match="passt nicht zusammen"):
         read_generation(first.path)
 
     second = load_index(corpus, index_dir)
@@ -407,7 +407,7 @@ def test_edited_passages_file_is_detected_by_its_checksum(corpus: Path, index_di
     text = path.read_text(encoding="utf-8")
     assert "Schaukeln" in text
     path.write_text(text.replace("Schaukeln", "Schaufeln"), encoding="utf-8")
-    with pytest.raises(IndexCorrupt, match="does not match"):
+    with pytest.raises(IndexCorrupt, match="passt nicht zu"):
         read_generation(first.path)
 
     second = load_index(corpus, index_dir)
@@ -623,13 +623,13 @@ def lexical_file(store, ending: str) -> Path:
 def test_damaged_lexical_index_is_detected_and_rebuilt(corpus: Path, index_dir: Path, damage, caplog) -> None:
     first = load_index(corpus, index_dir)
     damage(first)
-    with pytest.raises(IndexCorrupt, match="lexical|unreadable"):
+    with pytest.raises(IndexCorrupt, match="lexikalisch|nicht lesbar"):
         read_generation(first.path)
 
     with caplog.at_level(logging.WARNING, logger="index.store"):
         second = load_index(corpus, index_dir)
 
-    assert any("rebuilt" in record.getMessage() for record in caplog.records)
+    assert any("neu gebaut" in record.getMessage() for record in caplog.records)
     assert_full_rebuild(first, second)
     assert_same_lexical(second, LexicalIndex.build([embedding_text(p) for p in second.passages]))
 
@@ -644,7 +644,7 @@ def test_lexical_index_of_another_size_is_out_of_step(corpus: Path, index_dir: P
     files = {f"lexical/{path.relative_to(other).as_posix()}": sha256_file(path)
              for path in other.rglob("*") if path.is_file()}
     edit_manifest(first, lambda m: m["lexical"].update(files=files))
-    with pytest.raises(IndexCorrupt, match="out of step"):
+    with pytest.raises(IndexCorrupt, match="passt nicht zusammen"):
         read_generation(first.path)
     assert_full_rebuild(first, load_index(corpus, index_dir))
 
@@ -654,13 +654,13 @@ def test_generation_of_the_format_before_the_lexical_index_is_rebuilt(corpus: Pa
     # As format 2 wrote it: no lexical folder, no lexical entry in the manifest.
     shutil.rmtree(first.path / "lexical")
     edit_manifest(first, lambda m: (m.pop("lexical"), m.update(format_version=2)))
-    with pytest.raises(IndexCorrupt, match="has format 2"):
+    with pytest.raises(IndexCorrupt, match="hat das Format 2"):
         read_generation(first.path)
 
     with caplog.at_level(logging.INFO, logger="index.store"):
         second = load_index(corpus, index_dir)
 
-    assert any("has format 2" in record.getMessage() for record in caplog.records)
+    assert any("hat das Format 2" in record.getMessage() for record in caplog.records)
     assert_full_rebuild(first, second)
     assert second.manifest["format_version"] == FORMAT_VERSION == 3
     assert_same_lexical(read_generation(second.path), LexicalIndex.build([embedding_text(p) for p in second.passages]))

@@ -300,7 +300,8 @@ def read_lexical(path: Path, manifest: dict, sums: dict[str, str | None] | None 
         if actual is None:
             raise IndexCorrupt(f"Index in {path} ist nicht lesbar (die Datei {name} des lexikalischen Index fehlt)")
         if actual != digest:
-            raise IndexCorrupt(f"Index in {path}: die Datei {name} des lexikalischen Index passt nicht zu ihrem Manifest")
+            raise IndexCorrupt(f"Index in {path}: die Datei {name} des lexikalischen Index passt nicht zu ihrem "
+                               "Manifest")
     try:
         return LexicalIndex.load(path / LEXICAL)
     except Exception as error:  # the right bytes that still do not make an index: written by other code
@@ -457,8 +458,8 @@ def build(
                 digest = digests[path]
                 if digest is not None and digest in originals:
                     # The same document under a second name: indexed once, so no answer cites the same text twice.
-                    log.warning("%s: gleicher Inhalt wie %s, das schon im Index ist; nicht ein zweites Mal indexiert", source,
-                                originals[digest])
+                    log.warning("%s: gleicher Inhalt wie %s, das schon im Index ist; nicht ein zweites Mal indexiert",
+                                source, originals[digest])
                     file_info[source] = {"hash": hashes[source], "passages": 0, "duplicate_of": originals[digest]}
                     continue
                 previous = reusable.get(source)

@@ -283,8 +283,8 @@ class Vocabulary:
         """Words used as a place ("in Buer", "Scholven'de", "handlungsbedarf beckhausen") that neither name a known
         place (known_spans) nor occur in the corpus, each with the closest known place names (never silently
         replaced by one of them)."""
-        if self._corpus is None:
-            return []
+        if self._corpus is None or not any(place.kind != "city" for place in self.places):
+            return []  # a corpus without districts or workshops cannot tell a place it lacks
         found = []
         matches = [*PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
                    *PLACE_NAME_ENDING.finditer(question)]

@@ -164,7 +164,7 @@ def test_files_read_from_disk_parse_with_valid_spans(tmp_path_factory, lines, su
     try:
         document = read_document(path, folder)
     except CorpusError as error:  # a NUL byte: binary
-        assert str(error).startswith(f"protokoll{suffix}: looks like a binary file")
+        assert str(error).startswith(f"protokoll{suffix}: Das ist keine Textdatei (Binärdaten)")
         return
     assert_valid_spans(document, parse_document(document))
 

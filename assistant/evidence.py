@@ -30,7 +30,7 @@ class Matter:
     candidates: frozenset[str] = frozenset()  # index terms of every passage that may name it
     words: list[str] = field(default_factory=list)  # the question's words it comes from
 
-    def named_by(self, text: str, terms: set[str]) -> bool:
+    def named_by(self, text: str, terms: frozenset[str]) -> bool:
         if any(alternative <= terms for alternative in self.alternatives):
             return True
         return any(token.startswith(prefix) and len(token) >= len(prefix) + COMPOUND_REST
@@ -101,7 +101,7 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
             continue
         if query.place_kind and kind_of(passage) != query.place_kind:
             continue  # "in which districts": not the topic boards or workshops
-        lines = lines_naming(passage, matter, retriever)
+        lines = lines_naming(position, matter, retriever)
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
     hits.sort(key=lambda hit: (hit.source, hit.lines))
     return hits[:MAX_MENTIONS]
@@ -116,9 +116,10 @@ def kind_of(passage) -> str:
     return "group" if passage.place else "document"
 
 
-def lines_naming(passage, matter: Matter, retriever: Retriever) -> tuple[int, ...]:
-    analyze = retriever.lexical.analyzer.analyze
-    return tuple(sorted({item.line for item in passage.items if matter.named_by(item.text, set(analyze(item.text)))}))
+def lines_naming(position: int, matter: Matter, retriever: Retriever) -> tuple[int, ...]:
+    """The lines of the passage at position whose items name the matter."""
+    items = zip(retriever.passages[position].items, retriever.item_terms(position), strict=True)
+    return tuple(sorted({item.line for item, terms in items if matter.named_by(item.text, terms)}))
 
 
 def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matter | None) -> list[Hit]:
@@ -135,7 +136,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         elif hit.gathered or passage.meta.get("empty") or not own:
             lines = every
         else:
-            lines = lines_naming(passage, matter, retriever) if matter else ()
+            lines = lines_naming(hit.position, matter, retriever) if matter and hit.position >= 0 else ()
             if not lines and hit.position >= 0:
                 # What the question is about, without its place names (which every line of a district's board
                 # would share with it).

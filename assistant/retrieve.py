@@ -16,6 +16,7 @@ from index.store import unit_items
 from .understand import LargeVocabulary, Query, Vocabulary
 
 QUERY_CACHE = 64  # question vectors kept
+ITEM_CACHE = 4096  # passages whose item terms and unit positions are kept
 # A question that names no section in the corpus' words may still ask for one in other words ("Bedarfe", "what
 # is going well", "ne iyi gidiyor"): the section whose name and prompt come closest in meaning, when it stands out
 # from the median of all sections by FIELD_LIFT and from the second by FIELD_GAP (calibrated on our tuning
@@ -169,6 +170,9 @@ class Retriever:
         # Understanding and ranking a question ask for the share of known words of the same texts.
         self.coverage = functools.lru_cache(maxsize=QUERY_CACHE)(self.lexical.coverage)
         self.vocabulary.sections_by_meaning = self.sections_by_meaning
+        # Per passage, what its items are made of: read again for every answer that cites or searches it.
+        self.item_terms = functools.lru_cache(maxsize=ITEM_CACHE)(self._item_terms)
+        self._unit_item_positions = functools.lru_cache(maxsize=ITEM_CACHE)(self._unit_items)
         self._index_facets()
 
     def _index_facets(self) -> None:
@@ -289,21 +293,27 @@ class Retriever:
         if self._unit_bounds is None:
             return similarity
         start, end = self._unit_bounds[position], self._unit_bounds[position + 1]
-        scores = self.store.unit_vectors[start:end] @ vector
-        for (item, _), score in zip(unit_items(passage), scores, strict=False):
-            similarity[item] = max(similarity[item], float(score))
+        if end > start:
+            np.maximum.at(similarity, self._unit_item_positions(position), self.store.unit_vectors[start:end] @ vector)
         return similarity
 
-    def mentions(self, terms: Iterable[str], names: Callable[[str, set[str]], bool],
+    def _unit_items(self, position: int) -> np.ndarray:
+        return np.array([item for item, _ in unit_items(self.passages[position])], dtype=np.int64)
+
+    def _item_terms(self, position: int) -> tuple[frozenset[str], ...]:
+        analyze = self.lexical.analyzer.analyze
+        return tuple(frozenset(analyze(item.text)) for item in self.passages[position].items)
+
+    def mentions(self, terms: Iterable[str], names: Callable[[str, frozenset[str]], bool],
                  allowed: np.ndarray | None = None) -> list[int]:
         """Positions of every passage with an item that names something (names(item text, its index terms)), among
         the passages using one of the terms, in corpus order: not the best few, all of them."""
-        analyze = self.lexical.analyzer.analyze
         found = []
         for position in np.flatnonzero(self.lexical.containing(terms)).tolist():
             if allowed is not None and not allowed[position]:
                 continue
-            if any(names(item.text, set(analyze(item.text))) for item in self.passages[position].items):
+            items = zip(self.passages[position].items, self.item_terms(position), strict=True)
+            if any(names(item.text, item_terms) for item, item_terms in items):
                 found.append(position)
         return found
 

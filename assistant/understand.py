@@ -426,11 +426,11 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     """The query for a question, resolved against the earlier user turns of the conversation."""
     query = _read(question, vocabulary)
     if not history or not _is_followup(query, question, vocabulary):
-        return query  # the earlier turns are read only for a follow-up
+        return _sections_by_meaning(query, vocabulary)  # the earlier turns are read only for a follow-up
     previous = understand(history[-1], vocabulary, history[:-1])
     query = _inherit(query, previous)
     _, spans = vocabulary.find_places(query.text)
-    return replace(query, about=_remove_spans(query.text, spans).strip())
+    return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
@@ -443,7 +443,12 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question))
-    if not sections:
+    return query
+
+
+def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
+    """A question naming no section in the corpus' words may ask for one in other words (judged by meaning)."""
+    if not query.sections:
         query.sections = vocabulary.sections_by_meaning(query)
     return query
 

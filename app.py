@@ -23,7 +23,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr  # noqa: E402
 
-from assistant import MAX_QUESTION_CHARS, Answer, Assistant, Filters, clean_question  # noqa: E402
+from assistant import MAX_QUESTION_CHARS, Answer, Assistant, Filters, QuestionError, clean_question  # noqa: E402
 from assistant.answer import escape_markdown  # noqa: E402
 from assistant.export import (  # noqa: E402
     citation_line,
@@ -331,7 +331,7 @@ def build_app(assistant: Assistant, feedback_dir: str | Path | None = None) -> g
         filters, chosen, description = make_filters(documents, places, sections)
         try:
             answer = assistant.ask(text, history=history, filters=filters)
-        except ValueError as error:
+        except QuestionError as error:  # anything else is an internal error: logged, not shown as a hint
             raise user_error(str(error), title="Bitte Frage prüfen") from None
         except Exception:
             log.exception("Beim Beantworten einer Frage ist ein Fehler aufgetreten")

@@ -13,11 +13,15 @@ import numpy as np
 from index import Settings, load_index
 
 from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
-from .evidence import highlight, matters_of, mentions
+from .evidence import MAX_MENTIONS, highlight, matters_of, mentions
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import FRAME_WORDS, Query, understand, words
 
-__all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "clean_question"]
+__all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question"]
+
+
+class QuestionError(ValueError):
+    """A question or conversation that cannot be used as given; the message (German) says what to change."""
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
@@ -81,7 +85,7 @@ class Assistant:
         district's boards for the section first, in protocol order.
         """
         if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-            raise ValueError("k muss eine positive ganze Zahl sein.")
+            raise QuestionError("k muss eine positive ganze Zahl sein.")
         query = understand(clean_question(question), self.retriever.vocabulary)
         return self.retriever.rank(query, filters).hits[:k]
 
@@ -107,8 +111,8 @@ class Assistant:
                     # The passages that answer best first: in the order of the ranking.
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
-                return compose(query, found, [], analyzer, mode="where",
-                               not_mentioned=self.not_mentioned(found, filters))
+                return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
+                               not_mentioned=self.not_mentioned(query, found, filters))
             places = [place.name for place in query.places if place.kind != "city"]
             if query.intent == "yesno" and places and relevant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
@@ -131,8 +135,12 @@ class Assistant:
                 names.append(place.name)
         return sorted(names)
 
-    def not_mentioned(self, found: list[Hit], filters: Filters | None = None) -> list[str]:
-        """The districts (or workshops) of the documents with findings that have none, within the filters."""
+    def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
+        """The districts (or workshops) of the documents with findings that have none (all findings, not only the
+        ones shown), within the filters; none when the question itself names the places to look at."""
+        if any(place.kind != "city" for place in query.places):
+            return []  # only the named places were looked at
+        filtered_sources = self.retriever.vocabulary.sources_of(filters.places) if filters and filters.places else set()
         sources = {hit.source for hit in found}
         places = {hit.passage.place for hit in found}
         kinds = {"district" if hit.passage.board_kind == "district" else "group" for hit in found if hit.passage.place}
@@ -140,8 +148,9 @@ class Assistant:
         missing = []
         for place in self.retriever.vocabulary.places:
             if place.kind in kinds and place.sources & sources and place.name not in places:
-                if filters and filters.places and place.name not in filters.places:
-                    continue
+                if filters and filters.places and place.name not in filters.places and not (
+                        place.sources & filtered_sources):
+                    continue  # outside the places (or cities) the filters keep
                 missing.append(labels.get(place.name, place.name))
         return sorted(set(missing))
 
@@ -231,18 +240,18 @@ def one_line(text: str) -> str:
 def clean_question(question) -> str:
     """The question as text without control or invisible characters; ValueError (German) when unusable."""
     if not isinstance(question, str):
-        raise ValueError("Die Frage muss ein Text sein.")
+        raise QuestionError("Die Frage muss ein Text sein.")
     if len(question) > RAW_QUESTION_LIMIT:
         # Refused before any per-character work: megabytes of text (also as earlier turns of a history)
         # would otherwise cost a second of CPU each while other users wait.
-        raise ValueError(_too_long(len(question)))
+        raise QuestionError(_too_long(len(question)))
     text = one_line(_INVISIBLE.sub("", question))
     if not text:
-        raise ValueError("Bitte geben Sie eine Frage ein.")
+        raise QuestionError("Bitte geben Sie eine Frage ein.")
     if len(text) > MAX_QUESTION_CHARS:
-        raise ValueError(_too_long(len(text)))
+        raise QuestionError(_too_long(len(text)))
     if not any(ch.isalnum() for ch in text):
-        raise ValueError("Die Frage enthält keine Wörter. Bitte formulieren Sie eine Frage.")
+        raise QuestionError("Die Frage enthält keine Wörter. Bitte formulieren Sie eine Frage.")
     return text
 
 
@@ -251,23 +260,23 @@ def normalize_history(history) -> list[str]:
     if history is None:
         return []
     if isinstance(history, (str, bytes)) or not isinstance(history, (list, tuple)):
-        raise ValueError("Der Gesprächsverlauf muss eine Liste von Fragen oder Nachrichten sein.")
+        raise QuestionError("Der Gesprächsverlauf muss eine Liste von Fragen oder Nachrichten sein.")
     questions = []
     for turn in history:
         if isinstance(turn, dict):
             if turn.get("role") not in ("user", "assistant", "system"):
-                raise ValueError("Der Gesprächsverlauf enthält eine Nachricht ohne gültige Rolle (user/assistant).")
+                raise QuestionError("Der Gesprächsverlauf enthält eine Nachricht ohne gültige Rolle (user/assistant).")
             if turn["role"] != "user":
                 continue
             content = turn.get("content")
             if isinstance(content, list):  # Gradio may send content as a list of parts
                 texts = [part.get("text", "") for part in content if isinstance(part, dict)]
                 if not all(isinstance(text, str) for text in texts):
-                    raise ValueError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
+                    raise QuestionError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
                 content = " ".join(texts)
             turn = content
         if not isinstance(turn, str):
-            raise ValueError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
+            raise QuestionError("Der Gesprächsverlauf enthält einen Eintrag, der kein Text ist.")
         try:
             questions.append(clean_question(turn))
         except ValueError:

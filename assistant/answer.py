@@ -369,5 +369,11 @@ def _continues(previous: str, line: str) -> bool:
     return line[0].islower() or line[0] in ")]" or previous.endswith(("-", ",", "(", "/", "+"))
 
 
+# "Rad-" / "und Fußwege": a hyphen before a conjunction stands for a shared word part and stays.
+_SUSPENDED_HYPHEN_BEFORE = ("und ", "oder ", "bis ", "sowie ", "bzw", "u. ", "wie ")
+
+
 def _hyphen_break(previous: str, line: str) -> bool:
+    if line.startswith(_SUSPENDED_HYPHEN_BEFORE):
+        return False
     return previous.endswith("-") and len(previous) > 1 and previous[-2].isalpha() and line[:1].islower()

@@ -88,13 +88,16 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
 
 def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filters | None = None) -> list[Hit]:
     """Every passage with an item naming the matter, within the places and documents the question names and the
-    filters allow, in corpus order; each with the naming items highlighted."""
+    filters allow, in corpus order; each with the naming items highlighted. All of them: an answer shows at most
+    MAX_MENTIONS, after the places without one are worked out from all."""
     allowed = retriever._allowed(filters) if filters else None
     named = {place.name for place in query.places if place.kind != "city"}
     sources = query.city_sources
     hits = []
     for position in retriever.mentions(matter.candidates, matter.named_by, allowed):
         passage = retriever.passages[position]
+        if passage.meta.get("empty"):
+            continue  # a field nothing was written in says nothing, whatever its printed prompt says
         if named and passage.place not in named:
             continue
         if sources and passage.source not in sources:
@@ -104,7 +107,7 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
         lines = lines_naming(position, matter, retriever)
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
     hits.sort(key=lambda hit: (hit.source, hit.lines))
-    return hits[:MAX_MENTIONS]
+    return hits
 
 
 def kind_of(passage) -> str:

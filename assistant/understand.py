@@ -70,6 +70,8 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})['’](?:de|da|te|ta|den|dan|
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
+PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
+ARTICLES = frozenset("der die das dem den des ein eine einem einer eines im am zum zur beim vom ins the a an".split())
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile(r"^['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b", re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
@@ -279,6 +281,11 @@ class Vocabulary:
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
 
+    def sources_of(self, names) -> set[str]:
+        """The documents of the cities among the names."""
+        return {source for place in self.places if place.kind == "city" and place.name in names
+                for source in place.sources}
+
     def unknown_places(self, question: str, known_spans: list[tuple[int, int]] = ()) -> list[tuple[str, list[str]]]:
         """Words used as a place ("in Buer", "Scholven'de", "handlungsbedarf beckhausen") that neither name a known
         place (known_spans) nor occur in the corpus, each with the closest known place names (never silently
@@ -292,6 +299,11 @@ class Vocabulary:
             name = match.group(1)
             if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
                 continue
+            before, after = question[:match.start(1)].split()[-1:], question[match.end(1):].split()[:1]
+            if after and fold(after[0]) in PHRASE_CONTINUATIONS:
+                continue  # "in Bezug auf", "nach Ansicht der", "aus Sicht des": a phrase, not a place
+            if before and fold(before[0]) in ARTICLES:
+                continue  # "im Altenheim", "das Spielfeld": a noun
             if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
                 continue
             if not (name[:1].isupper() or question.islower()):
@@ -439,7 +451,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # What the question is about once place names are taken out; topics are looked for in that.
     content = _remove_spans(question, spans).strip()
     topics = vocabulary.find_topics(content)
-    unknown = vocabulary.unknown_places(question, spans)
+    # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
+    unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans)
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question))

@@ -285,10 +285,10 @@ class LexicalIndex:
         analyzer_data = json.loads((folder / ANALYZER_FILE).read_text(encoding="utf-8"))
         terms_data = json.loads((folder / TERMS_FILE).read_text(encoding="utf-8"))
         if analyzer_data.get("format") != SAVED_FORMAT or terms_data.get("format") != SAVED_FORMAT:
-            raise ValueError(f"lexical index in {folder} has another format")
+            raise ValueError(f"lexikalischer Index in {folder} hat ein anderes Format")
         terms, df, n_docs = terms_data["terms"], terms_data["df"], terms_data["documents"]
         if len(terms) != len(df) or not isinstance(n_docs, int):
-            raise ValueError(f"lexical index in {folder}: terms and document frequencies do not match")
+            raise ValueError(f"lexikalischer Index in {folder}: Begriffe und Häufigkeiten passen nicht zusammen")
         retriever = None
         if terms:
             retriever = bm25s.BM25.load(folder / BM25_FOLDER, mmap=mmap, show_progress=False)
@@ -296,7 +296,7 @@ class LexicalIndex:
             if scores["num_docs"] != n_docs or len(scores["indptr"]) - 1 < len(terms) or not set(
                 terms
             ) <= retriever.vocab_dict.keys():
-                raise ValueError(f"lexical index in {folder}: the BM25 matrix does not match its terms")
+                raise ValueError(f"lexikalischer Index in {folder}: die BM25-Matrix passt nicht zu ihren Begriffen")
         index = cls.__new__(cls)
         index._assemble(GermanAnalyzer.from_known_stems(analyzer_data["known_stems"]), n_docs,
                         Counter(dict(zip(terms, df, strict=True))), retriever)

@@ -65,7 +65,7 @@ class Passage:
 
     def __post_init__(self) -> None:
         if not self.items:
-            raise ValueError(f"passage without text in {self.source} ({self.board})")
+            raise ValueError(f"Passage ohne Text in {self.source} ({self.board})")
         if not self.id:
             self.id = passage_id(self.source, self.lines, self.board, self.section)
 

@@ -231,3 +231,11 @@ def test_unrelated_question_cites_nothing(tiny, question):
     assert "nichts gefunden" in answer.text
     # it says what was searched
     assert PROTOCOL_TITLE in answer.text and TABLE_TITLE in answer.text
+
+
+def test_a_hyphen_before_a_conjunction_is_kept_when_lines_are_joined():
+    from assistant.answer import bullets
+    from index.passage import Item
+
+    items = [Item("- Rad-", 1), Item("und Fußwege sanieren", 2), Item("- Sprach-", 3), Item("kurse anbieten", 4)]
+    assert [text for text, _, _ in bullets(items, set())] == ["Rad- und Fußwege sanieren", "Sprachkurse anbieten"]

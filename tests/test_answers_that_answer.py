@@ -147,3 +147,33 @@ def test_banners_name_only_sections_the_question_names(real, question):
     framing = next((line for line in answer.text.splitlines() if line.startswith("Gefunden")), "")
     for section in ("Herausforderung", "Teilnehmende"):
         assert f"„{section}“" not in framing
+
+
+# --- after review ---------------------------------------------------------------------------------------------
+def test_a_where_question_about_named_places_names_no_others_as_silent(real):
+    answer = real.ask("Wo in Schalke wird Kita genannt?")
+    assert {hit.passage.place for hit in answer.passages} == {"Schalke"} and answer.not_mentioned == []
+
+
+def test_an_empty_field_is_no_mention(real):
+    # the empty "Empfehlungen" field of topic 2 prints "Empfehlungen für nächste Schritte": nobody wrote that
+    from assistant.evidence import matters_of, mentions
+
+    query = real.understand("Wo werden nächste Schritte empfohlen?")
+    found = [hit for matter in matters_of(query, real.retriever) for hit in mentions(query, real.retriever, matter)]
+    assert not any(hit.passage.meta.get("empty") for hit in found)
+
+
+@pytest.mark.parametrize("question", ["Was wird in Bezug auf Schulen vorgeschlagen?", "Was fehlt aus Sicht der Eltern?",
+                                      "Gibt es Probleme im Altenheim?",
+                                      "Was läuft gut in Schalke nach Ansicht der Leute?"])
+def test_phrases_and_nouns_are_no_unknown_places(real, question):
+    assert real.understand(question).unknown_places == []
+
+
+def test_internal_errors_are_no_question_errors():
+    from assistant import QuestionError, clean_question
+
+    with pytest.raises(QuestionError):
+        clean_question("???")
+    assert issubclass(QuestionError, ValueError)  # callers that catch ValueError keep working

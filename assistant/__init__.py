@@ -71,7 +71,7 @@ class Assistant:
         """Titles of the indexed documents (an assistant's index never changes under it)."""
         titles = {}
         for passage in self.store.passages:
-            titles.setdefault(passage.source, passage.meta.get("doc_short_title") or passage.doc_title)
+            titles.setdefault(passage.source, passage.short_title)
         return [titles[source] for source in sorted(titles)]
 
     def understand(self, question: str, history=None) -> Query:
@@ -113,7 +113,7 @@ class Assistant:
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
                 return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
                                not_mentioned=self.not_mentioned(query, found, filters))
-            places = [place.name for place in query.places if place.kind != "city"]
+            places = query.local_places
             if query.intent == "yesno" and places and relevant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
                 similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
@@ -138,7 +138,7 @@ class Assistant:
     def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
         """The districts (or workshops) of the documents with findings that have none (all findings, not only the
         ones shown), within the filters; none when the question itself names the places to look at."""
-        if any(place.kind != "city" for place in query.places):
+        if query.local_places:
             return []  # only the named places were looked at
         filtered_sources = self.retriever.vocabulary.sources_of(filters.places) if filters and filters.places else set()
         sources = {hit.source for hit in found}
@@ -175,7 +175,7 @@ class Assistant:
         # it is judged with the place (district, workshop or city), which the embedded text keeps
         # (Retriever.dense_text), by the usual margin (football tickets for Schalke still come out nearer the
         # off-topic questions).
-        districts_or_groups = any(place.kind != "city" for place in query.places)  # a city name is everyday talk
+        districts_or_groups = bool(query.local_places)  # a city name is everyday talk
         needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed
 

@@ -207,7 +207,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     for (_, group_name), group in groups:
         first = group[0].passage
-        document = first.meta.get("doc_short_title") or first.doc_title
+        document = first.short_title
         lines.append("")
         lines.append(f"**{escape_markdown(group_name)}** – {escape_markdown(document)}")
         for hit in group:
@@ -248,7 +248,7 @@ def no_answer(query: Query, places: list[str]) -> Answer:
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str]) -> str:
     """One or two sentences that answer directly: template words and verbatim quotes with their markers."""
     if mode == "no":
-        places = [place.name for place in query.places if place.kind != "city"]
+        places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
         return escape_markdown(f"{phrase(query, 'no', where=where)} {phrase(query, 'similar')}")
     if not hits:
@@ -287,7 +287,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return ""
     quotes = "; ".join(f"{quote(text)} [{marker}]" for text, marker in quoted)
     if mode == "yes":
-        places = [place.name for place in query.places if place.kind != "city"]
+        places = query.local_places
         if places:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
         return phrase(query, "yes", quotes=quotes)
@@ -297,7 +297,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
 def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> str:
     """The one line of the answer's own words: what was found, where."""
     boards = {(hit.source, hit.passage.board) for hit in hits}
-    documents = sorted({hit.passage.meta.get("doc_short_title") or hit.passage.doc_title for hit in hits})
+    documents = sorted({hit.passage.short_title for hit in hits})
     where = "1 Tafel/Abschnitt" if len(boards) == 1 else f"{len(boards)} Tafeln/Abschnitten"
     found = f"{len(hits)} Stelle{'n' if len(hits) != 1 else ''} auf {where} in {', '.join(documents)}"
     if not answered_as_asked:

@@ -91,7 +91,7 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
     filters allow, in corpus order; each with the naming items highlighted. All of them: an answer shows at most
     MAX_MENTIONS, after the places without one are worked out from all."""
     allowed = retriever._allowed(filters) if filters else None
-    named = {place.name for place in query.places if place.kind != "city"}
+    named = set(query.local_places)
     sources = query.city_sources
     hits = []
     for position in retriever.mentions(matter.candidates, matter.named_by, allowed):

@@ -230,7 +230,7 @@ class Retriever:
         if about_coverage is None:
             about_coverage = self.coverage(query.about)
         # (a city's name is everyday talk: it does not make a question about the weather one about the protocols)
-        keeps_place = (any(place.kind != "city" for place in query.places) and query.about != query.text
+        keeps_place = (bool(query.local_places) and query.about != query.text
                        and about_coverage == 0)
         text = query.text if keeps_place else query.about
         return text.rstrip("?？ ") or text

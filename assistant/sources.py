@@ -71,7 +71,7 @@ class Protocols:
         choices = []
         for source, passages in self.by_source.items():
             meta = passages[0].meta
-            title = meta.get("doc_short_title") or passages[0].doc_title
+            title = passages[0].short_title
             where = ", ".join(part for part in (meta.get("city"), german_date(meta.get("date"))) if part)
             choices.append((f"{title} ({where})" if where else title, source))
         return choices

@@ -125,6 +125,11 @@ class Query:
             self.about = self.text
 
     @property
+    def local_places(self) -> list[str]:
+        """The districts and workshops the question names (a city is no place to look for on a board)."""
+        return [place.name for place in self.places if place.kind != "city"]
+
+    @property
     def districts(self) -> list[Place]:
         return [place for place in self.places if place.kind == "district"]
 

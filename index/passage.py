@@ -80,16 +80,21 @@ class Passage:
         return "\n".join(item.text for item in self.items)
 
     @property
+    def short_title(self) -> str:
+        """The document's short title (from its manifest), else its title."""
+        return self.meta.get("doc_short_title") or self.doc_title
+
+    @property
     def citation(self) -> str:
         """Readable reference: document · board · section."""
-        parts = [self.meta.get("doc_short_title") or self.doc_title, self.board]
+        parts = [self.short_title, self.board]
         if self.section and self.section != self.board:
             parts.append(self.section)
         return " · ".join(parts)
 
     def context(self) -> str:
         """The context that is embedded and matched together with the text."""
-        parts = [self.meta.get("doc_short_title") or self.doc_title]
+        parts = [self.short_title]
         if self.meta.get("city"):
             parts.append(self.meta["city"])
         if self.place:

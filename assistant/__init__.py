@@ -15,7 +15,7 @@ from index import Settings, load_index
 from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
 from .evidence import MAX_MENTIONS, highlight, matters_of, mentions
 from .retrieve import Filters, Hit, Ranking, Retriever
-from .understand import FRAME_WORDS, Query, understand, words
+from .understand import FRAME_WORDS, Query, place_kind, understand, words
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question"]
 
@@ -143,7 +143,7 @@ class Assistant:
         filtered_sources = self.retriever.vocabulary.sources_of(filters.places) if filters and filters.places else set()
         sources = {hit.source for hit in found}
         places = {hit.passage.place for hit in found}
-        kinds = {"district" if hit.passage.board_kind == "district" else "group" for hit in found if hit.passage.place}
+        kinds = {place_kind(hit.passage) for hit in found if hit.passage.place}
         labels = self.place_labels
         missing = []
         for place in self.retriever.vocabulary.places:

@@ -223,15 +223,13 @@ class Retriever:
             return {names[order[0]]: FIELD_WEIGHT}
         return {}
 
-    def dense_text(self, query: Query, about_coverage: float | None = None) -> str:
+    def dense_text(self, query: Query) -> str:
         """What the embedder compares with the passages: the question without its place names, unless it
         names a district and none of the remaining words is in the corpus (another language): then the
         embedder is all there is to go by, and the district's name keeps it on the district's boards."""
-        if about_coverage is None:
-            about_coverage = self.coverage(query.about)
         # (a city's name is everyday talk: it does not make a question about the weather one about the protocols)
         keeps_place = (bool(query.local_places) and query.about != query.text
-                       and about_coverage == 0)
+                       and self.coverage(query.about) == 0)
         text = query.text if keeps_place else query.about
         return text.rstrip("?？ ") or text
 
@@ -240,7 +238,7 @@ class Retriever:
             return Ranking([])
         coverage = self.coverage(query.text)
         about_coverage = self.coverage(query.about)
-        vector = self.embed(self.dense_text(query, about_coverage))
+        vector = self.embed(self.dense_text(query))
         lexical = self.lexical.scores(query.text)
         allowed = self._allowed(filters) if filters else None
         # ids None: every passage is scored (the exact index); else the candidates' passage ids.

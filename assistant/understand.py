@@ -64,7 +64,8 @@ TURKISH_WORDS = frozenset(
 # "aus dem Ausland", "im Quartier", where a noun follows) is taken for a place the protocols do not cover.
 PLACE_PREPOSITION = re.compile(r"\b(?:[Ii]n|[Nn]ach|[Aa]us|[Ff]rom)\s+([^\W\d_][\w-]{2,})")
 # A Turkish case ending after an apostrophe marks a proper name, a place in a question ("Scholven'de").
-PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b",
+TURKISH_CASE_ENDING = r"['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b"
+PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
                             re.IGNORECASE)
 # Endings of German place names: a word the corpus does not know that ends so is taken for a place.
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
@@ -73,7 +74,7 @@ UNKNOWN_PLACE_SUGGESTIONS = 3
 PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
 ARTICLES = frozenset("der die das dem den des ein eine einem einer eines im am zum zur beim vom ins the a an".split())
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
-TURKISH_CASE = re.compile(r"^['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b", re.IGNORECASE)
+TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
@@ -183,7 +184,7 @@ class Vocabulary:
         sources: dict[tuple[str, str], set[str]] = defaultdict(set)
         for passage in passages:
             if passage.place:
-                kind = "district" if passage.board_kind == "district" else "group"
+                kind = place_kind(passage)
                 sources[(passage.place, kind)].add(passage.source)
             if passage.meta.get("city"):
                 sources[(passage.meta["city"], "city")].add(passage.source)
@@ -409,6 +410,11 @@ class Vocabulary:
                 own = sum(1 for i in using if self._passage_topics[i] == key)
                 best = max(best, own / len(using))
         return best
+
+
+def place_kind(passage: Passage) -> str:
+    """The kind of place a passage's place is: a district of an exchange board, else a group (a workshop)."""
+    return "district" if passage.board_kind == "district" else "group"
 
 
 def _matching(stem: str, cues: set[str]) -> str | None:

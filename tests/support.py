@@ -9,6 +9,16 @@ from pathlib import Path
 from index.settings import Settings
 
 
+def write_file(path: Path, content: str | bytes) -> Path:
+    """A file with its folders: bytes as they are, text as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import BUS
+from support import BUS, write_file
 from test_documents import make_docx, make_pdf
 
 import cli
@@ -56,29 +56,20 @@ def test_the_check_catches_the_english_messages_of_before(message):
 # --- corpus errors ------------------------------------------------------------------------------------------------
 
 
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
 def missing_folder(tmp_path, monkeypatch):
     return lambda: corpus_files(tmp_path / "gibt-es-nicht")
 
 
 def folder_is_a_file(tmp_path, monkeypatch):
-    write(tmp_path / "protokolle", "kein Ordner")
+    write_file(tmp_path / "protokolle", "kein Ordner")
     return lambda: corpus_files(tmp_path / "protokolle")
 
 
 def read(tmp_path, name: str, content: str | bytes | None = None, manifest: str | bytes | None = None):
     if content is not None:
-        write(tmp_path / name, content)
+        write_file(tmp_path / name, content)
     if manifest is not None:
-        write(tmp_path / (name + ".meta.json"), manifest)
+        write_file(tmp_path / (name + ".meta.json"), manifest)
     return lambda: read_document(tmp_path / name, tmp_path)
 
 
@@ -188,7 +179,7 @@ def index(capsys, corpus: Path, index_dir: Path, *options: str) -> tuple[int, st
 def test_cli_on_a_missing_corpus_folder_speaks_german(kind, tmp_path, capsys):
     corpus = tmp_path / "gibtsnicht"
     if kind == "a file":
-        write(corpus, "kein Ordner")
+        write_file(corpus, "kein Ordner")
     code, out, err = index(capsys, corpus, tmp_path / "index")
     assert code == 2 and out == ""
     assert err.startswith("Fehler: ") and str(corpus) in err
@@ -196,8 +187,8 @@ def test_cli_on_a_missing_corpus_folder_speaks_german(kind, tmp_path, capsys):
 
 
 def test_cli_on_an_index_folder_that_is_a_file_speaks_german(tmp_path, capsys):
-    write(tmp_path / "corpus" / "bus.md", BUS)
-    blocked = write(tmp_path / "index", "eine Datei, wo der Index-Ordner hin soll")
+    write_file(tmp_path / "corpus" / "bus.md", BUS)
+    blocked = write_file(tmp_path / "index", "eine Datei, wo der Index-Ordner hin soll")
     code, _, err = index(capsys, tmp_path / "corpus", blocked)
     assert code == 2 and err.startswith("Fehler: Datei oder Ordner nicht nutzbar") and str(blocked) in err
     assert_german(err, tmp_path)
@@ -205,7 +196,7 @@ def test_cli_on_an_index_folder_that_is_a_file_speaks_german(tmp_path, capsys):
 
 def test_cli_on_an_unloadable_embedder_speaks_german(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    write(tmp_path / "corpus" / "bus.md", BUS)
+    write_file(tmp_path / "corpus" / "bus.md", BUS)
     code, _, err = index(capsys, tmp_path / "corpus", tmp_path / "index", "--embedder", "/nirgendwo/kein-modell")
     assert code == 2 and err.startswith("Fehler: Das Einbettungsmodell")
     assert_german(err, tmp_path, "/nirgendwo/kein-modell")
@@ -214,9 +205,9 @@ def test_cli_on_an_unloadable_embedder_speaks_german(tmp_path, capsys, monkeypat
 @pytest.mark.e2e
 def test_cli_summary_of_a_corpus_with_bad_files_is_german(tmp_path, capsys):
     corpus = tmp_path / "corpus"
-    write(corpus / "bus.md", BUS)
-    write(corpus / "alt.txt", "Die Straße am Bürgerhaus braucht Beleuchtung.\n".encode("latin-1"))
-    write(corpus / "kaputt.pdf", b"%PDF-1.4 kein echtes PDF")
+    write_file(corpus / "bus.md", BUS)
+    write_file(corpus / "alt.txt", "Die Straße am Bürgerhaus braucht Beleuchtung.\n".encode("latin-1"))
+    write_file(corpus / "kaputt.pdf", b"%PDF-1.4 kein echtes PDF")
     code, out, err = index(capsys, corpus, tmp_path / "index")
     assert code == 0, err
     errors = {line.split(":")[0].strip(): line for line in out.splitlines() if "FEHLER" in line}

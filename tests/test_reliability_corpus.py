@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import BUS, MARKT, SPIEL
+from support import BUS, MARKT, SPIEL, write_file
 from test_documents import make_docx
 from test_reliability_questions import Recorder, serve
 
@@ -43,13 +43,7 @@ def record():
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
+    return write_file(folder / name, content)
 
 
 def write_huge(path: Path, size: int) -> None:

@@ -23,10 +23,12 @@ SECTION_MIN_SCORE = 2.0  # about one distinctive prompt word; a single common wo
 SECTION_KEEP_RATIO = 0.6  # sections scoring this close to the best are kept as well
 TOPIC_MARGIN = 1.4  # the best topic must beat the second by this factor to count as named
 TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that topic's passages
-# Words that point back into the conversation (German and English): a follow-up, not a new question.
+# Words that point back into the conversation (German and English): a follow-up, not a new question. Folded like
+# the question's words ("darüber" is read as "daruber").
 ANAPHORA = frozenset(
-    "und dort da dazu dabei darüber davon daran hierzu hier denen deren derselben ebenfalls "
-    "and there that those them it also".split()
+    fold(word) for word in
+    "und dort da dazu dabei darüber davon daran dafür darum damit dagegen dadurch deshalb deswegen hierzu hier "
+    "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
@@ -558,8 +560,10 @@ def _inherit(query: Query, previous: Query) -> Query:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
     else:
-        if "topics" in inherited:
-            extra.append(previous.content)  # what the earlier question was about names the topic
+        if "topics" in inherited or refers_back:
+            # What the earlier question was about names the topic ("Wie viel Geld bräuchte man dafür?"), also in a
+            # protocol without numbered topics.
+            extra.append(previous.text if previous.followup else previous.content)
         text = " ".join([query.question, *extra])
     # "And in Bismarck?" is too short to tell its language by; it is the conversation's unless it reads German.
     language = query.language

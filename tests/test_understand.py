@@ -381,6 +381,14 @@ def test_follow_up_keeps_the_topic(tiny):
     assert best_section(query) == "Lösungsideen"
 
 
+@pytest.mark.parametrize("question", ["Und wie viel Geld bräuchte man dafür?", "Wer hat darüber gesprochen?"])
+def test_follow_up_pointing_back_carries_the_earlier_questions_words(tiny, question):
+    # No numbered topic is named: the words of the earlier question are what "dafür" / "darüber" stand for.
+    query = tiny.understand(question, history=["Was braucht das Freibad im Sommer?"])
+    assert query.followup
+    assert "Freibad" in query.text and query.text.startswith(question)
+
+
 def test_follow_up_chain_resolves_through_every_turn(tiny):
     history = ["Welche Handlungsbedarfe gibt es in Berg-Ost?", "Und in Lindenhof?"]
     query = tiny.understand("Und im Mühlenfeld?", history=history)

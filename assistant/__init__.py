@@ -191,7 +191,7 @@ class Assistant:
         """The gathered set, or the best few passages that score close to the best one.
 
         A question about a district is never answered from another district's boards, nor one about a topic
-        from another topic's.
+        from another topic's, nor one naming a meeting by its date from another meeting's protocol.
         """
         gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
@@ -199,8 +199,12 @@ class Assistant:
         districts = {place.name for place in query.districts} if query is not None else set()
         topics = set(query.topics) if query is not None else set()
 
+        meeting = query.city_sources if query is not None and query.documents else set()
+
         def belongs(hit: Hit) -> bool:
             passage = hit.passage
+            if meeting and passage.source not in meeting:
+                return False  # a question naming a meeting's date is answered from that meeting's protocol
             if districts and passage.board_kind == "district" and passage.place not in districts:
                 return False
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)

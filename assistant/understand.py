@@ -16,6 +16,8 @@ from index import Passage
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
+from .meetings import Meetings
+
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
 PLACE_FUZZY_CUTOFF = 85
@@ -122,6 +124,7 @@ class Query:
     language: str = "de"  # of the question, for the answer's own words: "de", "en" or "tr"
     # Names the question uses as places that the corpus does not know, each with the closest known place names.
     unknown_places: list[tuple[str, list[str]]] = field(default_factory=list)
+    documents: frozenset[str] = frozenset()  # the meetings it names by date or number ("Sitzung vom 16.08.2023")
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -138,8 +141,12 @@ class Query:
 
     @property
     def city_sources(self) -> set[str]:
-        """The documents of the cities the question names."""
-        return {source for place in self.places if place.kind == "city" for source in place.sources}
+        """The documents the question names: by date or number, else those of the cities it names (both: those
+        of the city among the dated ones, where there are any)."""
+        in_city = {source for place in self.places if place.kind == "city" for source in place.sources}
+        if self.documents:
+            return (in_city & self.documents) or set(self.documents)
+        return in_city
 
     def describe(self) -> dict:
         return {
@@ -153,6 +160,7 @@ class Query:
             "inherited": self.inherited,
             "intent": self.intent,
             "language": self.language,
+            "documents": sorted(self.documents),
             "unknown_places": [name for name, _ in self.unknown_places],
         }
 
@@ -176,6 +184,7 @@ class Vocabulary:
         self.section_cues = self._section_cues(passages)
         self._section_idf = self._idf(self.section_cues)
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
+        self.meetings = Meetings(passages)
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
         # Set by the retriever, which can compare meanings: the section a question asks for in other words.
         self.sections_by_meaning: Callable[[Query], dict[str, float]] = lambda query: {}
@@ -461,14 +470,16 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
     sections = vocabulary.find_sections(question)
-    # What the question is about once place names are taken out; topics are looked for in that.
-    content = _remove_spans(question, spans).strip()
+    documents, dates = vocabulary.meetings.named(question)
+    # What the question is about once place names and the meeting's date are taken out; topics are looked for in
+    # that.
+    content = _remove_spans(question, sorted(spans + dates)).strip()
     topics = vocabulary.find_topics(content)
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans)
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
-                  unknown_places=unknown, place_kind=place_kind_of(question))
+                  unknown_places=unknown, place_kind=place_kind_of(question), documents=documents)
     return query
 
 
@@ -569,8 +580,12 @@ def _inherit(query: Query, previous: Query) -> Query:
     language = query.language
     if language == "de" and previous.language != "de" and words(query.question)[:1] != ["und"]:
         language = previous.language
+    documents = query.documents
+    if not documents and previous.documents:
+        documents = previous.documents  # "Und was wurde dort beschlossen?" stays at that meeting
+        inherited.append("documents")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
-                   inherited=inherited, language=language)
+                   inherited=inherited, language=language, documents=documents)
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

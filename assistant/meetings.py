@@ -1,0 +1,120 @@
+"""Which meeting a question names by its date ("am 24. September 2015", "vom 16.08.2023") or number ("Nr. 61")."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date
+
+from index import Passage
+
+MONTHS = {
+    "januar": 1, "jänner": 1, "january": 1, "jan": 1,
+    "februar": 2, "february": 2, "feb": 2,
+    "märz": 3, "maerz": 3, "marz": 3, "march": 3, "mär": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "june": 6, "jun": 6,
+    "juli": 7, "july": 7, "jul": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "december": 12, "dez": 12, "dec": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = r"((?:19|20)\d{2}|\d{2})"
+# 16.08.2023, 16.8.23, 2023-08-16
+NUMERIC = re.compile(rf"\b(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?{_YEAR}?(?!\d)|\b((?:19|20)\d{{2}})-(\d{{2}})-(\d{{2}})\b")
+# 24. September 2015, 24 September 2015, September 2015, September 24, 2015
+WORDED = re.compile(
+    rf"\b(?:(\d{{1,2}})\.?\s+)?({_MONTH})\.?(?:\s+(\d{{1,2}}),?)?(?:\s+((?:19|20)\d{{2}}))?\b", re.IGNORECASE
+)
+YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
+
+
+class Meetings:
+    """The documents' dates and numbers, learned from their passages' metadata and titles."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.dates: dict[str, date] = {}
+        self.numbers: dict[str, set[int]] = defaultdict(set)
+        for passage in passages:
+            if passage.source in self.dates or passage.source in self.numbers:
+                continue
+            when = _iso(passage.meta.get("date"))
+            if when:
+                self.dates[passage.source] = when
+            for title in (passage.doc_title, passage.short_title):
+                for match in NUMBER.finditer(title or ""):
+                    self.numbers[passage.source].add(int(match.group(1) or match.group(2)))
+            if passage.meta.get("number") is not None:
+                try:
+                    self.numbers[passage.source].add(int(passage.meta["number"]))
+                except (TypeError, ValueError):
+                    pass
+
+    def named(self, question: str) -> tuple[frozenset[str], list[tuple[int, int]]]:
+        """The documents the question names by date or number, and the character spans that name them.
+
+        A date narrows to the documents of that day (or month, or year); one that no document has names none.
+        """
+        found: set[str] = set()
+        spans: list[tuple[int, int]] = []
+        for day, month, year, span in _dates(question):
+            matching = {source for source, when in self.dates.items()
+                        if (year is None or when.year == year) and (month is None or when.month == month)
+                        and (day is None or when.day == day)}
+            if matching:
+                found |= matching
+                spans.append(span)
+        for match in NUMBER.finditer(question):
+            number = int(match.group(1) or match.group(2))
+            matching = {source for source, numbers in self.numbers.items() if number in numbers}
+            if matching:
+                found |= matching
+                spans.append(match.span())
+        return frozenset(found), spans
+
+
+def _iso(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _full_year(text: str | None) -> int | None:
+    if not text:
+        return None
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _dates(question: str) -> list[tuple[int | None, int | None, int | None, tuple[int, int]]]:
+    """(day, month, year, span) of every date in the question; a bare year only where no fuller date stands."""
+    found = []
+    taken: list[tuple[int, int]] = []
+    for match in NUMERIC.finditer(question):
+        if match.group(4):
+            day, month, year = int(match.group(6)), int(match.group(5)), int(match.group(4))
+        else:
+            day, month, year = int(match.group(1)), int(match.group(2)), _full_year(match.group(3))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            found.append((day, month, year, match.span()))
+            taken.append(match.span())
+    for match in WORDED.finditer(question):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        day_text = match.group(1) or match.group(3)
+        word = match.group(2).lower()
+        if len(word) <= 4 and not (day_text or match.group(4)):
+            continue  # "mai", "mar" alone are ordinary words far more often than months
+        day = int(day_text) if day_text and 1 <= int(day_text) <= 31 else None
+        found.append((day, MONTHS[word], _full_year(match.group(4)), match.span()))
+        taken.append(match.span())
+    for match in YEAR.finditer(question):
+        if not any(start <= match.start() < end for start, end in taken):
+            found.append((None, None, int(match.group(1)), match.span()))
+    return found

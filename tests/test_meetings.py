@@ -1,0 +1,93 @@
+"""Questions that name a meeting by its date or number find that meeting's protocol."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.meetings import Meetings
+from index import Item, Passage
+
+# Two citizens' rounds on the same subjects, told apart only by their dates.
+ROUNDS = {
+    "runde-maerz.md": ("2021-03-11", "Bürgerrunde Talheim, Protokoll Nr. 7", [
+        "# Bürgerrunde Talheim", "", "## Dorfladen", "",
+        "Der Dorfladen soll als Genossenschaft weitergeführt werden.", "",
+        "## Spielplatz", "", "Am Spielplatz fehlen Schattenplätze und eine Bank.",
+    ]),
+    "runde-oktober.md": ("2021-10-21", "Bürgerrunde Talheim, Protokoll Nr. 8", [
+        "# Bürgerrunde Talheim", "", "## Dorfladen", "",
+        "Für den Dorfladen wurde ein Vorstand mit drei Personen gewählt.", "",
+        "## Spielplatz", "", "Die neue Schaukel am Spielplatz wurde im Sommer aufgebaut.",
+    ]),
+}
+
+
+def passage(source: str, when: str | None, title: str = "Protokoll") -> Passage:
+    return Passage(source=source, doc_title=title, board_kind="section", board="Abschnitt 1", section=None,
+                   items=[Item("Text", 1)], meta={"date": when})
+
+
+@pytest.fixture(scope="module")
+def meetings() -> Meetings:
+    return Meetings([passage("a.md", "2015-04-23"), passage("b.md", "2015-09-24", "Protokoll Nr. 61"),
+                     passage("c.md", "2019-02-21"), passage("d.md", None)])
+
+
+@pytest.mark.parametrize("question, sources", [
+    ("Was wurde in der Bürgerrunde am 24. September 2015 besprochen?", {"b.md"}),
+    ("Was stand im Protokoll vom 23.04.2015?", {"a.md"}),
+    ("Protokoll vom 21.2.19", {"c.md"}),
+    ("What was said on September 24, 2015?", {"b.md"}),
+    ("Was war 2015 Thema?", {"a.md", "b.md"}),
+    ("Was wurde im Februar 2019 beschlossen?", {"c.md"}),
+    ("Was steht im Protokoll Nr. 61?", {"b.md"}),
+])
+def test_a_date_or_number_names_the_meetings_of_that_day_month_or_year(meetings, question, sources):
+    named, spans = meetings.named(question)
+    assert named == sources
+    assert spans
+
+
+@pytest.mark.parametrize("question", [
+    "Was wurde am 1. Mai 2015 besprochen?",  # no meeting that day
+    "Was kostet das Projekt 2030?",
+    "Wann ist im Mai das Fest?",  # a month alone names nothing by a short word
+    "Treffen um 17.30 Uhr",
+    "Was steht in Traktandum 6.2?",
+])
+def test_no_meeting_named_without_a_matching_date(meetings, question):
+    assert meetings.named(question)[0] == frozenset()
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory) -> Assistant:
+    base = tmp_path_factory.mktemp("rounds")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for name, (when, title, lines) in ROUNDS.items():
+        (corpus / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (corpus / f"{name}.meta.json").write_text(json.dumps({"title": title, "date": when}), encoding="utf-8")
+    return Assistant.load(corpus_dir=corpus, index_dir=base / "index")
+
+
+@pytest.mark.parametrize("question, source, line", [
+    ("Was wurde in der Bürgerrunde am 21. Oktober 2021 zum Dorfladen gesagt?", "runde-oktober.md", "Vorstand"),
+    ("Was wurde in der Bürgerrunde vom 11.03.2021 zum Dorfladen gesagt?", "runde-maerz.md", "Genossenschaft"),
+    ("Dorfladen im Protokoll Nr. 8", "runde-oktober.md", "Vorstand"),
+])
+def test_a_question_naming_a_meeting_is_answered_from_its_protocol(rounds, question, source, line):
+    answer = rounds.ask(question)
+    assert answer.passages, answer.text
+    assert {hit.source for hit in answer.passages} == {source}
+    assert line in answer.text
+
+
+def test_a_follow_up_stays_at_the_meeting_named_before(rounds):
+    answer = rounds.ask("Und was war mit dem Spielplatz?", history=["Was wurde am 11.03.2021 zum Dorfladen gesagt?"])
+    assert answer.passages
+    assert answer.passages[0].source == "runde-maerz.md"
+    assert "Schattenplätze" in answer.text

@@ -110,7 +110,7 @@ def load_assistant(args: argparse.Namespace):
 def run_ask(args: argparse.Namespace) -> int:
     import json
 
-    from assistant.export import line_span
+    from assistant.citation import line_span
 
     assistant = load_assistant(args)
     answer = assistant.ask(args.question, history=args.history)

@@ -169,6 +169,23 @@ def german_time(iso: str | None) -> str:
     return f"am {moment:%d.%m.%Y} um {moment:%H:%M} Uhr"
 
 
+def document_line(info: dict) -> str:
+    """Title, date and layout of one indexed file, with where the title came from and why the layout was chosen:
+    "Grossratsprotokoll (PDF-Metadaten), 16.08.2023 · Layout Sitzungsprotokoll: 8 nummerierte …"."""
+    from index.layouts import LAYOUT_NAMES
+    from index.titles import german_date
+
+    origin = info.get("origin") or {}
+    title = info.get("title", "")
+    if origin.get("title") and origin["title"] != "Manifest":
+        title += f" ({origin['title']})"
+    text = f"{title}, {german_date(info.get('date')) or info.get('date') or 'ohne Datum'}"
+    if info.get("layout"):
+        name = LAYOUT_NAMES.get(info["layout"], info["layout"])
+        text += f" · Layout {name}: {info.get('layout_reason') or 'erkannt'}"
+    return text
+
+
 def summary(store: IndexStore) -> str:
     """What is in the index: documents, passages per document, boards per kind, places and workshops."""
     manifest = store.manifest
@@ -194,7 +211,7 @@ def summary(store: IndexStore) -> str:
         elif info.get("duplicate_of"):
             lines.append(f"  {source}: gleicher Inhalt wie {info['duplicate_of']} – nur einmal indexiert")
         else:
-            lines.append(f"  {source}: {per_source[source]} Passagen – {info.get('title', '')}"
+            lines.append(f"  {source}: {per_source[source]} Passagen – {document_line(info)}"
                          + ("" if per_source[source] else " (kein Text gefunden: leere Datei oder PDF ohne Text)"))
     boards: dict[str, set] = {}
     for p in passages:

@@ -9,6 +9,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .pdf_clean import clean_pages
+from .titles import Described, describe, short_title, split_front_matter
+
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
@@ -73,6 +76,9 @@ class DocumentMeta:
     date: str | None = None
     kind: str | None = None  # selects a layout parser; None lets the parsers sniff
     extra: dict = field(default_factory=dict)
+    number: int | None = None  # the meeting's number ("Protokoll Nr. 61"), when the document states it
+    # Where title, date and city came from when no manifest stated them ("PDF-Metadaten", "Front Matter" …)
+    origin: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -122,9 +128,17 @@ def manifest_path(path: Path) -> Path:
 
 
 def read_document(path: Path, corpus_dir: Path) -> Document:
-    """Read one corpus file; raises CorpusError with a message naming the file."""
+    """Read one corpus file; raises CorpusError with a message naming the file.
+
+    Title, date, number and city come from the manifest where it states them, else from the document itself
+    (index/titles.py), the file name being the last resort for the title. A Markdown front matter is read for
+    them and blanked in the lines (it is no text to index; the line numbers stay the file's). A PDF's lines are
+    cleaned (index/pdf_clean.py): these cleaned lines are the document's lines, for the citations and the
+    source view alike.
+    """
     source = path.relative_to(corpus_dir).as_posix()
     suffix = path.suffix.lower()
+    found: dict = {}
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -132,12 +146,16 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
                               f"{MAX_FILE_BYTES // 2**20} MB. Teilen Sie sie auf: eine Datei je Protokoll.")
         if suffix in (".txt", ".md"):
             check_text_size(size, source)
-        meta = read_manifest(path, source)
+        manifest = read_manifest_data(path, source)
         pages = None
         if suffix in (".txt", ".md"):
             lines = split_lines(decode_text(path.read_bytes(), source))
+            front, length = split_front_matter(lines)
+            if front:
+                lines[:length] = [""] * length
+                found["front"] = front
         elif suffix == ".pdf":
-            lines, pages = read_pdf(path, source)
+            lines, pages, found = read_pdf_cleaned(path, source)
         elif suffix == ".docx":
             lines = read_docx(path, source)
         else:
@@ -147,7 +165,47 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         raise CorpusError(f"{source}: Die Datei kann nicht gelesen werden ({os_error_reason(error)}).") from None
     if suffix in (".pdf", ".docx"):
         check_text_size(sum(len(line.encode("utf-8")) + 1 for line in lines), source)
+    described = describe(lines, suffix=suffix, stem=path.stem, **found)
+    meta = document_meta_of(manifest or {}, described, fallback_title(path))
     return Document(source=source, lines=lines, meta=meta, pages=pages)
+
+
+def fallback_title(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+def document_meta_of(manifest: dict, described: Described, fallback: str) -> DocumentMeta:
+    """The manifest's fields where it states them, else what the document states, else the file name."""
+    origin = {}
+
+    def pick(key: str, value):
+        if key in manifest:
+            origin[key] = "Manifest"
+            return manifest[key]
+        if value is not None and key in described.origin:
+            origin[key] = described.origin[key]
+        return value
+
+    title = pick("title", described.title)
+    if not title:
+        title, origin["title"] = fallback, "Dateiname"
+    when = pick("date", described.date)
+    short = manifest.get("short_title")
+    if short is None and "title" not in manifest and when and described.date == when:
+        short = short_title(str(title), when)
+        if short == title:
+            short = None
+    known = {"title", "short_title", "city", "date", "kind", "number"}
+    return DocumentMeta(
+        title=str(title),
+        short_title=short,
+        city=pick("city", described.city),
+        date=when,
+        kind=manifest.get("kind"),
+        extra={key: value for key, value in manifest.items() if key not in known},
+        number=manifest.get("number", described.number),
+        origin=origin,
+    )
 
 
 def check_text_size(size: int, source: str) -> None:
@@ -181,10 +239,15 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_manifest(path: Path, source: str) -> DocumentMeta:
+    """The manifest's fields alone (the file name for a missing title); read_document adds the document's own."""
+    return document_meta_of(read_manifest_data(path, source) or {}, Described(), fallback_title(path))
+
+
+def read_manifest_data(path: Path, source: str) -> dict | None:
+    """The manifest beside the file as a dict, None when there is none; a broken one raises CorpusError."""
     manifest = manifest_path(path)
-    fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
     if not manifest.exists():
-        return DocumentMeta(title=fallback_title)
+        return None
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
@@ -196,40 +259,43 @@ def read_manifest(path: Path, source: str) -> DocumentMeta:
     if not isinstance(data, dict):
         raise CorpusError(f"{source}: Das Manifest {manifest.name} muss ein JSON-Objekt sein, etwa "
                           '{"title": "…", "city": "…"}.')
-    known = {"title", "short_title", "city", "date", "kind"}
-    return DocumentMeta(
-        title=str(data.get("title") or fallback_title),
-        short_title=data.get("short_title"),
-        city=data.get("city"),
-        date=data.get("date"),
-        kind=data.get("kind"),
-        extra={key: value for key, value in data.items() if key not in known},
-    )
+    return data
 
 
 def read_pdf(path: Path, source: str) -> tuple[list[str], list[int]]:
-    """Text of a PDF as lines, with the page of each line; pages are separated by a blank line."""
+    """Text of a PDF as cleaned lines (index/pdf_clean.py), with the page of each line; pages are separated by a
+    blank line."""
+    lines, pages, _ = read_pdf_cleaned(path, source)
+    return lines, pages
+
+
+def read_pdf_cleaned(path: Path, source: str) -> tuple[list[str], list[int], dict]:
+    """read_pdf's lines and pages, and what describe() reads besides them: the PDF's title, the letterhead
+    above the first page's text and the other furniture lines taken out."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
-        lines: list[str] = []
-        pages: list[int] = []
-        for page_number, page in enumerate(reader.pages, start=1):
-            page_lines = split_lines(page.extract_text() or "")
-            if lines:
-                lines.append("")
-                pages.append(page_number)
-            lines.extend(page_lines)
-            pages.extend([page_number] * len(page_lines))
+        raw = [split_lines(page.extract_text() or "") for page in reader.pages]
+        try:
+            pdf_title = (reader.metadata or {}).get("/Title")
+        except Exception:  # a broken info dictionary is no reason to refuse the text
+            pdf_title = None
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         log.debug("%s: %s", source, error)  # the library's own (English) words, for whoever debugs the reader
         raise CorpusError(f"{source}: Die PDF-Datei kann nicht gelesen werden ({error.__class__.__name__}). "
                           "Exportieren Sie sie neu oder speichern Sie sie als Text.") from None
-    if not any(line.strip() for line in lines):
+    cleaned = clean_pages(raw)
+    if not any(line.strip() for line in cleaned.lines):
         log.warning("%s: Die PDF-Datei enthält keinen Text (eingescannt?); nichts zu indexieren", source)
-    return lines, pages
+    if cleaned.removed or cleaned.joined:
+        log.debug("%s: %d Zeilen Seitenkopf/-fuß entfernt, %d getrennte Wörter verbunden", source,
+                  cleaned.removed, cleaned.joined)
+    furniture = [line for page in sorted(cleaned.furniture) for line in cleaned.furniture[page]]
+    found = {"pdf_title": str(pdf_title) if pdf_title else None, "letterhead": cleaned.letterhead,
+             "furniture": list(dict.fromkeys(furniture))}
+    return cleaned.lines, cleaned.pages, found
 
 
 def read_docx(path: Path, source: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ KIND_NAMES = {
     "topic_result": KindName("Ergebnistafeln der Themen"),  # result board of one topic (seven prompts)
     "table_row": KindName("Tabellenzeilen (Herausforderungen)", place="Workshop"),  # a workshop table's row
     "section": KindName("Abschnitte (allgemein)"),  # anything parsed by the generic path
+    "agenda_item": KindName("Tagesordnungspunkte"),  # a part of an agenda item of minutes (layouts/minutes.py)
 }
 BOARD_KINDS = tuple(KIND_NAMES)
 
@@ -86,14 +88,26 @@ class Passage:
 
     @property
     def citation(self) -> str:
-        """Readable reference: document · board · section."""
+        """Readable reference: document · board · section, and the page of a PDF ("S. 27")."""
         parts = [self.short_title, self.board]
         if self.section and self.section != self.board:
             parts.append(self.section)
+        if self.page_label:
+            parts.append(self.page_label)
         return " · ".join(parts)
+
+    @property
+    def page_label(self) -> str | None:
+        """ "S. 27" or "S. 26–27" for a passage of a PDF, None for other documents."""
+        page, end = self.meta.get("page"), self.meta.get("page_end")
+        if not isinstance(page, int):
+            return None
+        return f"S. {page}–{end}" if isinstance(end, int) and end != page else f"S. {page}"
 
     def context(self) -> str:
         """The context that is embedded and matched together with the text."""
+        if self.meta.get("item_label"):
+            return self._minutes_context()
         parts = [self.short_title]
         if self.meta.get("city"):
             parts.append(self.meta["city"])
@@ -101,12 +115,33 @@ class Passage:
             parts.append(self.place)
         if self.topic:
             parts.append(f"Thema: {self.topic}")
+        if self.meta.get("parent"):
+            parts.append(self.meta["parent"])  # the heading above the passage's own (generic Markdown)
         if self.section:
             parts.append(self.section)
         else:
             parts.append(self.board)  # "Zielsetzung", "Programm", "Workshop 2 – Wohnen · Herausforderung 1"
         if self.meta.get("prompt") and self.meta["prompt"] != self.section:
             parts.append(self.meta["prompt"])
+        return " | ".join(parts)
+
+    def _minutes_context(self) -> str:
+        """Minutes: document (with its date), the agenda item with its number and title (under its parent
+        item), the procedural part, the speaker, and that a vote is in the text."""
+        meta = self.meta
+        parts = [self.short_title]
+        if meta.get("city"):
+            parts.append(meta["city"])
+        if meta.get("parent"):
+            parts.append(meta["parent"])
+        title = condensed_title(meta.get("item_title") or "")
+        parts.append(f"{meta['item_label']}: {title}" if title else meta["item_label"])
+        if self.section:
+            parts.append(self.section)
+        if meta.get("speaker"):
+            parts.append(f"Wortmeldung {meta['speaker']}")
+        if meta.get("votes") and not re.search(r"abstimm|beschluss|wahl", self.section or "", re.IGNORECASE):
+            parts.append("Abstimmung")
         return " | ".join(parts)
 
     def labelled_text(self) -> str:
@@ -123,6 +158,19 @@ class Passage:
         data = orjson.loads(line)  # twice as fast as json: a large index reads hundreds of thousands at start-up
         data["items"] = [Item(text, number, label) for text, number, label in data["items"]]
         return cls(**data)
+
+
+def condensed_title(title: str, limit: int = 140) -> str:
+    """A long agenda item title shortened for the context: its kind and its quoted name ("Antrag gemäss § 52 …
+    „Freiwilligenarbeit sichtbarer machen und fördern“") instead of every signatory; a short one as it is."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    quoted = re.search(r"[\"„“«»]([^\"„“”«»]{8,})[\"“”«»]", title)
+    head = title.split(" von ")[0] if " von " in title[:100] else " ".join(title.split()[:8])
+    if quoted:
+        return f"{head} „{quoted.group(1).strip()}“"
+    return title[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def passage_id(source: str, lines: tuple[int, int], board: str, section: str | None) -> str:

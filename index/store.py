@@ -20,7 +20,7 @@ import numpy as np
 
 from .documents import CorpusError, corpus_files, file_hash, read_document
 from .embed import DEFAULT_EMBEDDER, Embedder, load_embedder
-from .layouts import parse_document
+from .layouts import parse_with_layout
 from .lexical import ANALYZER_FILE, LexicalIndex
 from .passage import Passage
 
@@ -46,7 +46,9 @@ def parser_version() -> str:
     """Hash of the parsing code: a changed parser re-parses every file."""
     digest = hashlib.sha256()
     root = Path(__file__).parent
-    for path in sorted([root / "passage.py", root / "documents.py", *(root / "layouts").glob("*.py")]):
+    parsing = [root / "passage.py", root / "documents.py", root / "pdf_clean.py", root / "titles.py",
+               root / "markup.py", *(root / "layouts").glob("*.py")]
+    for path in sorted(parsing):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -474,14 +476,16 @@ def build(
                     continue
                 try:
                     document = read_document(path, corpus_dir)
-                    parsed = parse_document(document)
+                    parsed, layout, reason = parse_with_layout(document)
                 except CorpusError as error:
                     log.error("%s", error)
                     file_info[source] = {"hash": hashes[source], "passages": 0, "error": str(error)}
                     continue
                 if not parsed:
                     log.warning("%s: kein Text zum Indexieren", source)
-                file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title}
+                file_info[source] = {"hash": hashes[source], "passages": len(parsed), "title": document.meta.title,
+                                     "date": document.meta.date, "origin": document.meta.origin,
+                                     "layout": layout, "layout_reason": reason}
                 if parsed and digest is not None:
                     originals.setdefault(digest, source)
                 for passage in parsed:

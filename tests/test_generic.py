@@ -65,8 +65,10 @@ def test_markdown_headings_give_sections_and_exact_spans(tmp_path):
         "Besonders Eltern sollen früher informiert werden."
     )
     assert [item.line for item in passages[3].items] == [11, 12, 14]
-    assert all(p.board_kind == "section" and p.doc_title == "workshop" for p in passages)
-    assert passages[0].meta == {"doc_short_title": "workshop", "city": None, "date": None, "doc_kind": None}
+    # the first heading names the document (not the file name); a heading under it keeps no parent of that name
+    assert all(p.board_kind == "section" and p.doc_title == "Bildung" for p in passages)
+    assert passages[0].meta == {"doc_short_title": "Bildung", "city": None, "date": None, "doc_kind": None}
+    assert "parent" not in passages[2].meta
     assert len({p.id for p in passages}) == len(passages)
     assert_verbatim(document, passages)
 

@@ -52,6 +52,7 @@ _PARAGRAPH_END = re.compile(r"[.!?:][\"'“”»«)]*$")
 class _Heading:
     text: str
     line: int
+    level: int = 1  # Markdown's number of "#"; guessed and underlined headings count as level 1
 
 
 @dataclass
@@ -68,11 +69,14 @@ def detect(document: Document) -> bool:
 
 
 def parse(document: Document) -> list[Passage]:
-    """One passage per paragraph (short neighbours merged), each in the section of its heading."""
+    """One passage per paragraph (short neighbours merged), each in the section of its heading; a Markdown
+    heading under another one keeps that one in the passage's context (meta "parent")."""
     tokens = _tokens(document)
     base_meta = document_meta(document)
     passages: list[Passage] = []
     section: str | None = None
+    parent: str | None = None
+    open_headings: list[_Heading] = []  # the headings the current one stands under, outermost first
     group: list[_Paragraph] = []
 
     def emit() -> None:
@@ -80,6 +84,8 @@ def parse(document: Document) -> list[Passage]:
             return
         items = [Item(text, number) for paragraph in group for number, text in paragraph.lines]
         meta = dict(base_meta)
+        if parent:
+            meta["parent"] = parent
         first = items[0].line
         if document.pages and first <= len(document.pages):
             meta["page"] = document.pages[first - 1]
@@ -100,6 +106,12 @@ def parse(document: Document) -> list[Passage]:
         if isinstance(token, _Heading):
             emit()
             section = token.text
+            while open_headings and open_headings[-1].level >= token.level:
+                open_headings.pop()
+            # "Vortrag › Wie funktioniert Car Sharing": the headings above this one, but for the document's title
+            above = [heading.text for heading in open_headings if heading.text != document.meta.title]
+            parent = " › ".join(above) or None
+            open_headings.append(token)
         elif group and _can_merge(group, token, document.pages):
             group.append(token)
         else:
@@ -148,7 +160,7 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
         match = _MD_HEADING.match(line)
         if match and (title := _heading_text(match.group(2))):
             flush()
-            tokens.append(_Heading(title, number))
+            tokens.append(_Heading(title, number, len(match.group(1))))
             continue
         if _RULE.match(line):
             # Setext heading: one heading-like line underlined with === or ---
@@ -318,3 +330,11 @@ def _split(passage: Passage, max_chars: int, overlap_chars: int) -> list[Passage
 def _part_id(passage: Passage, number: int, total: int) -> str:
     """Parts of one line share source, lines, board and section, so the part number makes them unique."""
     return hashlib.sha1(f"{passage.id}\x1fpart {number}/{total}".encode()).hexdigest()[:16]
+
+
+def describe(document: Document) -> str:
+    """What the generic layout found, in one short German phrase (it takes every document)."""
+    headings = sum(1 for token in _tokens(document) if isinstance(token, _Heading))
+    if headings:
+        return f"keine besondere Struktur erkannt; {headings} Überschriften als Abschnitte"
+    return "keine besondere Struktur erkannt; Absätze ohne Überschriften"

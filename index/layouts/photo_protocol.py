@@ -441,3 +441,10 @@ def align_cards(cards: list[dict], results: list[dict]) -> dict[int, int]:
             pairs[r - 1] = c - 1
             r, c = r - 1, c - 1
     return pairs
+
+
+def describe(document: Document) -> str:
+    """Why the document was read as a photo protocol, in one short German phrase."""
+    text = "\n".join(document.lines[:5000])
+    prompts = sum(1 for pattern, _ in DISTRICT_PROMPTS + TOPIC_PROMPTS if pattern.search(text))
+    return f"wiederkehrender Tafelkopf und {prompts} vorgedruckte Tafelfragen"

@@ -142,3 +142,12 @@ def row_passage(document: Document, base: dict, group: dict | None, number: int,
         place=group["name"] if group else None,
         meta=meta,
     )
+
+
+def describe(document: Document) -> str:
+    """Why the document was read as workshop tables, in one short German phrase."""
+    header = header_row(document)
+    if header is None:
+        return "keine Tabelle"
+    rows = sum(1 for line in document.lines if "\t" in line and line != header)
+    return f"Tabellenkopf mit {len(cells_of(header))} Spalten, {rows} Tabellenzeilen"

@@ -4,8 +4,11 @@
     python -m benchmarks speed [--quick]          warm latency interleaved with the peers, build, app start, RSS
     python -m benchmarks scale [--plot FILE]      synthetic ×1 … ×1000 corpora
     python -m benchmarks xquad --data FOLDER      XQuAD paragraph retrieval (published data, not in the repository)
+    python -m benchmarks foreign --data FOLDER [--split tune|test] [--index FOLDER]
+                                                  our questions about six protocols of other shapes (not in the
+                                                  repository) beside a naive chunking baseline
 
-(`python -m benchmarks.load` and `python -m benchmarks.wait_policy` have options of their own.)
+(`foreign`, `python -m benchmarks.load` and `python -m benchmarks.wait_policy` have options of their own.)
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["foreign"]:
+        from benchmarks import foreign
+
+        return foreign.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=["xquad", "quality", "speed", "scale"], help="welcher Benchmark")

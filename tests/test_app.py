@@ -17,12 +17,14 @@ from gradio_client.exceptions import AppError
 from support import free_port, real_index_dir
 
 import app
-from assistant import MAX_QUESTION_CHARS, Assistant, Filters, clean_question, feedback, sources
+from assistant import MAX_QUESTION_CHARS, Assistant, Filters, clean_question
 from assistant.answer import Answer
-from assistant.feedback import read_feedback
 from assistant.retrieve import Hit
 from index import Item, Passage
 from index.settings import PROJECT_ROOT
+from ui import feedback, handlers, layout, render, sources
+from ui.feedback import read_feedback
+from ui.state import Conversation, Turn
 
 CORPUS = PROJECT_ROOT / "corpus"
 GELSENKIRCHEN = "gelsenkirchen-integrationskonferenz-mitte-2019.txt"
@@ -247,8 +249,8 @@ def test_highlight_escapes_around_the_marks():
 
 def test_chat_messages_escape_the_question_and_list_sources(tiny):
     answer = Answer(text="Gefunden [1]", passages=[Hit(tiny.needs, 1.0)])
-    conversation = app.Conversation([app.Turn("<img src=x onerror=alert(1)> *fett*?", answer, {}, "Ort: Nordstadt")])
-    user, bot = app.chat_messages(conversation)
+    conversation = Conversation([Turn("<img src=x onerror=alert(1)> *fett*?", answer, {}, "Ort: Nordstadt")])
+    user, bot = render.chat_messages(conversation)
     assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
     assert bot["role"] == "assistant"
     assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
@@ -259,37 +261,34 @@ def test_the_lead_is_a_paragraph_of_its_own(tiny):
     lead = "Genannt wird es für Nordstadt [1]."
     answer = Answer(text=f"{lead}\nGefunden: 1 Stelle.\n\n- Spielplätze [1]", passages=[Hit(tiny.needs, 1.0)])
     answer.lead = lead
-    assert app.lead_apart(answer) == f"{lead}\n\nGefunden: 1 Stelle.\n\n- Spielplätze [1]"
-    bot = app.chat_messages(app.Conversation([app.Turn("Wo?", answer)]))[1]["content"]
+    assert render.lead_apart(answer) == f"{lead}\n\nGefunden: 1 Stelle.\n\n- Spielplätze [1]"
+    bot = render.chat_messages(Conversation([Turn("Wo?", answer)]))[1]["content"]
     assert bot.startswith(f"{lead}\n\nGefunden: 1 Stelle.")
     alone = Answer(text="Dazu steht nichts in den Protokollen.", passages=[])
     alone.lead = alone.text
-    assert app.lead_apart(alone) == alone.text
-    assert app.lead_apart(Answer(text="a\nb", passages=[])) == "a\nb"  # no lead known: as it is
+    assert render.lead_apart(alone) == alone.text
+    assert render.lead_apart(Answer(text="a\nb", passages=[])) == "a\nb"  # no lead known: as it is
 
 
 def test_question_limit_is_checked_on_the_server_by_the_assistants_rule():
-    assert app.clean_question is clean_question  # one rule for the app, the API and the command line
+    assert handlers.clean_question is clean_question  # one rule for the app, the API and the command line
     with pytest.raises(ValueError, match="zu lang"):
-        app.clean_question("x" * (MAX_QUESTION_CHARS + 1))
+        handlers.clean_question("x" * (MAX_QUESTION_CHARS + 1))
     with pytest.raises(ValueError, match="zu lang .50000 Zeichen"):
-        app.clean_question("x" * 50_000)
-    assert app.clean_question("  Was   läuft gut? ") == "Was läuft gut?"
+        handlers.clean_question("x" * 50_000)
+    assert handlers.clean_question("  Was   läuft gut? ") == "Was läuft gut?"
 
 
 def test_feedback_reason_limit_is_the_feedback_rule():
-    assert app.MAX_REASON_CHARS is feedback.MAX_REASON_CHARS
+    assert layout.MAX_REASON_CHARS is feedback.MAX_REASON_CHARS
 
 
 def test_page_url_prefers_the_page_over_the_api_host():
-    def request(headers):
-        return SimpleNamespace(headers=headers)
-
-    assert app.page_url(request({"referer": "http://h:1/app/?q=alt"})) == "http://h:1/app/"
-    assert app.page_url(request({"origin": "https://h"})) == "https://h/"
-    assert app.page_url(request({"host": "127.0.0.1:9"})) == "http://127.0.0.1:9/"
-    assert app.page_url(request({"referer": "javascript:alert(1)"})) == ""
-    assert app.page_url(None) == ""
+    assert handlers.page_url({"Referer": "http://h:1/app/?q=alt"}) == "http://h:1/app/"
+    assert handlers.page_url({"origin": "https://h"}) == "https://h/"
+    assert handlers.page_url({"host": "127.0.0.1:9"}) == "http://127.0.0.1:9/"
+    assert handlers.page_url({"referer": "javascript:alert(1)"}) == ""
+    assert handlers.page_url(None) == ""
 
 
 def test_server_settings_from_environment():

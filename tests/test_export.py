@@ -6,9 +6,9 @@ from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from assistant.answer import Answer
-from assistant.export import citation_line, conversation_markdown, german_date, question_link
 from assistant.retrieve import Hit
 from index import Item, Passage
+from ui.export import citation_line, conversation_markdown, german_date, question_link
 
 
 def hostile_answer() -> Answer:

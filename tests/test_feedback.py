@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.answer import Answer
-from assistant.feedback import FEEDBACK_FILE, MAX_REASON_CHARS, append_feedback, feedback_record, read_feedback
 from assistant.retrieve import Hit
 from index import Item, Passage
+from ui.feedback import FEEDBACK_FILE, MAX_REASON_CHARS, append_feedback, feedback_record, read_feedback
 
 
 def make_answer() -> Answer:

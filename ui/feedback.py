@@ -7,8 +7,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import one_line
-from .answer import Answer
+from assistant import one_line
+from assistant.answer import Answer
 
 FEEDBACK_FILE = "feedback.jsonl"
 VOTES = ("up", "down")

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .answer import Answer, escape_markdown
-from .retrieve import Hit
+from assistant.answer import Answer, escape_markdown
+from assistant.citation import line_span
+from assistant.retrieve import Hit
 
 MAX_QUOTED_LINES = 12  # per cited passage in the export; the full board is one click away in the app
 
@@ -20,12 +21,6 @@ def german_date(value: str | None) -> str | None:
         return datetime.strptime(value, "%Y-%m-%d").strftime("%d.%m.%Y")
     except ValueError:
         return value
-
-
-def line_span(lines: tuple[int, int]) -> str:
-    """Lines as every citation names them: "Zeile 4" or "Zeilen 4–9"."""
-    first, last = lines
-    return f"Zeile {first}" if first == last else f"Zeilen {first}–{last}"
 
 
 def citation_line(marker: int, hit: Hit) -> str:

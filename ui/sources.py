@@ -9,14 +9,15 @@ import logging
 import re
 from pathlib import Path
 
+from assistant.answer import bullets
+from assistant.citation import line_span
+from assistant.retrieve import Filters
 from index import CorpusError, Passage
 from index.documents import read_document
 from index.markup import clean_cells, clean_line
 from index.passage import kind_name
 
-from .answer import bullets
-from .export import german_date, line_span
-from .retrieve import Filters
+from .export import german_date
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,44 @@
+"""The Markdown files a conversation is downloaded as: each in a folder of its own, removed after an hour."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from .export import conversation_markdown
+from .state import Conversation
+
+EXPORT_MAX_AGE_SECONDS = 3600
+
+
+class ExportFolder:
+    """A private temporary folder (removed at exit) for the downloads of one app."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="protokoll-export-"))
+        atexit.register(shutil.rmtree, self.path, ignore_errors=True)
+
+    def write(self, conversation: Conversation, base_url: str = "") -> str:
+        """The conversation written to a fresh Markdown file; older files are removed first."""
+        self.remove_old()
+        folder = self.path / uuid.uuid4().hex
+        folder.mkdir()
+        path = folder / f"Protokoll-Assistent-{datetime.now():%Y-%m-%d-%H%M}.md"
+        turns = [(turn.question, turn.answer, turn.restriction) for turn in conversation.turns]
+        path.write_text(conversation_markdown(turns, base_url=base_url or None), encoding="utf-8")
+        return str(path)
+
+    def remove_old(self, max_age: float = EXPORT_MAX_AGE_SECONDS) -> None:
+        limit = time.time() - max_age
+        for path in self.path.glob("*/*.md"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    path.parent.rmdir()
+            except OSError:
+                pass

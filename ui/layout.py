@@ -1,0 +1,258 @@
+"""The page (Gradio Blocks) and its wiring: which event calls which handler with which components."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import gradio as gr
+
+from assistant import MAX_QUESTION_CHARS, Assistant
+from assistant.answer import escape_markdown
+
+from .feedback import MAX_REASON_CHARS
+from .handlers import Handlers, UserMessage, page_url
+from .render import SOURCE_PLACEHOLDER
+from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION
+from .sources import MAX_SEARCH_CHARS, render_reader
+from .state import Conversation
+
+EXAMPLES_STAFF = [
+    "Welche Handlungsbedarfe gibt es in Schalke?",
+    "Wer hat beim Thema Klimaschutz den Hut auf?",
+    "Was schlägt der Workshop Wohnen gegen Segregation vor?",
+]
+EXAMPLES_CITIZENS = [
+    "Wo gibt es Probleme mit Müll?",
+    "Wo fehlen Kita-Plätze?",
+    "Was läuft gut in Bismarck?",
+]
+
+
+def user_error(message: str, title: str = "Hinweis") -> gr.Error:
+    """A German message for the user; expected, so no traceback in the server log.
+
+    Gradio renders an error message as HTML, and messages may quote user input: escaped.
+    """
+    return gr.Error(html.escape(message, quote=False), title=title, print_exception=False)
+
+
+def headers_of(request: gr.Request | None) -> dict:
+    try:
+        return dict(request.headers) if request is not None else {}
+    except Exception:  # a request without headers (e.g. a direct function call)
+        return {}
+
+
+class Wiring:
+    """Component names → components, and handler results (dicts by name) → Gradio updates."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, gr.components.Component] = {}
+
+    def add(self, name: str, component):
+        self.components[name] = component
+        return component
+
+    def __getitem__(self, name: str):
+        return self.components[name]
+
+    def outputs(self, *names: str) -> list:
+        return [self.components[name] for name in names]
+
+    def updates(self, result: dict) -> dict:
+        out = {}
+        for name, value in result.items():
+            component = self.components[name]
+            if name == "citations":
+                value = gr.Radio(choices=value["choices"], value=value["value"])
+            elif name == "download":
+                value = gr.DownloadButton(value=value["value"], interactive=value["interactive"])
+            out[component] = value
+        return out
+
+    def handler(self, function: Callable[..., dict]) -> Callable[..., dict]:
+        """A handler whose UserMessage becomes a Gradio error and whose dict is keyed by component."""
+
+        def call(*args):
+            try:
+                return self.updates(function(*args))
+            except UserMessage as message:
+                raise user_error(str(message), message.title) from None
+
+        return call
+
+
+def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
+    """The Blocks app over an assistant, whose corpus the source view reads; feedback goes to feedback_dir
+    (default: the feedback folder of the assistant's settings)."""
+    handlers = Handlers(assistant, feedback_dir)
+    ui = Wiring()
+    chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "download", "status")
+
+    def chat(question, documents, places, sections, conversation: Conversation, request: gr.Request):
+        return ui.handler(handlers.chat)(question, documents, places, sections, conversation,
+                                         page_url(headers_of(request)))
+
+    def example(text: str):
+        def ask_example(documents, places, sections, conversation: Conversation, request: gr.Request):
+            return chat(text, documents, places, sections, conversation, request)
+
+        return ask_example
+
+    def show_source(marker, conversation: Conversation):
+        return ui.handler(handlers.show_source)(marker, conversation)[ui["source"]]
+
+    def select_turn(conversation: Conversation, event: gr.SelectData):
+        index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
+        result = ui.handler(handlers.select_turn)(index, conversation)
+        return result or {ui[name]: gr.skip() for name in ("conversation", "citations", "source", "status")}
+
+    def feedback_up(reason, conversation: Conversation):
+        return ui.handler(handlers.feedback)("up", reason, conversation)
+
+    def feedback_down(reason, conversation: Conversation):
+        return ui.handler(handlers.feedback)("down", reason, conversation)
+
+    def new_conversation():
+        return ui.handler(handlers.new_conversation)()
+
+    def on_load(documents, places, sections, conversation: Conversation, request: gr.Request):
+        """?q=… in the address asks that question as soon as the page has loaded."""
+        question = dict(request.query_params).get("q") if request else None
+        if not question:
+            return {ui[name]: gr.skip() for name in chat_names}
+        return chat(question, documents, places, sections, conversation, request)
+
+    def read(documents, places, sections, search) -> str:
+        return ui.handler(lambda *args: {"reader": handlers.read(*args)})(documents, places, sections,
+                                                                          search)[ui["reader"]]
+
+    def ask(
+        question: str,
+        history: list[str] | None = None,
+        documents: list[str] | None = None,
+        places: list[str] | None = None,
+        sections: list[str] | None = None,
+    ) -> dict:
+        """Answer a question (with earlier questions of the conversation and optional restrictions).
+
+        Returns the answer as JSON: text (Markdown with markers [1] …), abstained, passages with citation,
+        source file, lines and text, and the restriction in effect.
+        """
+        try:
+            return handlers.ask(question, history, documents, places, sections)
+        except UserMessage as message:
+            raise user_error(str(message), message.title) from None
+
+    document_choices = handlers.choices["documents"]
+    documents_text = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
+    with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        conversation = ui.add("conversation", gr.State(Conversation()))
+        gr.Markdown(
+            "# Protokoll-Assistent\n"
+            f"Fragen Sie in eigenen Worten nach den Ergebnissen der Workshop-Protokolle: "
+            f"{escape_markdown(documents_text)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "
+            "ihre Quellen zum Nachlesen.",
+            elem_id="intro",
+        )
+        with gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt", open=False):
+            with gr.Row():
+                documents = gr.Dropdown(document_choices, value=[], multiselect=True, label="Dokument",
+                                        elem_id="filter-dokument")
+                places = gr.Dropdown(handlers.choices["places"], value=[], multiselect=True,
+                                     label="Stadt, Stadtteil oder Workshop", elem_id="filter-ort")
+                sections = gr.Dropdown(handlers.choices["sections"], value=[], multiselect=True, label="Abschnitt",
+                                       elem_id="filter-abschnitt")
+            gr.Markdown("Die Eingrenzung gilt für den Chat und für die Ansicht „Protokolle lesen“.")
+        filter_inputs = [documents, places, sections]
+
+        with gr.Tabs():
+            with gr.Tab("Fragen", id="fragen"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = ui.add("chatbot", gr.Chatbot(
+                            label="Unterhaltung",
+                            elem_id="chat",
+                            height=520,
+                            placeholder="**Stellen Sie eine Frage zu den Protokollen.** Folgefragen wie "
+                                        "„Und in Bismarck?“ beziehen sich auf die Unterhaltung.",
+                            buttons=["copy", "copy_all"],  # no "share": it would post to an external site
+                            feedback_options=None,  # rated below, with an optional reason
+                            sanitize_html=True,
+                            allow_tags=False,
+                            latex_delimiters=[],
+                            layout="bubble",
+                            autoscroll=False,  # SHOW_NEWEST_QUESTION scrolls to the start of a new answer
+                        ))
+                        question = ui.add("question", gr.Textbox(
+                            label="Ihre Frage",
+                            placeholder="z. B. Welche Handlungsbedarfe gibt es in Schalke?",
+                            max_length=MAX_QUESTION_CHARS,
+                            submit_btn="Fragen",
+                            elem_id="frage",
+                            autofocus=True,
+                        ))
+                        gr.Markdown("**Beispiele für die Verwaltung**")
+                        with gr.Row():
+                            staff_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_STAFF]
+                        gr.Markdown("**Beispiele für Bürgerinnen und Bürger**")
+                        with gr.Row():
+                            citizen_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_CITIZENS]
+                        with gr.Row():
+                            new_button = gr.Button("Neue Unterhaltung", variant="secondary", size="md", elem_id="neu")
+                            ui.add("download", gr.DownloadButton("Unterhaltung als Markdown herunterladen",
+                                                                 value=None, interactive=False, size="md",
+                                                                 elem_id="export"))
+                        with gr.Group():
+                            with gr.Row(equal_height=True):
+                                reason = ui.add("reason", gr.Textbox(
+                                    label="War die ausgewählte Antwort hilfreich? Begründung (optional)",
+                                    max_length=MAX_REASON_CHARS, scale=3, elem_id="begruendung"))
+                                up_button = gr.Button("👍 Hilfreich", scale=1, size="md", elem_id="daumen-hoch")
+                                down_button = gr.Button("👎 Nicht hilfreich", scale=1, size="md",
+                                                        elem_id="daumen-runter")
+                        ui.add("status", gr.Markdown("", label="Rückmeldung", elem_id="rueckmeldung"))
+                        ui.add("link", gr.Textbox(label="Link zu dieser Frage (zum Teilen)", interactive=False,
+                                                  buttons=["copy"], elem_id="link"))
+                    with gr.Column(scale=2):
+                        citations = ui.add("citations", gr.Radio([], label="Quellen der Antwort", elem_id="quellen"))
+                        source = ui.add("source", gr.HTML(SOURCE_PLACEHOLDER, label="Quelle", elem_id="quelle",
+                                                          js_on_load=None))
+            with gr.Tab("Protokolle lesen", id="lesen"):
+                gr.Markdown("Alle Protokolle nach Dokument → Tafel bzw. Tabellenzeile → Abschnitt. "
+                            "Die Eingrenzung oben und die Textsuche wirken zusammen.")
+                with gr.Row():
+                    search = gr.Textbox(label="Im Text suchen", placeholder="z. B. Kita", scale=4,
+                                        max_length=MAX_SEARCH_CHARS, elem_id="suche")
+                    search_button = gr.Button("Suchen", scale=1)
+                reader = ui.add("reader", gr.HTML(render_reader(handlers.protocols), label="Protokolle",
+                                                  elem_id="leser", js_on_load=None))
+
+        # -- events -------------------------------------------------------------------------------------------
+        chat_inputs = [question, *filter_inputs, conversation]
+        chat_outputs = ui.outputs(*chat_names)
+        assistant_events = dict(concurrency_id="assistant", concurrency_limit="default")
+        question.submit(chat, chat_inputs, chat_outputs, api_name="chat", **assistant_events)
+        for button, text in zip(staff_buttons + citizen_buttons, EXAMPLES_STAFF + EXAMPLES_CITIZENS, strict=True):
+            button.click(example(text), chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
+        new_button.click(new_conversation, None, chat_outputs, api_name="new_conversation")
+        # Scroll the source panel (not the page) to the first answering (else cited) line whenever a source is
+        # shown.
+        source.change(None, None, None, js=SCROLL_TO_MARK)
+        chatbot.change(None, None, None, js=SHOW_NEWEST_QUESTION)
+        citations.input(show_source, [citations, conversation], source, api_name="show_source")
+        chatbot.select(select_turn, [conversation], ui.outputs("conversation", "citations", "source", "status"),
+                       api_visibility="private")
+        feedback_outputs = ui.outputs("status", "reason")
+        up_button.click(feedback_up, [reason, conversation], feedback_outputs, api_name="feedback_up")
+        down_button.click(feedback_down, [reason, conversation], feedback_outputs, api_name="feedback_down")
+        reader_inputs = [*filter_inputs, search]
+        search.submit(read, reader_inputs, reader, api_name="read")
+        search_button.click(read, reader_inputs, reader, api_visibility="private")
+        for dropdown in filter_inputs:
+            dropdown.change(read, reader_inputs, reader, api_visibility="private")
+        demo.load(on_load, [*filter_inputs, conversation], chat_outputs, api_visibility="private",
+                  **assistant_events)
+        gr.api(ask, api_name="ask", **assistant_events)
+    return demo

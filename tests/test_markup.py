@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import sources
 from assistant.evaluate import contains, normalize
 from index.layouts import common, tables
 from index.markup import clean_cells, clean_line, strip_markup
+from ui import sources
 
 
 @pytest.mark.parametrize(

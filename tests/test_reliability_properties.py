@@ -18,8 +18,6 @@ from hypothesis import strategies as st
 
 from assistant import MAX_QUESTION_CHARS, clean_question, normalize_history
 from assistant.answer import Answer, escape_markdown
-from assistant.export import question_link
-from assistant.sources import highlight
 from assistant.understand import Vocabulary, understand
 from index.documents import CorpusError, Document, DocumentMeta, corpus_files, decode_text, read_document, split_lines
 from index.layouts import generic, parse_document, photo_protocol, tables
@@ -28,6 +26,8 @@ from index.lexical import GermanAnalyzer, LexicalIndex
 from index.passage import Passage
 from index.settings import PROJECT_ROOT
 from index.store import embedding_text, embedding_units
+from ui.export import question_link
+from ui.sources import highlight
 
 CORPUS = PROJECT_ROOT / "corpus"
 REAL_DOCUMENTS = [read_document(path, CORPUS) for path in corpus_files(CORPUS)]

@@ -82,7 +82,13 @@ def embedding_units(passage: Passage) -> list[str]:
 
 def unit_items(passage: Passage) -> list[tuple[int, str]]:
     """The passage's units (embedding_units, in the order their vectors are stored), each with the position of
-    the item it comes from."""
+    the item it comes from.
+
+    A passage whose items are the wrapped lines of a paragraph (a PDF's text, meta "wrapped") has none: a line
+    there is no thought of its own, and embedding every line again doubled the time to index a long protocol.
+    """
+    if passage.meta.get("wrapped"):
+        return []
     units: list[tuple[int, str]] = []
     for position, item in enumerate(passage.items):
         text = item.text.strip()

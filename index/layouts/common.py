@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from ..markup import clean_line
 
-__all__ = ["clean_line", "document_meta"]
+__all__ = ["clean_line", "document_meta", "wrapped"]
+
+_LIST_ITEM = re.compile(r"^(?:[-*+•▪◦‣–—·>]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+_LINE_END = re.compile(r"[.!?:;][\"'“”»«)]*$")
 
 
 def document_meta(document) -> dict:
@@ -19,3 +24,12 @@ def document_meta(document) -> dict:
     if meta.number is not None:
         found["number"] = meta.number  # "Protokoll Nr. 61": a question may name the meeting by it
     return found
+
+
+def wrapped(items) -> bool:
+    """Whether a passage's items are mostly lines broken inside a sentence (a PDF paragraph wrapped at the page
+    width), not lines that each say something (list items, board lines)."""
+    if len(items) < 2:
+        return False
+    broken = sum(1 for item in items[:-1] if not _LIST_ITEM.match(item.text) and not _LINE_END.search(item.text))
+    return broken * 2 >= len(items) - 1

@@ -12,7 +12,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from ..documents import Document
 from ..markup import clean_line
 from ..passage import Item, Passage
-from .common import document_meta
+from .common import document_meta, wrapped
 
 KIND = "generic"
 
@@ -72,6 +72,7 @@ def parse(document: Document) -> list[Passage]:
     """One passage per paragraph (short neighbours merged), each in the section of its heading; a Markdown
     heading under another one keeps that one in the passage's context (meta "parent")."""
     tokens = _tokens(document)
+    headed = any(isinstance(token, _Heading) for token in tokens)  # text before the first heading introduces
     base_meta = document_meta(document)
     passages: list[Passage] = []
     section: str | None = None
@@ -89,12 +90,14 @@ def parse(document: Document) -> list[Passage]:
         first = items[0].line
         if document.pages and first <= len(document.pages):
             meta["page"] = document.pages[first - 1]
+            if wrapped(items):
+                meta["wrapped"] = True  # a PDF's lines: pieces of paragraphs, not units of their own
         passages.append(
             Passage(
                 source=document.source,
                 doc_title=document.meta.title,
                 board_kind="section",
-                board=section or f"Abschnitt {len(passages) + 1}",
+                board=section or ("Einleitung" if headed else f"Abschnitt {len(passages) + 1}"),
                 section=section,
                 items=items,
                 meta=meta,
@@ -220,7 +223,7 @@ def _heading_like(text: str) -> bool:
 
 
 def _heading_text(text: str) -> str:
-    return text.strip().strip("*_").strip()
+    return text.strip().strip("*_").strip().removesuffix(":").strip()
 
 
 def _pdf_paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:

@@ -22,7 +22,7 @@ from ..documents import Document
 from ..markup import clean_line
 from ..passage import Item, Passage
 from ..titles import MONTHS, dates_in
-from .common import document_meta
+from .common import document_meta, wrapped
 from .generic import _heading_like
 
 KIND = "sitzungsprotokoll"
@@ -227,6 +227,8 @@ def _label_word(text: _Text, headings: list[Heading]) -> str:
 
 def _candidates(text: _Text) -> list[Heading]:
     found = []
+    # Where the author marks headings with "#", a numbered line without is a list item ("1. Kino").
+    marked = any(_MD_HEADING.match(line) for line in text.texts)
     for number in range(1, len(text) + 1):
         line = text.text(number)
         if not line:
@@ -235,6 +237,8 @@ def _candidates(text: _Text) -> list[Heading]:
         if parsed is None:
             continue
         numbers, title, word, markdown = parsed
+        if marked and not (markdown or word):
+            continue
         lines = [number] if markdown else _title_lines(text, number)
         full = " ".join([title, *(text.text(n) for n in lines[1:])]).strip()
         found.append(Heading(number, numbers, full, lines, word, markdown, bool(_TOC.search(full))))
@@ -296,7 +300,8 @@ def _filled_near(text: _Text, number: int, step: int) -> int | None:
 
 
 def _substance(text: _Text, heading: Heading, until: int) -> bool:
-    chars = sum(len(text.text(n)) for n in range(heading.end + 1, until))
+    """Whether text stands under a heading before the next one; other numbered lines (a list) do not count."""
+    chars = sum(len(line) for n in range(heading.end + 1, until) if (line := text.text(n)) and not candidate(line))
     return chars >= SUBSTANCE_CHARS
 
 
@@ -444,6 +449,8 @@ def _passage(text: _Text, document: Document, base: dict, board: str, section: s
             meta["page_end"] = pages[-1]
     if speaker:
         meta["speaker"] = speaker
+    if text.pages is not None and wrapped(items):
+        meta["wrapped"] = True  # a PDF's lines: pieces of paragraphs, not units of their own
     joined = "\n".join(item_.text for item_ in items)
     votes = [" ".join(match.group(0).split()) for match in TALLY.finditer(joined)]
     if votes:

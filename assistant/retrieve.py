@@ -233,6 +233,12 @@ class Retriever:
         text = query.text if keeps_place else query.about
         return text.rstrip("?？ ") or text
 
+    def closest(self, vector: np.ndarray) -> float:
+        """Cosine of the passage of the whole corpus closest to a question's vector."""
+        if not self.passages:
+            return 0.0
+        return self.candidates.closest(vector) if self.candidates else float((self.matrix @ vector).max())
+
     def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
         if not self.passages:
             return Ranking([])

@@ -1,0 +1,87 @@
+"""Relevance calibrated from the corpus: the margin a question needs rises for a corpus that everyday questions
+come close to, and stays where it was measured for the bundled protocols."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import assistant as assistant_module
+from assistant import PROBES_FILE, PROBES_REFERENCE_MARGIN, Assistant, questions_in
+from support import real_index_dir, write_file
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+MINUTES = """\
+# Protokoll des Kantonsrates vom 12. März 2024
+
+## 1. Budget und Steuern
+
+Der Finanzdirektor erläutert das Budget. Der Steuerfuss soll bei 110 Prozent bleiben.
+Die Kommission beantragt, die Ausgaben für externe Beratung um 2 Millionen Franken zu kürzen.
+
+## 2. Verkehr
+
+Die Umfahrung des Dorfes soll 2027 gebaut werden. Die Gemeinden fordern mehr Busverbindungen am Abend.
+
+## 3. Schule
+
+Die Lehrpersonen klagen über zu grosse Klassen. Der Regierungsrat will 30 neue Stellen schaffen.
+"""
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> Assistant:
+    return Assistant.load(corpus_dir=PROJECT_ROOT / "corpus", index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture(scope="module")
+def minutes(tmp_path_factory) -> Assistant:
+    base = tmp_path_factory.mktemp("minutes")
+    write_file(base / "corpus" / "kantonsrat.md", MINUTES)
+    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+
+
+def mean_probe_margin(assistant: Assistant) -> float:
+    texts = [probe.rstrip("?？ ") for probe in questions_in(PROBES_FILE)]
+    vectors = assistant.store.embedder.embed_queries(texts)
+    return float(np.mean([assistant.margin(assistant.retriever.closest(v), v) for v in vectors]))
+
+
+def test_probes_are_not_the_reference_questions():
+    # A probe that is also a reference question would come out at margin 0 and flatter the corpus.
+    probes = {q.casefold() for q in questions_in(PROBES_FILE)}
+    assert len(probes) >= 30
+    assert not probes & {q.casefold() for q in assistant_module.off_topic_questions()}
+
+
+def test_the_bundled_protocols_keep_the_margin_measured_on_them(real):
+    assert mean_probe_margin(real) == pytest.approx(PROBES_REFERENCE_MARGIN, abs=0.002)
+    assert real.relevance_shift == 0.0
+
+
+def test_a_corpus_everyday_questions_come_close_to_needs_a_wider_margin(minutes, monkeypatch, tmp_path):
+    question = "Wie hoch bleibt der Steuerfuss?"
+    query = minutes.understand(question)
+    ranking = minutes.retriever.rank(query)
+    assert minutes.is_relevant(query, ranking)
+    assert minutes.ask(question).passages
+    # Probes that this corpus answers half-way stand for a corpus that speaks of everything: the bar rises by
+    # how much closer they come than probes do to the bundled protocols, and the weakly matching question falls.
+    probes = write_file(tmp_path / "probes.txt", "Wie hoch sind die Steuern?\nWann fährt der letzte Bus?\n"
+                                                 "Wie gross sind die Schulklassen?\n")
+    monkeypatch.setattr(assistant_module, "PROBES_FILE", probes)
+    minutes.__dict__.pop("relevance_shift", None)
+    try:
+        assert minutes.relevance_shift > 0
+        assert minutes.relevance_margin(ranking) < needed(minutes)
+        assert not minutes.ask(question).passages
+    finally:
+        minutes.__dict__.pop("relevance_shift", None)
+
+
+def needed(assistant: Assistant) -> float:
+    """The margin a question with words the corpus knows needs."""
+    return assistant_module.RELEVANCE_MARGIN + assistant.relevance_shift

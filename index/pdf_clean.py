@@ -21,6 +21,7 @@ TOP_LINES = 6
 BOTTOM_LINES = 12
 MIN_PAGES = 3  # furniture needs pages to repeat on
 SHARE = 0.6  # of the pages a line must stand on to be furniture
+MIN_SAME_CHARS = 4  # letters or digits a line needs to be furniture for being the same on every page
 NUMBER_AGREEMENT = 0.8  # of its occurrences whose number must follow the page number ("Seite 3 / 9", "61/3")
 
 SOFT_HYPHEN = "\u00ad"
@@ -129,9 +130,14 @@ def _furniture(pages: list[list[str]]) -> dict[int, set[int]]:
 
 
 def _same_text(occurrences: list[tuple[int, int, str]], needed: int) -> bool:
+    """Whether one text stands on enough pages; a short number ("2", a vote count at a page's end) may repeat by
+    chance and is furniture only when it follows the page."""
     texts: dict[str, set[int]] = defaultdict(set)
     for page, _, text in occurrences:
-        texts[text].add(page)
+        if sum(char.isalnum() for char in text) >= MIN_SAME_CHARS:
+            texts[text].add(page)
+    if not texts:
+        return False
     return max(len(pages) for pages in texts.values()) >= needed
 
 

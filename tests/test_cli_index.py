@@ -130,3 +130,23 @@ def test_missing_corpus_folder_exits_2_with_a_message(tmp_path: Path) -> None:
     assert str(missing) in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "index").exists(), "nothing should be written for a missing corpus"
+
+
+def test_summary_names_title_date_and_layout_of_each_file(tmp_path: Path) -> None:
+    from tests.test_minutes import COUNCIL
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "20240312.txt").write_text(COUNCIL, encoding="utf-8")
+    (corpus / "2016-05-12-runde.md").write_text(
+        "---\ntitle: Bürgerrunde Mai 2016\nevent: 2016-05-12 19:30:00\n---\n\n### Dorfladen\n\n"
+        "Der Dorfladen soll als Genossenschaft weitergeführt werden.\n", encoding="utf-8")
+    result = run("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    minutes_line = next(line for line in result.stdout.splitlines() if line.startswith("  20240312.txt:"))
+    assert "Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim (erste Überschrift)" in minutes_line
+    assert "12.03.2024" in minutes_line
+    assert "Layout Sitzungsprotokoll: 3 nummerierte Tagesordnungspunkte (TOP 1–3, 2 Unterpunkte)" in minutes_line
+    round_line = next(line for line in result.stdout.splitlines() if line.startswith("  2016-05-12-runde.md:"))
+    assert "Bürgerrunde Mai 2016 (Front Matter), 12.05.2016 · Layout allgemein" in round_line
+    assert "Tagesordnungspunkte:" in result.stdout

@@ -25,8 +25,10 @@ PAGE_2 = (
 )
 
 
-def make_pdf(path: Path) -> None:
+def make_pdf(path: Path, title: str | None = None) -> None:
     pdf = FPDF()
+    if title:
+        pdf.set_title(title)
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)
     pdf.multi_cell(0, 8, "Ergebnisse der Arbeitsgruppe")
@@ -56,6 +58,7 @@ def test_pdf_lines_pages_and_passages(tmp_path):
     # wrapped lines of one paragraph form one passage; each PDF paragraph is its own passage
     assert [" ".join(item.text for item in p.items) for p in passages] == [*PAGE_1, PAGE_2]
     assert passages[2].lines[0] == first_of_page_2 + 2
+    assert passages[2].citation.endswith(" · S. 2")  # a PDF's passage is cited with its page
     for passage in passages:
         assert all(document.pages[item.line - 1] == passage.meta["page"] for item in passage.items)
         assert all(item.text == clean_line(document.line(item.line)) for item in passage.items)
@@ -195,6 +198,72 @@ def test_title_falls_back_to_file_name(tmp_path):
     path = tmp_path / "workshop_phase-1.txt"
     path.write_text("Text.\n", encoding="utf-8")
     assert read_document(path, tmp_path).meta.title == "workshop phase 1"
+
+
+FRONT_MATTER = """\
+---
+title: Bürgerrunde Mai 2016
+categories: [ Bürgerrunde ]
+event: 2016-05-12 19:30:00
+location: Ratssaal
+---
+
+### Dorfladen
+
+Der Dorfladen soll als Genossenschaft weitergeführt werden.
+
+#### Finanzierung
+
+Die Genossenschaft sammelt Anteile zu 100 Euro.
+"""
+
+
+def test_front_matter_gives_title_and_date_and_is_not_indexed(tmp_path):
+    path = tmp_path / "2016-05-12-runde.md"
+    path.write_text(FRONT_MATTER, encoding="utf-8")
+    document = read_document(path, tmp_path)
+    assert document.meta.title == "Bürgerrunde Mai 2016"
+    assert document.meta.date == "2016-05-12"
+    assert document.meta.short_title == "Bürgerrunde Mai 2016 vom 12.05.2016"
+    assert document.meta.origin == {"title": "Front Matter", "date": "Front Matter"}
+    # the front matter's lines stay (blank), so every other line keeps its number
+    assert len(document.lines) == len(FRONT_MATTER.splitlines())
+    assert document.lines[:6] == [""] * 6
+    passages = generic.parse(document)
+    assert not any("categories" in p.text or "event:" in p.text for p in passages)
+    finance = next(p for p in passages if p.section == "Finanzierung")
+    assert finance.meta["parent"] == "Dorfladen"
+    assert finance.context() == "Bürgerrunde Mai 2016 vom 12.05.2016 | Dorfladen | Finanzierung"
+    line = FRONT_MATTER.splitlines().index("Die Genossenschaft sammelt Anteile zu 100 Euro.") + 1
+    assert finance.lines == (line, line)
+
+
+def test_manifest_wins_over_what_the_document_says(tmp_path):
+    path = tmp_path / "runde.md"
+    path.write_text(FRONT_MATTER, encoding="utf-8")
+    (tmp_path / "runde.md.meta.json").write_text(json.dumps({"title": "Runde im Mai", "city": "Heuweiler"}),
+                                                  encoding="utf-8")
+    meta = read_document(path, tmp_path).meta
+    assert meta.title == "Runde im Mai" and meta.city == "Heuweiler" and meta.short_title is None
+    assert meta.date == "2016-05-12"  # the manifest states no date: the document's
+    assert meta.origin == {"title": "Manifest", "city": "Manifest", "date": "Front Matter"}
+
+
+def test_first_heading_is_the_title_not_the_file_name(tmp_path):
+    path = tmp_path / "20240312.txt"
+    path.write_text("Niederschrift der Sitzung des\nGemeinderats Talheim\n\nSitzung Nr. 14 am 12. März 2024\n\n"
+                    "Der Gemeinderat tagte öffentlich.\n", encoding="utf-8")
+    meta = read_document(path, tmp_path).meta
+    assert meta.title == "Niederschrift der Sitzung des Gemeinderats Talheim"
+    assert meta.date == "2024-03-12" and meta.number == 14
+
+
+def test_pdf_metadata_title_when_it_names_the_document(tmp_path):
+    for title, expected in (("Gemeinderatsprotokoll", "Gemeinderatsprotokoll"),
+                            ("Microsoft Word - sitzung.docx", "Ergebnisse der Arbeitsgruppe"),
+                            ("protokoll", "Ergebnisse der Arbeitsgruppe")):
+        make_pdf(tmp_path / "protokoll.pdf", title=title)
+        assert read_document(tmp_path / "protokoll.pdf", tmp_path).meta.title == expected, title
 
 
 @pytest.mark.parametrize("content", ['{"title": "x",', "[1, 2]", b"\xff\xfe{}"])

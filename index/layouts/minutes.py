@@ -32,7 +32,8 @@ NAME = "Sitzungsprotokoll"
 GATHER_CHARS = 800
 MIN_ITEMS = 3  # agenda item headings a document needs to be read as minutes
 MIN_FILLED = 3  # … with text under them
-SUBSTANCE_CHARS = 60  # text between two headings that makes the first one an item with content
+SUBSTANCE_CHARS = 60  # text between two headings that makes the first one an item with content (in the chain)
+FILLED_CHARS = 20  # text under a heading that counts it as an item with text (one sentence: "Genehmigt.")
 LOW = 0.15  # what a heading without text under it counts in the chain (an agenda list entry)
 TITLE_MAX_LINES = 5
 TITLE_MAX_CHARS = 400
@@ -76,11 +77,11 @@ SPEAKER = re.compile(
 )
 # Vote tallies and decisions.
 TALLY = re.compile(
-    r"\bmit\s+\d+\s*:\s*\d+\s+Stimmen(?:\s+bei\s+\d+\s+Enthaltungen?)?"
+    r"\bmit\s+\d+\s*:\s*\d+\s+Stimmen(?:\s+bei\s+\d+\s+Enthaltung(?:en)?)?"
     r"|^\W*\d+\s+(?:Ja-|Nein-)?Stimmen?\s*(?::|für|dafür|dagegen)"
     r"|\b\d+\s+(?:Ja|Nein|Gegen)-?Stimmen?\b"
-    r"|\b(?:Ja|Nein|Enthaltungen?|dafür|dagegen)\s*[:=]\s*\d+\b"
-    r"|\b\d+\s+Enthaltungen?\b"
+    r"|\b(?:Ja|Nein|Enthaltung(?:en)?|dafür|dagegen)\s*[:=]\s*\d+\b"
+    r"|\b\d+\s+Enthaltung(?:en)?\b"
     r"|\b(?:einstimmig|einhellig|mehrheitlich|ohne Gegenstimmen?)\b",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -205,8 +206,10 @@ def analyse(document: Document) -> tuple[list[Heading], str] | None:
     if len(headings) < MIN_ITEMS or len({heading.number[0] for heading in headings}) < 2:
         return None
     filled = sum(1 for index, heading in enumerate(headings) if _substance(text, heading, _next_line(
-        headings, index, len(text))))
-    if filled < MIN_FILLED:
+        headings, index, len(text)), FILLED_CHARS))
+    # Headings written as "TOP 3", "Traktandum 4" or "## 2." say what they are: two with text are enough.
+    marked = sum(1 for heading in headings if heading.word or heading.markdown) * 2 > len(headings)
+    if filled < (2 if marked else MIN_FILLED):
         return None
     return headings, _label_word(text, headings)
 
@@ -299,10 +302,10 @@ def _filled_near(text: _Text, number: int, step: int) -> int | None:
     return None
 
 
-def _substance(text: _Text, heading: Heading, until: int) -> bool:
+def _substance(text: _Text, heading: Heading, until: int, enough: int = SUBSTANCE_CHARS) -> bool:
     """Whether text stands under a heading before the next one; other numbered lines (a list) do not count."""
     chars = sum(len(line) for n in range(heading.end + 1, until) if (line := text.text(n)) and not candidate(line))
-    return chars >= SUBSTANCE_CHARS
+    return chars >= enough
 
 
 def _successor(before: tuple[int, ...], after: tuple[int, ...]) -> float | None:

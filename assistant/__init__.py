@@ -179,8 +179,10 @@ class Assistant:
 
     def is_relevant(self, query: Query, ranking: Ranking) -> bool:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
+        if query.items:
+            return True  # an agenda item of these minutes, by its number: what it says is the answer
         content = query.content if not query.followup else query.text
-        named = bool(query.places or query.sections or query.topics)
+        named = bool(query.places or query.sections or query.topics or query.documents)
         framing = [word for word in words(content) if word not in FRAME_WORDS]
         if not self.retriever.lexical.analyzer.analyze(" ".join(framing)):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
@@ -214,7 +216,8 @@ class Assistant:
         """The gathered set, or the best few passages that score close to the best one.
 
         A question about a district is never answered from another district's boards, nor one about a topic
-        from another topic's, nor one naming a meeting by its date from another meeting's protocol.
+        from another topic's, nor one naming a meeting by its date from another meeting's protocol, nor one naming
+        an agenda item from another item.
         """
         gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
@@ -223,11 +226,14 @@ class Assistant:
         topics = set(query.topics) if query is not None else set()
 
         meeting = query.city_sources if query is not None and query.documents else set()
+        items = query.items if query is not None else frozenset()
 
         def belongs(hit: Hit) -> bool:
             passage = hit.passage
             if meeting and passage.source not in meeting:
                 return False  # a question naming a meeting's date is answered from that meeting's protocol
+            if items and (passage.source, str(passage.meta.get("item"))) not in items:
+                return False  # and one naming an agenda item from that item
             if districts and passage.board_kind == "district" and passage.place not in districts:
                 return False
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)

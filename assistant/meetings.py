@@ -1,4 +1,5 @@
-"""Which meeting a question names by its date ("am 24. September 2015", "vom 16.08.2023") or number ("Nr. 61")."""
+"""Which meeting a question names by its date ("am 24. September 2015", "vom 16.08.2023") or number ("Nr. 61"),
+and which agenda item ("Traktandum 6", "TOP 7.2")."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ WORDED = re.compile(
     rf"\b(?:(\d{{1,2}})\.?\s+)?({_MONTH})\.?(?:\s+(\d{{1,2}}),?)?(?:\s+((?:19|20)\d{{2}}))?\b", re.IGNORECASE
 )
 YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+# "Traktandum 6", "TOP 7.2", "Tagesordnungspunkt 3", "agenda item 4"
+AGENDA_ITEM = re.compile(
+    r"\b(?:traktand(?:um|en)|top|tagesordnungspunkt(?:e|en)?|agenda\s+item|item)\s*(?:nr\.?\s*)?(\d{1,2}(?:\.\d{1,2})*)\b",
+    re.IGNORECASE,
+)
 NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
 
 
@@ -40,6 +46,12 @@ class Meetings:
     def __init__(self, passages: list[Passage]) -> None:
         self.dates: dict[str, date] = {}
         self.numbers: dict[str, set[int]] = defaultdict(set)
+        # (document, item number) of every agenda item the minutes layout found: "6", "6.1", …
+        # and the word its minutes call one ("traktandum", "top"), to tell a parliament's from an association's.
+        self.items: dict[tuple[str, str], str] = {
+            (p.source, str(p.meta["item"])): _item_word(p.meta.get("item_label") or "")
+            for p in passages if p.meta.get("item")
+        }
         for passage in passages:
             if passage.source in self.dates or passage.source in self.numbers:
                 continue
@@ -76,6 +88,31 @@ class Meetings:
                 found |= matching
                 spans.append(match.span())
         return frozenset(found), spans
+
+
+    def named_items(self, question: str) -> tuple[frozenset[tuple[str, str]], list[tuple[int, int]]]:
+        """The agenda items the question names by number (with their sub-items: "TOP 6" is 6.1 and 6.2 too), as
+        (document, item number), and the spans that name them."""
+        found: set[tuple[str, str]] = set()
+        spans: list[tuple[int, int]] = []
+        for match in AGENDA_ITEM.finditer(question):
+            number = match.group(1)
+            matching = {key for key in self.items if key[1] == number or key[1].startswith(number + ".")}
+            # "Traktandum 9" is not an association's "TOP 9" where the corpus has Traktanden; where it calls its
+            # items otherwise ("Tagesordnungspunkt 3" for a "TOP 3"), the number alone tells.
+            word = _item_word(match.group(0))
+            if word in self.items.values():
+                matching = {key for key in matching if self.items[key] == word}
+            if matching:
+                found |= matching
+                spans.append(match.span())
+        return frozenset(found), spans
+
+
+def _item_word(label: str) -> str:
+    """The word naming an agenda item, in one form: "Traktanden 3" and "Traktandum 3" → "traktand"."""
+    word = label.split()[0].casefold() if label.split() else ""
+    return "traktand" if word.startswith("traktand") else word.rstrip(".:")
 
 
 def _iso(value) -> date | None:

@@ -184,6 +184,7 @@ class Retriever:
         self._city = _Codes(p.meta.get("city") for p in passages)
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
+        self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
         # Units are stored in passage order, so each passage's units are one slice of the unit vectors.
         units = self.store.unit_vectors
@@ -341,6 +342,8 @@ class Retriever:
             bonus += np.where(self._section.mask([section], ids), weights.section_boost * weight, 0.0)
         for key, weight in query.topics.items():
             bonus += np.where(self._topic.mask([key], ids), weights.topic_boost * weight, 0.0)
+        if query.items:
+            bonus += np.where(self._item.mask(query.items, ids), weights.topic_boost, 0.0)  # an agenda item is one
         return bonus
 
     def _allowed(self, filters: Filters) -> np.ndarray:
@@ -445,7 +448,9 @@ class GraphCandidates:
             in_section = ids[facets._section.mask(query.sections)[ids]]
             ids = np.concatenate([in_section, np.setdiff1d(ids, in_section)])
         topics = [i for key in query.topics for i in self._topic_members.get(key, [])]
-        return np.concatenate([ids[: self.settings.named_limit], np.asarray(topics, dtype=np.int64)]).astype(np.int64)
+        items = np.flatnonzero(facets._item.mask(query.items)) if query.items else np.zeros(0, np.int64)
+        return np.concatenate([ids[: self.settings.named_limit], np.asarray(topics, dtype=np.int64), items]
+                              ).astype(np.int64)
 
 
 class RankedHits(Sequence):

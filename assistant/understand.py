@@ -125,6 +125,7 @@ class Query:
     # Names the question uses as places that the corpus does not know, each with the closest known place names.
     unknown_places: list[tuple[str, list[str]]] = field(default_factory=list)
     documents: frozenset[str] = frozenset()  # the meetings it names by date or number ("Sitzung vom 16.08.2023")
+    items: frozenset[tuple[str, str]] = frozenset()  # agenda items it names: (document, item number)
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -161,6 +162,7 @@ class Query:
             "intent": self.intent,
             "language": self.language,
             "documents": sorted(self.documents),
+            "items": [f"{source}#{number}" for source, number in sorted(self.items)],
             "unknown_places": [name for name, _ in self.unknown_places],
         }
 
@@ -471,6 +473,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
     sections = vocabulary.find_sections(question)
     documents, dates = vocabulary.meetings.named(question)
+    items, item_spans = vocabulary.meetings.named_items(question)
+    dates = dates + item_spans
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
@@ -479,7 +483,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans)
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
-                  unknown_places=unknown, place_kind=place_kind_of(question), documents=documents)
+                  unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
+                  items=items)
     return query
 
 
@@ -580,12 +585,16 @@ def _inherit(query: Query, previous: Query) -> Query:
     language = query.language
     if language == "de" and previous.language != "de" and words(query.question)[:1] != ["und"]:
         language = previous.language
+    items = query.items
+    if not items and previous.items and not query.places:
+        items = previous.items  # "Wer hat dagegen gesprochen?" is about the same agenda item
+        inherited.append("items")
     documents = query.documents
     if not documents and previous.documents:
         documents = previous.documents  # "Und was wurde dort beschlossen?" stays at that meeting
         inherited.append("documents")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
-                   inherited=inherited, language=language, documents=documents)
+                   inherited=inherited, language=language, documents=documents, items=items)
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

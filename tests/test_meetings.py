@@ -91,3 +91,77 @@ def test_a_follow_up_stays_at_the_meeting_named_before(rounds):
     assert answer.passages
     assert answer.passages[0].source == "runde-maerz.md"
     assert "Schattenplätze" in answer.text
+
+
+def item_passage(source: str, item: str, label: str) -> Passage:
+    return Passage(source=source, doc_title="Protokoll", board_kind="agenda_item", board=label, section=None,
+                   items=[Item("Text", 1)], meta={"item": item, "item_label": label})
+
+
+@pytest.fixture(scope="module")
+def agenda() -> Meetings:
+    return Meetings([item_passage("rat.pdf", "2", "Traktandum 2"), item_passage("rat.pdf", "6", "Traktandum 6"),
+                     item_passage("verein.pdf", "2", "TOP 2"), item_passage("verein.pdf", "6", "TOP 6"),
+                     item_passage("verein.pdf", "6.1", "TOP 6.1"), item_passage("verein.pdf", "6.2", "TOP 6.2"),
+                     item_passage("verein.pdf", "9", "TOP 9")])
+
+
+@pytest.mark.parametrize("question, items", [
+    ("Was wurde unter Traktandum 6 beschlossen?", {("rat.pdf", "6")}),
+    ("Worum ging es in den Traktanden 2?", {("rat.pdf", "2")}),
+    ("Was wurde unter TOP 6 beschlossen?", {("verein.pdf", "6"), ("verein.pdf", "6.1"), ("verein.pdf", "6.2")}),
+    ("Ergebnis von TOP 6.2", {("verein.pdf", "6.2")}),
+    ("Was war Tagesordnungspunkt 9?", {("verein.pdf", "9")}),  # no document calls them so: the number tells
+    ("Traktandum 9", set()),  # the parliament has no ninth item; the association's TOP 9 is not it
+    ("Was wurde unter TOP 12 besprochen?", set()),
+    ("Was kostet das Top-Angebot?", set()),
+])
+def test_an_agenda_item_is_named_by_its_number_and_the_word_its_minutes_use(agenda, question, items):
+    assert agenda.named_items(question)[0] == items
+
+
+MINUTES = """\
+Protokoll der Sitzung des Gemeinderates Talheim vom 5. Mai 2024
+
+Traktandum 1: Wahl des Stimmbüros
+Gewählt werden Frau Brunner und Herr Weber.
+
+Traktandum 2: Budget 2025
+Eintreten
+Der Gemeindepräsident erläutert das Budget. Die Steuern bleiben gleich.
+Beschlussfassung
+Das Budget 2025 wird mit 30:5 Stimmen genehmigt.
+
+Traktandum 3: Sanierung des Schulhauses
+Diskussion
+Müller, SP: Die Fenster im Schulhaus sind undicht, die Heizung ist veraltet.
+Beschlussfassung
+Der Kredit von 2 Millionen Franken für das Schulhaus wird mit 28:7 Stimmen bewilligt.
+"""
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory) -> Assistant:
+    base = tmp_path_factory.mktemp("council")
+    (base / "corpus").mkdir()
+    (base / "corpus" / "gemeinderat-2024-05-05.txt").write_text(MINUTES, encoding="utf-8")
+    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Was wurde unter Traktandum 3 beschlossen?", "Kredit von 2 Millionen Franken"),
+    ("Worum ging es bei Traktandum 1?", "Frau Brunner"),
+    ("Was wurde zu Tagesordnungspunkt 2 entschieden?", "mit 30:5 Stimmen"),
+])
+def test_a_question_naming_an_agenda_item_is_answered_from_that_item_only(council, question, line):
+    answer = council.ask(question)
+    assert answer.passages, answer.text
+    number = council.understand(question).items
+    assert {(hit.source, str(hit.passage.meta.get("item"))) for hit in answer.passages} <= number
+    assert line in answer.text
+
+
+def test_a_follow_up_stays_at_the_agenda_item(council):
+    answer = council.ask("Wer hat dazu gesprochen?", history=["Was wurde unter Traktandum 3 beschlossen?"])
+    assert answer.passages
+    assert {str(hit.passage.meta.get("item")) for hit in answer.passages} == {"3"}

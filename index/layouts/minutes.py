@@ -63,7 +63,8 @@ SUBPART = re.compile(
     r"Beschluss(?:vorschlag|empfehlung)?|Beschlüsse|Abstimmung(?:en)?|Schlussabstimmung|Wahl(?:en|gang)?|"
     r"Redaktionslesung|Beantwortung|Antrag|Anträge|Sachverhalt|Sachstand|Bericht|Ergebnis|Vorlage|"
     r"Erläuterung(?:en)?|Stellungnahme|Begründung|Anfrage(?:n)?|Mitteilung(?:en)?|Kenntnisnahme|Vortrag|"
-    r"Zusammenfassung|Fragen|Rückfragen|Verschiedenes)\s*:?\s*(?P<rest>\(.*)?$"
+    r"Zusammenfassung|Fragen|Rückfragen|Verschiedenes|Tagesordnung|Traktandenliste|Agenda|Anwesenheit|"
+    r"Anwesend|Entschuldigt)\s*:?\s*(?P<rest>\(.*)?$"
 )
 _ROLE = (r"(?:[A-ZÄÖÜ][\wäöüß]*(?:präsident|präsidentin|rat|rätin|meister|meisterin|vorsitzende|vorsitzender|"
          r"sprecher|sprecherin|direktor|direktorin|sekretär|sekretärin|leiter|leiterin|führer|führerin)|"

@@ -273,13 +273,15 @@ def _title_lines(text: _Text, number: int) -> list[int]:
     for following in block:
         line = text.text(following)
         previous = text.text(lines[-1])
-        if _structural(text, following) or SPEAKER.match(line):
+        # "… der letzten Sitzung und der" / "Tagesordnung": a title cut after a small word goes on, whatever
+        # the next line looks like
+        cut = (previous.endswith((",", "-", "–", "(", " von", " und", " der", " des", " vom", " zur", " zum"))
+               or _unbalanced(" ".join(text.text(n) for n in lines)))
+        if candidate(line) or not cut and (_structural(text, following) or SPEAKER.match(line)):
             break
         open_title = (
-            len(previous) >= (DENSE_LONG_LINE if text.dense else LONG_LINE) * text.width
-            or previous.endswith((",", "-", "–", "(", " von", " und", " der", " des", " vom", " zur", " zum"))
+            cut or len(previous) >= (DENSE_LONG_LINE if text.dense else LONG_LINE) * text.width
             or line[:1] in "(\"„“" or line[:1].islower()
-            or _unbalanced(" ".join(text.text(n) for n in lines))
         )
         if not (closed or open_title):
             break

@@ -20,11 +20,11 @@ ITEM_CACHE = 4096  # passages whose item terms and unit positions are kept
 # A question that names no section in the corpus' words may still ask for one in other words ("Bedarfe", "what
 # is going well", "ne iyi gidiyor"): the section whose name and prompt come closest in meaning, when it stands out
 # from the median of all sections by FIELD_LIFT and from the second by FIELD_GAP (calibrated on our tuning
-# questions). Only recurring sections (fields of many boards, FIELD_MIN_PASSAGES) are candidates.
+# questions). Only recurring sections (fields of many boards, FIELD_MIN_BOARDS) are candidates.
 FIELD_LIFT = 0.03
 FIELD_GAP = 0.015
 FIELD_WEIGHT = 0.5  # less sure than a section named in the corpus' own words (weight 1)
-FIELD_MIN_PASSAGES = 3
+FIELD_MIN_BOARDS = 3
 
 
 @dataclass(frozen=True)
@@ -199,13 +199,14 @@ class Retriever:
     @functools.cached_property
     def _fields(self) -> tuple[list[str], np.ndarray]:
         """The recurring sections (fields of the boards) and the vectors of their names with their prompts."""
-        counts: dict[str, int] = defaultdict(int)
+        boards: dict[str, set] = defaultdict(set)
         prompts: dict[str, str] = {}
         for passage in self.passages:
             if passage.section:
-                counts[passage.section] += 1
+                # Boards, not passages: a long heading of a text split into parts is still no field.
+                boards[passage.section].add((passage.source, passage.board))
                 prompts.setdefault(passage.section, passage.meta.get("prompt") or "")
-        names = [name for name, count in counts.items() if count >= FIELD_MIN_PASSAGES]
+        names = [name for name, found in boards.items() if len(found) >= FIELD_MIN_BOARDS]
         if len(names) < 2:
             return [], np.zeros((0, 0), dtype=np.float32)
         texts = [f"{name}: {prompts[name]}" if prompts[name] and prompts[name] != name else name for name in names]

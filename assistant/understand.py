@@ -23,6 +23,7 @@ PLACE_FUZZY_MIN_CHARS = 5
 PLACE_FUZZY_CUTOFF = 85
 SECTION_MIN_SCORE = 2.0  # about one distinctive prompt word; a single common word is not enough
 SECTION_KEEP_RATIO = 0.6  # sections scoring this close to the best are kept as well
+HEADING_SHARE = 0.5  # a heading that stands once is named by more than half of its own words
 TOPIC_MARGIN = 1.4  # the best topic must beat the second by this factor to count as named
 TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that topic's passages
 # Words that point back into the conversation (German and English): a follow-up, not a new question. Folded like
@@ -185,6 +186,16 @@ class Vocabulary:
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
         self._section_idf = self._idf(self.section_cues)
+        # Sections that recur on several boards are the fields of a form ("Handlungsbedarfe", "Beschlussfassung"):
+        # a question asks for them in its own words. One that stands once is a heading of the text ("Winterdienst
+        # am Dorfplatz"): it is named only by most of its own words, never by a word that merely starts alike
+        # ("Forderungen" is no "Förderantrag", the "Grosse Rat" no "Große Themen").
+        boards: dict[str, set] = defaultdict(set)
+        for passage in passages:
+            if passage.section:
+                boards[passage.section].add((passage.source, passage.board))
+        self._headings = {section: frozenset(self._content_stems(section))
+                          for section, found in boards.items() if len(found) < 2}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
@@ -245,6 +256,10 @@ class Vocabulary:
             titles.setdefault(key, passage.topic)
         keys = sorted(texts)
         return keys, titles, [" ".join(texts[key]) for key in keys]
+
+    def _content_stems(self, text: str) -> list[str]:
+        return [self._stemmer.stemWord(word) for word in words(text)
+                if len(word) >= 3 and not self._stopwords.is_stopword(word)]
 
     def stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)]
@@ -351,7 +366,13 @@ class Vocabulary:
             if not (self._stopwords.is_stopword(tokens[i]) and self._stopwords.is_stopword(tokens[i + 1]))
         }
         scores: dict[str, float] = {}
+        asked = set(stems) | self._parts(question)  # "Programmpunkte" names the "Programm"
         for section, cue in self.section_cues.items():
+            heading = self._headings.get(section)
+            if heading is not None:
+                if heading and len(heading & asked) > HEADING_SHARE * len(heading):
+                    scores[section] = sum(2 * self._section_idf.get(stem, 0.0) for stem in heading & asked)
+                continue
             score = 0.0
             for stem in unigrams:
                 if len(stem) < 3:

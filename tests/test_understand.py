@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.understand import Vocabulary
+from index import Item, Passage
 
 # --- the tiny corpus ------------------------------------------------------------------------------
 HEADER = "Stadtteilforum „Miteinander im Flussbezirk“"
@@ -455,3 +457,34 @@ def test_follow_up_about_drops_the_inherited_place_too(tiny):
     query = tiny.understand("Und im Mühlenfeld?", ["Was läuft gut in Lindenhof?"])
     assert query.followup and "Mühlenfeld" in query.text
     assert "Mühlenfeld" not in query.about and "Lindenhof" not in query.about
+
+
+def heading_passages() -> list:
+    """Minutes whose headings stand once, and a procedural part that recurs under every item."""
+    def passage(board: str, section: str, line: int) -> Passage:
+        return Passage(source="runde.md", doc_title="Bürgerrunde", board_kind="section", board=board,
+                       section=section, items=[Item(f"Text zu {section}", line)])
+
+    return [passage("Förderantrag Textilwerkstatt", "Förderantrag Textilwerkstatt", 1),
+            passage("Winterdienst am Dorfplatz", "Winterdienst am Dorfplatz", 2),
+            passage("Große Themen", "Große Themen", 3),
+            passage("TOP 1", "Beschlussfassung", 4), passage("TOP 2", "Beschlussfassung", 5)]
+
+
+@pytest.mark.parametrize("question, section", [
+    ("Was wurde zum Winterdienst am Dorfplatz gesagt?", "Winterdienst am Dorfplatz"),
+    ("Wie steht es um den Förderantrag für die Textilwerkstatt?", "Förderantrag Textilwerkstatt"),
+    ("Was wurde beschlossen?", "Beschlussfassung"),  # a recurring part, asked for in other words
+])
+def test_a_heading_that_stands_once_is_named_by_most_of_its_words(question, section):
+    assert set(Vocabulary(heading_passages()).find_sections(question)) == {section}
+
+
+@pytest.mark.parametrize("question", [
+    "Welche Forderungen gab es?",  # starts like "Förderantrag"
+    "Wer sitzt im Grossen Rat?",  # starts like "Große Themen"
+    "Wer räumt im Winter den Schnee?",  # one word of a heading is not the heading
+    "Was gibt es am Dorfplatz?",
+])
+def test_a_heading_is_not_named_by_a_word_that_merely_starts_alike_or_by_one_of_its_words(question):
+    assert Vocabulary(heading_passages()).find_sections(question) == {}

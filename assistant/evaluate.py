@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,9 @@ _EMPHASIS = re.compile(r"[*_~`]")  # Markdown emphasis in gold snippets or passa
 
 
 def normalize(text: str) -> str:
-    """Casefolded, markup and emphasis stripped, white space folded: how gold snippets and passages are compared."""
+    """Casefolded, markup and emphasis stripped, white space folded, umlauts composed (a file may write "ü" as "u"
+    and a combining mark): how gold snippets and passages are compared."""
+    text = unicodedata.normalize("NFC", text)
     return re.sub(r"\s+", " ", _EMPHASIS.sub(" ", strip_markup(text))).casefold().strip()
 
 

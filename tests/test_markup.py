@@ -52,3 +52,11 @@ def test_every_caller_uses_the_one_rule():
 
 def test_the_source_view_keeps_a_sub_items_indentation():
     assert sources.shown_line(" - ↳ Transparenz") == " - ↳ Transparenz"
+
+
+def test_a_snippet_matches_whichever_way_its_umlauts_are_written():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Die Bürgerrunde beschließt")
+    assert contains(decomposed, "Bürgerrunde beschließt")
+    assert contains("Die Bürgerrunde beschließt", unicodedata.normalize("NFD", "Bürgerrunde"))

@@ -9,6 +9,7 @@ from ..markup import clean_line
 __all__ = ["clean_line", "document_meta", "wrapped"]
 
 _LIST_ITEM = re.compile(r"^(?:[-*+•▪◦‣–—·>]|\(?\d{1,3}[.)]|\(?[a-z]\))\s")
+WRAPPED_LINE_CHARS = 45  # mean length of a passage's lines for them to be a paragraph wrapped at the page width
 _LINE_END = re.compile(r"[.!?:;][\"'“”»«)]*$")
 
 
@@ -32,4 +33,6 @@ def wrapped(items) -> bool:
     if len(items) < 2:
         return False
     broken = sum(1 for item in items[:-1] if not _LIST_ITEM.match(item.text) and not _LINE_END.search(item.text))
-    return broken * 2 >= len(items) - 1
+    # Short lines that end without a stop are a list of cards or names ("DSL nächste Stufe 3"), not prose.
+    long_lines = sum(len(item.text) for item in items) >= WRAPPED_LINE_CHARS * len(items)
+    return broken * 2 >= len(items) - 1 and long_lines

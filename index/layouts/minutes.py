@@ -393,9 +393,23 @@ def parse(document: Document) -> list[Passage]:
     titles: dict[tuple[int, ...], str] = {}
     passages: list[Passage] = []
     first = headings[0].line if headings else len(text) + 1
-    head_lines = list(range(1, first))
+    # Agenda entries of items the minutes do not treat ("9. Interpellation …" when the meeting ended after 8):
+    # their entry is all there is about them, so it is a passage of its own under the item's number.
+    treated = {heading.number[0] for heading in headings}
+    untreated = [entry for entry in _candidates(text)
+                 if entry.line < first and len(entry.number) == 1 and entry.number[0] not in treated]
+    untreated = list({entry.number: entry for entry in reversed(untreated)}.values())[::-1]  # first entry each
+    skipped = {n for entry in untreated for n in entry.lines}
+    head_lines = [n for n in range(1, first) if n not in skipped]
     if any(text.text(n) for n in head_lines):
         passages += _item_passages(text, document, base, "Protokollkopf", None, [], head_lines, {})
+    for entry in untreated:
+        label = f"{word} {entry.label_number}"
+        meta = {"item": entry.label_number, "item_label": label, "item_title": _TOC.sub("", entry.title).strip(),
+                "heading_line": entry.line}
+        passage = _passage(text, document, base, label, "Tagesordnung", entry.lines, meta, None, [])
+        if passage:
+            passages.append(passage)
     for index, heading in enumerate(headings):
         until = _next_line(headings, index, len(text))
         titles[heading.number] = heading.title
@@ -411,8 +425,11 @@ def parse(document: Document) -> list[Passage]:
         if parents:
             item["parent"] = " › ".join(parents)
         body = list(range(heading.end + 1, until))
+        following = headings[index + 1] if index + 1 < len(headings) else None
+        if following and following.number[:-1] == heading.number and not any(text.text(n) for n in body):
+            continue  # "6. Entlastungen" right above "6.1": the title is in its parts' context, no passage alone
         passages += _item_passages(text, document, base, label, heading, heading.lines, body, item)
-    return passages
+    return sorted(passages, key=lambda passage: passage.lines)
 
 
 def _item_passages(text: _Text, document: Document, base: dict, board: str, heading: Heading | None,

@@ -21,6 +21,7 @@ Tagesordnung
 3. Bauanträge
 3.1 Neubau Kindergarten Lindenweg
 3.2 Umbau Feuerwehrhaus
+4. Friedhofsgebühren (vertagt)
 
 1. Eröffnung und Begrüßung
 
@@ -280,3 +281,13 @@ def test_pdf_minutes_keep_pages_and_have_no_line_vectors_for_wrapped_prose(tmp_p
     assert any(p.citation.endswith(f"S. {p.meta['page']}") for p in passages)
     speeches = [p for p in passages if p.meta.get("speaker")]
     assert speeches and all(p.meta.get("wrapped") and unit_items(p) == [] for p in speeches)
+
+
+def test_an_untreated_agenda_entry_is_its_own_passage_and_an_empty_parent_none(council):
+    _, passages = council
+    [entry] = [p for p in passages if p.board == "TOP 4"]
+    assert entry.section == "Tagesordnung" and entry.text == "4. Friedhofsgebühren (vertagt)"
+    assert "TOP 4: Friedhofsgebühren (vertagt)" in entry.context()
+    # "3. Bauanträge" stands right above "3.1": its title lives in its parts' context, not in a passage alone
+    assert not [p for p in passages if p.board == "TOP 3"]
+    assert [p.lines for p in passages] == sorted(p.lines for p in passages)

@@ -35,10 +35,17 @@ ANAPHORA = frozenset(
 )
 FOLLOWUP_MAX_WORDS = 7
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
+# "In welcher Form / Höhe / Reihenfolge …", "in which way …" ask how, not where.
+MANNER_NOUNS = (
+    "form|weise|art|höhe|hohe|sprache|reihenfolge|zeit|größe|grosse|menge|richtung|umfang|jahr|monat|"
+    "zusammenhang|rahmen|maße|masse|maß|mass|zustand|format|funktion|rolle|way|form|order|language|year|manner"
+)
 WHERE_QUESTION = re.compile(
-    r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|"
-    r"arbeitsgruppe|tafel|thema|themen|ort)|an\s+welche[mn]\b|where\b|in\s+which\b|which\s+(?:district|"
-    r"neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b|hangi\s+(?:semt|mahalle|bölge|atölye))"
+    r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
+    r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
+    r"|an\s+welche[mn]\b|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
+    r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
+    r"|hangi\s+(?:semt|mahalle|bölge|atölye))"
     r"|\b(?:nerede|nerelerde|hangi\s+(?:semtlerde|mahallelerde|bölgelerde))\b",
     re.IGNORECASE,
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.understand import Vocabulary
+from assistant.understand import Vocabulary, intent_of
 from index import Item, Passage
 
 # --- the tiny corpus ------------------------------------------------------------------------------
@@ -488,3 +488,15 @@ def test_a_heading_that_stands_once_is_named_by_most_of_its_words(question, sect
 ])
 def test_a_heading_is_not_named_by_a_word_that_merely_starts_alike_or_by_one_of_its_words(question):
     assert Vocabulary(heading_passages()).find_sections(question) == {}
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("In welchen Stadtteilen fehlen Kita-Plätze?", "where"),
+    ("Wo wird Müll erwähnt?", "where"),
+    ("In which districts is housing an issue?", "where"),
+    ("In welcher Form fand der Austausch statt?", None),  # asks how, not where
+    ("In welcher Höhe wurde der Kredit bewilligt?", None),
+    ("In which way did they vote?", None),
+])
+def test_in_welcher_asks_where_only_before_a_place(question, intent):
+    assert intent_of(question) == intent

@@ -136,7 +136,7 @@ class Assistant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
                 similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
                 return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
-        cited = self.cite(ranking.hits, query) if relevant else []
+        cited = self.cite(ranking.hits, query, places_only=not self.asks_beyond_names(query)) if relevant else []
         if not cited:
             answer = abstention(self.documents)
             answer.query = query
@@ -181,10 +181,8 @@ class Assistant:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
         if query.items:
             return True  # an agenda item of these minutes, by its number: what it says is the answer
-        content = query.content if not query.followup else query.text
         named = bool(query.places or query.sections or query.topics or query.documents)
-        framing = [word for word in words(content) if word not in FRAME_WORDS]
-        if not self.retriever.lexical.analyzer.analyze(" ".join(framing)):
+        if not self.asks_beyond_names(query):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
         # What the question is about: its words without place names (query.about; content when it has any
@@ -199,6 +197,13 @@ class Assistant:
         needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed + self.relevance_shift
 
+    def asks_beyond_names(self, query: Query) -> bool:
+        """Whether the question has words of its own besides the names of places, sections and topics and the
+        words that frame a question ("Zeig mir alle Tafeln zu Schalke" has none)."""
+        content = query.content if not query.followup else query.text
+        framing = [word for word in words(content) if word not in FRAME_WORDS]
+        return bool(self.retriever.lexical.analyzer.analyze(" ".join(framing)))
+
     def relevance_margin(self, ranking: Ranking) -> float:
         """How much closer the question's vector comes to the corpus than to everyday off-topic questions."""
         return self.margin(ranking.closest, ranking.vector)
@@ -212,12 +217,13 @@ class Assistant:
         return closest - off_topic
 
     @staticmethod
-    def cite(hits: list[Hit], query: Query | None = None) -> list[Hit]:
+    def cite(hits: list[Hit], query: Query | None = None, places_only: bool = False) -> list[Hit]:
         """The gathered set, or the best few passages that score close to the best one.
 
         A question about a district is never answered from another district's boards, nor one about a topic
         from another topic's, nor one naming a meeting by its date from another meeting's protocol, nor one naming
-        an agenda item from another item.
+        an agenda item from another item. places_only: the question names districts and nothing else to look for
+        ("Alle Tafeln zu Schalke"): only their boards answer it.
         """
         gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
@@ -234,7 +240,7 @@ class Assistant:
                 return False  # a question naming a meeting's date is answered from that meeting's protocol
             if items and (passage.source, str(passage.meta.get("item"))) not in items:
                 return False  # and one naming an agenda item from that item
-            if districts and passage.board_kind == "district" and passage.place not in districts:
+            if districts and (passage.board_kind == "district" or places_only) and passage.place not in districts:
                 return False
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
 

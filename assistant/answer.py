@@ -226,8 +226,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
                                      only_highlighted=mode == "where"):
-                # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker
-                lines.append(f"  *{item}*" if item.startswith("…") else f"- {item} [{marker}]")
+                # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker (a paragraph of its
+                # own: indented, Markdown reads it as part of the bullet above)
+                lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
     answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
     answer.lead = lead
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)

@@ -145,7 +145,10 @@ def test_long_passage_is_shortened_to_the_items_the_question_is_about(tiny):
     assert answer.passages[cited - 1].highlights == (line_of_item(answer.passages[cited - 1], "Radweg zum Bahnhof"),)
     assert len(lines) < len(MUEHLENFELD_NEEDS)
     # what is left out is said under the list, as a note without a marker (it quotes nothing)
-    assert f"  *… ({len(MUEHLENFELD_NEEDS) - len(lines)} weitere Zeilen in der Quelle)*" in answer.text.splitlines()
+    text_lines = answer.text.splitlines()
+    note = f"*… ({len(MUEHLENFELD_NEEDS) - len(lines)} weitere Zeilen in der Quelle)*"
+    assert note in text_lines
+    assert text_lines[text_lines.index(note) - 1] == ""  # a paragraph of its own, not part of the bullet above
 
 
 def line_of_item(hit, start: str) -> int:

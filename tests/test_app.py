@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import socket
@@ -247,14 +249,24 @@ def test_highlight_escapes_around_the_marks():
     assert sources.highlight("x & y", "") == "x &amp; y"
 
 
-def test_chat_messages_escape_the_question_and_list_sources(tiny):
-    answer = Answer(text="Gefunden [1]", passages=[Hit(tiny.needs, 1.0)])
-    conversation = Conversation([Turn("<img src=x onerror=alert(1)> *fett*?", answer, {}, "Ort: Nordstadt")])
-    user, bot = render.chat_messages(conversation)
+def test_chat_messages_escape_the_question_and_link_the_markers_to_their_sources(tiny):
+    answer = Answer(text="Gefunden [1] und [2–3], nicht \\[4\\]", passages=[Hit(tiny.needs, 1.0, highlights=(5,)),
+                                                                          Hit(tiny.good, 0.5), Hit(tiny.row, 0.4)])
+    conversation = Conversation([Turn("Erst?", answer), Turn("<img src=x onerror=alert(1)> *fett*?", answer, {},
+                                                             "Ort: Nordstadt")])
+    first, first_bot, user, bot = render.chat_messages(conversation)
     assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
     assert bot["role"] == "assistant"
     assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
-    assert "- \\[1\\] Werkstatt · Tafel 1 · Handlungsbedarfe, Zeilen 4–5" in bot["content"]
+    # Each marker links to its source in its own answer (turn 1 here); a run opens its first source; the title
+    # previews the answering line, its markup as entities (never live HTML or Markdown).
+    assert ('[\\[1\\]](#quelle-1-1 "Zeile 5: - &lt;script&gt;alert(\'x\')&lt;/script&gt; sichere Wege")'
+            in bot["content"])
+    assert '[\\[2–3\\]](#quelle-1-2 "Zeile 8: - Nachbarschaft &amp; Feste")' in bot["content"]
+    assert "](#quelle-0-1 " in first_bot["content"]
+    assert "nicht \\[4\\]" in bot["content"]  # an escaped bracket from a protocol is no marker
+    # The sources are listed beside the chat, not repeated in the message.
+    assert "Quellen" not in bot["content"] and "Zeilen 4–5" not in bot["content"]
 
 
 def test_the_lead_is_a_paragraph_of_its_own(tiny):
@@ -263,7 +275,8 @@ def test_the_lead_is_a_paragraph_of_its_own(tiny):
     answer.lead = lead
     assert render.lead_apart(answer) == f"{lead}\n\nGefunden: 1 Stelle.\n\n- Spielplätze [1]"
     bot = render.chat_messages(Conversation([Turn("Wo?", answer)]))[1]["content"]
-    assert bot.startswith(f"{lead}\n\nGefunden: 1 Stelle.")
+    assert bot.startswith("Genannt wird es für Nordstadt [\\[1\\]](#quelle-0-1 ")
+    assert "\").\n\nGefunden: 1 Stelle." in bot
     alone = Answer(text="Dazu steht nichts in den Protokollen.", passages=[])
     alone.lead = alone.text
     assert render.lead_apart(alone) == alone.text
@@ -344,9 +357,9 @@ def client(served):
 def chat(client: Client, question: str, documents=(), places=(), sections=()):
     """One turn through the UI's chat endpoint; returns the outputs by name."""
     result = client.predict(question, list(documents), list(places), list(sections), api_name="/chat")
-    question_box, messages, citations, source, link, download, status = result
+    question_box, messages, citations, source, link, status = result
     return SimpleNamespace(question_box=question_box, messages=messages, citations=citations, source=source,
-                           link=link, download=download, status=status)
+                           link=link, status=status)
 
 
 @pytest.mark.e2e
@@ -357,7 +370,8 @@ def test_dev_question_gets_answer_with_citations(client):
     answer = text_of(bot)
     for snippet in ("Spracherwerbsförderung", "Quartiersbüro", "subjektives Sicherheitsgefühl"):
         assert snippet in answer
-    assert "**Quellen**" in answer and "Altstadt" in answer
+    assert "**Quellen**" not in answer and "Altstadt" in answer
+    assert "](#quelle-0-1 " in answer  # the markers open their sources
     choices = turn.citations["choices"]
     assert choices and choices[0][0].startswith("[1] Austausch · Altstadt · Tafel")
     assert choices[0][0].endswith("· Handlungsbedarfe")
@@ -446,7 +460,7 @@ def test_filters_restrict_retrieval(client):
     assert schalke.citations["choices"] and all("Schalke" in label for label, _ in schalke.citations["choices"])
     assert "Eingegrenzt auf: Ort: Schalke" in text_of(schalke.messages[-1])
     # The download says so too, under the question it applied to.
-    exported = Path(schalke.download["value"]).read_text(encoding="utf-8")
+    exported = Path(client.predict(api_name="/export")["value"]).read_text(encoding="utf-8")
     assert "## Frage 1: Was läuft gut?\n\n<" in exported
     assert "\n*Eingegrenzt auf: Ort: Schalke – Stadtteil, Gelsenkirchen*\n" in exported
     with pytest.raises(AppError, match="Unbekannte Auswahl"):
@@ -469,7 +483,7 @@ def test_feedback_is_appended_with_question_answer_passages_vote_and_reason(clie
     before = len(read_feedback(served.feedback))
     turn = chat(client, "Wer hat beim Thema Klimaschutz den Hut auf?")
     status, reason_box = client.predict("Genau das habe ich gesucht", api_name="/feedback_up")
-    assert "Danke" in status and reason_box == ""
+    assert "Danke" in status and "„hilfreich“" in status and reason_box == ""
     client.predict("", api_name="/feedback_down")
     records = read_feedback(served.feedback)[before:]
     assert [r["vote"] for r in records] == ["up", "down"]
@@ -488,11 +502,37 @@ def test_export_and_share_link(client, served):
     turn = chat(client, "Was läuft gut in Bismarck?")
     assert parse_qs(urlsplit(turn.link).query) == {"q": ["Was läuft gut in Bismarck?"]}
     assert turn.link.startswith(served.url)
-    exported = Path(turn.download["value"]).read_text(encoding="utf-8")
+    exported = Path(client.predict(api_name="/export")["value"]).read_text(encoding="utf-8")
     assert exported.startswith("# Unterhaltung mit dem Protokoll-Assistenten")
     assert "## Frage 1: Was läuft gut in Bismarck?" in exported
     assert "**Quellen**" in exported and "Austausch · Bismarck · Tafel 1 von 2" in exported
     assert "?q=Was%20l%C3%A4uft%20gut%20in%20Bismarck%3F" in exported
+
+
+@pytest.mark.e2e
+def test_where_answer_has_a_places_table_downloadable_as_csv(client):
+    turn = chat(client, "Wo fehlen Kita-Plätze?")
+    answer = text_of(turn.messages[-1])
+    assert "| Ort | Fundstelle | Quellen |" in answer and "| Altstadt | *nicht erwähnt* | – |" in answer
+    assert answer.index("| Ort |") < answer.index("Gefunden:")  # the table right under the lead
+    path = client.predict(api_name="/places_csv")["value"]
+    rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Ort", "Fundstelle", "Quellen"]
+    assert ["Altstadt", "nicht erwähnt", ""] in rows and ["Heßler", "nicht erwähnt", ""] in rows
+    found = {row[0]: row for row in rows[1:] if row[2]}
+    assert {"Bismarck", "Schalke"} <= set(found) and "KiTA-Plätze" in found["Bismarck"][1]
+    chat(client, "Was läuft gut in Bismarck?")
+    with pytest.raises(AppError, match="keine Orte-Tabelle"):
+        client.predict(api_name="/places_csv")
+
+
+@pytest.mark.e2e
+def test_answers_offer_next_questions_that_the_corpus_answers(client):
+    turn = chat(client, "Welche Handlungsbedarfe gibt es in Schalke?")
+    options = [option["value"] for option in turn.messages[-1].get("options") or []]
+    assert 2 <= len(options) <= 4 and "Handlungsbedarfe in Altstadt?" in options, options
+    follow = chat(client, options[0])
+    assert follow.citations["choices"] and "Altstadt" in follow.citations["choices"][0][0]
 
 
 @pytest.mark.e2e
@@ -522,6 +562,8 @@ def test_hardened_server(served):
     assert served.demo.server_name == "127.0.0.1"
     assert served.demo.analytics_enabled is False
     assert served.demo._queue.max_size == app.ServerSettings().queue_size
+    # Waiting users hear of their place once a second, not whenever any answer starts (32 messages each).
+    assert served.demo._queue.live_updates is False
     assert served.demo.enable_monitoring is False
     for path in ("monitoring", "monitoring/summary", "gradio_api/monitoring"):
         response = httpx.get(served.url + path)

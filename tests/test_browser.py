@@ -121,7 +121,6 @@ def test_question_answer_and_highlighted_source(real_app, page):
 
     chat = page.locator("#chat")
     expect(chat).to_contain_text("mehr Grünflächen", timeout=ANSWER_TIMEOUT)
-    expect(chat).to_contain_text("Quellen")
     # The first citation opens by itself: the whole board, the cited lines marked, with line numbers.
     source = page.locator("#quelle")
     expect(source).to_contain_text("Quelle [1]")
@@ -167,6 +166,9 @@ def test_answering_lines_strong_rest_of_citation_faint(real_app, browser, size):
         ask(page, "Wo fehlen Kita-Plätze?")
         chat = page.locator("#chat")
         expect(chat).to_contain_text("Genannt wird es für", timeout=ANSWER_TIMEOUT)
+        # The places at a glance: a table with a marker per finding and the places without one.
+        expect(chat.locator("td", has_text="nicht erwähnt").first).to_be_attached()
+        expect(chat.locator('td a[href="#quelle-0-1"]').first).to_be_attached()
         # The chat shows the new answer from its start: the question and the lead, not the list of sources.
         expect(chat.get_by_text("Wo fehlen Kita-Plätze?").last).to_be_in_viewport()
         expect(chat.get_by_text("Bismarck [1]").first).to_be_in_viewport()
@@ -216,15 +218,22 @@ def test_shared_link_asks_its_question(real_app, page):
     page.goto(real_app.url + "?q=" + quote("Was läuft gut in Bismarck?"), wait_until="domcontentloaded")
     expect(page.locator("#chat")).to_contain_text("gute Trägerlandschaft", timeout=ANSWER_TIMEOUT)
     expect(page.locator("#quelle tr.pa-hit mark").first).to_be_visible()
-    # A follow-up continues the conversation started by the link.
+    # A follow-up continues the conversation started by the link, and its own link carries both questions.
     ask(page, "Und in Feldmark?")
     expect(page.locator("#quelle")).to_contain_text("Feldmark", timeout=ANSWER_TIMEOUT)
+    link = page.locator("#link textarea, #link input").first
+    expect(link).to_have_value(re.compile(r"\?q=Was%20l%C3%A4uft%20gut%20in%20Bismarck%3F&q=Und%20in%20Feldmark%3F$"))
+    shared = page.context.new_page()
+    shared.goto(link.input_value(), wait_until="domcontentloaded")
+    expect(shared.locator("#quelle")).to_contain_text("Feldmark", timeout=ANSWER_TIMEOUT)
+    expect(shared.locator("#chat")).to_contain_text("gute Trägerlandschaft")
+    shared.close()
     # Clicking the first answer shows its sources again, and feedback then rates that answer.
     page.locator("#chat").get_by_text("gute Trägerlandschaft").first.click()
     expect(page.locator("#quelle")).to_contain_text("Bismarck")
     page.locator("#begruendung textarea").fill("passt")
     page.locator("#daumen-hoch").click()
-    expect(page.locator("#rueckmeldung")).to_contain_text("Bewertung 👍 zu Antwort 1 wurde gespeichert")
+    expect(page.locator("#rueckmeldung")).to_contain_text("Bewertung „hilfreich“ zu Antwort 1 wurde gespeichert")
     assert page.external == []
 
 
@@ -272,3 +281,62 @@ def test_hostile_corpus_renders_as_text(hostile_app, page):
     assert page.evaluate("() => window.__pwned") is None
     assert page.dialogs == []
     assert page.external == []
+
+
+@pytest.mark.parametrize("size", list(SCREEN_SIZES))
+def test_markers_open_their_source_and_preview_the_quoted_line(real_app, browser, size):
+    from playwright.sync_api import expect
+
+    width, height = SCREEN_SIZES[size]
+    phone = size == "phone"
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": height}, is_mobile=phone,
+                                  has_touch=phone)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(real_app.url, wait_until="domcontentloaded")
+        ask(page, "Welche Handlungsbedarfe gibt es in Schalke?")
+        chat = page.locator("#chat")
+        expect(chat).to_contain_text("mehr Grünflächen", timeout=ANSWER_TIMEOUT)
+        # The sources are listed once, beside the chat (on a phone: right under it), not again in the answer.
+        expect(chat).not_to_contain_text("zum Nachlesen")
+        markers = chat.locator('a[href*="#quelle-0-"]')
+        assert markers.count() >= 4
+        # Hovering a marker previews its quoted line.
+        second = chat.locator('a[href$="#quelle-0-2"]').first
+        second.scroll_into_view_if_needed()
+        second.hover()
+        preview = page.locator("#pa-vorschau")
+        expect(preview).to_be_visible()
+        expect(preview).to_contain_text("mehr Grünflächen")
+        # A click opens that source; the page stays (no new tab, no jump to an anchor).
+        second.click()
+        source = page.locator("#quelle")
+        expect(source).to_contain_text("Quelle [2]")
+        expect(source).to_contain_text("Schalke · Tafel 2 von 4")
+        expect(page.locator("#quellen input[value='2']")).to_be_checked()
+        assert len(context.pages) == 1 and "#" not in page.url
+        if phone:
+            # The source comes right under the answer: nothing of examples, feedback or link in between.
+            expect(source.locator("h3")).to_be_in_viewport()
+            source_top = page.locator("#quellen-spalte").bounding_box()["y"]
+            for below in ("#beispiele-verwaltung", "#begruendung", "#link"):
+                assert page.locator(below).bounding_box()["y"] > source_top, below
+        # Keyboard: a marker takes the focus visibly and Enter opens its source.
+        third = chat.locator('a[href$="#quelle-0-3"]').first
+        third.focus()
+        expect(preview).to_be_visible()
+        outline = third.evaluate("(e) => getComputedStyle(e).outlineStyle")
+        assert outline not in ("none", ""), outline
+        page.keyboard.press("Enter")
+        expect(source).to_contain_text("Quelle [3]")
+        # Next questions under the answer: one click asks it.
+        suggestion = chat.get_by_role("button", name="Handlungsbedarfe in Altstadt?")
+        suggestion.scroll_into_view_if_needed()
+        suggestion.click()
+        expect(source).to_contain_text("Altstadt", timeout=ANSWER_TIMEOUT)
+        expect(chat.locator('a[href*="#quelle-1-"]').first).to_be_visible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"browser-markers-{size}.png"))
+    finally:
+        context.close()

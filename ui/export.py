@@ -31,10 +31,13 @@ def citation_line(marker: int, hit: Hit) -> str:
     return f"\\[{marker}\\] {escape_markdown(hit.citation)} ({escape_markdown(details)})"
 
 
-def question_link(base_url: str, question: str) -> str:
-    """A link that opens the app at base_url and asks the question (?q=…), replacing any query of base_url."""
+def question_link(base_url: str, question: str | Sequence[str]) -> str:
+    """A link that opens the app at base_url and asks the question (?q=…), or the questions of a conversation in
+    their order (?q=…&q=…), replacing any query of base_url."""
+    questions = [question] if isinstance(question, str) else list(question)
     scheme, netloc, path, _, _ = urlsplit(base_url)
-    return urlunsplit((scheme, netloc, path or "/", "q=" + quote(question, safe=""), ""))
+    query = "&".join("q=" + quote(text, safe="") for text in questions)
+    return urlunsplit((scheme, netloc, path or "/", query, ""))
 
 
 def conversation_markdown(

@@ -25,17 +25,21 @@ class ExportFolder:
 
     def write(self, conversation: Conversation, base_url: str = "") -> str:
         """The conversation written to a fresh Markdown file; older files are removed first."""
+        turns = [(turn.question, turn.answer, turn.restriction) for turn in conversation.turns]
+        return self.write_text(conversation_markdown(turns, base_url=base_url or None))
+
+    def write_text(self, text: str, name: str = "Protokoll-Assistent", suffix: str = "md") -> str:
+        """Text written to a fresh file in a folder of its own (its name never guessed from another's)."""
         self.remove_old()
         folder = self.path / uuid.uuid4().hex
         folder.mkdir()
-        path = folder / f"Protokoll-Assistent-{datetime.now():%Y-%m-%d-%H%M}.md"
-        turns = [(turn.question, turn.answer, turn.restriction) for turn in conversation.turns]
-        path.write_text(conversation_markdown(turns, base_url=base_url or None), encoding="utf-8")
+        path = folder / f"{name}-{datetime.now():%Y-%m-%d-%H%M}.{suffix}"
+        path.write_text(text, encoding="utf-8-sig" if suffix == "csv" else "utf-8")  # spreadsheets want the BOM
         return str(path)
 
     def remove_old(self, max_age: float = EXPORT_MAX_AGE_SECONDS) -> None:
         limit = time.time() - max_age
-        for path in self.path.glob("*/*.md"):
+        for path in self.path.glob("*/*.*"):
             try:
                 if path.stat().st_mtime < limit:
                     path.unlink()

@@ -1,7 +1,7 @@
 """What the app does on each event, as plain functions over plain values: testable without Gradio.
 
 Each handler returns a dict keyed by the name of the component it updates ("chatbot", "source" …); the layout
-maps names to components. A choice list is {"choices": […], "value": …}, a download {"value": path or None}.
+maps names to components. A choice list is {"choices": […], "value": …}.
 Expected problems (a question too long, an unknown filter) raise UserMessage with a German text.
 """
 
@@ -17,14 +17,17 @@ from assistant import Answer, Assistant, Filters, QuestionError, clean_question
 from .export import citation_line, question_link
 from .exports import ExportFolder
 from .feedback import MAX_REASON_CHARS, append_feedback, feedback_record
+from .places import place_rows, places_csv
 from .render import NO_SOURCE, SOURCE_PLACEHOLDER, chat_messages, citation_choices
 from .sources import Protocols, render_reader, render_source
 from .state import MAX_TURNS, Conversation, Turn
+from .suggest import Suggestions
 
 log = logging.getLogger("protokoll.app")
 
 FILTER_NAMES = {"documents": "Dokument", "places": "Ort", "sections": "Abschnitt"}
 MAX_HISTORY = 50  # earlier questions an API call may send
+MAX_SHARED_QUESTIONS = 10  # a shared link asks at most so many questions
 
 
 class UserMessage(Exception):
@@ -52,6 +55,21 @@ def page_url(headers: Mapping[str, str] | None) -> str:
     return ""
 
 
+def is_followup(turn: Turn) -> bool:
+    query = turn.answer.query
+    return bool(query is not None and query.followup)
+
+
+def shared_questions(conversation: Conversation) -> list[str]:
+    """What a link must ask to reproduce the current answer: its question, and when it follows up on earlier ones,
+    the questions back to the one that stands alone."""
+    index = conversation.current if conversation.current is not None else len(conversation.turns) - 1
+    start = index
+    while start > 0 and is_followup(conversation.turns[start]):
+        start -= 1
+    return [turn.question for turn in conversation.turns[start:index + 1]]
+
+
 class Handlers:
     """The app's events over one assistant: its protocols for the source view, a feedback folder, exports."""
 
@@ -60,6 +78,7 @@ class Handlers:
         self.protocols = Protocols(assistant.store.passages, assistant.corpus_dir)
         self.feedback_dir = Path(feedback_dir) if feedback_dir else assistant.settings.feedback_dir
         self.exports = ExportFolder()
+        self.suggestions = Suggestions.of(assistant)
         self.choices = {"documents": self.protocols.documents(), "places": self.protocols.places(),
                         "sections": self.protocols.sections()}
         self.labels = {key: {value: label for label, value in choices} for key, choices in self.choices.items()}
@@ -132,7 +151,8 @@ class Handlers:
             raise UserMessage("Die Unterhaltung ist sehr lang geworden. Bitte beginnen Sie eine neue Unterhaltung.")
         text, answer, chosen, description = self.answer_question(question, documents, places, sections,
                                                                  conversation.questions)
-        conversation.turns.append(Turn(text, answer, chosen, description))
+        suggestions = self.suggestions.for_answer(answer, [*conversation.questions, text]) if not chosen else []
+        conversation.turns.append(Turn(text, answer, chosen, description, suggestions))
         conversation.current = len(conversation.turns) - 1
         turn = conversation.turns[-1]
         return {
@@ -141,15 +161,57 @@ class Handlers:
             "conversation": conversation,
             "citations": citation_choices(turn),
             "source": self.source_for(turn),
-            "link": question_link(base_url, text) if base_url else "",
-            "download": {"value": self.exports.write(conversation, base_url), "interactive": True},
+            "link": question_link(base_url, shared_questions(conversation)) if base_url else "",
             "status": "",
         }
+
+    def open_link(self, questions: list[str], documents, places, sections, conversation: Conversation | None,
+                  base_url: str = "") -> dict:
+        """A shared link: its questions asked in their order, as one conversation (the last answer shown)."""
+        questions = [question for question in questions if isinstance(question, str) and question.strip()]
+        if not questions:
+            return {}
+        if len(questions) > MAX_SHARED_QUESTIONS:
+            raise UserMessage(f"Ein Link kann höchstens {MAX_SHARED_QUESTIONS} Fragen enthalten.")
+        result = {}
+        for question in questions:
+            result = self.chat(question, documents, places, sections, conversation, base_url)
+            conversation = result["conversation"]
+        return result
+
+    def export(self, conversation: Conversation | None, base_url: str = "") -> dict:
+        """The conversation as a Markdown file, written when asked for (not with every answer)."""
+        if conversation is None or not conversation.turns:
+            raise UserMessage("Es gibt noch keine Antwort, die Sie herunterladen können.")
+        return {"download": self.exports.write(conversation, base_url)}
+
+    def places_table(self, conversation: Conversation | None) -> dict:
+        """The places table of the selected answer as a CSV file."""
+        turn = conversation.turn() if conversation is not None else None
+        if turn is None or not place_rows(turn.answer):
+            raise UserMessage("Die ausgewählte Antwort hat keine Orte-Tabelle (nur Wo-Fragen haben eine).")
+        return {"download": self.exports.write_text(places_csv(turn.answer), "Orte", "csv")}
 
     def show_source(self, marker, conversation: Conversation | None) -> dict:
         if conversation is None or conversation.current is None:
             return {"source": SOURCE_PLACEHOLDER}
         return {"source": self.source_for(conversation.turn(), marker)}
+
+    def open_marker(self, marker, conversation: Conversation | None) -> dict:
+        """A marker clicked in an answer ("2-3": answer 3's source [3]): that answer is selected (its sources
+        listed, feedback rates it) and the source is shown."""
+        try:
+            index, number = (int(part) for part in str(marker).split("-"))
+        except (TypeError, ValueError):
+            raise UserMessage("Diese Quelle gibt es nicht.") from None
+        turn = conversation.turn(index) if conversation is not None else None
+        if turn is None or not 1 <= number <= len(turn.answer.passages):
+            raise UserMessage("Diese Quelle gibt es nicht.")
+        conversation.current = index
+        citations = citation_choices(turn)
+        citations["value"] = str(number)
+        return {"conversation": conversation, "citations": citations, "source": self.source_for(turn, str(number)),
+                "status": f"Ausgewählt: Antwort {index + 1}, Quelle [{number}]."}
 
     def select_turn(self, index, conversation: Conversation | None) -> dict:
         """A click on a message of the chat: its answer's sources are shown and feedback rates it."""
@@ -177,13 +239,13 @@ class Handlers:
         except OSError:
             log.exception("Rückmeldung konnte nicht in %s gespeichert werden", self.feedback_dir)
             raise UserMessage("Die Rückmeldung konnte nicht gespeichert werden.", title="Fehler") from None
-        symbol = "👍" if vote == "up" else "👎"
-        return {"status": f"Danke! Ihre Bewertung {symbol} zu Antwort {index + 1} wurde gespeichert.", "reason": ""}
+        verdict = "hilfreich" if vote == "up" else "nicht hilfreich"
+        return {"status": f"Danke! Ihre Bewertung „{verdict}“ zu Antwort {index + 1} wurde gespeichert.",
+                "reason": ""}
 
     def new_conversation(self) -> dict:
         return {"question": "", "chatbot": [], "conversation": Conversation(), "citations": citation_choices(None),
-                "source": SOURCE_PLACEHOLDER, "link": "", "download": {"value": None, "interactive": False},
-                "status": ""}
+                "source": SOURCE_PLACEHOLDER, "link": "", "status": "", "download": None}
 
     def read(self, documents, places, sections, search) -> str:
         if search is not None and not isinstance(search, str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from pathlib import Path
 
 import gradio as gr
 
@@ -17,6 +18,7 @@ from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION
 from .sources import MAX_SEARCH_CHARS, render_reader
 from .state import Conversation
 
+ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
 EXAMPLES_STAFF = [
     "Welche Handlungsbedarfe gibt es in Schalke?",
     "Wer hat beim Thema Klimaschutz den Hut auf?",
@@ -67,7 +69,7 @@ class Wiring:
             if name == "citations":
                 value = gr.Radio(choices=value["choices"], value=value["value"])
             elif name == "download":
-                value = gr.DownloadButton(value=value["value"], interactive=value["interactive"])
+                value = gr.File(value=value, visible=value is not None)
             out[component] = value
         return out
 
@@ -88,17 +90,19 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
     (default: the feedback folder of the assistant's settings)."""
     handlers = Handlers(assistant, feedback_dir)
     ui = Wiring()
-    chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "download", "status")
+    chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "status")
 
     def chat(question, documents, places, sections, conversation: Conversation, request: gr.Request):
         return ui.handler(handlers.chat)(question, documents, places, sections, conversation,
                                          page_url(headers_of(request)))
 
-    def example(text: str):
-        def ask_example(documents, places, sections, conversation: Conversation, request: gr.Request):
-            return chat(text, documents, places, sections, conversation, request)
+    def example(sample, documents, places, sections, conversation: Conversation, request: gr.Request):
+        text = sample[0] if isinstance(sample, (list, tuple)) and sample else sample
+        return chat(text, documents, places, sections, conversation, request)
 
-        return ask_example
+    def suggestion(documents, places, sections, conversation: Conversation, event: gr.SelectData,
+                   request: gr.Request):
+        return chat(event.value, documents, places, sections, conversation, request)
 
     def show_source(marker, conversation: Conversation):
         return ui.handler(handlers.show_source)(marker, conversation)[ui["source"]]
@@ -108,21 +112,31 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
         result = ui.handler(handlers.select_turn)(index, conversation)
         return result or {ui[name]: gr.skip() for name in ("conversation", "citations", "source", "status")}
 
+    def open_marker(marker, conversation: Conversation):
+        return ui.handler(handlers.open_marker)(marker, conversation)
+
     def feedback_up(reason, conversation: Conversation):
         return ui.handler(handlers.feedback)("up", reason, conversation)
 
     def feedback_down(reason, conversation: Conversation):
         return ui.handler(handlers.feedback)("down", reason, conversation)
 
+    def export(conversation: Conversation, request: gr.Request):
+        return ui.handler(handlers.export)(conversation, page_url(headers_of(request)))
+
+    def places_table(conversation: Conversation):
+        return ui.handler(handlers.places_table)(conversation)
+
     def new_conversation():
         return ui.handler(handlers.new_conversation)()
 
     def on_load(documents, places, sections, conversation: Conversation, request: gr.Request):
-        """?q=… in the address asks that question as soon as the page has loaded."""
-        question = dict(request.query_params).get("q") if request else None
-        if not question:
-            return {ui[name]: gr.skip() for name in chat_names}
-        return chat(question, documents, places, sections, conversation, request)
+        """?q=…(&q=…) in the address asks those questions, as one conversation, once the page has loaded."""
+        params = request.query_params if request else {}
+        questions = params.getlist("q") if hasattr(params, "getlist") else [params.get("q")]
+        result = ui.handler(handlers.open_link)(questions, documents, places, sections, conversation,
+                                                page_url(headers_of(request)))
+        return result or {ui[name]: gr.skip() for name in chat_names}
 
     def read(documents, places, sections, search) -> str:
         return ui.handler(lambda *args: {"reader": handlers.read(*args)})(documents, places, sections,
@@ -169,8 +183,10 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
 
         with gr.Tabs():
             with gr.Tab("Fragen", id="fragen"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3):
+                # Chat and question, then the sources: on a phone the columns stack, and the source comes right
+                # under the answer; examples, export, feedback and the link come after both.
+                with gr.Row(equal_height=False, elem_id="antwort-und-quelle"):
+                    with gr.Column(scale=3, min_width=320):
                         chatbot = ui.add("chatbot", gr.Chatbot(
                             label="Unterhaltung",
                             elem_id="chat",
@@ -193,32 +209,37 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
                             elem_id="frage",
                             autofocus=True,
                         ))
-                        gr.Markdown("**Beispiele für die Verwaltung**")
-                        with gr.Row():
-                            staff_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_STAFF]
-                        gr.Markdown("**Beispiele für Bürgerinnen und Bürger**")
-                        with gr.Row():
-                            citizen_buttons = [gr.Button(text, size="sm") for text in EXAMPLES_CITIZENS]
-                        with gr.Row():
-                            new_button = gr.Button("Neue Unterhaltung", variant="secondary", size="md", elem_id="neu")
-                            ui.add("download", gr.DownloadButton("Unterhaltung als Markdown herunterladen",
-                                                                 value=None, interactive=False, size="md",
-                                                                 elem_id="export"))
-                        with gr.Group():
-                            with gr.Row(equal_height=True):
-                                reason = ui.add("reason", gr.Textbox(
-                                    label="War die ausgewählte Antwort hilfreich? Begründung (optional)",
-                                    max_length=MAX_REASON_CHARS, scale=3, elem_id="begruendung"))
-                                up_button = gr.Button("👍 Hilfreich", scale=1, size="md", elem_id="daumen-hoch")
-                                down_button = gr.Button("👎 Nicht hilfreich", scale=1, size="md",
-                                                        elem_id="daumen-runter")
-                        ui.add("status", gr.Markdown("", label="Rückmeldung", elem_id="rueckmeldung"))
-                        ui.add("link", gr.Textbox(label="Link zu dieser Frage (zum Teilen)", interactive=False,
-                                                  buttons=["copy"], elem_id="link"))
-                    with gr.Column(scale=2):
+                    with gr.Column(scale=2, min_width=320, elem_id="quellen-spalte"):
                         citations = ui.add("citations", gr.Radio([], label="Quellen der Antwort", elem_id="quellen"))
                         source = ui.add("source", gr.HTML(SOURCE_PLACEHOLDER, label="Quelle", elem_id="quelle",
                                                           js_on_load=None))
+                        # What a click on a marker in the chat sends (ui/app.js): "answer-marker".
+                        marker = gr.Textbox(visible="hidden", elem_id="marke")
+                        marker_button = gr.Button(visible="hidden", elem_id="marke-oeffnen")
+                # One block per list of examples (not a button each): every block is work for each new session.
+                staff_examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES_STAFF],
+                                            label="Beispiele für die Verwaltung", elem_id="beispiele-verwaltung")
+                citizen_examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES_CITIZENS],
+                                              label="Beispiele für Bürgerinnen und Bürger",
+                                              elem_id="beispiele-buerger")
+                with gr.Row():
+                    new_button = gr.Button("Neue Unterhaltung", variant="secondary", size="md", elem_id="neu")
+                    export_button = gr.Button("Unterhaltung als Markdown herunterladen", size="md", elem_id="export")
+                    places_button = gr.Button("Orte-Tabelle als CSV herunterladen", size="md", elem_id="orte-csv")
+                ui.add("download", gr.File(label="Download", visible=False, interactive=False,
+                                           elem_id="export-datei"))
+                with gr.Group():
+                    with gr.Row(equal_height=True):
+                        reason = ui.add("reason", gr.Textbox(
+                            label="War die ausgewählte Antwort hilfreich? Begründung (optional)",
+                            max_length=MAX_REASON_CHARS, scale=3, elem_id="begruendung"))
+                        up_button = gr.Button("Hilfreich", icon=str(ICONS / "daumen-hoch.svg"), scale=1, size="md",
+                                              elem_id="daumen-hoch")
+                        down_button = gr.Button("Nicht hilfreich", icon=str(ICONS / "daumen-runter.svg"), scale=1,
+                                                size="md", elem_id="daumen-runter")
+                ui.add("status", gr.Markdown("", label="Rückmeldung", elem_id="rueckmeldung"))
+                ui.add("link", gr.Textbox(label="Link zu dieser Antwort (zum Teilen)", interactive=False,
+                                          buttons=["copy"], elem_id="link"))
             with gr.Tab("Protokolle lesen", id="lesen"):
                 gr.Markdown("Alle Protokolle nach Dokument → Tafel bzw. Tabellenzeile → Abschnitt. "
                             "Die Eingrenzung oben und die Textsuche wirken zusammen.")
@@ -234,13 +255,20 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
         chat_outputs = ui.outputs(*chat_names)
         assistant_events = dict(concurrency_id="assistant", concurrency_limit="default")
         question.submit(chat, chat_inputs, chat_outputs, api_name="chat", **assistant_events)
-        for button, text in zip(staff_buttons + citizen_buttons, EXAMPLES_STAFF + EXAMPLES_CITIZENS, strict=True):
-            button.click(example(text), chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
-        new_button.click(new_conversation, None, chat_outputs, api_name="new_conversation")
+        for examples in (staff_examples, citizen_examples):
+            examples.click(example, [examples, *chat_inputs[1:]], chat_outputs, api_visibility="private",
+                           **assistant_events)
+        chatbot.option_select(suggestion, chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
+        new_button.click(new_conversation, None, [*chat_outputs, ui["download"]], api_name="new_conversation")
+        export_button.click(export, [conversation], ui["download"], api_name="export")
+        places_button.click(places_table, [conversation], ui["download"], api_name="places_csv")
         # Scroll the source panel (not the page) to the first answering (else cited) line whenever a source is
         # shown.
         source.change(None, None, None, js=SCROLL_TO_MARK)
         chatbot.change(None, None, None, js=SHOW_NEWEST_QUESTION)
+        marker_button.click(open_marker, [marker, conversation],
+                            ui.outputs("conversation", "citations", "source", "status"), api_name="open_marker",
+                            js="(marker, conversation) => [window.paMarker || marker, conversation]")
         citations.input(show_source, [citations, conversation], source, api_name="show_source")
         chatbot.select(select_turn, [conversation], ui.outputs("conversation", "citations", "source", "status"),
                        api_visibility="private")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant import Answer
 from assistant.answer import escape_markdown
 from assistant.citation import line_span
 
 from .export import restriction_note
+from .places import places_markdown
 from .state import Conversation, Turn
 
 SOURCE_PLACEHOLDER = (
@@ -19,17 +22,56 @@ NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert ke
              "steht dazu nichts Passendes.</p></div>")
 
 
-def answer_markdown(turn: Turn) -> str:
-    """The chat message of an answer: restriction note, answer text, and its numbered sources."""
+# A marker of the answer text: "[3]" or a run "[3–5]"; brackets from the protocols are escaped ("\\[").
+MARKER = re.compile(r"(?<!\\)\[(\d+)(?:–(\d+))?\](?!\()")
+MAX_PREVIEW_CHARS = 200
+
+
+def answer_markdown(turn: Turn, index: int = 0) -> str:
+    """The chat message of an answer: restriction note and the answer text, its markers links that open their
+    source (the sources are listed beside the chat, not again in the message)."""
     parts = []
     if turn.restriction:
         parts += [restriction_note(turn.restriction), ""]
-    parts.append(lead_apart(turn.answer))
-    if turn.answer.passages:
-        parts += ["", "**Quellen** (zum Nachlesen unter „Quellen der Antwort“ auswählen):"]
-        parts += [f"- \\[{marker}\\] {escape_markdown(hit.citation)}, {line_span(hit.lines)}"
-                  for marker, hit in enumerate(turn.answer.passages, start=1)]
+    text = marker_links(lead_apart(turn.answer), turn.answer, index)
+    table = places_markdown(turn.answer, index)
+    if table:  # a where-answer: the places at a glance right under the lead, the quotes below
+        lead, _, rest = text.partition("\n\n")
+        text = "\n\n".join(part for part in (lead, table, rest) if part)
+    parts.append(text)
     return "\n".join(parts)
+
+
+def marker_links(text: str, answer: Answer, index: int) -> str:
+    """Each marker [n] (or run [n–m]) as a link to source n of answer number index, its title the quoted line."""
+    count = len(answer.passages)
+
+    def link(match: re.Match) -> str:
+        first = int(match.group(1))
+        if not 1 <= first <= count:
+            return match.group(0)
+        label = match.group(0)[1:-1]
+        title = preview(answer.passages[first - 1])
+        return f'[\\[{label}\\]](#quelle-{index}-{first} "{title}")'
+
+    return MARKER.sub(link, text)
+
+
+def preview(hit) -> str:
+    """The lines of a cited passage that answer (else its first lines), as a link title: one line, no quotes that
+    would end it, Markdown and HTML characters as entities (shown as the characters they are)."""
+    items = [item for item in hit.passage.items if item.line in set(hit.highlights)] or hit.passage.items[:2]
+    text = " / ".join(" ".join((f"{item.label}: {item.text}" if item.label else item.text).split())
+                      for item in items)
+    if len(text) > MAX_PREVIEW_CHARS:
+        text = text[:MAX_PREVIEW_CHARS - 1] + "…"
+    lines = (min(item.line for item in items), max(item.line for item in items)) if items else hit.lines
+    text = f"{line_span(lines)}: {text}" if text else line_span(lines)
+    return "".join(PREVIEW_ENTITIES.get(ch, ch) for ch in text)
+
+
+PREVIEW_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "&#92;", "[": "&#91;", "]": "&#93;",
+                    "*": "&#42;", "_": "&#95;", "`": "&#96;"}
 
 
 def lead_apart(answer: Answer) -> str:
@@ -62,7 +104,10 @@ def citation_choices(turn: Turn | None) -> dict:
 
 def chat_messages(conversation: Conversation) -> list[dict]:
     messages = []
-    for turn in conversation.turns:
+    for index, turn in enumerate(conversation.turns):
         messages.append({"role": "user", "content": escape_markdown(turn.question)})
-        messages.append({"role": "assistant", "content": answer_markdown(turn)})
+        message = {"role": "assistant", "content": answer_markdown(turn, index)}
+        if turn.suggestions:  # shown as buttons under the answer; a click asks the question
+            message["options"] = [{"value": question, "label": question} for question in turn.suggestions]
+        messages.append(message)
     return messages

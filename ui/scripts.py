@@ -17,10 +17,17 @@ SHOW_NEWEST_QUESTION = """() => {
     last.scrollIntoView({block: 'nearest'});  // a phone shows the chat above the question box: up to the answer
   }, 50);
 }"""
+# The source panel scrolls (not the page) to the first answering (else cited) line; after a marker was clicked on a
+# phone, the page scrolls to the panel, which comes right under the chat.
 SCROLL_TO_MARK = """() => {
   setTimeout(() => {
     const box = document.querySelector('#quelle .pa-scroll');
     const hit = box && (box.querySelector('tr.pa-answer') || box.querySelector('tr.pa-hit'));
     if (hit) box.scrollTop = Math.max(0, hit.offsetTop - 2 * hit.offsetHeight);
+    if (window.paScrollToSource) {
+      window.paScrollToSource = false;
+      const panel = document.querySelector('#quelle');
+      if (panel) panel.scrollIntoView({block: 'start'});
+    }
   }, 100);
 }"""

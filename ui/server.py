@@ -8,17 +8,22 @@ import sys
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant import Assistant
 from index import CorpusError
 from index.documents import os_error_reason, unusable_path_message
 
-from .layout import build_app
+from .german import GermanGradio
+from .layout import EXAMPLES_CITIZENS, EXAMPLES_STAFF, build_app
 from .settings import DEFAULT_HOST, DEFAULT_PORT, LOCAL_HOSTS, ServerSettings
+from .suggest import Suggestions
 
 log = logging.getLogger("protokoll.app")
 
 CSS_FILE = Path(__file__).with_name("style.css")
+JS_FILE = Path(__file__).with_name("app.js")
+STATUS_UPDATE_SECONDS = 1.0
 
 # System fonts: nothing to download, and the same look on an offline machine.
 THEME = gr.themes.Default(
@@ -27,15 +32,32 @@ THEME = gr.themes.Default(
 )
 
 
+def warm_up(assistant: Assistant) -> None:
+    """Ask the example questions once before serving: what the assistant prepares on first use (the vectors of the
+    boards' fields and of everyday off-topic questions) is then ready, and the first users do not wait for it; and
+    check the next questions the corpus can offer, so that no answer waits for that either."""
+    for question in EXAMPLES_STAFF + EXAMPLES_CITIZENS:
+        try:
+            assistant.ask(question)
+        except Exception:  # noqa: BLE001 - warming up is an optimisation; answering will report the problem
+            log.warning("Aufwärmen mit %r fehlgeschlagen", question, exc_info=True)
+    Suggestions.of(assistant).prepare()
+
+
 def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides):
     """Start the server with the hardened defaults; overrides go to Blocks.launch (tests: prevent_thread_lock)."""
     settings = settings or ServerSettings.from_env()
-    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False)
+    # Queue positions are sent to waiting users once a second, not to all of them whenever an answer starts: with
+    # 32 waiting that was 32 messages per answer, most of the server's work under load (benchmarks/load.py).
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False,
+               status_update_rate=STATUS_UPDATE_SECONDS)
+    auth_message = "Bitte melden Sie sich mit den Zugangsdaten Ihrer Verwaltung an."
     options = dict(
+        app_kwargs={"middleware": [Middleware(GermanGradio, auth_message=auth_message)]},
         server_name=settings.host,
         server_port=settings.port,
         auth=settings.auth,
-        auth_message="Bitte melden Sie sich mit den Zugangsdaten Ihrer Verwaltung an.",
+        auth_message=auth_message,
         enable_monitoring=False,
         run_history=False,
         footer_links=["api"],
@@ -45,6 +67,7 @@ def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides)
         mcp_server=False,
         max_file_size=0,  # the app takes no uploads: refuse any file sent to /gradio_api/upload
         css=CSS_FILE.read_text(encoding="utf-8"),
+        head=f"<script>{JS_FILE.read_text(encoding='utf-8')}</script>",
         theme=THEME,
     )
     options.update(overrides)
@@ -80,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.host not in LOCAL_HOSTS and not settings.auth:
         log.warning("Die App ist unter %s ohne Anmeldung erreichbar; setzen Sie PROTOKOLL_USER und "
                     "PROTOKOLL_PASSWORD, wenn das nicht gewollt ist.", settings.host)
+    warm_up(assistant)
     demo = build_app(assistant)
     try:
         _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)

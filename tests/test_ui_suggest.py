@@ -1,0 +1,54 @@
+"""Next questions under an answer: built from the corpus' structure, each one answered without abstaining."""
+
+from __future__ import annotations
+
+import pytest
+from support import real_index_dir
+
+from assistant import Assistant
+from index.settings import PROJECT_ROOT
+from ui.suggest import Suggestions
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    assistant = Assistant.load(corpus_dir=PROJECT_ROOT / "corpus",
+                               index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
+    return assistant, Suggestions.of(assistant)
+
+
+@pytest.mark.parametrize("question, shape", [
+    ("Welche Handlungsbedarfe gibt es in Schalke?", ("Handlungsbedarfe in ", "in Schalke?")),
+    ("Wer hat beim Thema Klimaschutz den Hut auf?", ("zu Thema ",)),
+    ("Was schlägt der Workshop Wohnen gegen Segregation vor?", ("im Workshop Wohnen?", "im Workshop ")),
+])
+def test_suggestions_are_neighbours_in_the_corpus_and_answerable(real, question, shape):
+    assistant, suggestions = real
+    answer = assistant.ask(question)
+    offered = suggestions.for_answer(answer, [question])
+    assert 2 <= len(offered) <= 4, offered
+    assert all(any(part in text for part in shape) for text in offered), offered
+    assert question not in offered and len(set(offered)) == len(offered)
+    for text in offered:  # checked by running it: it must not abstain
+        answer = assistant.ask(text)
+        assert not answer.abstained and answer.passages, text
+
+
+def test_a_district_section_suggests_the_same_section_elsewhere_and_other_sections_here(real):
+    assistant, suggestions = real
+    answer = assistant.ask("Was läuft gut in Bismarck?")
+    candidates = suggestions.candidates(answer)
+    assert candidates[:2] == ["Was läuft gut in Altstadt?", "Was läuft gut in Bulmke-Hüllen?"]
+    assert {"Handlungsbedarfe in Bismarck?", "Worauf kommt es an in Bismarck?"} <= set(candidates)
+    assert "Was läuft gut in Bismarck?" not in candidates
+    # An abstaining answer offers nothing, and a question asked already is not offered again.
+    assert suggestions.for_answer(assistant.ask("Wann fährt der nächste Bus nach Dortmund?")) == []
+    assert "Was läuft gut in Altstadt?" not in suggestions.for_answer(answer, ["was läuft gut in altstadt?"])
+
+
+def test_a_question_that_abstains_is_never_offered(real):
+    assistant, suggestions = real
+    assert suggestions.answerable("Was läuft gut in Schalke?")
+    assert not suggestions.answerable("Wann fährt der nächste Bus nach Dortmund?")

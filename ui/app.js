@@ -1,0 +1,78 @@
+// The answer's markers [n] as links to its sources: a click (or Enter) opens that source in the panel, on a phone
+// the panel under the chat is scrolled into view; hovering or focusing a marker previews the quoted line.
+(() => {
+  const MARKER = /#quelle-(\d+)-(\d+)$/;
+  const markerLink = (node) => {
+    const link = node && node.closest ? node.closest('a[href*="#quelle-"]') : null;
+    return link && link.closest('#chat') && MARKER.test(link.getAttribute('href') || '') ? link : null;
+  };
+  const narrow = () => window.matchMedia('(max-width: 760px)').matches;
+
+  document.addEventListener('click', (event) => {
+    const link = markerLink(event.target);
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    event.stopImmediatePropagation();
+    const [, turn, marker] = link.getAttribute('href').match(MARKER);
+    window.paMarker = `${turn}-${marker}`;
+    window.paScrollToSource = narrow();
+    const button = document.querySelector('#marke-oeffnen');
+    if (button) button.click();
+  }, true);
+
+  let tip = null;
+  const show = (link) => {
+    if (!link.dataset.preview) {
+      link.dataset.preview = link.getAttribute('title') || '';
+      link.removeAttribute('title');  // the preview below replaces the browser's own tooltip
+    }
+    if (!link.dataset.preview) return;
+    if (!tip) {
+      tip = document.createElement('div');
+      tip.id = 'pa-vorschau';
+      tip.setAttribute('role', 'tooltip');
+      document.body.appendChild(tip);
+    }
+    tip.textContent = link.dataset.preview;
+    const box = link.getBoundingClientRect();
+    tip.style.display = 'block';
+    const width = Math.min(360, window.innerWidth - 16);
+    tip.style.maxWidth = `${width}px`;
+    tip.style.left = `${Math.max(8, Math.min(box.left, window.innerWidth - width - 8)) + window.scrollX}px`;
+    tip.style.top = `${box.bottom + 6 + window.scrollY}px`;
+    link.setAttribute('aria-describedby', 'pa-vorschau');
+  };
+  const hide = () => { if (tip) tip.style.display = 'none'; };
+  document.addEventListener('mouseover', (event) => { const link = markerLink(event.target); if (link) show(link); });
+  document.addEventListener('mouseout', (event) => { if (markerLink(event.target)) hide(); });
+  document.addEventListener('focusin', (event) => { const link = markerLink(event.target); if (link) show(link); else hide(); });
+  document.addEventListener('focusout', (event) => { if (markerLink(event.target)) hide(); });
+  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') hide(); });
+})();
+
+// Gradio's own messages that no translation reaches (its toast for a full queue, a lost connection): in German.
+(() => {
+  const GERMAN = [
+    [/This application is currently busy\. Please try again\.?/g,
+     'Gerade fragen sehr viele Personen gleichzeitig. Bitte versuchen Sie es in einigen Sekunden noch einmal.'],
+    [/Queue is full\.?( Max size is \d+ and size is \d+\.)?/g,
+     'Gerade fragen sehr viele Personen gleichzeitig. Bitte versuchen Sie es in einigen Sekunden noch einmal.'],
+    [/Connection errored out\.?/g, 'Die Verbindung zum Server ist unterbrochen.'],
+  ];
+  const translate = (node) => {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      let value = text.nodeValue;
+      for (const [english, german] of GERMAN) value = value.replace(english, german);
+      if (value !== text.nodeValue) text.nodeValue = value;
+    }
+  };
+  const start = () => new MutationObserver((changes) => {
+    for (const change of changes) for (const node of change.addedNodes) {
+      if (node.nodeType === Node.ELEMENT_NODE) translate(node);
+      else if (node.nodeType === Node.TEXT_NODE && node.parentNode) translate(node.parentNode);
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();

@@ -1,0 +1,91 @@
+"""A where-answer as a table: each place with what the protocols say there and the markers of its sources, and the
+places without a finding marked "nicht erwähnt"; as Markdown for the chat and as CSV for a download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from assistant import Answer
+from assistant.answer import escape_markdown
+
+MAX_FINDING_CHARS = 160
+BULLET = re.compile(r"^[-–•*]\s+")  # a board's bullet is no part of the finding
+HEADERS = {
+    "de": ("Ort", "Fundstelle", "Quellen", "nicht erwähnt"),
+    "en": ("Place", "Finding", "Sources", "not mentioned"),
+    "tr": ("Yer", "Bulgu", "Kaynaklar", "bahsedilmiyor"),
+}
+
+
+@dataclass
+class PlaceRow:
+    place: str
+    findings: list[str] = field(default_factory=list)  # the answering lines, verbatim
+    markers: list[int] = field(default_factory=list)  # the answer's markers citing them
+
+    @property
+    def mentioned(self) -> bool:
+        return bool(self.markers)
+
+
+def headers(answer: Answer) -> tuple[str, str, str, str]:
+    language = answer.query.language if answer.query is not None else "de"
+    return HEADERS.get(language, HEADERS["de"])
+
+
+def place_rows(answer: Answer) -> list[PlaceRow]:
+    """The rows of a where-answer (places in the order the answer names them, then those without a finding);
+    empty for any other answer."""
+    if answer.abstained or answer.query is None or answer.query.intent != "where":
+        return []
+    rows: dict[str, PlaceRow] = {}
+    for marker, hit in enumerate(answer.passages, start=1):
+        place = hit.passage.place or hit.passage.meta.get("city") or hit.passage.short_title
+        row = rows.setdefault(place, PlaceRow(place))
+        row.markers.append(marker)
+        answering = [item for item in hit.passage.items if item.line in set(hit.highlights)] or hit.passage.items[:1]
+        for item in answering:
+            text = BULLET.sub("", " ".join(item.text.split()))
+            if text and text not in row.findings:
+                row.findings.append(text)
+    for place in answer.not_mentioned:
+        rows.setdefault(place, PlaceRow(place))
+    return list(rows.values()) if len(rows) > 1 else []
+
+
+def finding_text(row: PlaceRow, limit: int = MAX_FINDING_CHARS) -> str:
+    text = " / ".join(row.findings)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def places_markdown(answer: Answer, index: int) -> str:
+    """The table as Markdown: corpus text escaped, markers as links to their sources (as in the answer text)."""
+    rows = place_rows(answer)
+    if not rows:
+        return ""
+    place, finding, sources, missing = headers(answer)
+    out = [f"| {place} | {finding} | {sources} |", "|---|---|---|"]
+    for row in rows:
+        if not row.mentioned:
+            out.append(f"| {escape_markdown(row.place)} | *{missing}* | – |")
+            continue
+        markers = ", ".join(f"[\\[{n}\\]](#quelle-{index}-{n})" for n in row.markers)
+        cell = escape_markdown(finding_text(row)).replace("|", "\\|")
+        out.append(f"| {escape_markdown(row.place)} | {cell} | {markers} |")
+    return "\n".join(out)
+
+
+def places_csv(answer: Answer) -> str:
+    """The table as CSV (semicolons, as spreadsheet programs in German expect), every finding in full."""
+    rows = place_rows(answer)
+    place, finding, sources, missing = headers(answer)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow([place, finding, sources])
+    for row in rows:
+        writer.writerow([row.place, " / ".join(row.findings) if row.mentioned else missing,
+                         ", ".join(f"[{n}]" for n in row.markers)])
+    return buffer.getvalue()

@@ -1,0 +1,115 @@
+"""Next questions under an answer, built from the corpus' structure: the same section for another district, another
+section of the same board, the other fields of the same topic, another challenge of the same workshop. Each is
+offered only after the assistant has answered it without abstaining (checked once, then remembered)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+
+from assistant import Answer, Assistant
+
+MAX_SUGGESTIONS = 3
+NEW_CHECKS_PER_ANSWER = 2  # questions not yet checked that one answer may check (each is one ask)
+TOPIC_NUMBER = re.compile(r"\bThema (\d+)\b")
+CHALLENGE_NUMBER = re.compile(r"\bHerausforderung (\d+)\b")
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def ordered(values) -> list:
+    return list(dict.fromkeys(value for value in values if value))
+
+
+class Suggestions:
+    """The next questions an assistant's corpus offers, with the answerable ones remembered."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        passages = assistant.store.passages
+        districts = [p for p in passages if p.board_kind == "district" and p.place]
+        self.districts = ordered(p.place for p in districts)
+        self.district_sections = ordered(p.section for p in districts)
+        topics = [p for p in passages if p.board_kind == "topic_result"]
+        self.topic_fields = ordered(p.section for p in topics if p.section != "Titel")
+        self.topics = ordered(int(m.group(1)) for p in topics if (m := TOPIC_NUMBER.search(p.board)))
+        rows = [p for p in passages if p.board_kind == "table_row" and p.place]
+        self.workshops = ordered(p.place for p in rows)
+        self.challenges = {w: ordered(int(m.group(1)) for p in rows if p.place == w
+                                      and (m := CHALLENGE_NUMBER.search(p.board))) for w in self.workshops}
+        self._answerable: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, assistant: Assistant) -> Suggestions:
+        """One per assistant, so that what was checked once (at start-up, by any session) is known to all."""
+        if assistant not in _SHARED:
+            _SHARED[assistant] = cls(assistant)
+        return _SHARED[assistant]
+
+    def candidates(self, answer: Answer) -> list[str]:
+        """Questions of the same shape about a neighbouring part of the corpus, nearest first."""
+        if answer.abstained or not answer.passages:
+            return []
+        passage = answer.passages[0].passage
+        out: list[str] = []
+        if passage.board_kind == "district" and passage.place and passage.section:
+            others = [d for d in self.districts if d != passage.place]
+            out += [f"{passage.section} in {district}?" for district in others[:2]]
+            out += [f"{section} in {passage.place}?" for section in self.district_sections
+                    if section != passage.section]
+            out += [f"{passage.section} in {district}?" for district in others[2:]]
+        elif passage.board_kind == "topic_result" and (m := TOPIC_NUMBER.search(passage.board)):
+            number = int(m.group(1))
+            out += [f"{field} zu Thema {number}?" for field in self.topic_fields if field != passage.section]
+            out += [f"{passage.section} zu Thema {other}?" for other in self.topics if other != number][:2]
+        elif passage.board_kind == "table_row" and passage.place:
+            m = CHALLENGE_NUMBER.search(passage.board)
+            number = int(m.group(1)) if m else 0
+            out += [f"Herausforderung {other} im Workshop {passage.place}?"
+                    for other in self.challenges.get(passage.place, []) if other != number]
+            out += [f"Herausforderungen im Workshop {w}?" for w in self.workshops if w != passage.place]
+        return ordered(out)
+
+    def answerable(self, question: str) -> bool:
+        """Whether the assistant answers the question without abstaining (asked once, then remembered)."""
+        with self._lock:
+            known = self._answerable.get(question)
+        if known is not None:
+            return known
+        try:
+            answer = self.assistant.ask(question)
+            ok = not answer.abstained and bool(answer.passages) and answer.verdict != "nein"
+        except Exception:  # noqa: BLE001 - a question that fails is simply not offered
+            ok = False
+        with self._lock:
+            self._answerable[question] = ok
+        return ok
+
+    def for_answer(self, answer: Answer, asked: list[str] = (), limit: int = MAX_SUGGESTIONS) -> list[str]:
+        """Up to limit next questions for an answer, none of them asked already in the conversation."""
+        chosen, new_checks = [], 0
+        seen = {question.casefold() for question in asked}
+        for question in self.candidates(answer):
+            if question.casefold() in seen:
+                continue
+            with self._lock:
+                known = question in self._answerable
+            if not known:
+                if new_checks >= NEW_CHECKS_PER_ANSWER:
+                    continue
+                new_checks += 1
+            if self.answerable(question):
+                chosen.append(question)
+                if len(chosen) >= limit:
+                    break
+        return chosen
+
+    def prepare(self) -> None:
+        """Check every question this corpus could offer (at start-up, so answers need not wait for it)."""
+        questions = [f"{section} in {district}?" for district in self.districts for section in self.district_sections]
+        questions += [f"{field} zu Thema {number}?" for number in self.topics for field in self.topic_fields]
+        questions += [f"Herausforderung {n} im Workshop {w}?" for w in self.workshops for n in self.challenges[w]]
+        questions += [f"Herausforderungen im Workshop {w}?" for w in self.workshops]
+        for question in questions:
+            self.answerable(question)

@@ -1,11 +1,14 @@
 """Load: many concurrent users of the app, each with its own gradio_client session, asking different questions.
 
-The app runs in this process (as `python app.py` would run it, on a free port), so the peak RSS measured here
-is the server's (plus the clients' threads, which are small). Every answer is checked against the board it
-must cite, so answers that get mixed up between sessions count as wrong, not as fast.
+The app runs as `python app.py` on a free port, in a process of its own (its peak RSS is read from /proc), and
+the users are threads of this process. With --in-process the app runs in this process instead: then the clients'
+work (gradio_client makes a TLS context for every request and polls for messages) competes with the server for
+the same interpreter lock, and the figures say as much about the clients as about the app. Every answer is checked
+against the board it must cite, so answers that get mixed up between sessions count as wrong, not as fast.
 
     .venv/bin/python -m benchmarks.load                   # 32 users, the default queue settings
     .venv/bin/python -m benchmarks.load --concurrency 1 2 --users 32 64
+    .venv/bin/python -m benchmarks.load --in-process      # the app in this process, beside its users
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import resource
 import shutil
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -102,7 +107,9 @@ def serve(assistant, feedback_dir: Path, concurrency: int | None = None,
           queue_size: int | None = None):
     """The app over an assistant on a free local port, with the default queue settings unless given."""
     import app
+    from ui.server import warm_up
 
+    warm_up(assistant)  # as `python app.py` does before it serves
     settings = app.ServerSettings(port=free_port())
     if concurrency is not None:
         settings.concurrency = concurrency
@@ -113,10 +120,64 @@ def serve(assistant, feedback_dir: Path, concurrency: int | None = None,
     return demo, url, settings
 
 
+class AppProcess:
+    """`python app.py` on a free port over an index folder, until closed."""
+
+    def __init__(self, index_dir: Path, corpus_dir: Path, data_dir: Path, settings, timeout: float = 300) -> None:
+        import httpx
+
+        self.settings = settings
+        env = dict(os.environ, PROTOKOLL_INDEX=str(index_dir), PROTOKOLL_CORPUS=str(corpus_dir),
+                   PROTOKOLL_DATA=str(data_dir), PROTOKOLL_PORT=str(settings.port),
+                   PROTOKOLL_CONCURRENCY=str(settings.concurrency), PROTOKOLL_QUEUE_SIZE=str(settings.queue_size))
+        for name in ("PROTOKOLL_USER", "PROTOKOLL_PASSWORD", "PROTOKOLL_HOST"):
+            env.pop(name, None)
+        self.process = subprocess.Popen([sys.executable, str(PROJECT_ROOT / "app.py")], cwd=PROJECT_ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.url = f"http://127.0.0.1:{settings.port}/"
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app.py ended with code {self.process.returncode}: "
+                                   f"{self.process.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(self.url, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(f"app.py did not answer within {timeout} s")
+            time.sleep(0.5)
+
+    def peak_rss_mb(self) -> float:
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return float("nan")
+        line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: nan kB")
+        return float(line.split()[1]) / 1024
+
+    def current_rss_mb(self) -> float:
+        try:
+            pages = int(Path(f"/proc/{self.process.pid}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            return float("nan")
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def citations_of(endpoint: str, result) -> list[str]:
     if endpoint == "/ask":
         return [passage["citation"] for passage in result["passages"]]
-    citations = result[2]  # /chat: question box, chat, citation radio, source, link, download, status
+    citations = result[2]  # /chat: question box, chat, citation radio, source, link, status
     return [label for label, _ in citations["choices"]]
 
 
@@ -178,10 +239,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_seconds: float) -> dict:
+def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_seconds: float,
+              peak_mb: float | None = None, where: str = "in-process") -> dict:
     times = [r.seconds for r in results if r.seconds is not None and r.error is None]
     return {
         "users": len(results),
+        "server": where,
         "concurrency": settings.concurrency,
         "queue_size": settings.queue_size,
         "answered": len(times),
@@ -195,29 +258,57 @@ def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_se
         "wall_s": round(wall_seconds, 3),  # connecting all users, then answering them
         "throughput_per_s": round(len(times) / max(times), 2) if times else None,  # answers per second of answering
         "rss_before_mb": round(rss_before_mb, 1),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb() if peak_mb is None else peak_mb, 1),
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def run(assistant, users: int = 32, concurrency: int | None = None,
-        queue_size: int | None = None, work_dir: Path | None = None) -> dict:
-    """Serve the app, warm it up with one question, let `users` users ask at once; the summary as a dict."""
+def first_answer(url: str) -> None:
     from gradio_client import Client
 
+    warm = Client(url, verbose=False)
+    warm.predict("Was läuft gut in Schalke?", api_name="/ask")  # first answer: lazy parts get loaded
+    warm.close()
+
+
+def run(assistant, users: int = 32, concurrency: int | None = None,
+        queue_size: int | None = None, work_dir: Path | None = None) -> dict:
+    """Serve the app in this process, warm it up with one question, let `users` users ask at once; the summary
+    as a dict."""
     work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
     demo, url, settings = serve(assistant, work / "feedback", concurrency, queue_size)
     try:
-        warm = Client(url, verbose=False)
-        warm.predict("Was läuft gut in Schalke?", api_name="/ask")  # first answer: lazy parts get loaded
-        warm.close()
+        first_answer(url)
         rss_before = current_rss_mb()
         started = time.perf_counter()
         results = run_users(url, load_questions(users))
         summary = summarize(results, settings, rss_before, time.perf_counter() - started)
     finally:
         demo.close()
+    summary["results"] = [asdict(r) for r in results]
+    return summary
+
+
+def run_process(index_dir: Path, corpus_dir: Path, users: int = 32, concurrency: int | None = None,
+                queue_size: int | None = None, work_dir: Path | None = None) -> dict:
+    """The same with the app as `python app.py` in a process of its own."""
+    from ui.settings import ServerSettings
+
+    work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
+    settings = ServerSettings(port=free_port())
+    settings.concurrency = concurrency or settings.concurrency
+    settings.queue_size = queue_size or settings.queue_size
+    app = AppProcess(index_dir, corpus_dir, work / "data", settings)
+    try:
+        first_answer(app.url)
+        rss_before = app.current_rss_mb()
+        started = time.perf_counter()
+        results = run_users(app.url, load_questions(users))
+        summary = summarize(results, settings, rss_before, time.perf_counter() - started, app.peak_rss_mb(),
+                            "own process")
+    finally:
+        app.close()
     summary["results"] = [asdict(r) for r in results]
     return summary
 
@@ -230,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue-size", type=int, default=None)
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: a copy of data/index)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "test-artifacts" / "load.json")
+    parser.add_argument("--in-process", action="store_true", help="serve the app in this process, beside its users")
     args = parser.parse_args(argv)
 
     from assistant import Assistant
@@ -242,16 +334,20 @@ def main(argv: list[str] | None = None) -> int:
         if Settings().index_dir.exists():
             shutil.copytree(Settings().index_dir, index_dir, ignore=shutil.ignore_patterns("*.lock"))
     corpus = PROJECT_ROOT / "corpus"
-    assistant = Assistant.load(corpus_dir=corpus, index_dir=index_dir)
+    assistant = Assistant.load(corpus_dir=corpus, index_dir=index_dir)  # builds the index when it is stale
     rows = []
     for concurrency in args.concurrency:
         for users in args.users:
-            summary = run(assistant, users, concurrency, args.queue_size, work)
+            if args.in_process:
+                summary = run(assistant, users, concurrency, args.queue_size, work)
+            else:
+                summary = run_process(index_dir, corpus, users, concurrency, args.queue_size, work)
             rows.append(summary)
-            print(f"users {summary['users']:>3}  concurrency {summary['concurrency']}  "
+            print(f"{summary['server']}  users {summary['users']:>3}  concurrency {summary['concurrency']}  "
                   f"queue {summary['queue_size']:>3}  "
                   f"answered {summary['answered']:>3}  correct {summary['correct']:>3}  p50 {summary['p50_s']} s  "
-                  f"p95 {summary['p95_s']} s  max {summary['max_s']} s  wall {summary['wall_s']} s  "
+                  f"p95 {summary['p95_s']} s  max {summary['max_s']} s  {summary['throughput_per_s']} answers/s  "
+                  f"wall {summary['wall_s']} s  "
                   f"peak RSS {summary['peak_rss_mb']} MB", flush=True)
             for line in summary["errors"][:5] + summary["wrong"][:5]:
                 print("   ", line)

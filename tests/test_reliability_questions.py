@@ -297,9 +297,9 @@ def test_the_installed_command(tmp_path_factory, question, code, pattern):
 # --- the app ---------------------------------------------------------------------------------------------------
 
 def outputs_of_chat(result) -> SimpleNamespace:
-    question_box, messages, citations, source, link, download, status = result
+    question_box, messages, citations, source, link, status = result
     return SimpleNamespace(question_box=question_box, messages=messages, citations=citations, source=source,
-                           link=link, download=download, status=status)
+                           link=link, status=status)
 
 
 def message_text(message: dict) -> str:

@@ -304,9 +304,11 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     if not answered_as_asked:
         return escape_markdown(f"Ähnliche Stellen: {found}.")
     about = ""
-    # Only the sections the question itself names ("Probleme" is no reason to announce "Herausforderung").
+    # Only the sections the question itself names ("Probleme" is no reason to announce "Herausforderung"), and
+    # only where something was found in them ("Wo wünschen sich die Teilnehmenden …" found nothing in "Teilnehmende").
+    found_in = {hit.passage.section for hit in hits}
     named = [name for name in sorted(query.sections, key=query.sections.get, reverse=True)
-             if names_section(query, name)]
+             if names_section(query, name) and name in found_in]
     if named:
         about += " zu " + " / ".join(f"„{name}“" for name in named)
     if query.places:

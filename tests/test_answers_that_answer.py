@@ -149,6 +149,13 @@ def test_banners_name_only_sections_the_question_names(real, question):
         assert f"„{section}“" not in framing
 
 
+def test_a_banner_names_a_section_only_where_something_was_found_in_it(real):
+    # "die Teilnehmenden" names the section "Teilnehmende", but the wish for more green stands on other boards.
+    answer = real.ask("Wo wünschen sich die Teilnehmenden mehr Grün?")
+    assert answer.passages and all(hit.passage.section != "Teilnehmende" for hit in answer.passages)
+    assert "„Teilnehmende“" not in answer.text
+
+
 # --- after review ---------------------------------------------------------------------------------------------
 def test_a_where_question_about_named_places_names_no_others_as_silent(real):
     answer = real.ask("Wo in Schalke wird Kita genannt?")

@@ -220,3 +220,16 @@ def test_setext_heading(tmp_path):
     _, passages = parse_file(tmp_path, "ziel.md", text)
     assert [(p.section, p.lines) for p in passages] == [("Zielsetzung", (3, 3))]
     assert not re.search(r"=", passages[0].text)
+
+
+def test_pdf_cards_with_counts_are_passages_of_their_own_and_no_headings():
+    from index.documents import Document, DocumentMeta
+
+    lines = ["Große Themen", "Alt werden im Ort, wo", "bekomme ich Hilfe?", "4", "Litfaßsäule  1",
+             "Dorfladen  1", "DSL nächste Stufe  3", "Allee als", "Dorfeinfahrt", "1"]
+    document = Document("karten.pdf", lines, DocumentMeta(title="Themensammlung"), pages=[1] * len(lines))
+    passages = generic.parse(document)
+    assert {p.section for p in passages} == {"Große Themen"}  # "Litfaßsäule 1" is a card, not a heading
+    texts = [p.text for p in passages]
+    assert "Alt werden im Ort, wo\nbekomme ich Hilfe?\n4" in texts  # a card ends at its count
+    assert any("DSL nächste Stufe 3" in text and "Allee" not in text for text in texts)

@@ -38,6 +38,7 @@ HEADING_BEFORE_CHARS = 80
 # followed by a full line; a line ending a sentence short of a full line ends its paragraph.
 PDF_HEADING_WIDTH = 0.6
 PDF_FULL_WIDTH = 0.8
+CARD_CHARS = 40  # a line this short ending in a count closes a card even on a page of short lines
 SPLIT_SLACK = 1.15  # even parts may grow by this much so the splitter can reach a sentence end
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
@@ -45,6 +46,7 @@ _RULE = re.compile(r"^([-*_=~#])(?:\s*\1){2,}$")  # ---, ***, ===, ## ## ##: lay
 _BULLET = re.compile(r"^(?:[-*+•–—·>|]|\(?\d{1,3}\)|\(?[a-z]\))\s")
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.|[IVX]{1,5}\.)\s+")
 _SENTENCE_END = re.compile(r"[.!?:;,…]$")
+_COUNT_END = re.compile(r"(?:^|\s)\d{1,3}$")
 _PARAGRAPH_END = re.compile(r"[.!?:][\"'“”»«)]*$")
 
 
@@ -193,6 +195,7 @@ def _promote_headings(tokens: list, document: Document) -> list[_Heading | _Para
             and isinstance(following, _Paragraph)
             and "\t" not in document.line(token.lines[0][0])
             and _heading_like(text := token.lines[0][1])
+            and not (document.pages and _COUNT_END.search(text))  # a PDF's card with its count
             and (len(following.lines) >= 2 or len(following.text) >= max(2 * len(text), HEADING_BEFORE_CHARS))
             # a run of short lines is a list, and its last line no heading
             and not (isinstance(previous, _Paragraph) and _list_like(previous))
@@ -245,10 +248,17 @@ def _pdf_paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]
             and len(text) < PDF_HEADING_WIDTH * width
             and len(following) >= PDF_FULL_WIDTH * width
             and _heading_like(text)
+            and not _COUNT_END.search(text)  # a card with its count, not a heading
         ):
             paragraphs.append([(number, text)])
             continue
         current.append((number, text))
+        # A short line ending in a count closes a pin-board card ("DSL nächste Stufe 3", or "7" alone).
+        counted = _COUNT_END.search(text) and len(text) < max(PDF_HEADING_WIDTH * width, CARD_CHARS)
+        if following is not None and counted:
+            paragraphs.append(current)
+            current = []
+            continue
         if following is not None and _PARAGRAPH_END.search(text) and len(text) < PDF_FULL_WIDTH * width:
             paragraphs.append(current)
             current = []

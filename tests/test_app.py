@@ -527,6 +527,17 @@ def test_where_answer_has_a_places_table_downloadable_as_csv(client):
 
 
 @pytest.mark.e2e
+def test_labels_around_an_english_or_turkish_answer_follow_its_language(client):
+    english = chat(client, "Which districts lack daycare places?")
+    assert english.citations["label"] == "Sources of the answer"
+    assert "| Place | Finding | Sources |" in text_of(english.messages[-1])
+    turkish = chat(client, "Schalke'de neler iyi gidiyor?")
+    assert turkish.citations["label"] == "Yanıtın kaynakları"
+    german = chat(client, "Was läuft gut in Bismarck?")
+    assert german.citations["label"] == "Quellen der Antwort"
+
+
+@pytest.mark.e2e
 def test_answers_offer_next_questions_that_the_corpus_answers(client):
     turn = chat(client, "Welche Handlungsbedarfe gibt es in Schalke?")
     options = [option["value"] for option in turn.messages[-1].get("options") or []]

@@ -73,7 +73,7 @@ def test_chat_returns_updates_by_component_name_and_keeps_the_conversation(handl
     assert first["question"] == "" and first["status"] == ""
     conversation = first["conversation"]
     assert conversation.questions == ["Was fehlt in Nordstadt?"] and conversation.current == 0
-    assert first["citations"]["value"] == "1"
+    assert first["citations"]["value"] == "1" and first["citations"]["label"] == "Quellen der Antwort"
     assert [label for label, _ in first["citations"]["choices"]] == ["[1] Tafel 1 · Handlungsbedarfe",
                                                                     "[2] Tafel 1 · Was läuft gut"]
     assert "Quelle [1]" in first["source"] and '<tr class="pa-hit pa-answer">' in first["source"]

@@ -67,7 +67,7 @@ class Wiring:
         for name, value in result.items():
             component = self.components[name]
             if name == "citations":
-                value = gr.Radio(choices=value["choices"], value=value["value"])
+                value = gr.Radio(choices=value["choices"], value=value["value"], label=value["label"])
             elif name == "download":
                 value = gr.File(value=value, visible=value is not None)
             out[component] = value

@@ -93,13 +93,22 @@ def citation_label(hit, answer: Answer) -> str:
                                          else []))
 
 
+# The app's words around an answer follow the question's language, as the answer's own words do.
+SOURCES_LABEL = {"de": "Quellen der Antwort", "en": "Sources of the answer", "tr": "Yanıtın kaynakları"}
+
+
+def language_of(answer: Answer) -> str:
+    language = answer.query.language if answer.query is not None else "de"
+    return language if language in SOURCES_LABEL else "de"
+
+
 def citation_choices(turn: Turn | None) -> dict:
-    """The list of an answer's sources: choices (label, marker) and the one selected."""
+    """The list of an answer's sources: choices (label, marker), the one selected, and its heading."""
     if turn is None:
-        return {"choices": [], "value": None}
+        return {"choices": [], "value": None, "label": SOURCES_LABEL["de"]}
     choices = [(f"[{n}] {citation_label(hit, turn.answer)}", str(n))
                for n, hit in enumerate(turn.answer.passages, start=1)]
-    return {"choices": choices, "value": "1" if choices else None}
+    return {"choices": choices, "value": "1" if choices else None, "label": SOURCES_LABEL[language_of(turn.answer)]}
 
 
 def chat_messages(conversation: Conversation) -> list[dict]:

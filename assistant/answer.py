@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
-from .evidence import names_section
 from .retrieve import Hit
-from .understand import Query
+from .understand import Query, names_section
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")

@@ -158,10 +158,3 @@ def closest_lines(passage, similarity: np.ndarray) -> tuple[int, ...]:
     limit = max(1, math.floor(len(passage.items) / 2))
     order = [i for i in np.argsort(-similarity, kind="stable") if similarity[i] >= best - HIGHLIGHT_MARGIN][:limit]
     return tuple(sorted({passage.items[i].line for i in order}))
-
-
-def names_section(query: Query, section: str) -> bool:
-    """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
-    asked = set(words(query.question))
-    return any(word in asked or any(a.startswith(word[:5]) for a in asked if len(word) >= 5)
-               for word in words(section) if len(word) >= 4)

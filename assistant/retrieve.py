@@ -221,6 +221,10 @@ class Retriever:
         similarity = vectors @ self.embed(self.dense_text(query))
         order = np.argsort(-similarity)
         best, second = float(similarity[order[0]]), float(similarity[order[1]])
+        # A question about districts or workshops asks for one of the sections their boards have.
+        available = set().union(*(self.vocabulary.place_sections.get(name, set()) for name in query.local_places))
+        if available & set(names) and names[order[0]] not in available:
+            return {}
         if best - float(np.median(similarity)) >= FIELD_LIFT and best - second >= FIELD_GAP:
             return {names[order[0]]: FIELD_WEIGHT}
         return {}

@@ -134,6 +134,9 @@ class Query:
     unknown_places: list[tuple[str, list[str]]] = field(default_factory=list)
     documents: frozenset[str] = frozenset()  # the meetings it names by date or number ("Sitzung vom 16.08.2023")
     items: frozenset[tuple[str, str]] = frozenset()  # agenda items it names: (document, item number)
+    # Sections its words name, also those its places lack ("Probleme" names the topics' "Herausforderung"): such
+    # words ask for a kind of finding, they are not what the question is about.
+    worded_sections: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -192,6 +195,11 @@ class Vocabulary:
         self.places = self._places(passages)
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
+        # The sections each district or workshop has: what a question about a place can ask for.
+        self.place_sections: dict[str, set[str]] = defaultdict(set)
+        for passage in passages:
+            if passage.place and passage.section:
+                self.place_sections[passage.place].add(passage.section)
         self._section_idf = self._idf(self.section_cues)
         # Sections that recur on several boards are the fields of a form ("Handlungsbedarfe", "Beschlussfassung"):
         # a question asks for them in its own words. One that stands once is a heading of the text ("Winterdienst
@@ -400,10 +408,24 @@ class Vocabulary:
         best = max(scores.values())
         return {name: round(score / best, 3) for name, score in scores.items() if score >= SECTION_KEEP_RATIO * best}
 
+    def sections_of_places(self, sections: dict[str, float], places: list[Place], question: str) -> dict[str, float]:
+        """The sections found, for a question about districts or workshops: those their boards have. One they lack
+        is kept only when the question uses its name ("Lösungsideen in Schalke": the answer says there are none);
+        one found by its printed prompt ("Probleme" for "Herausforderung") is dropped, and the section is looked
+        for among the place's own (by meaning)."""
+        available = set().union(*(self.place_sections.get(place.name, set()) for place in places
+                                  if place.kind != "city"))
+        if not sections or not available:
+            return sections
+        on_place = {section: weight for section, weight in sections.items() if section in available}
+        if on_place:
+            return on_place
+        return {section: weight for section, weight in sections.items() if uses_section_name(question, section)}
+
     def own_words(self, query: Query) -> list[str]:
         """Content words of the question beyond the place and section it names."""
         cue_stems = set()
-        for section in query.sections:
+        for section in set(query.sections) | query.worded_sections:
             cue_stems |= self.section_cues[section]["name"] | self.section_cues[section]["prompt"]
         own = []
         for word in words(query.content):
@@ -453,6 +475,17 @@ class Vocabulary:
         return best
 
 
+def names_section(query: Query, section: str) -> bool:
+    """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
+    return uses_section_name(query.question, section)
+
+
+def uses_section_name(question: str, section: str) -> bool:
+    asked = set(words(question))
+    return any(word in asked or any(a.startswith(word[:5]) for a in asked if len(word) >= 5)
+               for word in words(section) if len(word) >= 4)
+
+
 def place_kind(passage: Passage) -> str:
     """The kind of place a passage's place is: a district of an exchange board, else a group (a workshop)."""
     return "district" if passage.board_kind == "district" else "group"
@@ -499,7 +532,8 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
-    sections = vocabulary.find_sections(question)
+    worded = vocabulary.find_sections(question)
+    sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
     items, item_spans = vocabulary.meetings.named_items(question)
     dates = dates + item_spans
@@ -512,7 +546,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
-                  items=items)
+                  items=items, worded_sections=frozenset(worded))
     return query
 
 

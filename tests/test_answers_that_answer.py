@@ -156,6 +156,17 @@ def test_a_banner_names_a_section_only_where_something_was_found_in_it(real):
     assert "„Teilnehmende“" not in answer.text
 
 
+def test_a_section_the_place_lacks_is_announced_only_when_named(real):
+    # "Probleme" is in the printed prompt of the topics' "Herausforderung", which no district board has: the
+    # question about Schalke is answered from Schalke's boards, without a note about a missing section.
+    problems = real.ask("Welche Probleme gibt es in Schalke?")
+    assert "Herausforderung" not in problems.text.split("**")[0]
+    assert any(hit.passage.place == "Schalke" for hit in problems.passages[:2])
+    # Named by its own name, a section Schalke's boards lack is said to be missing.
+    ideas = real.ask("Welche Lösungsideen gibt es in Schalke?")
+    assert "Für Schalke gibt es im Protokoll keinen Abschnitt „Lösungsideen“." in ideas.text
+
+
 # --- after review ---------------------------------------------------------------------------------------------
 def test_a_where_question_about_named_places_names_no_others_as_silent(real):
     answer = real.ask("Wo in Schalke wird Kita genannt?")

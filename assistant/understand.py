@@ -34,6 +34,7 @@ ANAPHORA = frozenset(
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
 # "In welcher Form / Höhe / Reihenfolge …", "in which way …" ask how, not where.
 MANNER_NOUNS = (
@@ -69,7 +70,7 @@ ENGLISH_WORDS = frozenset(
     "happen next".split()
 )
 TURKISH_WORDS = frozenset(
-    "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun "
+    "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun peki "
     "sorunlar ihtiyaç ihtiyaçlar".split()
 )
 # A word the corpus does not know right after "in", "nach", "aus" or "from" without an article ("in Buer"; not
@@ -522,8 +523,12 @@ def words(text: str) -> list[str]:
 def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:
     """The query for a question, resolved against the earlier user turns of the conversation."""
     query = _read(question, vocabulary)
-    if not history or not _is_followup(query, question, vocabulary):
-        return _sections_by_meaning(query, vocabulary)  # the earlier turns are read only for a follow-up
+    if not history:
+        return _sections_by_meaning(query, vocabulary)
+    if not _is_followup(query, question, vocabulary):
+        by_meaning = _sections_by_meaning(query, vocabulary)
+        if not _asks_only_for_a_section(by_meaning, question):
+            return by_meaning  # the earlier turns are read only for a follow-up
     previous = understand(history[-1], vocabulary, history[:-1])
     query = _inherit(query, previous)
     _, spans = vocabulary.find_places(query.text)
@@ -605,7 +610,7 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     tokens = words(question)
     if not tokens:
         return False
-    if tokens[0] in ("und", "and") or any(token in ANAPHORA - {"und", "and"} for token in tokens):
+    if tokens[0] in FOLLOWUP_OPENERS or any(token in ANAPHORA - {"und", "and"} for token in tokens):
         return True
     # A short question that names only a place or a section leaves the rest to the conversation;
     # one with words of its own ("Wie findet man in X Wohnungen?") is a new question.
@@ -614,6 +619,13 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     if not (query.places or query.sections):
         return False
     return not vocabulary.own_words(query)
+
+
+def _asks_only_for_a_section(query: Query, question: str) -> bool:
+    """A short question that asks for a section in other words (another language) and names nothing else: "What
+    solutions were proposed?" after a question about a topic is about that topic."""
+    return (bool(query.sections) and not (query.places or query.topics or query.documents or query.items)
+            and len(words(question)) <= FOLLOWUP_MAX_WORDS - 2)
 
 
 def _inherit(query: Query, previous: Query) -> Query:

@@ -167,6 +167,22 @@ def test_a_section_the_place_lacks_is_announced_only_when_named(real):
     assert "Für Schalke gibt es im Protokoll keinen Abschnitt „Lösungsideen“." in ideas.text
 
 
+@pytest.mark.parametrize("history, question, section", [
+    (["Welche Probleme gibt es beim Thema Mediation?"], "What solutions were proposed?", "Lösungsideen"),
+    (["Schalke'de neler iyi gidiyor?"], "Peki Bismarck'ta?", "Was läuft gut"),
+])
+def test_a_short_follow_up_in_another_language_keeps_the_conversation(real, history, question, section):
+    query = real.understand(question, history)
+    assert query.followup and section in query.sections
+    answer = real.ask(question, history)
+    first = real.understand(history[0])
+    if first.topics:
+        assert {(hit.source, hit.passage.topic_no) for hit in answer.passages} <= set(first.topics)
+    else:
+        assert {hit.passage.place for hit in answer.passages} == {"Bismarck"}
+    assert answer.passages[0].passage.section == section
+
+
 # --- after review ---------------------------------------------------------------------------------------------
 def test_a_where_question_about_named_places_names_no_others_as_silent(real):
     answer = real.ask("Wo in Schalke wird Kita genannt?")

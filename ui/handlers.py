@@ -70,23 +70,49 @@ def shared_questions(conversation: Conversation) -> list[str]:
     return [turn.question for turn in conversation.turns[start:index + 1]]
 
 
-class Handlers:
-    """The app's events over one assistant: its protocols for the source view, a feedback folder, exports."""
+class Generation:
+    """An assistant over one index generation with what the app derives from it (source view, filter choices,
+    next questions). Replaced as a whole when the corpus changes; an answer keeps the one it started with."""
 
-    def __init__(self, assistant: Assistant, feedback_dir: str | Path | None = None) -> None:
+    def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.protocols = Protocols(assistant.store.passages, assistant.corpus_dir)
-        self.feedback_dir = Path(feedback_dir) if feedback_dir else assistant.settings.feedback_dir
-        self.exports = ExportFolder()
         self.suggestions = Suggestions.of(assistant)
         self.choices = {"documents": self.protocols.documents(), "places": self.protocols.places(),
                         "sections": self.protocols.sections()}
         self.labels = {key: {value: label for label, value in choices} for key, choices in self.choices.items()}
 
+
+class Handlers:
+    """The app's events over one assistant: its protocols for the source view, a feedback folder, exports."""
+
+    def __init__(self, assistant: Assistant, feedback_dir: str | Path | None = None) -> None:
+        self.generation = Generation(assistant)
+        self.feedback_dir = Path(feedback_dir) if feedback_dir else assistant.settings.feedback_dir
+        self.exports = ExportFolder()
+
+    def switch(self, assistant: Assistant) -> None:
+        """Serve every session from a new assistant (a new index generation) from now on."""
+        self.generation = Generation(assistant)  # one assignment: a reader sees the old or the new one whole
+
+    @property
+    def assistant(self) -> Assistant:
+        return self.generation.assistant
+
+    @property
+    def protocols(self) -> Protocols:
+        return self.generation.protocols
+
+    @property
+    def choices(self) -> dict:
+        return self.generation.choices
+
     # -- checks ---------------------------------------------------------------------------------------------------
 
-    def make_filters(self, documents, places, sections) -> tuple[Filters | None, dict, str]:
+    def make_filters(self, documents, places, sections,
+                     generation: Generation | None = None) -> tuple[Filters | None, dict, str]:
         """Filters from the dropdowns (or API lists), checked against what the protocols contain."""
+        labels = (generation or self.generation).labels
         chosen = {"documents": documents, "places": places, "sections": sections}
         clean: dict[str, list[str]] = {}
         for key, values in chosen.items():
@@ -96,7 +122,7 @@ class Handlers:
                 values = [values]
             if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
                 raise UserMessage(f"Die Auswahl „{FILTER_NAMES[key]}“ muss eine Liste von Texten sein.")
-            unknown = [value for value in values if value not in self.labels[key]]
+            unknown = [value for value in values if value not in labels[key]]
             if unknown:
                 raise UserMessage(f"Unbekannte Auswahl für {FILTER_NAMES[key]}: "
                                   f"{', '.join(v[:60] for v in unknown[:3])}.")
@@ -104,21 +130,22 @@ class Handlers:
         if not any(clean.values()):
             return None, {}, ""
         description = "; ".join(
-            f"{FILTER_NAMES[key]}: {', '.join(self.labels[key][value] for value in values)}"
+            f"{FILTER_NAMES[key]}: {', '.join(labels[key][value] for value in values)}"
             for key, values in clean.items() if values
         )
         filters = Filters(set(clean["documents"]), set(clean["places"]), set(clean["sections"]))
         return filters, {key: values for key, values in clean.items() if values}, description
 
-    def answer_question(self, question, documents, places, sections,
-                        history: list[str]) -> tuple[str, Answer, dict, str]:
+    def answer_question(self, question, documents, places, sections, history: list[str],
+                        generation: Generation | None = None) -> tuple[str, Answer, dict, str]:
+        generation = generation or self.generation
         try:
             text = clean_question(question)  # refuses huge inputs before any per-character work
         except ValueError as error:
             raise UserMessage(str(error), title="Bitte Frage prüfen") from None
-        filters, chosen, description = self.make_filters(documents, places, sections)
+        filters, chosen, description = self.make_filters(documents, places, sections, generation)
         try:
-            answer = self.assistant.ask(text, history=history, filters=filters)
+            answer = generation.assistant.ask(text, history=history, filters=filters)
         except QuestionError as error:  # anything else is an internal error: logged, not shown as a hint
             raise UserMessage(str(error), title="Bitte Frage prüfen") from None
         except Exception:
@@ -127,7 +154,7 @@ class Handlers:
                               "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
         return text, answer, chosen, description
 
-    def source_for(self, turn: Turn | None, marker: str | None = "1") -> str:
+    def source_for(self, turn: Turn | None, marker: str | None = "1", generation: Generation | None = None) -> str:
         if turn is None:
             return SOURCE_PLACEHOLDER
         if not turn.answer.passages:
@@ -139,7 +166,7 @@ class Handlers:
         if not 1 <= number <= len(turn.answer.passages):
             raise UserMessage(f"Die Antwort hat keine Quelle [{marker}].")
         hit = turn.answer.passages[number - 1]
-        return render_source(self.protocols, hit.passage, number, highlights=hit.highlights,
+        return render_source((generation or self.generation).protocols, hit.passage, number, highlights=hit.highlights,
                              similar=turn.answer.verdict == "nein")
 
     # -- events ---------------------------------------------------------------------------------------------------
@@ -149,9 +176,10 @@ class Handlers:
         conversation = conversation or Conversation()
         if len(conversation.turns) >= MAX_TURNS:
             raise UserMessage("Die Unterhaltung ist sehr lang geworden. Bitte beginnen Sie eine neue Unterhaltung.")
+        generation = self.generation  # the whole answer comes from the generation it started on
         text, answer, chosen, description = self.answer_question(question, documents, places, sections,
-                                                                 conversation.questions)
-        suggestions = self.suggestions.for_answer(answer, [*conversation.questions, text]) if not chosen else []
+                                                                 conversation.questions, generation)
+        suggestions = generation.suggestions.for_answer(answer, [*conversation.questions, text]) if not chosen else []
         conversation.turns.append(Turn(text, answer, chosen, description, suggestions))
         conversation.current = len(conversation.turns) - 1
         turn = conversation.turns[-1]
@@ -160,7 +188,7 @@ class Handlers:
             "chatbot": chat_messages(conversation),
             "conversation": conversation,
             "citations": citation_choices(turn),
-            "source": self.source_for(turn),
+            "source": self.source_for(turn, "1", generation),
             "link": question_link(base_url, shared_questions(conversation)) if base_url else "",
             "status": "",
         }

@@ -16,6 +16,7 @@ from .handlers import Handlers, UserMessage, page_url
 from .render import SOURCE_PLACEHOLDER
 from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION
 from .sources import MAX_SEARCH_CHARS, render_reader
+from .staff import MAX_UPLOAD_BYTES, Staff
 from .state import Conversation
 
 ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
@@ -37,6 +38,10 @@ def user_error(message: str, title: str = "Hinweis") -> gr.Error:
     Gradio renders an error message as HTML, and messages may quote user input: escaped.
     """
     return gr.Error(html.escape(message, quote=False), title=title, print_exception=False)
+
+
+def user_of(request: gr.Request | None) -> str:
+    return str(getattr(request, "username", "") or "")
 
 
 def headers_of(request: gr.Request | None) -> dict:
@@ -68,6 +73,8 @@ class Wiring:
             component = self.components[name]
             if name == "citations":
                 value = gr.Radio(choices=value["choices"], value=value["value"], label=value["label"])
+            elif name == "staff_documents":
+                value = gr.Dropdown(choices=value, value=None)
             elif name == "download":
                 value = gr.File(value=value, visible=value is not None)
             out[component] = value
@@ -85,10 +92,12 @@ class Wiring:
         return call
 
 
-def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
+def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staff_log=None) -> gr.Blocks:
     """The Blocks app over an assistant, whose corpus the source view reads; feedback goes to feedback_dir
-    (default: the feedback folder of the assistant's settings)."""
+    (default: the feedback folder of the assistant's settings). staff: a tab to add and remove protocols (only
+    for an app behind a login); its changes are logged to staff_log (default: the data folder)."""
     handlers = Handlers(assistant, feedback_dir)
+    corpus_staff = Staff(handlers, staff_log) if staff else None
     ui = Wiring()
     chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "status")
 
@@ -250,6 +259,27 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
                 reader = ui.add("reader", gr.HTML(render_reader(handlers.protocols), label="Protokolle",
                                                   elem_id="leser", js_on_load=None))
 
+            if corpus_staff is not None:
+                with gr.Tab("Verwaltung", id="verwaltung"):
+                    gr.Markdown("Protokolle hinzufügen oder entfernen. Die App sucht danach sofort im neuen Stand; "
+                                f"Dateien bis {MAX_UPLOAD_BYTES // 2**20} MB, Angaben zum Dokument optional.")
+                    # The type is checked by the handler (in German), not by Gradio's file_types (in English).
+                    upload = gr.File(label="Protokoll (.txt, .md, .pdf, .docx)", type="filepath",
+                                     elem_id="hochladen")
+                    with gr.Row():
+                        fields = [gr.Textbox(label="Titel", elem_id="feld-titel"),
+                                  gr.Textbox(label="Kurztitel", elem_id="feld-kurztitel"),
+                                  gr.Textbox(label="Stadt", elem_id="feld-stadt"),
+                                  gr.Textbox(label="Datum (JJJJ-MM-TT)", elem_id="feld-datum"),
+                                  gr.Dropdown(["", "fotoprotokoll", "workshop-tabellen", "generic"], value="",
+                                              label="Art", elem_id="feld-art")]
+                    add_button = gr.Button("Hinzufügen und indexieren", variant="primary", elem_id="hinzufuegen")
+                    with gr.Row():
+                        ui.add("staff_documents", gr.Dropdown(corpus_staff.documents(), value=None,
+                                                              label="Dokument", elem_id="dokumente"))
+                        remove_button = gr.Button("Entfernen", variant="stop", elem_id="entfernen")
+                    ui.add("staff_status", gr.Markdown("", elem_id="verwaltung-status"))
+
         # -- events -------------------------------------------------------------------------------------------
         chat_inputs = [question, *filter_inputs, conversation]
         chat_outputs = ui.outputs(*chat_names)
@@ -283,4 +313,22 @@ def build_app(assistant: Assistant, feedback_dir=None) -> gr.Blocks:
         demo.load(on_load, [*filter_inputs, conversation], chat_outputs, api_visibility="private",
                   **assistant_events)
         gr.api(ask, api_name="ask", **assistant_events)
+        if corpus_staff is not None:
+            staff_outputs = ui.outputs("staff_status", "staff_documents")
+
+            def add_document(path, title, short_title, city, day, kind, request: gr.Request,
+                             progress=gr.Progress()):  # noqa: B008 - how Gradio asks for progress
+                values = dict(zip(("title", "short_title", "city", "date", "kind"),
+                                  (title, short_title, city, day, kind), strict=True))
+                return ui.handler(corpus_staff.upload)(path, Path(path).name if path else "", user_of(request),
+                                                       values, lambda share, text: progress(share, desc=text))
+
+            def remove_document(name, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - how Gradio asks for progress
+                return ui.handler(corpus_staff.remove)(name, user_of(request),
+                                                       lambda share, text: progress(share, desc=text))
+
+            add_button.click(add_document, [upload, *fields], staff_outputs, api_name="add_document",
+                             concurrency_id="staff", concurrency_limit=1)
+            remove_button.click(remove_document, [ui["staff_documents"]], staff_outputs, api_name="remove_document",
+                                concurrency_id="staff", concurrency_limit=1)
     return demo

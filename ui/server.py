@@ -17,6 +17,7 @@ from index.documents import os_error_reason, unusable_path_message
 from .german import GermanGradio
 from .layout import EXAMPLES_CITIZENS, EXAMPLES_STAFF, build_app
 from .settings import DEFAULT_HOST, DEFAULT_PORT, LOCAL_HOSTS, ServerSettings
+from .staff import MAX_UPLOAD_BYTES
 from .suggest import Suggestions
 
 log = logging.getLogger("protokoll.app")
@@ -65,7 +66,8 @@ def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides)
         share=False,
         ssr_mode=False,
         mcp_server=False,
-        max_file_size=0,  # the app takes no uploads: refuse any file sent to /gradio_api/upload
+        # Uploads only behind a login (the staff tab); without one, any file sent to /gradio_api/upload is refused.
+        max_file_size=MAX_UPLOAD_BYTES if settings.auth else 0,
         css=CSS_FILE.read_text(encoding="utf-8"),
         head=f"<script>{JS_FILE.read_text(encoding='utf-8')}</script>",
         theme=THEME,
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("Die App ist unter %s ohne Anmeldung erreichbar; setzen Sie PROTOKOLL_USER und "
                     "PROTOKOLL_PASSWORD, wenn das nicht gewollt ist.", settings.host)
     warm_up(assistant)
-    demo = build_app(assistant)
+    demo = build_app(assistant, staff=settings.auth is not None)
     try:
         _, url, _ = launch(demo, settings, prevent_thread_lock=True, quiet=True)
     except OSError as error:  # port taken, address not available …

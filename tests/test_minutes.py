@@ -37,7 +37,8 @@ steigt leicht.
 
 Diskussion
 
-Meier, SPD: Wir tragen den Haushalt mit, weil die Sanierung der Grundschule endlich finanziert ist.
+Meier, SPD: Wir tragen den Haushalt mit, weil die Sanierung der Grundschule endlich finanziert ist. Der
+Finanzausschuss hat ihn einstimmig empfohlen, und die Kreditaufnahme wurde schon 2023 genehmigt.
 
 Huber, CDU: Die neuen Schulden sind zu hoch; wir lehnen den Entwurf ab.
 
@@ -157,9 +158,11 @@ def test_votes_and_decisions_are_marked_and_stay_with_their_motion(council):
     [decision] = [p for p in passages if "11:4 Stimmen" in p.text]
     assert decision.meta["decision"] is True
     assert decision.meta["votes"] == ["mit 11:4 Stimmen bei 1 Enthaltung"]
-    [unanimous] = [p for p in passages if "einstimmig" in p.text]
+    [unanimous] = [p for p in passages if "einstimmig" in p.text and not p.meta.get("speaker")]
     assert unanimous.meta["decision"] is True and unanimous.board == "TOP 3.1"
     assert not any(p.meta.get("decision") for p in passages if p.section == "Sachverhalt")
+    # a speech that tells of a vote or a decision is neither
+    assert not any(p.meta.get("decision") or p.meta.get("votes") for p in passages if p.meta.get("speaker"))
 
 
 def test_each_speakers_turn_is_a_passage_with_the_speaker_in_its_context(council):

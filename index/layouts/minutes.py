@@ -79,7 +79,7 @@ SPEAKER = re.compile(
 # Vote tallies and decisions.
 TALLY = re.compile(
     r"\bmit\s+\d+\s*:\s*\d+\s+Stimmen(?:\s+bei\s+\d+\s+Enthaltung(?:en)?)?"
-    r"|^\W*\d+\s+(?:Ja-|Nein-)?Stimmen?\s*(?::|für|dafür|dagegen)"
+    r"|^\W*\d+\s+(?:Ja-|Nein-)?Stimmen?\s*(?::|für|dafür|dagegen)[^\n]{0,60}"
     r"|\b\d+\s+(?:Ja|Nein|Gegen)-?Stimmen?\b"
     r"|\b(?:Ja|Nein|Enthaltung(?:en)?|dafür|dagegen)\s*[:=]\s*\d+\b"
     r"|\b\d+\s+Enthaltung(?:en)?\b"
@@ -475,10 +475,15 @@ def _passage(text: _Text, document: Document, base: dict, board: str, section: s
     if text.pages is not None and wrapped(items):
         meta["wrapped"] = True  # a PDF's lines: pieces of paragraphs, not units of their own
     joined = "\n".join(item_.text for item_ in items)
-    votes = [" ".join(match.group(0).split()) for match in TALLY.finditer(joined)]
+    votes = [" ".join(match.group(0).split()).lstrip("-*+•▪◦‣–—· ") for match in TALLY.finditer(joined)]
+    if speaker:
+        # A speech tells of votes and decisions ("bittet einstimmig", "wurde gewählt"); only a count is one.
+        votes = [vote for vote in votes if any(char.isdigit() for char in vote)]
     if votes:
         meta["votes"] = votes
-    if DECISION.search(joined) or votes and section and re.match(r"(Beschl|Abstimm|Wahl|Schlussabst)", section):
+    procedural = bool(section and re.match(r"(Beschl|Abstimm|Wahl|Schlussabst|Entlastung)", section))
+    if votes and procedural or not speaker and (DECISION.search(joined) or any(
+            char.isdigit() for vote in votes for char in vote)):
         meta["decision"] = True
     return Passage(
         source=document.source,

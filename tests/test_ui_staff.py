@@ -132,3 +132,40 @@ def test_without_login_there_is_no_staff_tab(tmp_path):
         assert Path(corpus / "spiel.md").exists()
     finally:
         demo.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_staff_tab_in_chromium(staff_app, tmp_path, size):
+    from playwright.sync_api import expect, sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREEN_SIZES
+
+    url, corpus, _ = staff_app
+    width, height = SCREEN_SIZES[size]
+    name = f"weide-{size}.md"
+    upload = write_file(tmp_path / name, NEW_PROTOCOL.replace("Quartiersgarten", "Weidengarten"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(locale="de-DE", viewport={"width": width, "height": height}).new_page()
+            page.set_default_timeout(60_000)
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_label("Benutzername").fill("amt")
+            page.get_by_label("Passwort").fill("geheim")
+            page.get_by_role("button", name="Anmelden").click()
+            if size == "phone":  # the third tab is behind Gradio's overflow menu, labelled in German
+                page.get_by_role("button", name="Weitere Reiter").click()
+                page.locator(".overflow-dropdown button", has_text="Verwaltung").click()
+            else:
+                page.get_by_role("tab", name="Verwaltung").click()
+            page.locator("#hochladen input[type=file]").set_input_files(str(upload))
+            page.locator("#feld-stadt input, #feld-stadt textarea").first.fill("Minden")
+            page.locator("#hinzufuegen").click()
+            expect(page.locator("#verwaltung-status")).to_contain_text(f"„{name}“ wurde hinzugefügt",
+                                                                       timeout=120_000)
+            assert (corpus / name).exists()
+            assert page.locator("#verwaltung-status img, #verwaltung-status script").count() == 0
+        finally:
+            browser.close()
+    (corpus / name).unlink()
+    (corpus / f"{name}.meta.json").unlink(missing_ok=True)

@@ -60,7 +60,12 @@
      'Gerade fragen sehr viele Personen gleichzeitig. Bitte versuchen Sie es in einigen Sekunden noch einmal.'],
     [/Connection errored out\.?/g, 'Die Verbindung zum Server ist unterbrochen.'],
   ];
+  const LABELS = {'More tabs': 'Weitere Reiter'};
   const translate = (node) => {
+    for (const element of [node, ...node.querySelectorAll('[aria-label]')]) {
+      const label = element.getAttribute && element.getAttribute('aria-label');
+      if (label && LABELS[label]) element.setAttribute('aria-label', LABELS[label]);
+    }
     const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {
       let value = text.nodeValue;
@@ -74,5 +79,6 @@
       else if (node.nodeType === Node.TEXT_NODE && node.parentNode) translate(node.parentNode);
     }
   }).observe(document.body, {childList: true, subtree: true});
-  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+  const begin = () => { translate(document.body); start(); };
+  if (document.body) begin(); else document.addEventListener('DOMContentLoaded', begin);
 })();

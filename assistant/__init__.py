@@ -14,6 +14,7 @@ from index import Settings, load_index
 
 from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
 from .evidence import MAX_MENTIONS, highlight, matters_of, mentions
+from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import FRAME_WORDS, Query, place_kind, understand, words
 
@@ -136,7 +137,15 @@ class Assistant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
                 similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
                 return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
-        cited = self.cite(ranking.hits, query, places_only=not self.asks_beyond_names(query)) if relevant else []
+        beyond = self.asks_beyond_names(query)
+        if relevant and query.documents and not beyond and not (query.items or query.sections or query.topics
+                                                                or query.local_places):
+            # "Was wurde in der Bürgerrunde am 24. September 2015 besprochen?": an overview of that meeting, its
+            # protocol from the beginning (head, agenda, first items).
+            meeting = [hit for hit in ranking.hits if hit.source in query.documents]
+            cited = sorted(meeting, key=lambda hit: (hit.source, hit.lines))[:MAX_CITED]
+            return compose(query, cited, [], analyzer)
+        cited = self.cite(ranking.hits, query, places_only=not beyond) if relevant else []
         if not cited:
             answer = abstention(self.documents)
             answer.query = query
@@ -201,8 +210,21 @@ class Assistant:
         """Whether the question has words of its own besides the names of places, sections and topics and the
         words that frame a question ("Zeig mir alle Tafeln zu Schalke" has none)."""
         content = query.content if not query.followup else query.text
-        framing = [word for word in words(content) if word not in FRAME_WORDS]
+        # The words of the title of a meeting it names by date ("Bürgerrunde") name it too.
+        titles = {word for passage in self._first_passages(query.documents) for word in words(passage.doc_title)}
+        if query.documents:
+            titles |= OVERVIEW_WORDS
+        framing = [word for word in words(content) if word not in FRAME_WORDS and word not in titles]
         return bool(self.retriever.lexical.analyzer.analyze(" ".join(framing)))
+
+    def _first_passages(self, sources) -> list:
+        """One passage of each of the documents (for their titles)."""
+        seen: dict = {}
+        if sources:
+            for passage in self.store.passages:
+                if passage.source in sources:
+                    seen.setdefault(passage.source, passage)
+        return list(seen.values())
 
     def relevance_margin(self, ranking: Ranking) -> float:
         """How much closer the question's vector comes to the corpus than to everyday off-topic questions."""

@@ -40,6 +40,15 @@ AGENDA_ITEM = re.compile(
 NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
 
 
+# What asks for an overview of a meeting rather than for something in it ("Was wurde in der Sitzung vom … besprochen?",
+# "Worum ging es am …?", "What was discussed on …?"), folded.
+OVERVIEW_WORDS = frozenset(
+    "besprochen besprach besprechen behandelt diskutiert gesprochen geredet ging gings gehts geht worum thema themen "
+    "sitzung versammlung treffen runde protokoll tagesordnung agenda passiert los gab discussed discuss happened "
+    "meeting about minutes".split()
+)
+
+
 class Meetings:
     """The documents' dates and numbers, learned from their passages' metadata and titles."""
 

@@ -165,3 +165,13 @@ def test_a_follow_up_stays_at_the_agenda_item(council):
     answer = council.ask("Wer hat dazu gesprochen?", history=["Was wurde unter Traktandum 3 beschlossen?"])
     assert answer.passages
     assert {str(hit.passage.meta.get("item")) for hit in answer.passages} == {"3"}
+
+
+@pytest.mark.parametrize("question", ["Was wurde in der Bürgerrunde am 21. Oktober 2021 besprochen?",
+                                      "Worum ging es am 21.10.2021?"])
+def test_a_question_for_a_meeting_as_a_whole_gets_its_protocol_from_the_beginning(rounds, question):
+    answer = rounds.ask(question)
+    assert answer.passages and {hit.source for hit in answer.passages} == {"runde-oktober.md"}
+    lines = [hit.lines for hit in answer.passages]
+    assert lines == sorted(lines)  # in the order of the protocol
+    assert "Vorstand" in answer.text and "Schaukel" in answer.text  # both of its subjects

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .retrieve import Filters, Hit, Retriever
-from .understand import FRAME_WORDS, Query, words
+from .understand import FRAME_WORDS, Query, fold, words
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -49,6 +49,10 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     own = set(retriever.vocabulary.own_words(query))
     tokens = [match for match in WORD_WITH_HYPHENS.finditer(query.content)
               if any(piece in own and piece not in FRAME_WORDS for piece in words(match.group()))]
+    # "War die Mitgliederversammlung des Makerspace beschlussfähig?" asks about "beschlussfähig": the words of a
+    # document's title name the meeting, unless nothing else is left.
+    titles = retriever.vocabulary.title_words
+    tokens = [match for match in tokens if fold(match.group()) not in titles] or tokens
     nouns = [match for match in tokens if match.start() > 0 and match.group()[:1].isupper()]
     candidates = []
     for word in dict.fromkeys(match.group() for match in nouns or tokens):

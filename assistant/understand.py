@@ -214,6 +214,9 @@ class Vocabulary:
                           for section, found in boards.items() if len(found) < 2}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
+        # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
+        # meeting more often than what is asked about it.
+        self.title_words = frozenset(word for title in {p.doc_title for p in passages} for word in words(title))
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
         # Set by the retriever, which can compare meanings: the section a question asks for in other words.
         self.sections_by_meaning: Callable[[Query], dict[str, float]] = lambda query: {}

@@ -175,3 +175,32 @@ def test_a_question_for_a_meeting_as_a_whole_gets_its_protocol_from_the_beginnin
     lines = [hit.lines for hit in answer.passages]
     assert lines == sorted(lines)  # in the order of the protocol
     assert "Vorstand" in answer.text and "Schaukel" in answer.text  # both of its subjects
+
+
+AGM = """\
+# Protokoll der Mitgliederversammlung des Vereins Sonnenhof
+
+## Begrüßung
+
+Die Vorsitzende begrüßt alle Anwesenden. Das Hoffest wird auch von Gästen gern besucht.
+
+## Bericht
+
+Die Sitzung war gut besucht: 40 Leute kamen.
+Der Garten des Sonnenhof wurde neu angelegt.
+"""
+
+
+@pytest.fixture(scope="module")
+def agm(tmp_path_factory) -> Assistant:
+    base = tmp_path_factory.mktemp("agm")
+    (base / "corpus").mkdir()
+    (base / "corpus" / "mv.md").write_text(AGM, encoding="utf-8")
+    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+
+
+def test_a_yes_no_question_is_about_its_matter_not_the_meeting_its_title_names(agm):
+    # "Mitgliederversammlung" and "Sonnenhof" name the meeting (they are its title); "besucht" is what is asked.
+    answer = agm.ask("War die Mitgliederversammlung des Sonnenhof gut besucht?")
+    assert answer.verdict == "ja"
+    assert "gut besucht" in answer.lead

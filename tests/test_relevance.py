@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import real_index_dir, write_file
 
 import assistant as assistant_module
 from assistant import PROBES_FILE, PROBES_REFERENCE_MARGIN, Assistant, questions_in
-from support import real_index_dir, write_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

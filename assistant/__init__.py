@@ -210,21 +210,14 @@ class Assistant:
         """Whether the question has words of its own besides the names of places, sections and topics and the
         words that frame a question ("Zeig mir alle Tafeln zu Schalke" has none)."""
         content = query.content if not query.followup else query.text
-        # The words of the title of a meeting it names by date ("Bürgerrunde") name it too.
-        titles = {word for passage in self._first_passages(query.documents) for word in words(passage.doc_title)}
+        # The words of the title of a meeting it names by date ("Bürgerrunde") name it too, and so do the words
+        # that ask for an overview of it ("besprochen").
+        titles = self.retriever.vocabulary.meetings.titles
+        naming = {word for source in query.documents for word in words(titles.get(source, ""))}
         if query.documents:
-            titles |= OVERVIEW_WORDS
-        framing = [word for word in words(content) if word not in FRAME_WORDS and word not in titles]
+            naming |= OVERVIEW_WORDS
+        framing = [word for word in words(content) if word not in FRAME_WORDS and word not in naming]
         return bool(self.retriever.lexical.analyzer.analyze(" ".join(framing)))
-
-    def _first_passages(self, sources) -> list:
-        """One passage of each of the documents (for their titles)."""
-        seen: dict = {}
-        if sources:
-            for passage in self.store.passages:
-                if passage.source in sources:
-                    seen.setdefault(passage.source, passage)
-        return list(seen.values())
 
     def relevance_margin(self, ranking: Ranking) -> float:
         """How much closer the question's vector comes to the corpus than to everyday off-topic questions."""

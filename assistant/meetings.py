@@ -55,6 +55,7 @@ class Meetings:
     def __init__(self, passages: list[Passage]) -> None:
         self.dates: dict[str, date] = {}
         self.numbers: dict[str, set[int]] = defaultdict(set)
+        self.titles: dict[str, str] = {}  # each document's title
         # (document, item number) of every agenda item the minutes layout found: "6", "6.1", …
         # and the word its minutes call one ("traktandum", "top"), to tell a parliament's from an association's.
         self.items: dict[tuple[str, str], str] = {
@@ -62,8 +63,9 @@ class Meetings:
             for p in passages if p.meta.get("item")
         }
         for passage in passages:
-            if passage.source in self.dates or passage.source in self.numbers:
+            if passage.source in self.titles:
                 continue
+            self.titles[passage.source] = passage.doc_title
             when = _iso(passage.meta.get("date"))
             if when:
                 self.dates[passage.source] = when

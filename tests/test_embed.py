@@ -238,7 +238,9 @@ def test_unknown_model_does_not_reach_for_the_hub_even_if_it_was_imported_first(
     assert report["outcome"].startswith("ValueError: "), report
     assert "kein-solches-modell-xyz" in report["outcome"]
     assert report["attempts"] == [], f"tried to reach the network: {report['attempts']}"
-    assert report["seconds"] < 20
+    # No wait for a hub that is not there: its retries with timeouts take minutes. (Importing torch and
+    # sentence-transformers alone takes up to ~45 s on a busy 2-core machine, so the bound is loose.)
+    assert report["seconds"] < 90
 
 
 SPIN_PROBE = (

@@ -264,7 +264,10 @@ class Assistant:
         if not top:
             return []
         best = top[0].score
-        return [hit for hit in top if hit.score >= CITE_RELATIVE * best]
+        close = [hit for hit in top if hit.score >= CITE_RELATIVE * best]
+        # The boards of the districts asked about first: a board of no district that shares a word ("Probleme")
+        # is related, not the answer.
+        return sorted(close, key=lambda hit: hit.passage.place not in districts) if districts else close
 
 
 def off_topic_questions() -> list[str]:

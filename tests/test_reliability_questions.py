@@ -129,7 +129,9 @@ def expected_parts(expected) -> tuple[str | None, str | None]:
 
 
 RAW_TAG = re.compile(r"<\s*/?\s*(script|img|iframe|style|svg|a|object|embed|link|meta)\b", re.IGNORECASE)
-MARKDOWN_LINK = re.compile(r"(?<!\\)\]\(")  # "](" whose bracket is not escaped: a link or an image
+# "](" whose bracket is not escaped: a link or an image; the app's own marker links to its source panel
+# ("[\\[2\\]](#quelle-0-2 …)") are the only ones allowed.
+MARKDOWN_LINK = re.compile(r"(?<!\\)\]\((?!#quelle-\d+-\d+[ )])")
 
 
 def unsafe_markdown(text: str):

@@ -1,7 +1,8 @@
 """Reliability under load: 32 users at once, each with its own gradio_client session and its own question,
 against the app in this process with its default queue settings. Every answer must cite the right board (so
 sessions cannot get mixed up), and p50/p95 latency and peak RSS are written to
-test-artifacts/reliability-load.json and printed (pytest -s). The same run as a script: benchmarks/load.py.
+test-artifacts/reliability-load.json and printed (pytest -s). The same run as a script: python -m benchmarks.load
+--in-process (without it, the app runs as python app.py in a process of its own).
 """
 
 from __future__ import annotations

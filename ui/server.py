@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -33,16 +34,28 @@ THEME = gr.themes.Default(
 )
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Ask the example questions once before serving: what the assistant prepares on first use (the vectors of the
-    boards' fields and of everyday off-topic questions) is then ready, and the first users do not wait for it; and
-    check the next questions the corpus can offer, so that no answer waits for that either."""
-    for question in EXAMPLES_STAFF + EXAMPLES_CITIZENS:
+def warm_up(assistant: Assistant, questions=None) -> None:
+    """Ask questions once (by default the first example) before serving: what the assistant prepares on first use
+    (the vectors of the boards' fields and of everyday off-topic questions) is then ready, and the first users do
+    not wait for it."""
+    for question in questions if questions is not None else (EXAMPLES_STAFF + EXAMPLES_CITIZENS)[:1]:
         try:
             assistant.ask(question)
         except Exception:  # noqa: BLE001 - warming up is an optimisation; answering will report the problem
             log.warning("Aufwärmen mit %r fehlgeschlagen", question, exc_info=True)
-    Suggestions.of(assistant).prepare()
+
+
+def prepare_beside_serving(assistant: Assistant) -> threading.Thread:
+    """Ask the other examples and check the next questions the corpus can offer, beside serving (a hundred
+    questions: seconds that the start of the app need not wait for; an answer before they are done checks its own
+    few)."""
+    def prepare() -> None:
+        warm_up(assistant, (EXAMPLES_STAFF + EXAMPLES_CITIZENS)[1:])
+        Suggestions.of(assistant).prepare()
+
+    thread = threading.Thread(target=prepare, name="vorbereitung", daemon=True)
+    thread.start()
+    return thread
 
 
 def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides):
@@ -114,5 +127,6 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     print(f"Protokoll-Assistent läuft auf {url} (beenden mit Strg+C)", flush=True)
+    prepare_beside_serving(assistant)
     demo.block_thread()
     return 0

@@ -60,12 +60,16 @@ class Assistant:
     def relevance_shift(self) -> float:
         """How much closer everyday questions come to this corpus than to the bundled protocols (≥ 0), worked
         out on the first relevance check from the probe questions."""
+        margins = self.probe_margins()
+        return max(0.0, float(np.mean(margins)) - PROBES_REFERENCE_MARGIN) if margins else 0.0
+
+    def probe_margins(self) -> list[float]:
+        """The relevance margin of each probe question on this corpus."""
         texts = [probe.rstrip("?？ ") for probe in questions_in(PROBES_FILE)]  # as Retriever.dense_text has them
         if not texts or not self.store.passages:
-            return 0.0
+            return []
         vectors = self.store.embedder.embed_queries(texts)  # as a question's, in one batch
-        margins = [self.margin(self.retriever.closest(vector), vector) for vector in vectors]
-        return max(0.0, float(np.mean(margins)) - PROBES_REFERENCE_MARGIN)
+        return [self.margin(self.retriever.closest(vector), vector) for vector in vectors]
 
     @property
     def corpus_dir(self) -> Path:
@@ -118,7 +122,8 @@ class Assistant:
         if query.unknown_places:
             return unknown_place_answer(query, self.place_names)
         ranking = self.retriever.rank(query, filters)
-        relevant = bool(ranking.hits) and self.is_relevant(query, ranking)
+        beyond = self.asks_beyond_names(query)
+        relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
         if query.intent in ("where", "yesno") and matters:
@@ -137,7 +142,6 @@ class Assistant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
                 similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
                 return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
-        beyond = self.asks_beyond_names(query)
         if relevant and query.documents and not beyond and not (query.items or query.sections or query.topics
                                                                 or query.local_places):
             # "Was wurde in der Bürgerrunde am 24. September 2015 besprochen?": an overview of that meeting, its
@@ -186,12 +190,13 @@ class Assistant:
         """How a document names a place in full ("Wohnen" → "Workshop 2 - Wohnen"), where it does."""
         return {p.place: p.meta["group"] for p in self.store.passages if p.place and p.meta.get("group")}
 
-    def is_relevant(self, query: Query, ranking: Ranking) -> bool:
-        """Whether the corpus says anything about what the question is about, judged on the ranking's evidence."""
+    def is_relevant(self, query: Query, ranking: Ranking, beyond_names: bool | None = None) -> bool:
+        """Whether the corpus says anything about what the question is about, judged on the ranking's evidence
+        (beyond_names: asks_beyond_names, where the caller has it already)."""
         if query.items:
             return True  # an agenda item of these minutes, by its number: what it says is the answer
         named = bool(query.places or query.sections or query.topics or query.documents)
-        if not self.asks_beyond_names(query):
+        if not (self.asks_beyond_names(query) if beyond_names is None else beyond_names):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
         # What the question is about: its words without place names (query.about; content when it has any

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from index.lexical import GermanAnalyzer
 
 from .retrieve import Hit
-from .understand import Query, names_section
+from .understand import Query, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -307,7 +307,7 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     # only where something was found in them ("Wo wünschen sich die Teilnehmenden …" found nothing in "Teilnehmende").
     found_in = {hit.passage.section for hit in hits}
     named = [name for name in sorted(query.sections, key=query.sections.get, reverse=True)
-             if names_section(query, name) and name in found_in]
+             if uses_section_name(query.question, name) and name in found_in]
     if named:
         about += " zu " + " / ".join(f"„{name}“" for name in named)
     if query.places:

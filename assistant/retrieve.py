@@ -199,14 +199,12 @@ class Retriever:
     @functools.cached_property
     def _fields(self) -> tuple[list[str], np.ndarray]:
         """The recurring sections (fields of the boards) and the vectors of their names with their prompts."""
-        boards: dict[str, set] = defaultdict(set)
         prompts: dict[str, str] = {}
         for passage in self.passages:
             if passage.section:
-                # Boards, not passages: a long heading of a text split into parts is still no field.
-                boards[passage.section].add((passage.source, passage.board))
                 prompts.setdefault(passage.section, passage.meta.get("prompt") or "")
-        names = [name for name, found in boards.items() if len(found) >= FIELD_MIN_BOARDS]
+        # Boards, not passages: a long heading of a text split into parts is still no field.
+        names = [name for name, count in self.vocabulary.section_boards.items() if count >= FIELD_MIN_BOARDS]
         if len(names) < 2:
             return [], np.zeros((0, 0), dtype=np.float32)
         texts = [f"{name}: {prompts[name]}" if prompts[name] and prompts[name] != name else name for name in names]
@@ -222,7 +220,7 @@ class Retriever:
         order = np.argsort(-similarity)
         best, second = float(similarity[order[0]]), float(similarity[order[1]])
         # A question about districts or workshops asks for one of the sections their boards have.
-        available = set().union(*(self.vocabulary.place_sections.get(name, set()) for name in query.local_places))
+        available = self.vocabulary.sections_on(query.local_places)
         if available & set(names) and names[order[0]] not in available:
             return {}
         if best - float(np.median(similarity)) >= FIELD_LIFT and best - second >= FIELD_GAP:

@@ -210,8 +210,9 @@ class Vocabulary:
         for passage in passages:
             if passage.section:
                 boards[passage.section].add((passage.source, passage.board))
+        self.section_boards = {section: len(found) for section, found in boards.items()}  # boards, not passages
         self._headings = {section: frozenset(self._content_stems(section))
-                          for section, found in boards.items() if len(found) < 2}
+                          for section, count in self.section_boards.items() if count < 2}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
         # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
@@ -417,14 +418,17 @@ class Vocabulary:
         is kept only when the question uses its name ("Lösungsideen in Schalke": the answer says there are none);
         one found by its printed prompt ("Probleme" for "Herausforderung") is dropped, and the section is looked
         for among the place's own (by meaning)."""
-        available = set().union(*(self.place_sections.get(place.name, set()) for place in places
-                                  if place.kind != "city"))
+        available = self.sections_on([place.name for place in places if place.kind != "city"])
         if not sections or not available:
             return sections
         on_place = {section: weight for section, weight in sections.items() if section in available}
         if on_place:
             return on_place
         return {section: weight for section, weight in sections.items() if uses_section_name(question, section)}
+
+    def sections_on(self, place_names) -> set[str]:
+        """The sections the boards of these districts or workshops have."""
+        return set().union(*(self.place_sections.get(name, set()) for name in place_names))
 
     def own_words(self, query: Query) -> list[str]:
         """Content words of the question beyond the place and section it names."""
@@ -479,12 +483,8 @@ class Vocabulary:
         return best
 
 
-def names_section(query: Query, section: str) -> bool:
-    """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
-    return uses_section_name(query.question, section)
-
-
 def uses_section_name(question: str, section: str) -> bool:
+    """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
     asked = set(words(question))
     return any(word in asked or any(a.startswith(word[:5]) for a in asked if len(word) >= 5)
                for word in words(section) if len(word) >= 4)

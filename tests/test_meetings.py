@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import write_file
 
 from assistant import Assistant
 from assistant.meetings import Meetings
@@ -23,6 +24,14 @@ ROUNDS = {
         "## Spielplatz", "", "Die neue Schaukel am Spielplatz wurde im Sommer aufgebaut.",
     ]),
 }
+
+
+def assistant_over(tmp_path_factory, name: str, files: dict[str, str]) -> Assistant:
+    """The assistant over a corpus of these files, indexed in a temporary folder."""
+    base = tmp_path_factory.mktemp(name)
+    for file_name, text in files.items():
+        write_file(base / "corpus" / file_name, text)
+    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
 
 
 def passage(source: str, when: str | None, title: str = "Protokoll") -> Passage:
@@ -64,13 +73,11 @@ def test_no_meeting_named_without_a_matching_date(meetings, question):
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory) -> Assistant:
-    base = tmp_path_factory.mktemp("rounds")
-    corpus = base / "corpus"
-    corpus.mkdir()
+    files = {}
     for name, (when, title, lines) in ROUNDS.items():
-        (corpus / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (corpus / f"{name}.meta.json").write_text(json.dumps({"title": title, "date": when}), encoding="utf-8")
-    return Assistant.load(corpus_dir=corpus, index_dir=base / "index")
+        files[name] = "\n".join(lines) + "\n"
+        files[f"{name}.meta.json"] = json.dumps({"title": title, "date": when})
+    return assistant_over(tmp_path_factory, "rounds", files)
 
 
 @pytest.mark.parametrize("question, source, line", [
@@ -141,10 +148,7 @@ Der Kredit von 2 Millionen Franken für das Schulhaus wird mit 28:7 Stimmen bewi
 
 @pytest.fixture(scope="module")
 def council(tmp_path_factory) -> Assistant:
-    base = tmp_path_factory.mktemp("council")
-    (base / "corpus").mkdir()
-    (base / "corpus" / "gemeinderat-2024-05-05.txt").write_text(MINUTES, encoding="utf-8")
-    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+    return assistant_over(tmp_path_factory, "council", {"gemeinderat-2024-05-05.txt": MINUTES})
 
 
 @pytest.mark.parametrize("question, line", [
@@ -192,10 +196,7 @@ Der Garten des Sonnenhof wurde neu angelegt.
 
 @pytest.fixture(scope="module")
 def agm(tmp_path_factory) -> Assistant:
-    base = tmp_path_factory.mktemp("agm")
-    (base / "corpus").mkdir()
-    (base / "corpus" / "mv.md").write_text(AGM, encoding="utf-8")
-    return Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+    return assistant_over(tmp_path_factory, "agm", {"mv.md": AGM})
 
 
 def test_a_yes_no_question_is_about_its_matter_not_the_meeting_its_title_names(agm):

@@ -45,9 +45,7 @@ def minutes(tmp_path_factory) -> Assistant:
 
 
 def mean_probe_margin(assistant: Assistant) -> float:
-    texts = [probe.rstrip("?？ ") for probe in questions_in(PROBES_FILE)]
-    vectors = assistant.store.embedder.embed_queries(texts)
-    return float(np.mean([assistant.margin(assistant.retriever.closest(v), v) for v in vectors]))
+    return float(np.mean(assistant.probe_margins()))
 
 
 def test_probes_are_not_the_reference_questions():

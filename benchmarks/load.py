@@ -1,13 +1,17 @@
-"""Load: many concurrent users of the app, each with its own gradio_client session, asking different questions.
+"""Load: many concurrent users of the app, each with its own session, asking different questions.
 
-The app runs as `python app.py` on a free port, in a process of its own (its peak RSS is read from /proc), and
-the users are threads of this process. With --in-process the app runs in this process instead: then the clients'
-work (gradio_client makes a TLS context for every request and polls for messages) competes with the server for
-the same interpreter lock, and the figures say as much about the clients as about the app. Every answer is checked
-against the board it must cite, so answers that get mixed up between sessions count as wrong, not as fast.
+The app runs as `python app.py` on a free port, in a process of its own (its CPU time and peak RSS are read from
+/proc), and the users are tasks of this process. By default each user speaks the app's HTTP protocol the way the
+page in a browser does (POST queue/join, then the answer from the queue/data event stream), over one connection of
+its own. With --client gradio each user is a gradio_client Client instead: that client makes a TLS context for
+every request and polls from threads of its own, and on a 2-core machine its work (several times the server's,
+see "client CPU") competes with the server for the cores, so the figures say as much about the clients as about
+the app. With --in-process the app runs in this process too. Every answer is checked against the board it must
+cite, so answers that get mixed up between sessions count as wrong, not as fast.
 
     .venv/bin/python -m benchmarks.load                   # 32 users, the default queue settings
     .venv/bin/python -m benchmarks.load --concurrency 1 2 --users 32 64
+    .venv/bin/python -m benchmarks.load --client gradio   # users as gradio_client Clients
     .venv/bin/python -m benchmarks.load --in-process      # the app in this process, beside its users
 """
 
@@ -19,6 +23,7 @@ import os
 import resource
 import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -237,6 +242,97 @@ def run_users(url: str, questions: list[LoadQuestion], timeout: float = 600) -> 
     return results
 
 
+def process_cpu_seconds(pid: int | None = None) -> float:
+    """User and system CPU time of a process so far (this one by default)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_browsers(url: str, questions: list[LoadQuestion], timeout: float = 600) -> list[UserResult]:
+    """One asyncio task per question, each a session of its own that asks the way the app page does; all ask at
+    the same moment. Even users use the chat event of the page, odd ones the JSON API."""
+    import asyncio
+
+    return asyncio.run(_browsers(url, questions, timeout))
+
+
+async def _browsers(url: str, questions: list[LoadQuestion], timeout: float) -> list[UserResult]:
+    import asyncio
+    import uuid
+
+    import httpx
+
+    results = [UserResult(n, "/chat" if n % 2 == 0 else "/ask", q.question) for n, q in enumerate(questions)]
+    tls = ssl.create_default_context()  # made once: the app is plain HTTP, and making one per user costs CPU
+    connected = 0
+    everyone_connected = asyncio.Event()
+
+    async def user(n: int) -> None:
+        nonlocal connected
+        result, wanted = results[n], questions[n]
+        async with httpx.AsyncClient(base_url=url, timeout=timeout, verify=tls,
+                                     limits=httpx.Limits(max_connections=2)) as client:
+            try:  # connecting is not timed: the page's configuration, as a browser loads it
+                config = (await client.get("config")).raise_for_status().json()
+                event = next(d for d in config["dependencies"] if d.get("api_name") == result.endpoint[1:])
+            except Exception as error:  # noqa: BLE001 - recorded and reported, the run goes on
+                result.error = f"connect: {error.__class__.__name__}: {error}"
+            connected += 1
+            if connected == len(questions):
+                everyone_connected.set()
+            await everyone_connected.wait()
+            if result.error:
+                return
+            # Every input slot is sent; a state slot is None (the server keeps the state), filters are empty.
+            types = {c["id"]: c.get("type") for c in config["components"]}
+            data = [wanted.question] + [None if types.get(i) == "state" else [] for i in event["inputs"][1:]]
+            session = uuid.uuid4().hex[:11]
+            started = time.perf_counter()
+            try:
+                joined = await client.post(f"{config['api_prefix'].strip('/')}/queue/join",
+                                           json={"data": data, "fn_index": event["id"], "session_hash": session,
+                                                 "event_data": None, "trigger_id": None})
+                joined.raise_for_status()
+                event_id = joined.json()["event_id"]
+                output = await completed(client, config["api_prefix"].strip("/"), session, event_id)
+                result.seconds = time.perf_counter() - started
+                if result.endpoint == "/ask":
+                    result.citations = [passage["citation"] for passage in output[0]["passages"]]
+                else:
+                    radio = event["outputs"].index(next(i for i in event["outputs"] if types.get(i) == "radio"))
+                    result.citations = [label for label, _ in output[radio]["choices"]]
+                result.correct = any(all(part in citation for part in wanted.expected)
+                                     for citation in result.citations[:CHECK_TOP])
+            except Exception as error:  # noqa: BLE001
+                result.seconds = time.perf_counter() - started
+                result.error = f"{error.__class__.__name__}: {error}"
+
+    await asyncio.gather(*(user(n) for n in range(len(questions))))
+    return results
+
+
+async def completed(client, prefix: str, session: str, event_id: str) -> list:
+    """The output of one event, read from the session's event stream."""
+    async with client.stream("GET", f"{prefix}/queue/data", params={"session_hash": session}) as stream:
+        stream.raise_for_status()
+        async for line in stream.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("event_id") != event_id or message.get("msg") != "process_completed":
+                continue
+            if not message.get("success"):
+                raise RuntimeError(message.get("output", {}).get("error") or message.get("title") or "failed")
+            return message["output"]["data"]
+    raise RuntimeError("the event stream ended without an answer")
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)
@@ -245,11 +341,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_seconds: float,
-              peak_mb: float | None = None, where: str = "in-process") -> dict:
+              peak_mb: float | None = None, where: str = "in-process", client: str = "browser",
+              cpu: dict | None = None) -> dict:
     times = [r.seconds for r in results if r.seconds is not None and r.error is None]
     return {
         "users": len(results),
         "server": where,
+        "client": client,
         "concurrency": settings.concurrency,
         "queue_size": settings.queue_size,
         "answered": len(times),
@@ -264,6 +362,9 @@ def summarize(results: list[UserResult], settings, rss_before_mb: float, wall_se
         "throughput_per_s": round(len(times) / max(times), 2) if times else None,  # answers per second of answering
         "rss_before_mb": round(rss_before_mb, 1),
         "peak_rss_mb": round(peak_rss_mb() if peak_mb is None else peak_mb, 1),
+        # CPU seconds from the moment the users connect until the last answer (server: the app's process)
+        "server_cpu_s": round(cpu["server"], 2) if cpu and cpu.get("server") is not None else None,
+        "client_cpu_s": round(cpu["client"], 2) if cpu else None,
         "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
@@ -277,18 +378,41 @@ def first_answer(url: str) -> None:
     warm.close()
 
 
+def wait_until_idle(pid: int | None = None, quiet_seconds: float = 2.0, timeout: float = 600) -> float:
+    """Wait until a process has used (almost) no CPU for quiet_seconds: the app prepares its example answers and
+    next questions beside serving after it starts, and a load test measures it afterwards, as it runs for days.
+    The seconds waited."""
+    started = time.monotonic()
+    last = process_cpu_seconds(pid)
+    quiet_since = time.monotonic()
+    while time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        now = process_cpu_seconds(pid)
+        if now - last > 0.05:  # more than 10 % of a core over the last half second
+            quiet_since = time.monotonic()
+        last = now
+        if time.monotonic() - quiet_since >= quiet_seconds:
+            break
+    return time.monotonic() - started
+
+
+USERS = {"browser": run_browsers, "gradio": run_users}
+
+
 def run(assistant, users: int = 32, concurrency: int | None = None,
-        queue_size: int | None = None, work_dir: Path | None = None) -> dict:
+        queue_size: int | None = None, work_dir: Path | None = None, client: str = "browser") -> dict:
     """Serve the app in this process, warm it up with one question, let `users` users ask at once; the summary
     as a dict."""
     work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
     demo, url, settings = serve(assistant, work / "feedback", concurrency, queue_size)
     try:
         first_answer(url)
+        wait_until_idle()
         rss_before = current_rss_mb()
-        started = time.perf_counter()
-        results = run_users(url, load_questions(users))
-        summary = summarize(results, settings, rss_before, time.perf_counter() - started)
+        started, cpu_before = time.perf_counter(), process_cpu_seconds()
+        results = USERS[client](url, load_questions(users))
+        cpu = {"server": None, "client": process_cpu_seconds() - cpu_before}
+        summary = summarize(results, settings, rss_before, time.perf_counter() - started, client=client, cpu=cpu)
     finally:
         demo.close()
     summary["results"] = [asdict(r) for r in results]
@@ -296,26 +420,48 @@ def run(assistant, users: int = 32, concurrency: int | None = None,
 
 
 def run_process(index_dir: Path, corpus_dir: Path, users: int = 32, concurrency: int | None = None,
-                queue_size: int | None = None, work_dir: Path | None = None) -> dict:
-    """The same with the app as `python app.py` in a process of its own."""
+                queue_size: int | None = None, work_dir: Path | None = None, client: str = "browser",
+                rounds: int = 1) -> list[dict]:
+    """The same with the app as `python app.py` in a process of its own, `rounds` times, each with a fresh app
+    (asked again, the same questions would come from its caches). One summary per round."""
     from ui.settings import ServerSettings
 
     work = Path(work_dir or tempfile.mkdtemp(prefix="load-"))
     settings = ServerSettings(port=free_port())
     settings.concurrency = concurrency or settings.concurrency
     settings.queue_size = queue_size or settings.queue_size
-    app = AppProcess(index_dir, corpus_dir, work / "data", settings)
-    try:
-        first_answer(app.url)
-        rss_before = app.current_rss_mb()
-        started = time.perf_counter()
-        results = run_users(app.url, load_questions(users))
-        summary = summarize(results, settings, rss_before, time.perf_counter() - started, app.peak_rss_mb(),
-                            "own process")
-    finally:
-        app.close()
-    summary["results"] = [asdict(r) for r in results]
-    return summary
+    summaries = []
+    for _ in range(rounds):
+        app = AppProcess(index_dir, corpus_dir, work / "data", settings)
+        try:
+            first_answer(app.url)
+            wait_until_idle(app.process.pid)
+            rss_before = app.current_rss_mb()
+            started = time.perf_counter()
+            server_before, client_before = process_cpu_seconds(app.process.pid), process_cpu_seconds()
+            results = USERS[client](app.url, load_questions(users))
+            cpu = {"server": process_cpu_seconds(app.process.pid) - server_before,
+                   "client": process_cpu_seconds() - client_before}
+            summary = summarize(results, settings, rss_before, time.perf_counter() - started, app.peak_rss_mb(),
+                                "own process", client, cpu)
+            summary["results"] = [asdict(r) for r in results]
+            summaries.append(summary)
+        finally:
+            app.close()
+    return summaries
+
+
+def report(summary: dict) -> None:
+    print(f"{summary['server']}, {summary['client']} users {summary['users']:>3}  "
+          f"concurrency {summary['concurrency']}  "
+          f"queue {summary['queue_size']:>3}  "
+          f"answered {summary['answered']:>3}  correct {summary['correct']:>3}  p50 {summary['p50_s']} s  "
+          f"p95 {summary['p95_s']} s  max {summary['max_s']} s  {summary['throughput_per_s']} answers/s  "
+          f"wall {summary['wall_s']} s  CPU server {summary['server_cpu_s']} s client "
+          f"{summary['client_cpu_s']} s  "
+          f"peak RSS {summary['peak_rss_mb']} MB", flush=True)
+    for line in summary["errors"][:5] + summary["wrong"][:5]:
+        print("   ", line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -324,9 +470,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[None],
                         help="answers at a time (default: the app's setting)")
     parser.add_argument("--queue-size", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds, each against a freshly started app (this machine is noisy; "
+                             "not with --in-process)")
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: a copy of data/index)")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "test-artifacts" / "load.json")
     parser.add_argument("--in-process", action="store_true", help="serve the app in this process, beside its users")
+    parser.add_argument("--client", choices=sorted(USERS), default="browser",
+                        help="browser: the page's own protocol, one connection per user (default); "
+                             "gradio: one gradio_client Client per user")
     args = parser.parse_args(argv)
 
     from assistant import Assistant
@@ -344,18 +496,17 @@ def main(argv: list[str] | None = None) -> int:
     for concurrency in args.concurrency:
         for users in args.users:
             if args.in_process:
-                summary = run(assistant, users, concurrency, args.queue_size, work)
+                summaries = [run(assistant, users, concurrency, args.queue_size, work, args.client)]
             else:
-                summary = run_process(index_dir, corpus, users, concurrency, args.queue_size, work)
-            rows.append(summary)
-            print(f"{summary['server']}  users {summary['users']:>3}  concurrency {summary['concurrency']}  "
-                  f"queue {summary['queue_size']:>3}  "
-                  f"answered {summary['answered']:>3}  correct {summary['correct']:>3}  p50 {summary['p50_s']} s  "
-                  f"p95 {summary['p95_s']} s  max {summary['max_s']} s  {summary['throughput_per_s']} answers/s  "
-                  f"wall {summary['wall_s']} s  "
-                  f"peak RSS {summary['peak_rss_mb']} MB", flush=True)
-            for line in summary["errors"][:5] + summary["wrong"][:5]:
-                print("   ", line)
+                summaries = run_process(index_dir, corpus, users, concurrency, args.queue_size, work, args.client,
+                                        args.rounds)
+            for summary in summaries:
+                report(summary)
+            rows += summaries
+            if len(summaries) > 1:
+                print(f"    median of {len(summaries)} rounds: "
+                      f"{statistics.median(s['throughput_per_s'] or 0 for s in summaries):.2f} answers/s, "
+                      f"p95 {statistics.median(s['p95_s'] or 0 for s in summaries):.3f} s", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps([{k: v for k, v in row.items() if k != "results"} for row in rows],
                                    ensure_ascii=False, indent=2), encoding="utf-8")

@@ -72,7 +72,7 @@ class Wiring:
         for name, value in result.items():
             component = self.components[name]
             if name == "citations":
-                value = gr.Radio(choices=value["choices"], value=value["value"], label=value["label"])
+                value = gr.update(choices=value["choices"], value=value["value"], label=value["label"])
             elif name == "staff_documents":
                 value = gr.Dropdown(choices=value, value=None)
             elif name == "download":

@@ -45,13 +45,16 @@ def answer_markdown(turn: Turn, index: int = 0) -> str:
 def marker_links(text: str, answer: Answer, index: int) -> str:
     """Each marker [n] (or run [n–m]) as a link to source n of answer number index, its title the quoted line."""
     count = len(answer.passages)
+    titles: dict[int, str] = {}  # a source cited several times is previewed once
 
     def link(match: re.Match) -> str:
         first = int(match.group(1))
         if not 1 <= first <= count:
             return match.group(0)
         label = match.group(0)[1:-1]
-        title = preview(answer.passages[first - 1])
+        if first not in titles:
+            titles[first] = preview(answer.passages[first - 1])
+        title = titles[first]
         return f'[\\[{label}\\]](#quelle-{index}-{first} "{title}")'
 
     return MARKER.sub(link, text)
@@ -60,18 +63,19 @@ def marker_links(text: str, answer: Answer, index: int) -> str:
 def preview(hit) -> str:
     """The lines of a cited passage that answer (else its first lines), as a link title: one line, no quotes that
     would end it, Markdown and HTML characters as entities (shown as the characters they are)."""
-    items = [item for item in hit.passage.items if item.line in set(hit.highlights)] or hit.passage.items[:2]
+    highlighted = set(hit.highlights)
+    items = [item for item in hit.passage.items if item.line in highlighted] or hit.passage.items[:2]
     text = " / ".join(" ".join((f"{item.label}: {item.text}" if item.label else item.text).split())
                       for item in items)
     if len(text) > MAX_PREVIEW_CHARS:
         text = text[:MAX_PREVIEW_CHARS - 1] + "…"
     lines = (min(item.line for item in items), max(item.line for item in items)) if items else hit.lines
     text = f"{line_span(lines)}: {text}" if text else line_span(lines)
-    return "".join(PREVIEW_ENTITIES.get(ch, ch) for ch in text)
+    return text.translate(PREVIEW_ENTITIES)
 
 
-PREVIEW_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "&#92;", "[": "&#91;", "]": "&#93;",
-                    "*": "&#42;", "_": "&#95;", "`": "&#96;"}
+PREVIEW_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "&#92;", "[": "&#91;",
+                                  "]": "&#93;", "*": "&#42;", "_": "&#95;", "`": "&#96;"})
 
 
 def lead_apart(answer: Answer) -> str:

@@ -15,6 +15,7 @@ from assistant import Assistant
 from index import CorpusError
 from index.documents import os_error_reason, unusable_path_message
 
+from . import sessions
 from .german import GermanGradio
 from .layout import EXAMPLES_CITIZENS, EXAMPLES_STAFF, build_app
 from .settings import DEFAULT_HOST, DEFAULT_PORT, LOCAL_HOSTS, ServerSettings
@@ -61,6 +62,7 @@ def prepare_beside_serving(assistant: Assistant) -> threading.Thread:
 def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides):
     """Start the server with the hardened defaults; overrides go to Blocks.launch (tests: prevent_thread_lock)."""
     settings = settings or ServerSettings.from_env()
+    sessions.install()
     # Queue positions are sent to waiting users once a second, not to all of them whenever an answer starts: with
     # 32 waiting that was 32 messages per answer, most of the server's work under load (benchmarks/load.py).
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size, api_open=False,

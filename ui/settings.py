@@ -18,7 +18,10 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     user: str | None = None
     password: str | None = None
-    concurrency: int = 1  # answers at a time; a 2-core machine embeds one question at a time best
+    # Answers at a time. Two on a 2-core machine: while one question is embedded (in C, without Python's lock)
+    # the other is ranked and rendered; 32 users got ~36 answers/s with one at a time and ~42 with two
+    # (benchmarks/load.py, median of rounds).
+    concurrency: int = 2
     # Waiting events; more are refused with a message instead of piling up. 32 users asking at once must fit
     # with room to spare (a browser's page load is an event too): an answer takes ~0.1-0.3 s, so the last of 64
     # waits seconds, not minutes (benchmarks/load.py).

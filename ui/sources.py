@@ -4,6 +4,7 @@ app)."""
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
@@ -39,6 +40,7 @@ class Protocols:
             self.by_source.setdefault(passage.source, []).append(passage)
             self.boards.setdefault((passage.source, passage.board), []).append(passage)
         self._lines: dict[str, list[str] | None] = {}
+        self._spans: dict[tuple, tuple[int, int]] = {}
 
     def lines(self, source: str) -> list[str] | None:
         """The document's lines (line n is lines[n-1]); None when the file cannot be read any more."""
@@ -55,6 +57,12 @@ class Protocols:
 
     def board_span(self, passage: Passage) -> tuple[int, int]:
         """First and last line of the whole board (or table row) the passage belongs to, with its header lines."""
+        key = (passage.source, passage.board, passage.lines)
+        if key not in self._spans:  # asked for with every answer shown; the passages do not change
+            self._spans[key] = self._board_span(passage)
+        return self._spans[key]
+
+    def _board_span(self, passage: Passage) -> tuple[int, int]:
         members = self.board(passage)
         first = min(p.lines[0] for p in members)
         headings = [p.meta.get("heading_line") for p in members if isinstance(p.meta.get("heading_line"), int)]
@@ -251,6 +259,7 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str],
             + "".join(rows) + "</tbody></table></div>")
 
 
+@functools.lru_cache(maxsize=8192)  # the same lines are shown again and again
 def shown_line(line: str) -> str:
     """A source line as the source view shows it: markup out as in the indexed text (a cited line reads like its
     quote), table cells still apart (tabs), the indentation of a sub-item kept."""

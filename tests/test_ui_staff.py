@@ -16,7 +16,7 @@ from test_ui_handlers import StandIn
 import app
 from assistant import Assistant
 from ui.handlers import Handlers, UserMessage
-from ui.staff import checked_manifest, checked_name
+from ui.staff import Staff, checked_manifest, checked_name
 
 NEW_PROTOCOL = """# Protokoll Quartiersgarten
 
@@ -92,8 +92,8 @@ def test_upload_is_indexed_and_every_session_answers_from_it_until_removed(staff
     assert not any("Quartiersgarten" in p["citation"] for p in citizen.predict("Hochbeete im Lindenhof?",
                                                                                 api_name="/ask")["passages"])
     upload = write_file(tmp_path / "garten.md", NEW_PROTOCOL)
-    status, _ = staff.predict(handle_file(str(upload)), "Protokoll Quartiersgarten", "Garten", "Minden",
-                                      "2024-05-01", "", api_name="/add_document")
+    status, *_ = staff.predict(handle_file(str(upload)), "Protokoll Quartiersgarten", "Garten", "Minden",
+                               "2024-05-01", "", api_name="/add_document")
     assert "„garten.md“ wurde hinzugefügt" in status
     assert (corpus / "garten.md").read_text(encoding="utf-8") == NEW_PROTOCOL
     assert json.loads((corpus / "garten.md.meta.json").read_text(encoding="utf-8"))["city"] == "Minden"
@@ -110,12 +110,26 @@ def test_upload_is_indexed_and_every_session_answers_from_it_until_removed(staff
         staff.predict(handle_file(str(foreign)), "", "", "", "", "", api_name="/add_document")
     assert not (corpus / "programm.exe").exists()
     # Removed: no session finds it any more.
-    status, _ = staff.predict("garten.md", api_name="/remove_document")
+    status, *_ = staff.predict("garten.md", api_name="/remove_document")
     assert "entfernt" in status and not (corpus / "garten.md").exists()
     again = citizen.predict("Was fehlt im Quartiersgarten Lindenhof?", api_name="/ask")
     assert all(p["source"] != "garten.md" for p in again["passages"])
     assert [json.loads(line)["action"] for line in log.read_text(encoding="utf-8").splitlines()] == [
         "hinzugefügt", "entfernt"]
+
+
+def test_after_a_change_the_filters_offer_the_protocols_now_served(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_file(corpus / "spiel.md", SPIEL)
+    handlers = Handlers(Assistant.load(corpus_dir=corpus, index_dir=tmp_path / "index"), tmp_path / "feedback")
+    staff = Staff(handlers, tmp_path / "aenderungen.jsonl")
+    upload = write_file(tmp_path / "garten.md", NEW_PROTOCOL)
+    added = staff.upload(str(upload), "garten.md", "amt", {"city": "Minden"})
+    assert [source for _, source in added["filter_documents"]] == ["garten.md", "spiel.md"]
+    assert any(label.startswith("Protokoll Quartiersgarten") for label, _ in added["filter_documents"])
+    assert added["filter_places"] == handlers.choices["places"]
+    removed = staff.remove("garten.md", "amt")
+    assert [source for _, source in removed["filter_documents"]] == ["spiel.md"]
 
 
 def test_without_login_there_is_no_staff_tab(tmp_path):
@@ -147,7 +161,8 @@ def test_staff_tab_in_chromium(staff_app, tmp_path, size):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(locale="de-DE", viewport={"width": width, "height": height}).new_page()
+            context = browser.new_context(locale="de-DE", viewport={"width": width, "height": height})
+            page = context.new_page()
             page.set_default_timeout(60_000)
             page.goto(url, wait_until="domcontentloaded")
             page.get_by_label("Benutzername").fill("amt")
@@ -165,6 +180,17 @@ def test_staff_tab_in_chromium(staff_app, tmp_path, size):
                                                                        timeout=120_000)
             assert (corpus / name).exists()
             assert page.locator("#verwaltung-status img, #verwaltung-status script").count() == 0
+            # The document filter offers the new protocol at once, by the title in its first heading.
+            page.get_by_text("Suche eingrenzen").click()
+            page.locator("#filter-dokument input").click()
+            expect(page.get_by_role("option", name="Protokoll Weidengarten")).to_be_visible()
+            # So does a page opened afterwards (built with the choices of the app's start).
+            later = context.new_page()
+            later.set_default_timeout(60_000)
+            later.goto(url, wait_until="domcontentloaded")
+            later.get_by_text("Suche eingrenzen").click()
+            later.locator("#filter-dokument input").click()
+            expect(later.get_by_role("option", name="Protokoll Weidengarten")).to_be_visible()
         finally:
             browser.close()
     (corpus / name).unlink()

@@ -107,6 +107,11 @@ class Handlers:
     def choices(self) -> dict:
         return self.generation.choices
 
+    def filter_choices(self) -> dict:
+        """The filters' choices from the index now served (after a protocol was added or removed, a page built
+        before shows them so)."""
+        return {f"filter_{key}": choices for key, choices in self.generation.choices.items()}
+
     # -- checks ---------------------------------------------------------------------------------------------------
 
     def make_filters(self, documents, places, sections,

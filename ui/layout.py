@@ -19,6 +19,7 @@ from .sources import MAX_SEARCH_CHARS, render_reader
 from .staff import MAX_UPLOAD_BYTES, Staff
 from .state import Conversation
 
+FILTER_NAMES = ("filter_documents", "filter_places", "filter_sections")
 ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
 EXAMPLES_STAFF = [
     "Welche Handlungsbedarfe gibt es in Schalke?",
@@ -75,6 +76,8 @@ class Wiring:
                 value = gr.update(choices=value["choices"], value=value["value"], label=value["label"])
             elif name == "staff_documents":
                 value = gr.Dropdown(choices=value, value=None)
+            elif name.startswith("filter_"):  # new choices: what was chosen may be gone
+                value = gr.update(choices=value, value=[])
             elif name == "download":
                 value = gr.File(value=value, visible=value is not None)
             out[component] = value
@@ -97,6 +100,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     (default: the feedback folder of the assistant's settings). staff: a tab to add and remove protocols (only
     for an app behind a login); its changes are logged to staff_log (default: the data folder)."""
     handlers = Handlers(assistant, feedback_dir)
+    built_on = handlers.generation  # the filters' choices below are this generation's
     corpus_staff = Staff(handlers, staff_log) if staff else None
     ui = Wiring()
     chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "status")
@@ -145,7 +149,11 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         questions = params.getlist("q") if hasattr(params, "getlist") else [params.get("q")]
         result = ui.handler(handlers.open_link)(questions, documents, places, sections, conversation,
                                                 page_url(headers_of(request)))
-        return result or {ui[name]: gr.skip() for name in chat_names}
+        if not result:
+            result = {ui[name]: gr.skip() for name in chat_names}
+        if handlers.generation is not built_on:  # protocols were added or removed since the page was built
+            result.update(ui.updates(handlers.filter_choices()))
+        return result
 
     def read(documents, places, sections, search) -> str:
         return ui.handler(lambda *args: {"reader": handlers.read(*args)})(documents, places, sections,
@@ -189,6 +197,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                                        elem_id="filter-abschnitt")
             gr.Markdown("Die Eingrenzung gilt für den Chat und für die Ansicht „Protokolle lesen“.")
         filter_inputs = [documents, places, sections]
+        for name, dropdown in zip(FILTER_NAMES, filter_inputs, strict=True):
+            ui.add(name, dropdown)
 
         with gr.Tabs():
             with gr.Tab("Fragen", id="fragen"):
@@ -310,11 +320,11 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         search_button.click(read, reader_inputs, reader, api_visibility="private")
         for dropdown in filter_inputs:
             dropdown.change(read, reader_inputs, reader, api_visibility="private")
-        demo.load(on_load, [*filter_inputs, conversation], chat_outputs, api_visibility="private",
+        demo.load(on_load, [*filter_inputs, conversation], [*chat_outputs, *filter_inputs], api_visibility="private",
                   **assistant_events)
         gr.api(ask, api_name="ask", **assistant_events)
         if corpus_staff is not None:
-            staff_outputs = ui.outputs("staff_status", "staff_documents")
+            staff_outputs = ui.outputs("staff_status", "staff_documents", *FILTER_NAMES)
 
             def add_document(path, title, short_title, city, day, kind, request: gr.Request,
                              progress=gr.Progress()):  # noqa: B008 - how Gradio asks for progress

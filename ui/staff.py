@@ -101,7 +101,7 @@ class Staff:
             self._log(user, "hinzugefügt", name, manifest)
         progress(1.0, "Fertig.")
         return {"staff_status": f"„{name}“ wurde hinzugefügt und ist ab sofort durchsuchbar.",
-                "staff_documents": self.documents()}
+                "staff_documents": self.documents(), **self.handlers.filter_choices()}
 
     def remove(self, name: str, user: str, progress: Callable[[float, str], None] | None = None) -> dict:
         progress = progress or (lambda share, text: None)
@@ -114,7 +114,8 @@ class Staff:
             self._reload()
             self._log(user, "entfernt", name, {})
         progress(1.0, "Fertig.")
-        return {"staff_status": f"„{name}“ wurde entfernt.", "staff_documents": self.documents()}
+        return {"staff_status": f"„{name}“ wurde entfernt.", "staff_documents": self.documents(),
+                **self.handlers.filter_choices()}
 
     def _reload(self) -> None:
         assistant = Assistant.load(settings=self.handlers.assistant.settings)

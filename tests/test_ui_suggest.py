@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from support import real_index_dir
 
-from assistant import Assistant
+from assistant import Assistant, Filters
 from index.settings import PROJECT_ROOT
+from ui.handlers import Handlers
 from ui.suggest import Suggestions
 
 pytestmark = pytest.mark.e2e
@@ -52,3 +53,22 @@ def test_a_question_that_abstains_is_never_offered(real):
     assistant, suggestions = real
     assert suggestions.answerable("Was läuft gut in Schalke?")
     assert not suggestions.answerable("Wann fährt der nächste Bus nach Dortmund?")
+
+
+def test_within_filters_the_next_questions_are_answered_within_them(real):
+    assistant, suggestions = real
+    only_schalke = Filters(places={"Schalke"})
+    answer = assistant.ask("Was läuft gut in Schalke?", filters=only_schalke)
+    offered = suggestions.for_answer(answer, ["Was läuft gut in Schalke?"], filters=only_schalke)
+    assert offered == ["Handlungsbedarfe in Schalke?", "Worauf kommt es an in Schalke?"]
+    for text in offered:  # a click asks within the same filters
+        assert not assistant.ask(text, filters=only_schalke).abstained
+    # Without filters the same answer points to other districts first.
+    assert suggestions.for_answer(answer, ["Was läuft gut in Schalke?"])[0].endswith("in Altstadt?")
+
+
+def test_the_chat_offers_next_questions_while_filters_are_set(real):
+    assistant, _ = real
+    result = Handlers(assistant).chat("Was läuft gut in Schalke?", [], ["Schalke"], [], None)
+    assert result["conversation"].turns[-1].suggestions == ["Handlungsbedarfe in Schalke?",
+                                                            "Worauf kommt es an in Schalke?"]

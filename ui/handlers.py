@@ -184,7 +184,8 @@ class Handlers:
         generation = self.generation  # the whole answer comes from the generation it started on
         text, answer, chosen, description = self.answer_question(question, documents, places, sections,
                                                                  conversation.questions, generation)
-        suggestions = generation.suggestions.for_answer(answer, [*conversation.questions, text]) if not chosen else []
+        filters = Filters(*(set(chosen.get(key, ())) for key in ("documents", "places", "sections")))
+        suggestions = generation.suggestions.for_answer(answer, [*conversation.questions, text], filters=filters)
         conversation.turns.append(Turn(text, answer, chosen, description, suggestions))
         conversation.current = len(conversation.turns) - 1
         turn = conversation.turns[-1]

@@ -8,7 +8,7 @@ import re
 import threading
 import weakref
 
-from assistant import Answer, Assistant
+from assistant import Answer, Assistant, Filters
 
 MAX_SUGGESTIONS = 3
 NEW_CHECKS_PER_ANSWER = 2  # questions not yet checked that one answer may check (each is one ask)
@@ -47,59 +47,68 @@ class Suggestions:
             _SHARED[assistant] = cls(assistant)
         return _SHARED[assistant]
 
-    def candidates(self, answer: Answer) -> list[str]:
-        """Questions of the same shape about a neighbouring part of the corpus, nearest first."""
+    def candidates(self, answer: Answer, filters: Filters | None = None) -> list[str]:
+        """Questions of the same shape about a neighbouring part of the corpus, nearest first; with filters, only
+        about the places and sections they leave."""
         if answer.abstained or not answer.passages:
             return []
         passage = answer.passages[0].passage
+        place_ok = (lambda place: place in filters.places) if filters and filters.places else (lambda place: True)
+        section_ok = ((lambda section: section in filters.sections) if filters and filters.sections
+                      else (lambda section: True))
         out: list[str] = []
         if passage.board_kind == "district" and passage.place and passage.section:
-            others = [d for d in self.districts if d != passage.place]
+            others = [d for d in self.districts if d != passage.place and place_ok(d)]
             out += [f"{passage.section} in {district}?" for district in others[:2]]
             out += [f"{section} in {passage.place}?" for section in self.district_sections
-                    if section != passage.section]
+                    if section != passage.section and section_ok(section)]
             out += [f"{passage.section} in {district}?" for district in others[2:]]
         elif passage.board_kind == "topic_result" and (m := TOPIC_NUMBER.search(passage.board)):
             number = int(m.group(1))
-            out += [f"{field} zu Thema {number}?" for field in self.topic_fields if field != passage.section]
+            out += [f"{field} zu Thema {number}?" for field in self.topic_fields
+                    if field != passage.section and section_ok(field)]
             out += [f"{passage.section} zu Thema {other}?" for other in self.topics if other != number][:2]
         elif passage.board_kind == "table_row" and passage.place:
             m = CHALLENGE_NUMBER.search(passage.board)
             number = int(m.group(1)) if m else 0
             out += [f"Herausforderung {other} im Workshop {passage.place}?"
                     for other in self.challenges.get(passage.place, []) if other != number]
-            out += [f"Herausforderungen im Workshop {w}?" for w in self.workshops if w != passage.place]
+            out += [f"Herausforderungen im Workshop {w}?" for w in self.workshops if w != passage.place and place_ok(w)]
         return ordered(out)
 
-    def answerable(self, question: str) -> bool:
-        """Whether the assistant answers the question without abstaining (asked once, then remembered)."""
+    def answerable(self, question: str, filters: Filters | None = None) -> bool:
+        """Whether the assistant answers the question (within the filters a user set) without abstaining (asked
+        once, then remembered)."""
+        key = checked_key(question, filters)
         with self._lock:
-            known = self._answerable.get(question)
+            known = self._answerable.get(key)
         if known is not None:
             return known
         try:
-            answer = self.assistant.ask(question)
+            answer = self.assistant.ask(question, filters=filters)
             ok = not answer.abstained and bool(answer.passages) and answer.verdict != "nein"
         except Exception:  # noqa: BLE001 - a question that fails is simply not offered
             ok = False
         with self._lock:
-            self._answerable[question] = ok
+            self._answerable[key] = ok
         return ok
 
-    def for_answer(self, answer: Answer, asked: list[str] = (), limit: int = MAX_SUGGESTIONS) -> list[str]:
-        """Up to limit next questions for an answer, none of them asked already in the conversation."""
+    def for_answer(self, answer: Answer, asked: list[str] = (), limit: int = MAX_SUGGESTIONS,
+                   filters: Filters | None = None) -> list[str]:
+        """Up to limit next questions for an answer, none of them asked already in the conversation; with filters,
+        only questions answered within them (a click asks within them too)."""
         chosen, new_checks = [], 0
         seen = {question.casefold() for question in asked}
-        for question in self.candidates(answer):
+        for question in self.candidates(answer, filters):
             if question.casefold() in seen:
                 continue
             with self._lock:
-                known = question in self._answerable
+                known = checked_key(question, filters) in self._answerable
             if not known:
                 if new_checks >= NEW_CHECKS_PER_ANSWER:
                     continue
                 new_checks += 1
-            if self.answerable(question):
+            if self.answerable(question, filters):
                 chosen.append(question)
                 if len(chosen) >= limit:
                     break
@@ -113,3 +122,10 @@ class Suggestions:
         questions += [f"Herausforderungen im Workshop {w}?" for w in self.workshops]
         for question in questions:
             self.answerable(question)
+
+
+def checked_key(question: str, filters: Filters | None) -> tuple:
+    """What an answerability check depends on: the question and the filters (none set is no filter)."""
+    if filters is None or not (filters.sources or filters.places or filters.sections):
+        return (question,)
+    return (question, frozenset(filters.sources), frozenset(filters.places), frozenset(filters.sections))

@@ -12,7 +12,7 @@ import numpy as np
 
 from index import Settings, load_index
 
-from .answer import Answer, abstention, compose, no_answer, unknown_place_answer
+from .answer import Answer, abstention, compose, no_answer, unknown_meeting_answer, unknown_place_answer
 from .evidence import MAX_MENTIONS, highlight, matters_of, mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
@@ -121,6 +121,8 @@ class Assistant:
         query = self.understand(question, history)
         if query.unknown_places:
             return unknown_place_answer(query, self.place_names)
+        if query.unknown_dates:
+            return unknown_meeting_answer(query, self.meeting_dates)
         ranking = self.retriever.rank(query, filters)
         beyond = self.asks_beyond_names(query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
@@ -156,6 +158,17 @@ class Assistant:
             return answer
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         return compose(query, cited, ranking.missing, analyzer)
+
+    @functools.cached_property
+    def meeting_dates(self) -> list[str]:
+        """The dated documents as "23.04.2015 (Bürgerrunde April 2015)", by date."""
+        meetings = self.retriever.vocabulary.meetings
+        titles = {p.source: p.short_title for p in self.store.passages}
+        listed = []
+        for source, when in sorted(meetings.dates.items(), key=lambda item: item[1]):
+            day, title = f"{when:%d.%m.%Y}", titles.get(source, source)
+            listed.append(title if day in title else f"{title} ({day})")
+        return listed
 
     @functools.cached_property
     def place_names(self) -> list[str]:

@@ -82,6 +82,8 @@ PHRASES = {
         "known": "Orte in den Protokollen: {places}.",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
+        "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
+        "meetings": "Protokolle gibt es vom: {dates}.",
     },
     "en": {
         "yes": "Yes – the board says: {quotes}.",
@@ -100,6 +102,8 @@ PHRASES = {
         "known": "Places in the protocols: {places}.",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
+        "unknown_date": "There are no minutes of {date}.",
+        "meetings": "The minutes are of: {dates}.",
     },
     "tr": {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
@@ -118,6 +122,8 @@ PHRASES = {
         "known": "Protokollerdeki yerler: {places}.",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
+        "unknown_date": "{date} tarihli bir protokol yok.",
+        "meetings": "Protokollerin tarihleri: {dates}.",
     },
 }
 LEAD_QUOTES = 2  # verbatim items a lead quotes at most
@@ -169,6 +175,16 @@ def unknown_place_answer(query: Query, known: list[str]) -> Answer:
         if closest:
             lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
     lines += ["", escape_markdown(phrase(query, "known", places=", ".join(known)))]
+    answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
+    answer.lead = lines[0]
+    return answer
+
+
+def unknown_meeting_answer(query: Query, meetings: list[str]) -> Answer:
+    """A meeting asked about by a date that no protocol has is said not to be there, with the dates there are;
+    nothing is cited."""
+    lines = [escape_markdown(phrase(query, "unknown_date", date=f"„{date}“")) for date in query.unknown_dates]
+    lines += ["", escape_markdown(phrase(query, "meetings", dates="; ".join(meetings)))]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
     answer.lead = lines[0]
     return answer

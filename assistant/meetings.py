@@ -3,6 +3,7 @@ and which agenda item ("Traktandum 6", "TOP 7.2")."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from datetime import date
@@ -53,6 +54,7 @@ class Meetings:
     """The documents' dates and numbers, learned from their passages' metadata and titles."""
 
     def __init__(self, passages: list[Passage]) -> None:
+        self._passages = passages
         self.dates: dict[str, date] = {}
         self.numbers: dict[str, set[int]] = defaultdict(set)
         self.titles: dict[str, str] = {}  # each document's title
@@ -100,6 +102,30 @@ class Meetings:
                 spans.append(match.span())
         return frozenset(found), spans
 
+
+    def unknown_dates(self, question: str) -> list[str]:
+        """The dates (with month and year) in the question that are no document's date and that no passage
+        speaks of ("im März 2017" where the protocols are of 2015, 2019 and 2023): a meeting on such a date is not
+        in the protocols. None where no document is dated."""
+        if not self.dates:
+            return []
+        unknown = []
+        for day, month, year, (start, end) in _dates(question):
+            if month is None or year is None:
+                continue  # a bare year or a month without one says too little about a meeting
+            if any(when.year == year and when.month == month and day in (None, when.day)
+                   for when in self.dates.values()):
+                continue
+            if (month, year) in self.months_spoken_of:
+                continue
+            unknown.append(question[start:end])
+        return unknown
+
+    @functools.cached_property
+    def months_spoken_of(self) -> frozenset[tuple[int, int]]:
+        """(month, year) of every date in the passages' texts (read once, when a question first needs it)."""
+        return frozenset((month, year) for passage in self._passages
+                         for _, month, year, _ in _dates(passage.text) if month and year)
 
     def named_items(self, question: str) -> tuple[frozenset[tuple[str, str]], list[tuple[int, int]]]:
         """The agenda items the question names by number (with their sub-items: "TOP 6" is 6.1 and 6.2 too), as

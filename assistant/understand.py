@@ -16,7 +16,7 @@ from index import Passage
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
-from .meetings import Meetings
+from .meetings import MONTHS, OVERVIEW_WORDS, Meetings
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
@@ -134,6 +134,8 @@ class Query:
     # Names the question uses as places that the corpus does not know, each with the closest known place names.
     unknown_places: list[tuple[str, list[str]]] = field(default_factory=list)
     documents: frozenset[str] = frozenset()  # the meetings it names by date or number ("Sitzung vom 16.08.2023")
+    # Dates of a meeting it asks about that no protocol has ("Bürgerrunde im März 2017") and no passage speaks of.
+    unknown_dates: list[str] = field(default_factory=list)
     items: frozenset[tuple[str, str]] = frozenset()  # agenda items it names: (document, item number)
     # Sections its words name, also those its places lack ("Probleme" names the topics' "Herausforderung"): such
     # words ask for a kind of finding, they are not what the question is about.
@@ -176,6 +178,7 @@ class Query:
             "documents": sorted(self.documents),
             "items": [f"{source}#{number}" for source, number in sorted(self.items)],
             "unknown_places": [name for name, _ in self.unknown_places],
+            "unknown_dates": self.unknown_dates,
         }
 
 
@@ -426,6 +429,18 @@ class Vocabulary:
             return on_place
         return {section: weight for section, weight in sections.items() if uses_section_name(question, section)}
 
+    def asks_about_a_meeting(self, question: str) -> bool:
+        """Whether the question speaks of a meeting: a word that asks for one ("besprochen", "Sitzung") or a word
+        of a document's title ("Bürgerrunde")."""
+        return any(word in OVERVIEW_WORDS or word in self.meeting_words for word in words(question))
+
+    @functools.cached_property
+    def meeting_words(self) -> frozenset[str]:
+        """The words of the documents' titles that name a kind of meeting (not a stopword, number or month)."""
+        return frozenset(word for title in self.meetings.titles.values() for word in words(title or "")
+                         if len(word) > 3 and word.isalpha() and word not in MONTHS
+                         and not self._stopwords.is_stopword(word))
+
     def sections_on(self, place_names) -> set[str]:
         """The sections the boards of these districts or workshops have."""
         return set().union(*(self.place_sections.get(name, set()) for name in place_names))
@@ -551,10 +566,11 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     topics = vocabulary.find_topics(content)
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans)
+    unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
-                  items=items, worded_sections=frozenset(worded))
+                  items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates)
     return query
 
 

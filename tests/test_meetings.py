@@ -15,7 +15,7 @@ from index import Item, Passage
 ROUNDS = {
     "runde-maerz.md": ("2021-03-11", "Bürgerrunde Talheim, Protokoll Nr. 7", [
         "# Bürgerrunde Talheim", "", "## Dorfladen", "",
-        "Der Dorfladen soll als Genossenschaft weitergeführt werden.", "",
+        "Der Dorfladen soll als Genossenschaft weitergeführt werden. Der Umbau beginnt im Juni 2022.", "",
         "## Spielplatz", "", "Am Spielplatz fehlen Schattenplätze und eine Bank.",
     ]),
     "runde-oktober.md": ("2021-10-21", "Bürgerrunde Talheim, Protokoll Nr. 8", [
@@ -90,6 +90,29 @@ def test_a_question_naming_a_meeting_is_answered_from_its_protocol(rounds, quest
     assert answer.passages, answer.text
     assert {hit.source for hit in answer.passages} == {source}
     assert line in answer.text
+
+
+@pytest.mark.parametrize("question, date", [
+    ("Was hat die Bürgerrunde im Mai 2022 besprochen?", "Mai 2022"),
+    ("What was discussed at the citizens' round on 3 March 2020?", "3 March 2020"),
+    ("Was stand im Protokoll vom 12.10.2021 zum Dorfladen?", "12.10.2021"),
+])
+def test_a_meeting_on_a_date_no_protocol_has_is_said_to_be_missing(rounds, question, date):
+    answer = rounds.ask(question)
+    assert answer.abstained and answer.passages == []
+    assert answer.query.unknown_dates == [date]
+    assert f"„{date}“" in answer.lead
+    assert "Bürgerrunde Talheim, Protokoll Nr. 7 (11.03.2021)" in answer.text
+    assert "Bürgerrunde Talheim, Protokoll Nr. 8 (21.10.2021)" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "Was wurde in der Bürgerrunde zum Juni 2022 gesagt?",  # no meeting then, but the protocols speak of it
+    "Wo fehlt im Mai 2022 noch Schatten?",  # a date, but no meeting asked about
+    "Was hat die Bürgerrunde 2022 besprochen?",  # a year alone says too little
+])
+def test_a_date_the_protocols_speak_of_or_a_question_not_about_a_meeting_is_not_refused_for_it(rounds, question):
+    assert rounds.understand(question).unknown_dates == []
 
 
 def test_a_follow_up_stays_at_the_meeting_named_before(rounds):

@@ -85,6 +85,9 @@ PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|ho
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
 PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
+# Nouns that make a phrase with "in … mit" ("in Zusammenarbeit mit", "in Verbindung mit", "in Absprache mit").
+ABSTRACT_NOUN = re.compile(r"(?:ung|ion|arbeit|heit|keit|schaft|nis|sprache|kontakt|hang|bezug|stimmung)$",
+                           re.IGNORECASE)
 ARTICLES = frozenset("der die das dem den des ein eine einem einer eines im am zum zur beim vom ins the a an".split())
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
@@ -357,8 +360,11 @@ class Vocabulary:
             if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
                 continue
             before, after = question[:match.start(1)].split()[-1:], question[match.end(1):].split()[:1]
-            if after and fold(after[0]) in PHRASE_CONTINUATIONS:
-                continue  # "in Bezug auf", "nach Ansicht der", "aus Sicht des": a phrase, not a place
+            if after and fold(after[0]) in PHRASE_CONTINUATIONS and not (
+                    fold(after[0]) == "mit" and not ABSTRACT_NOUN.search(name)):
+                # "in Bezug auf", "nach Ansicht der", "aus Sicht des", "in Zusammenarbeit mit": a phrase, not a
+                # place; but "Wie sieht es in Hassel mit Müll aus?" asks about a place
+                continue
             if before and fold(before[0]) in ARTICLES:
                 continue  # "im Altenheim", "das Spielfeld": a noun
             if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:

@@ -51,7 +51,8 @@ def test_where_asks_for_a_kind_of_place(real):
 
 
 def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
-    for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst")):
+    for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst"),
+                           ("Wie sieht es in Hassel mit Müll aus?", "Hassel")):
         answer = real.ask(question)
         assert answer.passages == [] and answer.query.unknown_places[0][0] == name
         assert f"„{name}“" in answer.lead
@@ -200,7 +201,9 @@ def test_an_empty_field_is_no_mention(real):
 
 @pytest.mark.parametrize("question", ["Was wird in Bezug auf Schulen vorgeschlagen?", "Was fehlt aus Sicht der Eltern?",
                                       "Gibt es Probleme im Altenheim?",
-                                      "Was läuft gut in Schalke nach Ansicht der Leute?"])
+                                      "Was läuft gut in Schalke nach Ansicht der Leute?",
+                                      "Was wird in Zusammenarbeit mit Vereinen geplant?",
+                                      "Was passiert in Absprache mit der Stadt?"])
 def test_phrases_and_nouns_are_no_unknown_places(real, question):
     assert real.understand(question).unknown_places == []
 

@@ -130,9 +130,11 @@ class Assistant:
         matters = matters_of(query, self.retriever)
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
-            found = next((hits for matter in matters if (hits := mentions(query, self.retriever, matter, filters))),
-                         [])
-            if found and (relevant or query.intent == "where"):
+            matter, found = next(((matter, hits) for matter in matters
+                                  if (hits := mentions(query, self.retriever, matter, filters))), (None, []))
+            # A where-question gets every mention even where the question as a whole comes out far from the
+            # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
+            if found and (relevant or (query.intent == "where" and matter.has_its_head())):
                 if query.intent == "yesno":
                     # The passages that answer best first: in the order of the ranking.
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))

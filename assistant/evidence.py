@@ -18,6 +18,9 @@ HIGHLIGHT_MARGIN = 0.015
 MAX_MENTIONS = 30  # passages cited for a where-question (every one, up to a length an answer can show)
 
 
+HEAD_ENDING = 3  # letters of an inflection ending after a stem ("Plätze" → "platz" + "e")
+
+
 @dataclass
 class Matter:
     """What a question is about. An item names it when it has all index terms of one alternative (the whole word,
@@ -29,6 +32,17 @@ class Matter:
     prefixes: frozenset[str] = frozenset()  # casefolded, umlauts kept
     candidates: frozenset[str] = frozenset()  # index terms of every passage that may name it
     words: list[str] = field(default_factory=list)  # the question's words it comes from
+
+    def has_its_head(self) -> bool:
+        """Whether what it matches includes the last part of the question's word, which carries a German
+        compound's meaning: "Kita-Plätze" by {kita, platz}, not "Anwohnerparkausweis" by {anwohn} alone."""
+        for word in self.words:
+            folded = fold(word).replace("-", "")
+            for alternative in self.alternatives:
+                if any((at := folded.rfind(stem)) >= 0 and at + len(stem) >= len(folded) - HEAD_ENDING
+                       for stem in alternative):
+                    return True
+        return False
 
     def named_by(self, text: str, terms: frozenset[str]) -> bool:
         if any(alternative <= terms for alternative in self.alternatives):

@@ -214,3 +214,16 @@ def test_internal_errors_are_no_question_errors():
     with pytest.raises(QuestionError):
         clean_question("???")
     assert issubclass(QuestionError, ValueError)  # callers that catch ValueError keep working
+
+
+def test_a_compounds_first_part_alone_does_not_make_a_where_question_answered(real):
+    from assistant.evidence import Matter
+
+    assert Matter([frozenset({"kita", "platz"})], words=["Kita-Plätze"]).has_its_head()
+    assert Matter([frozenset({"familienzentr"})], words=["Familienzentren"]).has_its_head()
+    assert not Matter([frozenset({"anwohn"})], words=["Anwohnerparkausweis"]).has_its_head()
+    # far from the corpus as a whole, and only "Anwohner" of it is in the protocols: nothing is cited
+    answer = real.ask("Wo bekomme ich einen Anwohnerparkausweis?")
+    assert answer.abstained and answer.passages == []
+    # a where-question whose word the protocols have is answered with every mention as before
+    assert real.ask("Wo werden Familienzentren erwähnt?").passages

@@ -146,6 +146,22 @@ def test_question_answer_and_highlighted_source(real_app, page):
     assert page.external == [] and page.dialogs == []
 
 
+def test_an_empty_question_gets_a_message_and_the_page_stays_usable(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    submit = page.locator("#frage button.submit-button")
+    submit.click()  # nothing typed
+    expect(page.get_by_text("Bitte geben Sie eine Frage ein.")).to_be_visible()
+    page.wait_for_timeout(1000)
+    # No "Fehler" overlay is left over the question box, the chat or the sources …
+    assert page.locator("[data-testid=status-tracker] span.error:visible").count() == 0
+    # … and the button asks the next question.
+    page.locator("#frage textarea").fill("Was läuft gut in Schalke?")
+    submit.click()
+    expect(page.locator("#chat")).to_contain_text("Bildungsverbund", timeout=ANSWER_TIMEOUT)
+
+
 SCREEN_SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 

@@ -33,6 +33,15 @@ EXAMPLES_CITIZENS = [
 ]
 
 
+def intro_text(document_choices: list[tuple[str, str]]) -> str:
+    """The page's heading and what it searches (the documents served)."""
+    documents = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
+    return ("# Protokoll-Assistent\n"
+            f"Fragen Sie in eigenen Worten nach den Ergebnissen der Workshop-Protokolle: "
+            f"{escape_markdown(documents)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "
+            "ihre Quellen zum Nachlesen.")
+
+
 def user_error(message: str, title: str = "Hinweis") -> gr.Error:
     """A German message for the user; expected, so no traceback in the server log.
 
@@ -152,8 +161,15 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         if not result:
             result = {ui[name]: gr.skip() for name in chat_names}
         if handlers.generation is not built_on:  # protocols were added or removed since the page was built
-            result.update(ui.updates(handlers.filter_choices()))
+            result.update(ui.updates(corpus_now()))
         return result
+
+    def corpus_now() -> dict:
+        """What the page says about the corpus, as the app serves it now."""
+        now = {**handlers.filter_choices(), "intro": intro_text(handlers.choices["documents"])}
+        if corpus_staff is not None:
+            now["staff_documents"] = corpus_staff.documents()
+        return now
 
     def read(documents, places, sections, search) -> str:
         return ui.handler(lambda *args: {"reader": handlers.read(*args)})(documents, places, sections,
@@ -177,16 +193,9 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
             raise user_error(str(message), message.title) from None
 
     document_choices = handlers.choices["documents"]
-    documents_text = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
     with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         conversation = ui.add("conversation", gr.State(Conversation()))
-        gr.Markdown(
-            "# Protokoll-Assistent\n"
-            f"Fragen Sie in eigenen Worten nach den Ergebnissen der Workshop-Protokolle: "
-            f"{escape_markdown(documents_text)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "
-            "ihre Quellen zum Nachlesen.",
-            elem_id="intro",
-        )
+        ui.add("intro", gr.Markdown(intro_text(document_choices), elem_id="intro"))
         with gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt", open=False):
             with gr.Row():
                 documents = gr.Dropdown(document_choices, value=[], multiselect=True, label="Dokument",
@@ -320,22 +329,24 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         search_button.click(read, reader_inputs, reader, api_visibility="private")
         for dropdown in filter_inputs:
             dropdown.change(read, reader_inputs, reader, api_visibility="private")
-        demo.load(on_load, [*filter_inputs, conversation], [*chat_outputs, *filter_inputs], api_visibility="private",
+        corpus_outputs = ui.outputs(*FILTER_NAMES, "intro", *(["staff_documents"] if corpus_staff else []))
+        demo.load(on_load, [*filter_inputs, conversation], [*chat_outputs, *corpus_outputs], api_visibility="private",
                   **assistant_events)
         gr.api(ask, api_name="ask", **assistant_events)
         if corpus_staff is not None:
-            staff_outputs = ui.outputs("staff_status", "staff_documents", *FILTER_NAMES)
+            staff_outputs = [ui["staff_status"], *corpus_outputs]
 
             def add_document(path, title, short_title, city, day, kind, request: gr.Request,
                              progress=gr.Progress()):  # noqa: B008 - how Gradio asks for progress
                 values = dict(zip(("title", "short_title", "city", "date", "kind"),
                                   (title, short_title, city, day, kind), strict=True))
-                return ui.handler(corpus_staff.upload)(path, Path(path).name if path else "", user_of(request),
-                                                       values, lambda share, text: progress(share, desc=text))
+                return ui.handler(lambda *args: {**corpus_staff.upload(*args), **corpus_now()})(
+                    path, Path(path).name if path else "", user_of(request), values,
+                    lambda share, text: progress(share, desc=text))
 
             def remove_document(name, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - how Gradio asks for progress
-                return ui.handler(corpus_staff.remove)(name, user_of(request),
-                                                       lambda share, text: progress(share, desc=text))
+                return ui.handler(lambda *args: {**corpus_staff.remove(*args), **corpus_now()})(
+                    name, user_of(request), lambda share, text: progress(share, desc=text))
 
             add_button.click(add_document, [upload, *fields], staff_outputs, api_name="add_document",
                              concurrency_id="staff", concurrency_limit=1)

@@ -100,8 +100,8 @@ class Staff:
             self._reload()
             self._log(user, "hinzugefügt", name, manifest)
         progress(1.0, "Fertig.")
-        return {"staff_status": f"„{name}“ wurde hinzugefügt und ist ab sofort durchsuchbar.",
-                "staff_documents": self.documents(), **self.handlers.filter_choices()}
+        # (the page adds what it shows of the corpus now: filters, document list, intro)
+        return {"staff_status": f"„{name}“ wurde hinzugefügt und ist ab sofort durchsuchbar."}
 
     def remove(self, name: str, user: str, progress: Callable[[float, str], None] | None = None) -> dict:
         progress = progress or (lambda share, text: None)
@@ -114,8 +114,7 @@ class Staff:
             self._reload()
             self._log(user, "entfernt", name, {})
         progress(1.0, "Fertig.")
-        return {"staff_status": f"„{name}“ wurde entfernt.", "staff_documents": self.documents(),
-                **self.handlers.filter_choices()}
+        return {"staff_status": f"„{name}“ wurde entfernt."}
 
     def _reload(self) -> None:
         assistant = Assistant.load(settings=self.handlers.assistant.settings)

@@ -338,6 +338,13 @@ def test_markers_open_their_source_and_preview_the_quoted_line(real_app, browser
             source_top = page.locator("#quellen-spalte").bounding_box()["y"]
             for below in ("#beispiele-verwaltung", "#begruendung", "#link"):
                 assert page.locator(below).bounding_box()["y"] > source_top, below
+            # So does the source already shown when its marker is tapped again (the panel does not change), and
+            # the preview does not stay over the answer.
+            second.scroll_into_view_if_needed()
+            expect(source.locator("h3")).not_to_be_in_viewport()
+            second.click()
+            expect(source.locator("h3")).to_be_in_viewport()
+            expect(preview).to_be_hidden()
         # Keyboard: a marker takes the focus visibly and Enter opens its source.
         third = chat.locator('a[href$="#quelle-0-3"]').first
         third.focus()

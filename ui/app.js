@@ -17,8 +17,16 @@
     const [, turn, marker] = link.getAttribute('href').match(MARKER);
     window.paMarker = `${turn}-${marker}`;
     window.paScrollToSource = narrow();
+    hide();
     const button = document.querySelector('#marke-oeffnen');
     if (button) button.click();
+    if (narrow()) {
+      // The source shown may not change (its marker was open already): the panel is brought into view anyway.
+      setTimeout(() => {
+        const panel = document.querySelector('#quelle');
+        if (panel) panel.scrollIntoView({block: 'start'});
+      }, 400);
+    }
   }, true);
 
   let tip = null;

@@ -143,3 +143,21 @@ def test_a_shared_link_carries_the_questions_its_answer_follows_up_on(handlers):
     assert handlers.open_link([], [], [], [], None) == {}
     with pytest.raises(UserMessage, match="höchstens 10 Fragen"):
         handlers.open_link(["Was fehlt?"] * 11, [], [], [], None)
+
+
+@pytest.mark.e2e
+def test_nothing_found_under_filters_says_why_and_how_to_search_without(tmp_path_factory):
+    from support import real_index_dir
+
+    from assistant import Assistant
+
+    assistant = Assistant.load(corpus_dir=PROJECT_ROOT / "corpus",
+                               index_dir=real_index_dir(tmp_path_factory.getbasetemp()))
+    real = Handlers(assistant, tmp_path_factory.mktemp("feedback"))
+    first = real.chat("Was läuft gut in Schalke?", [], ["Schalke"], [], None)
+    assert "außerhalb der Eingrenzung" not in first["chatbot"][-1]["content"]
+    followup = real.chat("Und in Bismarck?", [], ["Schalke"], [], first["conversation"])
+    message = followup["chatbot"][-1]["content"]
+    assert followup["conversation"].turns[-1].answer.passages == []  # not Schalke's boards for Bismarck
+    assert "„Bismarck“ liegt außerhalb der Eingrenzung" in message
+    assert "Ohne Eingrenzung suchen" in message

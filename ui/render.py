@@ -39,7 +39,25 @@ def answer_markdown(turn: Turn, index: int = 0) -> str:
         lead, _, rest = text.partition("\n\n")
         text = "\n\n".join(part for part in (lead, table, rest) if part)
     parts.append(text)
+    if turn.restriction and not turn.answer.passages:
+        parts += ["", restricted_hint(turn)]
     return "\n".join(parts)
+
+
+def restricted_hint(turn: Turn) -> str:
+    """Why an answer under filters may have found nothing: a place the question names lies outside them, or the
+    filters themselves; and how to search without them."""
+    query = turn.answer.query
+    chosen = set(turn.filters.get("places") or ())
+    outside = [place.name for place in (query.places if query else []) if chosen and place.name not in chosen]
+    reason = (f"{listing_de(outside)} {'liegt' if len(outside) == 1 else 'liegen'} außerhalb der Eingrenzung. "
+              if outside else "")
+    return escape_markdown(f"{reason}Ohne Eingrenzung suchen: unter „Suche eingrenzen“ die Auswahl leeren.")
+
+
+def listing_de(names: list[str]) -> str:
+    quoted = [f"„{name}“" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " und " + quoted[-1]
 
 
 def marker_links(text: str, answer: Answer, index: int) -> str:

@@ -353,6 +353,10 @@ def test_markers_open_their_source_and_preview_the_quoted_line(real_app, browser
         assert outline not in ("none", ""), outline
         page.keyboard.press("Enter")
         expect(source).to_contain_text("Quelle [3]")
+        # The list of sources shows the keyboard focus as well.
+        page.locator("#quellen input[value='1']").focus()
+        ring = page.locator("#quellen label").first.evaluate("(e) => getComputedStyle(e).outlineStyle")
+        assert ring not in ("none", ""), ring
         # Next questions under the answer: one click asks it.
         suggestion = chat.get_by_role("button", name="Handlungsbedarfe in Altstadt?")
         suggestion.scroll_into_view_if_needed()

@@ -153,6 +153,7 @@ def test_an_empty_question_gets_a_message_and_the_page_stays_usable(real_app, pa
     submit = page.locator("#frage button.submit-button")
     submit.click()  # nothing typed
     expect(page.get_by_text("Bitte geben Sie eine Frage ein.")).to_be_visible()
+    expect(page.locator(".toast-title").first).to_have_text("Hinweis")  # not Gradio's "Error"
     page.wait_for_timeout(1000)
     # No "Fehler" overlay is left over the question box, the chat or the sources …
     assert page.locator("[data-testid=status-tracker] span.error:visible").count() == 0

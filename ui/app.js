@@ -68,11 +68,22 @@
      'Gerade fragen sehr viele Personen gleichzeitig. Bitte versuchen Sie es in einigen Sekunden noch einmal.'],
     [/Connection errored out\.?/g, 'Die Verbindung zum Server ist unterbrochen.'],
   ];
-  const LABELS = {'More tabs': 'Weitere Reiter'};
+  const LABELS = {'More tabs': 'Weitere Reiter', 'Copy': 'Kopieren', 'Copy conversation': 'Unterhaltung kopieren',
+    'Copy message': 'Nachricht kopieren', 'Close': 'Schließen', 'Clear': 'Leeren'};
+  // A message box's title is the kind of message, in English ("Error"): the app's messages are hints.
+  const TITLES = {'Error': 'Hinweis', 'Warning': 'Hinweis', 'Info': 'Hinweis'};
   const translate = (node) => {
     for (const element of [node, ...node.querySelectorAll('[aria-label]')]) {
       const label = element.getAttribute && element.getAttribute('aria-label');
       if (label && LABELS[label]) element.setAttribute('aria-label', LABELS[label]);
+    }
+    const titles = node.classList && node.classList.contains('toast-title') ? [node] : [];
+    for (const title of [...titles, ...node.querySelectorAll('.toast-title')]) {
+      const words = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+      for (let text = words.nextNode(); text; text = words.nextNode()) {
+        const german = TITLES[text.nodeValue.trim()];
+        if (german) text.nodeValue = text.nodeValue.replace(text.nodeValue.trim(), german);
+      }
     }
     const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
     for (let text = walker.nextNode(); text; text = walker.nextNode()) {

@@ -83,6 +83,12 @@ PHRASES = {
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
         "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
+        "found": "Gefunden{about}: {spots} auf {boards} in {documents}.",
+        "found_similar": "Ähnliche Stellen: {spots} auf {boards} in {documents}.",
+        "spots": "{count} Stelle|{count} Stellen",
+        "found_boards": "1 Tafel/Abschnitt|{count} Tafeln/Abschnitten",
+        "about_sections": " zu {sections}",
+        "about_places": " für {places}",
         "meetings": "Protokolle gibt es vom: {dates}.",
     },
     "en": {
@@ -103,6 +109,12 @@ PHRASES = {
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
         "unknown_date": "There are no minutes of {date}.",
+        "found": "Found{about}: {spots} on {boards} in {documents}.",
+        "found_similar": "Similar passages: {spots} on {boards} in {documents}.",
+        "spots": "{count} passage|{count} passages",
+        "found_boards": "1 board/section|{count} boards/sections",
+        "about_sections": " on {sections}",
+        "about_places": " for {places}",
         "meetings": "The minutes are of: {dates}.",
     },
     "tr": {
@@ -123,6 +135,12 @@ PHRASES = {
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
         "unknown_date": "{date} tarihli bir protokol yok.",
+        "found": "Bulunan{about}: {documents} içinde {boards} üzerinde {spots}.",
+        "found_similar": "Benzer yerler: {documents} içinde {boards} üzerinde {spots}.",
+        "spots": "{count} yer|{count} yer",
+        "found_boards": "1 pano/bölüm|{count} pano/bölüm",
+        "about_sections": " ({sections})",
+        "about_places": " ({places} için)",
         "meetings": "Protokollerin tarihleri: {dates}.",
     },
 }
@@ -311,13 +329,15 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
 
 
 def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> str:
-    """The one line of the answer's own words: what was found, where."""
+    """The one line of the answer's own words: what was found, where (in the question's language)."""
     boards = {(hit.source, hit.passage.board) for hit in hits}
-    documents = sorted({hit.passage.short_title for hit in hits})
-    where = "1 Tafel/Abschnitt" if len(boards) == 1 else f"{len(boards)} Tafeln/Abschnitten"
-    found = f"{len(hits)} Stelle{'n' if len(hits) != 1 else ''} auf {where} in {', '.join(documents)}"
+    counted = {
+        "spots": counted_phrase(query, "spots", len(hits)),
+        "boards": counted_phrase(query, "found_boards", len(boards)),
+        "documents": ", ".join(sorted({hit.passage.short_title for hit in hits})),
+    }
     if not answered_as_asked:
-        return escape_markdown(f"Ähnliche Stellen: {found}.")
+        return escape_markdown(phrase(query, "found_similar", **counted))
     about = ""
     # Only the sections the question itself names ("Probleme" is no reason to announce "Herausforderung"), and
     # only where something was found in them ("Wo wünschen sich die Teilnehmenden …" found nothing in "Teilnehmende").
@@ -325,10 +345,16 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     named = [name for name in sorted(query.sections, key=query.sections.get, reverse=True)
              if uses_section_name(query.question, name) and name in found_in]
     if named:
-        about += " zu " + " / ".join(f"„{name}“" for name in named)
+        about += phrase(query, "about_sections", sections=" / ".join(f"„{name}“" for name in named))
     if query.places:
-        about += " für " + ", ".join(place.name for place in query.places)
-    return escape_markdown(f"Gefunden{about}: {found}.")
+        about += phrase(query, "about_places", places=", ".join(place.name for place in query.places))
+    return escape_markdown(phrase(query, "found", about=about, **counted))
+
+
+def counted_phrase(query: Query, key: str, count: int) -> str:
+    """A phrase with a count, in its singular or plural form ("1 Stelle|{count} Stellen")."""
+    one, many = phrase(query, key, count=count).split("|")
+    return one if count == 1 else many
 
 
 def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole: bool = False,

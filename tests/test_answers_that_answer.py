@@ -227,3 +227,13 @@ def test_a_compounds_first_part_alone_does_not_make_a_where_question_answered(re
     assert answer.abstained and answer.passages == []
     # a where-question whose word the protocols have is answered with every mention as before
     assert real.ask("Wo werden Familienzentren erwähnt?").passages
+
+
+@pytest.mark.parametrize("question, start", [
+    ("Was läuft gut in Schalke?", "Gefunden zu „Was läuft gut“ für Schalke: 4 Stellen auf 4 Tafeln/Abschnitten in "),
+    ("What is going well in Schalke?", "Found for Schalke: 4 passages on 4 boards/sections in "),
+    ("Schalke'de neler iyi gidiyor?", "Bulunan (Schalke için): Integrationskonferenz Gelsenkirchen-Mitte içinde 4 "),
+])
+def test_the_line_after_the_lead_speaks_the_questions_language_too(real, question, start):
+    lines = real.ask(question).text.splitlines()
+    assert any(line.startswith(start) for line in lines), lines[:4]

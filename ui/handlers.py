@@ -142,7 +142,7 @@ class Handlers:
         return filters, {key: values for key, values in clean.items() if values}, description
 
     def answer_question(self, question, documents, places, sections, history: list[str],
-                        generation: Generation | None = None) -> tuple[str, Answer, dict, str]:
+                        generation: Generation | None = None) -> tuple[str, Answer, Filters, dict, str]:
         generation = generation or self.generation
         try:
             text = clean_question(question)  # refuses huge inputs before any per-character work
@@ -157,7 +157,7 @@ class Handlers:
             log.exception("Beim Beantworten einer Frage ist ein Fehler aufgetreten")
             raise UserMessage("Die Frage konnte wegen eines internen Fehlers nicht beantwortet werden. "
                               "Bitte versuchen Sie es noch einmal.", title="Fehler") from None
-        return text, answer, chosen, description
+        return text, answer, filters, chosen, description
 
     def source_for(self, turn: Turn | None, marker: str | None = "1", generation: Generation | None = None) -> str:
         if turn is None:
@@ -182,9 +182,8 @@ class Handlers:
         if len(conversation.turns) >= MAX_TURNS:
             raise UserMessage("Die Unterhaltung ist sehr lang geworden. Bitte beginnen Sie eine neue Unterhaltung.")
         generation = self.generation  # the whole answer comes from the generation it started on
-        text, answer, chosen, description = self.answer_question(question, documents, places, sections,
-                                                                 conversation.questions, generation)
-        filters = Filters(*(set(chosen.get(key, ())) for key in ("documents", "places", "sections")))
+        text, answer, filters, chosen, description = self.answer_question(question, documents, places, sections,
+                                                                          conversation.questions, generation)
         suggestions = generation.suggestions.for_answer(answer, [*conversation.questions, text], filters=filters)
         conversation.turns.append(Turn(text, answer, chosen, description, suggestions))
         conversation.current = len(conversation.turns) - 1
@@ -291,7 +290,8 @@ class Handlers:
         """The JSON API: an answer with its citations and the restriction in effect."""
         if history is not None and (not isinstance(history, list) or len(history) > MAX_HISTORY):
             raise UserMessage(f"history muss eine Liste früherer Fragen sein (höchstens {MAX_HISTORY}).")
-        text, answer, _, description = self.answer_question(question, documents, places, sections, history or [])
+        text, answer, _, _, description = self.answer_question(question, documents, places, sections,
+                                                               history or [])
         result = answer.to_dict()
         result["question"] = text
         result["restriction"] = description

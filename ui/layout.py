@@ -85,7 +85,7 @@ class Wiring:
                 value = gr.update(choices=value["choices"], value=value["value"], label=value["label"])
             elif name == "staff_documents":
                 value = gr.Dropdown(choices=value, value=None)
-            elif name.startswith("filter_"):  # new choices: what was chosen may be gone
+            elif name in FILTER_NAMES:  # new choices: what was chosen may be gone
                 value = gr.update(choices=value, value=[])
             elif name == "download":
                 value = gr.File(value=value, visible=value is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant import Answer
-from assistant.answer import escape_markdown
+from assistant.answer import escape_markdown, listing
 from assistant.citation import line_span
 
 from .export import restriction_note
@@ -50,14 +50,9 @@ def restricted_hint(turn: Turn) -> str:
     query = turn.answer.query
     chosen = set(turn.filters.get("places") or ())
     outside = [place.name for place in (query.places if query else []) if chosen and place.name not in chosen]
-    reason = (f"{listing_de(outside)} {'liegt' if len(outside) == 1 else 'liegen'} außerhalb der Eingrenzung. "
-              if outside else "")
+    named = listing([f"„{name}“" for name in outside], None)  # the app's own words are German
+    reason = f"{named} {'liegt' if len(outside) == 1 else 'liegen'} außerhalb der Eingrenzung. " if outside else ""
     return escape_markdown(f"{reason}Ohne Eingrenzung suchen: unter „Suche eingrenzen“ die Auswahl leeren.")
-
-
-def listing_de(names: list[str]) -> str:
-    quoted = [f"„{name}“" for name in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " und " + quoted[-1]
 
 
 def marker_links(text: str, answer: Answer, index: int) -> str:

@@ -163,6 +163,26 @@ def test_an_empty_question_gets_a_message_and_the_page_stays_usable(real_app, pa
     expect(page.locator("#chat")).to_contain_text("Bildungsverbund", timeout=ANSWER_TIMEOUT)
 
 
+def test_a_pasted_question_over_the_limit_is_kept_whole_and_said_to_be_too_long(real_app, page):
+    from playwright.sync_api import expect
+
+    from assistant import MAX_QUESTION_CHARS
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    box = page.locator("#frage textarea")
+    pasted = "Welche Handlungsbedarfe gibt es in Schalke? " * 40  # 1,760 characters
+    box.fill(pasted)  # as a paste: one input event with the whole text
+    assert box.input_value() == pasted  # not cut at the limit
+    note = page.locator("#frage-laenge")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"{len(pasted)} Zeichen, höchstens {MAX_QUESTION_CHARS}")
+    box.press("Enter")
+    expect(page.get_by_text(re.compile(r"Die Frage ist zu lang \(\d+ Zeichen\)"))).to_be_visible()  # the answer's
+    assert box.input_value() == pasted  # refused, and still there to shorten
+    box.fill(pasted[:200])
+    expect(note).to_be_hidden()
+
+
 SCREEN_SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 

@@ -101,3 +101,28 @@
   const begin = () => { translate(document.body); start(); };
   if (document.body) begin(); else document.addEventListener('DOMContentLoaded', begin);
 })();
+
+// A question over the limit is not cut (a paste would lose its end without a word): a line under the box says how
+// much too long it is while typing, and the answer refuses it with the same message, the text staying in the box.
+(() => {
+  const limit = window.paQuestionLimit || 0;
+  if (!limit) return;
+  document.addEventListener('input', (event) => {
+    const box = event.target;
+    if (!box || !box.closest || !box.closest('#frage') || box.tagName !== 'TEXTAREA') return;
+    const field = box.closest('#frage');
+    let note = document.querySelector('#frage-laenge');
+    if (!note) {
+      note = document.createElement('p');
+      note.id = 'frage-laenge';
+      note.setAttribute('role', 'status');
+      field.insertAdjacentElement('afterend', note);
+      box.setAttribute('aria-describedby', 'frage-laenge');
+    }
+    const length = box.value.length;
+    note.textContent = length > limit
+      ? `Die Frage ist zu lang: ${length} Zeichen, höchstens ${limit}. Bitte kürzen Sie sie um ${length - limit} Zeichen.`
+      : '';
+    note.hidden = length <= limit;
+  });
+})();

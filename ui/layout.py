@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant import MAX_QUESTION_CHARS, Assistant
+from assistant import Assistant
 from assistant.answer import escape_markdown
 
 from .feedback import MAX_REASON_CHARS
@@ -232,7 +232,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                         question = ui.add("question", gr.Textbox(
                             label="Ihre Frage",
                             placeholder="z. B. Welche Handlungsbedarfe gibt es in Schalke?",
-                            max_length=MAX_QUESTION_CHARS,
+                            # No max_length: the browser would cut a longer paste without a word. ui/app.js
+                            # says how much too long it is while typing, the answer refuses it, nothing is lost.
                             submit_btn="Fragen",
                             elem_id="frage",
                             autofocus=True,

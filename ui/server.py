@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from assistant import Assistant
+from assistant import MAX_QUESTION_CHARS, Assistant
 from index import CorpusError
 from index.documents import os_error_reason, unusable_path_message
 
@@ -84,7 +84,8 @@ def launch(demo: gr.Blocks, settings: ServerSettings | None = None, **overrides)
         # Uploads only behind a login (the staff tab); without one, any file sent to /gradio_api/upload is refused.
         max_file_size=MAX_UPLOAD_BYTES if settings.auth else 0,
         css=CSS_FILE.read_text(encoding="utf-8"),
-        head=f"<script>{JS_FILE.read_text(encoding='utf-8')}</script>",
+        # The question's limit for ui/app.js, which says while typing how much too long a question is.
+        head=f"<script>window.paQuestionLimit = {MAX_QUESTION_CHARS};\n{JS_FILE.read_text(encoding='utf-8')}</script>",
         theme=THEME,
     )
     options.update(overrides)

@@ -97,6 +97,16 @@ class Assistant:
             titles.setdefault(passage.source, passage.short_title)
         return [titles[source] for source in sorted(titles)]
 
+    def searched(self, filters: Filters | None = None) -> list[str]:
+        """Titles of the documents a question under these filters searches: those with a passage they let through."""
+        if not filters or not (filters.sources or filters.places or filters.sections):
+            return self.documents
+        titles = {}
+        for passage in self.store.passages:
+            if filters.allows(passage):
+                titles.setdefault(passage.source, passage.short_title)
+        return [titles[source] for source in sorted(titles)]
+
     def understand(self, question: str, history=None) -> Query:
         question = clean_question(question)
         return understand(question, self.retriever.vocabulary, normalize_history(history))
@@ -155,7 +165,7 @@ class Assistant:
             return compose(query, cited, [], analyzer)
         cited = self.cite(ranking.hits, query, places_only=not beyond) if relevant else []
         if not cited:
-            answer = abstention(self.documents)
+            answer = abstention(self.searched(filters), limits=filters_named(filters))
             answer.query = query
             return answer
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
@@ -288,6 +298,13 @@ class Assistant:
         # The boards of the districts asked about first: a board of no district that shares a word ("Probleme")
         # is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in districts) if districts else close
+
+
+def filters_named(filters: Filters | None) -> list[str]:
+    """The places and sections the filters keep, as an abstention names them (documents are listed anyway)."""
+    if not filters:
+        return []
+    return [*sorted(filters.places), *sorted(filters.sections)]
 
 
 def off_topic_questions() -> list[str]:

@@ -54,11 +54,14 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def abstention(documents: list[str]) -> Answer:
+def abstention(documents: list[str], limits: list[str] = ()) -> Answer:
+    """Nothing found: said so, with the documents searched (only those the filters let through) and what the
+    filters limited the search to."""
     listing = "; ".join(documents) if documents else "keine Dokumente"
+    within = f" (nur: {'; '.join(limits)})" if limits else ""
     text = (
         "Dazu habe ich in den Protokollen nichts gefunden, deshalb zitiere ich nichts.\n\n"
-        f"Durchsucht: {escape_markdown(listing)}."
+        f"Durchsucht: {escape_markdown(listing)}{escape_markdown(within)}."
     )
     return Answer(text=text, passages=[], abstained=True)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import MAX_QUESTION_CHARS, Assistant, clean_question, normalize_history
+from assistant import MAX_QUESTION_CHARS, Assistant, Filters, clean_question, normalize_history
 from assistant.evaluate import contains  # the evaluation's snippet rule: a gold snippet counts as found
 from index import Settings
 
@@ -222,6 +222,21 @@ def test_unrelated_question_cites_nothing(real, question, history):
     assert answer.abstained
     assert answer.passages == []
     assert not re.search(r"\[\d+\]", answer.text)
+
+
+@pytest.mark.e2e
+def test_a_refusal_names_only_what_the_filters_let_it_search(real):
+    everything = real.ask("Rezept für eine Gemüsesuppe")
+    assert "Integrationskonferenz Gelsenkirchen-Mitte" in everything.text
+    assert "IKON Minden" in everything.text
+    assert "nur:" not in everything.text
+
+    schalke = real.ask("Rezept für eine Gemüsesuppe", filters=Filters(places={"Schalke"}))
+    assert schalke.abstained
+    searched = schalke.text.split("Durchsucht:")[1]
+    assert "Integrationskonferenz Gelsenkirchen-Mitte" in searched
+    assert "IKON Minden" not in searched  # Minden has no board of Schalke
+    assert "nur: Schalke" in searched
 
 
 @pytest.mark.e2e

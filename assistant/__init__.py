@@ -130,7 +130,7 @@ class Assistant:
         """
         query = self.understand(question, history)
         if query.unknown_places:
-            return unknown_place_answer(query, self.place_names)
+            return unknown_place_answer(query, self.places_within(query.city_sources))
         if query.unknown_dates:
             return unknown_meeting_answer(query, self.meeting_dates)
         ranking = self.retriever.rank(query, filters)
@@ -190,6 +190,13 @@ class Assistant:
             if place.kind != "city" and place.name not in names:
                 names.append(place.name)
         return sorted(names)
+
+    def places_within(self, sources: set[str]) -> list[str]:
+        """The districts and workshops of those documents (all when none are given)."""
+        if not sources:
+            return self.place_names
+        return sorted({place.name for place in self.retriever.vocabulary.places
+                       if place.kind != "city" and place.sources & sources})
 
     def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
         """The districts (or workshops) of the documents with findings that have none (all findings, not only the

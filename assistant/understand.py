@@ -84,6 +84,9 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
+# How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
+# (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
+SUGGESTION_LIKENESS = 60
 PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
 # Nouns that make a phrase with "in … mit" ("in Zusammenarbeit mit", "in Verbindung mit", "in Absprache mit").
 ABSTRACT_NOUN = re.compile(r"(?:ung|ion|arbeit|heit|keit|schaft|nis|sprache|kontakt|hang|bezug|stimmung)$",
@@ -346,10 +349,11 @@ class Vocabulary:
         return {source for place in self.places if place.kind == "city" and place.name in names
                 for source in place.sources}
 
-    def unknown_places(self, question: str, known_spans: list[tuple[int, int]] = ()) -> list[tuple[str, list[str]]]:
+    def unknown_places(self, question: str, known_spans: list[tuple[int, int]] = (),
+                       cities: list[Place] = ()) -> list[tuple[str, list[str]]]:
         """Words used as a place ("in Buer", "Scholven'de", "handlungsbedarf beckhausen") that neither name a known
-        place (known_spans) nor occur in the corpus, each with the closest known place names (never silently
-        replaced by one of them)."""
+        place (known_spans) nor occur in the corpus, each with the known place names spelled like it (never silently
+        replaced by one of them): of the cities named beside it ("Rodenbeck in Minden"), when it names any."""
         if self._corpus is None or not any(place.kind != "city" for place in self.places):
             return []  # a corpus without districts or workshops cannot tell a place it lacks
         found = []
@@ -374,9 +378,13 @@ class Vocabulary:
             terms = self._corpus.analyzer.analyze(name)
             if any(self._corpus.document_frequency(term) or self._corpus.related_terms(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
-            known = [place.name for place in self.places if place.kind in ("district", "group", "city")]
-            scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in known), reverse=True)
-            found.append((name, [place for _, place in scored[:UNKNOWN_PLACE_SUGGESTIONS]]))
+            within = {source for city in cities for source in city.sources}
+            known = [place.name for place in self.places if place.kind in ("district", "group", "city")
+                     and (not within or (place.kind != "city" and place.sources & within))]
+            scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in dict.fromkeys(known)),
+                            reverse=True)
+            alike = [place for likeness, place in scored if likeness >= SUGGESTION_LIKENESS]
+            found.append((name, alike[:UNKNOWN_PLACE_SUGGESTIONS]))
         return found
 
     def find_sections(self, question: str) -> dict[str, float]:
@@ -571,7 +579,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     content = _remove_spans(question, sorted(spans + dates)).strip()
     topics = vocabulary.find_topics(content)
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
-    unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans)
+    unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans,
+                                                                                                 cities=places)
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),

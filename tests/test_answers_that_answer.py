@@ -64,6 +64,17 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     assert real.ask("Was läuft gut in Feldmark?").passages
 
 
+def test_unknown_place_is_offered_only_names_spelled_like_it(real):
+    # "Hassel" is spelled like "Heßler"; "Buer" like no place ("Bildung", a workshop, shares two letters)
+    assert dict(real.understand("Wie sieht es in Hassel mit Müll aus?").unknown_places) == {"Hassel": ["Heßler"]}
+    buer = real.ask("Was läuft gut in Buer?")
+    assert dict(buer.query.unknown_places) == {"Buer": []}
+    assert "Am ähnlichsten" not in buer.text and "Bildung" in buer.text  # listed among all places, not offered
+    # A place "in Minden": Minden's workshops are listed, not Gelsenkirchen's districts
+    minden = real.ask("Was wurde für Rodenbeck in Minden vorgeschlagen?")
+    assert minden.query.unknown_places and "Wohnen" in minden.text and "Schalke" not in minden.text
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

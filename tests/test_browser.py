@@ -249,6 +249,22 @@ def test_answering_lines_strong_rest_of_citation_faint(real_app, browser, size):
         context.close()
 
 
+def test_downloads_come_with_one_click(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    ask(page, "Wo fehlen Kita-Plätze?")
+    expect(page.locator("#chat")).to_contain_text("nicht erwähnt in", timeout=ANSWER_TIMEOUT)
+    with page.expect_download() as places:
+        page.locator("#orte-csv").click()
+    table = Path(places.value.path()).read_text(encoding="utf-8-sig")
+    assert places.value.suggested_filename.endswith(".csv") and "Bismarck" in table and "Altstadt" in table
+    with page.expect_download() as conversation:
+        page.locator("#export").click()  # the second download: a new file, fetched as well
+    assert conversation.value.suggested_filename.endswith(".md")
+    assert "Kita" in Path(conversation.value.path()).read_text(encoding="utf-8")
+
+
 def test_shared_link_asks_its_question(real_app, page):
     from playwright.sync_api import expect
 

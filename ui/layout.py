@@ -14,7 +14,7 @@ from assistant.answer import escape_markdown
 from .feedback import MAX_REASON_CHARS
 from .handlers import Handlers, UserMessage, page_url
 from .render import SOURCE_PLACEHOLDER
-from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION
+from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION, START_DOWNLOAD
 from .sources import MAX_SEARCH_CHARS, render_reader
 from .staff import MAX_UPLOAD_BYTES, Staff
 from .state import Conversation
@@ -310,8 +310,9 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                            **assistant_events)
         chatbot.option_select(suggestion, chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
         new_button.click(new_conversation, None, [*chat_outputs, ui["download"]], api_name="new_conversation")
-        export_button.click(export, [conversation], ui["download"], api_name="export")
-        places_button.click(places_table, [conversation], ui["download"], api_name="places_csv")
+        export_button.click(export, [conversation], ui["download"], api_name="export").success(None, js=START_DOWNLOAD)
+        places_button.click(places_table, [conversation], ui["download"], api_name="places_csv").success(
+            None, js=START_DOWNLOAD)
         # Scroll the source panel (not the page) to the first answering (else cited) line whenever a source is
         # shown.
         source.change(None, None, None, js=SCROLL_TO_MARK)

@@ -31,3 +31,19 @@ SCROLL_TO_MARK = """() => {
     }
   }, 100);
 }"""
+# A download button gives the file at once (one click): once the file is written, its link under the buttons is
+# clicked for the user; the link stays there to save the file again.
+START_DOWNLOAD = """() => {
+  let tries = 0;
+  const poll = () => {
+    const link = document.querySelector('#export-datei a[href]');
+    const href = link && link.getAttribute('href');
+    if (href && href !== window.paLastDownload) {
+      window.paLastDownload = href;
+      link.click();
+    } else if (tries++ < 40) {
+      setTimeout(poll, 100);
+    }
+  };
+  setTimeout(poll, 50);
+}"""

@@ -390,6 +390,12 @@ def test_markers_open_their_source_and_preview_the_quoted_line(real_app, browser
         assert outline not in ("none", ""), outline
         page.keyboard.press("Enter")
         expect(source).to_contain_text("Quelle [3]")
+        # The Tab key stops once per source of an answer, not at every quoted line's marker.
+        markers = chat.locator('a[href*="#quelle-0-"]')
+        hrefs = markers.evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+        stops = markers.evaluate_all(
+            "(links) => links.filter((a) => a.tabIndex >= 0).map((a) => a.getAttribute('href'))")
+        assert len(hrefs) > len(set(hrefs)) and sorted(stops) == sorted(set(hrefs)), (hrefs, stops)
         # The list of sources shows the keyboard focus as well.
         page.locator("#quellen input[value='1']").focus()
         ring = page.locator("#quellen label").first.evaluate("(e) => getComputedStyle(e).outlineStyle")

@@ -57,6 +57,25 @@
   document.addEventListener('focusin', (event) => { const link = markerLink(event.target); if (link) show(link); else hide(); });
   document.addEventListener('focusout', (event) => { if (markerLink(event.target)) hide(); });
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') hide(); });
+
+  // A marker follows every quoted line, so an answer has a dozen links to the same few sources: the Tab key stops
+  // at the first link to each source only (the others stay links for the mouse and for screen readers' lists).
+  const thin = () => {
+    const seen = new Set();
+    for (const link of document.querySelectorAll('#chat a[href*="#quelle-"]')) {
+      const href = link.getAttribute('href');
+      if (!MARKER.test(href || '')) continue;
+      if (seen.has(href)) { if (link.getAttribute('tabindex') !== '-1') link.setAttribute('tabindex', '-1'); }
+      else seen.add(href);
+    }
+  };
+  let pending = false;
+  const watch = () => new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => { pending = false; thin(); }, 100);
+  }).observe(document.body, {childList: true, subtree: true});
+  if (document.body) watch(); else document.addEventListener('DOMContentLoaded', watch);
 })();
 
 // Gradio's own messages that no translation reaches (its toast for a full queue, a lost connection): in German.

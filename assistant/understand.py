@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -253,7 +254,7 @@ class Vocabulary:
         for section, prompt in pairs:
             if section not in cues:
                 cues[section] = {"name": set(self.stems(section)) | self._parts(section), "prompt": set(),
-                                 "bigrams": set()}
+                                 "bigrams": set(), "words": set(self.stems(section))}
             entry = cues[section]
             if prompt:
                 stems = self.stems(prompt)
@@ -395,7 +396,10 @@ class Vocabulary:
         # (a stem that is a stop word, "wer" of the English "were", says nothing either)
         unigrams = {stem for word, stem in zip(tokens, stems, strict=False)
                     if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
-        parts = self._parts(question) - unigrams  # "Programmpunkte" asks for the "Programm"
+        # "Programmpunkte" asks for the "Programm": a noun's first part may name a section, an adjective's does not
+        # ("beschlussfähig" is no "Beschluss"); nouns are written with a capital (unless nothing is).
+        nouns = [word for word in WORD.findall(question) if word[:1].isupper() or question.islower()]
+        parts = self._parts(" ".join(nouns)) - unigrams
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {
             (stems[i], stems[i + 1])
@@ -421,8 +425,9 @@ class Vocabulary:
                 elif prompt:
                     score += self._section_idf.get(prompt, 0.0)
             score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
-            # A compound part counts only as a whole part of the section's name (no prefix, no prompt).
-            score += sum(2 * self._section_idf.get(part, 0.0) for part in parts & cue["name"])
+            # A compound part counts only as a whole word of the section's name (no prefix, no prompt, no part of
+            # it: "Programmpunkte" asks for the "Programm", "beschlussfähig" not for the "Beschlussfassung").
+            score += sum(2 * self._section_idf.get(part, 0.0) for part in parts & cue["words"])
             if score >= SECTION_MIN_SCORE:
                 scores[section] = score
         if not scores:
@@ -526,13 +531,32 @@ def place_kind(passage: Passage) -> str:
 
 def _matching(stem: str, cues: set[str]) -> str | None:
     """The cue stem a question stem matches: the same, or sharing its first five letters
-    (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart)."""
+    (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart), but not two compounds of one first
+    part ("beschlussfähig" is no "Beschlussfassung")."""
     if stem in cues:
         return stem
     if len(stem) >= PREFIX_LETTERS:
-        sharing = _cues_by_prefix(frozenset(cues)).get(stem[:PREFIX_LETTERS])
-        return sharing[0] if sharing else None  # the first in sorted order
+        sharing = _cues_by_prefix(frozenset(cues)).get(stem[:PREFIX_LETTERS], [])
+        # the first in sorted order
+        return next((cue for cue in sharing if not _other_compound(stem, cue)), None)
     return None
+
+
+COMPOUND_PART = 8  # letters two stems share before they part that make them two compounds of one first word
+
+
+def _other_compound(stem: str, cue: str) -> bool:
+    """Whether two stems sharing their beginning are another word made of it ("beschlussfah" of "beschluss",
+    "beschlussfass"): they part after a whole word's letters, and neither is the other with an ending of at most
+    two letters ("herausfordernd" ~ "herausforder")."""
+    shared = len(os.path.commonprefix([stem, cue]))
+    if shared < COMPOUND_PART:
+        return False
+    one_is_the_other = stem.startswith(cue) or cue.startswith(stem)
+    return not one_is_the_other or max(len(stem), len(cue)) - shared > ENDING_LETTERS
+
+
+ENDING_LETTERS = 2
 
 
 @functools.lru_cache(maxsize=256)

@@ -14,6 +14,7 @@ import pytest
 from assistant import Assistant
 from assistant.understand import Vocabulary, intent_of
 from index import Item, Passage
+from index.lexical import LexicalIndex
 
 # --- the tiny corpus ------------------------------------------------------------------------------
 HEADER = "Stadtteilforum „Miteinander im Flussbezirk“"
@@ -488,6 +489,27 @@ def test_a_heading_that_stands_once_is_named_by_most_of_its_words(question, sect
 ])
 def test_a_heading_is_not_named_by_a_word_that_merely_starts_alike_or_by_one_of_its_words(question):
     assert Vocabulary(heading_passages()).find_sections(question) == {}
+
+
+def procedure_vocabulary() -> Vocabulary:
+    """Minutes whose items have the parts "Beschluss" and "Beschlussfassung", with the corpus' own words."""
+    texts = {"Beschluss": "Der Haushalt wird mit 11:4 Stimmen angenommen.",
+             "Beschlussfassung": "Dem Antrag wird einstimmig zugestimmt.",
+             "Diskussion": "Der Rat ist beschlussfähig. Das Programm und die Programmpunkte werden besprochen."}
+    passages = [Passage(source="rat.txt", doc_title="Niederschrift", board_kind="agenda_item", board=f"TOP {n}",
+                        section=section, items=[Item(text, n)])
+                for n, (section, text) in enumerate([*texts.items(), *texts.items()], start=1)]
+    return Vocabulary(passages, LexicalIndex.build([f"{p.section}\n{p.items[0].text}" for p in passages]))
+
+
+@pytest.mark.parametrize("question, sections", [
+    ("War der Rat beschlussfähig?", set()),  # a word made of "Beschluss" is neither part
+    ("Ist die Versammlung beschlussfähig gewesen?", set()),
+    ("Welche Beschlüsse wurden gefasst?", {"Beschluss"}),
+    ("Wie lautet der Beschluss zum Haushalt?", {"Beschluss"}),
+])
+def test_a_section_is_not_named_by_another_word_made_of_its_name(question, sections):
+    assert set(procedure_vocabulary().find_sections(question)) == sections
 
 
 @pytest.mark.parametrize("question, intent", [

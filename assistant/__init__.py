@@ -272,7 +272,8 @@ class Assistant:
     def cite(hits: list[Hit], query: Query | None = None, places_only: bool = False) -> list[Hit]:
         """The gathered set, or the best few passages that score close to the best one.
 
-        A question about a district is never answered from another district's boards, nor one about a topic
+        A question about a district is never answered from another district's boards (nor one about a workshop from
+        another workshop's rows), nor one about a topic
         from another topic's, nor one naming a meeting by its date from another meeting's protocol, nor one naming
         an agenda item from another item. places_only: the question names districts and nothing else to look for
         ("Alle Tafeln zu Schalke"): only their boards answer it.
@@ -280,7 +281,9 @@ class Assistant:
         gathered = list(itertools.takewhile(lambda hit: hit.gathered, hits))  # a ranking puts them first
         if gathered:
             return gathered
-        districts = {place.name for place in query.districts} if query is not None else set()
+        local = set(query.local_places) if query is not None else set()
+        # The kinds of place named ("district", "group"): another place of such a kind does not answer.
+        named_kinds = {place.kind for place in query.places if place.kind != "city"} if query is not None else set()
         topics = set(query.topics) if query is not None else set()
 
         meeting = query.city_sources if query is not None and query.documents else set()
@@ -292,7 +295,8 @@ class Assistant:
                 return False  # a question naming a meeting's date is answered from that meeting's protocol
             if items and (passage.source, str(passage.meta.get("item"))) not in items:
                 return False  # and one naming an agenda item from that item
-            if districts and (passage.board_kind == "district" or places_only) and passage.place not in districts:
+            if local and passage.place not in local and (
+                    places_only or (passage.place and place_kind(passage) in named_kinds)):
                 return False
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
 
@@ -302,9 +306,9 @@ class Assistant:
             return []
         best = top[0].score
         close = [hit for hit in top if hit.score >= CITE_RELATIVE * best]
-        # The boards of the districts asked about first: a board of no district that shares a word ("Probleme")
-        # is related, not the answer.
-        return sorted(close, key=lambda hit: hit.passage.place not in districts) if districts else close
+        # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
+        # shares a word ("Probleme") is related, not the answer.
+        return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
 
 
 def filters_named(filters: Filters | None) -> list[str]:

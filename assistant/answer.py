@@ -71,6 +71,8 @@ PHRASES = {
     "de": {
         "yes": "Ja – auf der Tafel steht: {quotes}.",
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
+        "yes_text": "Ja – im Protokoll steht: {quotes}.",
+        "says_text": "Im Protokoll steht unter {board}: {quotes}.",
         "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
         "for": "für {place} ",
         "where": "Genannt wird es für {found}",
@@ -97,6 +99,8 @@ PHRASES = {
     "en": {
         "yes": "Yes – the board says: {quotes}.",
         "yes_for": "Yes – for {place} the board says: {quotes}.",
+        "yes_text": "Yes – the minutes say: {quotes}.",
+        "says_text": "The minutes say under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
         "for": "for {place} ",
         "where": "It is mentioned for {found}",
@@ -123,6 +127,8 @@ PHRASES = {
     "tr": {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
+        "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
+        "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
         "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
         "where": "Şu yerlerde geçiyor: {found}",
@@ -323,12 +329,17 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if not quoted:
         return ""
     quotes = "; ".join(f"{quote(text)} [{marker}]" for text, marker in quoted)
+    # A board of a workshop wall is called one; minutes, a table or a text are "the protocol".
+    on_a_board = first.passage.board_kind in WALL_BOARDS
     if mode == "yes":
         places = query.local_places
-        if places:
+        if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
-        return phrase(query, "yes", quotes=quotes)
-    return phrase(query, "says", board=quote(first.passage.board), quotes=quotes)
+        return phrase(query, "yes" if on_a_board else "yes_text", quotes=quotes)
+    return phrase(query, "says" if on_a_board else "says_text", board=quote(first.passage.board), quotes=quotes)
+
+
+WALL_BOARDS = frozenset({"district", "topic_card", "topic_result"})
 
 
 def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> str:

@@ -64,6 +64,14 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     assert real.ask("Was läuft gut in Feldmark?").passages
 
 
+def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
+    answer = real.ask("Was wurde im Workshop Wohnen vorgeschlagen?")
+    workshops = {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "table_row"}
+    assert workshops == {"Wohnen"}
+    # A table row is no board on a wall: the lead says where in the protocol it stands
+    assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
+
+
 def test_unknown_place_is_offered_only_names_spelled_like_it(real):
     # "Hassel" is spelled like "Heßler"; "Buer" like no place ("Bildung", a workshop, shares two letters)
     assert dict(real.understand("Wie sieht es in Hassel mit Müll aus?").unknown_places) == {"Hassel": ["Heßler"]}

@@ -227,3 +227,5 @@ def test_a_yes_no_question_is_about_its_matter_not_the_meeting_its_title_names(a
     answer = agm.ask("War die Mitgliederversammlung des Sonnenhof gut besucht?")
     assert answer.verdict == "ja"
     assert "gut besucht" in answer.lead
+    # Minutes are no board on a wall: the lead says the protocol says so
+    assert answer.lead.startswith("Ja – im Protokoll steht:")

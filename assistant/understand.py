@@ -32,6 +32,7 @@ TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that 
 ANAPHORA = frozenset(
     fold(word) for word in
     "und dort da dazu dabei darüber davon daran dafür darum damit dagegen dadurch deshalb deswegen hierzu hier "
+    "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
@@ -478,6 +479,22 @@ class Vocabulary:
                 own.append(word)
         return own
 
+    def matter_words(self, query: Query) -> list[str]:
+        """The question's nouns the corpus knows, as written: what it asks about ("Spielplatz" in "Und was war mit
+        dem Spielplatz?"), beyond places and the words that frame a question or point back."""
+        if self._corpus is None:
+            return []
+        found = []
+        for word in WORD.findall(query.content):
+            folded = fold(word)
+            if self._stopwords.is_stopword(folded) or folded in FRAME_WORDS or folded in ANAPHORA:
+                continue
+            if not (word[:1].isupper() or query.content.islower()):
+                continue  # a noun is written with a capital (unless nothing is)
+            if any(self._corpus.document_frequency(term) for term in self._corpus.analyzer.analyze(word)):
+                found.append(word)
+        return found
+
     def find_topics(self, text: str) -> dict[tuple[str, int], float]:
         """The topic a question names: by its number ("Thema 13") or, when one clearly stands out among the topic
         cards and boards, by its words."""
@@ -586,7 +603,14 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         if not _asks_only_for_a_section(by_meaning, question):
             return by_meaning  # the earlier turns are read only for a follow-up
     previous = understand(history[-1], vocabulary, history[:-1])
-    query = _inherit(query, previous)
+    context = previous.text if previous.followup else previous.content
+    if vocabulary.matter_words(query) and not _points_back(question):
+        # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
+        # matter, the earlier one's left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it).
+        for word in vocabulary.matter_words(previous):
+            context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context)
+        context = re.sub(r"\s+", " ", context).strip()
+    query = _inherit(query, previous, context)
     _, spans = vocabulary.find_places(query.text)
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
@@ -686,7 +710,22 @@ def _asks_only_for_a_section(query: Query, question: str) -> bool:
             and len(words(question)) <= FOLLOWUP_MAX_WORDS - 2)
 
 
-def _inherit(query: Query, previous: Query) -> Query:
+def _points_back(question: str) -> bool:
+    """Whether a question points back at what was asked before: "dazu", "davon", or "die"/"der" standing for it
+    ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun."""
+    if any(token in ANAPHORA - {"und", "and"} for token in words(question)):
+        return True
+    tokens = WORD.findall(question)
+    return any(token.casefold() in PRONOUNS and (i + 1 == len(tokens) or tokens[i + 1].islower())
+               for i, token in enumerate(tokens) if i > 0)
+
+
+PRONOUNS = frozenset("die der das den dem denen".split())
+
+
+def _inherit(query: Query, previous: Query, context: str | None = None) -> Query:
+    """The follow-up with what it takes from the earlier question (context: the earlier question's words the
+    follow-up is read with; all of them by default)."""
     inherited: list[str] = []
     places, sections, topics = query.places, query.sections, query.topics
     extra: list[str] = []
@@ -708,10 +747,10 @@ def _inherit(query: Query, previous: Query) -> Query:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
     else:
-        if "topics" in inherited or refers_back:
-            # What the earlier question was about names the topic ("Wie viel Geld bräuchte man dafür?"), also in a
-            # protocol without numbered topics.
-            extra.append(previous.text if previous.followup else previous.content)
+        # What the earlier question was about is what the follow-up asks more of ("Wie viel Geld bräuchte man
+        # dafür?", "Und welche Maßnahmen schlagen die vor?"), also in a protocol without numbered topics: for the
+        # embedder and the lexical index alike.
+        extra.append(context if context is not None else previous.text if previous.followup else previous.content)
         text = " ".join([query.question, *extra])
     # "And in Bismarck?" is too short to tell its language by; it is the conversation's unless it reads German.
     language = query.language

@@ -64,6 +64,20 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     assert real.ask("Was läuft gut in Feldmark?").passages
 
 
+def test_a_follow_up_asks_more_of_what_the_earlier_question_was_about(real):
+    # "die" stands for the workshop asked about: its rows on sport, not every proposal made in Minden
+    answer = real.ask("Und was schlagen die vor?", history=["Was sagt der Workshop in Minden zum Sport?"])
+    assert "Sport" in answer.passages[0].text
+    # a spoken "drum" points back at the earlier topic: its board answers
+    answer = real.ask("Wer kümmert sich drum?", history=["Worum geht es beim Thema Kinder helfen Kinder?"])
+    assert answer.query.followup
+    topics = {hit.passage.topic_no for hit in answer.passages if hit.passage.topic_no is not None}
+    assert topics == {5} and any(hit.passage.topic == "Kinder helfen Kinder" for hit in answer.passages)
+    # one naming a matter of its own asks the same about it, not about the earlier one's
+    answer = real.ask("Und was ist mit dem Müll?", history=["Welche Probleme gibt es in Schalke mit Parkplätzen?"])
+    assert "Parkpl" not in answer.query.text and "Müll" in answer.passages[0].text
+
+
 def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     answer = real.ask("Was wurde im Workshop Wohnen vorgeschlagen?")
     workshops = {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "table_row"}

@@ -6,6 +6,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,14 @@ class Assistant:
         if query.unknown_dates:
             return unknown_meeting_answer(query, self.meeting_dates)
         ranking = self.retriever.rank(query, filters)
+        lacking = {place for place, _ in ranking.missing}
+        lacks_the_field = bool(lacking) and lacking >= set(query.local_places) and not query.topics
+        if lacks_the_field:
+            # "Und wer ist dafür verantwortlich?" about a workshop whose rows have no such field: said so (the
+            # missing note) over the place's own passages, not other boards' fields of that name.
+            missing = ranking.missing
+            ranking = self.retriever.rank(replace(query, sections={}), filters)
+            ranking.missing = missing
         beyond = self.asks_beyond_names(query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         analyzer = self.retriever.lexical.analyzer
@@ -163,7 +172,7 @@ class Assistant:
             meeting = [hit for hit in ranking.hits if hit.source in query.documents]
             cited = sorted(meeting, key=lambda hit: (hit.source, hit.lines))[:MAX_CITED]
             return compose(query, cited, [], analyzer)
-        cited = self.cite(ranking.hits, query, places_only=not beyond) if relevant else []
+        cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
             answer = abstention(self.searched(filters), limits=filters_named(filters))
             answer.query = query
@@ -287,12 +296,19 @@ class Assistant:
         topics = set(query.topics) if query is not None else set()
 
         meeting = query.city_sources if query is not None and query.documents else set()
+        # A question about a district is answered from its protocols, not another city's boards. (Not so for a
+        # workshop: its name is a common word, "Bildung" a workshop in one protocol and a topic in another.)
+        documents = {source for place in query.districts for source in place.sources} if query is not None else set()
+        if documents and query.topics:
+            documents |= {source for source, _ in query.topics}
         items = query.items if query is not None else frozenset()
 
         def belongs(hit: Hit) -> bool:
             passage = hit.passage
             if meeting and passage.source not in meeting:
                 return False  # a question naming a meeting's date is answered from that meeting's protocol
+            if documents and passage.source not in documents:
+                return False
             if items and (passage.source, str(passage.meta.get("item"))) not in items:
                 return False  # and one naming an agenda item from that item
             if local and passage.place not in local and (

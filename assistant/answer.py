@@ -244,7 +244,12 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     number = {id(hit): n for n, hit in enumerate(ordered, start=1)}
     lead = _lead(query, ordered, number, mode, not_mentioned or [])
     lines = [lead] if lead else []
-    lines += [escape_markdown(note) for note in notes]
+    if notes and {place for place, _ in missing} >= set(query.local_places):
+        # None of the places asked about has the field: that is the answer, what they do say follows.
+        lead = escape_markdown(notes[0])
+        lines = [lead, *[escape_markdown(note) for note in notes[1:]], *lines]
+    else:
+        lines += [escape_markdown(note) for note in notes]
     if mode != "no":  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     for (_, group_name), group in groups:

@@ -364,16 +364,17 @@ class Retriever:
         """A question for a section of a place wants that section of every board of the place: those
         passages among the ranked ones (order, best first), in protocol order, and the places that lack it."""
         districts = sorted({place.name for place in query.districts})
-        if not query.sections or not districts:
+        if not query.sections or not query.local_places:
             return [], []
         best_section = max(query.sections, key=query.sections.get)
         in_section = self._section.mask([best_section])
         wanted = self._place.mask(districts) & in_section
         # In protocol order, so "Tafel 1" comes before "Tafel 2" as on the wall.
-        picked = order[wanted[order]][: self.weights.gather_limit].tolist()
+        picked = order[wanted[order]][: self.weights.gather_limit].tolist() if districts else []
         gathered = sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
         missing = []
-        for place in districts:
+        # A workshop's rows are not gathered, but a field they lack is said to be missing all the same.
+        for place in dict.fromkeys(query.local_places):
             if any(self.passages[i].place == place for i in gathered):
                 continue
             # Only what the protocols lack is "missing"; a place the filters exclude is not.

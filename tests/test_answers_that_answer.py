@@ -86,6 +86,14 @@ def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
 
 
+def test_a_field_the_workshop_lacks_is_said_to_be_missing_not_taken_from_other_boards(real):
+    # Minden's workshop rows have no "Verantwortung": said so first, then what the Wohnen rows do say; never the
+    # responsible people of Gelsenkirchen's topics as if they were Wohnen's
+    answer = real.ask("Und wer ist dafür verantwortlich?", history=["Was wurde im Workshop Wohnen vorgeschlagen?"])
+    assert answer.lead == "Für Wohnen gibt es im Protokoll keinen Abschnitt „Verantwortung“."
+    assert answer.passages and {hit.passage.place for hit in answer.passages} == {"Wohnen"}
+
+
 def test_unknown_place_is_offered_only_names_spelled_like_it(real):
     # "Hassel" is spelled like "Heßler"; "Buer" like no place ("Bildung", a workshop, shares two letters)
     assert dict(real.understand("Wie sieht es in Hassel mit Müll aus?").unknown_places) == {"Hassel": ["Heßler"]}

@@ -200,12 +200,13 @@ class Assistant:
                 names.append(place.name)
         return sorted(names)
 
-    def places_within(self, sources: set[str]) -> list[str]:
-        """The districts and workshops of those documents (all when none are given)."""
-        if not sources:
-            return self.place_names
-        return sorted({place.name for place in self.retriever.vocabulary.places
-                       if place.kind != "city" and place.sources & sources})
+    def places_within(self, sources: set[str]) -> dict[str, list[str]]:
+        """The districts and the workshops of those documents (all when none are given), by kind."""
+        by_kind: dict[str, set[str]] = {}
+        for place in self.retriever.vocabulary.places:
+            if place.kind != "city" and (not sources or place.sources & sources):
+                by_kind.setdefault(place.kind, set()).add(place.name)
+        return {kind: sorted(by_kind[kind]) for kind in ("district", "group") if kind in by_kind}
 
     def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
         """The districts (or workshops) of the documents with findings that have none (all findings, not only the

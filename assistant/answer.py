@@ -85,6 +85,8 @@ PHRASES = {
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
+        "kind_district": "Stadtteile",
+        "kind_group": "Workshops",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
         "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
@@ -113,6 +115,8 @@ PHRASES = {
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
+        "kind_district": "districts",
+        "kind_group": "workshops",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
         "unknown_date": "There are no minutes of {date}.",
@@ -141,6 +145,8 @@ PHRASES = {
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
+        "kind_district": "semtler",
+        "kind_group": "çalıştaylar",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
         "unknown_date": "{date} tarihli bir protokol yok.",
@@ -194,14 +200,18 @@ def place_of(passage) -> str:
     return passage.board
 
 
-def unknown_place_answer(query: Query, known: list[str]) -> Answer:
+def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     """A place the protocols do not know is said to be unknown, with the closest known names; nothing is cited."""
     lines = []
     for name, closest in query.unknown_places:
         lines.append(escape_markdown(phrase(query, "unknown", name=f"„{name}“")))
         if closest:
             lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
-    lines += ["", escape_markdown(phrase(query, "known", places=", ".join(known)))]
+    # Districts and workshops apart, a name with "und" in quotes ("Zusammenleben und Teilhabe" is one workshop).
+    listed = "; ".join(f"{phrase(query, 'kind_' + kind)} " + ", ".join(
+        f"„{name}“" if re.search(r"\s(und|and|ve)\s|,", name) else name for name in names)
+        for kind, names in known.items())
+    lines += ["", escape_markdown(phrase(query, "known", places=listed))]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
     answer.lead = lines[0]
     return answer

@@ -100,6 +100,9 @@ def test_unknown_place_is_offered_only_names_spelled_like_it(real):
     buer = real.ask("Was läuft gut in Buer?")
     assert dict(buer.query.unknown_places) == {"Buer": []}
     assert "Am ähnlichsten" not in buer.text and "Bildung" in buer.text  # listed among all places, not offered
+    # the places listed by kind, a workshop's name with "und" as one name
+    assert "Stadtteile Altstadt, Bismarck" in buer.text and "Workshops Arbeitsmarktintegration" in buer.text
+    assert "„Zusammenleben und Teilhabe“" in buer.text
     # A place "in Minden": Minden's workshops are listed, not Gelsenkirchen's districts
     minden = real.ask("Was wurde für Rodenbeck in Minden vorgeschlagen?")
     assert minden.query.unknown_places and "Wohnen" in minden.text and "Schalke" not in minden.text

@@ -86,3 +86,18 @@ def test_question_link_encodes_the_question_and_drops_an_old_query():
     assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == ("http", "example.org", "/app/", "")
     assert parse_qs(parts.query) == {"q": ["Was läuft gut in Schalke? & mehr"]}
     assert question_link("http://h:1", "x") == "http://h:1/?q=x"
+
+
+def test_a_where_answer_is_exported_as_the_chat_shows_it():
+    from test_ui_places import where_answer
+
+    answer = where_answer()
+    answer.text = f"{answer.text}\nGefunden: 3 Stellen auf 3 Tafeln.\n\n**Nordstadt**\n- Spielplätze fehlen [1]"
+    answer.lead = "Genannt wird es für Nordstadt [1], Südstadt [2–3]; nicht erwähnt in: Weststadt."
+    text = conversation_markdown([("Wo fehlen Spielplätze?", answer)])
+    # the lead a paragraph of its own, the table of places under it, then the rest
+    lead_at, table_at, found_at = (text.index(answer.lead), text.index("| Ort | Fundstelle | Quellen |"),
+                                   text.index("Gefunden: 3 Stellen"))
+    assert lead_at < table_at < found_at
+    assert f"{answer.lead}\n\n| Ort |" in text and "| Weststadt | *nicht erwähnt* | – |" in text
+    assert "(#quelle-" not in text  # no links into a chat the file does not have

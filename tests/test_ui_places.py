@@ -52,7 +52,16 @@ def test_markdown_table_escapes_the_corpus_and_links_the_markers():
 
 def test_csv_has_every_place_and_its_full_finding():
     rows = list(csv.reader(io.StringIO(places_csv(where_answer())), delimiter=";"))
+    # each source named in full (document, board, section, lines): the file is read without the answer
     assert rows == [["Ort", "Fundstelle", "Quellen"],
-                    ["Nordstadt", "Spielplätze <b>fehlen</b> / Bänke | Tische", "[1]"],
-                    ["Südstadt", "Spielplätze / Spielplätze am Rand", "[2], [3]"],
+                    ["Nordstadt", "Spielplätze <b>fehlen</b> / Bänke | Tische",
+                     "[1] Werkstatt · Austausch · Nordstadt · Handlungsbedarfe, Zeilen 3–4"],
+                    ["Südstadt", "Spielplätze / Spielplätze am Rand",
+                     "[2] Werkstatt · Austausch · Südstadt · Handlungsbedarfe, Zeile 9; "
+                     "[3] Werkstatt · Austausch · Südstadt · Worauf kommt es an, Zeile 12"],
                     ["Weststadt", "nicht erwähnt", ""]]
+
+
+def test_a_file_gets_the_table_with_plain_markers():
+    lines = places_markdown(where_answer(), None).splitlines()
+    assert lines[2].endswith("| \\[1\\] |") and lines[3].endswith("| \\[2\\], \\[3\\] |")

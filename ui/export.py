@@ -10,6 +10,8 @@ from assistant.answer import Answer, escape_markdown
 from assistant.citation import line_span
 from assistant.retrieve import Hit
 
+from .places import places_markdown
+
 MAX_QUOTED_LINES = 12  # per cited passage in the export; the full board is one click away in the app
 
 
@@ -74,13 +76,24 @@ def conversation_markdown(
             out += [f"<{question_link(base_url, question)}>", ""]
         if restriction:
             out += [restriction_note(restriction), ""]
-        out.append(answer.text)
+        out.append(answer_markdown(answer))
         if answer.passages:
             out += ["", "**Quellen**", ""]
             for marker, hit in enumerate(answer.passages, start=1):
                 out.append(f"- {citation_line(marker, hit)}")
                 out += quoted_items(hit)
     return "\n".join(out).rstrip() + "\n"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer as the chat shows it: the lead a paragraph of its own, a where-answer's table of places under
+    it, then the quotes (markers plain, the sources listed below)."""
+    text = answer.text
+    if not (answer.lead and text.startswith(answer.lead + "\n")):
+        return text
+    rest = text[len(answer.lead):].lstrip("\n")
+    table = places_markdown(answer, None)
+    return "\n\n".join(part for part in (answer.lead, table, rest) if part)
 
 
 def restriction_note(restriction: str) -> str:

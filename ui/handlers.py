@@ -221,7 +221,9 @@ class Handlers:
     def places_table(self, conversation: Conversation | None) -> dict:
         """The places table of the selected answer as a CSV file."""
         turn = conversation.turn() if conversation is not None else None
-        if turn is None or not place_rows(turn.answer):
+        if turn is None:
+            raise UserMessage("Es gibt noch keine Antwort, die Sie herunterladen können.")
+        if not place_rows(turn.answer):
             raise UserMessage("Die ausgewählte Antwort hat keine Orte-Tabelle (nur Wo-Fragen haben eine).")
         return {"download": self.exports.write_text(places_csv(turn.answer), "Orte", "csv")}
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from assistant import Answer
 from assistant.answer import escape_markdown
+from assistant.citation import line_span
 
 MAX_FINDING_CHARS = 160
 BULLET = re.compile(r"^[-–•*]\s+")  # a board's bullet is no part of the finding
@@ -61,8 +62,9 @@ def finding_text(row: PlaceRow, limit: int = MAX_FINDING_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def places_markdown(answer: Answer, index: int) -> str:
-    """The table as Markdown: corpus text escaped, markers as links to their sources (as in the answer text)."""
+def places_markdown(answer: Answer, index: int | None) -> str:
+    """The table as Markdown: corpus text escaped, markers as links to their sources (as in the answer text; plain
+    markers for a file, index None)."""
     rows = place_rows(answer)
     if not rows:
         return ""
@@ -72,7 +74,8 @@ def places_markdown(answer: Answer, index: int) -> str:
         if not row.mentioned:
             out.append(f"| {escape_markdown(row.place)} | *{missing}* | – |")
             continue
-        markers = ", ".join(f"[\\[{n}\\]](#quelle-{index}-{n})" for n in row.markers)
+        markers = ", ".join(f"[\\[{n}\\]](#quelle-{index}-{n})" if index is not None else f"\\[{n}\\]"
+                            for n in row.markers)
         cell = escape_markdown(finding_text(row)).replace("|", "\\|")
         out.append(f"| {escape_markdown(row.place)} | {cell} | {markers} |")
     return "\n".join(out)
@@ -86,6 +89,8 @@ def places_csv(answer: Answer) -> str:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([place, finding, sources])
     for row in rows:
+        # Each source named in full: the file is read without the answer beside it.
         writer.writerow([row.place, " / ".join(row.findings) if row.mentioned else missing,
-                         ", ".join(f"[{n}]" for n in row.markers)])
+                         "; ".join(f"[{n}] {answer.passages[n - 1].citation}, {line_span(answer.passages[n - 1].lines)}"
+                                   for n in row.markers)])
     return buffer.getvalue()

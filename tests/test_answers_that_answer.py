@@ -86,6 +86,15 @@ def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
 
 
+def test_a_section_that_cannot_hold_the_question_is_not_asked_for(real):
+    # "Teilnehmende" is a field of the topic boards, but none of them says who greeted anyone: the programme does
+    answer = real.ask("Von wem wurden die Teilnehmenden begrüßt?")
+    assert answer.query.sections == {}
+    assert "Programm" in [hit.passage.board for hit in answer.passages[:3]]
+    # a field that holds the rest of the question stays asked for
+    assert real.understand("Welches Ergebnis wünscht sich die Gruppe zu Klimaschutz?").sections == {"Ergebnis": 1.0}
+
+
 def test_a_field_the_workshop_lacks_is_said_to_be_missing_not_taken_from_other_boards(real):
     # Minden's workshop rows have no "Verantwortung": said so first, then what the Wohnen rows do say; never the
     # responsible people of Gelsenkirchen's topics as if they were Wohnen's

@@ -59,6 +59,11 @@ def browser():
     except ImportError:
         pytest.fail("Das Python-Paket playwright fehlt: pip install playwright (aber nie `playwright install`).")
 
+    from playwright.sync_api import expect
+
+    # The app answers a click within a second on a quiet machine, but CI runs the whole suite beside it on two
+    # cores: every expectation waits up to 20 s (not Playwright's 5) before it counts as failed.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

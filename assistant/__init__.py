@@ -297,9 +297,12 @@ class Assistant:
         topics = set(query.topics) if query is not None else set()
 
         meeting = query.city_sources if query is not None and query.documents else set()
-        # A question about a district is answered from its protocols, not another city's boards. (Not so for a
-        # workshop: its name is a common word, "Bildung" a workshop in one protocol and a topic in another.)
-        documents = {source for place in query.districts for source in place.sources} if query is not None else set()
+        # A question about a district is answered from its protocols (and those of a workshop it names too), not
+        # another city's boards. (Not so for a workshop alone: its name is a common word, "Bildung" a workshop in
+        # one protocol and a topic in another.)
+        documents = set()
+        if query is not None and query.districts:
+            documents = {source for place in query.places if place.kind != "city" for source in place.sources}
         if documents and query.topics:
             documents |= {source for source, _ in query.topics}
         items = query.items if query is not None else frozenset()

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from index import IndexStore, Passage
 from index.store import unit_items
 
-from .understand import LargeVocabulary, Query, Vocabulary
+from .understand import LargeVocabulary, Query, Vocabulary, fold
 
 QUERY_CACHE = 64  # question vectors kept
 ITEM_CACHE = 4096  # passages whose item terms and unit positions are kept
@@ -186,6 +186,11 @@ class Retriever:
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
+        # The column names of each place's table rows, casefolded.
+        self._labels: dict[str, set[str]] = defaultdict(set)
+        for passage in passages:
+            if passage.place:
+                self._labels[passage.place] |= {fold(item.label) for item in passage.items if item.label}
         # Units are stored in passage order, so each passage's units are one slice of the unit vectors.
         units = self.store.unit_vectors
         self._unit_bounds = (np.searchsorted(self.store.unit_owners, np.arange(len(passages) + 1))
@@ -377,8 +382,9 @@ class Retriever:
         for place in dict.fromkeys(query.local_places):
             if any(self.passages[i].place == place for i in gathered):
                 continue
-            # Only what the protocols lack is "missing"; a place the filters exclude is not.
-            if not (self._place.mask([place]) & in_section).any():
+            # Only what the protocols lack is "missing"; a place the filters exclude is not, nor a workshop whose
+            # table has a column of that name ("Herausforderung").
+            if not (self._place.mask([place]) & in_section).any() and fold(best_section) not in self._labels[place]:
                 missing.append((place, best_section))
         return gathered, missing
 

@@ -204,16 +204,6 @@ class Vocabulary:
             if passage_index and terms_per_passage else None
         )
         self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
-        # Per section, every term its name, prompts and passages use: whether it can hold what a question asks.
-        self._section_terms: dict[str, set[str]] = defaultdict(set)
-        for passage, terms in zip(passages, self._passage_terms or [], strict=False):
-            if passage.section:
-                if passage.section not in self._section_terms:
-                    self._section_terms[passage.section] |= set(passage_index.analyzer.analyze(passage.section))
-                prompt = passage.meta.get("prompt")
-                if prompt:
-                    self._section_terms[passage.section] |= set(passage_index.analyzer.analyze(prompt))
-                self._section_terms[passage.section] |= terms
         self.places = self._places(passages)
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
@@ -505,34 +495,6 @@ class Vocabulary:
                 found.append(word)
         return found
 
-    def sections_holding(self, query: Query) -> dict[str, float]:
-        """The sections the question names that can hold the rest of what it asks: "Wer hat die Teilnehmenden
-        begrüßt?" uses the name of the topics' "Teilnehmende" field, but no such field says who greeted. At least one
-        of the question's own words the corpus knows must be the section's (in its name, prompt or passages)."""
-        if not query.sections or not self._passage_terms or self._corpus is None:
-            return query.sections
-        lexical = self._corpus
-        asked = []
-        for word in self.own_words(query):
-            if word in FRAME_WORDS:
-                continue
-            terms = set(lexical.analyzer.analyze(word))
-            terms |= {near for term in terms for near in lexical.related_terms(term)}
-            if any(lexical.document_frequency(term) for term in terms):
-                asked.append((self._stemmer.stemWord(word), terms))
-        if not asked:
-            return query.sections
-
-        def holds(section: str, stem: str, terms: set[str]) -> bool:
-            if len(stem) >= 4 and stem in fold(section).replace(" ", ""):
-                return True  # the word that names it ("Bedarfe" in "Handlungsbedarfe")
-            cues = self.section_cues.get(section, {})
-            return bool(terms & (self._section_terms.get(section, set()) | cues.get("name", set())
-                                 | cues.get("prompt", set())))
-
-        return {section: weight for section, weight in query.sections.items()
-                if any(holds(section, stem, terms) for stem, terms in asked)}
-
     def find_topics(self, text: str) -> dict[tuple[str, int], float]:
         """The topic a question names: by its number ("Thema 13") or, when one clearly stands out among the topic
         cards and boards, by its words."""
@@ -644,8 +606,8 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
-        # matter, the earlier one's left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it).
-        for word in vocabulary.matter_words(previous):
+        # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it).
+        for word in vocabulary.matter_words(replace(previous, content=context)):
             context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context)
         context = re.sub(r"\s+", " ", context).strip()
     query = _inherit(query, previous, context)
@@ -676,11 +638,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
 
 
 def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
-    """A question naming no section in the corpus' words may ask for one in other words (judged by meaning); either
-    way only a section that can hold what else it asks is kept."""
+    """A question naming no section in the corpus' words may ask for one in other words (judged by meaning)."""
     if not query.sections:
         query.sections = vocabulary.sections_by_meaning(query)
-    query.sections = vocabulary.sections_holding(query)
     return query
 
 
@@ -756,7 +716,8 @@ def _points_back(question: str) -> bool:
     if any(token in ANAPHORA - {"und", "and"} for token in words(question)):
         return True
     tokens = WORD.findall(question)
-    return any(token.casefold() in PRONOUNS and (i + 1 == len(tokens) or tokens[i + 1].islower())
+    # ("mit den älteren Menschen": an article, a noun follows within two words)
+    return any(token.casefold() in PRONOUNS and not any(word[:1].isupper() for word in tokens[i + 1:i + 3])
                for i, token in enumerate(tokens) if i > 0)
 
 

@@ -86,13 +86,20 @@ def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
 
 
-def test_a_section_that_cannot_hold_the_question_is_not_asked_for(real):
-    # "Teilnehmende" is a field of the topic boards, but none of them says who greeted anyone: the programme does
-    answer = real.ask("Von wem wurden die Teilnehmenden begrüßt?")
-    assert answer.query.sections == {}
-    assert "Programm" in [hit.passage.board for hit in answer.passages[:3]]
-    # a field that holds the rest of the question stays asked for
-    assert real.understand("Welches Ergebnis wünscht sich die Gruppe zu Klimaschutz?").sections == {"Ergebnis": 1.0}
+def test_a_column_of_the_workshop_table_is_no_missing_field(real):
+    answer = real.ask("Was ist die Herausforderung im Workshop Bildung?")
+    assert "keinen Abschnitt" not in answer.text  # the rows' "Herausforderung" column is the field asked for
+    assert answer.passages[0].passage.place == "Bildung"
+
+
+def test_a_follow_up_about_another_matter_leaves_out_every_earlier_one(real):
+    history = ["Was wird zum Müll gesagt?", "Und wer kümmert sich darum?"]
+    assert "Müll" not in real.understand("Und was war mit dem Spielplatz?", history).text
+    # an article before an adjective is no word pointing back: the earlier matter is left out here too
+    assert "Müll" not in real.understand("Und was ist mit den älteren Menschen?", history[:1]).text
+    # a pronoun keeps it ("Welche Maßnahmen schlagen die vor?")
+    assert "Sport" in real.understand("Und welche Maßnahmen schlagen die vor?",
+                                      ["Was sagt der Workshop in Minden zum Sport?"]).text
 
 
 def test_a_field_the_workshop_lacks_is_said_to_be_missing_not_taken_from_other_boards(real):

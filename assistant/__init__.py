@@ -93,20 +93,13 @@ class Assistant:
     @functools.cached_property
     def documents(self) -> list[str]:
         """Titles of the indexed documents (an assistant's index never changes under it)."""
-        titles = {}
-        for passage in self.store.passages:
-            titles.setdefault(passage.source, passage.short_title)
-        return [titles[source] for source in sorted(titles)]
+        return titles_of(self.store.passages)
 
     def searched(self, filters: Filters | None = None) -> list[str]:
         """Titles of the documents a question under these filters searches: those with a passage they let through."""
         if not filters or not (filters.sources or filters.places or filters.sections):
             return self.documents
-        titles = {}
-        for passage in self.store.passages:
-            if filters.allows(passage):
-                titles.setdefault(passage.source, passage.short_title)
-        return [titles[source] for source in sorted(titles)]
+        return titles_of(passage for passage in self.store.passages if filters.allows(passage))
 
     def understand(self, question: str, history=None) -> Query:
         question = clean_question(question)
@@ -329,6 +322,14 @@ class Assistant:
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
+
+
+def titles_of(passages) -> list[str]:
+    """The titles of these passages' documents, once each, in the order of their files."""
+    titles = {}
+    for passage in passages:
+        titles.setdefault(passage.source, passage.short_title)
+    return [titles[source] for source in sorted(titles)]
 
 
 def filters_named(filters: Filters | None) -> list[str]:

@@ -560,6 +560,7 @@ def _matching(stem: str, cues: set[str]) -> str | None:
 
 
 COMPOUND_PART = 8  # letters two stems share before they part that make them two compounds of one first word
+ENDING_LETTERS = 2  # what one stem may have beyond the other and still be the same word with an ending
 
 
 def _other_compound(stem: str, cue: str) -> bool:
@@ -571,9 +572,6 @@ def _other_compound(stem: str, cue: str) -> bool:
         return False
     one_is_the_other = stem.startswith(cue) or cue.startswith(stem)
     return not one_is_the_other or max(len(stem), len(cue)) - shared > ENDING_LETTERS
-
-
-ENDING_LETTERS = 2
 
 
 @functools.lru_cache(maxsize=256)
@@ -724,9 +722,9 @@ def _points_back(question: str) -> bool:
 PRONOUNS = frozenset("die der das den dem denen".split())
 
 
-def _inherit(query: Query, previous: Query, context: str | None = None) -> Query:
+def _inherit(query: Query, previous: Query, context: str) -> Query:
     """The follow-up with what it takes from the earlier question (context: the earlier question's words the
-    follow-up is read with; all of them by default)."""
+    follow-up is read with)."""
     inherited: list[str] = []
     places, sections, topics = query.places, query.sections, query.topics
     extra: list[str] = []
@@ -751,7 +749,7 @@ def _inherit(query: Query, previous: Query, context: str | None = None) -> Query
         # What the earlier question was about is what the follow-up asks more of ("Wie viel Geld bräuchte man
         # dafür?", "Und welche Maßnahmen schlagen die vor?"), also in a protocol without numbered topics: for the
         # embedder and the lexical index alike.
-        extra.append(context if context is not None else previous.text if previous.followup else previous.content)
+        extra.append(context)
         text = " ".join([query.question, *extra])
     # "And in Bismarck?" is too short to tell its language by; it is the conversation's unless it reads German.
     language = query.language

@@ -10,7 +10,7 @@ from assistant.answer import Answer, escape_markdown
 from assistant.citation import line_span
 from assistant.retrieve import Hit
 
-from .places import places_markdown
+from .places import lead_apart, places_markdown, under_the_lead
 
 MAX_QUOTED_LINES = 12  # per cited passage in the export; the full board is one click away in the app
 
@@ -88,12 +88,7 @@ def conversation_markdown(
 def answer_markdown(answer: Answer) -> str:
     """The answer as the chat shows it: the lead a paragraph of its own, a where-answer's table of places under
     it, then the quotes (markers plain, the sources listed below)."""
-    text = answer.text
-    if not (answer.lead and text.startswith(answer.lead + "\n")):
-        return text
-    rest = text[len(answer.lead):].lstrip("\n")
-    table = places_markdown(answer, None)
-    return "\n\n".join(part for part in (answer.lead, table, rest) if part)
+    return under_the_lead(lead_apart(answer), places_markdown(answer, None))
 
 
 def restriction_note(restriction: str) -> str:

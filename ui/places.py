@@ -62,6 +62,24 @@ def finding_text(row: PlaceRow, limit: int = MAX_FINDING_CHARS) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def lead_apart(answer: Answer) -> str:
+    """The answer text with its lead (the first line, which answers directly) as a paragraph of its own, apart from
+    the count of findings that follows it."""
+    text = answer.text
+    if answer.lead and text.startswith(answer.lead + "\n") and not text[len(answer.lead) + 1:].startswith("\n"):
+        return answer.lead + "\n\n" + text[len(answer.lead) + 1:]
+    return text
+
+
+def under_the_lead(text: str, table: str) -> str:
+    """A where-answer (text with its lead apart) with the places at a glance right under the lead, the quotes
+    below; any other answer as it is (table "")."""
+    if not table:
+        return text
+    lead, _, rest = text.partition("\n\n")
+    return "\n\n".join(part for part in (lead, table, rest) if part)
+
+
 def places_markdown(answer: Answer, index: int | None) -> str:
     """The table as Markdown: corpus text escaped, markers as links to their sources (as in the answer text; plain
     markers for a file, index None)."""

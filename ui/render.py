@@ -9,7 +9,7 @@ from assistant.answer import escape_markdown, listing
 from assistant.citation import line_span
 
 from .export import restriction_note
-from .places import places_markdown
+from .places import lead_apart, places_markdown, under_the_lead
 from .state import Conversation, Turn
 
 SOURCE_PLACEHOLDER = (
@@ -34,11 +34,7 @@ def answer_markdown(turn: Turn, index: int = 0) -> str:
     if turn.restriction:
         parts += [restriction_note(turn.restriction), ""]
     text = marker_links(lead_apart(turn.answer), turn.answer, index)
-    table = places_markdown(turn.answer, index)
-    if table:  # a where-answer: the places at a glance right under the lead, the quotes below
-        lead, _, rest = text.partition("\n\n")
-        text = "\n\n".join(part for part in (lead, table, rest) if part)
-    parts.append(text)
+    parts.append(under_the_lead(text, places_markdown(turn.answer, index)))
     if turn.restriction and not turn.answer.passages:
         parts += ["", restricted_hint(turn)]
     return "\n".join(parts)
@@ -89,15 +85,6 @@ def preview(hit) -> str:
 
 PREVIEW_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\\": "&#92;", "[": "&#91;",
                                   "]": "&#93;", "*": "&#42;", "_": "&#95;", "`": "&#96;"})
-
-
-def lead_apart(answer: Answer) -> str:
-    """The answer text with its lead (the first line, which answers directly) as a paragraph of its own, apart from
-    the count of findings that follows it."""
-    text = answer.text
-    if answer.lead and text.startswith(answer.lead + "\n") and not text[len(answer.lead) + 1:].startswith("\n"):
-        return answer.lead + "\n\n" + text[len(answer.lead) + 1:]
-    return text
 
 
 def citation_label(hit, answer: Answer) -> str:

@@ -28,6 +28,11 @@
       }, 400);
     }
   }, true);
+  // Enter on a focused marker opens its source through the click above; the chat message around it must not also
+  // take the key as a selection of the whole answer (Gradio's message handles Enter), which showed source [1].
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && markerLink(event.target)) event.stopPropagation();
+  }, true);
 
   let tip = null;
   const show = (link) => {

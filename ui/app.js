@@ -21,8 +21,11 @@
     const button = document.querySelector('#marke-oeffnen');
     if (button) button.click();
     if (narrow()) {
-      // The source shown may not change (its marker was open already): the panel is brought into view anyway.
+      // The source shown may not change (its marker was open already): the panel is brought into view anyway, once:
+      // whichever comes first, this or the panel's change (SCROLL_TO_MARK), scrolls and clears the flag.
       setTimeout(() => {
+        if (!window.paScrollToSource) return;
+        window.paScrollToSource = false;
         const panel = document.querySelector('#quelle');
         if (panel) panel.scrollIntoView({block: 'start'});
       }, 400);

@@ -53,6 +53,7 @@ class RankingWeights:
     document_boost: float = 0.25  # a named city's documents up, the others down by as much
     section_boost: float = 0.15
     topic_boost: float = 0.3
+    decision_boost: float = 0.2  # a question about what was decided: the passages with a decision or vote
     gather_limit: int = 10  # boards of a named district gathered for a named section
 
 
@@ -185,6 +186,9 @@ class Retriever:
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
+        # Passages a layout marked as holding a decision or vote tally (minutes).
+        self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
+                                     len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
         # The column names of each place's table rows, casefolded.
         self._labels: dict[str, set[str]] = defaultdict(set)
@@ -350,6 +354,8 @@ class Retriever:
             bonus += np.where(self._section.mask([section], ids), weights.section_boost * weight, 0.0)
         for key, weight in query.topics.items():
             bonus += np.where(self._topic.mask([key], ids), weights.topic_boost * weight, 0.0)
+        if query.decision and self._decision.any():
+            bonus += np.where(self._decision if ids is None else self._decision[ids], weights.decision_boost, 0.0)
         if query.items:
             bonus += np.where(self._item.mask(query.items, ids), weights.topic_boost, 0.0)  # an agenda item is one
         return bonus

@@ -148,6 +148,7 @@ class Query:
     # Sections its words name, also those its places lack ("Probleme" names the topics' "Herausforderung"): such
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
+    decision: bool = False  # it asks what was decided or voted (DECISION_QUESTION)
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -631,7 +632,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
-                  items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates)
+                  items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
+                  decision=bool(DECISION_QUESTION.search(question)))
     return query
 
 
@@ -651,10 +653,30 @@ def place_kind_of(question: str) -> str | None:
     return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None)
 
 
+# A where-question that asks where a meeting took place ("Wo tagte der Rat?", "Where did they hold it?") or which
+# place says the most ("Welches Thema bekam die meisten Punkte?") asks for one fact, not every place that mentions it.
+NOT_EVERY_PLACE = re.compile(
+    r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place|took\s+place"
+    r"|meet|met|die\s+meisten|am\s+meisten|die\s+wenigsten|am\s+wenigsten|höchste\w*|most|fewest|least"
+    r"|en\s+(?:çok|az))\b",
+    re.IGNORECASE,
+)
+
+
+# A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages
+# (a vote tally, "Der Antrag wird angenommen"), and they answer it rather than the debate before.
+DECISION_QUESTION = re.compile(
+    r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|abgestimmt|abstimmung\w*"
+    r"|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt|stimmen|decide[sd]?|decision\w*|vot(?:e|ed|es|ing)"
+    r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def intent_of(question: str) -> str | None:
     """Whether a question asks which places say something ("where"), or yes or no ("yesno")."""
     if WHERE_QUESTION.search(question.strip()):
-        return "where"
+        return None if NOT_EVERY_PLACE.search(question) else "where"
     if YES_NO_QUESTION.search(question.strip()):
         return "yesno"
     return None

@@ -187,6 +187,17 @@ def test_a_question_naming_an_agenda_item_is_answered_from_that_item_only(counci
     assert line in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "Was wurde zur Sanierung des Schulhauses entschieden?",
+    "Wie ist die Abstimmung über die Sanierung des Schulhauses ausgegangen?",
+    "What did the council decide on the renovation of the school building?",
+])
+def test_a_question_about_a_decision_gets_the_decision_first_not_the_debate(council, question):
+    answer = council.ask(question)
+    assert answer.passages, answer.text
+    assert "mit 28:7 Stimmen bewilligt" in answer.passages[0].text
+
+
 def test_a_follow_up_stays_at_the_agenda_item(council):
     answer = council.ask("Wer hat dazu gesprochen?", history=["Was wurde unter Traktandum 3 beschlossen?"])
     assert answer.passages

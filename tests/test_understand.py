@@ -519,6 +519,12 @@ def test_a_section_is_not_named_by_another_word_made_of_its_name(question, secti
     ("In welcher Form fand der Austausch statt?", None),  # asks how, not where
     ("In welcher Höhe wurde der Kredit bewilligt?", None),
     ("In which way did they vote?", None),
+    # Where a meeting took place, or which place says the most: one fact, not every place that mentions it.
+    ("Wo fand die Mitgliederversammlung statt?", None),
+    ("Where and when did the association hold its general meeting?", None),
+    ("Which topic got the most dots?", None),
+    ("Welches Thema bekam die meisten Punkte?", None),
+    ("Welche Themen nennen den Dorfladen?", "where"),
 ])
 def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent

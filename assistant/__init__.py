@@ -13,11 +13,11 @@ import numpy as np
 
 from index import Settings, load_index
 
-from .answer import Answer, abstention, compose, no_answer, unknown_meeting_answer, unknown_place_answer
-from .evidence import MAX_MENTIONS, highlight, matters_of, mentions
+from .answer import Answer, abstention, compose, no_answer, place_of, unknown_meeting_answer, unknown_place_answer
+from .evidence import MAX_MENTIONS, highlight, kind_of, matters_of, mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
-from .understand import FRAME_WORDS, Query, place_kind, understand, words
+from .understand import ENGLISH_WORDS, FRAME_WORDS, TURKISH_WORDS, WORD, Query, fold, place_kind, understand, words
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question"]
 
@@ -140,6 +140,13 @@ class Assistant:
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
+        lists_places = query.intent == "where" and query.place_kind and not query.local_places
+        if lists_places and not names_a_matter(query, analyzer):
+            # "Welche Workshops gab es in Minden?": each district, workshop or topic of that kind, by its first
+            # passage (a workshop's first row opens with its heading).
+            listed = self.first_of_each_place(query, filters)
+            if listed:
+                return compose(query, listed, [], analyzer, mode="places")
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             matter, found = next(((matter, hits) for matter in matters
@@ -200,6 +207,22 @@ class Assistant:
             if place.kind != "city" and (not sources or place.sources & sources):
                 by_kind.setdefault(place.kind, set()).add(place.name)
         return {kind: sorted(by_kind[kind]) for kind in ("district", "group") if kind in by_kind}
+
+    def first_of_each_place(self, query: Query, filters: Filters | None = None) -> list[Hit]:
+        """The first passage of every district, workshop or topic of the kind the question asks for, in the
+        documents it names (a city's) and the filters allow, in corpus order; its first line marked."""
+        firsts: dict[tuple[str, str], Hit] = {}
+        for position, passage in enumerate(self.retriever.passages):
+            if kind_of(passage) != query.place_kind or (query.place_kind != "topic" and not passage.place):
+                continue
+            if query.city_sources and passage.source not in query.city_sources:
+                continue
+            if filters and not filters.allows(passage):
+                continue
+            key = (passage.source, place_of(passage))
+            if key not in firsts:
+                firsts[key] = Hit(passage, 1.0, position=position, highlights=(passage.items[0].line,))
+        return sorted(firsts.values(), key=lambda hit: (hit.source, hit.lines))[:MAX_MENTIONS]
 
     def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
         """The districts (or workshops) of the documents with findings that have none (all findings, not only the
@@ -322,6 +345,27 @@ class Assistant:
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
+
+
+# Words that ask which places of a kind there were, beyond the framing ones ("Welche Workshops gab es?", "Which
+# districts were discussed?", "Hangi çalıştaylar vardı?").
+LISTING_WORDS = frozenset(
+    "gab gibt gibts gegeben war waren wurden wird werden besprochen behandelt bearbeitet diskutiert vorgestellt "
+    "were was there had held discussed covered presented çalıştay çalıştaylar atölye atölyeler konu konular vardı "
+    "var vardır ele alındı".split()
+)
+
+
+def names_a_matter(query: Query, analyzer) -> bool:
+    """Whether the question names something to look for beyond the kind of place it asks for: a noun (written with a
+    capital inside the question) other than the framing ones, or, in a question without capitals, any word beyond
+    framing and function words ("Welche Stadtteile wurden besprochen?" names none; "In welchen Stadtteilen fehlen
+    Kitas?" and "Which districts lack daycare places?" do)."""
+    tokens = WORD.findall(query.content)
+    if any(token[:1].isupper() for token in tokens[1:]):
+        return any(token[:1].isupper() and fold(token) not in FRAME_WORDS for token in tokens[1:])
+    framing = FRAME_WORDS | LISTING_WORDS | ENGLISH_WORDS | TURKISH_WORDS
+    return any(token.casefold() not in framing and analyzer.analyze(token) for token in tokens)
 
 
 def titles_of(passages) -> list[str]:

@@ -87,6 +87,8 @@ PHRASES = {
         "known": "Orte in den Protokollen: {places}.",
         "kind_district": "Stadtteile",
         "kind_group": "Workshops",
+        "kind_topic": "Themen",
+        "places": "{kind} im Protokoll: {found}.",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
         "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
@@ -117,6 +119,8 @@ PHRASES = {
         "known": "Places in the protocols: {places}.",
         "kind_district": "districts",
         "kind_group": "workshops",
+        "kind_topic": "topics",
+        "places": "The {kind} in the protocols: {found}.",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
         "unknown_date": "There are no minutes of {date}.",
@@ -147,6 +151,8 @@ PHRASES = {
         "known": "Protokollerdeki yerler: {places}.",
         "kind_district": "semtler",
         "kind_group": "çalıştaylar",
+        "kind_topic": "konular",
+        "places": "Protokollerdeki {kind}: {found}.",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
         "unknown_date": "{date} tarihli bir protokol yok.",
@@ -244,9 +250,10 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     # first), a board's passages together while they follow each other.
     groups: list[tuple[str, list[Hit]]] = []
     for hit in hits:
-        name = place_of(hit.passage) if mode == "where" else hit.passage.board
+        by_place = mode in ("where", "places")
+        name = place_of(hit.passage) if by_place else hit.passage.board
         same = [group for key, group in groups if key == (hit.source, name)]
-        if same and (mode == "where" or groups[-1][0] == (hit.source, name)):
+        if same and (by_place or groups[-1][0] == (hit.source, name)):
             same[0].append(hit)
         else:
             groups.append(((hit.source, name), [hit]))
@@ -270,7 +277,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         for hit in group:
             marker = number[id(hit)]
             passage = hit.passage
-            heading = passage.board if mode == "where" and passage.board != group_name else None
+            heading = passage.board if mode in ("where", "places") and passage.board != group_name else None
             label = " · ".join(part for part in (heading, passage.section if passage.section != passage.board
                                                   else None) if part)
             if label:
@@ -282,7 +289,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 continue
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
-                                     only_highlighted=mode == "where"):
+                                     only_highlighted=mode in ("where", "places")):
                 # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker (a paragraph of its
                 # own: indented, Markdown reads it as part of the bullet above)
                 lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
@@ -311,6 +318,12 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return escape_markdown(f"{phrase(query, 'no', where=where)} {phrase(query, 'similar')}")
     if not hits:
         return ""
+    if mode == "places":
+        named = listing([f"{escape_markdown(hit.passage.topic or place_of(hit.passage))} [{number[id(hit)]}]"
+                         for hit in hits], query)
+        kind = phrase(query, f"kind_{query.place_kind}")
+        return phrase(query, "places", kind=kind[:1].upper() + kind[1:] if query.language == "de" else kind,
+                      found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}
         for hit in hits:

@@ -48,8 +48,8 @@ WHERE_QUESTION = re.compile(
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
     r"|an\s+welche[mn]\b|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
-    r"|hangi\s+(?:semt|mahalle|bölge|atölye))"
-    r"|\b(?:nerede|nerelerde|hangi\s+(?:semtlerde|mahallelerde|bölgelerde))\b",
+    r"|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu))"
+    r"|\b(?:nerede|nerelerde|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu)\w*)",
     re.IGNORECASE,
 )
 YES_NO_QUESTION = re.compile(
@@ -100,8 +100,8 @@ TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
                             re.IGNORECASE)),
-    ("group", re.compile(r"\b(?:workshop|arbeitsgruppe|atölye)", re.IGNORECASE)),
-    ("topic", re.compile(r"\b(?:thema|themen|topic)", re.IGNORECASE)),
+    ("group", re.compile(r"\b(?:workshop|arbeitsgruppe|atölye|çalıştay)", re.IGNORECASE)),
+    ("topic", re.compile(r"\b(?:thema|themen|topic|konu)", re.IGNORECASE)),
 )
 # Prepositions and articles right before a place name (German, English), removed with the name.
 PLACE_LEAD = re.compile(

@@ -50,6 +50,36 @@ def test_where_asks_for_a_kind_of_place(real):
     assert workshops.passages and {hit.passage.board_kind for hit in workshops.passages} == {"table_row"}
 
 
+@pytest.mark.parametrize("question, start", [
+    ("Welche Workshops gab es in Minden?", "Workshops im Protokoll: "),
+    ("Which workshops were there?", "The workshops in the protocols: "),
+    ("Minden'de hangi çalıştaylar vardı?", "Protokollerdeki çalıştaylar: "),
+])
+def test_which_workshops_there_were_lists_each_by_its_heading(real, question, start):
+    answer = real.ask(question)
+    headings = ["Workshop 1 - Bildung", "Workshop 2 - Wohnen", "Workshop 3 - Zusammenleben und Teilhabe",
+                "Workshop 4 - Arbeitsmarktintegration"]
+    assert [highlighted(hit) for hit in answer.passages] == [[heading] for heading in headings]
+    assert answer.lead.startswith(start) and all(f"{heading} [{n}]" in answer.lead
+                                                 for n, heading in enumerate(headings, start=1))
+
+
+def test_which_districts_there_were_lists_every_district_once(real):
+    answer = real.ask("Welche Stadtteile wurden besprochen?")
+    districts = ["Altstadt", "Bismarck", "Bulmke-Hüllen", "Feldmark", "Heßler", "Schalke", "Schalke-Nord"]
+    assert [hit.passage.place for hit in answer.passages] == districts
+    assert answer.lead == ("Stadtteile im Protokoll: " + ", ".join(f"{d} [{n}]" for n, d in
+                                                                  enumerate(districts[:-1], start=1))
+                           + " und Schalke-Nord [7].")
+
+
+@pytest.mark.parametrize("question", ["In welchen Stadtteilen fehlen Kitas?", "Which districts lack daycare places?",
+                                      "Hangi semtlerde çöp sorunu var?"])
+def test_a_kind_of_place_with_a_matter_is_no_list_of_all_places(real, question):
+    answer = real.ask(question)
+    assert answer.passages and not answer.lead.startswith(("Stadtteile im", "The districts", "Protokollerdeki"))
+
+
 def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst"),
                            ("Wie sieht es in Hassel mit Müll aus?", "Hassel")):

@@ -76,6 +76,10 @@ def parse(document: Document) -> list[Passage]:
         if row:
             key = group["label"] if group else ""
             row_count[key] += 1
+            if group and row_count[key] == 1 and group.get("line"):
+                # The group's heading line ("Workshop 2 - Wohnen") heads its first row: it is what a question for
+                # the workshops finds, and it would otherwise be in no passage.
+                row = [Item(group["heading"], group["line"]), *row]
             passages.append(row_passage(document, base, group, row_count[key], row))
         row = None
 
@@ -85,7 +89,7 @@ def parse(document: Document) -> list[Passage]:
             seen_header = True
             if pending_heading:
                 close_row()
-                group = group_of(clean_line(document.line(pending_heading[-1])))
+                group = group_of(clean_line(document.line(pending_heading[-1])), pending_heading[-1])
                 pending_heading = []
             continue
         if "\t" not in line:
@@ -116,16 +120,17 @@ def parse(document: Document) -> list[Passage]:
     return passages
 
 
-def group_of(text: str) -> dict:
-    """ "Workshop 2 - Wohnen" → label "Workshop 2", name "Wohnen"."""
+def group_of(text: str, line: int | None = None) -> dict:
+    """ "Workshop 2 - Wohnen" → label "Workshop 2", name "Wohnen" (line: where the heading stands)."""
     match = GROUP_HEADING.match(text)
     if match:
-        return {"label": match.group("label").strip(), "name": match.group("name").strip(), "heading": text}
-    return {"label": text, "name": text, "heading": text}
+        return {"label": match.group("label").strip(), "name": match.group("name").strip(), "heading": text,
+                "line": line}
+    return {"label": text, "name": text, "heading": text, "line": line}
 
 
 def row_passage(document: Document, base: dict, group: dict | None, number: int, items: list[Item]) -> Passage:
-    first_column = items[0].label or "Zeile"
+    first_column = next((item.label for item in items if item.label), None) or "Zeile"
     if group:
         board = f"{group['label']} – {group['name']} · {first_column} {number}"
     else:

@@ -11,10 +11,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from index import IndexStore, Passage
+from index.layouts.minutes import HEAD_BOARD as MINUTES_HEAD
 from index.store import unit_items
 
 from .understand import LargeVocabulary, Query, Vocabulary, fold
 
+HEAD_KINDS = frozenset({"title", "programme", "goals"})  # a photo protocol's pages about the conference itself
 QUERY_CACHE = 64  # question vectors kept
 ITEM_CACHE = 4096  # passages whose item terms and unit positions are kept
 # A question that names no section in the corpus' words may still ask for one in other words ("Bedarfe", "what
@@ -53,6 +55,7 @@ class RankingWeights:
     document_boost: float = 0.25  # a named city's documents up, the others down by as much
     section_boost: float = 0.15
     topic_boost: float = 0.3
+    head_boost: float = 0.25  # a question for a fact of a meeting: the document's own pages (title, programme)
     decision_boost: float = 0.2  # a question about what was decided: the passages with a decision or vote
     gather_limit: int = 10  # boards of a named district gathered for a named section
 
@@ -186,6 +189,14 @@ class Retriever:
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
+        # A document's own pages: its title page, programme and goals, the head of minutes, else its first passage.
+        first = {}
+        for position, passage in enumerate(passages):
+            if passage.source not in first or passage.lines < passages[first[passage.source]].lines:
+                first[passage.source] = position
+        self._head = np.fromiter((p.board_kind in HEAD_KINDS or p.board == MINUTES_HEAD for p in passages), bool,
+                                 len(passages))
+        self._head[list(first.values())] = True
         # Passages a layout marked as holding a decision or vote tally (minutes).
         self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
                                      len(passages))
@@ -354,6 +365,10 @@ class Retriever:
             bonus += np.where(self._section.mask([section], ids), weights.section_boost * weight, 0.0)
         for key, weight in query.topics.items():
             bonus += np.where(self._topic.mask([key], ids), weights.topic_boost * weight, 0.0)
+        if query.meeting_fact:
+            own_pages = self._head & self._source.mask(query.meeting_fact) if ids is None else (
+                self._head[ids] & self._source.mask(query.meeting_fact, ids))
+            bonus += np.where(own_pages, weights.head_boost, 0.0)
         if query.decision and self._decision.any():
             bonus += np.where(self._decision if ids is None else self._decision[ids], weights.decision_boost, 0.0)
         if query.items:

@@ -149,6 +149,9 @@ class Query:
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
     decision: bool = False  # it asks what was decided or voted (DECISION_QUESTION)
+    # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
+    # (title, programme, goals, the head of minutes) answer it; empty otherwise.
+    meeting_fact: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -462,6 +465,21 @@ class Vocabulary:
                          if len(word) > 3 and word.isalpha() and word not in MONTHS
                          and not self._stopwords.is_stopword(word))
 
+    def naming_the_meeting(self, question: str) -> dict[str, set[str]]:
+        """The question's words that name the meeting of a document, each with those documents: a word of its title
+        or the last part of one ("Konferenz" of "Integrationskonferenz", "Versammlung" of "Mitgliederversammlung"),
+        also without its inflection ("Gemeinderat" of "Gemeinderates")."""
+        named: dict[str, set[str]] = {}
+        for word in set(words(question)):
+            if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word):
+                continue
+            sources = {source for source, title in self.meetings.titles.items()
+                       if any(part[:len(part) - ending].endswith(word) for part in words(title or "")
+                              for ending in range(INFLECTION_LETTERS + 1))}
+            if sources:
+                named[word] = sources
+        return named
+
     def sections_on(self, place_names) -> set[str]:
         """The sections the boards of these districts or workshops have."""
         return set().union(*(self.place_sections.get(name, set()) for name in place_names))
@@ -625,6 +643,15 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
     topics = vocabulary.find_topics(content)
+    meeting_fact = frozenset()
+    if MEETING_FACT.search(question) and not any(place.kind != "city" for place in places) and not items:
+        named = vocabulary.naming_the_meeting(content)
+        if named or documents:
+            # "die Konferenz" is the meeting, not the topic card that speaks of "Stadtteil-Konferenzen".
+            rest = " ".join(word for word in WORD.findall(content) if fold(word) not in named)
+            topics = vocabulary.find_topics(rest) if named else topics
+            if not topics and not sections:
+                meeting_fact = frozenset(documents) | frozenset().union(*named.values())
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans,
                                                                                                  cities=places)
@@ -633,7 +660,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
-                  decision=bool(DECISION_QUESTION.search(question)))
+                  decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact)
     return query
 
 
@@ -662,6 +689,19 @@ NOT_EVERY_PLACE = re.compile(
     re.IGNORECASE,
 )
 
+
+# A question asking for a fact of a meeting itself: its time, place, programme, goals, organisers or participants
+# (German, English, Turkish); a document's own pages answer it (its title page, programme and goals, the head of
+# minutes), when the question names the meeting (MEETING_WORD_LETTERS: the shortest word that can).
+MEETING_FACT = re.compile(
+    r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
+    r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|vorsitz\w*|teilnehm\w*"
+    r"|anwesend\w*|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
+    r"|moderat\w*|chair\w*|attend\w*|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
+    re.IGNORECASE,
+)
+MEETING_WORD_LETTERS = 5
+INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 
 # A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages
 # (a vote tally, "Der Antrag wird angenommen"), and they answer it rather than the debate before.

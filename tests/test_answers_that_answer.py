@@ -80,6 +80,23 @@ def test_a_kind_of_place_with_a_matter_is_no_list_of_all_places(real, question):
     assert answer.passages and not answer.lead.startswith(("Stadtteile im", "The districts", "Protokollerdeki"))
 
 
+@pytest.mark.parametrize("question, line", [
+    ("Wann war die Konferenz zu Ende?", "20:30 Abschlussrunde"),
+    ("Welche Firma hat die Konferenz moderiert?", "Moderation: Axel Jürgens, PETERS & HELBIG GmbH"),
+    ("Um wie viel Uhr begann die Integrationskonferenz?", "17:00 Ankommen"),
+])
+def test_a_fact_of_the_conference_is_answered_from_its_own_pages_not_a_topic_that_names_conferences(real, question,
+                                                                                                     line):
+    answer = real.ask(question)
+    assert answer.query.topics == {}
+    assert answer.passages[0].passage.board == "Programm" and line in answer.passages[0].text
+
+
+def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
+    answer = real.ask("Was wurde zur Stadtteil-Konferenz erarbeitet?")
+    assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])
+
+
 def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst"),
                            ("Wie sieht es in Hassel mit Müll aus?", "Hassel")):

@@ -151,6 +151,8 @@ def test_an_agenda_item_is_named_by_its_number_and_the_word_its_minutes_use(agen
 
 MINUTES = """\
 Protokoll der Sitzung des Gemeinderates Talheim vom 5. Mai 2024
+Ort: Gemeindesaal Talheim
+Beginn: 19:30 Uhr, Ende: 21:15 Uhr
 
 Traktandum 1: Wahl des Stimmbüros
 Gewählt werden Frau Brunner und Herr Weber.
@@ -196,6 +198,13 @@ def test_a_question_about_a_decision_gets_the_decision_first_not_the_debate(coun
     answer = council.ask(question)
     assert answer.passages, answer.text
     assert "mit 28:7 Stimmen bewilligt" in answer.passages[0].text
+
+
+@pytest.mark.parametrize("question", ["Wann begann die Sitzung des Gemeinderates?",
+                                      "Wo hat der Gemeinderat getagt?"])
+def test_a_fact_of_the_meeting_itself_is_answered_from_the_head_of_its_minutes(council, question):
+    answer = council.ask(question)
+    assert answer.passages and "Gemeindesaal Talheim" in answer.passages[0].text, answer.text
 
 
 def test_a_follow_up_stays_at_the_agenda_item(council):

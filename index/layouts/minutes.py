@@ -29,6 +29,7 @@ KIND = "sitzungsprotokoll"
 NAME = "Sitzungsprotokoll"
 
 # Non-speaker paragraphs are gathered into one passage up to this size (split_long cuts at MAX_CHARS later).
+HEAD_BOARD = "Protokollkopf"  # the board of what stands before the first agenda item (date, place, attendance)
 GATHER_CHARS = 800
 MIN_ITEMS = 3  # agenda item headings a document needs to be read as minutes
 MIN_FILLED = 3  # … with text under them
@@ -402,7 +403,7 @@ def parse(document: Document) -> list[Passage]:
     skipped = {n for entry in untreated for n in entry.lines}
     head_lines = [n for n in range(1, first) if n not in skipped]
     if any(text.text(n) for n in head_lines):
-        passages += _item_passages(text, document, base, "Protokollkopf", None, [], head_lines, {})
+        passages += _item_passages(text, document, base, HEAD_BOARD, None, [], head_lines, {})
     for entry in untreated:
         label = f"{word} {entry.label_number}"
         meta = {"item": entry.label_number, "item_label": label, "item_title": _TOC.sub("", entry.title).strip(),

@@ -488,6 +488,8 @@ class Vocabulary:
         """Content words of the question beyond the place and section it names."""
         cue_stems = set()
         for section in set(query.sections) | query.worded_sections:
+            if section in self._headings:
+                continue  # a heading of one text ("Flohmarkt") names what the question is about, not a field
             cue_stems |= self.section_cues[section]["name"] | self.section_cues[section]["prompt"]
         own = []
         for word in words(query.content):
@@ -697,7 +699,7 @@ MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|vorsitz\w*|teilnehm\w*"
     r"|anwesend\w*|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
-    r"|moderat\w*|chair\w*|attend\w*|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
+    r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
 MEETING_WORD_LETTERS = 5

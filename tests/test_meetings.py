@@ -207,6 +207,35 @@ def test_a_fact_of_the_meeting_itself_is_answered_from_the_head_of_its_minutes(c
     assert answer.passages and "Gemeindesaal Talheim" in answer.passages[0].text, answer.text
 
 
+VILLAGE_ROUND = """\
+---
+title: Bürgerrunde Talheim Februar 2019
+date: 2019-02-21
+---
+
+# Bürgerrunde Talheim
+
+## Neubürger in Talheim
+
+Der Helferkreis für Neubürger in Talheim trifft sich jeden Monat im Rathaus Talheim.
+
+## Flohmarkt
+
+Der Flohmarkt wird dieses Jahr ausfallen. Im nächsten Jahr gibt es wieder einen.
+
+## Dorfladen
+
+Der Dorfladen in Talheim soll eine Genossenschaft werden.
+"""
+
+
+def test_a_yes_no_question_about_what_a_heading_names_quotes_that_section(tmp_path_factory):
+    village = assistant_over(tmp_path_factory, "village", {"runde-2019.md": VILLAGE_ROUND})
+    answer = village.ask("Gibt es in Talheim einen Flohmarkt?")
+    assert answer.passages and answer.passages[0].passage.section == "Flohmarkt", answer.text
+    assert "„Der Flohmarkt wird dieses Jahr ausfallen." in answer.lead
+
+
 def test_a_follow_up_stays_at_the_agenda_item(council):
     answer = council.ask("Wer hat dazu gesprochen?", history=["Was wurde unter Traktandum 3 beschlossen?"])
     assert answer.passages

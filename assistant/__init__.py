@@ -174,9 +174,7 @@ class Assistant:
             return compose(query, cited, [], analyzer)
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
-            answer = abstention(self.searched(filters), limits=filters_named(filters))
-            answer.query = query
-            return answer
+            return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         return compose(query, cited, ranking.missing, analyzer)
 

@@ -54,16 +54,13 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def abstention(documents: list[str], limits: list[str] = ()) -> Answer:
-    """Nothing found: said so, with the documents searched (only those the filters let through) and what the
-    filters limited the search to."""
-    listing = "; ".join(documents) if documents else "keine Dokumente"
-    within = f" (nur: {'; '.join(limits)})" if limits else ""
-    text = (
-        "Dazu habe ich in den Protokollen nichts gefunden, deshalb zitiere ich nichts.\n\n"
-        f"Durchsucht: {escape_markdown(listing)}{escape_markdown(within)}."
-    )
-    return Answer(text=text, passages=[], abstained=True)
+def abstention(documents: list[str], limits: list[str] = (), query: Query | None = None) -> Answer:
+    """Nothing found: said so (in the question's language), with the documents searched (only those the filters
+    let through) and what the filters limited the search to."""
+    searched = "; ".join(documents) if documents else phrase(query, "no_documents")
+    within = f" ({phrase(query, 'only')}: {'; '.join(limits)})" if limits else ""
+    text = f"{phrase(query, 'nothing')}\n\n{phrase(query, 'searched', documents=escape_markdown(searched + within))}"
+    return Answer(text=text, passages=[], query=query, abstained=True)
 
 
 # The answer's own words, in the question's language (quotes from the protocols stay German).
@@ -99,6 +96,10 @@ PHRASES = {
         "about_sections": " zu {sections}",
         "about_places": " für {places}",
         "meetings": "Protokolle gibt es vom: {dates}.",
+        "nothing": "Dazu habe ich in den Protokollen nichts gefunden, deshalb zitiere ich nichts.",
+        "searched": "Durchsucht: {documents}.",
+        "only": "nur",
+        "no_documents": "keine Dokumente",
     },
     "en": {
         "yes": "Yes – the board says: {quotes}.",
@@ -131,6 +132,10 @@ PHRASES = {
         "about_sections": " on {sections}",
         "about_places": " for {places}",
         "meetings": "The minutes are of: {dates}.",
+        "nothing": "I found nothing on this in the protocols, so I cite nothing.",
+        "searched": "Searched: {documents}.",
+        "only": "only",
+        "no_documents": "no documents",
     },
     "tr": {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
@@ -163,6 +168,10 @@ PHRASES = {
         "about_sections": " ({sections})",
         "about_places": " ({places} için)",
         "meetings": "Protokollerin tarihleri: {dates}.",
+        "nothing": "Protokollerde bununla ilgili bir şey bulamadım, bu yüzden alıntı yapmıyorum.",
+        "searched": "Aranan belgeler: {documents}.",
+        "only": "yalnızca",
+        "no_documents": "belge yok",
     },
 }
 LEAD_QUOTES = 2  # verbatim items a lead quotes at most

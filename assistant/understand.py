@@ -687,7 +687,9 @@ def place_kind_of(question: str) -> str | None:
 NOT_EVERY_PLACE = re.compile(
     r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place|took\s+place"
     r"|meet|met|die\s+meisten|am\s+meisten|die\s+wenigsten|am\s+wenigsten|höchste\w*|most|fewest|least"
-    r"|en\s+(?:çok|az))\b",
+    r"|en\s+(?:çok|az)"
+    # "Wo kann ich …", "Where can I …": where to go for a service, not which places of the protocols mention it
+    r"|(?:kann|könnte|muss|soll|darf)\s+(?:ich|man)|(?:can|could|should|do|must)\s+(?:i|we|one))\b",
     re.IGNORECASE,
 )
 

@@ -97,6 +97,17 @@ def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
     assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])
 
 
+@pytest.mark.parametrize("question, start", [
+    ("Where can I register my car in Gelsenkirchen?", "I found nothing on this in the protocols"),
+    ("Wo kann ich in Gelsenkirchen mein Auto ummelden?", "Dazu habe ich in den Protokollen nichts gefunden"),
+    ("Oturma izni için nereye başvurmalıyım?", "Protokollerde bununla ilgili bir şey bulamadım"),
+])
+def test_a_service_question_is_refused_in_its_own_language(real, question, start):
+    answer = real.ask(question)
+    assert answer.abstained and answer.passages == [] and answer.text.startswith(start)
+    assert "Integrationskonferenz Gelsenkirchen-Mitte" in answer.text  # what was searched
+
+
 def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst"),
                            ("Wie sieht es in Hassel mit Müll aus?", "Hassel")):

@@ -525,6 +525,10 @@ def test_a_section_is_not_named_by_another_word_made_of_its_name(question, secti
     ("Which topic got the most dots?", None),
     ("Welches Thema bekam die meisten Punkte?", None),
     ("Welche Themen nennen den Dorfladen?", "where"),
+    # Where to go for a service, not which places mention it.
+    ("Where can I register my car?", None),
+    ("Wo kann ich mein Auto ummelden?", None),
+    ("Where is housing an issue?", "where"),
 ])
 def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent

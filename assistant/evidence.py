@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .retrieve import Filters, Hit, Retriever
-from .understand import FRAME_WORDS, Query, fold, words
+from .understand import FRAME_WORDS, Query, asked_value, fold, words
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -143,11 +143,41 @@ def lines_naming(position: int, matter: Matter, retriever: Retriever) -> tuple[i
     return tuple(sorted({item.line for item, terms in items if matter.named_by(item.text, terms)}))
 
 
+MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+# A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
+VALUES = {
+    "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTHS})|\b(?:{MONTHS})\b"
+                       r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
+                       r"|samstag|sonntag)s?\b", re.IGNORECASE),
+    "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
+                         r"|gratis", re.IGNORECASE),
+    "count": re.compile(r"\d|\b(?:ein|eine|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig"
+                        r"|hundert|einstimmig)\b", re.IGNORECASE),
+    "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
+}
+
+
+def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:
+    """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of
+    them holds one, the line with such a value closest in meaning (similarity per item), if any has one."""
+    pattern = VALUES[value]
+    holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
+    if not holding:
+        return lines
+    marked = tuple(sorted({passage.items[i].line for i in holding if passage.items[i].line in lines}))
+    if marked:
+        return marked
+    if similarity is None or not len(similarity):
+        return lines
+    return (passage.items[max(holding, key=lambda i: similarity[i])].line,)
+
+
 def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matter | None) -> list[Hit]:
     """The hits with the lines that answer the question marked: all of a section asked for whole (or of a question
     that names only a place, section or topic), the prompt of an empty field, else the items that name what the
     question is about, or failing that the items closest to it in meaning (at most half of the passage)."""
     own = retriever.vocabulary.own_words(query)  # none: the question names only a place, section or topic
+    value = asked_value(query.question)
     marked = []
     for hit in hits:
         passage = hit.passage
@@ -158,11 +188,15 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             lines = every
         else:
             lines = lines_naming(hit.position, matter, retriever) if matter and hit.position >= 0 else ()
-            if not lines and hit.position >= 0:
+            similarity = None
+            if hit.position >= 0 and (not lines or value):
                 # What the question is about, without its place names (which every line of a district's board
                 # would share with it).
                 about = retriever.embed(query.about.rstrip("?？ ") or query.about)
-                lines = closest_lines(passage, retriever.item_similarity(hit.position, about))
+                similarity = retriever.item_similarity(hit.position, about)
+                lines = lines or closest_lines(passage, similarity)
+            if value:
+                lines = with_the_value(passage, lines, similarity, value)
         marked.append(replace(hit, highlights=lines))
     return marked
 

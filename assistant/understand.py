@@ -704,6 +704,23 @@ MEETING_FACT = re.compile(
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
+# What kind of value a question asks for, by its words (German, English, Turkish): a time or date, an amount of
+# money, a count, a phone number or e-mail address. The very line that answers holds such a value.
+ASKED_VALUE = (
+    ("contact", re.compile(r"telefon|handynummer|\be-?mail|mailadresse|kontaktdaten|phone|\bnumara", re.IGNORECASE)),
+    ("amount", re.compile(r"\bkoste\w*|gebühr|\bpreis|\bteuer|wie\s*viel\s+geld|\bbetrag|how\s+much|\bcost"
+                          r"|\bfee\b|\bprice|ücret|fiyat", re.IGNORECASE)),
+    ("time", re.compile(r"\bwann\b|uhrzeit|um\s+wie\s*viel\s+uhr|\bbis\s+wann|\bab\s+wann|\bwhen\b|what\s+time"
+                        r"|ne\s+zaman|saat\s+kaç|\bdatum\b|\bdate\b", re.IGNORECASE)),
+    ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
+)
+
+
+def asked_value(question: str) -> str | None:
+    """The kind of value the question asks for (ASKED_VALUE), or None."""
+    return next((kind for kind, pattern in ASKED_VALUE if pattern.search(question)), None)
+
+
 MEETING_WORD_LETTERS = 5
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 

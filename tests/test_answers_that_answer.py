@@ -92,6 +92,16 @@ def test_a_fact_of_the_conference_is_answered_from_its_own_pages_not_a_topic_tha
     assert answer.passages[0].passage.board == "Programm" and line in answer.passages[0].text
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("Um wie viel Uhr begann die Integrationskonferenz?", "Im Protokoll steht unter „Programm“: „17:00 Ankommen“ [1]."),
+    ("Wie viele Einrichtungen gehören in Schalke zum Bildungsverbund?",
+     "Auf der Tafel „Austausch · Schalke · Tafel 1 von 4“ steht: „Bildungsverbund ca. 50 Einrichtungen mit "
+     "Kooperationsvertrag“ [1]."),
+])
+def test_a_question_for_a_time_or_a_number_quotes_the_line_that_holds_one(real, question, lead):
+    assert real.ask(question).lead == lead
+
+
 def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
     answer = real.ask("Was wurde zur Stadtteil-Konferenz erarbeitet?")
     assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])

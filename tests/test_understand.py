@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.understand import Vocabulary, intent_of
+from assistant.evidence import with_the_value
+from assistant.understand import Vocabulary, asked_value, intent_of
 from index import Item, Passage
 from index.lexical import LexicalIndex
 
@@ -532,3 +534,30 @@ def test_a_section_is_not_named_by_another_word_made_of_its_name(question, secti
 ])
 def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent
+
+
+@pytest.mark.parametrize("question, value", [
+    ("Wann beginnt die Sitzung?", "time"),
+    ("Um wie viel Uhr ist Schluss?", "time"),
+    ("What time does it start?", "time"),
+    ("Was kostet der Eintritt?", "amount"),
+    ("How much is the fee?", "amount"),
+    ("Wie viele Mitglieder waren anwesend?", "count"),
+    ("Wieviele Stimmen bekam der Antrag?", "count"),
+    ("Wie lautet die Telefonnummer des Vereins?", "contact"),
+    ("Welche Handlungsbedarfe gibt es in Schalke?", None),
+])
+def test_the_kind_of_value_a_question_asks_for(question, value):
+    assert asked_value(question) == value
+
+
+def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
+    passage = Passage(source="p.txt", doc_title="Programm", board_kind="programme", board="Programm", section=None,
+                      items=[Item("Begrüßung durch die Bürgermeisterin", 1), Item("18:00 Begrüßung", 2),
+                             Item("Austausch in Gruppen", 3), Item("21:00 Abschluss", 4)])
+    # Marked by the words the question shares with them: only those with a time stay.
+    assert with_the_value(passage, (1, 2), None, "time") == (2,)
+    # None of the marked lines holds a time: the line with one closest in meaning.
+    assert with_the_value(passage, (3,), np.array([0.1, 0.2, 0.9, 0.5]), "time") == (4,)
+    # No line holds one: the marked lines as they were.
+    assert with_the_value(passage, (3,), np.array([0.1, 0.2, 0.9, 0.5]), "contact") == (3,)

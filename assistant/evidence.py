@@ -3,6 +3,7 @@ lines of a cited passage that carry the answer (Hit.highlights)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -47,8 +48,13 @@ class Matter:
     def named_by(self, text: str, terms: frozenset[str]) -> bool:
         if any(alternative <= terms for alternative in self.alternatives):
             return True
-        return any(token.startswith(prefix) and len(token) >= len(prefix) + COMPOUND_REST
-                   for token in WORD_WITH_HYPHENS.findall(text.casefold()) for prefix in self.prefixes)
+        return bool(self.prefixes) and any(token.startswith(prefix) and len(token) >= len(prefix) + COMPOUND_REST
+                                           for token in _tokens(text) for prefix in self.prefixes)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # an item's words, read for every matter of every question that cites it
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(WORD_WITH_HYPHENS.findall(text.casefold()))
 
 
 COMPOUND_REST = 3

@@ -571,4 +571,7 @@ class _Codes:
     def mask(self, wanted, ids: np.ndarray | None = None) -> np.ndarray:
         """Which passages (all, or those ids) have one of the wanted values."""
         codes = self.codes if ids is None else self.codes[ids]
-        return np.isin(codes, [self._index[value] for value in wanted if value in self._index])
+        known = [self._index[value] for value in wanted if value in self._index]
+        if len(known) == 1:
+            return codes == known[0]  # the usual case, and ten times faster than isin
+        return np.isin(codes, known)

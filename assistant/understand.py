@@ -496,7 +496,7 @@ class Vocabulary:
             if self._stopwords.is_stopword(word) or len(word) < 3:
                 continue
             stem = self._stemmer.stemWord(word)
-            if not _matching(stem, cue_stems):
+            if not _matching(stem, frozenset(cue_stems)):
                 own.append(word)
         return own
 
@@ -567,14 +567,15 @@ def place_kind(passage: Passage) -> str:
     return "district" if passage.board_kind == "district" else "group"
 
 
-def _matching(stem: str, cues: set[str]) -> str | None:
+@functools.lru_cache(maxsize=1 << 15)  # every question asks it for each of its stems and each section
+def _matching(stem: str, cues: frozenset[str]) -> str | None:
     """The cue stem a question stem matches: the same, or sharing its first five letters
     (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart), but not two compounds of one first
     part ("beschlussfähig" is no "Beschlussfassung")."""
     if stem in cues:
         return stem
     if len(stem) >= PREFIX_LETTERS:
-        sharing = _cues_by_prefix(frozenset(cues)).get(stem[:PREFIX_LETTERS], [])
+        sharing = _cues_by_prefix(cues).get(stem[:PREFIX_LETTERS], [])
         # the first in sorted order
         return next((cue for cue in sharing if not _other_compound(stem, cue)), None)
     return None

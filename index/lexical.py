@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import logging
 import re
@@ -35,8 +36,15 @@ def _combining_marks_class() -> re.Pattern:
 _COMBINING = _combining_marks_class()
 
 
+FOLD_CACHED_LETTERS = 40  # words and short phrases: a question folds the same ones again and again
+
+
 def fold(text: str) -> str:
     """Casefold and strip diacritics, so ä/ö/ü become a/o/u and ß becomes ss."""
+    return _fold_short(text) if len(text) <= FOLD_CACHED_LETTERS else _fold(text)
+
+
+def _fold(text: str) -> str:
     # casefold first: it maps ß/ẞ to "ss", which NFKD alone would leave untouched.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     if decomposed.isascii():
@@ -44,6 +52,9 @@ def fold(text: str) -> str:
     if max(decomposed) > "\uffff":  # marks beyond the BMP are rare: the exact, slower way
         return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _COMBINING.sub("", decomposed)
+
+
+_fold_short = functools.lru_cache(maxsize=1 << 16)(_fold)
 
 
 def _fold_digraphs(word: str) -> str:

@@ -33,6 +33,7 @@ ANAPHORA = frozenset(
     fold(word) for word in
     "und dort da dazu dabei darüber davon daran dafür darum damit dagegen dadurch deshalb deswegen hierzu hier "
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
+    "dieser diese diesem diesen dieses jener jene jenem jenen "  # "in dieser Gruppe": the one just asked about
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
@@ -789,7 +790,7 @@ def _asks_only_for_a_section(query: Query, question: str) -> bool:
     """A short question that asks for a section in other words (another language) and names nothing else: "What
     solutions were proposed?" after a question about a topic is about that topic."""
     return (bool(query.sections) and not (query.places or query.topics or query.documents or query.items)
-            and len(words(question)) <= FOLLOWUP_MAX_WORDS - 2)
+            and len(words(question)) <= FOLLOWUP_MAX_WORDS - 1)
 
 
 def _points_back(question: str) -> bool:

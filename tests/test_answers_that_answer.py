@@ -102,6 +102,19 @@ def test_a_question_for_a_time_or_a_number_quotes_the_line_that_holds_one(real, 
     assert real.ask(question).lead == lead
 
 
+@pytest.mark.parametrize("earlier, question, line", [
+    ("Was ist beim Thema Kinder helfen Kinder das Ergebnis?", "Wer hat in der Gruppe mitgearbeitet?", "Fr. Mansour"),
+    ("Was wurde zum Thema Religion respektieren erarbeitet?", "Wer hat in dieser Gruppe mitgemacht?",
+     "Dr. Aljarrabi"),
+])
+def test_a_short_follow_up_asking_for_a_field_stays_at_the_topic(real, earlier, question, line):
+    answer = real.ask(question, history=[earlier])
+    topic = real.understand(earlier).topics
+    assert answer.query.followup and answer.query.topics == topic
+    first = answer.passages[0].passage
+    assert (first.source, first.topic_no) in topic and first.section == "Teilnehmende" and line in first.text
+
+
 def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
     answer = real.ask("Was wurde zur Stadtteil-Konferenz erarbeitet?")
     assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])

@@ -334,7 +334,9 @@ class Assistant:
                 return False
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
 
-        allowed = (hit for hit in hits if belongs(hit))
+        asked = set(query.sections) if query is not None else set()
+        allowed = (hit for hit in hits
+                   if belongs(hit) and (hit.passage.section in asked or not only_its_heading(hit.passage)))
         top = list(itertools.islice(allowed, MAX_CITED))
         if not top:
             return []
@@ -343,6 +345,17 @@ class Assistant:
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
+
+
+def only_its_heading(passage) -> bool:
+    """Whether a field of a topic's board says nothing but the topic's title (a result board's "Titel" field): its
+    citation says as much, and it would take the place of a field that answers. (An agenda item without text says
+    that nothing was said: it is kept.)"""
+    if passage.topic is None or not passage.section:
+        return False
+    heading = set(words(f"{passage.topic} {passage.board}"))
+    said = {word for word in words(passage.text) if not word.isdigit()}
+    return bool(said) and said <= heading
 
 
 # Words that ask which places of a kind there were, beyond the framing ones ("Welche Workshops gab es?", "Which

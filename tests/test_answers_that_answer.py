@@ -115,6 +115,27 @@ def test_a_short_follow_up_asking_for_a_field_stays_at_the_topic(real, earlier, 
     assert (first.source, first.topic_no) in topic and first.section == "Teilnehmende" and line in first.text
 
 
+def test_a_topic_question_cites_the_fields_that_answer_not_the_field_repeating_its_title(real):
+    answer = real.ask("Was hat die Arbeitsgruppe zum Thema Offene Kinder- und Jugendarbeit erarbeitet?")
+    sections = {hit.passage.section for hit in answer.passages if hit.passage.topic_no == 8}
+    assert {"Herausforderung", "Betroffene", "Ergebnis", "Lösungsideen", "Empfehlungen", "Verantwortung"} <= sections
+    assert "Titel" not in sections
+    # Asked for by its name, the title field is cited.
+    assert real.ask("Wie lautet der Titel von Thema 5?").passages[0].passage.section == "Titel"
+
+
+def test_an_agenda_item_saying_only_its_title_is_still_cited():
+    from assistant import only_its_heading
+    from index import Item, Passage
+
+    adjourned = Passage(source="rat.txt", doc_title="Protokoll", board_kind="agenda_item",
+                        board="4. Friedhofsgebühren (vertagt)", section=None,
+                        items=[Item("4. Friedhofsgebühren (vertagt)", 12)], meta={"item": "4"})
+    title = Passage(source="k.txt", doc_title="Protokoll", board_kind="topic_result", board="Thema 5: Kinder helfen",
+                    section="Titel", items=[Item("Thema: Kinder helfen", 3)], topic="Kinder helfen", topic_no=5)
+    assert not only_its_heading(adjourned) and only_its_heading(title)
+
+
 def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
     answer = real.ask("Was wurde zur Stadtteil-Konferenz erarbeitet?")
     assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])

@@ -136,7 +136,9 @@ def run_eval(args: argparse.Namespace) -> int:
         if not items:
             raise ValueError(f"In {args.file} gibt es keine Fragen der Hälfte „{args.split}“.")
     assistant = load_assistant(args)
-    print(report(evaluate(assistant, items)))
+    held_back = {str(item.get("id", str(number))) for number, item in enumerate(items, start=1)
+                 if item.get("split") == "test"}
+    print(report(evaluate(assistant, items), held_back=held_back))
     return 0
 
 

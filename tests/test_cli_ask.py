@@ -124,6 +124,20 @@ def test_eval_prints_recall_and_mrr(index_dir):
     assert correct >= total - 2, done.stdout
 
 
+def test_eval_counts_the_test_halfs_misses_but_never_lists_them(index_dir, tmp_path):
+    # Two questions the protocols cannot answer well in their top passage, one per half.
+    questions = tmp_path / "halves.jsonl"
+    questions.write_text("\n".join(json.dumps(item, ensure_ascii=False) for item in [
+        {"id": "t1", "q": "Welche Handlungsbedarfe gibt es in Schalke?", "gold": ["gibt es nicht im Protokoll"],
+         "split": "tune"},
+        {"id": "x1", "q": "Was läuft gut in Bismarck?", "gold": ["steht so nirgends"], "split": "test"},
+    ]), encoding="utf-8")
+    done = run("eval", str(questions), "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    assert "t1 [" in done.stdout and "x1" not in done.stdout and "Bismarck" not in done.stdout
+    assert "Nicht voll getroffen: 2, davon 1 der Testhälfte (nicht aufgeführt)" in done.stdout
+
+
 def test_eval_of_a_missing_file_exits_2(index_dir, tmp_path):
     done = run("eval", str(tmp_path / "fehlt.jsonl"), "--index", str(index_dir))
     assert done.returncode == 2

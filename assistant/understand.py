@@ -474,6 +474,8 @@ class Vocabulary:
         for word in set(words(question)):
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word):
                 continue
+            if not word.endswith(MEETING_NOUNS):
+                continue  # "Teilhabe" of a title's motto, "Bezirk" of "Stadtbezirk" name no meeting
             sources = {source for source, title in self.meetings.titles.items()
                        if any(part[:len(part) - ending].endswith(word) for part in words(title or "")
                               for ending in range(INFLECTION_LETTERS + 1))}
@@ -724,6 +726,9 @@ def asked_value(question: str) -> str | None:
 
 
 MEETING_WORD_LETTERS = 5
+# What a word naming a meeting ends with (German): "Integrationskonferenz", "Bürgerrunde", "Mitgliederversammlung".
+MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "treffen", "workshop", "phase", "forum",
+                 "protokoll", "veranstaltung", "kongress")
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 
 # A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages

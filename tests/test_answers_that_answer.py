@@ -136,6 +136,15 @@ def test_an_agenda_item_saying_only_its_title_is_still_cited():
     assert not only_its_heading(adjourned) and only_its_heading(title)
 
 
+@pytest.mark.parametrize("question", ["Welche Ziele gibt es für mehr Teilhabe?",
+                                      "Wo gibt es im Bezirk zu wenig Kitas?"])
+def test_a_word_of_a_title_that_names_no_meeting_asks_for_no_fact_of_the_meeting(real, question):
+    # "Teilhabe" is the conference's motto, "Bezirk" the end of "Stadtbezirk": neither is the conference.
+    answer = real.ask(question)
+    assert answer.query.meeting_fact == frozenset()
+    assert answer.passages and answer.passages[0].passage.board_kind not in ("title", "programme", "goals")
+
+
 def test_a_topic_named_by_a_compound_of_the_title_word_stays_that_topic(real):
     answer = real.ask("Was wurde zur Stadtteil-Konferenz erarbeitet?")
     assert answer.passages and all(hit.passage.topic_no == 1 for hit in answer.passages[:3])

@@ -189,14 +189,15 @@ class Retriever:
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
-        # A document's own pages: its title page, programme and goals, the head of minutes, else its first passage.
-        first = {}
-        for position, passage in enumerate(passages):
-            if passage.source not in first or passage.lines < passages[first[passage.source]].lines:
-                first[passage.source] = position
+        # A document's own pages: its title page, programme and goals, the head of minutes, else its first passage
+        # (numpy, not a loop comparing passages: 0.4 s at start-up for 190,000 passages).
         self._head = np.fromiter((p.board_kind in HEAD_KINDS or p.board == MINUTES_HEAD for p in passages), bool,
                                  len(passages))
-        self._head[list(first.values())] = True
+        if passages:
+            starts = np.fromiter((p.items[0].line for p in passages), np.int64, len(passages))
+            by_document = np.lexsort((starts, self._source.codes))  # per document, in line order
+            _, first = np.unique(self._source.codes[by_document], return_index=True)
+            self._head[by_document[first]] = True
         # Passages a layout marked as holding a decision or vote tally (minutes).
         self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
                                      len(passages))

@@ -363,7 +363,7 @@ def only_its_heading(passage) -> bool:
 LISTING_WORDS = frozenset(
     "gab gibt gibts gegeben war waren wurden wird werden besprochen behandelt bearbeitet diskutiert vorgestellt "
     "were was there had held discussed covered presented çalıştay çalıştaylar atölye atölyeler konu konular vardı "
-    "var vardır ele alındı".split()
+    "var vardır ele alındı semtler mahalleler bölgeler".split()
 )
 
 

@@ -155,6 +155,7 @@ VALUES = {
     "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTHS})|\b(?:{MONTHS})\b"
                        r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
                        r"|samstag|sonntag)s?\b", re.IGNORECASE),
+    "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),
     "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
                          r"|gratis", re.IGNORECASE),
     "count": re.compile(r"\d|\b(?:ein|eine|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig"
@@ -203,8 +204,21 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
                 lines = lines or closest_lines(passage, similarity)
             if value:
                 lines = with_the_value(passage, lines, similarity, value)
+        lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     return marked
+
+
+def beyond_the_heading(passage, lines: tuple[int, ...]) -> tuple[int, ...]:
+    """The marked lines without the heading of a workshop's table that opens its first row ("Workshop 1 - Bildung"
+    names the workshop, it answers nothing): the row's first cell instead when nothing else was marked."""
+    heading = passage.meta.get("group")
+    own = {item.line for item in passage.items if heading and item.label is None and item.text == heading}
+    if not own or not set(lines) & own:
+        return lines
+    rest = tuple(line for line in lines if line not in own)
+    cells = [item.line for item in passage.items if item.line not in own]
+    return rest or tuple(cells[:1])
 
 
 def closest_lines(passage, similarity: np.ndarray) -> tuple[int, ...]:

@@ -33,7 +33,6 @@ ANAPHORA = frozenset(
     fold(word) for word in
     "und dort da dazu dabei darüber davon daran dafür darum damit dagegen dadurch deshalb deswegen hierzu hier "
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
-    "dieser diese diesem diesen dieses jener jene jenem jenen "  # "in dieser Gruppe": the one just asked about
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
 FOLLOWUP_MAX_WORDS = 7
@@ -62,6 +61,7 @@ YES_NO_QUESTION = re.compile(
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
     "quartier quartiere quartieren ort orte orten tafel tafeln workshop workshops arbeitsgruppe arbeitsgruppen "
+    "gruppe gruppen group groups "
     "thema themen genannt erwähnt erwähnen nennen nennt gesprochen thematisiert angesprochen steht stehen gibts "
     "where which district districts neighbourhood neighborhood neighbourhoods neighborhoods area areas place places "
     "mentioned mention mentions named topic topics board boards hangi nerede nerelerde semt semtlerde mahalle "
@@ -623,7 +623,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         return _sections_by_meaning(query, vocabulary)
     if not _is_followup(query, question, vocabulary):
         by_meaning = _sections_by_meaning(query, vocabulary)
-        if not _asks_only_for_a_section(by_meaning, question):
+        if not _asks_only_for_a_section(by_meaning, question, vocabulary):
             return by_meaning  # the earlier turns are read only for a follow-up
     previous = understand(history[-1], vocabulary, history[:-1])
     context = previous.text if previous.followup else previous.content
@@ -689,11 +689,15 @@ def place_kind_of(question: str) -> str | None:
 # A where-question that asks where a meeting took place ("Wo tagte der Rat?", "Where did they hold it?") or which
 # place says the most ("Welches Thema bekam die meisten Punkte?") asks for one fact, not every place that mentions it.
 NOT_EVERY_PLACE = re.compile(
-    r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place|took\s+place"
-    r"|meet|met|die\s+meisten|am\s+meisten|die\s+wenigsten|am\s+wenigsten|höchste\w*|most|fewest|least"
-    r"|en\s+(?:çok|az)"
-    # "Wo kann ich …", "Where can I …": where to go for a service, not which places of the protocols mention it
-    r"|(?:kann|könnte|muss|soll|darf)\s+(?:ich|man)|(?:can|could|should|do|must)\s+(?:i|we|one))\b",
+    r"\b(?:die\s+meisten|am\s+meisten|die\s+wenigsten|am\s+wenigsten|höchste\w*|most|fewest|least|en\s+(?:çok|az))\b",
+    re.IGNORECASE,
+)
+# … and, unless it names the kind of place ("In welchen Stadtteilen finden Begegnungen statt?" asks which places), where
+# a meeting took place, or where to go for a service ("Wo kann ich …", "Where can I …").
+ONE_PLACE = re.compile(
+    r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place"
+    r"|took\s+place)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
+    r"(?:ich|man|i|one)\b",
     re.IGNORECASE,
 )
 
@@ -714,6 +718,8 @@ ASKED_VALUE = (
     ("contact", re.compile(r"telefon|handynummer|\be-?mail|mailadresse|kontaktdaten|phone|\bnumara", re.IGNORECASE)),
     ("amount", re.compile(r"\bkoste\w*|gebühr|\bpreis|\bteuer|wie\s*viel\s+geld|\bbetrag|how\s+much|\bcost"
                           r"|\bfee\b|\bprice|ücret|fiyat", re.IGNORECASE)),
+    ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç|\bbeginn\w*|\bbegann"
+                         r"|\banfang\b|\bende\b|\bendete", re.IGNORECASE)),
     ("time", re.compile(r"\bwann\b|uhrzeit|um\s+wie\s*viel\s+uhr|\bbis\s+wann|\bab\s+wann|\bwhen\b|what\s+time"
                         r"|ne\s+zaman|saat\s+kaç|\bdatum\b|\bdate\b", re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
@@ -728,14 +734,15 @@ def asked_value(question: str) -> str | None:
 MEETING_WORD_LETTERS = 5
 # What a word naming a meeting ends with (German): "Integrationskonferenz", "Bürgerrunde", "Mitgliederversammlung".
 MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "treffen", "workshop", "phase", "forum",
-                 "protokoll", "veranstaltung", "kongress")
+                 "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 
 # A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages
 # (a vote tally, "Der Antrag wird angenommen"), and they answer it rather than the debate before.
 DECISION_QUESTION = re.compile(
-    r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|abgestimmt|abstimmung\w*"
-    r"|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt|stimmen|decide[sd]?|decision\w*|vot(?:e|ed|es|ing)"
+    r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|beschlüss\w*|abgestimmt"
+    r"|abstimmung\w*|gestimmt|stimmte\w*|zugestimmt|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt"
+    r"|(?<=\w\s)stimmen|decide[sd]?|decision\w*|vot(?:e|ed|es|ing)"
     r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
     re.IGNORECASE,
 )
@@ -744,7 +751,9 @@ DECISION_QUESTION = re.compile(
 def intent_of(question: str) -> str | None:
     """Whether a question asks which places say something ("where"), or yes or no ("yesno")."""
     if WHERE_QUESTION.search(question.strip()):
-        return None if NOT_EVERY_PLACE.search(question) else "where"
+        one_fact = NOT_EVERY_PLACE.search(question) or (ONE_PLACE.search(question.strip())
+                                                         and place_kind_of(question) is None)
+        return None if one_fact else "where"
     if YES_NO_QUESTION.search(question.strip()):
         return "yesno"
     return None
@@ -791,11 +800,17 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     return not vocabulary.own_words(query)
 
 
-def _asks_only_for_a_section(query: Query, question: str) -> bool:
+def _asks_only_for_a_section(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     """A short question that asks for a section in other words (another language) and names nothing else: "What
     solutions were proposed?" after a question about a topic is about that topic."""
+    # Six words when it names nothing of its own ("Wer hat in der Gruppe mitgearbeitet?"), five when it does
+    # ("Welche Lösungsideen gibt es für Kitas?" is a new question).
+    own = set(vocabulary.own_words(query))
+    names = any(word[:1].isupper() and fold(word) in own and fold(word) not in FRAME_WORDS
+                for word in WORD.findall(question)[1:])
+    limit = FOLLOWUP_MAX_WORDS - 2 if names else FOLLOWUP_MAX_WORDS - 1
     return (bool(query.sections) and not (query.places or query.topics or query.documents or query.items)
-            and len(words(question)) <= FOLLOWUP_MAX_WORDS - 1)
+            and len(words(question)) <= limit)
 
 
 def _points_back(question: str) -> bool:

@@ -204,7 +204,12 @@ def test_a_question_about_a_decision_gets_the_decision_first_not_the_debate(coun
                                       "Wo hat der Gemeinderat getagt?"])
 def test_a_fact_of_the_meeting_itself_is_answered_from_the_head_of_its_minutes(council, question):
     answer = council.ask(question)
+    assert answer.query.meeting_fact == {"gemeinderat-2024-05-05.txt"}  # "Gemeinderat" names the "Gemeinderates"
     assert answer.passages and "Gemeindesaal Talheim" in answer.passages[0].text, answer.text
+
+
+def test_a_question_for_the_hour_quotes_the_clock_time_not_the_date(council):
+    assert "„Beginn: 19:30 Uhr, Ende: 21:15 Uhr“" in council.ask("Wann begann die Sitzung des Gemeinderates?").lead
 
 
 VILLAGE_ROUND = """\

@@ -14,7 +14,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.evidence import with_the_value
-from assistant.understand import Vocabulary, asked_value, intent_of
+from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of
 from index import Item, Passage
 from index.lexical import LexicalIndex
 
@@ -531,15 +531,20 @@ def test_a_section_is_not_named_by_another_word_made_of_its_name(question, secti
     ("Where can I register my car?", None),
     ("Wo kann ich mein Auto ummelden?", None),
     ("Where is housing an issue?", "where"),
+    ("Where do we need more Kitas?", "where"),
+    # Naming the kind of place, it asks which places, whatever the verb.
+    ("In welchen Stadtteilen finden Begegnungen statt?", "where"),
+    ("In welchen Stadtteilen kann man Deutsch lernen?", "where"),
 ])
 def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent
 
 
 @pytest.mark.parametrize("question, value", [
-    ("Wann beginnt die Sitzung?", "time"),
-    ("Um wie viel Uhr ist Schluss?", "time"),
-    ("What time does it start?", "time"),
+    ("Wann beginnt die Sitzung?", "clock"),
+    ("Um wie viel Uhr ist Schluss?", "clock"),
+    ("What time does it start?", "clock"),
+    ("Wann fand die Sitzung statt?", "time"),
     ("Was kostet der Eintritt?", "amount"),
     ("How much is the fee?", "amount"),
     ("Wie viele Mitglieder waren anwesend?", "count"),
@@ -561,3 +566,14 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
     assert with_the_value(passage, (3,), np.array([0.1, 0.2, 0.9, 0.5]), "time") == (4,)
     # No line holds one: the marked lines as they were.
     assert with_the_value(passage, (3,), np.array([0.1, 0.2, 0.9, 0.5]), "contact") == (3,)
+
+
+@pytest.mark.parametrize("question, decision", [
+    ("Welche Beschlüsse gab es zum Schulhaus?", True),
+    ("Wie viele Stimmen bekam der Antrag?", True),
+    ("Wer hat dem Antrag zugestimmt?", True),
+    ("Stimmen die Zahlen im Kassenbericht?", False),  # the verb, not the votes
+    ("Wer soll das bestimmen?", False),
+])
+def test_a_question_about_a_decision_or_vote(question, decision):
+    assert bool(DECISION_QUESTION.search(question)) is decision

@@ -257,9 +257,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     query_terms = set(analyzer.analyze_query(query.text))
     # Per place for a where-question; else per board, in the order of the ranking (the passages that answer best
     # first), a board's passages together while they follow each other.
+    by_place = mode in ("where", "places")
     groups: list[tuple[str, list[Hit]]] = []
     for hit in hits:
-        by_place = mode in ("where", "places")
         name = place_of(hit.passage) if by_place else hit.passage.board
         same = [group for key, group in groups if key == (hit.source, name)]
         if same and (by_place or groups[-1][0] == (hit.source, name)):
@@ -286,7 +286,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         for hit in group:
             marker = number[id(hit)]
             passage = hit.passage
-            heading = passage.board if mode in ("where", "places") and passage.board != group_name else None
+            heading = passage.board if by_place and passage.board != group_name else None
             label = " · ".join(part for part in (heading, passage.section if passage.section != passage.board
                                                   else None) if part)
             if label:
@@ -298,7 +298,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 continue
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
-                                     only_highlighted=mode in ("where", "places")):
+                                     only_highlighted=by_place):
                 # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker (a paragraph of its
                 # own: indented, Markdown reads it as part of the bullet above)
                 lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
@@ -330,9 +330,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if mode == "places":
         named = listing([f"{escape_markdown(hit.passage.topic or place_of(hit.passage))} [{number[id(hit)]}]"
                          for hit in hits], query)
-        kind = phrase(query, f"kind_{query.place_kind}")
-        return phrase(query, "places", kind=kind[:1].upper() + kind[1:] if query.language == "de" else kind,
-                      found=named)
+        return phrase(query, "places", kind=phrase(query, f"kind_{query.place_kind}"), found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}
         for hit in hits:

@@ -720,8 +720,9 @@ ASKED_VALUE = (
                           r"|\bfee\b|\bprice|ücret|fiyat", re.IGNORECASE)),
     ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç|\bbeginn\w*|\bbegann"
                          r"|\banfang\b|\bende\b|\bendete", re.IGNORECASE)),
-    ("time", re.compile(r"\bwann\b|uhrzeit|um\s+wie\s*viel\s+uhr|\bbis\s+wann|\bab\s+wann|\bwhen\b|what\s+time"
-                        r"|ne\s+zaman|saat\s+kaç|\bdatum\b|\bdate\b", re.IGNORECASE)),
+    # (the hour itself is asked for by "clock" above)
+    ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
+                        re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
 )
 

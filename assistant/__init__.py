@@ -13,7 +13,16 @@ import numpy as np
 
 from index import Settings, load_index
 
-from .answer import Answer, abstention, compose, no_answer, place_of, unknown_meeting_answer, unknown_place_answer
+from .answer import (
+    Answer,
+    abstention,
+    compose,
+    no_answer,
+    no_places_answer,
+    place_of,
+    unknown_meeting_answer,
+    unknown_place_answer,
+)
 from .evidence import MAX_MENTIONS, highlight, kind_of, matters_of, mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
@@ -147,6 +156,11 @@ class Assistant:
             listed = self.first_of_each_place(query, filters)
             if listed:
                 return compose(query, listed, [], analyzer, mode="places")
+            # None of that kind where it looked ("Welche Workshops gab es in Gelsenkirchen?"): said so, not some
+            # passages that happen to share a word.
+            looked_in = self.searched(filters) if not query.city_sources else titles_of(
+                p for p in self.store.passages if p.source in query.city_sources and (not filters or filters.allows(p)))
+            return no_places_answer(query, looked_in, self.places_within(query.city_sources))
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             matter, found = next(((matter, hits) for matter in matters
@@ -249,8 +263,10 @@ class Assistant:
     def is_relevant(self, query: Query, ranking: Ranking, beyond_names: bool | None = None) -> bool:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence
         (beyond_names: asks_beyond_names, where the caller has it already)."""
-        if query.items:
-            return True  # an agenda item of these minutes, by its number: what it says is the answer
+        if query.items or query.meeting_fact:
+            # an agenda item of these minutes, by its number, or a fact of a meeting it names ("When did the
+            # conference end?"): the item, or the meeting's own pages, are the answer
+            return True
         named = bool(query.places or query.sections or query.topics or query.documents)
         if not (self.asks_beyond_names(query) if beyond_names is None else beyond_names):
             # Nothing left but a name: a place, section or topic question is relevant by itself.

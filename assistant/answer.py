@@ -86,6 +86,7 @@ PHRASES = {
         "kind_group": "Workshops",
         "kind_topic": "Themen",
         "places": "{kind} im Protokoll: {found}.",
+        "none_of_kind": "In {documents} gibt es keine {kind}.",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
         "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
@@ -122,6 +123,7 @@ PHRASES = {
         "kind_group": "workshops",
         "kind_topic": "topics",
         "places": "The {kind} in the protocols: {found}.",
+        "none_of_kind": "There are no {kind} in {documents}.",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
         "unknown_date": "There are no minutes of {date}.",
@@ -158,6 +160,7 @@ PHRASES = {
         "kind_group": "çalıştaylar",
         "kind_topic": "konular",
         "places": "Protokollerdeki {kind}: {found}.",
+        "none_of_kind": "{documents} içinde {kind} yok.",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
         "unknown_date": "{date} tarihli bir protokol yok.",
@@ -229,6 +232,19 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     lines += ["", escape_markdown(phrase(query, "known", places=listed))]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
     answer.lead = lines[0]
+    return answer
+
+
+def no_places_answer(query: Query, documents: list[str], known: dict[str, list[str]]) -> Answer:
+    """A question for the places of a kind ("Welche Workshops gab es in Gelsenkirchen?") where the documents it
+    looked in have none: said so, with the places they do have; nothing is cited."""
+    kind = phrase(query, f"kind_{query.place_kind}")
+    lead = escape_markdown(phrase(query, "none_of_kind", kind=kind,
+                                  documents=listing([f"„{title}“" for title in documents], query)))
+    listed = "; ".join(f"{phrase(query, 'kind_' + kind)} " + ", ".join(names) for kind, names in known.items())
+    lines = [lead, "", escape_markdown(phrase(query, "known", places=listed))] if listed else [lead]
+    answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
+    answer.lead = lead
     return answer
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .retrieve import Filters, Hit, Retriever
-from .understand import FRAME_WORDS, Query, asked_value, fold, words
+from .understand import FRAME_WORDS, Query, asked_end, asked_value, fold, words
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -164,13 +164,17 @@ VALUES = {
 }
 
 
-def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:
+def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str,
+                   end: str | None = None) -> tuple[int, ...]:
     """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of
-    them holds one, the line with such a value closest in meaning (similarity per item), if any has one."""
+    them holds one, the line with such a value closest in meaning (similarity per item), if any has one. A question
+    for when something began or ended (end: "first", "last") gets the passage's first or last time."""
     pattern = VALUES[value]
     holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
     if not holding:
         return lines
+    if end and value in ("clock", "time") and len(holding) > 1:
+        return (passage.items[holding[0] if end == "first" else holding[-1]].line,)
     marked = tuple(sorted({passage.items[i].line for i in holding if passage.items[i].line in lines}))
     if marked:
         return marked
@@ -185,6 +189,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     question is about, or failing that the items closest to it in meaning (at most half of the passage)."""
     own = retriever.vocabulary.own_words(query)  # none: the question names only a place, section or topic
     value = asked_value(query.question)
+    end = asked_end(query.question)
     marked = []
     for hit in hits:
         passage = hit.passage
@@ -203,7 +208,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
                 similarity = retriever.item_similarity(hit.position, about)
                 lines = lines or closest_lines(passage, similarity)
             if value:
-                lines = with_the_value(passage, lines, similarity, value)
+                lines = with_the_value(passage, lines, similarity, value, end)
+        if end and value and not hit.highlights:
+            lines = with_the_value(passage, lines, None, value, end)  # also where the whole passage was marked
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     return marked

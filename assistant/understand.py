@@ -474,10 +474,11 @@ class Vocabulary:
         for word in set(words(question)):
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word):
                 continue
-            if not word.endswith(MEETING_NOUNS):
+            german = MEETING_NOUNS_TRANSLATED.get(word, (word,))
+            if not german[0].endswith(MEETING_NOUNS):
                 continue  # "Teilhabe" of a title's motto, "Bezirk" of "Stadtbezirk" name no meeting
             sources = {source for source, title in self.meetings.titles.items()
-                       if any(part[:len(part) - ending].endswith(word) for part in words(title or "")
+                       if any(part[:len(part) - ending].endswith(german) for part in words(title or "")
                               for ending in range(INFLECTION_LETTERS + 1))}
             if sources:
                 named[word] = sources
@@ -732,11 +733,33 @@ def asked_value(question: str) -> str | None:
     return next((kind for kind, pattern in ASKED_VALUE if pattern.search(question)), None)
 
 
+# A question for when something began or ended: a programme lists its times in order, so the first or the last
+# time answers it ("Wann war die Konferenz zu Ende?": „20:30 Abschlussrunde“, not „17:00 Ankommen“).
+ASKED_END = re.compile(r"\bende\b|\bendete\w*|\bbis\s+wann\b|\bschluss\b|\bend(?:ed|s)?\b|\bfinish\w*|\bbitti\w*"
+                       r"|\bbitiş\w*", re.IGNORECASE)
+ASKED_START = re.compile(r"\bbeginn\w*|\bbegann\b|\banfang\w*|\bab\s+wann\b|\bstart\w*|\bbegan\b|\bbaşla\w*",
+                         re.IGNORECASE)
+
+
+def asked_end(question: str) -> str | None:
+    """"last" for a question asking when something ended, "first" for one asking when it began, else None."""
+    if ASKED_END.search(question):
+        return "last"
+    return "first" if ASKED_START.search(question) else None
+
+
 MEETING_WORD_LETTERS = 5
 # What a word naming a meeting ends with (German): "Integrationskonferenz", "Bürgerrunde", "Mitgliederversammlung".
 MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "treffen", "workshop", "phase", "forum",
                  "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
+# The same kinds of meeting in English and Turkish words, by the German words titles end with.
+MEETING_NOUNS_TRANSLATED = {
+    "conference": ("konferenz",), "konferans": ("konferenz",), "workshop": ("workshop",),
+    "assembly": ("versammlung",), "session": ("sitzung",), "council": ("rat",), "committee": ("ausschuss",),
+    "meeting": ("sitzung", "versammlung", "treffen", "runde", "tagung"), "toplantı": ("sitzung", "versammlung",
+                                                                                  "treffen", "runde", "tagung"),
+}
 
 # A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages
 # (a vote tally, "Der Antrag wird angenommen"), and they answer it rather than the debate before.

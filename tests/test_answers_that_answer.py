@@ -73,6 +73,17 @@ def test_which_districts_there_were_lists_every_district_once(real):
                            + " und Schalke-Nord [7].")
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("Welche Workshops gab es in Gelsenkirchen?",
+     "In „Integrationskonferenz Gelsenkirchen-Mitte“ gibt es keine Workshops."),
+    ("Which districts were there in Minden?", "There are no districts in „IKON Minden, Workshopphase 1“."),
+])
+def test_a_kind_of_place_a_protocol_does_not_have_is_said_to_be_missing(real, question, lead):
+    answer = real.ask(question)
+    assert answer.lead == lead and not answer.passages  # not passages that happen to share a word
+    assert "Schalke" in answer.text or "Wohnen" in answer.text  # and the places it does have
+
+
 @pytest.mark.parametrize("question", ["In welchen Stadtteilen fehlen Kitas?", "Which districts lack daycare places?",
                                       "Hangi semtlerde çöp sorunu var?"])
 def test_a_kind_of_place_with_a_matter_is_no_list_of_all_places(real, question):
@@ -94,6 +105,9 @@ def test_a_fact_of_the_conference_is_answered_from_its_own_pages_not_a_topic_tha
 
 @pytest.mark.parametrize("question, lead", [
     ("Um wie viel Uhr begann die Integrationskonferenz?", "Im Protokoll steht unter „Programm“: „17:00 Ankommen“ [1]."),
+    ("Wann war die Konferenz zu Ende?", "Im Protokoll steht unter „Programm“: „20:30 Abschlussrunde“ [1]."),
+    ("When did the conference start?", "The minutes say under „Programm“: „17:00 Ankommen“ [1]."),
+    ("Konferans ne zaman başladı?", "Protokolde „Programm“ altında şu yazıyor: „17:00 Ankommen“ [1]."),
     ("Wie viele Einrichtungen gehören in Schalke zum Bildungsverbund?",
      "Auf der Tafel „Austausch · Schalke · Tafel 1 von 4“ steht: „Bildungsverbund ca. 50 Einrichtungen mit "
      "Kooperationsvertrag“ [1]."),

@@ -155,7 +155,7 @@ class Assistant:
             # passage (a workshop's first row opens with its heading).
             listed = self.first_of_each_place(query, filters)
             if listed:
-                return compose(query, listed, [], analyzer, mode="places")
+                return compose(query, listed[:MAX_MENTIONS], [], analyzer, mode="places", hidden=listed[MAX_MENTIONS:])
             # None of that kind where it looked ("Welche Workshops gab es in Gelsenkirchen?"): said so, not some
             # passages that happen to share a word.
             looked_in = self.searched(filters) if not query.city_sources else titles_of(
@@ -173,7 +173,7 @@ class Assistant:
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
                 return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
-                               not_mentioned=self.not_mentioned(query, found, filters))
+                               not_mentioned=self.not_mentioned(query, found, filters), hidden=found[MAX_MENTIONS:])
             places = query.local_places
             if query.intent == "yesno" and places and relevant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
@@ -234,7 +234,7 @@ class Assistant:
             key = (passage.source, place_of(passage))
             if key not in firsts:
                 firsts[key] = Hit(passage, 1.0, position=position, highlights=(passage.items[0].line,))
-        return sorted(firsts.values(), key=lambda hit: (hit.source, hit.lines))[:MAX_MENTIONS]
+        return sorted(firsts.values(), key=lambda hit: (hit.source, hit.lines))
 
     def not_mentioned(self, query: Query, found: list[Hit], filters: Filters | None = None) -> list[str]:
         """The districts (or workshops) of the documents with findings that have none (all findings, not only the

@@ -30,6 +30,7 @@ class Answer:
     lead: str = ""  # the one or two sentences that answer directly (also the first line of text)
     verdict: str | None = None  # "ja" or "nein" for a yes-or-no question
     not_mentioned: list[str] = field(default_factory=list)  # places of a where-question that do not mention it
+    not_shown: int = 0  # passages found beyond those an answer shows (a where-question's mentions, a list of places)
 
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""
@@ -43,6 +44,7 @@ class Answer:
             "lead": self.lead,
             "verdict": self.verdict,
             "not_mentioned": self.not_mentioned,
+            "not_shown": self.not_shown,
             "passages": [dict(hit.to_dict(), marker=n) for n, hit in enumerate(self.passages, start=1)],
             "query": self.query.describe() if self.query else None,
         }
@@ -87,6 +89,9 @@ PHRASES = {
         "kind_topic": "Themen",
         "places": "{kind} im Protokoll: {found}.",
         "none_of_kind": "In {documents} gibt es keine {kind}.",
+        "not_shown": "Weitere {count} Stellen sind hier nicht gezeigt{places}; fragen Sie nach einem Ort oder "
+                     "filtern Sie.",
+        "also_in": " (auch in: {places})",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
         "unknown_date": "Ein Protokoll vom {date} gibt es nicht.",
@@ -124,6 +129,8 @@ PHRASES = {
         "kind_topic": "topics",
         "places": "The {kind} in the protocols: {found}.",
         "none_of_kind": "There are no {kind} in {documents}.",
+        "not_shown": "{count} more passages are not shown here{places}; ask about one place or filter.",
+        "also_in": " (also in: {places})",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
         "unknown_date": "There are no minutes of {date}.",
@@ -161,6 +168,8 @@ PHRASES = {
         "kind_topic": "konular",
         "places": "Protokollerdeki {kind}: {found}.",
         "none_of_kind": "{documents} içinde {kind} yok.",
+        "not_shown": "{count} yer daha burada gösterilmiyor{places}; tek bir yer sorun ya da filtreleyin.",
+        "also_in": " (şuralarda da: {places})",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
         "unknown_date": "{date} tarihli bir protokol yok.",
@@ -259,7 +268,7 @@ def unknown_meeting_answer(query: Query, meetings: list[str]) -> Answer:
 
 
 def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analyzer: GermanAnalyzer,
-            mode: str = "ranked", not_mentioned: list[str] | None = None) -> Answer:
+            mode: str = "ranked", not_mentioned: list[str] | None = None, hidden: list[Hit] = ()) -> Answer:
     """The answer text for the cited hits: a lead that answers in one or two sentences (template words and
     verbatim quotes, each with its marker), one framing line, then per board (per place for a where-question)
     the quoted items, the answering lines first and in bold.
@@ -267,7 +276,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
     the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
     not name the matter: the closest passages follow as similar ones). Markers are numbered in reading order and
-    `Answer.passages` follows them.
+    `Answer.passages` follows them. hidden: passages found beyond those shown, counted (with the places only they
+    come from) under the framing line.
     """
     notes = [f"Für {place} gibt es im Protokoll keinen Abschnitt „{section}“." for place, section in missing]
     query_terms = set(analyzer.analyze_query(query.text))
@@ -294,6 +304,11 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         lines += [escape_markdown(note) for note in notes]
     if mode != "no":  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
+    if hidden:
+        shown = {place_of(hit.passage) for hit in hits}
+        others = [name for name in dict.fromkeys(place_of(hit.passage) for hit in hidden) if name not in shown]
+        places = phrase(query, "also_in", places=listing(others, query)) if others else ""
+        lines.append(escape_markdown(phrase(query, "not_shown", count=len(hidden), places=places)))
     for (_, group_name), group in groups:
         first = group[0].passage
         document = first.short_title
@@ -322,6 +337,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer.lead = lead
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
     answer.not_mentioned = list(not_mentioned or [])
+    answer.not_shown = len(hidden)
     return answer
 
 

@@ -42,6 +42,22 @@ def test_where_cites_every_place_that_mentions_it_and_names_the_others(real):
     assert sum(len(hit.highlights) for hit in answer.passages) <= cited / 2  # a specific question marks few lines
 
 
+def test_mentions_beyond_what_an_answer_shows_are_counted_with_their_places(real, monkeypatch):
+    import assistant
+    everything = real.ask("Wo geht es um Sprache?")
+    monkeypatch.setattr(assistant, "MAX_MENTIONS", 5)
+    answer = real.ask("Wo geht es um Sprache?")
+    assert answer.passages == everything.passages[:5] and answer.not_shown == len(everything.passages) - 5
+    unseen = {place_of(hit.passage) for hit in everything.passages[5:]} - {place_of(hit.passage)
+                                                                           for hit in answer.passages}
+    note = next(line for line in answer.text.splitlines() if line.startswith("Weitere "))
+    assert note.startswith(f"Weitere {answer.not_shown} Stellen sind hier nicht gezeigt (auch in: ")
+    assert unseen and all(place in note for place in unseen)
+    assert answer.not_mentioned == everything.not_mentioned  # worked out from all of them
+    places = real.ask("Welche Stadtteile wurden besprochen?")
+    assert len(places.passages) == 5 and places.not_shown == 2 and "Schalke-Nord" in places.text
+
+
 def test_where_asks_for_a_kind_of_place(real):
     districts = real.ask("In welchen Stadtteilen ist Müll ein Thema?")
     assert {hit.passage.board_kind for hit in districts.passages} == {"district"}

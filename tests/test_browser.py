@@ -295,6 +295,20 @@ def test_shared_link_asks_its_question(real_app, page):
     assert page.external == []
 
 
+def test_a_shared_link_keeps_the_restriction_its_answer_was_given_under(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url + "?q=" + quote("Was läuft gut?") + "&ort=Feldmark", wait_until="domcontentloaded")
+    expect(page.locator("#chat")).to_contain_text("Eingegrenzt auf: Ort: Feldmark", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#quelle")).to_contain_text("Feldmark")
+    expect(page.locator("#filter-ort")).to_contain_text("Feldmark")  # the dropdown shows it too
+    link = page.locator("#link textarea, #link input").first
+    expect(link).to_have_value(re.compile(r"\?q=Was%20l%C3%A4uft%20gut%3F&ort=Feldmark$"))
+    page.goto(real_app.url + "?q=" + quote("Was läuft gut?") + "&ort=Atlantis", wait_until="domcontentloaded")
+    expect(page.locator("body")).to_contain_text("Unbekannte Auswahl", timeout=ANSWER_TIMEOUT)
+    assert page.external == []
+
+
 def test_reader_filters_and_searches(real_app, page):
     from playwright.sync_api import expect
 

@@ -88,6 +88,21 @@ def test_question_link_encodes_the_question_and_drops_an_old_query():
     assert question_link("http://h:1", "x") == "http://h:1/?q=x"
 
 
+def test_question_link_carries_the_restriction_and_reads_it_back():
+    link = question_link("http://h/app/", ["Was fehlt?", "Und sonst?"],
+                         {"places": ["Schalke", "Workshop 2 - Wohnen"], "sections": ["Handlungsbedarfe"]})
+    query = urlsplit(link).query
+    assert parse_qs(query) == {"q": ["Was fehlt?", "Und sonst?"], "ort": ["Schalke", "Workshop 2 - Wohnen"],
+                               "abschnitt": ["Handlungsbedarfe"]}
+    from starlette.datastructures import QueryParams
+
+    from ui.export import link_filters
+    assert link_filters(QueryParams(query)) == {"documents": [], "places": ["Schalke", "Workshop 2 - Wohnen"],
+                                                "sections": ["Handlungsbedarfe"]}
+    assert link_filters(QueryParams("q=x")) is None
+    assert question_link("http://h/", "x", {}) == "http://h/?q=x"
+
+
 def test_a_where_answer_is_exported_as_the_chat_shows_it():
     from test_ui_places import where_answer
 

@@ -140,6 +140,8 @@ def test_a_shared_link_carries_the_questions_its_answer_follows_up_on(handlers):
                                                                ("Und sonst?", ["Was läuft gut?"])]
     assert opened["conversation"].questions == ["Was läuft gut?", "Und sonst?"]
     assert opened["link"] == follow_up["link"]
+    restricted = handlers.chat("Was läuft gut?", [], ["Nordstadt"], [], None, "http://h/app/")
+    assert restricted["link"] == "http://h/app/?q=Was%20l%C3%A4uft%20gut%3F&ort=Nordstadt"
     assert handlers.open_link([], [], [], [], None) == {}
     with pytest.raises(UserMessage, match="höchstens 10 Fragen"):
         handlers.open_link(["Was fehlt?"] * 11, [], [], [], None)

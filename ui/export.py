@@ -33,17 +33,30 @@ def citation_line(marker: int, hit: Hit) -> str:
     return f"\\[{marker}\\] {escape_markdown(hit.citation)} ({escape_markdown(details)})"
 
 
-def question_link(base_url: str, question: str | Sequence[str]) -> str:
+# How a link names the restriction an answer was given under (a turn's filters), one parameter per value.
+LINK_FILTERS = {"documents": "dokument", "places": "ort", "sections": "abschnitt"}
+
+
+def question_link(base_url: str, question: str | Sequence[str], filters: dict | None = None) -> str:
     """A link that opens the app at base_url and asks the question (?q=…), or the questions of a conversation in
-    their order (?q=…&q=…), replacing any query of base_url."""
+    their order (?q=…&q=…), under the same restriction (filters: {"places": [...], …} as a turn keeps them,
+    &ort=…), replacing any query of base_url."""
     questions = [question] if isinstance(question, str) else list(question)
     scheme, netloc, path, _, _ = urlsplit(base_url)
-    query = "&".join("q=" + quote(text, safe="") for text in questions)
+    parts = [("q", text) for text in questions]
+    parts += [(LINK_FILTERS[key], value) for key in LINK_FILTERS for value in (filters or {}).get(key, [])]
+    query = "&".join(f"{name}={quote(value, safe='')}" for name, value in parts)
     return urlunsplit((scheme, netloc, path or "/", query, ""))
 
 
+def link_filters(params) -> dict[str, list[str]] | None:
+    """The restriction a link names (LINK_FILTERS), as the dropdowns' values; None when it names none."""
+    found = {key: list(params.getlist(name)) for key, name in LINK_FILTERS.items()}
+    return found if any(found.values()) else None
+
+
 def conversation_markdown(
-    turns: Sequence[tuple[str, Answer] | tuple[str, Answer, str]],
+    turns: Sequence[tuple[str, Answer] | tuple[str, Answer, str] | tuple[str, Answer, str, dict]],
     *,
     exported_at: datetime | None = None,
     base_url: str | None = None,
@@ -51,9 +64,10 @@ def conversation_markdown(
     """The conversation as a Markdown document: each question, its answer and the quoted cited passages.
 
     Args:
-        turns: (question, answer) or (question, answer, restriction) per question, oldest first; restriction
-            is a German description of the filters in effect for that question ("Ort: Schalke"), shown
-            with its answer as in the chat.
+        turns: (question, answer), (question, answer, restriction) or (question, answer, restriction, filters) per
+            question, oldest first; restriction is a German description of the filters in effect for that
+            question ("Ort: Schalke"), shown with its answer as in the chat; filters the same as its link
+            names them.
         exported_at: time stamp shown in the header (default: now).
         base_url: when given, each question gets a link that asks it again in the app.
     Returns:
@@ -71,9 +85,10 @@ def conversation_markdown(
         out += ["", "*(Die Unterhaltung ist leer.)*"]
     for number, (question, answer, *rest) in enumerate(turns, start=1):
         restriction = rest[0] if rest else ""
+        filters = rest[1] if len(rest) > 1 else None
         out += ["", f"## Frage {number}: {escape_markdown(question)}", ""]
         if base_url:
-            out += [f"<{question_link(base_url, question)}>", ""]
+            out += [f"<{question_link(base_url, question, filters)}>", ""]
         if restriction:
             out += [restriction_note(restriction), ""]
         out.append(answer_markdown(answer))

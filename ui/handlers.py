@@ -194,7 +194,7 @@ class Handlers:
             "conversation": conversation,
             "citations": citation_choices(turn),
             "source": self.source_for(turn, "1", generation),
-            "link": question_link(base_url, shared_questions(conversation)) if base_url else "",
+            "link": question_link(base_url, shared_questions(conversation), turn.filters) if base_url else "",
             "status": "",
         }
 

@@ -11,6 +11,7 @@ import gradio as gr
 from assistant import Assistant
 from assistant.answer import escape_markdown
 
+from .export import link_filters
 from .feedback import MAX_REASON_CHARS
 from .handlers import Handlers, UserMessage, page_url
 from .render import SOURCE_PLACEHOLDER
@@ -156,10 +157,18 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         """?q=…(&q=…) in the address asks those questions, as one conversation, once the page has loaded."""
         params = request.query_params if request else {}
         questions = params.getlist("q") if hasattr(params, "getlist") else [params.get("q")]
+        # A link's restriction (&ort=…) is the one its answer was given under: asked with it, and shown.
+        restriction = link_filters(params) if hasattr(params, "getlist") else None
+        if restriction:
+            documents, places, sections = restriction["documents"], restriction["places"], restriction["sections"]
         result = ui.handler(handlers.open_link)(questions, documents, places, sections, conversation,
                                                 page_url(headers_of(request)))
         if not result:
             result = {ui[name]: gr.skip() for name in chat_names}
+        elif restriction:  # shown open, so that one sees what the answer was limited to
+            result.update({ui[name]: gr.update(value=restriction[key])
+                           for name, key in zip(FILTER_NAMES, ("documents", "places", "sections"), strict=True)})
+            result[ui["filter_box"]] = gr.update(open=True)
         if handlers.generation is not built_on:  # protocols were added or removed since the page was built
             result.update(ui.updates(corpus_now()))
         return result
@@ -196,7 +205,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         conversation = ui.add("conversation", gr.State(Conversation()))
         ui.add("intro", gr.Markdown(intro_text(document_choices), elem_id="intro"))
-        with gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt", open=False):
+        with ui.add("filter_box", gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt",
+                                               open=False)):
             with gr.Row():
                 documents = gr.Dropdown(document_choices, value=[], multiselect=True, label="Dokument",
                                         elem_id="filter-dokument")
@@ -332,8 +342,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         for dropdown in filter_inputs:
             dropdown.change(read, reader_inputs, reader, api_visibility="private")
         corpus_outputs = ui.outputs(*FILTER_NAMES, "intro", *(["staff_documents"] if corpus_staff else []))
-        demo.load(on_load, [*filter_inputs, conversation], [*chat_outputs, *corpus_outputs], api_visibility="private",
-                  **assistant_events)
+        demo.load(on_load, [*filter_inputs, conversation], [*chat_outputs, *corpus_outputs, ui["filter_box"]],
+                  api_visibility="private", **assistant_events)
         gr.api(ask, api_name="ask", **assistant_events)
         if corpus_staff is not None:
             staff_outputs = [ui["staff_status"], *corpus_outputs]

@@ -716,11 +716,13 @@ MEETING_FACT = re.compile(
 # What kind of value a question asks for, by its words (German, English, Turkish): a time or date, an amount of
 # money, a count, a phone number or e-mail address. The very line that answers holds such a value.
 ASKED_VALUE = (
-    ("contact", re.compile(r"telefon|handynummer|\be-?mail|mailadresse|kontaktdaten|phone|\bnumara", re.IGNORECASE)),
+    ("contact", re.compile(r"telefon|handynummer|\be-?mail|mailadresse|kontaktdaten|\bphone|\bnumara", re.IGNORECASE)),
     ("amount", re.compile(r"\bkoste\w*|gebühr|\bpreis|\bteuer|wie\s*viel\s+geld|\bbetrag|how\s+much|\bcost"
                           r"|\bfee\b|\bprice|ücret|fiyat", re.IGNORECASE)),
-    ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç|\bbeginn\w*|\bbegann"
-                         r"|\banfang\b|\bende\b|\bendete", re.IGNORECASE)),
+    # (a beginning or end asks for the hour only in a question for when: "Wer hat am Anfang begrüßt?" does not)
+    ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç|(?:\bwann\b|\bwhen\b"
+                         r"|ne\s+zaman).*(?:\bbeginn\w*|\bbegann|\banfang\b|\bende\b|\bendete|\bstart\w*"
+                         r"|\bend(?:ed|s)?\b|başla\w*|bitti\w*)", re.IGNORECASE)),
     # (the hour itself is asked for by "clock" above)
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),

@@ -551,6 +551,11 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
     ("Wieviele Stimmen bekam der Antrag?", "count"),
     ("Wie lautet die Telefonnummer des Vereins?", "contact"),
     ("Welche Handlungsbedarfe gibt es in Schalke?", None),
+    ("Wer hat die Teilnehmenden am Anfang begrüßt?", None),  # a beginning, but the question asks who
+    ("Wann war die Konferenz zu Ende?", "clock"),
+    ("When did the conference start?", "clock"),
+    ("Wann findet der Workshop Smartphone aber sicher statt?", "time"),  # "Smartphone" asks for no phone number
+    ("What is her phone number?", "contact"),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, value):
     assert asked_value(question) == value
@@ -577,3 +582,4 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
 ])
 def test_a_question_about_a_decision_or_vote(question, decision):
     assert bool(DECISION_QUESTION.search(question)) is decision
+

@@ -23,10 +23,21 @@ from .answer import (
     unknown_meeting_answer,
     unknown_place_answer,
 )
-from .evidence import MAX_MENTIONS, highlight, kind_of, matters_of, mentions
+from .evidence import MAX_MENTIONS, highlight, holds_a_value, kind_of, matters_of, mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
-from .understand import ENGLISH_WORDS, FRAME_WORDS, TURKISH_WORDS, WORD, Query, fold, place_kind, understand, words
+from .understand import (
+    ENGLISH_WORDS,
+    FRAME_WORDS,
+    TURKISH_WORDS,
+    WORD,
+    Query,
+    asked_value,
+    fold,
+    place_kind,
+    understand,
+    words,
+)
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question"]
 
@@ -190,6 +201,11 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        value = asked_value(query.question)
+        if value and not holds_a_value(cited, value):
+            # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
+            # the question is not answered; the passages follow as similar ones, to check for oneself.
+            return compose(query, cited, [], analyzer, mode="lacking")
         return compose(query, cited, ranking.missing, analyzer)
 
     @functools.cached_property

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from index.lexical import GermanAnalyzer
 
 from .retrieve import Hit
-from .understand import Query, uses_section_name
+from .understand import Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -89,6 +89,9 @@ PHRASES = {
         "kind_topic": "Themen",
         "places": "{kind} im Protokoll: {found}.",
         "none_of_kind": "In {documents} gibt es keine {kind}.",
+        "lacking": "{what} dazu nennen die Protokolle nicht.",
+        "value_clock": "Eine Uhrzeit", "value_time": "Einen Zeitpunkt", "value_amount": "Einen Betrag",
+        "value_count": "Eine Anzahl", "value_contact": "Eine Telefonnummer oder E-Mail-Adresse",
         "not_shown": "Weitere {count} Stellen sind hier nicht gezeigt{places}; fragen Sie nach einem Ort oder "
                      "filtern Sie.",
         "also_in": " (auch in: {places})",
@@ -129,6 +132,9 @@ PHRASES = {
         "kind_topic": "topics",
         "places": "The {kind} in the protocols: {found}.",
         "none_of_kind": "There are no {kind} in {documents}.",
+        "lacking": "The protocols give no {what} for this.",
+        "value_clock": "time of day", "value_time": "date or time", "value_amount": "amount",
+        "value_count": "number", "value_contact": "phone number or e-mail address",
         "not_shown": "{count} more passages are not shown here{places}; ask about one place or filter.",
         "also_in": " (also in: {places})",
         "closest": "Closest: {places}.",
@@ -168,6 +174,9 @@ PHRASES = {
         "kind_topic": "konular",
         "places": "Protokollerdeki {kind}: {found}.",
         "none_of_kind": "{documents} içinde {kind} yok.",
+        "lacking": "Protokollerde bunun için {what} yok.",
+        "value_clock": "saat", "value_time": "tarih", "value_amount": "tutar", "value_count": "sayı",
+        "value_contact": "telefon numarası veya e-posta adresi",
         "not_shown": "{count} yer daha burada gösterilmiyor{places}; tek bir yer sorun ya da filtreleyin.",
         "also_in": " (şuralarda da: {places})",
         "closest": "En yakın: {places}.",
@@ -275,9 +284,10 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
 
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
     the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
-    not name the matter: the closest passages follow as similar ones). Markers are numbered in reading order and
-    `Answer.passages` follows them. hidden: passages found beyond those shown, counted (with the places only they
-    come from) under the framing line.
+    not name the matter: the closest passages follow as similar ones), "lacking" (a question for a value, a time
+    or an amount, that none of the passages holds: said so, and they follow as similar ones; no answer). Markers
+    are numbered in reading order and `Answer.passages` follows them. hidden: passages found beyond those shown,
+    counted (with the places only they come from) under the framing line.
     """
     notes = [f"Für {place} gibt es im Protokoll keinen Abschnitt „{section}“." for place, section in missing]
     query_terms = set(analyzer.analyze_query(query.text))
@@ -302,7 +312,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         lines = [lead, *[escape_markdown(note) for note in notes[1:]], *lines]
     else:
         lines += [escape_markdown(note) for note in notes]
-    if mode != "no":  # after "no … Ähnliche Stellen:" the list itself follows
+    if mode not in ("no", "lacking"):  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     if hidden:
         shown = {place_of(hit.passage) for hit in hits}
@@ -338,6 +348,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
     answer.not_mentioned = list(not_mentioned or [])
     answer.not_shown = len(hidden)
+    answer.abstained = mode == "lacking"  # the question is not answered; what comes closest is shown
     return answer
 
 
@@ -353,6 +364,9 @@ def no_answer(query: Query, places: list[str]) -> Answer:
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str]) -> str:
     """One or two sentences that answer directly: template words and verbatim quotes with their markers."""
+    if mode == "lacking":
+        what = phrase(query, f"value_{asked_value(query.question)}")
+        return escape_markdown(f"{phrase(query, 'lacking', what=what)} {phrase(query, 'similar')}")
     if mode == "no":
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""

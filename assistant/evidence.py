@@ -164,6 +164,11 @@ VALUES = {
 }
 
 
+def holds_a_value(hits: list[Hit], value: str) -> bool:
+    """Whether any line of these passages holds a value of the kind (VALUES)."""
+    return any(VALUES[value].search(item.text) for hit in hits for item in hit.passage.items)
+
+
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str,
                    end: str | None = None) -> tuple[int, ...]:
     """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of

@@ -353,6 +353,23 @@ def test_everyday_municipal_services_are_refused(real, question):
     assert answer.abstained and answer.passages == []
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("Wann holt die Stadt in Schalke den Sperrmüll ab?", "Einen Zeitpunkt dazu nennen die Protokolle nicht."),
+    ("Wie teuer ist ein Kita-Platz in Gelsenkirchen?", "Einen Betrag dazu nennen die Protokolle nicht."),
+    ("What is the phone number of Michael Niehaus?",
+     "The protocols give no phone number or e-mail address for this."),
+])
+def test_a_value_the_protocols_do_not_give_is_not_answered_but_what_comes_closest_is_shown(real, question, lead):
+    answer = real.ask(question)
+    assert answer.abstained and answer.lead.startswith(lead) and answer.passages  # to check for oneself
+    assert "Gefunden" not in answer.text and "Found" not in answer.text
+
+
+def test_a_value_the_protocols_give_is_answered(real):
+    answer = real.ask("Um wie viel Uhr war die Begrüßung?")
+    assert not answer.abstained and "17:30 Begrüßung" in answer.lead
+
+
 def test_a_request_for_all_boards_of_a_place_is_answered(real):
     answer = real.ask("Zeig mir alle Tafeln zu Schalke")
     assert not answer.abstained and {hit.passage.place for hit in answer.passages} == {"Schalke"}

@@ -48,6 +48,9 @@ class QuestionError(ValueError):
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 MAX_CITED = 8
+# The passages that answer best, which must hold a value of the kind a question asks for (a time, an amount) for it
+# to be answered: further down, a year or a price is rarely about the same thing.
+VALUE_PASSAGES = 3
 CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
@@ -202,7 +205,7 @@ class Assistant:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         value = asked_value(query.question)
-        if value and not holds_a_value(cited, value):
+        if value and not holds_a_value(cited[:VALUE_PASSAGES], value):
             # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
             # the question is not answered; the passages follow as similar ones, to check for oneself.
             return compose(query, cited, [], analyzer, mode="lacking")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .meetings import MONTHS
 from .retrieve import Filters, Hit, Retriever
 from .understand import FRAME_WORDS, Query, asked_end, asked_value, fold, words
 
@@ -149,10 +150,12 @@ def lines_naming(position: int, matter: Matter, retriever: Retriever) -> tuple[i
     return tuple(sorted({item.line for item, terms in items if matter.named_by(item.text, terms)}))
 
 
-MONTHS = "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+# Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
+# "Mai" is a whole name).
+MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
 # A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
 VALUES = {
-    "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTHS})|\b(?:{MONTHS})\b"
+    "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\b(?:{MONTH_NAMES})\b"
                        r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
                        r"|samstag|sonntag)s?\b", re.IGNORECASE),
     "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),

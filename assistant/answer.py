@@ -31,6 +31,7 @@ class Answer:
     verdict: str | None = None  # "ja" or "nein" for a yes-or-no question
     not_mentioned: list[str] = field(default_factory=list)  # places of a where-question that do not mention it
     not_shown: int = 0  # passages found beyond those an answer shows (a where-question's mentions, a list of places)
+    mode: str = "ranked"  # how it was composed (compose's modes; "where": every place that mentions it)
 
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""
@@ -348,6 +349,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
     answer.not_mentioned = list(not_mentioned or [])
     answer.not_shown = len(hidden)
+    answer.mode = mode
     answer.abstained = mode == "lacking"  # the question is not answered; what comes closest is shown
     return answer
 

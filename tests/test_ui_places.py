@@ -37,6 +37,9 @@ def test_rows_group_markers_by_place_and_list_the_places_without_a_finding():
     other = where_answer()
     other.query = SimpleNamespace(intent=None, language="de")
     assert place_rows(other) == []  # only a where-question has a table
+    listing = where_answer()
+    listing.mode = "places"
+    assert place_rows(listing) == []  # a list of the places there are names each in its lead already
 
 
 def test_markdown_table_escapes_the_corpus_and_links_the_markers():

@@ -32,6 +32,7 @@ from .understand import (
     TURKISH_WORDS,
     WORD,
     Query,
+    asked_end,
     asked_value,
     fold,
     place_kind,
@@ -172,9 +173,13 @@ class Assistant:
                 return compose(query, listed[:MAX_MENTIONS], [], analyzer, mode="places", hidden=listed[MAX_MENTIONS:])
             # None of that kind where it looked ("Welche Workshops gab es in Gelsenkirchen?"): said so, not some
             # passages that happen to share a word.
-            looked_in = self.searched(filters) if not query.city_sources else titles_of(
-                p for p in self.store.passages if p.source in query.city_sources and (not filters or filters.allows(p)))
-            return no_places_answer(query, looked_in, self.places_within(query.city_sources))
+            looked_in = {p.source: p for p in self.store.passages
+                         if (not query.city_sources or p.source in query.city_sources)
+                         and (not filters or filters.allows(p))}
+            if not looked_in:  # the filters leave nothing of the documents it names
+                return abstention(self.searched(filters), limits=filters_named(filters), query=query)
+            return no_places_answer(query, titles_of(looked_in.values()), self.places_within(set(looked_in)),
+                                    limits=filters_named(filters))
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             matter, found = next(((matter, hits) for matter in matters
@@ -204,11 +209,23 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
-        value = asked_value(query.question)
-        if value and not holds_a_value(cited[:VALUE_PASSAGES], value):
-            # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
-            # the question is not answered; the passages follow as similar ones, to check for oneself.
-            return compose(query, cited, [], analyzer, mode="lacking")
+        if query.meeting_fact:
+            # A fact of a meeting: its own pages (title page, programme, goals, the head of minutes) first.
+            cited.sort(key=lambda hit: not self.retriever.is_head(hit.position))
+        # (a yes-or-no or where-question asks whether or where, not for the value itself)
+        value = asked_value(query.question) if query.intent is None else None
+        if value:
+            best = cited[:VALUE_PASSAGES]
+            holding = next((hit for hit in best if holds_a_value(hit, value, query.question)), None)
+            if value == "time" and asked_end(query.question):
+                # when something began or ended: the hour where one of them gives it (the programme), else a date
+                holding = next((hit for hit in best if holds_a_value(hit, "clock", query.question)), holding)
+            if holding is None:
+                # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
+                # the question is not answered; the passages follow as similar ones, to check for oneself.
+                return compose(query, cited, [], analyzer, mode="lacking", value=value)
+            cited.remove(holding)
+            cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
 
     @functools.cached_property

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from index.lexical import GermanAnalyzer
 
 from .retrieve import Hit
-from .understand import Query, asked_value, uses_section_name
+from .understand import Query, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -93,8 +93,9 @@ PHRASES = {
         "lacking": "{what} dazu nennen die Protokolle nicht.",
         "value_clock": "Eine Uhrzeit", "value_time": "Einen Zeitpunkt", "value_amount": "Einen Betrag",
         "value_count": "Eine Anzahl", "value_contact": "Eine Telefonnummer oder E-Mail-Adresse",
-        "not_shown": "Weitere {count} Stellen sind hier nicht gezeigt{places}; fragen Sie nach einem Ort oder "
-                     "filtern Sie.",
+        "not_shown": "Eine weitere Stelle ist hier nicht gezeigt{places}|Weitere {count} Stellen sind hier nicht "
+                     "gezeigt{places}",
+        "narrow_down": "fragen Sie nach einem Ort oder filtern Sie.",
         "also_in": " (auch in: {places})",
         "closest": "Am ähnlichsten: {places}.",
         "similar": "Ähnliche Stellen:",
@@ -136,7 +137,8 @@ PHRASES = {
         "lacking": "The protocols give no {what} for this.",
         "value_clock": "time of day", "value_time": "date or time", "value_amount": "amount",
         "value_count": "number", "value_contact": "phone number or e-mail address",
-        "not_shown": "{count} more passages are not shown here{places}; ask about one place or filter.",
+        "not_shown": "One more passage is not shown here{places}|{count} more passages are not shown here{places}",
+        "narrow_down": "ask about one place or filter.",
         "also_in": " (also in: {places})",
         "closest": "Closest: {places}.",
         "similar": "Similar passages:",
@@ -174,11 +176,13 @@ PHRASES = {
         "kind_group": "çalıştaylar",
         "kind_topic": "konular",
         "places": "Protokollerdeki {kind}: {found}.",
-        "none_of_kind": "{documents} içinde {kind} yok.",
+        "none_of_kind": "{documents} içinde {one_kind} yok.",
+        "one_district": "semt", "one_group": "çalıştay", "one_topic": "konu",
         "lacking": "Protokollerde bunun için {what} yok.",
         "value_clock": "saat", "value_time": "tarih", "value_amount": "tutar", "value_count": "sayı",
         "value_contact": "telefon numarası veya e-posta adresi",
-        "not_shown": "{count} yer daha burada gösterilmiyor{places}; tek bir yer sorun ya da filtreleyin.",
+        "not_shown": "Bir yer daha burada gösterilmiyor{places}|{count} yer daha burada gösterilmiyor{places}",
+        "narrow_down": "tek bir yer sorun ya da filtreleyin.",
         "also_in": " (şuralarda da: {places})",
         "closest": "En yakın: {places}.",
         "similar": "Benzer yerler:",
@@ -254,12 +258,14 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     return answer
 
 
-def no_places_answer(query: Query, documents: list[str], known: dict[str, list[str]]) -> Answer:
+def no_places_answer(query: Query, documents: list[str], known: dict[str, list[str]], limits: list[str] = ()) -> Answer:
     """A question for the places of a kind ("Welche Workshops gab es in Gelsenkirchen?") where the documents it
-    looked in have none: said so, with the places they do have; nothing is cited."""
-    kind = phrase(query, f"kind_{query.place_kind}")
-    lead = escape_markdown(phrase(query, "none_of_kind", kind=kind,
-                                  documents=listing([f"„{title}“" for title in documents], query)))
+    looked in (within the filters, limits) have none: said so, with the places they do have; nothing is cited."""
+    asked = query.place_kind
+    one = PHRASES.get(query.language, {}).get(f"one_{asked}", "")  # where a language says "no workshop"
+    within = f" ({phrase(query, 'only')}: {'; '.join(limits)})" if limits else ""
+    lead = escape_markdown(phrase(query, "none_of_kind", kind=phrase(query, f"kind_{asked}"), one_kind=one,
+                                  documents=listing([f"„{title}“" for title in documents], query) + within))
     listed = "; ".join(f"{phrase(query, 'kind_' + kind)} " + ", ".join(names) for kind, names in known.items())
     lines = [lead, "", escape_markdown(phrase(query, "known", places=listed))] if listed else [lead]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
@@ -278,7 +284,8 @@ def unknown_meeting_answer(query: Query, meetings: list[str]) -> Answer:
 
 
 def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analyzer: GermanAnalyzer,
-            mode: str = "ranked", not_mentioned: list[str] | None = None, hidden: list[Hit] = ()) -> Answer:
+            mode: str = "ranked", not_mentioned: list[str] | None = None, hidden: list[Hit] = (),
+            value: str | None = None) -> Answer:
     """The answer text for the cited hits: a lead that answers in one or two sentences (template words and
     verbatim quotes, each with its marker), one framing line, then per board (per place for a where-question)
     the quoted items, the answering lines first and in bold.
@@ -288,7 +295,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     not name the matter: the closest passages follow as similar ones), "lacking" (a question for a value, a time
     or an amount, that none of the passages holds: said so, and they follow as similar ones; no answer). Markers
     are numbered in reading order and `Answer.passages` follows them. hidden: passages found beyond those shown,
-    counted (with the places only they come from) under the framing line.
+    counted (with the places only they come from) under the framing line. value: the kind of value a "lacking"
+    answer did not find (understand.asked_value).
     """
     notes = [f"Für {place} gibt es im Protokoll keinen Abschnitt „{section}“." for place, section in missing]
     query_terms = set(analyzer.analyze_query(query.text))
@@ -305,7 +313,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
             groups.append(((hit.source, name), [hit]))
     ordered = [hit for _, group in groups for hit in group]
     number = {id(hit): n for n, hit in enumerate(ordered, start=1)}
-    lead = _lead(query, ordered, number, mode, not_mentioned or [])
+    lead = _lead(query, ordered, number, mode, not_mentioned or [], value=value, hidden=hidden)
     lines = [lead] if lead else []
     if notes and {place for place, _ in missing} >= set(query.local_places):
         # None of the places asked about has the field: that is the answer, what they do say follows.
@@ -319,7 +327,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         shown = {place_of(hit.passage) for hit in hits}
         others = [name for name in dict.fromkeys(place_of(hit.passage) for hit in hidden) if name not in shown]
         places = phrase(query, "also_in", places=listing(others, query)) if others else ""
-        lines.append(escape_markdown(phrase(query, "not_shown", count=len(hidden), places=places)))
+        note = counted_phrase(query, "not_shown", len(hidden), places=places)
+        lines.append(escape_markdown(f"{note}; {phrase(query, 'narrow_down')}"))
     for (_, group_name), group in groups:
         first = group[0].passage
         document = first.short_title
@@ -364,10 +373,12 @@ def no_answer(query: Query, places: list[str]) -> Answer:
     return answer
 
 
-def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str]) -> str:
-    """One or two sentences that answer directly: template words and verbatim quotes with their markers."""
+def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],
+          value: str | None = None, hidden: list[Hit] = ()) -> str:
+    """One or two sentences that answer directly: template words and verbatim quotes with their markers (a list of
+    places names the ones not shown too, without one)."""
     if mode == "lacking":
-        what = phrase(query, f"value_{asked_value(query.question)}")
+        what = phrase(query, f"value_{value}")
         return escape_markdown(f"{phrase(query, 'lacking', what=what)} {phrase(query, 'similar')}")
     if mode == "no":
         places = query.local_places
@@ -377,7 +388,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return ""
     if mode == "places":
         named = listing([f"{escape_markdown(hit.passage.topic or place_of(hit.passage))} [{number[id(hit)]}]"
-                         for hit in hits], query)
+                         for hit in hits] + [escape_markdown(hit.passage.topic or place_of(hit.passage))
+                                             for hit in hidden], query)
         return phrase(query, "places", kind=phrase(query, f"kind_{query.place_kind}"), found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}
@@ -448,9 +460,9 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     return escape_markdown(phrase(query, "found", about=about, **counted))
 
 
-def counted_phrase(query: Query, key: str, count: int) -> str:
+def counted_phrase(query: Query, key: str, count: int, **values) -> str:
     """A phrase with a count, in its singular or plural form ("1 Stelle|{count} Stellen")."""
-    one, many = phrase(query, key, count=count).split("|")
+    one, many = phrase(query, key, count=count, **values).split("|")
     return one if count == 1 else many
 
 

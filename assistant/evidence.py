@@ -12,7 +12,7 @@ import numpy as np
 
 from .meetings import MONTHS
 from .retrieve import Filters, Hit, Retriever
-from .understand import FRAME_WORDS, Query, asked_end, asked_value, fold, words
+from .understand import ASKS_WHEN_SAID, FRAME_WORDS, Query, asked_end, asked_value, fold, words
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -161,28 +161,34 @@ VALUES = {
     "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),
     "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
                          r"|gratis", re.IGNORECASE),
-    "count": re.compile(r"\d|\b(?:ein|eine|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig"
-                        r"|hundert|einstimmig)\b", re.IGNORECASE),
+    # (a number, not the hour, the date or the year: "17:00 Ankommen" counts nobody; a vote tally does count)
+    "count": re.compile(r"(?<![\d.:/])(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s)"
+                        r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
+                        r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
+                        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
 }
 
 
-def holds_a_value(hits: list[Hit], value: str) -> bool:
-    """Whether any line of these passages holds a value of the kind (VALUES)."""
-    return any(VALUES[value].search(item.text) for hit in hits for item in hit.passage.items)
+def holds_a_value(hit: Hit, value: str, question: str) -> bool:
+    """Whether a line of the passage holds a value of the kind (VALUES); for a question when something was
+    discussed, a dated protocol's date is one ("Wann wurde über Kitas gesprochen?")."""
+    if value == "time" and hit.passage.meta.get("date") and ASKS_WHEN_SAID.search(question):
+        return True
+    return any(VALUES[value].search(item.text) for item in hit.passage.items)
 
 
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str,
-                   end: str | None = None) -> tuple[int, ...]:
+                   first_or_last: str | None = None) -> tuple[int, ...]:
     """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of
     them holds one, the line with such a value closest in meaning (similarity per item), if any has one. A question
-    for when something began or ended (end: "first", "last") gets the passage's first or last time."""
+    for when something began or ended (first_or_last: "first", "last") gets the passage's first or last time."""
     pattern = VALUES[value]
     holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
     if not holding:
         return lines
-    if end and value in ("clock", "time") and len(holding) > 1:
-        return (passage.items[holding[0] if end == "first" else holding[-1]].line,)
+    if first_or_last and value in ("clock", "time") and len(holding) > 1:
+        return (passage.items[holding[0] if first_or_last == "first" else holding[-1]].line,)
     marked = tuple(sorted({passage.items[i].line for i in holding if passage.items[i].line in lines}))
     if marked:
         return marked
@@ -197,7 +203,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     question is about, or failing that the items closest to it in meaning (at most half of the passage)."""
     own = retriever.vocabulary.own_words(query)  # none: the question names only a place, section or topic
     value = asked_value(query.question)
-    end = asked_end(query.question)
+    first_or_last = asked_end(query.question)
     marked = []
     for hit in hits:
         passage = hit.passage
@@ -216,9 +222,10 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
                 similarity = retriever.item_similarity(hit.position, about)
                 lines = lines or closest_lines(passage, similarity)
             if value:
-                lines = with_the_value(passage, lines, similarity, value, end)
-        if end and value and not hit.highlights:
-            lines = with_the_value(passage, lines, None, value, end)  # also where the whole passage was marked
+                lines = with_the_value(passage, lines, similarity, value, first_or_last)
+        if first_or_last and value and not hit.highlights:
+            # also where the whole passage was marked
+            lines = with_the_value(passage, lines, None, value, first_or_last)
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     return marked

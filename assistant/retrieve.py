@@ -212,6 +212,11 @@ class Retriever:
         self._unit_bounds = (np.searchsorted(self.store.unit_owners, np.arange(len(passages) + 1))
                              if units is not None and len(units) else None)
 
+    def is_head(self, position: int) -> bool:
+        """Whether the passage at position is one of its document's own pages (title page, programme, goals, the
+        head of minutes, else the document's first passage)."""
+        return position >= 0 and bool(self._head[position])
+
     def _embed(self, text: str) -> np.ndarray:
         vector = self.store.embedder.embed_queries([text])[0]
         vector.flags.writeable = False  # shared by every caller of the cache

@@ -74,7 +74,7 @@ ENGLISH_WORDS = frozenset(
 )
 TURKISH_WORDS = frozenset(
     "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun peki "
-    "sorunlar ihtiyaç ihtiyaçlar".split()
+    "sorunlar ihtiyaç ihtiyaçlar zaman saat kaçta bitti başladı konferans toplantı kimler".split()
 )
 # A word the corpus does not know right after "in", "nach", "aus" or "from" without an article ("in Buer"; not
 # "aus dem Ausland", "im Quartier", where a noun follows) is taken for a place the protocols do not cover.
@@ -474,7 +474,7 @@ class Vocabulary:
         for word in set(words(question)):
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word):
                 continue
-            german = MEETING_NOUNS_TRANSLATED.get(word, (word,))
+            german = german_meeting_nouns(word)
             if not german[0].endswith(MEETING_NOUNS):
                 continue  # "Teilhabe" of a title's motto, "Bezirk" of "Stadtbezirk" name no meeting
             sources = {source for source, title in self.meetings.titles.items()
@@ -716,38 +716,53 @@ MEETING_FACT = re.compile(
 # What kind of value a question asks for, by its words (German, English, Turkish): a time or date, an amount of
 # money, a count, a phone number or e-mail address. The very line that answers holds such a value.
 ASKED_VALUE = (
-    ("contact", re.compile(r"telefon|handynummer|\be-?mail|mailadresse|kontaktdaten|\bphone|\bnumara", re.IGNORECASE)),
-    ("amount", re.compile(r"\bkoste\w*|gebühr|\bpreis|\bteuer|wie\s*viel\s+geld|\bbetrag|how\s+much|\bcost"
-                          r"|\bfee\b|\bprice|ücret|fiyat", re.IGNORECASE)),
-    # (a beginning or end asks for the hour only in a question for when: "Wer hat am Anfang begrüßt?" does not)
-    ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç|(?:\bwann\b|\bwhen\b"
-                         r"|ne\s+zaman).*(?:\bbeginn\w*|\bbegann|\banfang\b|\bende\b|\bendete|\bstart\w*"
-                         r"|\bend(?:ed|s)?\b|başla\w*|bitti\w*)", re.IGNORECASE)),
-    # (the hour itself is asked for by "clock" above)
+    # (a "Telefonkette" or a "Telefon-Café" is no number asked for, nor are "die Kosten" an amount: "Wer trägt die
+    # Kosten?" asks who)
+    ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|\be-?mail|mailadresse|kontaktdaten"
+                           r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
+    ("amount", re.compile(r"\bkostet\w*|\bgekostet|\bwie\s*(?:viel|hoch|teuer)\b.*\b(?:kosten|gebühr\w*|preis\w*"
+                          r"|miete|beitrag|betrag|geld)\b|\bwie\s+teuer\b|how\s+much|\bwhat\s+(?:does|did|do)\b.*\bcost"
+                          r"|\bne\s+kadar|ücret\w*|fiyat\w*", re.IGNORECASE)),
+    # (a beginning or end in a question for when asks for a time, not the hour: "Wann beginnt der Sprachkurs?";
+    # "Wer hat am Anfang begrüßt?" asks for neither)
+    ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç", re.IGNORECASE)),
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
 )
 
 
+# A question for a person asks for no value, whatever else it names ("Wer übernimmt die Kosten?").
+ASKS_WHO = re.compile(r"^\W*(?:und\s+|and\s+)?(?:wer|wem|wen|wessen|who|whom|whose|kim)\b", re.IGNORECASE)
+
+
 def asked_value(question: str) -> str | None:
     """The kind of value the question asks for (ASKED_VALUE), or None."""
+    if ASKS_WHO.search(question):
+        return None
     return next((kind for kind, pattern in ASKED_VALUE if pattern.search(question)), None)
 
 
+# A question for when something was said or decided: the date of the meeting that did answers it.
+ASKS_WHEN_SAID = re.compile(r"\b(?:besprochen|gesprochen|geredet|diskutiert|thematisiert|genannt|erwähnt|angesprochen"
+                            r"|behandelt|beschlossen|entschieden|vorgestellt|discussed|mentioned|talked|decided"
+                            r"|konuşuldu|görüşüldü)\b", re.IGNORECASE)
 # A question for when something began or ended: a programme lists its times in order, so the first or the last
 # time answers it ("Wann war die Konferenz zu Ende?": „20:30 Abschlussrunde“, not „17:00 Ankommen“).
-ASKED_END = re.compile(r"\bende\b|\bendete\w*|\bbis\s+wann\b|\bschluss\b|\bend(?:ed|s)?\b|\bfinish\w*|\bbitti\w*"
-                       r"|\bbitiş\w*", re.IGNORECASE)
-ASKED_START = re.compile(r"\bbeginn\w*|\bbegann\b|\banfang\w*|\bab\s+wann\b|\bstart\w*|\bbegan\b|\bbaşla\w*",
-                         re.IGNORECASE)
+ASKED_END = re.compile(r"\bende\b|\bende[nt]\w*|\bbis\s+wann\b|\bschluss\b|\baufgehört|\bhört\w*\b.*\bauf\b"
+                       r"|\bvorbei\b|\bend(?:ed|s)?\b|\bfinish\w*|\bover\b|\bbit(?:ti|iyor|er|iş)\w*|\bsona\s+er\w*",
+                       re.IGNORECASE)
+ASKED_START = re.compile(r"\bbeginn\w*|\bbegann\b|\banfang\w*|\bfing\b.*\ban\b|\bab\s+wann\b|\bstart\w*|\bbegan\b"
+                         r"|\bbaşl\w*", re.IGNORECASE)
 
 
 def asked_end(question: str) -> str | None:
-    """"last" for a question asking when something ended, "first" for one asking when it began, else None."""
-    if ASKED_END.search(question):
-        return "last"
-    return "first" if ASKED_START.search(question) else None
+    """"last" for a question asking when something ended, "first" for one asking when it began, else None (also
+    for one asking both)."""
+    end, start = bool(ASKED_END.search(question)), bool(ASKED_START.search(question))
+    if end == start:
+        return None
+    return "last" if end else "first"
 
 
 MEETING_WORD_LETTERS = 5
@@ -756,12 +771,20 @@ MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "tref
                  "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 # The same kinds of meeting in English and Turkish words, by the German words titles end with.
+# (a word and its inflected forms: "konferansın", "meetings")
 MEETING_NOUNS_TRANSLATED = {
-    "conference": ("konferenz",), "konferans": ("konferenz",), "workshop": ("workshop",),
-    "assembly": ("versammlung",), "session": ("sitzung",), "council": ("rat",), "committee": ("ausschuss",),
-    "meeting": ("sitzung", "versammlung", "treffen", "runde", "tagung"), "toplantı": ("sitzung", "versammlung",
-                                                                                  "treffen", "runde", "tagung"),
+    "conference": ("konferenz",), "konferans": ("konferenz",), "assembly": ("versammlung",),
+    "session": ("sitzung",), "council": ("rat",), "committee": ("ausschuss",),
+    "meeting": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
+    "toplantı": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
 }
+
+
+def german_meeting_nouns(word: str) -> tuple[str, ...]:
+    """What a word naming a kind of meeting ends with in German titles: the word itself, or for an English or
+    Turkish one (also inflected) the German kinds it stands for."""
+    return next((german for foreign, german in MEETING_NOUNS_TRANSLATED.items() if word.startswith(foreign)
+                 and len(word) - len(foreign) <= 3), (word,))
 
 # A question asking what was decided, voted or elected (German, English, Turkish): minutes mark such passages
 # (a vote tally, "Der Antrag wird angenommen"), and they answer it rather than the debate before.
@@ -894,8 +917,13 @@ def _inherit(query: Query, previous: Query, context: str) -> Query:
     if not documents and previous.documents:
         documents = previous.documents  # "Und was wurde dort beschlossen?" stays at that meeting
         inherited.append("documents")
+    meeting_fact = query.meeting_fact
+    if not meeting_fact and previous.meeting_fact and MEETING_FACT.search(query.question) and not query.places:
+        meeting_fact = previous.meeting_fact  # "Und wann begann sie?" after a question about the conference's end
+        inherited.append("meeting_fact")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
-                   inherited=inherited, language=language, documents=documents, items=items)
+                   inherited=inherited, language=language, documents=documents, items=items,
+                   meeting_fact=meeting_fact)
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

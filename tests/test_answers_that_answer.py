@@ -55,7 +55,11 @@ def test_mentions_beyond_what_an_answer_shows_are_counted_with_their_places(real
     assert unseen and all(place in note for place in unseen)
     assert answer.not_mentioned == everything.not_mentioned  # worked out from all of them
     places = real.ask("Welche Stadtteile wurden besprochen?")
-    assert len(places.passages) == 5 and places.not_shown == 2 and "Schalke-Nord" in places.text
+    assert len(places.passages) == 5 and places.not_shown == 2
+    assert places.lead.endswith("Heßler [5], Schalke und Schalke-Nord.")  # a list names every place
+    monkeypatch.setattr(assistant, "MAX_MENTIONS", 6)
+    one_more = real.ask("Welche Stadtteile wurden besprochen?")
+    assert "Eine weitere Stelle ist hier nicht gezeigt (auch in: Schalke-Nord)" in one_more.text
 
 
 def test_where_asks_for_a_kind_of_place(real):
@@ -100,6 +104,16 @@ def test_a_kind_of_place_a_protocol_does_not_have_is_said_to_be_missing(real, qu
     assert "Schalke" in answer.text or "Wohnen" in answer.text  # and the places it does have
 
 
+def test_no_places_of_a_kind_within_the_filters_names_only_what_was_looked_in(real):
+    from assistant import Filters
+    gelsenkirchen = {"gelsenkirchen-integrationskonferenz-mitte-2019.txt"}
+    answer = real.ask("Welche Workshops gab es?", filters=Filters(gelsenkirchen, set(), set()))
+    assert answer.lead == "In „Integrationskonferenz Gelsenkirchen-Mitte“ gibt es keine Workshops."
+    assert "Wohnen" not in answer.text  # Minden's workshops were not looked in
+    outside = real.ask("Welche Workshops gab es in Minden?", filters=Filters(gelsenkirchen, set(), set()))
+    assert outside.abstained and "Durchsucht: Integrationskonferenz Gelsenkirchen-Mitte" in outside.text
+
+
 @pytest.mark.parametrize("question", ["In welchen Stadtteilen fehlen Kitas?", "Which districts lack daycare places?",
                                       "Hangi semtlerde çöp sorunu var?"])
 def test_a_kind_of_place_with_a_matter_is_no_list_of_all_places(real, question):
@@ -123,6 +137,9 @@ def test_a_fact_of_the_conference_is_answered_from_its_own_pages_not_a_topic_tha
     ("Um wie viel Uhr begann die Integrationskonferenz?", "Im Protokoll steht unter „Programm“: „17:00 Ankommen“ [1]."),
     ("Wann war die Konferenz zu Ende?", "Im Protokoll steht unter „Programm“: „20:30 Abschlussrunde“ [1]."),
     ("When did the conference start?", "The minutes say under „Programm“: „17:00 Ankommen“ [1]."),
+    ("When did the conference end?", "The minutes say under „Programm“: „20:30 Abschlussrunde“ [1]."),
+    ("Wann endet die Konferenz?", "Im Protokoll steht unter „Programm“: „20:30 Abschlussrunde“ [1]."),
+    ("What time was the welcome?", "The minutes say under „Programm“: „17:30 Begrüßung“ [1]."),
     ("Konferans ne zaman başladı?", "Protokolde „Programm“ altında şu yazıyor: „17:00 Ankommen“ [1]."),
     ("Wie viele Einrichtungen gehören in Schalke zum Bildungsverbund?",
      "Auf der Tafel „Austausch · Schalke · Tafel 1 von 4“ steht: „Bildungsverbund ca. 50 Einrichtungen mit "
@@ -368,6 +385,24 @@ def test_a_value_the_protocols_do_not_give_is_not_answered_but_what_comes_closes
 def test_a_value_the_protocols_give_is_answered(real):
     answer = real.ask("Um wie viel Uhr war die Begrüßung?")
     assert not answer.abstained and "17:30 Begrüßung" in answer.lead
+    began = real.ask("Und wann begann sie?", history=["Wann war die Konferenz zu Ende?"])  # the meeting, still
+    assert not began.abstained and "17:00 Ankommen" in began.lead
+
+
+@pytest.mark.parametrize("question", [
+    "Gibt es eine Telefonkette in Schalke?",  # a yes-or-no question, and no phone number asked for
+    "Wer trägt die Kosten für die Sprachkurse?",  # asks who
+    "Wann wurde über Kitas gesprochen?",  # the protocol's date answers it
+])
+def test_a_question_naming_a_value_word_without_asking_for_the_value_is_not_refused_for_it(real, question):
+    answer = real.ask(question)
+    assert answer.passages and answer.mode != "lacking"
+
+
+def test_a_time_of_day_is_no_count():
+    from assistant.evidence import VALUES
+    assert not VALUES["count"].search("17:00 Ankommen") and not VALUES["count"].search("13. Februar 2019")
+    assert VALUES["count"].search("mit 59:55 Stimmen") and VALUES["count"].search("ca. 50 Einrichtungen")
 
 
 def test_a_request_for_all_boards_of_a_place_is_answered(real):

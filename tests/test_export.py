@@ -100,6 +100,8 @@ def test_question_link_carries_the_restriction_and_reads_it_back():
     assert link_filters(QueryParams(query)) == {"documents": [], "places": ["Schalke", "Workshop 2 - Wohnen"],
                                                 "sections": ["Handlungsbedarfe"]}
     assert link_filters(QueryParams("q=x")) is None
+    assert link_filters(QueryParams("q=x&ort=&ort=%20")) is None  # blank values are no restriction
+    assert link_filters(QueryParams("q=x&ort=Schalke&ort=Schalke"))["places"] == ["Schalke"]
     assert question_link("http://h/", "x", {}) == "http://h/?q=x"
 
 

@@ -140,6 +140,9 @@ def test_a_shared_link_carries_the_questions_its_answer_follows_up_on(handlers):
                                                                ("Und sonst?", ["Was läuft gut?"])]
     assert opened["conversation"].questions == ["Was läuft gut?", "Und sonst?"]
     assert opened["link"] == follow_up["link"]
+    # The exported conversation's link for the follow-up asks what it follows up on too.
+    exported = Path(handlers.export(opened["conversation"], "http://h/app/")["download"]).read_text(encoding="utf-8")
+    assert "<http://h/app/?q=Was%20l%C3%A4uft%20gut%3F&q=Und%20sonst%3F>" in exported
     restricted = handlers.chat("Was läuft gut?", [], ["Nordstadt"], [], None, "http://h/app/")
     assert restricted["link"] == "http://h/app/?q=Was%20l%C3%A4uft%20gut%3F&ort=Nordstadt"
     assert handlers.open_link([], [], [], [], None) == {}

@@ -582,4 +582,3 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
 ])
 def test_a_question_about_a_decision_or_vote(question, decision):
     assert bool(DECISION_QUESTION.search(question)) is decision
-

@@ -51,12 +51,14 @@ def question_link(base_url: str, question: str | Sequence[str], filters: dict | 
 
 def link_filters(params) -> dict[str, list[str]] | None:
     """The restriction a link names (LINK_FILTERS), as the dropdowns' values; None when it names none."""
-    found = {key: list(params.getlist(name)) for key, name in LINK_FILTERS.items()}
+    # (blank values are dropped, repeated ones kept once)
+    found = {key: list(dict.fromkeys(value.strip() for value in params.getlist(name) if value.strip()))
+             for key, name in LINK_FILTERS.items()}
     return found if any(found.values()) else None
 
 
 def conversation_markdown(
-    turns: Sequence[tuple[str, Answer] | tuple[str, Answer, str] | tuple[str, Answer, str, dict]],
+    turns: Sequence[tuple],
     *,
     exported_at: datetime | None = None,
     base_url: str | None = None,
@@ -64,10 +66,10 @@ def conversation_markdown(
     """The conversation as a Markdown document: each question, its answer and the quoted cited passages.
 
     Args:
-        turns: (question, answer), (question, answer, restriction) or (question, answer, restriction, filters) per
-            question, oldest first; restriction is a German description of the filters in effect for that
-            question ("Ort: Schalke"), shown with its answer as in the chat; filters the same as its link
-            names them.
+        turns: (question, answer), optionally followed by restriction, filters and asked, per question, oldest
+            first; restriction is a German description of the filters in effect for that question ("Ort:
+            Schalke"), shown with its answer as in the chat; filters the same as its link names them; asked the
+            questions its link asks (a follow-up's with those it follows up on).
         exported_at: time stamp shown in the header (default: now).
         base_url: when given, each question gets a link that asks it again in the app.
     Returns:
@@ -86,9 +88,10 @@ def conversation_markdown(
     for number, (question, answer, *rest) in enumerate(turns, start=1):
         restriction = rest[0] if rest else ""
         filters = rest[1] if len(rest) > 1 else None
+        asked = rest[2] if len(rest) > 2 else question  # a follow-up's link asks the questions it follows up on
         out += ["", f"## Frage {number}: {escape_markdown(question)}", ""]
         if base_url:
-            out += [f"<{question_link(base_url, question, filters)}>", ""]
+            out += [f"<{question_link(base_url, asked, filters)}>", ""]
         if restriction:
             out += [restriction_note(restriction), ""]
         out.append(answer_markdown(answer))

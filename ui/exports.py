@@ -25,7 +25,8 @@ class ExportFolder:
 
     def write(self, conversation: Conversation, base_url: str = "") -> str:
         """The conversation written to a fresh Markdown file; older files are removed first."""
-        turns = [(turn.question, turn.answer, turn.restriction, turn.filters) for turn in conversation.turns]
+        turns = [(turn.question, turn.answer, turn.restriction, turn.filters, conversation.asked_for(index))
+                 for index, turn in enumerate(conversation.turns)]
         return self.write_text(conversation_markdown(turns, base_url=base_url or None))
 
     def write_text(self, text: str, name: str = "Protokoll-Assistent", suffix: str = "md") -> str:

@@ -55,21 +55,6 @@ def page_url(headers: Mapping[str, str] | None) -> str:
     return ""
 
 
-def is_followup(turn: Turn) -> bool:
-    query = turn.answer.query
-    return bool(query is not None and query.followup)
-
-
-def shared_questions(conversation: Conversation) -> list[str]:
-    """What a link must ask to reproduce the current answer: its question, and when it follows up on earlier ones,
-    the questions back to the one that stands alone."""
-    index = conversation.current if conversation.current is not None else len(conversation.turns) - 1
-    start = index
-    while start > 0 and is_followup(conversation.turns[start]):
-        start -= 1
-    return [turn.question for turn in conversation.turns[start:index + 1]]
-
-
 class Generation:
     """An assistant over one index generation with what the app derives from it (source view, filter choices,
     next questions). Replaced as a whole when the corpus changes; an answer keeps the one it started with."""
@@ -172,7 +157,7 @@ class Handlers:
             raise UserMessage(f"Die Antwort hat keine Quelle [{marker}].")
         hit = turn.answer.passages[number - 1]
         return render_source((generation or self.generation).protocols, hit.passage, number, highlights=hit.highlights,
-                             similar=turn.answer.verdict == "nein")
+                             similar=turn.answer.verdict == "nein" or turn.answer.abstained)
 
     # -- events ---------------------------------------------------------------------------------------------------
 
@@ -194,7 +179,7 @@ class Handlers:
             "conversation": conversation,
             "citations": citation_choices(turn),
             "source": self.source_for(turn, "1", generation),
-            "link": question_link(base_url, shared_questions(conversation), turn.filters) if base_url else "",
+            "link": question_link(base_url, conversation.asked_for(), turn.filters) if base_url else "",
             "status": "",
         }
 

@@ -163,14 +163,18 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
             documents, places, sections = restriction["documents"], restriction["places"], restriction["sections"]
         result = ui.handler(handlers.open_link)(questions, documents, places, sections, conversation,
                                                 page_url(headers_of(request)))
-        if not result:
+        answered = bool(result)
+        if not answered:
             result = {ui[name]: gr.skip() for name in chat_names}
-        elif restriction:  # shown open, so that one sees what the answer was limited to
-            result.update({ui[name]: gr.update(value=restriction[key])
-                           for name, key in zip(FILTER_NAMES, ("documents", "places", "sections"), strict=True)})
+        changed = handlers.generation is not built_on  # protocols were added or removed since the page was built
+        now = corpus_now() if changed else {}
+        if changed:
+            result.update(ui.updates(now))
+        if answered and restriction:  # shown, in the open panel, so that one sees what the answer was limited to
+            for name, key in zip(FILTER_NAMES, ("documents", "places", "sections"), strict=True):
+                choices = {"choices": now[name]} if changed else {}
+                result[ui[name]] = gr.update(value=restriction[key], **choices)
             result[ui["filter_box"]] = gr.update(open=True)
-        if handlers.generation is not built_on:  # protocols were added or removed since the page was built
-            result.update(ui.updates(corpus_now()))
         return result
 
     def corpus_now() -> dict:

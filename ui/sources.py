@@ -143,7 +143,8 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
     numbered; the lines that answer the question (highlights, corpus lines within the passage) are marked strongly
     (class pa-answer, bold with a bar), the rest of the cited passage faintly (class pa-cited), with a legend.
     A passage standing for a field left empty on the board shows its printed prompt and says that nothing was
-    written there. similar: the highlights only come closest to the question (an answer "nein"), the legend says so.
+    written there. similar: the highlights only come closest to the question (an answer "nein", or one saying the
+    protocols do not give what was asked), the legend says so.
     """
     meta = passage.meta
     empty = bool(meta.get("empty"))

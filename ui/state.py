@@ -19,6 +19,12 @@ class Turn:
     restriction: str = ""  # the same in German words, shown with the answer
     suggestions: list[str] = field(default_factory=list)
 
+    @property
+    def follows_up(self) -> bool:
+        """Whether the question was read with the earlier ones ("Und in Bismarck?")."""
+        query = self.answer.query
+        return bool(query is not None and query.followup)
+
 
 @dataclass
 class Conversation:
@@ -32,3 +38,13 @@ class Conversation:
     def turn(self, index: int | None = None) -> Turn | None:
         index = self.current if index is None else index
         return self.turns[index] if index is not None and 0 <= index < len(self.turns) else None
+
+    def asked_for(self, index: int | None = None) -> list[str]:
+        """What a link must ask to reproduce the answer of a turn (default: the current one, else the last): its
+        question, and when it follows up on earlier ones, the questions back to the one that stands alone."""
+        if index is None:
+            index = self.current if self.current is not None else len(self.turns) - 1
+        start = index
+        while start > 0 and self.turns[start].follows_up:
+            start -= 1
+        return [turn.question for turn in self.turns[start:index + 1]]

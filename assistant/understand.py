@@ -771,10 +771,10 @@ MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "tref
                  "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 # The same kinds of meeting in English and Turkish words, by the German words titles end with.
-# (a word and its inflected forms: "konferansın", "meetings")
+# (a word and its inflected forms: "konferansın", "meetings"; not the bodies that meet, "the European Council" is
+# none of a corpus' meetings)
 MEETING_NOUNS_TRANSLATED = {
-    "conference": ("konferenz",), "konferans": ("konferenz",), "assembly": ("versammlung",),
-    "session": ("sitzung",), "council": ("rat",), "committee": ("ausschuss",),
+    "conference": ("konferenz",), "konferans": ("konferenz",), "session": ("sitzung",),
     "meeting": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
     "toplantı": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
 }

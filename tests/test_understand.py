@@ -541,7 +541,7 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
 
 
 @pytest.mark.parametrize("question, value", [
-    ("Wann beginnt die Sitzung?", "clock"),
+    ("Wann beginnt die Sitzung?", "time"),  # a beginning or end: a time, the hour where one is given
     ("Um wie viel Uhr ist Schluss?", "clock"),
     ("What time does it start?", "clock"),
     ("Wann fand die Sitzung statt?", "time"),
@@ -552,8 +552,8 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
     ("Wie lautet die Telefonnummer des Vereins?", "contact"),
     ("Welche Handlungsbedarfe gibt es in Schalke?", None),
     ("Wer hat die Teilnehmenden am Anfang begrüßt?", None),  # a beginning, but the question asks who
-    ("Wann war die Konferenz zu Ende?", "clock"),
-    ("When did the conference start?", "clock"),
+    ("Wann war die Konferenz zu Ende?", "time"),
+    ("When did the conference start?", "time"),
     ("Wann findet der Workshop Smartphone aber sicher statt?", "time"),  # "Smartphone" asks for no phone number
     ("What is her phone number?", "contact"),
 ])

@@ -188,7 +188,9 @@ def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | Non
     if not holding:
         return lines
     if first_or_last and value in ("clock", "time") and len(holding) > 1:
-        return (passage.items[holding[0] if first_or_last == "first" else holding[-1]].line,)
+        # a beginning or an end: the hour where the passage gives one ("Beginn: 19:30 Uhr", not the date above it)
+        hours = [i for i in holding if VALUES["clock"].search(passage.items[i].text)] or holding
+        return (passage.items[hours[0] if first_or_last == "first" else hours[-1]].line,)
     marked = tuple(sorted({passage.items[i].line for i in holding if passage.items[i].line in lines}))
     if marked:
         return marked

@@ -258,11 +258,12 @@ def test_chat_messages_escape_the_question_and_link_the_markers_to_their_sources
     assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
     assert bot["role"] == "assistant"
     assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
-    # Each marker links to its source in its own answer (turn 1 here); a run opens its first source; the title
+    # Each marker links to its source in its own answer (turn 1 here); a run links each of its sources; the title
     # previews the answering line, its markup as entities (never live HTML or Markdown).
     assert ('[\\[1\\]](#quelle-1-1 "Zeile 5: - &lt;script&gt;alert(\'x\')&lt;/script&gt; sichere Wege")'
             in bot["content"])
-    assert '[\\[2–3\\]](#quelle-1-2 "Zeile 8: - Nachbarschaft &amp; Feste")' in bot["content"]
+    assert ('und [\\[2\\]](#quelle-1-2 "Zeile 8: - Nachbarschaft &amp; Feste") [\\[3\\]](#quelle-1-3 '
+            in bot["content"])
     assert "](#quelle-0-1 " in first_bot["content"]
     assert "nicht \\[4\\]" in bot["content"]  # an escaped bracket from a protocol is no marker
     # The sources are listed beside the chat, not repeated in the message.

@@ -52,19 +52,22 @@ def restricted_hint(turn: Turn) -> str:
 
 
 def marker_links(text: str, answer: Answer, index: int) -> str:
-    """Each marker [n] (or run [n–m]) as a link to source n of answer number index, its title the quoted line."""
+    """Each marker [n] as a link to source n of answer number index, its title the quoted line; a run [n–m] as one
+    such link for each of its sources ("[3] [4] [5]"), so that every source is one click away."""
     count = len(answer.passages)
     titles: dict[int, str] = {}  # a source cited several times is previewed once
 
+    def one(number: int) -> str:
+        if number not in titles:
+            titles[number] = preview(answer.passages[number - 1])
+        return f'[\\[{number}\\]](#quelle-{index}-{number} "{titles[number]}")'
+
     def link(match: re.Match) -> str:
         first = int(match.group(1))
-        if not 1 <= first <= count:
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last <= count:
             return match.group(0)
-        label = match.group(0)[1:-1]
-        if first not in titles:
-            titles[first] = preview(answer.passages[first - 1])
-        title = titles[first]
-        return f'[\\[{label}\\]](#quelle-{index}-{first} "{title}")'
+        return " ".join(one(number) for number in range(first, last + 1))
 
     return MARKER.sub(link, text)
 

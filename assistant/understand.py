@@ -412,6 +412,9 @@ class Vocabulary:
             for i in range(len(stems) - 1)
             if not (self._stopwords.is_stopword(tokens[i]) and self._stopwords.is_stopword(tokens[i + 1]))
         }
+        # A word that frames a question ("Arbeitsgruppe", "Gruppe", "Thema") names the group or topic, not a field
+        # whose printed prompt happens to use it ("Teilnehmende der Arbeitsgruppe").
+        framing = {stem for word, stem in zip(tokens, stems, strict=False) if word in FRAME_WORDS}
         scores: dict[str, float] = {}
         asked = set(stems) | self._parts(question)  # "Programmpunkte" names the "Programm"
         for section, cue in self.section_cues.items():
@@ -428,7 +431,7 @@ class Vocabulary:
                 prompt = _matching(stem, cue["prompt"])
                 if name:
                     score += 2 * self._section_idf.get(name, 0.0)
-                elif prompt:
+                elif prompt and stem not in framing:
                     score += self._section_idf.get(prompt, 0.0)
             score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
             # A compound part counts only as a whole word of the section's name (no prefix, no prompt, no part of

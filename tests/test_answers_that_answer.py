@@ -505,3 +505,10 @@ def test_a_compounds_first_part_alone_does_not_make_a_where_question_answered(re
 def test_the_line_after_the_lead_speaks_the_questions_language_too(real, question, start):
     lines = real.ask(question).text.splitlines()
     assert any(line.startswith(start) for line in lines), lines[:4]
+
+
+def test_a_word_framing_the_question_asks_for_no_field_whose_prompt_uses_it(real):
+    # "Teilnehmende der Arbeitsgruppe (für Nachfragen)" is that field's prompt; the question asks what the group did
+    sections = real.retriever.vocabulary.find_sections
+    assert "Teilnehmende" not in sections("Was hat die Arbeitsgruppe zum Thema Mediation erarbeitet?")
+    assert "Teilnehmende" in sections("Wer waren die Teilnehmenden beim Thema Mediation?")

@@ -23,7 +23,7 @@ from .answer import (
     unknown_meeting_answer,
     unknown_place_answer,
 )
-from .evidence import MAX_MENTIONS, highlight, holds_a_value, kind_of, matters_of, mentions
+from .evidence import MAX_MENTIONS, highlight, holding_the_value, kind_of, matters_of, mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import (
@@ -32,7 +32,6 @@ from .understand import (
     TURKISH_WORDS,
     WORD,
     Query,
-    asked_end,
     asked_value,
     fold,
     place_kind,
@@ -49,9 +48,6 @@ class QuestionError(ValueError):
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 MAX_CITED = 8
-# The passages that answer best, which must hold a value of the kind a question asks for (a time, an amount) for it
-# to be answered: further down, a year or a price is rarely about the same thing.
-VALUE_PASSAGES = 3
 CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
@@ -215,11 +211,7 @@ class Assistant:
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
         if value:
-            best = cited[:VALUE_PASSAGES]
-            holding = next((hit for hit in best if holds_a_value(hit, value, query.question)), None)
-            if value == "time" and asked_end(query.question):
-                # when something began or ended: the hour where one of them gives it (the programme), else a date
-                holding = next((hit for hit in best if holds_a_value(hit, "clock", query.question)), holding)
+            holding = holding_the_value(cited, value, query.question)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself.

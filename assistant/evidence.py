@@ -170,6 +170,21 @@ VALUES = {
 }
 
 
+# The passages that answer best, which must hold a value of the kind a question asks for (a time, an amount) for it
+# to be answered: further down, a year or a price is rarely about the same thing.
+VALUE_PASSAGES = 3
+
+
+def holding_the_value(hits: list[Hit], value: str, question: str) -> Hit | None:
+    """The first of the best VALUE_PASSAGES that holds a value of the kind asked for; for when something began or
+    ended, the first giving the hour (the programme) where one does, else a date. None: none of them holds one."""
+    best = hits[:VALUE_PASSAGES]
+    holding = next((hit for hit in best if holds_a_value(hit, value, question)), None)
+    if value == "time" and asked_end(question):
+        holding = next((hit for hit in best if holds_a_value(hit, "clock", question)), holding)
+    return holding
+
+
 def holds_a_value(hit: Hit, value: str, question: str) -> bool:
     """Whether a line of the passage holds a value of the kind (VALUES); for a question when something was
     discussed, a dated protocol's date is one ("Wann wurde über Kitas gesprochen?")."""

@@ -153,3 +153,19 @@
     note.hidden = length <= limit;
   });
 })();
+
+// The question box takes the focus when the page opens on a wide screen. Not on a phone: focusing scrolled the page
+// past the title and the introduction and opened the keyboard before anything was read.
+(() => {
+  if (window.matchMedia('(max-width: 760px)').matches) return;
+  let tries = 0;
+  const focusQuestion = () => {
+    const box = document.querySelector('#frage textarea');
+    if (box) {
+      if (!document.activeElement || document.activeElement === document.body) box.focus({preventScroll: true});
+      return;
+    }
+    if (tries++ < 100) setTimeout(focusQuestion, 100);
+  };
+  focusQuestion();
+})();

@@ -249,8 +249,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                             # No max_length: the browser would cut a longer paste without a word. ui/app.js
                             # says how much too long it is while typing, the answer refuses it, nothing is lost.
                             submit_btn="Fragen",
-                            elem_id="frage",
-                            autofocus=True,
+                            elem_id="frage",  # focused on a wide screen only (ui/app.js)
                         ))
                     with gr.Column(scale=2, min_width=320, elem_id="quellen-spalte"):
                         citations = ui.add("citations", gr.Radio([], label="Quellen der Antwort", elem_id="quellen"))

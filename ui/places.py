@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant import Answer
-from assistant.answer import escape_markdown
+from assistant.answer import escape_markdown, place_of
 from assistant.citation import line_span
 
 MAX_FINDING_CHARS = 160
@@ -44,7 +44,7 @@ def place_rows(answer: Answer) -> list[PlaceRow]:
         return []
     rows: dict[str, PlaceRow] = {}
     for marker, hit in enumerate(answer.passages, start=1):
-        place = hit.passage.place or hit.passage.meta.get("city") or hit.passage.short_title
+        place = place_of(hit.passage)  # as the lead names it: a district, workshop, topic ("Thema 2") or board
         row = rows.setdefault(place, PlaceRow(place))
         row.markers.append(marker)
         answering = [item for item in hit.passage.items if item.line in set(hit.highlights)] or hit.passage.items[:1]

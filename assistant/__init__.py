@@ -214,8 +214,12 @@ class Assistant:
             holding = holding_the_value(cited, value, query.question)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
-                # the question is not answered; the passages follow as similar ones, to check for oneself.
-                return compose(query, cited, [], analyzer, mode="lacking", value=value)
+                # the question is not answered; the passages follow as similar ones, to check for oneself: those
+                # that name what it is about, where any do, the best first.
+                naming = next((hits for matter in matters
+                               if (hits := mentions(query, self.retriever, matter, filters))), [])
+                naming.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
+                return compose(query, naming[:MAX_CITED] or cited, [], analyzer, mode="lacking", value=value)
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)

@@ -382,6 +382,14 @@ def test_a_value_the_protocols_do_not_give_is_not_answered_but_what_comes_closes
     assert "Gefunden" not in answer.text and "Found" not in answer.text
 
 
+def test_the_similar_passages_of_a_value_not_given_are_those_naming_what_it_is_about(real):
+    answer = real.ask("Wann holt die Stadt in Schalke den Sperrmüll ab?")
+    first = answer.passages[0]
+    assert answer.abstained and first.passage.place == "Schalke"
+    assert [item.text for item in first.passage.items if item.line in first.highlights] == [
+        "Müll auf den Straßen (Sperrmüll)"]
+
+
 def test_a_value_the_protocols_give_is_answered(real):
     answer = real.ask("Um wie viel Uhr war die Begrüßung?")
     assert not answer.abstained and "17:30 Begrüßung" in answer.lead

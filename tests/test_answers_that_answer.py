@@ -387,7 +387,7 @@ def test_the_similar_passages_of_a_value_not_given_are_those_naming_what_it_is_a
     first = answer.passages[0]
     assert answer.abstained and first.passage.place == "Schalke"
     assert [item.text for item in first.passage.items if item.line in first.highlights] == [
-        "Müll auf den Straßen (Sperrmüll)"]
+        "- Müll auf den Straßen (Sperrmüll)"]
 
 
 def test_a_value_the_protocols_give_is_answered(real):

@@ -145,6 +145,9 @@ def test_a_shared_link_carries_the_questions_its_answer_follows_up_on(handlers):
     assert "<http://h/app/?q=Was%20l%C3%A4uft%20gut%3F&q=Und%20sonst%3F>" in exported
     restricted = handlers.chat("Was läuft gut?", [], ["Nordstadt"], [], None, "http://h/app/")
     assert restricted["link"] == "http://h/app/?q=Was%20l%C3%A4uft%20gut%3F&ort=Nordstadt"
+    kept, note = handlers.link_restriction({"documents": [], "places": ["Nordstadt", "Atlantis"], "sections": []})
+    assert kept["places"] == ["Nordstadt"] and "„Atlantis“ aus dem Link gibt es" in note
+    assert handlers.link_restriction({"documents": [], "places": ["Nordstadt"], "sections": []})[1] == ""
     assert handlers.open_link([], [], [], [], None) == {}
     with pytest.raises(UserMessage, match="höchstens 10 Fragen"):
         handlers.open_link(["Was fehlt?"] * 11, [], [], [], None)

@@ -183,6 +183,17 @@ class Handlers:
             "status": "",
         }
 
+    def link_restriction(self, restriction: dict[str, list[str]]) -> tuple[dict[str, list[str]], str]:
+        """A shared link's restriction without the values the protocols do not have (a place removed since, a typo
+        in the address), and a German note naming those: the link's question is asked all the same."""
+        labels = self.generation.labels
+        kept = {key: [value for value in values if value in labels[key]] for key, values in restriction.items()}
+        unknown = [f"„{value[:60]}“" for key, values in restriction.items() for value in values
+                   if value not in labels[key]]
+        note = (f"Die Eingrenzung {', '.join(unknown[:3])} aus dem Link gibt es in den Protokollen nicht; die Frage "
+                "wurde ohne sie gestellt.") if unknown else ""
+        return kept, note
+
     def open_link(self, questions: list[str], documents, places, sections, conversation: Conversation | None,
                   base_url: str = "") -> dict:
         """A shared link: its questions asked in their order, as one conversation (the last answer shown)."""

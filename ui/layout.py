@@ -159,7 +159,9 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         questions = params.getlist("q") if hasattr(params, "getlist") else [params.get("q")]
         # A link's restriction (&ort=…) is the one its answer was given under: asked with it, and shown.
         restriction = link_filters(params) if hasattr(params, "getlist") else None
+        note = ""
         if restriction:
+            restriction, note = handlers.link_restriction(restriction)
             documents, places, sections = restriction["documents"], restriction["places"], restriction["sections"]
         result = ui.handler(handlers.open_link)(questions, documents, places, sections, conversation,
                                                 page_url(headers_of(request)))
@@ -175,6 +177,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                 choices = {"choices": now[name]} if changed else {}
                 result[ui[name]] = gr.update(value=restriction[key], **choices)
             result[ui["filter_box"]] = gr.update(open=True)
+        if answered and note:
+            result[ui["status"]] = note
         return result
 
     def corpus_now() -> dict:

@@ -93,6 +93,7 @@ PHRASES = {
         "lacking": "{what} dazu nennen die Protokolle nicht.",
         "value_clock": "Eine Uhrzeit", "value_time": "Einen Zeitpunkt", "value_amount": "Einen Betrag",
         "value_count": "Eine Anzahl", "value_contact": "Eine Telefonnummer oder E-Mail-Adresse",
+        "more_lines": "… (1 weitere Zeile in der Quelle)|… ({count} weitere Zeilen in der Quelle)",
         "not_shown": "Eine weitere Stelle ist hier nicht gezeigt{places}|Weitere {count} Stellen sind hier nicht "
                      "gezeigt{places}",
         "narrow_down": "fragen Sie nach einem Ort oder filtern Sie.",
@@ -137,6 +138,7 @@ PHRASES = {
         "lacking": "The protocols give no {what} for this.",
         "value_clock": "time of day", "value_time": "date or time", "value_amount": "amount",
         "value_count": "number", "value_contact": "phone number or e-mail address",
+        "more_lines": "… (1 more line in the source)|… ({count} more lines in the source)",
         "not_shown": "One more passage is not shown here{places}|{count} more passages are not shown here{places}",
         "narrow_down": "ask about one place or filter.",
         "also_in": " (also in: {places})",
@@ -181,6 +183,7 @@ PHRASES = {
         "lacking": "Protokollerde bunun için {what} yok.",
         "value_clock": "saat", "value_time": "tarih", "value_amount": "tutar", "value_count": "sayı",
         "value_contact": "telefon numarası veya e-posta adresi",
+        "more_lines": "… (kaynakta 1 satır daha)|… (kaynakta {count} satır daha)",
         "not_shown": "Bir yer daha burada gösterilmiyor{places}|{count} yer daha burada gösterilmiyor{places}",
         "narrow_down": "tek bir yer sorun ya da filtreleyin.",
         "also_in": " (şuralarda da: {places})",
@@ -349,7 +352,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 continue
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
-                                     only_highlighted=by_place):
+                                     only_highlighted=by_place, query=query):
                 # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker (a paragraph of its
                 # own: indented, Markdown reads it as part of the bullet above)
                 lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
@@ -467,10 +470,11 @@ def counted_phrase(query: Query, key: str, count: int, **values) -> str:
 
 
 def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole: bool = False,
-                 highlights: tuple[int, ...] = (), only_highlighted: bool = False) -> list[str]:
+                 highlights: tuple[int, ...] = (), only_highlighted: bool = False,
+                 query: Query | None = None) -> list[str]:
     """The items to quote, lines broken by the transcription joined again: the answering ones (highlights) first
     and in bold, never left out; then all of a short passage (or of one asked for whole), of a long one those
-    sharing the most words with the question."""
+    sharing the most words with the question; how many are left out said in the question's language."""
     items = list(passage.items)
     marked = set(highlights)
     chosen = items
@@ -493,7 +497,7 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     else:
         quoted = [escape_markdown(text) for text, _, _ in joined]
     if len(chosen) < len(items):
-        quoted.append(f"… ({len(items) - len(chosen)} weitere Zeilen in der Quelle)")
+        quoted.append(counted_phrase(query, "more_lines", len(items) - len(chosen)))
     return quoted
 
 

@@ -520,3 +520,10 @@ def test_a_word_framing_the_question_asks_for_no_field_whose_prompt_uses_it(real
     sections = real.retriever.vocabulary.find_sections
     assert "Teilnehmende" not in sections("Was hat die Arbeitsgruppe zum Thema Mediation erarbeitet?")
     assert "Teilnehmende" in sections("Wer waren die Teilnehmenden beim Thema Mediation?")
+
+
+
+def test_the_note_on_lines_left_out_follows_the_question_language(real):
+    english = real.ask("What are the needs in Schalke?").text
+    assert "more lines in the source)*" in english and "weitere Zeile" not in english
+    assert "weitere Zeilen in der Quelle)*" in real.ask("Wann war die Konferenz zu Ende?").text

@@ -23,7 +23,7 @@ from .answer import (
     unknown_meeting_answer,
     unknown_place_answer,
 )
-from .evidence import MAX_MENTIONS, highlight, holding_the_value, kind_of, matters_of, mentions
+from .evidence import MAX_MENTIONS, highlight, holding_the_value, kind_of, matters_of, most_specific_mentions
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import (
@@ -178,8 +178,7 @@ class Assistant:
                                     limits=filters_named(filters))
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
-            matter, found = next(((matter, hits) for matter in matters
-                                  if (hits := mentions(query, self.retriever, matter, filters))), (None, []))
+            matter, found = most_specific_mentions(query, self.retriever, matters, filters)
             # A where-question gets every mention even where the question as a whole comes out far from the
             # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
             if found and (relevant or (query.intent == "where" and matter.has_its_head())):
@@ -216,8 +215,7 @@ class Assistant:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself: those
                 # that name what it is about, where any do, the best first.
-                naming = next((hits for matter in matters
-                               if (hits := mentions(query, self.retriever, matter, filters))), [])
+                _, naming = most_specific_mentions(query, self.retriever, matters, filters)
                 naming.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
                 return compose(query, naming[:MAX_CITED] or cited, [], analyzer, mode="lacking", value=value)
             cited.remove(holding)

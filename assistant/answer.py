@@ -390,9 +390,10 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if not hits:
         return ""
     if mode == "places":
-        named = listing([f"{escape_markdown(hit.passage.topic or place_of(hit.passage))} [{number[id(hit)]}]"
-                         for hit in hits] + [escape_markdown(hit.passage.topic or place_of(hit.passage))
-                                             for hit in hidden], query)
+        def name(hit: Hit) -> str:
+            return escape_markdown(hit.passage.topic or place_of(hit.passage))
+
+        named = listing([f"{name(hit)} [{number[id(hit)]}]" for hit in hits] + [name(hit) for hit in hidden], query)
         return phrase(query, "places", kind=phrase(query, f"kind_{query.place_kind}"), found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}

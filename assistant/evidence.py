@@ -135,6 +135,14 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
     return hits
 
 
+def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Matter],
+                           filters: Filters | None = None) -> tuple[Matter | None, list[Hit]]:
+    """The first of the matters (most specific first) the protocols mention, with every passage mentioning it
+    (mentions); (None, []) when none is mentioned."""
+    return next(((matter, hits) for matter in matters if (hits := mentions(query, retriever, matter, filters))),
+                (None, []))
+
+
 def kind_of(passage) -> str:
     """The kind of place a passage belongs to, as where-questions ask for it."""
     if passage.board_kind == "district":
@@ -193,25 +201,32 @@ def holds_a_value(hit: Hit, value: str, question: str) -> bool:
     return any(VALUES[value].search(item.text) for item in hit.passage.items)
 
 
-def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str,
-                   first_or_last: str | None = None) -> tuple[int, ...]:
+def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:
     """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of
-    them holds one, the line with such a value closest in meaning (similarity per item), if any has one. A question
-    for when something began or ended (first_or_last: "first", "last") gets the passage's first or last time."""
+    them holds one, the line with such a value closest in meaning (similarity per item), if any has one."""
     pattern = VALUES[value]
     holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
     if not holding:
         return lines
-    if first_or_last and value in ("clock", "time") and len(holding) > 1:
-        # a beginning or an end: the hour where the passage gives one ("Beginn: 19:30 Uhr", not the date above it)
-        hours = [i for i in holding if VALUES["clock"].search(passage.items[i].text)] or holding
-        return (passage.items[hours[0] if first_or_last == "first" else hours[-1]].line,)
     marked = tuple(sorted({passage.items[i].line for i in holding if passage.items[i].line in lines}))
     if marked:
         return marked
     if similarity is None or not len(similarity):
         return lines
     return (passage.items[max(holding, key=lambda i: similarity[i])].line,)
+
+
+def first_or_last_time(passage, value: str, first_or_last: str) -> tuple[int, ...]:
+    """For a question when something began or ended ("first", "last"): the line of the passage's first or last
+    time, the hour where the passage gives one ("Beginn: 19:30 Uhr", not the date above it); () unless the passage
+    holds more than one time to choose from."""
+    if value not in ("clock", "time"):
+        return ()
+    holding = [item for item in passage.items if VALUES[value].search(item.text)]
+    if len(holding) < 2:
+        return ()
+    hours = [item for item in holding if VALUES["clock"].search(item.text)] or holding
+    return ((hours[0] if first_or_last == "first" else hours[-1]).line,)
 
 
 def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matter | None) -> list[Hit]:
@@ -239,10 +254,10 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
                 similarity = retriever.item_similarity(hit.position, about)
                 lines = lines or closest_lines(passage, similarity)
             if value:
-                lines = with_the_value(passage, lines, similarity, value, first_or_last)
+                lines = with_the_value(passage, lines, similarity, value)
         if first_or_last and value and not hit.highlights:
             # also where the whole passage was marked
-            lines = with_the_value(passage, lines, None, value, first_or_last)
+            lines = first_or_last_time(passage, value, first_or_last) or with_the_value(passage, lines, None, value)
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     return marked

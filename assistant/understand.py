@@ -629,7 +629,20 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         by_meaning = _sections_by_meaning(query, vocabulary)
         if not _asks_only_for_a_section(by_meaning, question, vocabulary):
             return by_meaning  # the earlier turns are read only for a follow-up
+        followup = False
+    else:
+        followup = True
     previous = understand(history[-1], vocabulary, history[:-1])
+    other_section = False
+    if followup and not query.sections:
+        # A follow-up asking for a section in other words ("Und wer soll sich darum kümmern?", "Peki sorunlar
+        # neler?") asks for that one, not for the earlier question's; where the places asked about have no such
+        # section, for neither.
+        asked = vocabulary.sections_by_meaning(query)
+        places = query.local_places or previous.local_places
+        available = vocabulary.sections_on(places) if places else set(asked)
+        other_section = bool(asked)
+        query.sections = {name: weight for name, weight in asked.items() if name in available}
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
@@ -637,7 +650,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         for word in vocabulary.matter_words(replace(previous, content=context)):
             context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context)
         context = re.sub(r"\s+", " ", context).strip()
-    query = _inherit(query, previous, context)
+    if other_section:
+        # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for.
+        for name in previous.sections:
+            for word in WORD.findall(name):
+                context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context, flags=re.IGNORECASE)
+        context = re.sub(r"\s+", " ", context).strip()
+    query = _inherit(query, previous, context, keep_sections=not other_section)
     _, spans = vocabulary.find_places(query.text)
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
@@ -879,9 +898,9 @@ def _points_back(question: str) -> bool:
 PRONOUNS = frozenset("die der das den dem denen".split())
 
 
-def _inherit(query: Query, previous: Query, context: str) -> Query:
+def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True) -> Query:
     """The follow-up with what it takes from the earlier question (context: the earlier question's words the
-    follow-up is read with)."""
+    follow-up is read with; keep_sections: False when the follow-up asks for another section)."""
     inherited: list[str] = []
     places, sections, topics = query.places, query.sections, query.topics
     extra: list[str] = []
@@ -889,7 +908,7 @@ def _inherit(query: Query, previous: Query, context: str) -> Query:
         places = previous.places
         inherited.append("places")
         extra += [place.name for place in places]
-    if not sections and previous.sections:
+    if not sections and previous.sections and keep_sections:
         sections = previous.sections
         inherited.append("sections")
         extra += list(sections)

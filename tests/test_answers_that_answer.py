@@ -349,6 +349,20 @@ def test_follow_ups_keep_the_section_across_languages(real):
     assert any(contains(hit.text, "gute Trägerlandschaft") for hit in turkish.passages)
 
 
+def test_a_follow_up_asking_for_another_section_in_other_words_leaves_the_earlier_one(real):
+    history = ["Was läuft gut in Schalke?"]
+    query = real.understand("Peki sorunlar neler?", history)  # "And what are the problems?"
+    # Schalke's boards have no field for problems by that name: neither that one nor "Was läuft gut" is kept …
+    assert query.followup and query.sections == {} and [place.name for place in query.places] == ["Schalke"]
+    answer = real.ask("Peki sorunlar neler?", history)
+    # … and the place's needs come first, with no note on a missing field.
+    assert answer.passages[0].passage.place == "Schalke"
+    assert answer.passages[0].passage.section == "Handlungsbedarfe"
+    assert "keinen Abschnitt" not in answer.text
+    # A follow-up that asks for no other section keeps the earlier one.
+    assert real.understand("Und in Bismarck?", history).sections == {"Was läuft gut": 1.0}
+
+
 # --- empty fields --------------------------------------------------------------------------------------------
 def test_an_empty_field_is_said_to_be_empty_and_cited(real):
     answer = real.ask("Welche Empfehlungen hat die Gruppe Mediation im Stadtteil?")

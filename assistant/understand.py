@@ -63,6 +63,7 @@ FRAME_WORDS = frozenset(
     "quartier quartiere quartieren ort orte orten tafel tafeln workshop workshops arbeitsgruppe arbeitsgruppen "
     "gruppe gruppen group groups "
     "thema themen genannt erwähnt erwähnen nennen nennt gesprochen thematisiert angesprochen steht stehen gibts "
+    "sagen sagt sagte sagten gesagt say says said "
     "where which district districts neighbourhood neighborhood neighbourhoods neighborhoods area areas place places "
     "mentioned mention mentions named topic topics board boards hangi nerede nerelerde semt semtlerde mahalle "
     "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib".split()
@@ -637,15 +638,17 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         followup = True
     previous = understand(history[-1], vocabulary, history[:-1])
     other_section = False
-    if followup and not query.sections:
-        # A follow-up asking for a section in other words ("Und wer soll sich darum kümmern?", "Peki sorunlar
-        # neler?") asks for that one, not for the earlier question's; where the places asked about have no such
-        # section, for neither.
+    if followup and not query.sections and _words_of_its_own(query, vocabulary):
+        # A follow-up asking for a section in other words ("Peki sorunlar neler?", "What works well there?") asks
+        # for that one, not for the earlier question's; where the places asked about have no such section, for
+        # neither. (Not one without words of its own: "Gibt es dazu mehr?", "Und wie ist es in Heßler?" ask the
+        # earlier question again.)
         asked = vocabulary.sections_by_meaning(query)
-        places = query.local_places or previous.local_places
-        available = vocabulary.sections_on(places) if places else set(asked)
-        other_section = bool(asked)
-        query.sections = {name: weight for name, weight in asked.items() if name in available}
+        if set(asked) - set(previous.sections):
+            places = query.local_places or previous.local_places
+            available = vocabulary.sections_on(places) if places else set(asked)
+            other_section = True
+            query.sections = {name: weight for name, weight in asked.items() if name in available}
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
@@ -653,11 +656,17 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         for word in vocabulary.matter_words(replace(previous, content=context)):
             context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context)
         context = re.sub(r"\s+", " ", context).strip()
+    if query.places and previous.places:
+        # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
+        for place in previous.places:
+            if place not in query.places:
+                context = re.sub(rf"(?<!\w){re.escape(place.name)}(?!\w)", " ", context, flags=re.IGNORECASE)
     if other_section:
         # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for.
         for name in previous.sections:
             for word in WORD.findall(name):
                 context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context, flags=re.IGNORECASE)
+        context = re.sub(r"(?<!\w)[?!.,;:]+", " ", context)  # what stood after the words taken out
         context = re.sub(r"\s+", " ", context).strip()
     query = _inherit(query, previous, context, keep_sections=not other_section)
     _, spans = vocabulary.find_places(query.text)
@@ -885,6 +894,13 @@ def _asks_only_for_a_section(query: Query, question: str, vocabulary: Vocabulary
     limit = FOLLOWUP_MAX_WORDS - 2 if names else FOLLOWUP_MAX_WORDS - 1
     return (bool(query.sections) and not (query.places or query.topics or query.documents or query.items)
             and len(words(question)) <= limit)
+
+
+def _words_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
+    """Whether a question has words beyond the places and sections it names, the words that frame a question
+    and stop words ("Und wie ist es in Heßler?" has none)."""
+    return any(word not in FRAME_WORDS and not vocabulary._stopwords.is_stopword(word)
+               for word in vocabulary.own_words(query))
 
 
 def _points_back(question: str) -> bool:

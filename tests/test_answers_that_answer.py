@@ -4,6 +4,8 @@ words and languages, the lead sentence, and relevance both ways (questions of ou
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support import real_index_dir
 
@@ -361,6 +363,25 @@ def test_a_follow_up_asking_for_another_section_in_other_words_leaves_the_earlie
     assert "keinen Abschnitt" not in answer.text
     # A follow-up that asks for no other section keeps the earlier one.
     assert real.understand("Und in Bismarck?", history).sections == {"Was läuft gut": 1.0}
+    # After the switch, the next place asked about is asked about alone (Schalke leaves the question's words).
+    chain = real.understand("Und in Bismarck?", [*history, "Peki sorunlar neler?"])
+    assert [place.name for place in chain.places] == ["Bismarck"] and "Schalke" not in chain.text
+    assert not re.search(r"(?:^|\s)[?!.,;:]", chain.text)  # no stray marks left behind
+
+
+@pytest.mark.parametrize("question", ["Gibt es dazu mehr?", "Und wie ist es in Heßler?",
+                                      "Und was sagen die in Bismarck?", "Und wie ist das in Schalke-Nord?"])
+def test_a_follow_up_without_words_of_its_own_keeps_the_earlier_section(real, question):
+    # (the embedder alone would read some section into these few words)
+    query = real.understand(question, ["Welche Handlungsbedarfe gibt es in Bismarck?"])
+    assert query.sections == {"Handlungsbedarfe": 1.0}
+    answer = real.ask(question, ["Welche Handlungsbedarfe gibt es in Bismarck?"])
+    assert {hit.passage.section for hit in answer.passages} == {"Handlungsbedarfe"}
+
+
+def test_a_follow_up_in_english_switches_the_section_it_names_in_other_words(real):
+    query = real.understand("What works well there?", ["Welche Handlungsbedarfe gibt es in Bismarck?"])
+    assert set(query.sections) == {"Was läuft gut"} and [place.name for place in query.places] == ["Bismarck"]
 
 
 # --- empty fields --------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ PARAGRAPH_TAG = re.compile(r"</?p(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _LATEX_ARROWS = {r"\Rightarrow": "⇒", r"\rightarrow": "→", r"\Leftarrow": "⇐", r"\leftarrow": "←"}
 _SUPERSCRIPT = re.compile(r"\^\{([^{}]*)\}")
 # Bold of Markdown around words ("**„Teilhabe gestalten …“**"): its stars are no part of what was written.
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# (only around words: not "x**2 + y**2", not "Preis**: 5 € und Rabatt**: 3", not "***")
+_BOLD = re.compile(r"(?<![\w*])\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?![\w*])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -28,10 +29,10 @@ def strip_markup(text: str) -> str:
     A tag becomes a space (it may stand between two words), a LaTeX arrow the arrow it draws, a superscript
     or bold words their text.
     """
-    text = TAG.sub(" ", text)
+    text = TAG.sub(" ", _BOLD.sub(r"\1", text))
     for latex, arrow in _LATEX_ARROWS.items():
         text = text.replace(latex, arrow)
-    return _BOLD.sub(r"\1", _SUPERSCRIPT.sub(r"\1", text))
+    return _SUPERSCRIPT.sub(r"\1", text)
 
 
 def clean_line(line: str) -> str:

@@ -53,6 +53,18 @@ def parser_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def embedding_format() -> str:
+    """Hash of the code that makes what is embedded of a passage (its text with context, its units): vectors are
+    reused by their text only between indexes that made it the same way."""
+    import inspect
+
+    digest = hashlib.sha256((Path(__file__).parent / "passage.py").read_bytes())
+    for function in (embedding_text, unit_items):
+        digest.update(inspect.getsource(function).encode())
+    digest.update(f"{UNIT_MAX_CHARS}\x00{_SENTENCE_END.pattern}".encode())
+    return digest.hexdigest()[:16]
+
+
 def embedding_text(passage: Passage) -> str:
     """What gets embedded: the passage's context (document, place, topic, section) and its text."""
     return f"{passage.context()}\n{passage.labelled_text()}"
@@ -451,7 +463,7 @@ def build(
     parse keep Python's memory blocks from being returned.)
     """
     started = time.monotonic()
-    reusable, by_text = _reusable(old, embedder)
+    reusable, by_text, by_units = _reusable(old, embedder)
     vectors: list[np.ndarray | None] = []  # per passage: the reused vector, None when it is to be embedded
     units: list[np.ndarray | None] = []  # per passage: its reused unit vectors
     file_info: dict[str, dict] = {}
@@ -496,13 +508,12 @@ def build(
                     originals.setdefault(digest, source)
                 for passage in parsed:
                     out.write(passage.to_json() + "\n")
-                    vector, unit_vectors = by_text.get(_embedded_key(passage), (None, None))
-                    vectors.append(vector)
-                    units.append(unit_vectors)
+                    vectors.append(by_text.get(_text_key(embedding_text(passage))) if by_text else None)
+                    units.append(by_units.get(_units_key(passage)) if by_units else None)
                 del document, parsed
             out.flush()
             os.fsync(out.fileno())
-        del reusable, by_text
+        del reusable, by_text, by_units
         store = _embed_and_write(index_dir, staging, vectors, units, file_info, embedder, started, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a build cut short leaves nothing behind
@@ -522,15 +533,16 @@ def _embed_and_write(index_dir: Path, staging: Path, vectors: list[np.ndarray | 
     count = len(vectors)
     to_embed = [i for i, vector in enumerate(vectors) if vector is None]
     keep_units = count <= UNITS_LIMIT
-    # Everything new is embedded in batches: passage texts, then (when kept) their units.
+    # (a passage's units may be missing while its vector is reused: the previous index was too large to keep units)
+    units_to_embed = [i for i, unit_vectors in enumerate(units) if unit_vectors is None] if keep_units else []
+    # Everything new is embedded in batches: passage texts, then (when kept) units.
     # Texts are made batch by batch from the passages file: all of them at once would be ~1 KB per passage.
     jobs: list[tuple[int, int | None]] = [(i, None) for i in to_embed]
     unit_texts: dict[int, list[str]] = {}
-    if keep_units:
-        for i, passage in _read_some(staging / PASSAGES, to_embed):
-            unit_texts[i] = embedding_units(passage)
-            jobs += [(i, n) for n in range(len(unit_texts[i]))]
-    unit_parts: dict[int, list[np.ndarray]] = {i: [] for i in to_embed}
+    for i, passage in _read_some(staging / PASSAGES, units_to_embed):
+        unit_texts[i] = embedding_units(passage)
+        jobs += [(i, n) for n in range(len(unit_texts[i]))]
+    unit_parts: dict[int, list[np.ndarray]] = {i: [] for i in units_to_embed}
     # One matrix for all passage vectors, filled in place: a list of row arrays would cost as much again
     # (300 MB at 200,000 passages) and, being many small blocks, not be given back to the system when freed.
     matrix = np.empty((count, embedder.dim), dtype=np.float32)
@@ -559,7 +571,7 @@ def _embed_and_write(index_dir: Path, staging: Path, vectors: list[np.ndarray | 
                 unit_parts[i].append(vector)
         if progress:
             progress(min(start + EMBED_BATCH, len(jobs)), len(jobs))
-    for i in to_embed:
+    for i in units_to_embed:
         units[i] = np.vstack(unit_parts[i]) if unit_parts[i] else np.zeros((0, embedder.dim), np.float32)
     del jobs, unit_texts, unit_parts, passage_texts
     unit_matrix = unit_owners = None
@@ -571,6 +583,7 @@ def _embed_and_write(index_dir: Path, staging: Path, vectors: list[np.ndarray | 
     manifest = {
         "format_version": FORMAT_VERSION,
         "parser_version": parser_version(),
+        "embedding_format": embedding_format(),
         "embedder": {"identity": embedder.identity, "dim": embedder.dim},
         "files": file_info,
         "passage_count": count,
@@ -646,40 +659,44 @@ def _later_copies(files: list[Path], digests: dict[Path, str | None], corpus_dir
     return copies
 
 
-def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dict], dict[bytes, tuple]]:
+def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dict], dict[bytes, np.ndarray],
+                                                                  dict[bytes, np.ndarray]]:
     """What the previous index made with the same embedder: its passages and vectors per file when they were also
-    parsed the same way (by_source), and the vectors of every passage by what was embedded (by_text: a file that
-    changed, or a new parser, re-embeds only the passages whose text changed)."""
+    parsed the same way (by_source), and every passage's vector by the text embedded and its unit vectors by
+    the units (by_text, by_units: a file that changed, or a new parser, embeds only what reads differently)."""
     if old is None or old.manifest.get("embedder", {}).get("identity") != embedder.identity:
-        return {}, {}
+        return {}, {}, {}
     manifest = old.manifest
-    same_parser = manifest.get("parser_version") == parser_version()
     matrix = old.matrix()
     by_source: dict[str, dict] = {
         source: {"hash": info.get("hash"), "info": info, "items": []}
         for source, info in manifest.get("files", {}).items()
-    } if same_parser else {}
+    } if manifest.get("parser_version") == parser_version() else {}
     per_passage: list[np.ndarray | None] = [None] * len(old.passages)
     if old.unit_vectors is not None:
         order = np.argsort(old.unit_owners, kind="stable")
         bounds = np.searchsorted(old.unit_owners[order], np.arange(len(old.passages) + 1))
         per_passage = [old.unit_vectors[order[bounds[i] : bounds[i + 1]]] for i in range(len(old.passages))]
-    by_text: dict[bytes, tuple] = {}
+    # (texts made by other code than now would be read the way this code makes them: no reuse by text then)
+    by_text: dict[bytes, np.ndarray] = {}
+    by_units: dict[bytes, np.ndarray] = {}
+    same_format = manifest.get("embedding_format") == embedding_format()
     for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage, strict=False):
         if passage.source in by_source:
             by_source[passage.source]["items"].append((passage, vector, unit_vectors))
-        if unit_vectors is not None:
-            by_text.setdefault(_embedded_key(passage), (vector, unit_vectors))
-    return by_source, by_text
+        if same_format:
+            by_text.setdefault(_text_key(embedding_text(passage)), vector)
+            if unit_vectors is not None:
+                by_units.setdefault(_units_key(passage), unit_vectors)
+    return by_source, by_text, by_units
 
 
-def _embedded_key(passage: Passage) -> bytes:
-    """A digest of everything embedded for a passage (its text with context, and its units)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(embedding_text(passage).encode())
-    for unit in embedding_units(passage):
-        digest.update(b"\x00" + unit.encode())
-    return digest.digest()
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _units_key(passage: Passage) -> bytes:
+    return _text_key("\x00".join(embedding_units(passage)))
 
 
 def _new_staging(index_dir: Path) -> Path:

@@ -22,11 +22,14 @@ from ui import sources
         ("- Infrastruktur / ^{Verbindung} Bus + Bahn", "- Infrastruktur / Verbindung Bus + Bahn"),
         ("  a\t\tb\u00a0 c  ", "a b c"),
         ("Mitte **„Teilhabe gestalten“** und **Gemeinschaft**", "Mitte „Teilhabe gestalten“ und Gemeinschaft"),
+        ("**<br>Teilhabe** und (**fett**)", "Teilhabe und (fett)"),
         # Not markup: left as written.
         ("Kinder <6 Jahre> und Bürger*innen ~ 20 %", "Kinder <6 Jahre> und Bürger*innen ~ 20 %"),
         ("<img src=x> <script>", "<img src=x> <script>"),
         ("x^2 und {Klammern}", "x^2 und {Klammern}"),
         ("* Punkt mit 2 ** 3 und *kursiv*", "* Punkt mit 2 ** 3 und *kursiv*"),
+        ("x**2 + y**2 und Preis**: 5 € und Rabatt**: 3", "x**2 + y**2 und Preis**: 5 € und Rabatt**: 3"),
+        ("***Achtung***", "***Achtung***"),
     ],
 )
 def test_clean_line(raw, clean):

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from support import MARKT, SPIEL
 
+from index import store as store_module
 from index.documents import file_hash
 from index.embed import load_embedder
 from index.lexical import LexicalIndex
@@ -25,6 +26,7 @@ from index.store import (
     PASSAGES,
     VECTORS,
     IndexCorrupt,
+    embedding_format,
     embedding_text,
     load_index,
     make_faiss,
@@ -340,6 +342,32 @@ def test_another_parser_version_parses_anew_and_embeds_only_changed_text(corpus:
     np.testing.assert_allclose(fresh.unit_vectors, second.unit_vectors, atol=1e-5)
 
 
+def test_vectors_are_not_reused_by_text_made_another_way(corpus: Path, index_dir: Path) -> None:
+    # What the old index embedded was made by other code (its embedding format differs): the same-looking text
+    # may not be what its vectors were made of, so everything is embedded again.
+    first = load_index(corpus, index_dir)
+    edit_manifest(first, lambda m: m.update(parser_version="0000000000000000", embedding_format="0000000000000000"))
+    second = load_index(corpus, index_dir)
+    assert_full_rebuild(first, second)
+    assert second.manifest["embedding_format"] == embedding_format()
+
+
+def test_an_index_without_unit_vectors_lends_its_passage_vectors(corpus: Path, index_dir: Path, monkeypatch) -> None:
+    # A previous index too large to keep units (UNITS_LIMIT): after a parser change, its passage vectors are
+    # reused and only the units are embedded.
+    monkeypatch.setattr(store_module, "UNITS_LIMIT", 0)
+    first = load_index(corpus, index_dir)
+    assert first.unit_vectors is None
+    monkeypatch.undo()
+    edit_manifest(first, lambda m: m.update(parser_version="0000000000000000"))
+    second = load_index(corpus, index_dir)
+    assert second.manifest["embedded_now"] == 0 and second.unit_vectors is not None
+    fresh = load_index(corpus, index_dir.parent / "fresh")
+    np.testing.assert_allclose(fresh.matrix(), second.matrix(), atol=1e-5)
+    np.testing.assert_allclose(fresh.unit_vectors, second.unit_vectors, atol=1e-5)
+    np.testing.assert_array_equal(fresh.unit_owners, second.unit_owners)
+
+
 def test_another_format_version_is_rebuilt(corpus: Path, index_dir: Path) -> None:
     first = load_index(corpus, index_dir)
     edit_manifest(first, lambda m: m.update(format_version=FORMAT_VERSION + 1))
@@ -554,8 +582,6 @@ def test_two_processes_building_at_once_agree_on_one_generation(corpus: Path, in
 
 
 def test_faiss_index_holds_exactly_the_vectors_exact_or_hnsw(monkeypatch):
-    from index import store as store_module
-
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((25, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)

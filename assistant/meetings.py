@@ -50,6 +50,24 @@ OVERVIEW_WORDS = frozenset(
 )
 
 
+# A word of a document's file name that no other file name has ("Themensammlung_vom_23_04_2015.pdf") names that
+# document too: staff know their files by name. At least FILE_WORD_LETTERS letters, not a word for a protocol as
+# such, and a near miss of FILE_WORD_FUZZY (rapidfuzz ratio) counts in a word of FILE_WORD_FUZZY_LETTERS or more.
+FILE_WORD_LETTERS = 6
+FILE_WORD_FUZZY = 90
+FILE_WORD_FUZZY_LETTERS = 8
+INFLECTION = 3  # letters of an ending a title's word may have beyond the file name's
+PROTOCOL_WORDS = frozenset("protokoll protokolle niederschrift sitzungsprotokoll ergebnisprotokoll minutes "
+                           "sitzung version entwurf kopie final scan".split())
+_FILE_WORD = re.compile(r"[^\W\d_]+")
+_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def plain_word(word: str) -> str:
+    """A word as file names write it: casefolded, umlauts without their dots ("Bürgerrunde" → "burgerrunde")."""
+    return word.casefold().translate(_PLAIN)
+
+
 class Meetings:
     """The documents' dates and numbers, learned from their passages' metadata and titles."""
 
@@ -79,6 +97,20 @@ class Meetings:
                     self.numbers[passage.source].add(int(passage.meta["number"]))
                 except (TypeError, ValueError):
                     pass
+        # (a word its title or city has names the document already, as title or place: "Minden")
+        known = {plain_word(word) for passage in passages
+                 for word in _FILE_WORD.findall(f"{passage.doc_title} {passage.meta.get('city') or ''}")}
+        sources_by_word: dict[str, set[str]] = defaultdict(set)
+        for source in self.titles:
+            stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            for word in map(plain_word, _FILE_WORD.findall(stem)):
+                if len(word) < FILE_WORD_LETTERS or word in PROTOCOL_WORDS or word in MONTHS:
+                    continue
+                if any(other.startswith(word) and len(other) - len(word) <= INFLECTION for other in known):
+                    continue  # "gemeinderat" of the title's "Gemeinderates"
+                sources_by_word[word].add(source)
+        self.file_words: dict[str, str] = {word: next(iter(sources)) for word, sources in sources_by_word.items()
+                                           if len(sources) == 1}
 
     def named(self, question: str) -> tuple[frozenset[str], list[tuple[int, int]]]:
         """The documents the question names by date or number, and the character spans that name them.
@@ -100,7 +132,26 @@ class Meetings:
             if matching:
                 found |= matching
                 spans.append(match.span())
+        for match in _FILE_WORD.finditer(question):
+            source = self.by_file_word(match.group())
+            if source:
+                found.add(source)
+                spans.append(match.span())
         return frozenset(found), spans
+
+    def by_file_word(self, word: str) -> str | None:
+        """The document whose file name alone has this word (or, for a long word, one a letter or two off)."""
+        if len(word) < FILE_WORD_LETTERS or not self.file_words:
+            return None
+        plain = plain_word(word)
+        if plain in self.file_words:
+            return self.file_words[plain]
+        if len(plain) < FILE_WORD_FUZZY_LETTERS:
+            return None
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(plain, list(self.file_words), scorer=fuzz.ratio, score_cutoff=FILE_WORD_FUZZY)
+        return self.file_words[best[0]] if best else None
 
 
     def unknown_dates(self, question: str) -> list[str]:

@@ -283,3 +283,28 @@ def test_a_yes_no_question_is_about_its_matter_not_the_meeting_its_title_names(a
     assert "gut besucht" in answer.lead
     # Minutes are no board on a wall: the lead says the protocol says so
     assert answer.lead.startswith("Ja – im Protokoll steht:")
+
+
+# --- a document named by its file name -------------------------------------------------------------------
+def test_a_word_only_one_file_name_has_names_that_document():
+    passages = [passage("Themensammlung_vom_23_04_2015.pdf", "2015-04-23", "Am 23.04.2015 priorisierte Themen"),
+                passage("2015-04-23-buergerrunde.md", "2015-04-23", "Bürgerrunde April 2015"),
+                passage("2015-09-24-buergerrunde.md", "2015-09-24", "Bürgerrunde September 2015"),
+                passage("Protokoll Mitgliederversammlung.pdf", "2025-02-22", "Protokoll der Versammlung")]
+    meetings = Meetings(passages)
+    named = meetings.named("Wie viele Punkte bekam der Bürgerbus in der Themensammlung?")
+    assert named == (frozenset({"Themensammlung_vom_23_04_2015.pdf"}), [(44, 58)])
+    assert meetings.named("themensamlung dorfladen punkte")[0] == {"Themensammlung_vom_23_04_2015.pdf"}  # a typo
+    # Not a word of several file names, nor one for a protocol as such, nor one its title has already.
+    assert meetings.named("Was sagt die Bürgerrunde?")[0] == frozenset()
+    assert meetings.named("Was steht im Protokoll?")[0] == frozenset()
+    assert "mitgliederversammlung" in meetings.file_words
+    assert "versammlung" not in meetings.file_words and "priorisierte" not in meetings.file_words
+
+
+def test_a_question_naming_a_file_is_answered_from_that_document(tmp_path_factory):
+    files = {"themensammlung.md": "# Karten\n\n- Bürgerbus 3 Punkte\n- Dorfladen 1 Punkt\n",
+             "bericht.md": "# Bericht\n\n- Der Bürgerbus fährt bald öfter.\n- Der Dorfladen sucht Helfer.\n"}
+    assistant = assistant_over(tmp_path_factory, "files", files)
+    answer = assistant.ask("Wie viele Punkte bekam der Bürgerbus in der Themensammlung?")
+    assert {hit.source for hit in answer.passages} == {"themensammlung.md"}

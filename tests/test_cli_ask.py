@@ -142,3 +142,13 @@ def test_eval_of_a_missing_file_exits_2(index_dir, tmp_path):
     done = run("eval", str(tmp_path / "fehlt.jsonl"), "--index", str(index_dir))
     assert done.returncode == 2
     assert "gibt es nicht" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_installed_command_finds_every_module_from_any_folder(tmp_path):
+    # `protokoll serve` runs from wherever the user is: the app's modules must be installed, not only importable
+    # from the project folder.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-c", "import cli, app, ui.server, ui.layout; print(ui.server.CSS_FILE)"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()).is_file()  # and its files with it

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from support import real_index_dir
+from support import real_index_dir, write_file
+from test_meetings import MINUTES
 
 from assistant import Assistant, Filters
 from index.settings import PROJECT_ROOT
 from ui.handlers import Handlers
-from ui.suggest import Suggestions
+from ui.suggest import EXAMPLES_CITIZENS, EXAMPLES_STAFF, Suggestions, examples_for
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +73,26 @@ def test_the_chat_offers_next_questions_while_filters_are_set(real):
     result = Handlers(assistant).chat("Was läuft gut in Schalke?", [], ["Schalke"], [], None)
     assert result["conversation"].turns[-1].suggestions == ["Handlungsbedarfe in Schalke?",
                                                             "Worauf kommt es an in Schalke?"]
+
+
+# --- the example questions under the question box ----------------------------------------------------------
+def test_the_bundled_protocols_get_the_bundled_examples(real):
+    assistant, _ = real
+    assert examples_for(assistant) == (EXAMPLES_STAFF, EXAMPLES_CITIZENS)
+
+
+def test_other_protocols_get_examples_about_their_own_meetings(tmp_path):
+    # A council's minutes and a village round: neither speaks of Schalke, Kita-Plätze or Müll (nor of "Müller"'s
+    # Müll), so the examples ask about their own meetings, and each is answered.
+    write_file(tmp_path / "corpus" / "gemeinderat-2024-05-05.txt", MINUTES.replace("Frau Brunner", "Frau Müller"))
+    write_file(tmp_path / "corpus" / "runde.md", "---\ntitle: Bürgerrunde\ndate: 2023-10-21\n---\n\n"
+               "## Dorfladen\n\nDer Dorfladen sucht Helfer für den Samstag.\n")
+    assistant = Assistant.load(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    staff, citizens = examples_for(assistant)
+    # the latest meeting first for staff, the earliest for citizens; the first item voted on
+    assert staff == ["Was wurde am 05.05.2024 besprochen?", "Was wurde unter Traktandum 2 beschlossen?",
+                     "Was wurde am 21.10.2023 besprochen?"]
+    assert citizens == ["Worum ging es am 21.10.2023?", "Worum ging es am 05.05.2024?"]
+    for question in staff + citizens:
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.passages, question

@@ -19,19 +19,10 @@ from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION, START_DOWNLOAD
 from .sources import MAX_SEARCH_CHARS, render_reader
 from .staff import MAX_UPLOAD_BYTES, Staff
 from .state import Conversation
+from .suggest import examples_for
 
 FILTER_NAMES = ("filter_documents", "filter_places", "filter_sections")
 ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
-EXAMPLES_STAFF = [
-    "Welche Handlungsbedarfe gibt es in Schalke?",
-    "Wer hat beim Thema Klimaschutz den Hut auf?",
-    "Was schlägt der Workshop Wohnen gegen Segregation vor?",
-]
-EXAMPLES_CITIZENS = [
-    "Wo gibt es Probleme mit Müll?",
-    "Wo fehlen Kita-Plätze?",
-    "Was läuft gut in Bismarck?",
-]
 
 
 def intro_text(document_choices: list[tuple[str, str]]) -> str:
@@ -111,6 +102,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     for an app behind a login); its changes are logged to staff_log (default: the data folder)."""
     handlers = Handlers(assistant, feedback_dir)
     built_on = handlers.generation  # the filters' choices below are this generation's
+    examples_staff, examples_citizens = examples_for(assistant)
     corpus_staff = Staff(handlers, staff_log) if staff else None
     ui = Wiring()
     chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "status")
@@ -263,9 +255,9 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                         marker = gr.Textbox(visible="hidden", elem_id="marke")
                         marker_button = gr.Button(visible="hidden", elem_id="marke-oeffnen")
                 # One block per list of examples (not a button each): every block is work for each new session.
-                staff_examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES_STAFF],
+                staff_examples = gr.Dataset(components=[question], samples=[[text] for text in examples_staff],
                                             label="Beispiele für die Verwaltung", elem_id="beispiele-verwaltung")
-                citizen_examples = gr.Dataset(components=[question], samples=[[text] for text in EXAMPLES_CITIZENS],
+                citizen_examples = gr.Dataset(components=[question], samples=[[text] for text in examples_citizens],
                                               label="Beispiele für Bürgerinnen und Bürger",
                                               elem_id="beispiele-buerger")
                 with gr.Row():

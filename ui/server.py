@@ -17,10 +17,10 @@ from index.documents import os_error_reason, unusable_path_message
 
 from . import sessions
 from .german import GermanGradio
-from .layout import EXAMPLES_CITIZENS, EXAMPLES_STAFF, build_app
+from .layout import build_app
 from .settings import DEFAULT_HOST, DEFAULT_PORT, LOCAL_HOSTS, ServerSettings
 from .staff import MAX_UPLOAD_BYTES
-from .suggest import Suggestions
+from .suggest import EXAMPLES_CITIZENS, EXAMPLES_STAFF, Suggestions
 
 log = logging.getLogger("protokoll.app")
 
@@ -39,7 +39,7 @@ def warm_up(assistant: Assistant, questions=None) -> None:
     """Ask questions once (by default the first example) before serving: what the assistant prepares on first use
     (the vectors of the boards' fields and of everyday off-topic questions) is then ready, and the first users do
     not wait for it."""
-    for question in questions if questions is not None else (EXAMPLES_STAFF + EXAMPLES_CITIZENS)[:1]:
+    for question in questions if questions is not None else EXAMPLES_STAFF[:1]:
         try:
             assistant.ask(question)
         except Exception:  # noqa: BLE001 - warming up is an optimisation; answering will report the problem
@@ -51,7 +51,7 @@ def prepare_beside_serving(assistant: Assistant) -> threading.Thread:
     questions: seconds that the start of the app need not wait for; an answer before they are done checks its own
     few)."""
     def prepare() -> None:
-        warm_up(assistant, (EXAMPLES_STAFF + EXAMPLES_CITIZENS)[1:])
+        warm_up(assistant, EXAMPLES_STAFF[1:] + EXAMPLES_CITIZENS)
         Suggestions.of(assistant).prepare()
 
     thread = threading.Thread(target=prepare, name="vorbereitung", daemon=True)

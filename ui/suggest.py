@@ -8,9 +8,26 @@ import re
 import threading
 import weakref
 
+import numpy as np
+
 from assistant import Answer, Assistant, Filters
+from assistant.understand import FRAME_WORDS, WORD, fold
 
 MAX_SUGGESTIONS = 3
+# Example questions under the question box, for the bundled protocols; a corpus that does not speak of what one
+# names (its places, its words) gets questions built from its own meetings instead (examples_for).
+EXAMPLES_STAFF = [
+    "Welche Handlungsbedarfe gibt es in Schalke?",
+    "Wer hat beim Thema Klimaschutz den Hut auf?",
+    "Was schlägt der Workshop Wohnen gegen Segregation vor?",
+]
+EXAMPLES_CITIZENS = [
+    "Wo gibt es Probleme mit Müll?",
+    "Wo fehlen Kita-Plätze?",
+    "Was läuft gut in Bismarck?",
+]
+MAX_EXAMPLES = 3
+SPOKEN_OF_PASSAGES = 500  # passages with a noun's stem looked at for the noun as written
 NEW_CHECKS_PER_ANSWER = 2  # questions not yet checked that one answer may check (each is one ask)
 TOPIC_NUMBER = re.compile(r"\bThema (\d+)\b")
 CHALLENGE_NUMBER = re.compile(r"\bHerausforderung (\d+)\b")
@@ -129,3 +146,50 @@ def checked_key(question: str, filters: Filters | None) -> tuple:
     if filters is None or not (filters.sources or filters.places or filters.sections):
         return (question,)
     return (question, frozenset(filters.sources), frozenset(filters.places), frozenset(filters.sections))
+
+
+def examples_for(assistant: Assistant) -> tuple[list[str], list[str]]:
+    """The example questions for staff and for citizens: the bundled ones this corpus speaks of, the rest filled
+    with questions about its own meetings (what was discussed on a date, what was decided on an agenda item) that
+    it answers."""
+    staff = [question for question in EXAMPLES_STAFF if speaks_of(assistant, question)]
+    citizens = [question for question in EXAMPLES_CITIZENS if speaks_of(assistant, question)]
+    meetings = assistant.retriever.vocabulary.meetings
+    dates = [f"{when:%d.%m.%Y}" for when in sorted(set(meetings.dates.values()), reverse=True)]
+    built_staff = [f"Was wurde am {day} besprochen?" for day in dates]
+    # the first agenda item that was voted on, as its minutes call it ("Traktandum 2", "TOP 5")
+    voted = next((p.meta["item_label"] for p in assistant.store.passages
+                  if p.meta.get("item_label") and p.meta.get("votes")), None)
+    if voted:
+        built_staff.insert(1, f"Was wurde unter {voted} beschlossen?")
+    built_citizens = [f"Worum ging es am {day}?" for day in reversed(dates)]
+    checker = Suggestions.of(assistant)
+    for examples, built in ((staff, built_staff), (citizens, built_citizens)):
+        for question in built:
+            if len(examples) >= MAX_EXAMPLES:
+                break
+            if question not in staff + citizens and checker.answerable(question):
+                examples.append(question)
+    return staff or ["Was wurde besprochen?"], citizens or ["Worum ging es?"]
+
+
+def speaks_of(assistant: Assistant, question: str) -> bool:
+    """Whether the corpus knows the places a question names and uses each noun of its own (beyond places, sections
+    and the words framing a question) as a word, not only its stem ("Müll" is not "Müller")."""
+    query = assistant.understand(question)
+    if query.unknown_places:
+        return False
+    vocabulary, lexical = assistant.retriever.vocabulary, assistant.retriever.lexical
+    own = set(vocabulary.own_words(query))
+    passages = assistant.retriever.passages
+    for word in WORD.findall(query.content)[1:]:
+        if not word[:1].isupper() or fold(word) not in own or fold(word) in FRAME_WORDS:
+            continue
+        terms = lexical.analyzer.analyze(word)
+        if not terms or not all(lexical.document_frequency(term) for term in terms):
+            return not terms
+        written = re.compile(rf"(?<!\w){re.escape(word.casefold())}(?:s|e|es|n|en)?(?!\w)")
+        holding = np.flatnonzero(lexical.containing(terms))[:SPOKEN_OF_PASSAGES]
+        if not any(written.search(passages[position].text.casefold()) for position in holding.tolist()):
+            return False
+    return True

@@ -842,6 +842,22 @@ def intent_of(question: str) -> str | None:
     return None
 
 
+# Common German words that are no English or Turkish ones: a follow-up with two of them reads German ("Gibt es
+# dazu mehr?"), whatever language the conversation had.
+GERMAN_WORDS = frozenset(
+    "und gibt es dazu mehr wie wer wo ist sind das die der den dem des ein eine einen noch auch nicht mit bei für "
+    "über zu im vom zum zur sich dort da hier welche welcher welches wurde wurden werden hat haben davon dafür "
+    "darüber wird kann können soll sollen gab steht stehen".split()
+)
+
+
+def reads_german(question: str) -> bool:
+    """Whether a question reads German by its words: "und" first, or two common German words (not by umlauts,
+    which the names of places have: "Peki Bulmke-Hüllen'de?")."""
+    tokens = [word.casefold() for word in WORD.findall(question)]
+    return tokens[:1] == ["und"] or sum(token in GERMAN_WORDS for token in tokens) >= 2
+
+
 def language_of(question: str) -> str:
     """The question's language, as far as the answer's own words go: English or Turkish by their common words
     and letters, else German."""
@@ -948,7 +964,7 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         text = " ".join([query.question, *extra])
     # "And in Bismarck?" is too short to tell its language by; it is the conversation's unless it reads German.
     language = query.language
-    if language == "de" and previous.language != "de" and words(query.question)[:1] != ["und"]:
+    if language == "de" and previous.language != "de" and not reads_german(query.question):
         language = previous.language
     items = query.items
     if not items and previous.items and not query.places:

@@ -384,6 +384,16 @@ def test_a_follow_up_in_english_switches_the_section_it_names_in_other_words(rea
     assert set(query.sections) == {"Was läuft gut"} and [place.name for place in query.places] == ["Bismarck"]
 
 
+def test_a_german_follow_up_is_answered_in_german_after_a_turkish_question(real):
+    history = ["Was läuft gut in Schalke?", "Peki sorunlar neler?"]
+    assert real.understand("Peki sorunlar neler?", history[:1]).language == "tr"
+    answer = real.ask("Gibt es dazu mehr?", history)
+    assert answer.query.language == "de" and "panosunda" not in answer.text
+    # too short to tell: the conversation's language
+    assert real.understand("Peki Bulmke-Hüllen'de?", history).language == "tr"
+    assert real.understand("And in Bismarck?", ["What is going well in Schalke?"]).language == "en"
+
+
 # --- empty fields --------------------------------------------------------------------------------------------
 def test_an_empty_field_is_said_to_be_empty_and_cited(real):
     answer = real.ask("Welche Empfehlungen hat die Gruppe Mediation im Stadtteil?")

@@ -420,7 +420,11 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     for hit in hits:
         if hit.passage.meta.get("empty"):
             continue
-        for text, _, answering in bullets(hit.passage.items, set(hit.highlights)):
+        marked = set(hit.highlights)
+        # (the wrapped lines of a paragraph: the marked ones joined as they run, not each fragment alone)
+        items = ([item for item in hit.passage.items if item.line in marked] if hit.passage.meta.get("wrapped")
+                 else hit.passage.items)
+        for text, _, answering in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped"))):
             if answering and len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):
                 quoted.append((text, number[id(hit)]))
         if quoted:
@@ -489,11 +493,14 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
                     break
                 keep.add(index)
         chosen = [item for index, item in enumerate(items) if index in keep]
-    joined = bullets(chosen, marked)
+    # (a paragraph's wrapped lines are read as they run: joined, and in their order)
+    prose = bool(passage.meta.get("wrapped"))
+    joined = bullets(chosen, marked, prose=prose)
     # The answering lines first, unless the whole passage answers.
     answering = [bullet for bullet in joined if bullet[2]]
     if answering and len(answering) < len(joined):
-        joined = answering + [bullet for bullet in joined if not bullet[2]]
+        if not prose:
+            joined = answering + [bullet for bullet in joined if not bullet[2]]
         quoted = [f"**{escape_markdown(text)}**" if hit else escape_markdown(text) for text, _, hit in joined]
     else:
         quoted = [escape_markdown(text) for text, _, _ in joined]
@@ -502,15 +509,18 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     return quoted
 
 
-def bullets(items, marked: set[int]) -> list[tuple[str, int, bool]]:
+def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int, bool]]:
     """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
-    one of its lines is marked)."""
+    one of its lines is marked). prose: the items are the wrapped lines of paragraphs, each carrying on the one
+    before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:")."""
     joined: list[tuple[str, int, bool]] = []
     for item in items:
         text = _BULLET_PREFIX.sub("", item.text).strip()
         label = f"{item.label}: " if item.label else ""
         previous = joined[-1] if joined else None
-        if previous and not label and previous[1] == item.line - 1 and _continues(previous[0], item.text):
+        carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) if prose and previous
+                      else previous and _continues(previous[0], item.text))
+        if previous and not label and previous[1] == item.line - 1 and carries_on:
             whole = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
             joined[-1] = (whole, item.line, previous[2] or item.line in marked)
         else:

@@ -20,7 +20,10 @@ from test_understand import (
     load_tiny,
 )
 
-from assistant.answer import escape_markdown
+from assistant.answer import bullets as joined_items
+from assistant.answer import escape_markdown, select_items
+from index import Item, Passage
+from index.lexical import GermanAnalyzer
 
 MARKER = re.compile(r"\[(\d+)\]")
 BULLET = re.compile(r"^- (?P<item>.*) \[(?P<marker>\d+)\]$")
@@ -244,3 +247,17 @@ def test_a_hyphen_before_a_conjunction_is_kept_when_lines_are_joined():
 
     items = [Item("- Rad-", 1), Item("und Fußwege sanieren", 2), Item("- Sprach-", 3), Item("kurse anbieten", 4)]
     assert [text for text, _, _ in bullets(items, set())] == ["Rad- und Fußwege sanieren", "Sprachkurse anbieten"]
+
+
+def test_the_wrapped_lines_of_minutes_are_quoted_as_they_run():
+    # A PDF's paragraph: its lines are fragments of sentences, so they are joined and kept in their order (the
+    # answering one in bold, not moved first).
+    speech = Passage(source="rat.pdf", doc_title="Protokoll", board_kind="agenda_item", board="Traktandum 8",
+                     section="Diskussion", meta={"wrapped": True},
+                     items=[Item("Daniel Eugster, FDP: Ich spreche als", 10), Item("Mitmotionär der Fraktion.", 11),
+                            Item("Wir fordern 1,5 Mio. Franken", 12), Item("mehr für den Sportfonds.", 13)])
+    quoted = select_items(speech, set(), GermanAnalyzer(), highlights=(12, 13))
+    assert quoted == ["Daniel Eugster, FDP: Ich spreche als Mitmotionär der Fraktion.",
+                      "**Wir fordern 1,5 Mio. Franken mehr für den Sportfonds.**"]
+    assert joined_items(speech.items[2:], {12, 13}, prose=True) == [
+        ("Wir fordern 1,5 Mio. Franken mehr für den Sportfonds.", 13, True)]

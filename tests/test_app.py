@@ -235,6 +235,11 @@ def test_reader_groups_filters_searches_and_escapes(tiny):
 
 def test_filter_choices_come_from_the_passages(tiny):
     assert tiny.protocols.documents() == [("Werkstatt (Minden, 04.05.2020)", "werkstatt.txt")]
+    # what a title says already is not repeated after it
+    dated = Passage(source="runde.md", doc_title="Bürgerrunde vom 23.04.2015", board_kind="section", board="Agenda",
+                    section=None, items=[Item("Begrüßung", 5)], meta={"date": "2015-04-23", "city": "Heuweiler"})
+    assert sources.Protocols([dated], tiny.protocols.corpus_dir).documents() == [
+        ("Bürgerrunde vom 23.04.2015 (Heuweiler)", "runde.md")]
     # Cities first, then places in protocol order.
     assert tiny.protocols.places() == [
         ("Minden (ganzes Protokoll)", "Minden"),

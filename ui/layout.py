@@ -29,7 +29,7 @@ def intro_text(document_choices: list[tuple[str, str]]) -> str:
     """The page's heading and what it searches (the documents served)."""
     documents = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
     return ("# Protokoll-Assistent\n"
-            f"Fragen Sie in eigenen Worten nach den Ergebnissen der Workshop-Protokolle: "
+            f"Fragen Sie in eigenen Worten nach dem, was in den Protokollen steht: "
             f"{escape_markdown(documents)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "
             "ihre Quellen zum Nachlesen.")
 

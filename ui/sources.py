@@ -81,7 +81,9 @@ class Protocols:
         for source, passages in self.by_source.items():
             meta = passages[0].meta
             title = passages[0].short_title
-            where = ", ".join(part for part in (meta.get("city"), german_date(meta.get("date"))) if part)
+            # (what the title says already is not said again: "Bürgerrunde vom 23.04.2015", not "… (23.04.2015)")
+            where = ", ".join(part for part in (meta.get("city"), german_date(meta.get("date")))
+                              if part and part not in title)
             choices.append((f"{title} ({where})" if where else title, source))
         return choices
 

@@ -308,3 +308,40 @@ def test_a_question_naming_a_file_is_answered_from_that_document(tmp_path_factor
     assistant = assistant_over(tmp_path_factory, "files", files)
     answer = assistant.ask("Wie viele Punkte bekam der Bürgerbus in der Themensammlung?")
     assert {hit.source for hit in answer.passages} == {"themensammlung.md"}
+
+
+# --- the lines that decide ----------------------------------------------------------------------------------
+ELECTION = """\
+Protokoll der Mitgliederversammlung des Vereins Sonnenhof vom 22.02.2025
+
+TOP 1 Begrüßung
+Die Vorsitzende begrüßt alle Anwesenden.
+
+TOP 2 Wahl des Vorstands
+Ralf übernimmt die Wahlleitung und erklärt das Verfahren für den Vorstand.
+- 9 Stimmen: Ja
+- 1 Stimme: Enthaltung
+Anna, Ben und Carla nahmen die Wahl an.
+Der neue Vorstand dankt für das Vertrauen.
+
+TOP 3 Kassenbericht
+Die Kasse wurde geprüft und ist in Ordnung.
+
+TOP 4 Verschiedenes
+Das Hoffest findet im Juni statt.
+"""
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Wer wurde in den Vorstand gewählt?", "Anna, Ben und Carla nahmen die Wahl an."),
+    ("Mit wie vielen Stimmen wurde der Vorstand gewählt?", "- 9 Stimmen: Ja"),
+])
+def test_a_question_about_a_decision_marks_the_lines_that_decide(tmp_path_factory, question, line):
+    # Not the lines that only name the matter ("Wahlleitung … für den Vorstand", "Der neue Vorstand dankt").
+    assistant = assistant_over(tmp_path_factory, "election", {"mv-2025.txt": ELECTION})
+    answer = assistant.ask(question)
+    first = answer.passages[0]
+    marked = [item.text for item in first.passage.items if item.line in first.highlights]
+    assert marked and marked[0] == line, marked
+    assert not any("Vorstand" in text for text in marked)
+    assert line.lstrip("- ") in answer.lead

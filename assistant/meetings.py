@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from index import Passage
+from index.lexical import fold
 
 MONTHS = {
     "januar": 1, "jänner": 1, "january": 1, "jan": 1,
@@ -59,13 +60,7 @@ FILE_WORD_FUZZY_LETTERS = 8
 INFLECTION = 3  # letters of an ending a title's word may have beyond the file name's
 PROTOCOL_WORDS = frozenset("protokoll protokolle niederschrift sitzungsprotokoll ergebnisprotokoll minutes "
                            "sitzung version entwurf kopie final scan".split())
-_FILE_WORD = re.compile(r"[^\W\d_]+")
-_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
-
-
-def plain_word(word: str) -> str:
-    """A word as file names write it: casefolded, umlauts without their dots ("Bürgerrunde" → "burgerrunde")."""
-    return word.casefold().translate(_PLAIN)
+_FILE_WORD = re.compile(r"[^\W\d_]+")  # compared folded: file names write "Bürgerrunde" as "burgerrunde"
 
 
 class Meetings:
@@ -98,12 +93,12 @@ class Meetings:
                 except (TypeError, ValueError):
                     pass
         # (a word its title or city has names the document already, as title or place: "Minden")
-        known = {plain_word(word) for passage in passages
+        known = {fold(word) for passage in passages
                  for word in _FILE_WORD.findall(f"{passage.doc_title} {passage.meta.get('city') or ''}")}
         sources_by_word: dict[str, set[str]] = defaultdict(set)
         for source in self.titles:
             stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            for word in map(plain_word, _FILE_WORD.findall(stem)):
+            for word in map(fold, _FILE_WORD.findall(stem)):
                 if len(word) < FILE_WORD_LETTERS or word in PROTOCOL_WORDS or word in MONTHS:
                     continue
                 if any(other.startswith(word) and len(other) - len(word) <= INFLECTION for other in known):
@@ -143,7 +138,7 @@ class Meetings:
         """The document whose file name alone has this word (or, for a long word, one a letter or two off)."""
         if len(word) < FILE_WORD_LETTERS or not self.file_words:
             return None
-        plain = plain_word(word)
+        plain = fold(word)
         if plain in self.file_words:
             return self.file_words[plain]
         if len(plain) < FILE_WORD_FUZZY_LETTERS:

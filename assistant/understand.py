@@ -653,21 +653,16 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
         # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it).
-        for word in vocabulary.matter_words(replace(previous, content=context)):
-            context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context)
-        context = re.sub(r"\s+", " ", context).strip()
+        context = _without_words(context, vocabulary.matter_words(replace(previous, content=context)))
     if query.places and previous.places:
         # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
-        for place in previous.places:
-            if place not in query.places:
-                context = re.sub(rf"(?<!\w){re.escape(place.name)}(?!\w)", " ", context, flags=re.IGNORECASE)
+        context = _without_words(context, [place.name for place in previous.places if place not in query.places],
+                                 flags=re.IGNORECASE)
     if other_section:
-        # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for.
-        for name in previous.sections:
-            for word in WORD.findall(name):
-                context = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", context, flags=re.IGNORECASE)
-        context = re.sub(r"(?<!\w)[?!.,;:]+", " ", context)  # what stood after the words taken out
-        context = re.sub(r"\s+", " ", context).strip()
+        # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for, nor
+        # the marks that stood after them.
+        context = _without_words(context, [word for name in previous.sections for word in WORD.findall(name)],
+                                 flags=re.IGNORECASE, marks=True)
     query = _inherit(query, previous, context, keep_sections=not other_section)
     _, spans = vocabulary.find_places(query.text)
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
@@ -910,6 +905,15 @@ def _asks_only_for_a_section(query: Query, question: str, vocabulary: Vocabulary
     limit = FOLLOWUP_MAX_WORDS - 2 if names else FOLLOWUP_MAX_WORDS - 1
     return (bool(query.sections) and not (query.places or query.topics or query.documents or query.items)
             and len(words(question)) <= limit)
+
+
+def _without_words(text: str, removed, flags: int = 0, marks: bool = False) -> str:
+    """The text without those whole words (and, marks: without punctuation standing alone), white space folded."""
+    for word in removed:
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", text, flags=flags)
+    if marks:
+        text = re.sub(r"(?<!\w)[?!.,;:]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _words_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:

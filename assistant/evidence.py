@@ -258,15 +258,14 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             if value:
                 lines = with_the_value(passage, lines, similarity, value)
         if query.decision and passage.meta.get("decision") and not hit.gathered:
-            # "Wer wurde in den Vorstand gewählt?": the lines that decide (a tally, "nahmen die Wahl an") answer
-            # it, rather than the heading or the debate that name the matter.
-            # (for a count asked, the tallies: "Mit wie vielen Stimmen …?")
+            # "Wer wurde in den Vorstand gewählt?": the lines that decide ("nahmen die Wahl an", else a tally)
+            # answer it, rather than the heading or the debate that name the matter; for a count asked ("Mit wie
+            # vielen Stimmen …?"), those of them holding one.
             decisions = {item.line for item in passage.items if DECISION.search(item.text)}
             tallies = {item.line for item in passage.items if TALLY.search(item.text)}
-            if value and (decisions or tallies):
-                lines = with_the_value(passage, tuple(sorted(decisions | tallies)), None, value)
-            elif decisions or tallies:
-                lines = tuple(sorted(decisions or tallies))
+            if decisions or tallies:
+                lines = (with_the_value(passage, tuple(sorted(decisions | tallies)), None, value) if value
+                         else tuple(sorted(decisions or tallies)))
         if first_or_last and value and not hit.highlights:
             # also where the whole passage was marked
             lines = first_or_last_time(passage, value, first_or_last) or with_the_value(passage, lines, None, value)

@@ -186,8 +186,10 @@ def speaks_of(assistant: Assistant, question: str) -> bool:
         if not word[:1].isupper() or fold(word) not in own or fold(word) in FRAME_WORDS:
             continue
         terms = lexical.analyzer.analyze(word)
-        if not terms or not all(lexical.document_frequency(term) for term in terms):
-            return not terms
+        if not terms:
+            continue  # nothing the index could hold
+        if not all(lexical.document_frequency(term) for term in terms):
+            return False
         written = re.compile(rf"(?<!\w){re.escape(word.casefold())}(?:s|e|es|n|en)?(?!\w)")
         holding = np.flatnonzero(lexical.containing(terms))[:SPOKEN_OF_PASSAGES]
         if not any(written.search(passages[position].text.casefold()) for position in holding.tolist()):

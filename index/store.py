@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -463,7 +464,7 @@ def build(
     parse keep Python's memory blocks from being returned.)
     """
     started = time.monotonic()
-    reusable, by_text, by_units = _reusable(old, embedder)
+    reusable, by_text = _reusable(old, embedder)
     vectors: list[np.ndarray | None] = []  # per passage: the reused vector, None when it is to be embedded
     units: list[np.ndarray | None] = []  # per passage: its reused unit vectors
     file_info: dict[str, dict] = {}
@@ -508,12 +509,13 @@ def build(
                     originals.setdefault(digest, source)
                 for passage in parsed:
                     out.write(passage.to_json() + "\n")
-                    vectors.append(by_text.get(_text_key(embedding_text(passage))) if by_text else None)
-                    units.append(by_units.get(_units_key(passage)) if by_units else None)
+                    vector, unit_vectors = by_text.vectors(passage)
+                    vectors.append(vector)
+                    units.append(unit_vectors)
                 del document, parsed
             out.flush()
             os.fsync(out.fileno())
-        del reusable, by_text, by_units
+        del reusable, by_text
         store = _embed_and_write(index_dir, staging, vectors, units, file_info, embedder, started, progress)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a build cut short leaves nothing behind
@@ -659,13 +661,12 @@ def _later_copies(files: list[Path], digests: dict[Path, str | None], corpus_dir
     return copies
 
 
-def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dict], dict[bytes, np.ndarray],
-                                                                  dict[bytes, np.ndarray]]:
+def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dict], _ByText]:
     """What the previous index made with the same embedder: its passages and vectors per file when they were also
-    parsed the same way (by_source), and every passage's vector by the text embedded and its unit vectors by
-    the units (by_text, by_units: a file that changed, or a new parser, embeds only what reads differently)."""
+    parsed the same way (by_source), and its vectors by the text embedded (a file that changed, or a new parser,
+    embeds only what reads differently)."""
     if old is None or old.manifest.get("embedder", {}).get("identity") != embedder.identity:
-        return {}, {}, {}
+        return {}, _ByText({})
     manifest = old.manifest
     matrix = old.matrix()
     by_source: dict[str, dict] = {
@@ -678,17 +679,38 @@ def _reusable(old: IndexStore | None, embedder: Embedder) -> tuple[dict[str, dic
         bounds = np.searchsorted(old.unit_owners[order], np.arange(len(old.passages) + 1))
         per_passage = [old.unit_vectors[order[bounds[i] : bounds[i + 1]]] for i in range(len(old.passages))]
     # (texts made by other code than now would be read the way this code makes them: no reuse by text then)
-    by_text: dict[bytes, np.ndarray] = {}
-    by_units: dict[bytes, np.ndarray] = {}
     same_format = manifest.get("embedding_format") == embedding_format()
+    old_items: dict[str, list[tuple]] = defaultdict(list)
     for passage, vector, unit_vectors in zip(old.passages, matrix, per_passage, strict=False):
         if passage.source in by_source:
             by_source[passage.source]["items"].append((passage, vector, unit_vectors))
         if same_format:
-            by_text.setdefault(_text_key(embedding_text(passage)), vector)
-            if unit_vectors is not None:
-                by_units.setdefault(_units_key(passage), unit_vectors)
-    return by_source, by_text, by_units
+            old_items[passage.source].append((passage, vector, unit_vectors))
+    return by_source, _ByText(old_items)
+
+
+class _ByText:
+    """The previous index's vectors by the text embedded, and its unit vectors by the units, per file: worked out
+    for a file only when it is parsed anew (a one-file change at 186,000 passages need not digest them all)."""
+
+    def __init__(self, old_items: dict[str, list[tuple]]) -> None:
+        self._old_items = old_items
+        self._maps: dict[str, tuple[dict[bytes, np.ndarray], dict[bytes, np.ndarray]]] = {}
+
+    def vectors(self, passage: Passage) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The reusable vector and unit vectors of a passage parsed anew (None for what is to be embedded)."""
+        if passage.source not in self._old_items:
+            return None, None
+        if passage.source not in self._maps:
+            texts: dict[bytes, np.ndarray] = {}
+            units: dict[bytes, np.ndarray] = {}
+            for old, vector, unit_vectors in self._old_items[passage.source]:
+                texts.setdefault(_text_key(embedding_text(old)), vector)
+                if unit_vectors is not None:
+                    units.setdefault(_units_key(old), unit_vectors)
+            self._maps[passage.source] = (texts, units)
+        texts, units = self._maps[passage.source]
+        return texts.get(_text_key(embedding_text(passage))), units.get(_units_key(passage))
 
 
 def _text_key(text: str) -> bytes:

@@ -13,6 +13,9 @@ from .understand import Query, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
+_ENTITY_START = re.compile(r"&(?=#?\w)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_QUOTE_START = re.compile(r"^(\s*)>")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
 _BOLD = re.compile(r"(?<!\\)\*\*")  # the answering lines' emphasis, not corpus text (escaped)
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-–•*]\s+)")
@@ -52,8 +55,15 @@ class Answer:
 
 
 def escape_markdown(text: str) -> str:
-    """Corpus text as literal Markdown: no HTML, links, images or emphasis can come from a document."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Corpus text as literal Markdown: no HTML, links, images or emphasis can come from a document.
+
+    Only what would start markup is escaped, so that an exported file stays readable as plain text ("A -> B",
+    "Kinder & Jugend" are left as written): "<" before a tag, comment or autolink, "&" before what an entity
+    could be, ">" that would open a quote.
+    """
+    text = _ENTITY_START.sub("&amp;", text)
+    text = _TAG_START.sub("&lt;", text)
+    text = _QUOTE_START.sub(r"\1&gt;", text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

@@ -260,7 +260,7 @@ def test_chat_messages_escape_the_question_and_link_the_markers_to_their_sources
     conversation = Conversation([Turn("Erst?", answer), Turn("<img src=x onerror=alert(1)> *fett*?", answer, {},
                                                              "Ort: Nordstadt")])
     first, first_bot, user, bot = render.chat_messages(conversation)
-    assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)&gt; \\*fett\\*?"}
+    assert user == {"role": "user", "content": "&lt;img src=x onerror=alert(1)> \\*fett\\*?"}
     assert bot["role"] == "assistant"
     assert bot["content"].startswith("*Eingegrenzt auf: Ort: Nordstadt*")
     # Each marker links to its source in its own answer (turn 1 here); a run links each of its sources; the title

@@ -53,14 +53,14 @@ def test_export_has_questions_answers_and_quoted_sources():
                                  exported_at=datetime(2026, 3, 4, 5, 6), base_url="http://127.0.0.1:7860/")
     assert text.startswith("# Unterhaltung mit dem Protokoll-Assistenten")
     assert "Exportiert am 04.03.2026 um 05:06 Uhr" in text
-    assert "## Frage 1: Was fehlt &lt;b&gt;hier&lt;/b&gt;?" in text
+    assert "## Frage 1: Was fehlt &lt;b>hier&lt;/b>?" in text
     assert "## Frage 2: Und dort?" in text
     assert "<http://127.0.0.1:7860/?q=Und%20dort%3F>" in text
     assert "**Quellen**" in text
     assert "\\[1\\] Werkstatt \\*kurz\\* · Handlungsbedarfe" in text
     # Corpus text is quoted as literal text: no HTML and no link can come from a document.
     assert "<img" not in text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "&lt;img src=x onerror=alert(1)>" in text
     assert "\\[Link\\](javascript:alert(1))" in text
     assert "> 4: Spielplätze" in text
     assert "… (8 weitere Zeilen)" in text
@@ -74,6 +74,17 @@ def test_export_names_the_filters_each_answer_was_given_under():
     assert "\n*Eingegrenzt auf: Ort: Nordstadt – Stadtteil, Minden; Abschnitt: \\*Bedarfe\\**\n" in first
     assert "Eingegrenzt" not in second and "Eingegrenzt" not in third
     assert first.index("Eingegrenzt") < first.index("Gefunden: 2 Stellen")  # the note comes before the answer
+
+
+def test_export_leaves_arrows_and_ampersands_as_written():
+    # A protocol's "->" and "&" read as written in the file, not as HTML entities; markup still cannot start.
+    passage = Passage(source="w.txt", doc_title="Werkstatt", board_kind="section", board="Tafel", section=None,
+                      items=[Item("Kinder & Jugend -> mehr Angebote, 3 < 5", 2), Item("> kein Zitat", 3)],
+                      meta={"date": None})
+    text = conversation_markdown([("Was steht da?", Answer(text="- Kinder & Jugend -> mehr [1]",
+                                                           passages=[Hit(passage, 1.0)]))])
+    assert "> 2: Kinder & Jugend -> mehr Angebote, 3 < 5" in text
+    assert "> 3: &gt; kein Zitat" in text  # would open a quote inside the quote
 
 
 def test_empty_conversation_says_so():

@@ -461,7 +461,9 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     counted = {
         "spots": counted_phrase(query, "spots", len(hits)),
         "boards": counted_phrase(query, "found_boards", len(boards)),
-        "documents": ", ".join(sorted({hit.passage.short_title for hit in hits})),
+        # titles in quotes: a title taken from a document's first line ("Am 23.04.2015 priorisierte Themen …")
+        # does not read as part of the sentence
+        "documents": listing([f"„{title}“" for title in sorted({hit.passage.short_title for hit in hits})], query),
     }
     if not answered_as_asked:
         return escape_markdown(phrase(query, "found_similar", **counted))

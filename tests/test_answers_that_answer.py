@@ -10,8 +10,11 @@ import pytest
 from support import real_index_dir
 
 from assistant import Assistant
-from assistant.answer import place_of
+from assistant.answer import framing, place_of
 from assistant.evaluate import contains
+from assistant.retrieve import Hit
+from assistant.understand import Query
+from index.passage import Item, Passage
 from index.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -553,11 +556,20 @@ def test_a_compounds_first_part_alone_does_not_make_a_where_question_answered(re
 @pytest.mark.parametrize("question, start", [
     ("Was läuft gut in Schalke?", "Gefunden zu „Was läuft gut“ für Schalke: 4 Stellen auf 4 Tafeln/Abschnitten in "),
     ("What is going well in Schalke?", "Found for Schalke: 4 passages on 4 boards/sections in "),
-    ("Schalke'de neler iyi gidiyor?", "Bulunan (Schalke için): Integrationskonferenz Gelsenkirchen-Mitte içinde 4 "),
+    ("Schalke'de neler iyi gidiyor?", "Bulunan (Schalke için): „Integrationskonferenz Gelsenkirchen-Mitte“ içinde 4 "),
 ])
 def test_the_line_after_the_lead_speaks_the_questions_language_too(real, question, start):
     lines = real.ask(question).text.splitlines()
     assert any(line.startswith(start) for line in lines), lines[:4]
+
+
+def test_the_documents_found_in_are_named_in_quotes():
+    # a title taken from a document's first line reads as a title, not as part of the sentence
+    hits = [Hit(Passage(source=f"{n}.md", doc_title=title, board_kind="section", board="Agenda", section=None,
+                        items=[Item("Punkt", 1)]), 1.0)
+            for n, title in enumerate(["Am 23.04.2015 priorisierte Themen", "Bürgerrunde Feb 2019"])]
+    line = framing(Query(question="Welche Themen gab es?", text="Welche Themen gab es?"), hits)
+    assert line.endswith("in „Am 23.04.2015 priorisierte Themen“ und „Bürgerrunde Feb 2019“.")
 
 
 def test_a_word_framing_the_question_asks_for_no_field_whose_prompt_uses_it(real):

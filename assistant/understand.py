@@ -71,7 +71,8 @@ FRAME_WORDS = frozenset(
 ENGLISH_WORDS = frozenset(
     "the what which where who whom how is are were does do did there any of for and with about going well "
     "needs need problems problem district districts should would could will can tell me about they this that their "
-    "happen next".split()
+    "happen next at on to from by has have had got most many much been be or not no it its his her our your you we "
+    "my whose when why did said say says get into than them those these".split()
 )
 TURKISH_WORDS = frozenset(
     "ne neler nerede hangi kim nasıl var mı mi mu mü yok için ile ve bu semt semtte mahalle iyi gidiyor sorun peki "
@@ -861,10 +862,12 @@ def language_of(question: str) -> str:
         return "de"
     turkish = sum(token in TURKISH_WORDS for token in tokens) + 2 * sum(ch in "ğışİı" for ch in question)
     english = sum(token in ENGLISH_WORDS for token in tokens)
-    german_umlauts = any(ch in "äöüßÄÖÜ" for ch in question)
+    # (more English than German common words: the names a question uses, "Bulmke-Hüllen", "Bürgerrunde", are
+    # German in any language)
+    german = sum(token in GERMAN_WORDS for token in tokens)
     if turkish >= 2 and turkish >= english:
         return "tr"
-    if english >= 2 and english >= 0.3 * len(tokens) and not german_umlauts:
+    if english >= 2 and english > german:
         return "en"
     return "de"
 

@@ -14,7 +14,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.evidence import with_the_value
-from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of
+from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of, language_of
 from index import Item, Passage
 from index.lexical import LexicalIndex
 
@@ -596,3 +596,16 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
 ])
 def test_a_question_about_a_decision_or_vote(question, decision):
     assert bool(DECISION_QUESTION.search(question)) is decision
+
+
+@pytest.mark.parametrize("question, language", [
+    ("What is going well in Bulmke-Hüllen?", "en"),  # a place's umlauts do not make it German
+    ("Which working groups were formed at the April 2015 citizens' round in Heuweiler?", "en"),
+    ("Who was elected to the board of Makerspace Gütersloh?", "en"),
+    ("Was sind die Handlungsbedarfe in Schalke?", "de"),
+    ("Gibt es in Minden ein Team für das Projekt?", "de"),  # English loanwords in German
+    ("Wo ist das Problem mit dem Service in der City?", "de"),
+    ("Schalke'de hangi sorunlar var?", "tr"),
+])
+def test_the_language_of_a_question_is_told_by_its_common_words(question, language):
+    assert language_of(question) == language

@@ -713,7 +713,10 @@ def place_kind_of(question: str) -> str | None:
     match = WHERE_QUESTION.search(question.strip())
     if not match:
         return None
-    asked = question[match.start():match.end() + 30]
+    # The kind is named right after the question word ("In welchen Minden-Workshops", "Which of the districts"),
+    # not further on ("Wo ist Segregation ein Thema?" asks where it is discussed, not which topic boards say it).
+    following = re.match(r"\s*(?:\S+\s+){0,2}\S*", question[match.end():])
+    asked = question[match.start():match.end() + following.end()]
     return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None)
 
 

@@ -584,3 +584,11 @@ def test_the_note_on_lines_left_out_follows_the_question_language(real):
     english = real.ask("What are the needs in Schalke?").text
     assert "more lines in the source)*" in english and "weitere Zeile" not in english
     assert "weitere Zeilen in der Quelle)*" in real.ask("Wann war die Konferenz zu Ende?").text
+
+
+def test_where_something_is_a_topic_asks_every_place_not_the_topic_boards(real):
+    # "ein Thema" further on is the idiom, not "in which topics"
+    answer = real.ask("Wo ist Kinderbetreuung ein Thema?")
+    assert answer.mode == "where" and answer.query.place_kind is None
+    assert {place_of(hit.passage) for hit in answer.passages} >= {"Altstadt", "Bulmke-Hüllen"}
+    assert "nicht erwähnt in:" in answer.lead

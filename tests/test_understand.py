@@ -14,7 +14,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.evidence import with_the_value
-from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of, language_of
+from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of, language_of, place_kind_of
 from index import Item, Passage
 from index.lexical import LexicalIndex
 
@@ -609,3 +609,15 @@ def test_a_question_about_a_decision_or_vote(question, decision):
 ])
 def test_the_language_of_a_question_is_told_by_its_common_words(question, language):
     assert language_of(question) == language
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("In welchen Stadtteilen werden Ehrenamtliche erwähnt?", "district"),
+    ("In welchen Minden-Workshops wird das Programm genannt?", "group"),
+    ("In which of the districts is it mentioned?", "district"),
+    ("Welche Themen sprechen Kitas an?", "topic"),
+    ("Wo ist Segregation ein Thema?", None),  # the idiom: where it is discussed
+    ("Where are playgrounds a topic?", None),
+])
+def test_the_kind_of_place_is_named_right_after_the_question_word(question, kind):
+    assert place_kind_of(question) == kind

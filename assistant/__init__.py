@@ -23,7 +23,15 @@ from .answer import (
     unknown_meeting_answer,
     unknown_place_answer,
 )
-from .evidence import MAX_MENTIONS, highlight, holding_the_value, kind_of, matters_of, most_specific_mentions
+from .evidence import (
+    MAX_MENTIONS,
+    highlight,
+    holding_the_value,
+    kind_of,
+    matters_of,
+    most_specific_mentions,
+    unmentioned_matter,
+)
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import (
@@ -200,6 +208,15 @@ class Assistant:
             meeting = [hit for hit in ranking.hits if hit.source in query.documents]
             cited = sorted(meeting, key=lambda hit: (hit.source, hit.lines))[:MAX_CITED]
             return compose(query, cited, [], analyzer)
+        looked_in = query.local_places or sorted(filters.places if filters else [])
+        if (relevant and beyond and looked_in and matters and query.intent != "yesno" and not lacks_the_field
+                and not (query.items or query.meeting_fact)):
+            # "Welche Probleme mit Müll gibt es in Heßler?": Heßler's boards do not name it (others do). Said so,
+            # and what comes closest follows as similar passages, not as the answer.
+            word = unmentioned_matter(query, self.retriever, matters, filters)
+            similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0]) if word else []
+            if similar:
+                return compose(query, similar, [], analyzer, mode="absent", absent=(looked_in, word))
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)

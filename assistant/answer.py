@@ -36,6 +36,12 @@ class Answer:
     not_shown: int = 0  # passages found beyond those an answer shows (a where-question's mentions, a list of places)
     mode: str = "ranked"  # how it was composed (compose's modes; "where": every place that mentions it)
 
+    @property
+    def only_similar(self) -> bool:
+        """Whether the passages are only what comes closest, not an answer: a "no", a place that does not name
+        it, a value the protocols do not give."""
+        return self.verdict == "nein" or self.mode == "absent" or self.abstained
+
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""
         return html.unescape(_ESCAPED.sub(r"\1", _BOLD.sub("", self.text)))
@@ -84,6 +90,8 @@ PHRASES = {
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
         "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
+        "absent": "Für {place} steht zu {matter} nichts wörtlich auf den Tafeln.",
+        "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
         "for": "für {place} ",
         "where": "Genannt wird es für {found}",
         "not_mentioned": "nicht erwähnt in: {places}",
@@ -129,6 +137,8 @@ PHRASES = {
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
+        "absent": "For {place} the boards say nothing about {matter} in those words.",
+        "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
         "for": "for {place} ",
         "where": "It is mentioned for {found}",
         "not_mentioned": "not mentioned in: {places}",
@@ -173,6 +183,8 @@ PHRASES = {
         "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
         "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
         "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
+        "absent": "{place} için panolarda {matter} hakkında bu sözcüklerle bir şey yok.",
+        "absent_text": "{place} için protokolde {matter} hakkında bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
         "where": "Şu yerlerde geçiyor: {found}",
         "not_mentioned": "geçmediği yerler: {places}",
@@ -298,14 +310,16 @@ def unknown_meeting_answer(query: Query, meetings: list[str]) -> Answer:
 
 def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analyzer: GermanAnalyzer,
             mode: str = "ranked", not_mentioned: list[str] | None = None, hidden: list[Hit] = (),
-            value: str | None = None) -> Answer:
+            value: str | None = None, absent: tuple[list[str], str] | None = None) -> Answer:
     """The answer text for the cited hits: a lead that answers in one or two sentences (template words and
     verbatim quotes, each with its marker), one framing line, then per board (per place for a where-question)
     the quoted items, the answering lines first and in bold.
 
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
     the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
-    not name the matter: the closest passages follow as similar ones), "lacking" (a question for a value, a time
+    not name the matter: the closest passages follow as similar ones), "absent" (any other question about named
+    places that do not name its matter, absent: (those places, the matter's word); the closest passages follow as
+    similar ones), "lacking" (a question for a value, a time
     or an amount, that none of the passages holds: said so, and they follow as similar ones; no answer). Markers
     are numbered in reading order and `Answer.passages` follows them. hidden: passages found beyond those shown,
     counted (with the places only they come from) under the framing line. value: the kind of value a "lacking"
@@ -326,7 +340,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
             groups.append(((hit.source, name), [hit]))
     ordered = [hit for _, group in groups for hit in group]
     number = {id(hit): n for n, hit in enumerate(ordered, start=1)}
-    lead = _lead(query, ordered, number, mode, not_mentioned or [], value=value, hidden=hidden)
+    absent_places, absent_matter = absent or ([], "")
+    lead = _lead(query, ordered, number, mode, not_mentioned or [], value=value, hidden=hidden,
+                 absent_places=absent_places, absent_matter=absent_matter)
     lines = [lead] if lead else []
     if notes and {place for place, _ in missing} >= set(query.local_places):
         # None of the places asked about has the field: that is the answer, what they do say follows.
@@ -334,7 +350,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         lines = [lead, *[escape_markdown(note) for note in notes[1:]], *lines]
     else:
         lines += [escape_markdown(note) for note in notes]
-    if mode not in ("no", "lacking"):  # after "no … Ähnliche Stellen:" the list itself follows
+    if mode not in ("no", "absent", "lacking"):  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     if hidden:
         shown = {place_of(hit.passage) for hit in hits}
@@ -387,7 +403,8 @@ def no_answer(query: Query, places: list[str]) -> Answer:
 
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],
-          value: str | None = None, hidden: list[Hit] = ()) -> str:
+          value: str | None = None, hidden: list[Hit] = (), absent_places: list[str] = (),
+          absent_matter: str = "") -> str:
     """One or two sentences that answer directly: template words and verbatim quotes with their markers (a list of
     places names the ones not shown too, without one)."""
     if mode == "lacking":
@@ -397,6 +414,10 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
         return escape_markdown(f"{phrase(query, 'no', where=where)} {phrase(query, 'similar')}")
+    if mode == "absent":
+        key = "absent" if hits and hits[0].passage.board_kind in WALL_BOARDS else "absent_text"
+        said = phrase(query, key, place=listing(absent_places, query), matter=f"„{absent_matter}“")
+        return escape_markdown(f"{said} {phrase(query, 'similar')}")
     if not hits:
         return ""
     if mode == "places":

@@ -145,6 +145,28 @@ def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Mat
                 (None, []))
 
 
+def unmentioned_matter(query: Query, retriever: Retriever, matters: list[Matter],
+                       filters: Filters | None = None) -> str | None:
+    """The noun of the question that the boards of other places of the kind it asks about name (other districts'
+    for a district), when none of its matters is mentioned where it looks (the places it names, the filters);
+    else None. (Only then is the silence of its places a finding: "Müll" is on Bismarck's board, not on Heßler's.
+    A verb, a word of the place's own name or one no other place uses says nothing about the place.)"""
+    if most_specific_mentions(query, retriever, matters, filters)[1]:
+        return None
+    named = set(query.local_places) | (filters.places if filters else set())
+    kinds = {kind_of(passage) for passage in retriever.passages if passage.place in named}
+    nouns = {match.group() for match in WORD_WITH_HYPHENS.finditer(query.question)
+             if match.start() > 0 and match.group()[:1].isupper()}
+    anywhere = replace(query, places=[], place_kind=None)
+    for matter in matters:
+        if not (matter.words and matter.words[0] in nouns):
+            continue
+        elsewhere = [hit.passage for hit in mentions(anywhere, retriever, matter)]
+        if any(passage.place and passage.place not in named and kind_of(passage) in kinds for passage in elsewhere):
+            return matter.words[0]
+    return None
+
+
 def kind_of(passage) -> str:
     """The kind of place a passage belongs to, as where-questions ask for it."""
     if passage.board_kind == "district":

@@ -9,7 +9,7 @@ import re
 import pytest
 from support import real_index_dir
 
-from assistant import Assistant
+from assistant import Assistant, Filters
 from assistant.answer import framing, place_of
 from assistant.evaluate import contains
 from assistant.retrieve import Hit
@@ -592,3 +592,32 @@ def test_where_something_is_a_topic_asks_every_place_not_the_topic_boards(real):
     assert answer.mode == "where" and answer.query.place_kind is None
     assert {place_of(hit.passage) for hit in answer.passages} >= {"Altstadt", "Bulmke-Hüllen"}
     assert "nicht erwähnt in:" in answer.lead
+
+
+# --- a place that does not name what is asked ----------------------------------------------------------------
+def test_a_place_whose_boards_do_not_name_the_matter_is_said_to_be_silent(real):
+    answer = real.ask("Welche Probleme mit Müll gibt es in Heßler?")  # Bismarck's board names Müll, Heßler's not
+    assert answer.mode == "absent" and not answer.abstained and answer.verdict is None
+    assert answer.lead == "Für Heßler steht zu „Müll“ nichts wörtlich auf den Tafeln. Ähnliche Stellen:"
+    assert "Gefunden" not in answer.text
+    assert any(place_of(hit.passage) == "Heßler" for hit in answer.passages)  # what comes closest, to check
+    # where the place does name it, its line is the answer
+    bismarck = real.ask("Welche Probleme mit Müll gibt es in Bismarck?")
+    assert bismarck.mode == "ranked" and "Mülltrennung / Vermüllung" in bismarck.lead
+    # in the question's language
+    english = real.ask("What is said about Kita places in Heßler?")
+    assert english.lead.startswith("For Heßler the boards say nothing about „Kita“ in those words.")
+
+
+def test_a_place_filter_whose_boards_do_not_name_the_matter_is_said_to_be_silent(real):
+    answer = real.ask("Wo fehlen Kita-Plätze?", filters=Filters(places={"Heßler"}))
+    assert answer.mode == "absent" and answer.lead.startswith("Für Heßler steht zu „Kita-Plätze“ nichts wörtlich")
+
+
+@pytest.mark.parametrize("question", [
+    "Was ist in Heßler wichtig für die Integrationsarbeit?",  # no noun other districts' boards share
+    "Gib mir eine Übersicht über alles, was zu Heßler gesagt wurde.",
+    "Was sagen die in Bismarck zu Kitas?",  # Bismarck names them
+])
+def test_silence_is_not_claimed_for_words_that_name_no_matter_of_other_places(real, question):
+    assert real.ask(question).mode != "absent"

@@ -157,7 +157,7 @@ class Handlers:
             raise UserMessage(f"Die Antwort hat keine Quelle [{marker}].")
         hit = turn.answer.passages[number - 1]
         return render_source((generation or self.generation).protocols, hit.passage, number, highlights=hit.highlights,
-                             similar=turn.answer.verdict == "nein" or turn.answer.abstained)
+                             similar=turn.answer.only_similar)
 
     # -- events ---------------------------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def headers(answer: Answer) -> tuple[str, str, str, str]:
 def place_rows(answer: Answer) -> list[PlaceRow]:
     """The rows of a where-answer (places in the order the answer names them, then those without a finding);
     empty for any other answer (also for a list of the places there are: its lead names each already)."""
-    if answer.abstained or answer.mode == "places" or answer.query is None or answer.query.intent != "where":
+    if answer.only_similar or answer.mode == "places" or answer.query is None or answer.query.intent != "where":
         return []
     rows: dict[str, PlaceRow] = {}
     for marker, hit in enumerate(answer.passages, start=1):

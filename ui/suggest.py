@@ -103,7 +103,7 @@ class Suggestions:
             return known
         try:
             answer = self.assistant.ask(question, filters=filters)
-            ok = not answer.abstained and bool(answer.passages) and answer.verdict != "nein"
+            ok = bool(answer.passages) and not answer.only_similar
         except Exception:  # noqa: BLE001 - a question that fails is simply not offered
             ok = False
         with self._lock:

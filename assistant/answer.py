@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
+from .evidence import heading_lines
 from .retrieve import Hit
 from .understand import Query, uses_section_name
 
@@ -513,7 +514,9 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     """The items to quote, lines broken by the transcription joined again: the answering ones (highlights) first
     and in bold, never left out; then all of a short passage (or of one asked for whole), of a long one those
     sharing the most words with the question; how many are left out said in the question's language."""
-    items = list(passage.items)
+    # (a line repeating the passage's heading is shown as its label already)
+    headings = heading_lines(passage)
+    items = [item for item in passage.items if item.line not in headings] or list(passage.items)
     marked = set(highlights)
     chosen = items
     if (len(items) > MAX_ITEMS_PER_PASSAGE and not whole) or (only_highlighted and marked):

@@ -296,11 +296,18 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     return marked
 
 
+def heading_lines(passage) -> set[int]:
+    """The lines of a passage that only repeat its heading: a workshop table's heading opening its first row
+    ("Workshop 1 - Bildung"), the sub-heading a part of an agenda item starts with ("Beschlussfassung"). They name
+    the part, the answer's label shows it; they answer nothing."""
+    names = {fold(name).strip(" :.") for name in (passage.meta.get("group"), passage.section, passage.board) if name}
+    return {item.line for item in passage.items if item.label is None and fold(item.text).strip(" :.-•*") in names}
+
+
 def beyond_the_heading(passage, lines: tuple[int, ...]) -> tuple[int, ...]:
-    """The marked lines without the heading of a workshop's table that opens its first row ("Workshop 1 - Bildung"
-    names the workshop, it answers nothing): the row's first cell instead when nothing else was marked."""
-    heading = passage.meta.get("group")
-    own = {item.line for item in passage.items if heading and item.label is None and item.text == heading}
+    """The marked lines without those that repeat the passage's heading (heading_lines): the first other item
+    instead when nothing else was marked."""
+    own = heading_lines(passage)
     if not own or not set(lines) & own:
         return lines
     rest = tuple(line for line in lines if line not in own)

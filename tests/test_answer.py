@@ -261,3 +261,21 @@ def test_the_wrapped_lines_of_minutes_are_quoted_as_they_run():
                       "**Wir fordern 1,5 Mio. Franken mehr für den Sportfonds.**"]
     assert joined_items(speech.items[2:], {12, 13}, prose=True) == [
         ("Wir fordern 1,5 Mio. Franken mehr für den Sportfonds.", 13, True)]
+
+
+def test_a_line_repeating_the_heading_is_neither_quoted_nor_marked():
+    # the sub-heading an agenda item's part starts with is its label; the decision is what answers
+    from assistant.evidence import beyond_the_heading, heading_lines
+
+    passage = Passage(source="rat.pdf", doc_title="Protokoll", board_kind="agenda_item", board="Traktandum 6",
+                      section="Beschlussfassung",
+                      items=[Item("Beschlussfassung", 10), Item("Der Antrag wird mit 59:55 Stimmen angenommen.", 11)])
+    assert heading_lines(passage) == {10}
+    assert beyond_the_heading(passage, (10,)) == (11,)
+    assert beyond_the_heading(passage, (10, 11)) == (11,)
+    quoted = select_items(passage, set(), GermanAnalyzer(), highlights=(11,))
+    assert quoted == ["Der Antrag wird mit 59:55 Stimmen angenommen."]
+    # a passage that is only its heading still shows it
+    alone = Passage(source="rat.pdf", doc_title="Protokoll", board_kind="agenda_item", board="Traktandum 7",
+                    section="Diskussion", items=[Item("Diskussion:", 20)])
+    assert select_items(alone, set(), GermanAnalyzer()) == ["Diskussion:"]

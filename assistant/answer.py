@@ -234,8 +234,12 @@ def phrase(query: Query | None, key: str, **values) -> str:
     return words[key].format(**values)
 
 
+_QUOTED = re.compile(r'^[„"“»].*[“"”«]$', re.DOTALL)
+
+
 def quote(text: str) -> str:
-    return f"„{escape_markdown(text)}“"
+    """Text in German quotation marks, unless it stands in quotation marks of its own („„…““ reads as a typo)."""
+    return escape_markdown(text) if _QUOTED.match(text.strip()) else f"„{escape_markdown(text)}“"
 
 
 def listing(names: list[str], query: Query | None) -> str:

@@ -279,3 +279,11 @@ def test_a_line_repeating_the_heading_is_neither_quoted_nor_marked():
     alone = Passage(source="rat.pdf", doc_title="Protokoll", board_kind="agenda_item", board="Traktandum 7",
                     section="Diskussion", items=[Item("Diskussion:", 20)])
     assert select_items(alone, set(), GermanAnalyzer()) == ["Diskussion:"]
+
+
+def test_a_quote_standing_in_quotation_marks_gets_no_second_pair():
+    from assistant.answer import quote
+
+    assert quote("„beginnend in Schule“") == "„beginnend in Schule“"
+    assert quote("mehr Grün") == "„mehr Grün“"
+    assert quote("„Teilhabe“ gestalten") == "„„Teilhabe“ gestalten“"  # only a quote of its own as a whole

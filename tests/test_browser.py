@@ -433,3 +433,20 @@ def test_markers_open_their_source_and_preview_the_quoted_line(real_app, browser
         page.screenshot(path=str(ARTIFACTS / f"browser-markers-{size}.png"))
     finally:
         context.close()
+
+
+def test_the_chats_bin_starts_a_new_conversation(real_app, page):
+    from playwright.sync_api import expect
+
+    page.goto(real_app.url, wait_until="domcontentloaded")
+    ask(page, "Was läuft gut in Schalke?")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("Was läuft gut", timeout=ANSWER_TIMEOUT)
+    chat.get_by_role("button", name=re.compile("Clear|Leeren|Löschen", re.IGNORECASE)).first.click()
+    expect(page.locator("#link textarea, #link input").first).to_have_value("")
+    expect(page.locator("#quelle")).not_to_contain_text("Quelle [1]")
+    # what is asked next is a question of its own, not a follow-up on the cleared one
+    ask(page, "Und in Heßler?")
+    expect(chat).to_contain_text("Heßler", timeout=ANSWER_TIMEOUT)
+    expect(chat).not_to_contain_text("Was läuft gut in Schalke?")
+    expect(page.locator("#link textarea, #link input").first).to_have_value(re.compile(r"\?q=Und%20in%20He"))

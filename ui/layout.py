@@ -319,6 +319,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                            **assistant_events)
         chatbot.option_select(suggestion, chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
         new_button.click(new_conversation, None, [*chat_outputs, ui["download"]], api_name="new_conversation")
+        # The chat's own bin clears more than what is shown: a question after it starts afresh, not as a follow-up.
+        chatbot.clear(new_conversation, None, [*chat_outputs, ui["download"]], api_visibility="private")
         export_button.click(export, [conversation], ui["download"], api_name="export").success(None, js=START_DOWNLOAD)
         places_button.click(places_table, [conversation], ui["download"], api_name="places_csv").success(
             None, js=START_DOWNLOAD)

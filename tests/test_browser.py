@@ -211,6 +211,11 @@ def test_answering_lines_strong_rest_of_citation_faint(real_app, browser, size):
         # The places at a glance: a table with a marker per finding and the places without one.
         expect(chat.locator("td", has_text="nicht erwähnt").first).to_be_attached()
         expect(chat.locator('td a[href="#quelle-0-1"]').first).to_be_attached()
+        # The whole table fits the answer, the sources column too (on a phone as well): nothing to scroll sideways.
+        table = page.evaluate("""() => { const t = document.querySelector('#chat table');
+          const cell = t.querySelector('tr th:last-child').getBoundingClientRect();
+          return {scroll: t.scrollWidth, client: t.clientWidth, right: cell.right, width: window.innerWidth}; }""")
+        assert table["scroll"] <= table["client"] + 1 and table["right"] <= table["width"], table
         # The chat shows the new answer from its start: the question and the lead, not the list of sources.
         expect(chat.get_by_text("Wo fehlen Kita-Plätze?").last).to_be_in_viewport()
         expect(chat.get_by_text("Bismarck [1]").first).to_be_in_viewport()

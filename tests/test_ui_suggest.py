@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from support import real_index_dir, write_file
 from test_meetings import MINUTES
@@ -9,7 +11,7 @@ from test_meetings import MINUTES
 from assistant import Assistant, Filters
 from index.settings import PROJECT_ROOT
 from ui.handlers import Handlers
-from ui.suggest import EXAMPLES_CITIZENS, EXAMPLES_STAFF, Suggestions, examples_for
+from ui.suggest import EXAMPLES_CITIZENS, EXAMPLES_STAFF, Suggestions, examples_for, followup_example
 
 pytestmark = pytest.mark.e2e
 
@@ -79,6 +81,10 @@ def test_the_chat_offers_next_questions_while_filters_are_set(real):
 def test_the_bundled_protocols_get_the_bundled_examples(real):
     assistant, _ = real
     assert examples_for(assistant) == (EXAMPLES_STAFF, EXAMPLES_CITIZENS)
+    # the follow-up the chat shows as an example asks the first example for another district
+    followup = followup_example(assistant, "Welche Handlungsbedarfe gibt es in Schalke?")
+    assert re.fullmatch(r"Und in (.+)\?", followup) and "Schalke" not in followup
+    assert assistant.understand(followup, ["Welche Handlungsbedarfe gibt es in Schalke?"]).places[0].kind == "district"
 
 
 def test_other_protocols_get_examples_about_their_own_meetings(tmp_path):
@@ -96,3 +102,5 @@ def test_other_protocols_get_examples_about_their_own_meetings(tmp_path):
     for question in staff + citizens:
         answer = assistant.ask(question)
         assert not answer.abstained and answer.passages, question
+    # minutes name no districts: the example follow-up asks for more
+    assert followup_example(assistant, staff[0]) == "Gibt es dazu mehr?"

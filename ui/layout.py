@@ -19,7 +19,7 @@ from .scripts import SCROLL_TO_MARK, SHOW_NEWEST_QUESTION, START_DOWNLOAD
 from .sources import MAX_SEARCH_CHARS, render_reader
 from .staff import MAX_UPLOAD_BYTES, Staff
 from .state import Conversation
-from .suggest import examples_for
+from .suggest import examples_for, followup_example
 
 FILTER_NAMES = ("filter_documents", "filter_places", "filter_sections")
 ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
@@ -103,6 +103,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     handlers = Handlers(assistant, feedback_dir)
     built_on = handlers.generation  # the filters' choices below are this generation's
     examples_staff, examples_citizens = examples_for(assistant)
+    followup = followup_example(assistant, examples_staff[0])  # how a conversation goes on, in this corpus' terms
     corpus_staff = Staff(handlers, staff_log) if staff else None
     ui = Wiring()
     chat_names = ("question", "chatbot", "conversation", "citations", "source", "link", "status")
@@ -230,7 +231,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                             elem_id="chat",
                             height=520,
                             placeholder="**Stellen Sie eine Frage zu den Protokollen.** Folgefragen wie "
-                                        "„Und in Bismarck?“ beziehen sich auf die Unterhaltung.",
+                                        f"„{escape_markdown(followup)}“ beziehen sich auf die Unterhaltung.",
                             buttons=["copy", "copy_all"],  # no "share": it would post to an external site
                             feedback_options=None,  # rated below, with an optional reason
                             sanitize_html=True,
@@ -241,7 +242,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                         ))
                         question = ui.add("question", gr.Textbox(
                             label="Ihre Frage",
-                            placeholder="z. B. Welche Handlungsbedarfe gibt es in Schalke?",
+                            placeholder=f"z. B. {examples_staff[0]}",  # one this corpus answers
                             # No max_length: the browser would cut a longer paste without a word. ui/app.js
                             # says how much too long it is while typing, the answer refuses it, nothing is lost.
                             submit_btn="Fragen",

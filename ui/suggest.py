@@ -11,7 +11,7 @@ import weakref
 import numpy as np
 
 from assistant import Answer, Assistant, Filters
-from assistant.understand import FRAME_WORDS, WORD, fold
+from assistant.understand import FRAME_WORDS, WORD, fold, place_kind
 
 MAX_SUGGESTIONS = 3
 # Example questions under the question box, for the bundled protocols; a corpus that does not speak of what one
@@ -195,3 +195,15 @@ def speaks_of(assistant: Assistant, question: str) -> bool:
         if not any(written.search(passages[position].text.casefold()) for position in holding.tolist()):
             return False
     return True
+
+
+def followup_example(assistant: Assistant, question: str) -> str:
+    """A follow-up to show how a conversation goes on: the question asked for another place of the kind it names
+    ("Und in Bismarck?" after one about Schalke, as the corpus names its places), else asking for more of it."""
+    named = [place for place in assistant.understand(question).places if place.kind != "city"]
+    if named:
+        others = dict.fromkeys(p.place for p in assistant.store.passages
+                               if p.place and p.place != named[0].name and place_kind(p) == named[0].kind)
+        if others:
+            return f"Und in {next(iter(others))}?"
+    return "Gibt es dazu mehr?"

@@ -90,6 +90,17 @@ def test_chat_returns_updates_by_component_name_and_keeps_the_conversation(handl
     assert back["conversation"].current == 0 and "Antwort 1" in back["status"]
 
 
+def test_the_link_follows_the_selected_answer(handlers):
+    conversation = handlers.chat("Was fehlt in Nordstadt?", [], [], [], None, "http://host/")["conversation"]
+    second = handlers.chat("Wie ist das Wetter?", [], [], [], conversation, "http://host/")
+    assert "q=Wie%20ist" in second["link"]
+    first = handlers.select_turn(0, conversation, "http://host/")
+    assert first["link"] == "http://host/?q=Was%20fehlt%20in%20Nordstadt%3F"
+    assert "q=Wie%20ist" in handlers.select_turn(3, conversation, "http://host/")["link"]
+    by_marker = handlers.open_marker("0-1", conversation, "http://host/")
+    assert by_marker["link"] == first["link"]
+
+
 def test_problems_are_german_messages(handlers):
     with pytest.raises(UserMessage, match="Bitte geben Sie eine Frage ein"):
         handlers.chat("   ", [], [], [], None)

@@ -179,7 +179,7 @@ class Handlers:
             "conversation": conversation,
             "citations": citation_choices(turn),
             "source": self.source_for(turn, "1", generation),
-            "link": question_link(base_url, conversation.asked_for(), turn.filters) if base_url else "",
+            "link": self.link_to(conversation, base_url),
             "status": "",
         }
 
@@ -228,7 +228,13 @@ class Handlers:
             return {"source": SOURCE_PLACEHOLDER}
         return {"source": self.source_for(conversation.turn(), marker)}
 
-    def open_marker(self, marker, conversation: Conversation | None) -> dict:
+    @staticmethod
+    def link_to(conversation: Conversation, base_url: str) -> str:
+        """The link that asks the selected answer's question again, under its restriction."""
+        turn = conversation.turn()
+        return question_link(base_url, conversation.asked_for(), turn.filters) if base_url and turn else ""
+
+    def open_marker(self, marker, conversation: Conversation | None, base_url: str = "") -> dict:
         """A marker clicked in an answer ("2-3": answer 3's source [3]): that answer is selected (its sources
         listed, feedback rates it) and the source is shown."""
         try:
@@ -242,9 +248,10 @@ class Handlers:
         citations = citation_choices(turn)
         citations["value"] = str(number)
         return {"conversation": conversation, "citations": citations, "source": self.source_for(turn, str(number)),
-                "status": f"Ausgewählt: Antwort {index + 1}, Quelle [{number}]."}
+                "status": f"Ausgewählt: Antwort {index + 1}, Quelle [{number}].",
+                "link": self.link_to(conversation, base_url)}
 
-    def select_turn(self, index, conversation: Conversation | None) -> dict:
+    def select_turn(self, index, conversation: Conversation | None, base_url: str = "") -> dict:
         """A click on a message of the chat: its answer's sources are shown and feedback rates it."""
         if conversation is None or not isinstance(index, int) or not conversation.turns:
             return {}
@@ -252,7 +259,7 @@ class Handlers:
         turn = conversation.turn()
         note = f"Ausgewählt: Antwort {conversation.current + 1} – Quellen und Bewertung beziehen sich darauf."
         return {"conversation": conversation, "citations": citation_choices(turn), "source": self.source_for(turn),
-                "status": note}
+                "status": note, "link": self.link_to(conversation, base_url)}
 
     def feedback(self, vote: str, reason, conversation: Conversation | None) -> dict:
         if conversation is None or conversation.current is None:

@@ -123,13 +123,13 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     def show_source(marker, conversation: Conversation):
         return ui.handler(handlers.show_source)(marker, conversation)[ui["source"]]
 
-    def select_turn(conversation: Conversation, event: gr.SelectData):
+    def select_turn(conversation: Conversation, event: gr.SelectData, request: gr.Request):
         index = event.index[0] if isinstance(event.index, (list, tuple)) else event.index
-        result = ui.handler(handlers.select_turn)(index, conversation)
-        return result or {ui[name]: gr.skip() for name in ("conversation", "citations", "source", "status")}
+        result = ui.handler(handlers.select_turn)(index, conversation, page_url(headers_of(request)))
+        return result or {ui[name]: gr.skip() for name in ("conversation", "citations", "source", "status", "link")}
 
-    def open_marker(marker, conversation: Conversation):
-        return ui.handler(handlers.open_marker)(marker, conversation)
+    def open_marker(marker, conversation: Conversation, request: gr.Request):
+        return ui.handler(handlers.open_marker)(marker, conversation, page_url(headers_of(request)))
 
     def feedback_up(reason, conversation: Conversation):
         return ui.handler(handlers.feedback)("up", reason, conversation)
@@ -330,10 +330,10 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         source.change(None, None, None, js=SCROLL_TO_MARK)
         chatbot.change(None, None, None, js=SHOW_NEWEST_QUESTION)
         marker_button.click(open_marker, [marker, conversation],
-                            ui.outputs("conversation", "citations", "source", "status"), api_name="open_marker",
+                            ui.outputs("conversation", "citations", "source", "status", "link"), api_name="open_marker",
                             js="(marker, conversation) => [window.paMarker || marker, conversation]")
         citations.input(show_source, [citations, conversation], source, api_name="show_source")
-        chatbot.select(select_turn, [conversation], ui.outputs("conversation", "citations", "source", "status"),
+        chatbot.select(select_turn, [conversation], ui.outputs("conversation", "citations", "source", "status", "link"),
                        api_visibility="private")
         feedback_outputs = ui.outputs("status", "reason")
         up_button.click(feedback_up, [reason, conversation], feedback_outputs, api_name="feedback_up")

@@ -625,3 +625,12 @@ def test_main_serves_on_localhost_and_returns_zero(real_assistant, monkeypatch, 
         taken.listen()
         assert app.main(["--port", str(taken.getsockname()[1])]) == 2
     assert "kann nicht auf 127.0.0.1" in capsys.readouterr().err
+
+
+def test_the_intro_names_the_documents_as_one_list():
+    from ui.layout import intro_text
+
+    three = intro_text([("A vom 1.1.2020", "a"), ("B", "b"), ("C", "c")])
+    assert "steht: A vom 1.1.2020, B und C. Jede Antwort" in three
+    assert "steht: A. Jede" in intro_text([("A", "a")])
+    assert "keine Protokolle" in intro_text([])

@@ -27,7 +27,10 @@ ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
 
 def intro_text(document_choices: list[tuple[str, str]]) -> str:
     """The page's heading and what it searches (the documents served)."""
-    documents = " und ".join(label for label, _ in document_choices) or "keine Protokolle"
+    labels = [label for label, _ in document_choices]
+    # "A, B und C": one "und", however many documents
+    documents = (f"{', '.join(labels[:-1])} und {labels[-1]}" if len(labels) > 1 else "".join(labels)) \
+        or "keine Protokolle"
     return ("# Protokoll-Assistent\n"
             f"Fragen Sie in eigenen Worten nach dem, was in den Protokollen steht: "
             f"{escape_markdown(documents)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "

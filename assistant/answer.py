@@ -574,7 +574,21 @@ def _continues(previous: str, line: str) -> bool:
         return False
     if previous.count("(") > previous.count(")"):
         return True  # a bracket opened and not yet closed
-    return line[0].islower() or line[0] in ")]" or previous.endswith(("-", ",", "(", "/", "+"))
+    if previous.endswith(("-", ",", "(", "/", "+")):
+        return True
+    words = line.split(maxsplit=1)
+    if words[0] in _ARTICLES and previous.split()[-1].casefold() not in _LINKING_WORDS:
+        return False  # "Viele Grün + Spielflächen" / "die Familienzentren" / "der Martinszug": a list of its own
+    return line[0].islower() or line[0] in ")]"
+
+
+# A line opening with an article starts an item of its own, unless the line before ends in a word that needs more
+# ("Kinderbetreuung für" / "die Familien").
+_ARTICLES = frozenset("der die das den dem ein eine einen einem einer".split())  # not "des": a genitive carries on
+_LINKING_WORDS = frozenset(
+    "für mit von vom in im an am auf zu zum zur und oder bei beim aus über unter durch gegen ohne um nach vor "
+    "zwischen dass als wie sowie bzw. bzw sind ist wird werden gibt haben hat".split()
+)
 
 
 # "Rad-" / "und Fußwege": a hyphen before a conjunction stands for a shared word part and stays.

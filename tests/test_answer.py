@@ -287,3 +287,13 @@ def test_a_quote_standing_in_quotation_marks_gets_no_second_pair():
     assert quote("„beginnend in Schule“") == "„beginnend in Schule“"
     assert quote("mehr Grün") == "„mehr Grün“"
     assert quote("„Teilhabe“ gestalten") == "„„Teilhabe“ gestalten“"  # only a quote of its own as a whole
+
+
+def test_lines_opening_with_an_article_are_items_of_their_own_unless_the_line_before_needs_more():
+    listed = [Item("Viele Grün + Spielflächen", 1), Item("die Familienzentren", 2), Item("der Martinszug", 3)]
+    assert [text for text, _, _ in joined_items(listed, set())] == [
+        "Viele Grün + Spielflächen", "die Familienzentren", "der Martinszug"]
+    wrapped = [Item("Kinderbetreuung für", 1), Item("die Familien", 2), Item("Freie Lastenräder", 3),
+               Item("des ADFC ausleihen", 4)]
+    assert [text for text, _, _ in joined_items(wrapped, set())] == [
+        "Kinderbetreuung für die Familien", "Freie Lastenräder des ADFC ausleihen"]

@@ -216,9 +216,12 @@ class Vocabulary:
         self.section_cues = self._section_cues(passages)
         # The sections each district or workshop has: what a question about a place can ask for.
         self.place_sections: dict[str, set[str]] = defaultdict(set)
+        self.document_sections: dict[str, set[str]] = defaultdict(set)  # … and each document
         for passage in passages:
             if passage.place and passage.section:
                 self.place_sections[passage.place].add(passage.section)
+            if passage.section:
+                self.document_sections[passage.source].add(passage.section)
         self._section_idf = self._idf(self.section_cues)
         # Sections that recur on several boards are the fields of a form ("Handlungsbedarfe", "Beschlussfassung"):
         # a question asks for them in its own words. One that stands once is a heading of the text ("Winterdienst
@@ -674,6 +677,11 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     worded = vocabulary.find_sections(question)
     sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
+    if documents:
+        # "in der Bürgerrunde am 24.09.2015": the sections of the meetings it names, not another document's heading
+        # that shares a word with their titles
+        sections = {name: weight for name, weight in sections.items()
+                    if any(name in vocabulary.document_sections[source] for source in documents)}
     items, item_spans = vocabulary.meetings.named_items(question)
     dates = dates + item_spans
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in

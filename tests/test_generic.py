@@ -233,3 +233,45 @@ def test_pdf_cards_with_counts_are_passages_of_their_own_and_no_headings():
     texts = [p.text for p in passages]
     assert "Alt werden im Ort, wo\nbekomme ich Hilfe?\n4" in texts  # a card ends at its count
     assert any("DSL nächste Stufe 3" in text and "Allee" not in text for text in texts)
+
+
+def test_a_pdf_whose_pages_have_titles_heads_each_page_with_its_title():
+    # A deck of pin-board pages: each page opens with its title (after the first, which is the document's), even
+    # where the page before ends in a card's count and the first card is short ("Bürgerrunde" over
+    # "regelmäßige Treffen").
+    from index.documents import Document, DocumentMeta
+
+    pages = [
+        ["Am 23.04.2015 priorisierte Themen", "Kino  9", "Nachbarschaftshilfe  9", "Kultur  5"],
+        ["", "Veranstaltungen & Kultur", "Kultur / Musik", "Erweiterung des kulturellen", "Lebens", "5",
+         "Bücherecke  4"],
+        ["", "Bürgerrunde", "regelmäßige Treffen", "Wunsch nach allgemeiner", "Vernetzung", "1"],
+        ["", "Ermittlung Hilfsbedarf", "Unterstützung / Hilfebedürfnis", "feststellen und melden", "2"],
+    ]
+    lines = [line for page in pages for line in page]
+    numbers = [number for number, page in enumerate(pages, start=1) for _ in page]
+    document = Document("themen.pdf", lines, DocumentMeta(title="Themensammlung"), pages=numbers)
+    passages = generic.parse(document)
+    by_section = {}
+    for passage in passages:
+        by_section.setdefault(passage.section, []).append(passage.text)
+    assert list(by_section)[1:] == ["Veranstaltungen & Kultur", "Bürgerrunde", "Ermittlung Hilfsbedarf"]
+    assert any("regelmäßige Treffen" in text for text in by_section["Bürgerrunde"])
+    assert any("Kino 9" in text for text in by_section[list(by_section)[0]])  # the first page: no title of its own
+
+
+def test_running_text_carried_over_to_the_next_page_is_no_title():
+    # a report whose pages mostly open mid-sentence: a page that happens to open with a short capitalised line
+    # ("Spielplatz und Dorfladen", the sentence goes on) has no title
+    from index.documents import Document, DocumentMeta
+
+    pages = [
+        ["Die Gemeinde hat im vergangenen Jahr viel erneuert, vor allem", "den"],
+        ["", "Spielplatz und Dorfladen", "im Ortskern.", "Die Anwohner hatten es gefordert, und"],
+        ["", "der Winterdienst wurde", "neu geregelt."],
+        ["", "mit einem zweiten", "Fahrzeug."],
+    ]
+    lines = [line for page in pages for line in page]
+    numbers = [number for number, page in enumerate(pages, start=1) for _ in page]
+    document = Document("bericht.pdf", lines, DocumentMeta(title="Bericht"), pages=numbers)
+    assert "Spielplatz und Dorfladen" not in {passage.section for passage in generic.parse(document)}

@@ -345,3 +345,21 @@ def test_a_question_about_a_decision_marks_the_lines_that_decide(tmp_path_factor
     assert marked and marked[0] == line, marked
     assert not any("Vorstand" in text for text in marked)
     assert line.lstrip("- ") in answer.lead
+
+
+def test_a_meeting_named_by_its_date_is_not_read_as_another_documents_heading(tmp_path_factory):
+    # "Bürgerrunde" is the meeting of the round's minutes and a heading of the card deck: the question naming the
+    # round by its date asks about the round, not the cards' "Bürgerrunde" section
+    files = {
+        "runde.md": "## Dorfladen\n\nFür den Dorfladen wurde ein Vorstand gewählt.\n\n## Spielplatz\n\n"
+                    "Die Schaukel wurde aufgebaut.\n",
+        "runde.md.meta.json": json.dumps({"title": "Bürgerrunde Talheim", "date": "2021-10-21"}),
+        "karten.md": "## Bürgerrunde\n\nregelmäßige Treffen im Gemeindehaus\n\n## Verkehr\n\nTempo 30 im Ortskern\n",
+        "karten.md.meta.json": json.dumps({"title": "Themensammlung", "date": "2021-05-01"}),
+    }
+    assistant = assistant_over(tmp_path_factory, "headed", files)
+    question = "Was wurde in der Bürgerrunde am 21. Oktober 2021 besprochen?"
+    assert "Bürgerrunde" not in assistant.understand(question).sections
+    assert {hit.source for hit in assistant.ask(question).passages} == {"runde.md"}
+    # without a date, the heading is named as before
+    assert "Bürgerrunde" in assistant.understand("Was steht unter Bürgerrunde?").sections

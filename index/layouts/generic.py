@@ -39,6 +39,10 @@ HEADING_BEFORE_CHARS = 80
 PDF_HEADING_WIDTH = 0.6
 PDF_FULL_WIDTH = 0.8
 CARD_CHARS = 40  # a line this short ending in a count closes a card even on a page of short lines
+# A PDF whose pages after the first (at least this many) open with a heading-like line, most of them (this share),
+# has page titles.
+TITLED_PAGES_MIN = 3
+TITLED_PAGES_SHARE = 0.6
 SPLIT_SLACK = 1.15  # even parts may grow by this much so the splitter can reach a sentence end
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?$")
@@ -145,6 +149,8 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
     tokens: list[_Heading | _Paragraph] = []
     current: list[tuple[int, str]] = []
 
+    titles = _page_titles(document) if suffix == "pdf" else set()
+
     def flush() -> None:
         if not current:
             return
@@ -152,7 +158,7 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
             # read_docx gives one line per Word paragraph, without blank lines between them
             tokens.extend(_Paragraph([line]) for line in current)
         elif suffix == "pdf":
-            tokens.extend(_Paragraph(list(lines)) for lines in _pdf_paragraphs(current))
+            tokens.extend(_Paragraph(list(lines)) for lines in _pdf_paragraphs(current, titles))
         else:
             tokens.append(_Paragraph(list(current)))
         current.clear()
@@ -181,7 +187,10 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
     # Guessing headings from short lines only where the author marked none and Word gave no styles.
     if suffix != "docx" and not any(isinstance(token, _Heading) for token in tokens):
         tokens = _promote_headings(tokens, document)
-    return tokens
+    # A page's title heads the page, whatever comes before or after it (a card's count, a short card).
+    return [_Heading(_heading_text(token.lines[0][1]), token.lines[0][0])
+            if isinstance(token, _Paragraph) and len(token.lines) == 1 and token.lines[0][0] in titles else token
+            for token in tokens]
 
 
 def _promote_headings(tokens: list, document: Document) -> list[_Heading | _Paragraph]:
@@ -229,11 +238,31 @@ def _heading_text(text: str) -> str:
     return text.strip().strip("*_").strip().removesuffix(":").strip()
 
 
-def _pdf_paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Paragraphs of a PDF text block, which pypdf gives without blank lines between them.
+def _page_titles(document: Document) -> set[int]:
+    """The lines that open a page of a PDF whose pages have titles: most pages (at least TITLED_PAGES_MIN) open with
+    a line that could be a heading (a deck of pin-board cards or slides), not with running text carried over from
+    the page before. Not the first page's: that is the document's title. Empty for any other document."""
+    if not document.pages:
+        return set()
+    openers: list[tuple[int, str]] = []
+    page = None
+    for number, raw in enumerate(document.lines, start=1):
+        line = clean_line(raw)
+        if line and document.pages[number - 1] != page:
+            page = document.pages[number - 1]
+            openers.append((number, line))
+    titles = {number for number, line in openers[1:] if _heading_like(line) and not _COUNT_END.search(line)}
+    if len(openers) - 1 < TITLED_PAGES_MIN or len(titles) < TITLED_PAGES_SHARE * (len(openers) - 1):
+        return set()
+    return titles
+
+
+def _pdf_paragraphs(lines: list[tuple[int, str]], titles: set[int] = frozenset()) -> list[list[tuple[int, str]]]:
+    """Paragraphs of a PDF text block (a page), which pypdf gives without blank lines between them.
 
     A paragraph ends at a line that ends a sentence and stops well short of the block's width; a short
-    unpunctuated line before a full one stands alone (a heading, promoted later if it looks like one).
+    unpunctuated line before a full one stands alone (a heading, promoted later if it looks like one), and so does
+    a page's title (titles: _page_titles).
     """
     if len(lines) < 3:
         return [lines]
@@ -245,8 +274,8 @@ def _pdf_paragraphs(lines: list[tuple[int, str]]) -> list[list[tuple[int, str]]]
         if (
             not current
             and following is not None
-            and len(text) < PDF_HEADING_WIDTH * width
-            and len(following) >= PDF_FULL_WIDTH * width
+            and (number in titles
+                 or (len(text) < PDF_HEADING_WIDTH * width and len(following) >= PDF_FULL_WIDTH * width))
             and _heading_like(text)
             and not _COUNT_END.search(text)  # a card with its count, not a heading
         ):

@@ -209,8 +209,10 @@ class Assistant:
             cited = sorted(meeting, key=lambda hit: (hit.source, hit.lines))[:MAX_CITED]
             return compose(query, cited, [], analyzer)
         looked_in = query.local_places or sorted(filters.places if filters else [])
+        # (not under a document or section filter: what a place's other sections say is not looked at then)
+        narrowed = bool(filters and (filters.sources or filters.sections))
         if (relevant and beyond and looked_in and matters and query.intent != "yesno" and not lacks_the_field
-                and not (query.items or query.meeting_fact)):
+                and not (query.items or query.meeting_fact or narrowed)):
             # "Welche Probleme mit Müll gibt es in Heßler?": Heßler's boards do not name it (others do). Said so,
             # and what comes closest follows as similar passages, not as the answer.
             word = unmentioned_matter(query, self.retriever, matters, filters)

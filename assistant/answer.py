@@ -15,8 +15,8 @@ from .understand import Query, uses_section_name
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
 _ENTITY_START = re.compile(r"&(?=#?\w)")
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-_QUOTE_START = re.compile(r"^(\s*)>")
+_TAG_START = re.compile(r"<(?=\S)")  # a tag, comment, link or e-mail autolink ("<1@x.de>") could start
+_QUOTE_START = re.compile(r"^(\s*)>", re.MULTILINE)
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
 _BOLD = re.compile(r"(?<!\\)\*\*")  # the answering lines' emphasis, not corpus text (escaped)
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-–•*]\s+)")
@@ -65,8 +65,8 @@ def escape_markdown(text: str) -> str:
     """Corpus text as literal Markdown: no HTML, links, images or emphasis can come from a document.
 
     Only what would start markup is escaped, so that an exported file stays readable as plain text ("A -> B",
-    "Kinder & Jugend" are left as written): "<" before a tag, comment or autolink, "&" before what an entity
-    could be, ">" that would open a quote.
+    "Kinder & Jugend", "3 < 5" are left as written): "<" before anything but a space (a tag, comment or autolink
+    could start), "&" before what an entity could be, ">" that would open a quote.
     """
     text = _ENTITY_START.sub("&amp;", text)
     text = _TAG_START.sub("&lt;", text)
@@ -234,7 +234,7 @@ def phrase(query: Query | None, key: str, **values) -> str:
     return words[key].format(**values)
 
 
-_QUOTED = re.compile(r'^[„"“»].*[“"”«]$', re.DOTALL)
+_QUOTED = re.compile(r'^[„"“»][^„"“”»«]*[“"”«]$')  # one quotation as a whole, not „a“ und „b“
 
 
 def quote(text: str) -> str:
@@ -518,10 +518,11 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     """The items to quote, lines broken by the transcription joined again: the answering ones (highlights) first
     and in bold, never left out; then all of a short passage (or of one asked for whole), of a long one those
     sharing the most words with the question; how many are left out said in the question's language."""
-    # (a line repeating the passage's heading is shown as its label already)
-    headings = heading_lines(passage)
-    items = [item for item in passage.items if item.line not in headings] or list(passage.items)
+    # (a line repeating the passage's heading is shown as its label already, unless it is what answers: "In welchen
+    # Workshops wird Teilhabe genannt?" is answered by the title "Workshop 3 - Zusammenleben und Teilhabe")
     marked = set(highlights)
+    headings = heading_lines(passage) - marked
+    items = [item for item in passage.items if item.line not in headings] or list(passage.items)
     chosen = items
     if (len(items) > MAX_ITEMS_PER_PASSAGE and not whole) or (only_highlighted and marked):
         overlap = [len(query_terms & set(analyzer.analyze(item.text))) for item in items]
@@ -576,8 +577,10 @@ def _continues(previous: str, line: str) -> bool:
         return True  # a bracket opened and not yet closed
     if previous.endswith(("-", ",", "(", "/", "+")):
         return True
-    words = line.split(maxsplit=1)
-    if words[0] in _ARTICLES and previous.split()[-1].casefold() not in _LINKING_WORDS:
+    first, last = line.split()[0], (previous.split() or [""])[-1]
+    # (not "der" after a line without an article: "Sanierung" / "der Turnhalle" is a genitive)
+    if first in _ARTICLES and last.casefold() not in _LINKING_WORDS and (
+            first != "der" or (previous.split() or [""])[0].casefold() in _ARTICLES):
         return False  # "Viele Grün + Spielflächen" / "die Familienzentren" / "der Martinszug": a list of its own
     return line[0].islower() or line[0] in ")]"
 

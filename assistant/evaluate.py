@@ -61,13 +61,13 @@ def load_questions(path: Path) -> list[dict]:
 
 
 def right_without_citation(item: dict, answer) -> bool:
-    """For a question whose right answer cites nothing: refused, "no" to a yes-or-no question, or an unknown
-    place named as such."""
+    """For a question whose right answer cites nothing: refused, "no" to a yes-or-no question, an unknown
+    place named as such, or a place said to say nothing about it (similar passages may follow that and a "no")."""
     if item.get("unknown_place"):
         return not answer.passages and bool(answer.query and answer.query.unknown_places)
     if item.get("expected") == "nein":
-        return getattr(answer, "verdict", None) == "nein"  # similar passages may follow the "no"
-    return answer.abstained
+        return getattr(answer, "verdict", None) == "nein"
+    return answer.abstained or getattr(answer, "mode", None) == "absent"
 
 
 def evaluate(assistant, items: list[dict]) -> list[Result]:

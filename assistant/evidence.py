@@ -147,23 +147,28 @@ def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Mat
 
 def unmentioned_matter(query: Query, retriever: Retriever, matters: list[Matter],
                        filters: Filters | None = None) -> str | None:
-    """The noun of the question that the boards of other places of the kind it asks about name (other districts'
-    for a district), when none of its matters is mentioned where it looks (the places it names, the filters);
-    else None. (Only then is the silence of its places a finding: "Müll" is on Bismarck's board, not on Heßler's.
-    A verb, a word of the place's own name or one no other place uses says nothing about the place.)"""
-    if most_specific_mentions(query, retriever, matters, filters)[1]:
-        return None
-    named = set(query.local_places) | (filters.places if filters else set())
-    kinds = {kind_of(passage) for passage in retriever.passages if passage.place in named}
+    """The question's most specific noun, when the boards of other places of the kind it asks about name it
+    (other districts' for a district) and those of the places it names (or the place filter lets through) do not,
+    not even a part of it; else None. (Only then is the silence of its places a finding: "Müll" is on Bismarck's
+    board, not on Heßler's. A verb, a word of the place's own name or one no other place uses says nothing about the
+    place, nor does a less specific noun: "die Bürger" of "Was sagen die Bürger in Heßler zu Spielplätzen?")"""
+    matter = matters[0] if matters else None
     nouns = {match.group() for match in WORD_WITH_HYPHENS.finditer(query.question)
              if match.start() > 0 and match.group()[:1].isupper()}
+    if matter is None or not matter.words or matter.words[0] not in nouns:
+        return None
+    # the place as a whole, whatever kind of board the question asks for
+    at_the_place = replace(query, place_kind=None)
+    parts = [Matter([frozenset([term])], frozenset(), frozenset([term]), [term])
+             for term in set().union(*matter.alternatives) if retriever.lexical.document_frequency(term)]
+    if any(mentions(at_the_place, retriever, each, filters) for each in [matter, *parts]):
+        return None  # "KiTa-Ausbau" where the board says "Kitaplätze"
+    named = set(query.local_places) | (filters.places if filters else set())
+    kinds = {kind_of(passage) for passage in retriever.passages if passage.place in named}
     anywhere = replace(query, places=[], place_kind=None)
-    for matter in matters:
-        if not (matter.words and matter.words[0] in nouns):
-            continue
-        elsewhere = [hit.passage for hit in mentions(anywhere, retriever, matter)]
-        if any(passage.place and passage.place not in named and kind_of(passage) in kinds for passage in elsewhere):
-            return matter.words[0]
+    elsewhere = [hit.passage for hit in mentions(anywhere, retriever, matter)]
+    if any(passage.place and passage.place not in named and kind_of(passage) in kinds for passage in elsewhere):
+        return matter.words[0]
     return None
 
 

@@ -721,11 +721,13 @@ def place_kind_of(question: str) -> str | None:
     match = WHERE_QUESTION.search(question.strip())
     if not match:
         return None
-    # The kind is named right after the question word ("In welchen Minden-Workshops", "Which of the districts"),
-    # not further on ("Wo ist Segregation ein Thema?" asks where it is discussed, not which topic boards say it).
-    following = re.match(r"\s*(?:\S+\s+){0,2}\S*", question[match.end():])
-    asked = question[match.start():match.end() + following.end()]
+    # (the idiom "ein Thema", "das Thema …" names no kind: "Wo ist Segregation ein Thema?" asks where it is
+    # discussed, not which topic boards say it)
+    asked = SUBJECT_IDIOM.sub(" ", question[match.start():match.end() + 30])
     return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None)
+
+
+SUBJECT_IDIOM = re.compile(r"\b(?:ein|das|zum|a|the)\s+(?:thema|topic)\b", re.IGNORECASE)
 
 
 # A where-question that asks where a meeting took place ("Wo tagte der Rat?", "Where did they hold it?") or which

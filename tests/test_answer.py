@@ -202,6 +202,8 @@ def test_corpus_markup_is_shown_as_text_not_rendered(tiny):
         "<http://example.org>",
         "~~weg~~ und *schräg* und __fett__",
         "&lt;img&gt; &amp; &#60;b&#62;",
+        "<1@evil.de> <+49@x.de> <.x@y.de>",  # e-mail autolinks
+        "3 < 5 und A -> B",
         "a\\*b\\_c",
     ],
 )
@@ -287,6 +289,7 @@ def test_a_quote_standing_in_quotation_marks_gets_no_second_pair():
     assert quote("„beginnend in Schule“") == "„beginnend in Schule“"
     assert quote("mehr Grün") == "„mehr Grün“"
     assert quote("„Teilhabe“ gestalten") == "„„Teilhabe“ gestalten“"  # only a quote of its own as a whole
+    assert quote("„a“ und „b“") == "„„a“ und „b““"  # two quotations are no one
 
 
 def test_lines_opening_with_an_article_are_items_of_their_own_unless_the_line_before_needs_more():
@@ -297,3 +300,6 @@ def test_lines_opening_with_an_article_are_items_of_their_own_unless_the_line_be
                Item("des ADFC ausleihen", 4)]
     assert [text for text, _, _ in joined_items(wrapped, set())] == [
         "Kinderbetreuung für die Familien", "Freie Lastenräder des ADFC ausleihen"]
+    # "der" after a line without an article is a genitive
+    genitive = [Item("Sanierung", 1), Item("der Turnhalle", 2)]
+    assert [text for text, _, _ in joined_items(genitive, set())] == ["Sanierung der Turnhalle"]

@@ -614,10 +614,21 @@ def test_a_place_filter_whose_boards_do_not_name_the_matter_is_said_to_be_silent
     assert answer.mode == "absent" and answer.lead.startswith("Für Heßler steht zu „Kita-Plätze“ nichts wörtlich")
 
 
-@pytest.mark.parametrize("question", [
-    "Was ist in Heßler wichtig für die Integrationsarbeit?",  # no noun other districts' boards share
-    "Gib mir eine Übersicht über alles, was zu Heßler gesagt wurde.",
-    "Was sagen die in Bismarck zu Kitas?",  # Bismarck names them
+@pytest.mark.parametrize("question, filters", [
+    ("Was ist in Heßler wichtig für die Integrationsarbeit?", None),  # no noun other districts' boards share
+    ("Gib mir eine Übersicht über alles, was zu Heßler gesagt wurde.", None),
+    ("Was sagen die in Bismarck zu Kitas?", None),  # Bismarck names them
+    ("Was sagen die Bürger in Heßler zu Spielplätzen?", None),  # not the less specific noun ("Bürger")
+    ("Was sagt Bulmke-Hüllen zum KiTa-Ausbau?", None),  # its board says "Kitaplätze": a part of the compound
+    ("Welche Themen sprechen Müll an?", Filters(places={"Schalke"})),  # Schalke's own board says it
+    ("Welche Probleme mit Müll gibt es in Schalke?", Filters(sections={"Was läuft gut"})),  # not in that section
 ])
-def test_silence_is_not_claimed_for_words_that_name_no_matter_of_other_places(real, question):
-    assert real.ask(question).mode != "absent"
+def test_silence_is_not_claimed_for_words_that_name_no_matter_of_other_places(real, question, filters):
+    assert real.ask(question, filters=filters).mode != "absent"
+
+
+def test_a_workshop_title_that_answers_a_where_question_is_quoted(real):
+    # the title line repeats the workshop's heading, but it is what names the matter: shown, in bold
+    answer = real.ask("In welchen Workshops wird Teilhabe genannt?")
+    assert answer.mode == "where"
+    assert "**Workshop 3 - Zusammenleben und Teilhabe**" in answer.text

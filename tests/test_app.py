@@ -630,7 +630,7 @@ def test_main_serves_on_localhost_and_returns_zero(real_assistant, monkeypatch, 
 def test_the_intro_names_the_documents_as_one_list():
     from ui.layout import intro_text
 
-    three = intro_text([("A vom 1.1.2020", "a"), ("B", "b"), ("C", "c")])
-    assert "steht: A vom 1.1.2020, B und C. Jede Antwort" in three
-    assert "steht: A. Jede" in intro_text([("A", "a")])
+    three = intro_text([("IKON Minden, Workshopphase 1", "a"), ("B", "b"), ("C", "c")])
+    assert "steht: „IKON Minden, Workshopphase 1“, „B“ und „C“. Jede Antwort" in three
+    assert "steht: „A“. Jede" in intro_text([("A", "a")])
     assert "keine Protokolle" in intro_text([])

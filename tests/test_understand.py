@@ -617,7 +617,11 @@ def test_the_language_of_a_question_is_told_by_its_common_words(question, langua
     ("In which of the districts is it mentioned?", "district"),
     ("Welche Themen sprechen Kitas an?", "topic"),
     ("Wo ist Segregation ein Thema?", None),  # the idiom: where it is discussed
+    ("Wo wird das Thema Müll genannt?", None),
     ("Where are playgrounds a topic?", None),
+    ("In which of the four districts is it mentioned?", "district"),
+    ("Und wo in den anderen Stadtteilen?", "district"),
+    ("Wo fehlen in welchen Stadtteilen Kitas?", "district"),
 ])
-def test_the_kind_of_place_is_named_right_after_the_question_word(question, kind):
+def test_the_kind_of_place_a_where_question_asks_for(question, kind):
     assert place_kind_of(question) == kind

@@ -27,8 +27,8 @@ ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
 
 def intro_text(document_choices: list[tuple[str, str]]) -> str:
     """The page's heading and what it searches (the documents served)."""
-    labels = [label for label, _ in document_choices]
-    # "A, B und C": one "und", however many documents
+    # „A“, „B“ und „C“: one "und", however many documents, each title in quotes (titles have commas)
+    labels = [f"„{label}“" for label, _ in document_choices]
     documents = (f"{', '.join(labels[:-1])} und {labels[-1]}" if len(labels) > 1 else "".join(labels)) \
         or "keine Protokolle"
     return ("# Protokoll-Assistent\n"
@@ -148,6 +148,12 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
 
     def new_conversation():
         return ui.handler(handlers.new_conversation)()
+
+    def clear_conversation():
+        """The chat's bin: a new conversation, but a question typed and not sent yet stays."""
+        updates = ui.handler(handlers.new_conversation)()
+        updates.pop(ui["question"], None)
+        return updates
 
     def on_load(documents, places, sections, conversation: Conversation, request: gr.Request):
         """?q=…(&q=…) in the address asks those questions, as one conversation, once the page has loaded."""
@@ -324,7 +330,8 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
         chatbot.option_select(suggestion, chat_inputs[1:], chat_outputs, api_visibility="private", **assistant_events)
         new_button.click(new_conversation, None, [*chat_outputs, ui["download"]], api_name="new_conversation")
         # The chat's own bin clears more than what is shown: a question after it starts afresh, not as a follow-up.
-        chatbot.clear(new_conversation, None, [*chat_outputs, ui["download"]], api_visibility="private")
+        chatbot.clear(clear_conversation, None, [output for output in [*chat_outputs, ui["download"]]
+                                                  if output is not question], api_visibility="private")
         export_button.click(export, [conversation], ui["download"], api_name="export").success(None, js=START_DOWNLOAD)
         places_button.click(places_table, [conversation], ui["download"], api_name="places_csv").success(
             None, js=START_DOWNLOAD)

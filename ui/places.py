@@ -89,13 +89,14 @@ def places_markdown(answer: Answer, index: int | None) -> str:
     place, finding, sources, missing = headers(answer)
     out = [f"| {place} | {finding} | {sources} |", "|---|---|---|"]
     for row in rows:
+        name = escape_markdown(row.place).replace("|", "\\|")  # a "|" in a board's name would end the cell
         if not row.mentioned:
-            out.append(f"| {escape_markdown(row.place)} | *{missing}* | – |")
+            out.append(f"| {name} | *{missing}* | – |")
             continue
         markers = ", ".join(f"[\\[{n}\\]](#quelle-{index}-{n})" if index is not None else f"\\[{n}\\]"
                             for n in row.markers)
         cell = escape_markdown(finding_text(row)).replace("|", "\\|")
-        out.append(f"| {escape_markdown(row.place)} | {cell} | {markers} |")
+        out.append(f"| {name} | {cell} | {markers} |")
     return "\n".join(out)
 
 

@@ -577,10 +577,10 @@ def _continues(previous: str, line: str) -> bool:
         return True  # a bracket opened and not yet closed
     if previous.endswith(("-", ",", "(", "/", "+")):
         return True
-    first, last = line.split()[0], (previous.split() or [""])[-1]
+    first, before = line.split()[0], previous.split() or [""]
     # (not "der" after a line without an article: "Sanierung" / "der Turnhalle" is a genitive)
-    if first in _ARTICLES and last.casefold() not in _LINKING_WORDS and (
-            first != "der" or (previous.split() or [""])[0].casefold() in _ARTICLES):
+    if first in _ARTICLES and before[-1].casefold() not in _LINKING_WORDS and (
+            first != "der" or before[0].casefold() in _ARTICLES):
         return False  # "Viele Grün + Spielflächen" / "die Familienzentren" / "der Martinszug": a list of its own
     return line[0].islower() or line[0] in ")]"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant import Assistant
-from assistant.answer import escape_markdown
+from assistant.answer import escape_markdown, listing
 
 from .export import link_filters
 from .feedback import MAX_REASON_CHARS
@@ -27,10 +27,8 @@ ICONS = Path(__file__).with_name("icons")  # drawn as SVG: no emoji font needed
 
 def intro_text(document_choices: list[tuple[str, str]]) -> str:
     """The page's heading and what it searches (the documents served)."""
-    # „A“, „B“ und „C“: one "und", however many documents, each title in quotes (titles have commas)
-    labels = [f"„{label}“" for label, _ in document_choices]
-    documents = (f"{', '.join(labels[:-1])} und {labels[-1]}" if len(labels) > 1 else "".join(labels)) \
-        or "keine Protokolle"
+    # „A“, „B“ und „C“: each title in quotes (titles have commas)
+    documents = listing([f"„{label}“" for label, _ in document_choices], None) or "keine Protokolle"
     return ("# Protokoll-Assistent\n"
             f"Fragen Sie in eigenen Worten nach dem, was in den Protokollen steht: "
             f"{escape_markdown(documents)}. Jede Antwort besteht aus Auszügen der Protokolle und nennt "

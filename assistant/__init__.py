@@ -57,6 +57,9 @@ MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 MAX_CITED = 8
 CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
+# … and the boards of a district the question names while they score this close (a title page that names the
+# district does not push its own boards out).
+CITE_RELATIVE_OWN = 0.5
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
 # (place names taken out) comes closer to some passage than to everyday off-topic questions
@@ -406,7 +409,10 @@ class Assistant:
         if not top:
             return []
         best = top[0].score
-        close = [hit for hit in top if hit.score >= CITE_RELATIVE * best]
+        # (a district's: a workshop's name is a common word, "Bildung" a workshop in one protocol, a topic in another)
+        districts = {place.name for place in query.districts} if query is not None else set()
+        close = [hit for hit in top if hit.score >= (CITE_RELATIVE_OWN if hit.passage.place in districts
+                                                     else CITE_RELATIVE) * best]
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close

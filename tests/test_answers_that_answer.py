@@ -302,6 +302,20 @@ def test_unknown_place_is_offered_only_names_spelled_like_it(real):
     assert minden.query.unknown_places and "Wohnen" in minden.text and "Schalke" not in minden.text
 
 
+def test_a_named_districts_own_boards_are_not_pushed_out_by_a_page_that_names_it(real):
+    # A title page naming the district scores just above the cut, the district's third board just below it: the
+    # district's boards are what the question asks about, so all of them are cited, and before the title page.
+    query = real.understand("Was wird über Feldmark gesagt?")
+    own = [p for p in real.store.passages if p.place == "Feldmark"]
+    title = next(p for p in real.store.passages if p.place is None and "Feldmark" in p.text)
+    assert len(own) >= 3
+    hits = [Hit(own[0], 1.0), Hit(own[1], 0.9), Hit(title, 0.61), Hit(own[2], 0.55)]
+    cited = real.cite(hits, query)
+    assert [hit.passage for hit in cited] == [*own[:3], title]
+    # a passage of no named place still needs to come close to the best one
+    assert Hit(title, 0.55) not in real.cite([Hit(own[0], 1.0), Hit(title, 0.55)], query)
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

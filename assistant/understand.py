@@ -401,6 +401,8 @@ class Vocabulary:
 
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
+        # The people who say or want something ("Was fordern die Teilnehmenden?") are not the field of that name.
+        question = without_speakers(question)
         stems = self.stems(question)
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
         tokens = words(question)
@@ -567,6 +569,45 @@ class Vocabulary:
         return best
 
 
+# A German question whose verb comes second and its subject after it: "Was fordern die Teilnehmenden?", "Wo wünschen
+# sich die Betroffenen …?" (not after "sein", "geben" and the like: "Wer sind die Teilnehmenden?" asks for them).
+SUBJECT_QUESTION_WORDS = frozenset("was wo wie warum wieso weshalb wann woruber wofur wozu womit".split())
+COPULAS = frozenset("ist sind war waren ware sei gibt gab gabe steht stehen stand standen heisst heissen lautet lauten"
+                    .split())
+BEFORE_SUBJECT = frozenset("sich denn eigentlich so genau alle da dort".split())
+SUBJECT_ARTICLES = frozenset("die der den des".split())
+# Nouns for people: nominalised participles and adjectives ("Teilnehmende", "Betroffene", "Verantwortliche",
+# "Beteiligte") and agent nouns ("Bürger", "Teilnehmerinnen").
+PEOPLE_ENDINGS = ("ende", "enden", "ene", "enen", "liche", "lichen", "igte", "igten", "er", "innen")
+
+
+def subject_people(tokens: list[str]) -> list[int]:
+    """Positions of folded words naming people as the subject of a question's verb: "Was fordern die
+    Teilnehmenden in Schalke?" asks what they want, not for the field "Teilnehmende"."""
+    start = 1 if tokens[:1] == ["und"] else 0
+    if len(tokens) < start + 4 or tokens[start] not in SUBJECT_QUESTION_WORDS or tokens[start + 1] in COPULAS:
+        return []
+    position = start + 2
+    while position < len(tokens) and tokens[position] in BEFORE_SUBJECT:
+        position += 1
+    if position + 1 >= len(tokens) or tokens[position] not in SUBJECT_ARTICLES:
+        return []
+    noun = tokens[position + 1]
+    return [position + 1] if noun.endswith(PEOPLE_ENDINGS) else []
+
+
+def speakers_of(question: str) -> list[str]:
+    """The words of the question naming people as its subject (subject_people), as written."""
+    written = WORD.findall(question)
+    return [written[i] for i in subject_people([fold(word) for word in written])]
+
+
+def without_speakers(question: str) -> str:
+    """The question without the words naming people as its subject."""
+    speakers = speakers_of(question)
+    return _without_words(question, speakers) if speakers else question
+
+
 def uses_section_name(question: str, section: str) -> bool:
     """Whether the question itself uses a word of a section's name (not only of its printed prompt)."""
     asked = set(words(question))
@@ -712,7 +753,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
 def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
     """A question naming no section in the corpus' words may ask for one in other words (judged by meaning)."""
     if not query.sections:
-        query.sections = vocabulary.sections_by_meaning(query)
+        speakers = " ".join(speakers_of(query.question))
+        # (nor is the field named after the people who say something: "Was fordern die Teilnehmenden?")
+        query.sections = {name: weight for name, weight in vocabulary.sections_by_meaning(query).items()
+                          if not (speakers and uses_section_name(speakers, name))}
     return query
 
 

@@ -432,6 +432,17 @@ def test_everyday_municipal_services_are_refused(real, question):
     assert answer.abstained and answer.passages == []
 
 
+def test_the_people_who_say_something_are_not_the_field_of_their_name(real):
+    # "die Teilnehmenden" who demand something are not the topic boards' field "Teilnehmende": no banner saying
+    # Schalke has no such field, Schalke's boards answer
+    demand = real.ask("Was fordern die Teilnehmenden in Schalke?")
+    assert "Teilnehmende" not in demand.query.sections and "keinen Abschnitt" not in demand.text
+    assert demand.passages and all(hit.passage.place == "Schalke" for hit in demand.passages[:4])
+    # … while a question for them asks for that field
+    asked = real.ask("Wer sind die Teilnehmenden der Gruppe Mediation?")
+    assert asked.passages[0].passage.section == "Teilnehmende"
+
+
 @pytest.mark.parametrize("question, lead", [
     ("Wann holt die Stadt in Schalke den Sperrmüll ab?", "Einen Zeitpunkt dazu nennen die Protokolle nicht."),
     ("Wie teuer ist ein Kita-Platz in Gelsenkirchen?", "Einen Betrag dazu nennen die Protokolle nicht."),

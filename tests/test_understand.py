@@ -14,7 +14,15 @@ import pytest
 
 from assistant import Assistant
 from assistant.evidence import with_the_value
-from assistant.understand import DECISION_QUESTION, Vocabulary, asked_value, intent_of, language_of, place_kind_of
+from assistant.understand import (
+    DECISION_QUESTION,
+    Vocabulary,
+    asked_value,
+    intent_of,
+    language_of,
+    place_kind_of,
+    speakers_of,
+)
 from index import Item, Passage
 from index.lexical import LexicalIndex
 
@@ -625,3 +633,18 @@ def test_the_language_of_a_question_is_told_by_its_common_words(question, langua
 ])
 def test_the_kind_of_place_a_where_question_asks_for(question, kind):
     assert place_kind_of(question) == kind
+
+
+@pytest.mark.parametrize("question, speakers", [
+    ("Was fordern die Teilnehmenden in Schalke?", ["Teilnehmenden"]),
+    ("Wo wünschen sich die Betroffenen mehr Grün?", ["Betroffenen"]),
+    ("Und was sagen eigentlich die Verantwortlichen dazu?", ["Verantwortlichen"]),
+    ("Was haben die Mitglieder beschlossen?", ["Mitglieder"]),
+    ("Wer sind die Teilnehmenden?", []),  # asks for them
+    ("Was sind die Teilnehmenden?", []),
+    ("Welche Teilnehmenden waren da?", []),
+    ("Was sagen die Empfehlungen?", []),  # a field that says something, no people
+    ("Was steht bei den Teilnehmenden?", []),
+])
+def test_people_as_the_subject_of_a_question(question, speakers):
+    assert speakers_of(question) == speakers

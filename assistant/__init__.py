@@ -227,8 +227,18 @@ class Assistant:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if query.meeting_fact:
-            # A fact of a meeting: its own pages (title page, programme, goals, the head of minutes) first.
-            cited.sort(key=lambda hit: not self.retriever.is_head(hit.position))
+            # A fact of a meeting: its own pages (title page, programme, goals, the head of minutes) first, also
+            # where an item that speaks of "the next Sitzung" scores higher; those with a line that answers before
+            # those without (the agenda pages of minutes are pages of their head too).
+            def own_page(hit: Hit) -> bool:
+                return hit.source in query.meeting_fact and self.retriever.is_head(hit.position)
+
+            best = ranking.hits[0].score
+            pages = [hit for hit in ranking.hits[:MAX_CITED] if own_page(hit) and hit.score >= CITE_RELATIVE_OWN * best
+                     and all(hit.position != each.position for each in cited)]
+            cited += highlight(pages, query, self.retriever, matters[0] if matters else None)
+            cited.sort(key=lambda hit: (not own_page(hit), not hit.highlights))
+            del cited[MAX_CITED:]
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
         if value:

@@ -280,6 +280,8 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             lines = hit.highlights
         elif hit.gathered or passage.meta.get("empty") or not own:
             lines = every
+        elif query.meeting_fact and (labelled := fact_lines(passage, query.question)):
+            lines = labelled
         else:
             lines = lines_naming(hit.position, matter, retriever) if matter and hit.position >= 0 else ()
             similarity = None
@@ -306,6 +308,32 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     return marked
+
+
+# The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
+# what a question asks of the meeting (German, English, Turkish) and the labels that give it.
+FACT_LABELS = (
+    (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
+     re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|chair\w*)\b", re.I)),
+    (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
+     re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b", re.I)),
+    (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|when|time|ne\s+zaman|saat)\b", re.I),
+     re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b", re.I)),
+    (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b", re.I),
+     re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
+    (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokolliert\w*|minute-?taker|wrote|took\s+the\s+minutes)\b",
+                re.I),
+     re.compile(r"^(?:protokoll(?:führ\w*)?|schriftführ\w*|minutes)\b", re.I)),
+)
+
+
+def fact_lines(passage, question: str) -> tuple[int, ...]:
+    """The labelled lines of a passage that give the fact of the meeting the question asks for ("Wer hat die
+    Sitzung geleitet?": „Vorsitz Andreas Zuber …“), or none."""
+    labels = [label for asks, label in FACT_LABELS if asks.search(question)]
+    return tuple(item.line for item in passage.items
+                 if any(label.search(item.text.strip(" -•*")) for label in labels)
+                 and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
 
 
 def heading_lines(passage) -> set[int]:

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import Stemmer
 from rapidfuzz import fuzz
 
@@ -211,6 +212,7 @@ class Vocabulary:
             if passage_index and terms_per_passage else None
         )
         self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
+        self._passage_sources = [p.source for p in passages]
         self.places = self._places(passages)
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
@@ -494,6 +496,23 @@ class Vocabulary:
                 named[word] = sources
         return named
 
+    def naming_any_meeting(self, question: str) -> dict[str, set[str]]:
+        """The question's words that name a kind of meeting ("Sitzung", "meeting"), each with the documents that use
+        the word (every document when none does, or for another language's word): a question for who chaired "die
+        Sitzung" asks about whichever meeting calls itself one."""
+        every = set(self.meetings.titles)
+        named = {}
+        for word in set(words(question)):
+            if len(word) < MEETING_WORD_LETTERS or word in MONTHS or not german_meeting_nouns(word)[0].endswith(
+                    MEETING_NOUNS):
+                continue
+            using = set()
+            if self._corpus is not None:  # ("session": the documents that say "Sitzung")
+                terms = [term for noun in german_meeting_nouns(word) for term in self._corpus.analyzer.analyze(noun)]
+                using = {self._passage_sources[i] for i in np.flatnonzero(self._corpus.containing(terms))}
+            named[word] = using or every
+        return named if every else {}
+
     def sections_on(self, place_names) -> set[str]:
         """The sections the boards of these districts or workshops have."""
         return set().union(*(self.place_sections.get(name, set()) for name in place_names))
@@ -732,6 +751,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     meeting_fact = frozenset()
     if MEETING_FACT.search(question) and not any(place.kind != "city" for place in places) and not items:
         named = vocabulary.naming_the_meeting(content)
+        if not named and not documents:
+            # "Wer hat die Sitzung geleitet?" names no meeting of a title but a kind of meeting: any document's
+            named = vocabulary.naming_any_meeting(content)
         if named or documents:
             # "die Konferenz" is the meeting, not the topic card that speaks of "Stadtteil-Konferenzen".
             rest = " ".join(word for word in WORD.findall(content) if fold(word) not in named)
@@ -795,8 +817,8 @@ ONE_PLACE = re.compile(
 # minutes), when the question names the meeting (MEETING_WORD_LETTERS: the shortest word that can).
 MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
-    r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|vorsitz\w*|teilnehm\w*"
-    r"|anwesend\w*|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
+    r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
+    r"|teilnehm\w*|anwesend\w*|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )

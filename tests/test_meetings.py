@@ -212,6 +212,67 @@ def test_a_question_for_the_hour_quotes_the_clock_time_not_the_date(council):
     assert "„Beginn: 19:30 Uhr, Ende: 21:15 Uhr“" in council.ask("Wann begann die Sitzung des Gemeinderates?").lead
 
 
+# Minutes whose head gives its facts as labelled lines without colons, beside a citizens' round that is no "Sitzung".
+LABELLED_HEAD = """\
+Gemeinderat Talheim
+Protokoll Nr. 12 vom 3. Juni 2024
+Vorsitz Erika Brandt, Gemeindepräsidentin
+Protokoll Jonas Keller, Gemeindeschreiber
+Ort Mehrzweckhalle Talheim
+Zeit 19.00 Uhr bis 21.40 Uhr
+
+Traktandum 1: Wasserversorgung
+Diskussion
+Roth, FDP: Die Leitung zum Reservoir muss erneuert werden. Bis zum Ende der Sitzung lag kein Angebot vor.
+Beschlussfassung
+Der Kredit für die Leitung wird mit 21:3 Stimmen bewilligt.
+
+Traktandum 2: Schulweg
+Eltern wünschen eine Ampel an der Hauptstrasse. Der Rat lässt die Kosten prüfen.
+
+Traktandum 3: Verschiedenes
+Die nächste Sitzung findet am 1. Juli statt.
+"""
+ROUND_OF_THE_VILLAGE = """\
+---
+title: Bürgerrunde Talheim
+date: 2024-05-02
+---
+
+# Bürgerrunde Talheim
+
+## Moderation
+
+Die Runde leitete Paul Frey vom Quartierverein.
+
+## Spielplatz
+
+Am Spielplatz fehlen Schattenplätze.
+"""
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory) -> Assistant:
+    return assistant_over(tmp_path_factory, "labelled", {"gemeinderat-2024-06-03.txt": LABELLED_HEAD,
+                                                         "buergerrunde-2024-05-02.md": ROUND_OF_THE_VILLAGE})
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Wer hat die Sitzung geleitet?", "Vorsitz Erika Brandt, Gemeindepräsidentin"),
+    ("Who chaired the session?", "Vorsitz Erika Brandt, Gemeindepräsidentin"),
+    ("Wo fand die Sitzung statt?", "Ort Mehrzweckhalle Talheim"),
+    ("Wann begann die Sitzung?", "Zeit 19.00 Uhr bis 21.40 Uhr"),
+])
+def test_a_kind_of_meeting_named_in_general_is_answered_from_the_labelled_head_of_minutes(labelled, question, line):
+    # "die Sitzung" names no title, but the minutes call themselves one (the citizens' round does not): the line of
+    # their head with that label answers, not a debate that speaks of "the end of the session"
+    answer = labelled.ask(question)
+    assert answer.query.meeting_fact == {"gemeinderat-2024-06-03.txt"}
+    assert f"„{line}“ [1]" in answer.lead, answer.lead
+    assert [item.text for item in answer.passages[0].passage.items
+            if item.line in answer.passages[0].highlights] == [line]
+
+
 VILLAGE_ROUND = """\
 ---
 title: Bürgerrunde Talheim Februar 2019

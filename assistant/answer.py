@@ -383,7 +383,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 continue
             # A gathered section is shown whole: the question asked for all of it.
             for item in select_items(passage, query_terms, analyzer, whole=hit.gathered, highlights=hit.highlights,
-                                     only_highlighted=by_place, query=query):
+                                     only_highlighted=by_place, query=query, strong=mode not in SIMILAR_MODES):
                 # "… (n weitere Zeilen …)" is no quote: a note under the list, without a marker (a paragraph of its
                 # own: indented, Markdown reads it as part of the bullet above)
                 lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
@@ -512,12 +512,17 @@ def counted_phrase(query: Query, key: str, count: int, **values) -> str:
     return one if count == 1 else many
 
 
+# Answers whose passages only come closest (a "no", a place that does not name it, a value not given): their
+# closest lines come first but are no answer, so they are not set in bold.
+SIMILAR_MODES = frozenset({"no", "absent", "lacking"})
+
+
 def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole: bool = False,
                  highlights: tuple[int, ...] = (), only_highlighted: bool = False,
-                 query: Query | None = None) -> list[str]:
+                 query: Query | None = None, strong: bool = True) -> list[str]:
     """The items to quote, lines broken by the transcription joined again: the answering ones (highlights) first
-    and in bold, never left out; then all of a short passage (or of one asked for whole), of a long one those
-    sharing the most words with the question; how many are left out said in the question's language."""
+    and (strong) in bold, never left out; then all of a short passage (or of one asked for whole), of a long one
+    those sharing the most words with the question; how many are left out said in the question's language."""
     # (a line repeating the passage's heading is shown as its label already, unless it is what answers: "In welchen
     # Workshops wird Teilhabe genannt?" is answered by the title "Workshop 3 - Zusammenleben und Teilhabe")
     marked = set(highlights)
@@ -542,7 +547,8 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     if answering and len(answering) < len(joined):
         if not prose:
             joined = answering + [bullet for bullet in joined if not bullet[2]]
-        quoted = [f"**{escape_markdown(text)}**" if hit else escape_markdown(text) for text, _, hit in joined]
+        quoted = [f"**{escape_markdown(text)}**" if hit and strong else escape_markdown(text)
+                  for text, _, hit in joined]
     else:
         quoted = [escape_markdown(text) for text, _, _ in joined]
     if len(chosen) < len(items):

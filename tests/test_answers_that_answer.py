@@ -333,6 +333,18 @@ def test_no_when_the_named_place_does_not_mention_it(real):
         == {"Heßler"}
 
 
+@pytest.mark.parametrize("question", ["Gibt es in Heßler Probleme mit Müll?",
+                                      "Welche Probleme mit Müll gibt es in Heßler?"])
+def test_what_only_comes_closest_is_not_set_in_bold_like_an_answer(real, question):
+    answer = real.ask(question)
+    assert answer.only_similar and answer.passages
+    assert any(hit.highlights for hit in answer.passages)  # the closest lines still come first …
+    quoted = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert quoted and not any("**" in line for line in quoted)  # … but are not marked as answering
+    # an answer proper marks its answering lines
+    assert any(line.startswith("- **") for line in real.ask("Gibt es in Bismarck Probleme mit Müll?").text.splitlines())
+
+
 # --- the very lines ----------------------------------------------------------------------------------------
 def test_the_line_asked_about_is_shown_first_and_never_hidden(real):
     answer = real.ask("Gibt es in Bismarck Probleme mit Müll?")

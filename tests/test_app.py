@@ -84,7 +84,7 @@ def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
     assert "&lt;script&gt;" in rendered
     assert "Werkstatt &lt;b&gt;Quartier&lt;/b&gt;" in rendered  # document title
     for label, value in [("Stadt", "Minden"), ("Datum", "04.05.2020"), ("Abschnitt", "Handlungsbedarfe"),
-                         ("Tafel / Zeile", "Tafel 1"), ("Zeilen", "Zeilen 4–5 (markiert)")]:
+                         ("Abschnitt", "Tafel 1"), ("Zeilen", "Zeilen 4–5 (markiert)")]:
         assert f"<dt>{label}</dt><dd>{value}" in rendered
     assert "Quelle [1]" in rendered
     # The whole board: the header line above and the other section of the board, unmarked.
@@ -194,7 +194,7 @@ def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
     assert ('<td><mark class="pa-answer"><strong>Wohnraum fehlt</strong></mark></td><td><mark class="pa-answer">'
             "<strong>Mehr Wohnungen</strong></mark></td>") in strong
     assert "&lt;p&gt;" not in rendered
-    assert "Ganze Tabellenzeile" in rendered
+    assert "Tabellenzeile, vollständig" in rendered and "<dt>Tabellenzeile</dt>" in rendered
 
 
 def test_source_with_latex_arrows_and_superscripts_is_current_and_shown_as_quoted(tmp_path):
@@ -221,7 +221,7 @@ def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
 
 def test_reader_groups_filters_searches_and_escapes(tiny):
     everything = sources.render_reader(tiny.protocols)
-    assert "2 Tafel(n) bzw. Tabellenzeile(n) mit 3 Abschnitt(en)" in everything
+    assert "2 Tabellenzeile(n) bzw. Abschnitt(e) mit 3 Stelle(n)" in everything
     assert "<h3>Werkstatt (Minden, 04.05.2020)</h3>" in everything
     assert "<img" not in everything and "<script" not in everything
     assert "<details open>" in everything  # few boards: shown open
@@ -230,7 +230,24 @@ def test_reader_groups_filters_searches_and_escapes(tiny):
     found = sources.render_reader(tiny.protocols, None, "SPIELPLÄTZE")
     assert "<mark>Spielplätze</mark> &lt;img" in found
     assert "Nachbarschaft" not in found
-    assert "Keine Tafel passt" in sources.render_reader(tiny.protocols, None, "Raumschiff")
+    assert "Keine Stelle passt" in sources.render_reader(tiny.protocols, None, "Raumschiff")
+
+
+def test_the_app_names_boards_and_places_as_the_corpus_has_them(tmp_path):
+    # minutes: agenda items and cities, no walls, districts or workshops
+    item = Passage(source="rat.txt", doc_title="Gemeinderat", board_kind="agenda_item", board="Traktandum 2",
+                   section="Beschlussfassung", items=[Item("Der Kredit wird bewilligt.", 7)],
+                   meta={"city": "Talheim"})
+    minutes = sources.Protocols([item], tmp_path)
+    assert minutes.unit_names() == "Tagesordnungspunkt" and minutes.place_kinds() == ["Stadt"]
+    assert "1 Tagesordnungspunkt(e) mit 1 Stelle(n)" in sources.render_reader(minutes)
+    shown = sources.render_source(minutes, item)
+    assert "<dt>Tagesordnungspunkt</dt><dd>Traktandum 2" in shown and "Tafel" not in shown
+    # photo protocols and workshop tables: walls and rows, districts and workshops
+    walls = sources.Protocols([passage([("Kita", 3)], kind="district", place="Nordstadt"),
+                               passage([("Wohnraum", 9)], kind="table_row", place="Wohnen")], tmp_path)
+    assert walls.unit_names() == "Tafel bzw. Tabellenzeile"
+    assert walls.place_kinds() == ["Stadt", "Stadtteil", "Workshop"]
 
 
 def test_filter_choices_come_from_the_passages(tiny):
@@ -555,7 +572,7 @@ def test_answers_offer_next_questions_that_the_corpus_answers(client):
 @pytest.mark.e2e
 def test_reader_endpoint_filters_and_searches(client):
     page = client.predict([GELSENKIRCHEN], ["Schalke"], ["Handlungsbedarfe"], "", api_name="/read")
-    assert "4 Tafel(n) bzw. Tabellenzeile(n) mit 4 Abschnitt(en)" in page
+    assert "4 Tafel(n) mit 4 Stelle(n)" in page
     found = client.predict([], [], [], "Kita", api_name="/read")
     assert "<mark>Kita</mark>" in found
 

@@ -289,7 +289,7 @@ def test_empty_corpus_folder_gives_an_app_that_says_so(tmp_path, capsys, record)
         client = Client(server.url, verbose=False)
         result = client.predict("Was läuft gut in Schalke?", api_name="/ask")
         assert result["abstained"] and result["passages"] == []
-        assert "Keine Tafel passt" in client.predict([], [], [], "", api_name="/read")
+        assert "Keine Stelle passt" in client.predict([], [], [], "", api_name="/read")
         client.close()
     finally:
         server.demo.close()

@@ -213,13 +213,16 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
     with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         conversation = ui.add("conversation", gr.State(Conversation()))
         ui.add("intro", gr.Markdown(intro_text(document_choices), elem_id="intro"))
-        with ui.add("filter_box", gr.Accordion("Suche eingrenzen: Dokument, Stadtteil/Workshop, Abschnitt",
+        # (the places named as this corpus has them: "Stadt, Stadtteil oder Workshop", for minutes "Stadt")
+        place_kinds = handlers.protocols.place_kinds()
+        place_label = " oder ".join(filter(None, [", ".join(place_kinds[:-1]), place_kinds[-1]]))
+        with ui.add("filter_box", gr.Accordion(f"Suche eingrenzen: Dokument, {'/'.join(place_kinds)}, Abschnitt",
                                                open=False)):
             with gr.Row():
                 documents = gr.Dropdown(document_choices, value=[], multiselect=True, label="Dokument",
                                         elem_id="filter-dokument")
                 places = gr.Dropdown(handlers.choices["places"], value=[], multiselect=True,
-                                     label="Stadt, Stadtteil oder Workshop", elem_id="filter-ort")
+                                     label=place_label, elem_id="filter-ort")
                 sections = gr.Dropdown(handlers.choices["sections"], value=[], multiselect=True, label="Abschnitt",
                                        elem_id="filter-abschnitt")
             gr.Markdown("Die Eingrenzung gilt für den Chat und für die Ansicht „Protokolle lesen“.")
@@ -287,7 +290,7 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
                 ui.add("link", gr.Textbox(label="Link zu dieser Antwort (zum Teilen)", interactive=False,
                                           buttons=["copy"], elem_id="link"))
             with gr.Tab("Protokolle lesen", id="lesen"):
-                gr.Markdown("Alle Protokolle nach Dokument → Tafel bzw. Tabellenzeile → Abschnitt. "
+                gr.Markdown(f"Alle Protokolle nach Dokument → {handlers.protocols.unit_names()} → Abschnitt. "
                             "Die Eingrenzung oben und die Textsuche wirken zusammen.")
                 with gr.Row():
                     search = gr.Textbox(label="Im Text suchen", placeholder="z. B. Kita", scale=4,

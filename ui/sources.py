@@ -16,7 +16,7 @@ from assistant.retrieve import Filters
 from index import CorpusError, Passage
 from index.documents import read_document
 from index.markup import clean_cells, clean_line
-from index.passage import kind_name
+from index.passage import BOARD_KINDS, kind_name
 
 from .export import german_date
 
@@ -100,6 +100,21 @@ class Protocols:
                 choices.append((f"{passage.place} – {kind}{', ' + city if city else ''}", passage.place))
         return choices
 
+    def unit_names(self) -> str:
+        """What the corpus' boards are, in the order of BOARD_KINDS ("Seite bzw. Tafel bzw. Tabellenzeile")."""
+        kinds = {p.board_kind for p in self.passages}
+        names = dict.fromkeys(kind_name(kind).unit for kind in (*BOARD_KINDS, *sorted(kinds)) if kind in kinds)
+        return " bzw. ".join(names) or "Abschnitt"
+
+    def place_kinds(self) -> list[str]:
+        """What the corpus' places are ("Stadt", "Stadtteil", "Workshop"), for the place filter's label."""
+        kinds = ["Stadt"] if any(p.meta.get("city") for p in self.passages) else []
+        for passage in self.passages:
+            kind = kind_name(passage.board_kind).place if passage.place else None
+            if kind and kind not in kinds:
+                kinds.append(kind)
+        return kinds or ["Ort"]
+
     def sections(self) -> list[tuple[str, str]]:
         names: list[str] = []
         for passage in self.passages:
@@ -155,7 +170,7 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
         ("Dokument", passage.doc_title),
         ("Stadt", meta.get("city") or "nicht angegeben"),
         ("Datum", german_date(meta.get("date")) or "nicht angegeben"),
-        ("Tafel / Zeile", passage.board),
+        (kind_name(passage.board_kind).unit, passage.board),
         ("Abschnitt", passage.section or "–"),
     ]
     if passage.place:
@@ -183,7 +198,7 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
         out.append(render_board_lines(protocols, passage, lines, answer=answer))
     else:
         out.append('<p class="pa-note">Die Datei hat sich seit dem Indexieren geändert oder fehlt; '
-                   "gezeigt wird der indexierte Text der Tafel.</p>")
+                   "gezeigt wird der indexierte Text.</p>")
         out.append(render_board_items(protocols.board(passage), highlight_lines=cited, answer_lines=answer,
                                       empty_passage=passage if empty else None))
     out.append("</div>")
@@ -257,7 +272,7 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str],
             rows.append(f'<tr class="pa-empty"><th scope="row" class="pa-no"></th>'
                         f"<td{span}>{esc(EMPTY_FIELD_ROW)}</td></tr>")
     shown = line_span((numbered[0][0], numbered[-1][0])) if numbered else "keine Zeilen"
-    caption = f"Ganze {'Tabellenzeile' if passage.board_kind == 'table_row' else 'Tafel'} ({shown})."
+    caption = f"{kind_name(passage.board_kind).unit}, vollständig ({shown})."
     return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
             + "".join(rows) + "</tbody></table></div>")
 
@@ -340,12 +355,16 @@ def render_reader(protocols: Protocols, filters: Filters | None = None, search: 
     chosen = [p for p in protocols.passages if (filters is None or filters.allows(p))
               and (not term or passage_matches(p, term))]
     if not chosen:
-        return ('<div class="pa-reader"><p class="pa-summary">Keine Tafel passt zu dieser Auswahl.</p>'
+        return ('<div class="pa-reader"><p class="pa-summary">Keine Stelle passt zu dieser Auswahl.</p>'
                 "<p>Entfernen Sie Einschränkungen oder ändern Sie den Suchbegriff.</p></div>")
     boards: dict[tuple[str, str], list[Passage]] = {}
     for passage in chosen:
         boards.setdefault((passage.source, passage.board), []).append(passage)
-    summary = f"{len(boards)} Tafel(n) bzw. Tabellenzeile(n) mit {len(chosen)} Abschnitt(en)"
+    # (named as this corpus' boards are: "Tafel(n) bzw. Tabellenzeile(n)", "Tagesordnungspunkt(e)")
+    kinds = {p.board_kind for p in chosen}
+    units = " bzw. ".join(dict.fromkeys(kind_name(kind).units for kind in (*BOARD_KINDS, *sorted(kinds))
+                                        if kind in kinds))
+    summary = f"{len(boards)} {units or 'Abschnitt(e)'} mit {len(chosen)} Stelle(n)"
     if term:
         summary += f", die „{term}“ enthalten"
     opened = bool(term) or len(boards) <= 3

@@ -95,6 +95,7 @@ PHRASES = {
         "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
         "for": "für {place} ",
         "where": "Genannt wird es für {found}",
+        "no_district": "eine Tafel ohne Stadtteilangabe",
         "not_mentioned": "nicht erwähnt in: {places}",
         "says": "Auf der Tafel {board} steht: {quotes}.",
         "gathered": "Für {place} steht {section} auf {boards} {markers}.",
@@ -142,6 +143,7 @@ PHRASES = {
         "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
         "for": "for {place} ",
         "where": "It is mentioned for {found}",
+        "no_district": "a board without a district",
         "not_mentioned": "not mentioned in: {places}",
         "says": "The board {board} says: {quotes}.",
         "gathered": "For {place}, {section} is on {boards} {markers}.",
@@ -188,6 +190,7 @@ PHRASES = {
         "absent_text": "{place} için protokolde {matter} hakkında bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
         "where": "Şu yerlerde geçiyor: {found}",
+        "no_district": "semt belirtilmeyen bir pano",
         "not_mentioned": "geçmediği yerler: {places}",
         "says": "{board} panosunda şu yazıyor: {quotes}.",
         "gathered": "{place} için {section} {boards} {markers}.",
@@ -259,13 +262,16 @@ def markers(numbers: list[int]) -> str:
     return " ".join(f"[{n}]" for n in numbers)
 
 
+NO_DISTRICT = "ohne Stadtteilangabe"  # an exchange board whose district is not written on it
+
+
 def place_of(passage) -> str:
     """Where a passage stands, for grouping: its district or workshop ("Workshop 2 - Wohnen" as its table names
     it), its topic ("Thema 2", card and result board together), else its board."""
     if passage.place:
         return passage.meta.get("group") or passage.place
     if passage.board_kind == "district":
-        return "ohne Stadtteilangabe"
+        return NO_DISTRICT
     if passage.topic_no is not None:
         return f"Thema {passage.topic_no}"
     return passage.board
@@ -435,8 +441,9 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         by_place: dict[str, list[int]] = {}
         for hit in hits:
             by_place.setdefault(place_of(hit.passage), []).append(number[id(hit)])
-        found = listing([f"{escape_markdown(place)} {markers(numbers)}" for place, numbers in by_place.items()],
-                        query)
+        # (the board without a district is no place: "für eine Tafel ohne Stadtteilangabe [1]")
+        found = listing([f"{escape_markdown(phrase(query, 'no_district') if place == NO_DISTRICT else place)} "
+                         f"{markers(numbers)}" for place, numbers in by_place.items()], query)
         lead = phrase(query, "where", found=found)
         if not_mentioned:
             lead += "; " + escape_markdown(phrase(query, "not_mentioned", places=listing(not_mentioned, query)))

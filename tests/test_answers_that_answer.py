@@ -47,6 +47,13 @@ def test_where_cites_every_place_that_mentions_it_and_names_the_others(real):
     assert sum(len(hit.highlights) for hit in answer.passages) <= cited / 2  # a specific question marks few lines
 
 
+def test_a_board_without_a_district_is_named_as_such_not_as_a_place(real):
+    answer = real.ask("Wo wird Klimaschutz genannt?")
+    board = next(n for n, hit in enumerate(answer.passages, start=1) if place_of(hit.passage) == "ohne Stadtteilangabe")
+    assert f"eine Tafel ohne Stadtteilangabe [{board}]" in answer.lead
+    assert "für ohne" not in answer.lead
+
+
 def test_mentions_beyond_what_an_answer_shows_are_counted_with_their_places(real, monkeypatch):
     import assistant
     everything = real.ask("Wo geht es um Sprache?")

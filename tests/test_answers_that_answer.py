@@ -323,6 +323,26 @@ def test_a_named_districts_own_boards_are_not_pushed_out_by_a_page_that_names_it
     assert Hit(title, 0.55) not in real.cite([Hit(own[0], 1.0), Hit(title, 0.55)], query)
 
 
+def test_a_table_row_split_for_its_length_is_cited_with_all_its_parts(real):
+    # The challenge of a workshop row in its first part, its suggestions in the second: one unit
+    parts = [p for p in real.store.passages if p.board_kind == "table_row" and p.meta.get("parts", 1) > 1]
+    first = next(p for p in parts if p.meta["part"] == 1)
+    second = next(p for p in parts if p.meta["part"] == 2 and (p.source, p.board, p.section)
+                  == (first.source, first.board, first.section))
+    other = next(p for p in real.store.passages if p.board_kind == "table_row" and p.board != first.board)
+    position = {id(p): n for n, p in enumerate(real.store.passages)}
+    hits = [Hit(first, 1.0, position=position[id(first)]), Hit(other, 0.9, position=position[id(other)]),
+            Hit(second, 0.3, position=position[id(second)])]
+    cited = real.cite(hits, real.understand("Was wird zur Arbeit vorgeschlagen?"))
+    assert [hit.passage for hit in cited] == [first, second, other]
+    # a passage of another row that scores as low is not cited
+    third = next(p for p in real.store.passages if p.board_kind == "table_row" and p.board not in (first.board,
+                                                                                                 other.board))
+    low = [*hits[:2], Hit(third, 0.3, position=position[id(third)])]
+    assert [hit.passage for hit in real.cite(low, real.understand("Was wird zur Arbeit vorgeschlagen?"))] \
+        == [first, other]
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

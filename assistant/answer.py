@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
-from .evidence import heading_lines
+from .evidence import VALUES, heading_lines
 from .retrieve import Hit
-from .understand import Query, uses_section_name
+from .understand import Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -459,6 +459,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if first.passage.meta.get("empty"):
         return phrase(query, "empty", section=quote(first.passage.section or ""), board=quote(first.passage.board),
                       marker=f"[{number[id(first)]}]")
+    asked = asked_value(query.question) if query.intent is None else None
     quoted = []
     for hit in hits:
         if hit.passage.meta.get("empty"):
@@ -467,8 +468,13 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         # (the wrapped lines of a paragraph: the marked ones joined as they run, not each fragment alone)
         items = ([item for item in hit.passage.items if item.line in marked] if hit.passage.meta.get("wrapped")
                  else hit.passage.items)
-        for text, _, answering in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped"))):
-            if answering and len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):
+        answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")))
+                     if hit_line]
+        if asked:
+            # (a table row's line holds several cells: the one with the value answers "Was kostet …?")
+            answering = [text for text in answering if VALUES[asked].search(text)] or answering
+        for text in answering:
+            if len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):
                 quoted.append((text, number[id(hit)]))
         if quoted:
             break

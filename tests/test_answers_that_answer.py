@@ -482,6 +482,13 @@ def test_the_people_who_say_something_are_not_the_field_of_their_name(real):
     assert asked.passages[0].passage.section == "Teilnehmende"
 
 
+def test_the_lead_quotes_the_cell_with_the_value_asked_for(real):
+    # a table row's line holds several cells (Ziel, Zielgruppe, Angebot): the lead quotes the one with the amount
+    answer = real.ask("Wie teuer ist der Mietführerschein?")
+    assert "kostenlos (im Gegensatz zum „Mietführerschein“)" in answer.lead
+    assert "Zielgruppe" not in answer.lead
+
+
 @pytest.mark.parametrize("question, lead", [
     ("Wann holt die Stadt in Schalke den Sperrmüll ab?", "Einen Zeitpunkt dazu nennen die Protokolle nicht."),
     ("Wie teuer ist ein Kita-Platz in Gelsenkirchen?", "Einen Betrag dazu nennen die Protokolle nicht."),

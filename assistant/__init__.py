@@ -413,14 +413,18 @@ class Assistant:
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
 
         asked = set(query.sections) if query is not None else set()
-        allowed = (hit for hit in hits
-                   if belongs(hit) and (hit.passage.section in asked or not only_its_heading(hit.passage)))
-        top = list(itertools.islice(allowed, MAX_CITED))
+        allowed = [hit for hit in hits
+                   if belongs(hit) and (hit.passage.section in asked or not only_its_heading(hit.passage))]
+        # (a district's: a workshop's name is a common word, "Bildung" a workshop in one protocol, a topic in another)
+        districts = {place.name for place in query.districts} if query is not None else set()
+        # The boards of a district the question names are looked at before other passages ("Treffpunkte in
+        # Bulmke-Hüllen": the district's boards, not the topic board of "Treffpunkten" that fills the first eight).
+        top = ([hit for hit in allowed if hit.passage.place in districts][:MAX_CITED]
+               + [hit for hit in allowed if hit.passage.place not in districts])[:MAX_CITED]
+        top.sort(key=lambda hit: -hit.score)
         if not top:
             return []
         best = top[0].score
-        # (a district's: a workshop's name is a common word, "Bildung" a workshop in one protocol, a topic in another)
-        districts = {place.name for place in query.districts} if query is not None else set()
         close = [hit for hit in top if hit.score >= (CITE_RELATIVE_OWN if hit.passage.place in districts
                                                      else CITE_RELATIVE) * best]
         close = with_its_parts(close, [hit for hit in hits if belongs(hit)])[:MAX_CITED]

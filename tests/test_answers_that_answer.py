@@ -323,6 +323,15 @@ def test_a_named_districts_own_boards_are_not_pushed_out_by_a_page_that_names_it
     assert Hit(title, 0.55) not in real.cite([Hit(own[0], 1.0), Hit(title, 0.55)], query)
 
 
+def test_a_named_districts_boards_come_before_a_topic_board_that_shares_a_word(real):
+    # "Treffpunkte" is also in a topic's title: its seven boards do not crowd out Bulmke-Hüllen's own
+    answer = real.ask("Welche Einrichtungen und Treffpunkte gibt es in Bulmke-Hüllen?")
+    own = {(p.board, p.section) for p in real.store.passages if p.place == "Bulmke-Hüllen"}
+    cited = [(hit.passage.board, hit.passage.section) for hit in answer.passages]
+    assert len(own) >= 5 and own <= set(cited)
+    assert cited[:len(own)] == [pair for pair in cited if pair in own]  # first
+
+
 def test_a_table_row_split_for_its_length_is_cited_with_all_its_parts(real):
     # The challenge of a workshop row in its first part, its suggestions in the second: one unit
     parts = [p for p in real.store.passages if p.board_kind == "table_row" and p.meta.get("parts", 1) > 1]

@@ -427,30 +427,31 @@ class Assistant:
         best = top[0].score
         close = [hit for hit in top if hit.score >= (CITE_RELATIVE_OWN if hit.passage.place in districts
                                                      else CITE_RELATIVE) * best]
-        close = with_its_parts(close, [hit for hit in hits if belongs(hit)])[:MAX_CITED]
+        close = with_its_parts(close, [hit for hit in hits if belongs(hit)])
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
 
 
 def with_its_parts(cited: list[Hit], ranked: list[Hit]) -> list[Hit]:
-    """The cited passages, each table row split only for its length followed by its other ranked parts: the row
-    is one unit ("Herausforderung 4" and its suggestions in the second part)."""
+    """The cited passages, each table row among them split only for its length followed by its other ranked parts:
+    the row is one unit ("Herausforderung 4" and its suggestions in the second part). Up to MAX_CITED, and a part
+    never pushes out a passage the ranking found close."""
     def row(hit: Hit):
         passage = hit.passage
         return (passage.source, passage.board, passage.section) if passage.meta.get("parts", 1) > 1 and \
             passage.board_kind == "table_row" else None
 
     taken = {hit.position for hit in cited}
+    room = max(0, MAX_CITED - len(cited))
     result = []
     for hit in cited:
         result.append(hit)
-        if row(hit) is None:
-            continue
         for other in ranked:
-            if other.position not in taken and row(other) == row(hit):
+            if room and row(hit) is not None and other.position not in taken and row(other) == row(hit):
                 taken.add(other.position)
                 result.append(other)
+                room -= 1
     return result
 
 

@@ -483,8 +483,10 @@ class Vocabulary:
         or the last part of one ("Konferenz" of "Integrationskonferenz", "Versammlung" of "Mitgliederversammlung"),
         also without its inflection ("Gemeinderat" of "Gemeinderates")."""
         named: dict[str, set[str]] = {}
+        others = other_meetings(question)
         for word in set(words(question)):
-            if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word):
+            if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word) or \
+                    word in others:
                 continue
             german = german_meeting_nouns(word)
             if not german[0].endswith(MEETING_NOUNS):
@@ -502,7 +504,8 @@ class Vocabulary:
         Sitzung" asks about whichever meeting calls itself one."""
         every = set(self.meetings.titles)
         named = {}
-        for word in set(words(question)):
+        others = other_meetings(question)
+        for word in set(words(question)) - others:
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or not german_meeting_nouns(word)[0].endswith(
                     MEETING_NOUNS):
                 continue
@@ -875,6 +878,9 @@ def asked_end(question: str) -> str | None:
 
 
 MEETING_WORD_LETTERS = 5
+# Words before a kind of meeting that make it another one than the protocol records ("die nächste Sitzung").
+OTHER_MEETING = frozenset("nachste nachsten kommende kommenden folgende folgenden kunftige kunftigen next upcoming "
+                          "following future".split())
 # What a word naming a meeting ends with (German): "Integrationskonferenz", "Bürgerrunde", "Mitgliederversammlung".
 MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "treffen", "workshop", "phase", "forum",
                  "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
@@ -887,6 +893,12 @@ MEETING_NOUNS_TRANSLATED = {
     "meeting": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
     "toplantı": ("konferenz", "sitzung", "versammlung", "treffen", "runde", "tagung", "workshop"),
 }
+
+
+def other_meetings(question: str) -> set[str]:
+    """The words of a question naming another meeting than the one a protocol records ("die nächste Sitzung")."""
+    tokens = words(question)
+    return {word for before, word in zip(tokens, tokens[1:], strict=False) if before in OTHER_MEETING}
 
 
 def german_meeting_nouns(word: str) -> tuple[str, ...]:

@@ -344,6 +344,11 @@ def test_a_table_row_split_for_its_length_is_cited_with_all_its_parts(real):
             Hit(second, 0.3, position=position[id(second)])]
     cited = real.cite(hits, real.understand("Was wird zur Arbeit vorgeschlagen?"))
     assert [hit.passage for hit in cited] == [first, second, other]
+    # a part never pushes out a passage the ranking found close
+    others = [p for p in real.store.passages if p.board_kind == "table_row" and p.board != first.board][:7]
+    full = [hits[0], *(Hit(p, 0.9, position=position[id(p)]) for p in others), hits[2]]
+    assert [hit.passage for hit in real.cite(full, real.understand("Was wird zur Arbeit vorgeschlagen?"))] \
+        == [first, *others]
     # a passage of another row that scores as low is not cited
     third = next(p for p in real.store.passages if p.board_kind == "table_row" and p.board not in (first.board,
                                                                                                  other.board))

@@ -273,6 +273,12 @@ def test_a_kind_of_meeting_named_in_general_is_answered_from_the_labelled_head_o
             if item.line in answer.passages[0].highlights] == [line]
 
 
+def test_the_next_meeting_is_not_the_one_the_minutes_record(labelled):
+    answer = labelled.ask("Wann ist die nächste Sitzung?")
+    assert not answer.query.meeting_fact
+    assert "„Die nächste Sitzung findet am 1. Juli statt.“ [1]" in answer.lead
+
+
 VILLAGE_ROUND = """\
 ---
 title: Bürgerrunde Talheim Februar 2019

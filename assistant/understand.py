@@ -36,6 +36,7 @@ ANAPHORA = frozenset(
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
+PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})  # they stand for the place asked about, nothing else
 FOLLOWUP_MAX_WORDS = 7
 FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
@@ -716,6 +717,12 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             available = vocabulary.sections_on(places) if places else set(asked)
             other_section = True
             query.sections = {name: weight for name, weight in asked.items() if name in available}
+        elif not asked and previous.sections and _asks_something_of_its_own(query, vocabulary) and not _points_back(
+                question, to_the_place=False):
+            # "und was fehlt?" after "Was läuft gut in Schalke?" asks something of its own about the same place
+            # (unless it points back at what was asked: "Wer soll sich darum kümmern?"): the ranking tells which
+            # of the place's sections answer, not the earlier question's section.
+            other_section = True
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
@@ -1017,10 +1024,20 @@ def _words_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
                for word in vocabulary.own_words(query))
 
 
-def _points_back(question: str) -> bool:
+def _asks_something_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
+    """Whether a follow-up has a content word of its own, in any of the app's languages ("fehlt", "done"; not the
+    "and" of "And in Schalke?")."""
+    return any(word not in FRAME_WORDS and word not in FOLLOWUP_OPENERS and word not in ENGLISH_WORDS
+               and word not in TURKISH_WORDS and not vocabulary._stopwords.is_stopword(word)
+               for word in vocabulary.own_words(query))
+
+
+def _points_back(question: str, to_the_place: bool = True) -> bool:
     """Whether a question points back at what was asked before: "dazu", "davon", or "die"/"der" standing for it
-    ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun."""
-    if any(token in ANAPHORA - {"und", "and"} for token in words(question)):
+    ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun.
+    to_the_place False: words that point back at the place only ("dort", "there") do not count."""
+    pointing = ANAPHORA - {"und", "and"} - (set() if to_the_place else PLACE_ANAPHORA)
+    if any(token in pointing for token in words(question)):
         return True
     tokens = WORD.findall(question)
     # ("mit den älteren Menschen": an article, a noun follows within two words)

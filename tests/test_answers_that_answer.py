@@ -449,6 +449,20 @@ def test_a_follow_up_without_words_of_its_own_keeps_the_earlier_section(real, qu
     assert {hit.passage.section for hit in answer.passages} == {"Handlungsbedarfe"}
 
 
+@pytest.mark.parametrize("question", ["und was fehlt?", "What needs to be done there?"])
+def test_a_follow_up_asking_something_of_its_own_is_not_held_to_the_earlier_section(real, question):
+    # No field is named in these words, but they are not "Was läuft gut" asked again: the place's boards answer,
+    # ranked by what the follow-up asks
+    history = ["Was läuft gut in Schalke?"]
+    query = real.understand(question, history)
+    assert query.sections == {} and [place.name for place in query.places] == ["Schalke"]
+    answer = real.ask(question, history)
+    assert {hit.passage.place for hit in answer.passages} == {"Schalke"}
+    assert "Handlungsbedarfe" in {hit.passage.section for hit in answer.passages}
+    # one that points back at what was asked keeps it ("darum": the matter of the earlier question)
+    assert real.understand("Und wer kümmert sich darum?", history).sections == {"Was läuft gut": 1.0}
+
+
 def test_a_follow_up_in_english_switches_the_section_it_names_in_other_words(real):
     query = real.understand("What works well there?", ["Welche Handlungsbedarfe gibt es in Bismarck?"])
     assert set(query.sections) == {"Was läuft gut"} and [place.name for place in query.places] == ["Bismarck"]

@@ -25,6 +25,7 @@ from .answer import (
 )
 from .evidence import (
     MAX_MENTIONS,
+    VALUES,
     highlight,
     holding_the_value,
     kind_of,
@@ -242,7 +243,12 @@ class Assistant:
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
         if value:
-            holding = holding_the_value(cited, value, query.question)
+            # "Welcher Partei gehört Iwan Wüst an?": minutes name a speaker's party with each of their turns
+            # ("Wüst, EDU:"), wherever the ranking put them, rather than another speaker's party
+            speaking = self.turn_of_the_speaker(query, filters) if value == "party" else None
+            if speaking is not None:
+                cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
+            holding = speaking or holding_the_value(cited, value, query.question)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself: those
@@ -253,6 +259,22 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def turn_of_the_speaker(self, query: Query, filters: Filters | None = None) -> Hit | None:
+        """The first turn of a speaker the question names ("Iwan Wüst": the turn of "Wüst, EDU") whose line names
+        a party, marked; None when no speaker of that name has one."""
+        names = {fold(word) for word in WORD.findall(query.question)[1:] if word[:1].isupper()}
+        if not names:
+            return None
+        for position, passage in enumerate(self.store.passages):
+            speaker = passage.meta.get("speaker")
+            if not speaker or not names & set(words(speaker)) or (filters and not filters.allows(passage)):
+                continue
+            lines = tuple(item.line for item in passage.items if VALUES["party"].search(item.text)
+                          and names & set(words(item.text)))
+            if lines:
+                return Hit(passage, 1.0, position=position, highlights=lines[:1])
+        return None
 
     @functools.cached_property
     def meeting_dates(self) -> list[str]:

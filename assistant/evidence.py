@@ -211,6 +211,9 @@ VALUES = {
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
+    # German-language parties by their short names, as minutes write them (case matters: "Mitte Juni" is none)
+    "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|Grüne|Grünen|Linke|Piraten"
+                        r"|FW|Freie Wähler)\b|,\s*Mitte\b|\bDie Mitte\b|\bB(?:ündnis)?\s*90"),
 }
 
 

@@ -848,6 +848,10 @@ ASKED_VALUE = (
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
+    # (which party someone belongs to: minutes of a council write it after the name, "Daniel Eugster, FDP:"; not
+    # what a party's group said, "Wie stellt sich die SP-Fraktion …?")
+    ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei|fraktion|party|parti)\w*",
+                         re.IGNORECASE)),
 )
 
 

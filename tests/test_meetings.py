@@ -430,3 +430,17 @@ def test_a_meeting_named_by_its_date_is_not_read_as_another_documents_heading(tm
     assert {hit.source for hit in assistant.ask(question).passages} == {"runde.md"}
     # without a date, the heading is named as before
     assert "Bürgerrunde" in assistant.understand("Was steht unter Bürgerrunde?").sections
+
+
+@pytest.mark.parametrize("question", ["Welcher Partei gehört Müller an?", "Which party does Müller belong to?"])
+def test_a_speakers_party_is_read_from_their_turn(council, question):
+    # minutes write the party after the speaker's name at each turn
+    answer = council.ask(question)
+    assert answer.lead.endswith("„Müller, SP: Die Fenster im Schulhaus sind undicht, die Heizung ist veraltet.“ [1].")
+
+
+def test_a_party_the_minutes_do_not_give_is_not_answered_with_another_speakers(council):
+    # Frau Brunner is elected, no party is written with her name: the SP of another speaker is no answer
+    answer = council.ask("Welcher Partei gehört Frau Brunner an?")
+    assert answer.abstained and answer.lead.startswith("Eine Partei dazu nennen die Protokolle nicht.")
+    assert "SP" not in answer.lead

@@ -648,3 +648,14 @@ def test_the_kind_of_place_a_where_question_asks_for(question, kind):
 ])
 def test_people_as_the_subject_of_a_question(question, speakers):
     assert speakers_of(question) == speakers
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Welcher Partei gehört Iwan Wüst an?", "party"),
+    ("Zu welcher Fraktion gehört sie?", "party"),
+    ("Which party does she belong to?", "party"),
+    ("Wie stellt sich die SP-Fraktion zur Motion?", None),  # what a party's group says, not which party
+    ("Wie viele Parteien sitzen im Rat?", "count"),
+])
+def test_a_question_for_a_party(question, kind):
+    assert asked_value(question) == kind

@@ -36,6 +36,7 @@ from .evidence import (
 from .meetings import OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever
 from .understand import (
+    ASKED_VALUE,
     ENGLISH_WORDS,
     FRAME_WORDS,
     TURKISH_WORDS,
@@ -248,7 +249,9 @@ class Assistant:
             speaking = self.turn_of_the_speaker(query, filters) if value == "party" else None
             if speaking is not None:
                 cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
-            holding = speaking or holding_the_value(cited, value, query.question)
+            # (a meeting's own pages answer a fact of it in their own words: "17:00 Ankommen")
+            about = None if query.meeting_fact else self.speaks_of(query)
+            holding = speaking or holding_the_value(cited, value, query.question, about)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself: those
@@ -259,6 +262,27 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def speaks_of(self, query: Query):
+        """Whether a text shares a word with what the question asks about, besides the documents' titles (every
+        passage of "the Makerspace" protocol names it), or None when the question has no such word."""
+        analyzer = self.retriever.lexical.analyzer
+        # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
+        content = query.content
+        for _, asking in ASKED_VALUE:
+            content = asking.sub(" ", content)
+        content = " ".join(word for word in WORD.findall(content) if fold(word) not in FUNCTION_WORDS)
+        # (a word the corpus does not have tells nothing in another language, "welcome" for "Begrüßung"; in German
+        # it says the protocols speak of something else: "die Abfuhr der gelben Säcke")
+        asked = {term for term in set(analyzer.analyze(content)) - self.title_terms
+                 if query.language == "de" or self.retriever.lexical.document_frequency(term)}
+        if not asked:
+            return None
+        return lambda text: bool(asked & set(analyzer.analyze(text)))
+
+    @functools.cached_property
+    def title_terms(self) -> set[str]:
+        return set(self.retriever.lexical.analyzer.analyze(" ".join(titles_of(self.store.passages))))
 
     def turn_of_the_speaker(self, query: Query, filters: Filters | None = None) -> Hit | None:
         """The first turn of a speaker the question names ("Iwan Wüst": the turn of "Wüst, EDU") whose line names
@@ -495,6 +519,9 @@ LISTING_WORDS = frozenset(
     "were was there had held discussed covered presented çalıştay çalıştaylar atölye atölyeler konu konular vardı "
     "var vardır ele alındı semtler mahalleler bölgeler".split()
 )
+
+
+FUNCTION_WORDS = FRAME_WORDS | ENGLISH_WORDS | TURKISH_WORDS  # words that ask, in any of the app's languages
 
 
 def names_a_matter(query: Query, analyzer) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -222,22 +223,29 @@ VALUES = {
 VALUE_PASSAGES = 3
 
 
-def holding_the_value(hits: list[Hit], value: str, question: str) -> Hit | None:
+def holding_the_value(hits: list[Hit], value: str, question: str,
+                      about: Callable[[str], bool] | None = None) -> Hit | None:
     """The first of the best VALUE_PASSAGES that holds a value of the kind asked for; for when something began or
-    ended, the first giving the hour (the programme) where one does, else a date. None: none of them holds one."""
-    best = hits[:VALUE_PASSAGES]
-    holding = next((hit for hit in best if holds_a_value(hit, value, question)), None)
+    ended, the first giving the hour (the programme) where one does, else a date. None: none of them holds one.
+    about: whether a text speaks of what the question asks about (see holds_a_value); a value in a line that does
+    is about the same thing further down too, so all the hits are looked at then."""
+    best = hits if about is not None else hits[:VALUE_PASSAGES]
+    holding = next((hit for hit in best if holds_a_value(hit, value, question, about)), None)
     if value == "time" and asked_end(question):
-        holding = next((hit for hit in best if holds_a_value(hit, "clock", question)), holding)
+        holding = next((hit for hit in best if holds_a_value(hit, "clock", question, about)), holding)
     return holding
 
 
-def holds_a_value(hit: Hit, value: str, question: str) -> bool:
+def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bool] | None = None) -> bool:
     """Whether a line of the passage holds a value of the kind (VALUES); for a question when something was
-    discussed, a dated protocol's date is one ("Wann wurde über Kitas gesprochen?")."""
+    discussed, a dated protocol's date is one ("Wann wurde über Kitas gesprochen?"). With about, only a line that
+    (with the passage's heading) speaks of what the question asks about: the hours in a list of who was present
+    are not the opening hours asked for."""
     if value == "time" and hit.passage.meta.get("date") and ASKS_WHEN_SAID.search(question):
         return True
-    return any(VALUES[value].search(item.text) for item in hit.passage.items)
+    heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part)
+    return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
+               for item in hit.passage.items)
 
 
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:

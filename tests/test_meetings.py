@@ -444,3 +444,13 @@ def test_a_party_the_minutes_do_not_give_is_not_answered_with_another_speakers(c
     answer = council.ask("Welcher Partei gehört Frau Brunner an?")
     assert answer.abstained and answer.lead.startswith("Eine Partei dazu nennen die Protokolle nicht.")
     assert "SP" not in answer.lead
+
+
+def test_a_value_counts_only_in_a_line_about_what_is_asked(labelled, council):
+    # the hours of the session in the head are no opening hours of the hall it met in …
+    hours = labelled.ask("Zu welchen Uhrzeiten ist die Mehrzweckhalle geöffnet?")
+    assert hours.abstained and hours.lead.startswith("Eine Uhrzeit dazu nennen die Protokolle nicht."), hours.lead
+    # … while the session's own time is a fact of the meeting, and a credit for the school an amount about it
+    assert "„Zeit 19.00 Uhr bis 21.40 Uhr“" in labelled.ask("Um wie viel Uhr begann die Sitzung?").lead
+    credit = council.ask("Wie hoch ist der Kredit für das Schulhaus?")
+    assert not credit.abstained and "2 Millionen Franken" in credit.lead

@@ -62,6 +62,7 @@ CITE_RELATIVE = 0.6  # cite further passages only while they score this close to
 # … and the boards of a district the question names while they score this close (a title page that names the
 # district does not push its own boards out).
 CITE_RELATIVE_OWN = 0.5
+PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
 # (place names taken out) comes closer to some passage than to everyday off-topic questions
@@ -459,43 +460,52 @@ class Assistant:
             return not (topics and passage.topic_no is not None and (passage.source, passage.topic_no) not in topics)
 
         asked = set(query.sections) if query is not None else set()
-        allowed = [hit for hit in hits
-                   if belongs(hit) and (hit.passage.section in asked or not only_its_heading(hit.passage))]
+        def allowed(hit: Hit) -> bool:
+            return belongs(hit) and (hit.passage.section in asked or not only_its_heading(hit.passage))
+
         # (a district's: a workshop's name is a common word, "Bildung" a workshop in one protocol, a topic in another)
         districts = {place.name for place in query.districts} if query is not None else set()
         # The boards of a district the question names are looked at before other passages ("Treffpunkte in
         # Bulmke-Hüllen": the district's boards, not the topic board of "Treffpunkten" that fills the first eight).
-        top = ([hit for hit in allowed if hit.passage.place in districts][:MAX_CITED]
-               + [hit for hit in allowed if hit.passage.place not in districts])[:MAX_CITED]
-        top.sort(key=lambda hit: -hit.score)
+        own = list(itertools.islice((hit for hit in hits if hit.passage.place in districts and allowed(hit)),
+                                    MAX_CITED)) if districts else []
+        others = itertools.islice((hit for hit in hits if hit.passage.place not in districts and allowed(hit)),
+                                  MAX_CITED - len(own))
+        top = sorted([*own, *others], key=lambda hit: -hit.score)
         if not top:
             return []
         best = top[0].score
         close = [hit for hit in top if hit.score >= (CITE_RELATIVE_OWN if hit.passage.place in districts
                                                      else CITE_RELATIVE) * best]
-        close = with_its_parts(close, [hit for hit in hits if belongs(hit)])
+        close = with_its_parts(close, hits, belongs)
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
 
 
-def with_its_parts(cited: list[Hit], ranked: list[Hit]) -> list[Hit]:
-    """The cited passages, each table row among them split only for its length followed by its other ranked parts:
-    the row is one unit ("Herausforderung 4" and its suggestions in the second part). Up to MAX_CITED, and a part
-    never pushes out a passage the ranking found close."""
-    def row(hit: Hit):
-        passage = hit.passage
+def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
+    """The cited passages, each table row among them split only for its length followed by its other parts ranked
+    among the first PARTS_WINDOW (that belong to the answer): the row is one unit ("Herausforderung 4" and its
+    suggestions in the second part). Up to MAX_CITED, and a part never pushes out a passage found close."""
+    def row(passage):
         return (passage.source, passage.board, passage.section) if passage.meta.get("parts", 1) > 1 and \
             passage.board_kind == "table_row" else None
 
-    taken = {hit.position for hit in cited}
+    rows = {row(hit.passage) for hit in cited} - {None}
     room = max(0, MAX_CITED - len(cited))
+    if not rows or not room:
+        return cited
+    taken = {hit.position for hit in cited}
+    parts: dict[tuple, list[Hit]] = {}
+    for hit in itertools.islice(ranked, PARTS_WINDOW):
+        key = row(hit.passage)
+        if key in rows and hit.position not in taken and belongs(hit):
+            parts.setdefault(key, []).append(hit)
     result = []
     for hit in cited:
         result.append(hit)
-        for other in ranked:
-            if room and row(hit) is not None and other.position not in taken and row(other) == row(hit):
-                taken.add(other.position)
+        for other in parts.pop(row(hit.passage), []) if row(hit.passage) else []:
+            if room:
                 result.append(other)
                 room -= 1
     return result

@@ -139,6 +139,10 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
             continue  # "in which districts": not the topic boards or workshops
         lines = lines_naming(position, matter, retriever)
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
+    if query.place_kind == "district" and any(hit.passage.place for hit in hits):
+        # "In which districts": the exchange board no district is written on is no answer beside districts that
+        # are ("Wo …?" gets it, and so does a question only that board answers)
+        hits = [hit for hit in hits if hit.passage.place]
     hits.sort(key=lambda hit: (hit.source, hit.lines))
     return hits
 

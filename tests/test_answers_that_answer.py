@@ -54,6 +54,15 @@ def test_a_board_without_a_district_is_named_as_such_not_as_a_place(real):
     assert "für ohne" not in answer.lead
 
 
+def test_which_districts_are_answered_with_districts(real):
+    # "In welchen Stadtteilen": the board no district is written on is no district beside those that are …
+    districts = real.ask("In welchen Stadtteilen ist Integration im Sport ein Thema?")
+    assert districts.passages and all(hit.passage.place for hit in districts.passages)
+    # … while "Wo …?" names it too
+    anywhere = real.ask("Wo wird Integration im Sport genannt?")
+    assert any(place_of(hit.passage) == "ohne Stadtteilangabe" for hit in anywhere.passages)
+
+
 def test_mentions_beyond_what_an_answer_shows_are_counted_with_their_places(real, monkeypatch):
     import assistant
     everything = real.ask("Wo geht es um Sprache?")

@@ -126,6 +126,7 @@ PHRASES = {
         "found_similar": "Ähnliche Stellen: {spots} auf {boards} in {documents}.",
         "spots": "{count} Stelle|{count} Stellen",
         "found_boards": "1 Tafel/Abschnitt|{count} Tafeln/Abschnitten",
+        "found_sections": "1 Abschnitt|{count} Abschnitten",
         "about_sections": " zu {sections}",
         "about_places": " für {places}",
         "meetings": "Protokolle gibt es vom: {dates}.",
@@ -173,6 +174,7 @@ PHRASES = {
         "found_similar": "Similar passages: {spots} on {boards} in {documents}.",
         "spots": "{count} passage|{count} passages",
         "found_boards": "1 board/section|{count} boards/sections",
+        "found_sections": "1 section|{count} sections",
         "about_sections": " on {sections}",
         "about_places": " for {places}",
         "meetings": "The minutes are of: {dates}.",
@@ -221,6 +223,7 @@ PHRASES = {
         "found_similar": "Benzer yerler: {documents} içinde {boards} üzerinde {spots}.",
         "spots": "{count} yer|{count} yer",
         "found_boards": "1 pano/bölüm|{count} pano/bölüm",
+        "found_sections": "1 bölüm|{count} bölüm",
         "about_sections": " ({sections})",
         "about_places": " ({places} için)",
         "meetings": "Protokollerin tarihleri: {dates}.",
@@ -500,7 +503,9 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     boards = {(hit.source, hit.passage.board) for hit in hits}
     counted = {
         "spots": counted_phrase(query, "spots", len(hits)),
-        "boards": counted_phrase(query, "found_boards", len(boards)),
+        # (boards and rows where the answer has any, else sections of a text: minutes speak of no "Tafeln")
+        "boards": counted_phrase(query, "found_boards" if any(hit.passage.board_kind in WALL_BOARDS | {"table_row"}
+                                                              for hit in hits) else "found_sections", len(boards)),
         # titles in quotes: a title taken from a document's first line ("Am 23.04.2015 priorisierte Themen …")
         # does not read as part of the sentence
         "documents": listing([f"„{title}“" for title in sorted({hit.passage.short_title for hit in hits})], query),

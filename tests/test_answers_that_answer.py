@@ -678,6 +678,8 @@ def test_the_documents_found_in_are_named_in_quotes():
             for n, title in enumerate(["Am 23.04.2015 priorisierte Themen", "Bürgerrunde Feb 2019"])]
     line = framing(Query(question="Welche Themen gab es?", text="Welche Themen gab es?"), hits)
     assert line.endswith("in „Am 23.04.2015 priorisierte Themen“ und „Bürgerrunde Feb 2019“.")
+    # sections of a text are no "Tafeln" (those are the bundled protocols' boards)
+    assert "2 Stellen auf 2 Abschnitten in" in line and "Tafel" not in line
 
 
 def test_a_word_framing_the_question_asks_for_no_field_whose_prompt_uses_it(real):

@@ -83,7 +83,7 @@ def test_source_shows_whole_board_with_cited_lines_marked_and_escaped(tiny):
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
     assert "&lt;script&gt;" in rendered
     assert "Werkstatt &lt;b&gt;Quartier&lt;/b&gt;" in rendered  # document title
-    for label, value in [("Stadt", "Minden"), ("Datum", "04.05.2020"), ("Abschnitt", "Handlungsbedarfe"),
+    for label, value in [("Stadt", "Minden"), ("Datum", "04.05.2020"), ("Unterabschnitt", "Handlungsbedarfe"),
                          ("Abschnitt", "Tafel 1"), ("Zeilen", "Zeilen 4–5 (markiert)")]:
         assert f"<dt>{label}</dt><dd>{value}" in rendered
     assert "Quelle [1]" in rendered
@@ -194,7 +194,7 @@ def test_table_row_source_keeps_cells_without_paragraph_markup(tiny):
     assert ('<td><mark class="pa-answer"><strong>Wohnraum fehlt</strong></mark></td><td><mark class="pa-answer">'
             "<strong>Mehr Wohnungen</strong></mark></td>") in strong
     assert "&lt;p&gt;" not in rendered
-    assert "Tabellenzeile, vollständig" in rendered and "<dt>Tabellenzeile</dt>" in rendered
+    assert "Tabellenzeile im Protokoll" in rendered and "<dt>Tabellenzeile</dt>" in rendered
 
 
 def test_source_with_latex_arrows_and_superscripts_is_current_and_shown_as_quoted(tmp_path):
@@ -243,6 +243,10 @@ def test_the_app_names_boards_and_places_as_the_corpus_has_them(tmp_path):
     assert "1 Tagesordnungspunkt(e) mit 1 Stelle(n)" in sources.render_reader(minutes)
     shown = sources.render_source(minutes, item)
     assert "<dt>Tagesordnungspunkt</dt><dd>Traktandum 2" in shown and "Tafel" not in shown
+    # a section of a text is named once, not as "Abschnitt" and "Abschnitt" again
+    text = Passage(source="rat.txt", doc_title="Runde", board_kind="section", board="Abschluss", section="Abschluss",
+                   items=[Item("Ende um 22 Uhr.", 7)])
+    assert sources.render_source(sources.Protocols([text], tmp_path), text).count("<dt>Abschnitt</dt>") == 1
     # photo protocols and workshop tables: walls and rows, districts and workshops
     walls = sources.Protocols([passage([("Kita", 3)], kind="district", place="Nordstadt"),
                                passage([("Wohnraum", 9)], kind="table_row", place="Wohnen")], tmp_path)

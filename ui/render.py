@@ -13,10 +13,10 @@ from .places import lead_apart, places_markdown, under_the_lead
 from .state import Conversation, Turn
 
 SOURCE_PLACEHOLDER = (
-    '<div class="pa-source"><p class="pa-note">Hier erscheint die Quelle einer Antwort: die ganze Tafel '
-    "bzw. Tabellenzeile mit Dokument, Stadt, Datum, Abschnitt und Zeilennummern; hervorgehoben sind die Zeilen, "
-    "die die Frage beantworten, schwach markiert der übrige zitierte Abschnitt. Wählen Sie dazu oben eine Quelle "
-    "aus.</p></div>"
+    '<div class="pa-source"><p class="pa-note">Hier erscheint die Quelle einer Antwort: die Stelle im Protokoll '
+    "(Tafel, Tabellenzeile oder Abschnitt) mit Dokument, Stadt, Datum und Zeilennummern; hervorgehoben sind die "
+    "Zeilen, die die Frage beantworten, schwach markiert der übrige zitierte Text. Wählen Sie dazu oben eine "
+    "Quelle aus.</p></div>"
 )
 NO_SOURCE = ('<div class="pa-source"><p class="pa-note">Diese Antwort zitiert keine Quelle: in den Protokollen '
              "steht dazu nichts Passendes.</p></div>")

@@ -171,8 +171,10 @@ def render_source(protocols: Protocols, passage: Passage, marker: int | None = N
         ("Stadt", meta.get("city") or "nicht angegeben"),
         ("Datum", german_date(meta.get("date")) or "nicht angegeben"),
         (kind_name(passage.board_kind).unit, passage.board),
-        ("Abschnitt", passage.section or "–"),
     ]
+    if passage.section != passage.board:  # (a text's section is its own unit: named once)
+        rows.append(("Unterabschnitt" if kind_name(passage.board_kind).unit == "Abschnitt" else "Abschnitt",
+                     passage.section or "–"))
     if passage.place:
         rows.append(("Stadtteil / Workshop", passage.place))
     if passage.topic:
@@ -272,7 +274,7 @@ def render_board_lines(protocols: Protocols, passage: Passage, lines: list[str],
             rows.append(f'<tr class="pa-empty"><th scope="row" class="pa-no"></th>'
                         f"<td{span}>{esc(EMPTY_FIELD_ROW)}</td></tr>")
     shown = line_span((numbered[0][0], numbered[-1][0])) if numbered else "keine Zeilen"
-    caption = f"{kind_name(passage.board_kind).unit}, vollständig ({shown})."
+    caption = f"{kind_name(passage.board_kind).unit} im Protokoll ({shown})."
     return (f'<p class="pa-caption">{esc(caption)}</p><div class="pa-scroll"><table class="pa-lines"><tbody>'
             + "".join(rows) + "</tbody></table></div>")
 

@@ -17,26 +17,26 @@ class KindName(NamedTuple):
     plural: str  # what the index summary counts, e.g. "Themenkarten"
     place: str = "Ort"  # what a passage's place is on such a board, for a filter choice ("Schalke – Stadtteil")
     unit: str = "Abschnitt"  # what one board of the kind is, for the source view ("Tafel", "Tagesordnungspunkt")
-    units: str = "Abschnitt(e)"  # … counted by the reader ("3 Tafel(n)")
+    units: str = "Abschnitte"  # … more than one, as the reader counts them ("3 Tafeln")
 
 
 # Board kinds written by the parsers, with their German names, in the order the index summary lists them; the
 # assistant and app read them.
 KIND_NAMES = {
-    "title": KindName("Titelseiten", unit="Seite", units="Seite(n)"),  # title page of a protocol
-    "goals": KindName("Zielsetzung", unit="Seite", units="Seite(n)"),  # Zielsetzung page
-    "programme": KindName("Programm", unit="Seite", units="Seite(n)"),  # Programm page
+    "title": KindName("Titelseiten", unit="Seite", units="Seiten"),  # title page of a protocol
+    "goals": KindName("Zielsetzung", unit="Seite", units="Seiten"),  # Zielsetzung page
+    "programme": KindName("Programm", unit="Seite", units="Seiten"),  # Programm page
     # exchange board of one district
-    "district": KindName("Austausch-Tafeln (Stadtteile)", place="Stadtteil", unit="Tafel", units="Tafel(n)"),
-    "topic_card": KindName("Themenkarten", unit="Tafel", units="Tafel(n)"),  # Themensammlung card
+    "district": KindName("Austausch-Tafeln (Stadtteile)", place="Stadtteil", unit="Tafel", units="Tafeln"),
+    "topic_card": KindName("Themenkarten", unit="Tafel", units="Tafeln"),  # Themensammlung card
     # result board of one topic (seven prompts)
-    "topic_result": KindName("Ergebnistafeln der Themen", unit="Tafel", units="Tafel(n)"),
+    "topic_result": KindName("Ergebnistafeln der Themen", unit="Tafel", units="Tafeln"),
     # a workshop table's row
     "table_row": KindName("Tabellenzeilen (Herausforderungen)", place="Workshop", unit="Tabellenzeile",
-                          units="Tabellenzeile(n)"),
+                          units="Tabellenzeilen"),
     "section": KindName("Abschnitte (allgemein)"),  # anything parsed by the generic path
     # a part of an agenda item of minutes (layouts/minutes.py)
-    "agenda_item": KindName("Tagesordnungspunkte", unit="Tagesordnungspunkt", units="Tagesordnungspunkt(e)"),
+    "agenda_item": KindName("Tagesordnungspunkte", unit="Tagesordnungspunkt", units="Tagesordnungspunkte"),
 }
 BOARD_KINDS = tuple(KIND_NAMES)
 

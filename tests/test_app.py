@@ -221,7 +221,7 @@ def test_source_of_an_edited_file_falls_back_to_the_indexed_text(tiny):
 
 def test_reader_groups_filters_searches_and_escapes(tiny):
     everything = sources.render_reader(tiny.protocols)
-    assert "2 Tabellenzeile(n) bzw. Abschnitt(e) mit 3 Stelle(n)" in everything
+    assert "1 Tabellenzeile und 1 Abschnitt mit 3 Stellen" in everything
     assert "<h3>Werkstatt (Minden, 04.05.2020)</h3>" in everything
     assert "<img" not in everything and "<script" not in everything
     assert "<details open>" in everything  # few boards: shown open
@@ -240,7 +240,7 @@ def test_the_app_names_boards_and_places_as_the_corpus_has_them(tmp_path):
                    meta={"city": "Talheim"})
     minutes = sources.Protocols([item], tmp_path)
     assert minutes.unit_names() == "Tagesordnungspunkt" and minutes.place_kinds() == ["Stadt"]
-    assert "1 Tagesordnungspunkt(e) mit 1 Stelle(n)" in sources.render_reader(minutes)
+    assert "1 Tagesordnungspunkt mit 1 Stelle." in sources.render_reader(minutes)
     shown = sources.render_source(minutes, item)
     assert "<dt>Tagesordnungspunkt</dt><dd>Traktandum 2" in shown and "Tafel" not in shown
     # a section of a text is named once, not as "Abschnitt" and "Abschnitt" again
@@ -576,7 +576,7 @@ def test_answers_offer_next_questions_that_the_corpus_answers(client):
 @pytest.mark.e2e
 def test_reader_endpoint_filters_and_searches(client):
     page = client.predict([GELSENKIRCHEN], ["Schalke"], ["Handlungsbedarfe"], "", api_name="/read")
-    assert "4 Tafel(n) mit 4 Stelle(n)" in page
+    assert "4 Tafeln mit 4 Stellen" in page
     found = client.predict([], [], [], "Kita", api_name="/read")
     assert "<mark>Kita</mark>" in found
 

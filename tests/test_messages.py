@@ -229,6 +229,6 @@ def test_every_board_kind_has_its_german_names_in_one_table():
     assert BOARD_KINDS == tuple(KIND_NAMES)  # the kinds are the table's keys: one list
     assert kind_name("district").place == "Stadtteil" and kind_name("table_row").place == "Workshop"
     assert kind_name("topic_card")[:2] == ("Themenkarten", "Ort") and kind_name("topic_card").unit == "Tafel"
-    assert kind_name("agenda_item").unit == "Tagesordnungspunkt" and kind_name("section").units == "Abschnitt(e)"
+    assert kind_name("agenda_item").unit == "Tagesordnungspunkt" and kind_name("section").units == "Abschnitte"
     assert kind_name("neu").plural == "neu"  # a kind without names yet is named by itself
     assert cli.KIND_NAMES is KIND_NAMES

@@ -8,6 +8,7 @@ import functools
 import html
 import logging
 import re
+from collections import Counter
 from pathlib import Path
 
 from assistant.answer import bullets
@@ -351,6 +352,10 @@ def passage_matches(passage: Passage, term: str) -> bool:
     return any(folded in text.casefold() for text in texts)
 
 
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def render_reader(protocols: Protocols, filters: Filters | None = None, search: str = "") -> str:
     """The reader: matching boards grouped by document, each a collapsible list of its sections and lines."""
     term = " ".join(str(search or "").split())[:MAX_SEARCH_CHARS]
@@ -362,11 +367,16 @@ def render_reader(protocols: Protocols, filters: Filters | None = None, search: 
     boards: dict[tuple[str, str], list[Passage]] = {}
     for passage in chosen:
         boards.setdefault((passage.source, passage.board), []).append(passage)
-    # (named as this corpus' boards are: "Tafel(n) bzw. Tabellenzeile(n)", "Tagesordnungspunkt(e)")
-    kinds = {p.board_kind for p in chosen}
-    units = " bzw. ".join(dict.fromkeys(kind_name(kind).units for kind in (*BOARD_KINDS, *sorted(kinds))
-                                        if kind in kinds))
-    summary = f"{len(boards)} {units or 'Abschnitt(e)'} mit {len(chosen)} Stelle(n)"
+    # (counted as this corpus' boards are: "57 Tafeln und 5 Tabellenzeilen", "8 Tagesordnungspunkte"; title pages,
+    # goals and programme are all "Seiten")
+    rank = {kind: number for number, kind in enumerate(BOARD_KINDS)}
+    per_unit: Counter = Counter()
+    for passages in sorted(boards.values(), key=lambda group: rank.get(group[0].board_kind, len(rank))):
+        kind = kind_name(passages[0].board_kind)
+        per_unit[(kind.unit, kind.units)] += 1
+    counted = [plural(count, one, many) for (one, many), count in per_unit.items()]
+    units = ", ".join(counted[:-1]) + (" und " if len(counted) > 1 else "") + counted[-1]
+    summary = f"{units} mit {plural(len(chosen), 'Stelle', 'Stellen')}"
     if term:
         summary += f", die „{term}“ enthalten"
     opened = bool(term) or len(boards) <= 3
@@ -381,7 +391,7 @@ def render_reader(protocols: Protocols, filters: Filters | None = None, search: 
             current_source = source
         first = min(p.lines[0] for p in passages)
         last = max(p.lines[1] for p in passages)
-        details = f"{line_span((first, last))}, {len(passages)} Abschnitt(e)"
+        details = f"{line_span((first, last))}, {plural(len(passages), 'Abschnitt', 'Abschnitte')}"
         out.append(f"<details{' open' if opened else ''}><summary>{esc(board)} <span>– {esc(details)}</span>"
                    "</summary>")
         out.append(render_board_items(passages, term=term))

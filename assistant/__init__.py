@@ -229,6 +229,9 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        if query.left_sections:
+            # "und was fehlt?" after "Was läuft gut in Schalke?": not "Was läuft gut" first
+            cited.sort(key=lambda hit: hit.passage.section in query.left_sections)
         if query.meeting_fact:
             # A fact of a meeting: its own pages (title page, programme, goals, the head of minutes) first, also
             # where an item that speaks of "the next Sitzung" scores higher; those with a line that answers before

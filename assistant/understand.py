@@ -157,6 +157,9 @@ class Query:
     # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
     # (title, programme, goals, the head of minutes) answer it; empty otherwise.
     meeting_fact: frozenset[str] = frozenset()
+    # The earlier question's sections a follow-up moved away from ("und was fehlt?" after "Was läuft gut …?"):
+    # what it asks is elsewhere first.
+    left_sections: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -721,8 +724,9 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
                 question, to_the_place=False):
             # "und was fehlt?" after "Was läuft gut in Schalke?" asks something of its own about the same place
             # (unless it points back at what was asked: "Wer soll sich darum kümmern?"): the ranking tells which
-            # of the place's sections answer, not the earlier question's section.
+            # of the place's sections answer, the earlier question's section last.
             other_section = True
+            query.left_sections = frozenset(previous.sections)
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own

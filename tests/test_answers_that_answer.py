@@ -468,6 +468,9 @@ def test_a_follow_up_asking_something_of_its_own_is_not_held_to_the_earlier_sect
     answer = real.ask(question, history)
     assert {hit.passage.place for hit in answer.passages} == {"Schalke"}
     assert "Handlungsbedarfe" in {hit.passage.section for hit in answer.passages}
+    sections = [hit.passage.section for hit in answer.passages]
+    others = [section for section in sections if section != "Was läuft gut"]
+    assert sections[:len(others)] == others  # the section it moved away from comes last
     # one that points back at what was asked keeps it ("darum": the matter of the earlier question)
     assert real.understand("Und wer kümmert sich darum?", history).sections == {"Was läuft gut": 1.0}
 

@@ -230,8 +230,11 @@ class Assistant:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if query.left_sections:
-            # "und was fehlt?" after "Was läuft gut in Schalke?": not "Was läuft gut" first
-            cited.sort(key=lambda hit: hit.passage.section in query.left_sections)
+            # "und was fehlt?" after "Was läuft gut in Schalke?": not "Was läuft gut" first. (Only the printed
+            # fields of boards and tables say what was asked; the parts of an agenda item, "Beschlussfassung", are
+            # one item's procedure, and a follow-up on it may well be answered there.)
+            cited.sort(key=lambda hit: hit.passage.section in query.left_sections
+                       and hit.passage.board_kind in FIELD_BOARDS)
         if query.meeting_fact:
             # A fact of a meeting: its own pages (title page, programme, goals, the head of minutes) first, also
             # where an item that speaks of "the next Sitzung" scores higher; those with a line that answers before
@@ -534,6 +537,7 @@ LISTING_WORDS = frozenset(
 )
 
 
+FIELD_BOARDS = frozenset({"district", "topic_result", "table_row"})  # boards whose sections are printed fields
 FUNCTION_WORDS = FRAME_WORDS | ENGLISH_WORDS | TURKISH_WORDS  # words that ask, in any of the app's languages
 
 

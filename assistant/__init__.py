@@ -62,6 +62,7 @@ CITE_RELATIVE = 0.6  # cite further passages only while they score this close to
 # … and the boards of a district the question names while they score this close (a title page that names the
 # district does not push its own boards out).
 CITE_RELATIVE_OWN = 0.5
+DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
@@ -292,17 +293,17 @@ class Assistant:
         return set(self.retriever.lexical.analyzer.analyze(" ".join(titles_of(self.store.passages))))
 
     def turn_of_the_speaker(self, query: Query, filters: Filters | None = None) -> Hit | None:
-        """The first turn of a speaker the question names ("Iwan Wüst": the turn of "Wüst, EDU") whose line names
-        a party, marked; None when no speaker of that name has one."""
-        names = {fold(word) for word in WORD.findall(query.question)[1:] if word[:1].isupper()}
-        if not names:
-            return None
+        """The first turn of a speaker the question names by their surname ("Iwan Wüst": the turn of "Kommissions-
+        präsident Wüst, EDU", the name before the comma) whose line names a party, marked; None when no speaker of
+        that name has one."""
+        asked = set(words(query.question))
         for position, passage in enumerate(self.store.passages):
-            speaker = passage.meta.get("speaker")
-            if not speaker or not names & set(words(speaker)) or (filters and not filters.allows(passage)):
+            speaker = passage.meta.get("speaker") or ""
+            name = words(speaker.split(",", 1)[0])
+            if "," not in speaker or not name or name[-1] not in asked or (filters and not filters.allows(passage)):
                 continue
             lines = tuple(item.line for item in passage.items if VALUES["party"].search(item.text)
-                          and names & set(words(item.text)))
+                          and name[-1] in words(item.text))
             if lines:
                 return Hit(passage, 1.0, position=position, highlights=lines[:1])
         return None
@@ -473,7 +474,8 @@ class Assistant:
         districts = {place.name for place in query.districts} if query is not None else set()
         # The boards of a district the question names are looked at before other passages ("Treffpunkte in
         # Bulmke-Hüllen": the district's boards, not the topic board of "Treffpunkten" that fills the first eight).
-        own = list(itertools.islice((hit for hit in hits if hit.passage.place in districts and allowed(hit)),
+        near = itertools.islice(hits, DISTRICT_WINDOW)
+        own = list(itertools.islice((hit for hit in near if hit.passage.place in districts and allowed(hit)),
                                     MAX_CITED)) if districts else []
         others = itertools.islice((hit for hit in hits if hit.passage.place not in districts and allowed(hit)),
                                   MAX_CITED - len(own))

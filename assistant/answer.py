@@ -481,6 +481,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
             if len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):
                 quoted.append((text, number[id(hit)]))
         if quoted:
+            first = hit  # the board named is the one quoted
             break
     if not quoted:
         return ""

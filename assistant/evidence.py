@@ -217,8 +217,9 @@ VALUES = {
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # German-language parties by their short names, as minutes write them (case matters: "Mitte Juni" is none)
-    "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|Grüne|Grünen|Linke|Piraten"
-                        r"|FW|Freie Wähler)\b|,\s*Mitte\b|\bDie Mitte\b|\bB(?:ündnis)?\s*90"),
+    # ("Mitte" only as a party after a name, "Brunner, Mitte:"; "Mitte Juni" is none)
+    "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
+                        r"|Freie Wähler)\b(?!-)|,\s*(?:Die\s+)?(?:Mitte|Grünen?)\s*[:/]|\bDie Mitte\b|\bBündnis\s*90"),
 }
 
 
@@ -332,8 +333,9 @@ FACT_LABELS = (
      re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|chair\w*)\b", re.I)),
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
      re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b", re.I)),
+    # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
     (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|when|time|ne\s+zaman|saat)\b", re.I),
-     re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b", re.I)),
+     re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
     (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
     (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokolliert\w*|minute-?taker|wrote|took\s+the\s+minutes)\b",

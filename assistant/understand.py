@@ -240,6 +240,7 @@ class Vocabulary:
         self.section_boards = {section: len(found) for section, found in boards.items()}  # boards, not passages
         self._headings = {section: frozenset(self._content_stems(section))
                           for section, count in self.section_boards.items() if count < 2}
+        self._heading_words = frozenset(word for section in self._headings for word in words(section))
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
         # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
@@ -407,8 +408,9 @@ class Vocabulary:
 
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
-        # The people who say or want something ("Was fordern die Teilnehmenden?") are not the field of that name.
-        question = without_speakers(question)
+        # The people who say or want something ("Was fordern die Teilnehmenden?") are not the field of that name
+        # (a heading of the text is what it names: "Was bietet die Weihnachtsfeier?").
+        question = without_speakers(question, keep=self._heading_words)
         stems = self.stems(question)
         # Single words count only when they carry meaning; "was ist die …" is in several prompts.
         tokens = words(question)
@@ -503,22 +505,23 @@ class Vocabulary:
         return named
 
     def naming_any_meeting(self, question: str) -> dict[str, set[str]]:
-        """The question's words that name a kind of meeting ("Sitzung", "meeting"), each with the documents that use
-        the word (every document when none does, or for another language's word): a question for who chaired "die
-        Sitzung" asks about whichever meeting calls itself one."""
-        every = set(self.meetings.titles)
+        """The question's words that name a kind of meeting ("Sitzung", "meeting", "Ratssitzung"), each with the
+        documents that use the word (in German): a question for who chaired "die Sitzung" asks about whichever
+        meeting calls itself one."""
         named = {}
-        others = other_meetings(question)
-        for word in set(words(question)) - others:
-            if len(word) < MEETING_WORD_LETTERS or word in MONTHS or not german_meeting_nouns(word)[0].endswith(
-                    MEETING_NOUNS):
+        if self._corpus is None:
+            return named
+        for word in set(words(question)) - other_meetings(question):
+            if len(word) < MEETING_WORD_LETTERS or not german_meeting_nouns(word)[0].endswith(MEETING_NOUNS):
                 continue
-            using = set()
-            if self._corpus is not None:  # ("session": the documents that say "Sitzung")
-                terms = [term for noun in german_meeting_nouns(word) for term in self._corpus.analyzer.analyze(noun)]
-                using = {self._passage_sources[i] for i in np.flatnonzero(self._corpus.containing(terms))}
-            named[word] = using or every
-        return named if every else {}
+            # (the whole word, not its parts: a "Jugendrat" or a "Bauphase" the protocols never mention is no meeting
+            # of theirs, a "Ratssitzung" they mention is)
+            terms = [self._corpus.analyzer.analyze(noun)[0] for noun in german_meeting_nouns(word)
+                     if self._corpus.analyzer.analyze(noun)]
+            using = {self._passage_sources[i] for i in np.flatnonzero(self._corpus.containing(terms))}
+            if using:  # ("session": the documents that say "Sitzung"; none say it: no meeting of theirs)
+                named[word] = using
+        return named
 
     def sections_on(self, place_names) -> set[str]:
         """The sections the boards of these districts or workshops have."""
@@ -628,9 +631,9 @@ def speakers_of(question: str) -> list[str]:
     return [written[i] for i in subject_people([fold(word) for word in written])]
 
 
-def without_speakers(question: str) -> str:
-    """The question without the words naming people as its subject."""
-    speakers = speakers_of(question)
+def without_speakers(question: str, keep: frozenset[str] = frozenset()) -> str:
+    """The question without the words naming people as its subject, except those in keep (folded)."""
+    speakers = [word for word in speakers_of(question) if fold(word) not in keep]
     return _without_words(question, speakers) if speakers else question
 
 
@@ -720,10 +723,12 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             available = vocabulary.sections_on(places) if places else set(asked)
             other_section = True
             query.sections = {name: weight for name, weight in asked.items() if name in available}
-        elif not asked and previous.sections and _asks_something_of_its_own(query, vocabulary) and not _points_back(
-                question, to_the_place=False):
+        elif (not asked and previous.sections and _asks_something_of_its_own(query, vocabulary)
+              and not any(word[:1].isupper() for word in vocabulary.matter_words(query))
+              and not _points_back(question, to_the_place=False)):
             # "und was fehlt?" after "Was läuft gut in Schalke?" asks something of its own about the same place
-            # (unless it points back at what was asked: "Wer soll sich darum kümmern?"): the ranking tells which
+            # (unless it points back at what was asked, "Wer soll sich darum kümmern?", or names a matter of its
+            # own, "Und was ist mit dem Spielplatz?", the same question about it): the ranking tells which
             # of the place's sections answer, the earlier question's section last.
             other_section = True
             query.left_sections = frozenset(previous.sections)
@@ -854,8 +859,8 @@ ASKED_VALUE = (
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
     # (which party someone belongs to: minutes of a council write it after the name, "Daniel Eugster, FDP:"; not
     # what a party's group said, "Wie stellt sich die SP-Fraktion …?")
-    ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei|fraktion|party|parti)\w*",
-                         re.IGNORECASE)),
+    ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei(?:en)?|fraktion(?:en)?|party|parties"
+                         r"|parti(?:si|de|den|ye|nin)?)\b", re.IGNORECASE)),
 )
 
 
@@ -913,7 +918,8 @@ MEETING_NOUNS_TRANSLATED = {
 def other_meetings(question: str) -> set[str]:
     """The words of a question naming another meeting than the one a protocol records ("die nächste Sitzung")."""
     tokens = words(question)
-    return {word for before, word in zip(tokens, tokens[1:], strict=False) if before in OTHER_MEETING}
+    # ("die nächste ordentliche Sitzung": within three words after it)
+    return {word for i, word in enumerate(tokens) if any(before in OTHER_MEETING for before in tokens[max(0, i - 3):i])}
 
 
 def german_meeting_nouns(word: str) -> tuple[str, ...]:

@@ -471,8 +471,10 @@ def test_a_follow_up_asking_something_of_its_own_is_not_held_to_the_earlier_sect
     sections = [hit.passage.section for hit in answer.passages]
     others = [section for section in sections if section != "Was läuft gut"]
     assert sections[:len(others)] == others  # the section it moved away from comes last
-    # one that points back at what was asked keeps it ("darum": the matter of the earlier question)
+    # one that points back at what was asked keeps it ("darum": the matter of the earlier question), and so does
+    # one naming a matter of its own (the same question about it)
     assert real.understand("Und wer kümmert sich darum?", history).sections == {"Was läuft gut": 1.0}
+    assert real.understand("Und was ist mit dem Spielplatz?", history).sections == {"Was läuft gut": 1.0}
 
 
 def test_a_follow_up_in_english_switches_the_section_it_names_in_other_words(real):

@@ -248,6 +248,10 @@ Die Runde leitete Paul Frey vom Quartierverein.
 ## Spielplatz
 
 Am Spielplatz fehlen Schattenplätze.
+
+## Neubürger
+
+Die Neubürger wünschen sich einen Stammtisch.
 """
 
 
@@ -454,3 +458,16 @@ def test_a_value_counts_only_in_a_line_about_what_is_asked(labelled, council):
     assert "„Zeit 19.00 Uhr bis 21.40 Uhr“" in labelled.ask("Um wie viel Uhr begann die Sitzung?").lead
     credit = council.ask("Wie hoch ist der Kredit für das Schulhaus?")
     assert not credit.abstained and "2 Millionen Franken" in credit.lead
+
+
+
+def test_what_review_found_about_meetings_parties_and_headings(labelled):
+    # "die nächste ordentliche Sitzung" is another meeting, with a word between
+    assert not labelled.understand("Wann ist die nächste ordentliche Sitzung?").meeting_fact
+    # a compound of a kind of meeting ("Jugendrat", "Bauphase") is no meeting of the protocols
+    assert not labelled.understand("Wann tagt der Jugendrat?").meeting_fact
+    assert not labelled.understand("Wann beginnt die Bauphase?").meeting_fact
+    # a speaker is named by the surname before the comma
+    assert "„Roth, FDP: Die Leitung zum Reservoir" in labelled.ask("Welcher Partei gehört Erika Roth an?").lead
+    # a heading is what a question names, even as its subject ("die Neubürger")
+    assert "Neubürger" in labelled.understand("Was wünschen sich die Neubürger?").sections

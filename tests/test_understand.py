@@ -659,3 +659,26 @@ def test_people_as_the_subject_of_a_question(question, speakers):
 ])
 def test_a_question_for_a_party(question, kind):
     assert asked_value(question) == kind
+
+
+@pytest.mark.parametrize("question", ["Welche Partizipationsmöglichkeiten gibt es für Jugendliche?",
+                                      "Which participants attended the conference?",
+                                      "What particular problems exist in Schalke?"])
+def test_words_that_only_begin_like_party_ask_for_no_party(question):
+    assert asked_value(question) != "party"
+
+
+def test_a_party_is_written_after_a_name_not_a_date():
+    from assistant.evidence import VALUES
+
+    assert not VALUES["party"].search("Grobe Termin-Ideen: Anfang Mai, Mitte Juni und Ende Juli")
+    assert not VALUES["party"].search("Ausflug ins Grüne")
+    assert VALUES["party"].search("Brunner, Mitte: Ich danke") and VALUES["party"].search("Wüst, EDU: Ich")
+
+
+def test_a_time_label_needs_its_value():
+    from assistant.evidence import fact_lines
+
+    head = Passage(source="p.txt", doc_title="Programm", board_kind="section", board="Programm", section=None,
+                   items=[Item("Zeit für erste Gespräche", 3), Item("Zeit: 17:00 bis 20:30 Uhr", 4)])
+    assert fact_lines(head, "Wann begann die Konferenz?") == (4,)

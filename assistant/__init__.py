@@ -244,8 +244,9 @@ class Assistant:
                 return hit.source in query.meeting_fact and self.retriever.is_head(hit.position)
 
             best = ranking.hits[0].score
+            taken = {hit.position for hit in cited}
             pages = [hit for hit in ranking.hits[:MAX_CITED] if own_page(hit) and hit.score >= CITE_RELATIVE_OWN * best
-                     and all(hit.position != each.position for each in cited)]
+                     and hit.position not in taken]
             cited += highlight(pages, query, self.retriever, matters[0] if matters else None)
             cited.sort(key=lambda hit: (not own_page(hit), not hit.highlights))
             del cited[MAX_CITED:]
@@ -511,11 +512,9 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
             parts.setdefault(key, []).append(hit)
     result = []
     for hit in cited:
-        result.append(hit)
-        for other in parts.pop(row(hit.passage), []) if row(hit.passage) else []:
-            if room:
-                result.append(other)
-                room -= 1
+        more = parts.pop(row(hit.passage), [])[:room]  # (parts holds only the cited rows' keys, never None)
+        result += [hit, *more]
+        room -= len(more)
     return result
 
 

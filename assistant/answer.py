@@ -497,6 +497,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
 
 
 WALL_BOARDS = frozenset({"district", "topic_card", "topic_result"})
+BOARDS_AND_ROWS = WALL_BOARDS | {"table_row"}
 
 
 def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> str:
@@ -505,7 +506,7 @@ def framing(query: Query, hits: list[Hit], answered_as_asked: bool = True) -> st
     counted = {
         "spots": counted_phrase(query, "spots", len(hits)),
         # (boards and rows where the answer has any, else sections of a text: minutes speak of no "Tafeln")
-        "boards": counted_phrase(query, "found_boards" if any(hit.passage.board_kind in WALL_BOARDS | {"table_row"}
+        "boards": counted_phrase(query, "found_boards" if any(hit.passage.board_kind in BOARDS_AND_ROWS
                                                               for hit in hits) else "found_sections", len(boards)),
         # titles in quotes: a title taken from a document's first line ("Am 23.04.2015 priorisierte Themen …")
         # does not read as part of the sentence

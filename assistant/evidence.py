@@ -216,8 +216,8 @@ VALUES = {
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
-    # German-language parties by their short names, as minutes write them (case matters: "Mitte Juni" is none)
-    # ("Mitte" only as a party after a name, "Brunner, Mitte:"; "Mitte Juni" is none)
+    # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
+    # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
                         r"|Freie Wähler)\b(?!-)|,\s*(?:Die\s+)?(?:Mitte|Grünen?)\s*[:/]|\bDie Mitte\b|\bBündnis\s*90"),
 }

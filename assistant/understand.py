@@ -516,8 +516,7 @@ class Vocabulary:
                 continue
             # (the whole word, not its parts: a "Jugendrat" or a "Bauphase" the protocols never mention is no meeting
             # of theirs, a "Ratssitzung" they mention is)
-            terms = [self._corpus.analyzer.analyze(noun)[0] for noun in german_meeting_nouns(word)
-                     if self._corpus.analyzer.analyze(noun)]
+            terms = [stems[0] for noun in german_meeting_nouns(word) if (stems := self._corpus.analyzer.analyze(noun))]
             using = {self._passage_sources[i] for i in np.flatnonzero(self._corpus.containing(terms))}
             if using:  # ("session": the documents that say "Sitzung"; none say it: no meeting of theirs)
                 named[word] = using

@@ -41,6 +41,12 @@ KIND_NAMES = {
 BOARD_KINDS = tuple(KIND_NAMES)
 
 
+def in_kind_order(kinds) -> list[str]:
+    """Board kinds in the order of BOARD_KINDS, a kind without names after them (by name)."""
+    rank = {kind: number for number, kind in enumerate(BOARD_KINDS)}
+    return sorted(set(kinds), key=lambda kind: (rank.get(kind, len(rank)), kind))
+
+
 def kind_name(kind: str) -> KindName:
     """The German names of a board kind; an unknown kind is named by itself."""
     return KIND_NAMES.get(kind) or KindName(kind)

@@ -11,13 +11,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from assistant.answer import bullets
+from assistant.answer import bullets, listing
 from assistant.citation import line_span
 from assistant.retrieve import Filters
 from index import CorpusError, Passage
 from index.documents import read_document
 from index.markup import clean_cells, clean_line
-from index.passage import BOARD_KINDS, kind_name
+from index.passage import in_kind_order, kind_name
 
 from .export import german_date
 
@@ -103,8 +103,7 @@ class Protocols:
 
     def unit_names(self) -> str:
         """What the corpus' boards are, in the order of BOARD_KINDS ("Seite bzw. Tafel bzw. Tabellenzeile")."""
-        kinds = {p.board_kind for p in self.passages}
-        names = dict.fromkeys(kind_name(kind).unit for kind in (*BOARD_KINDS, *sorted(kinds)) if kind in kinds)
+        names = dict.fromkeys(kind_name(kind).unit for kind in in_kind_order(p.board_kind for p in self.passages))
         return " bzw. ".join(names) or "Abschnitt"
 
     def place_kinds(self) -> list[str]:
@@ -369,14 +368,12 @@ def render_reader(protocols: Protocols, filters: Filters | None = None, search: 
         boards.setdefault((passage.source, passage.board), []).append(passage)
     # (counted as this corpus' boards are: "57 Tafeln und 5 Tabellenzeilen", "8 Tagesordnungspunkte"; title pages,
     # goals and programme are all "Seiten")
-    rank = {kind: number for number, kind in enumerate(BOARD_KINDS)}
+    per_kind = Counter(passages[0].board_kind for passages in boards.values())
     per_unit: Counter = Counter()
-    for passages in sorted(boards.values(), key=lambda group: rank.get(group[0].board_kind, len(rank))):
-        kind = kind_name(passages[0].board_kind)
-        per_unit[(kind.unit, kind.units)] += 1
+    for kind in in_kind_order(per_kind):
+        per_unit[(kind_name(kind).unit, kind_name(kind).units)] += per_kind[kind]
     counted = [plural(count, one, many) for (one, many), count in per_unit.items()]
-    units = ", ".join(counted[:-1]) + (" und " if len(counted) > 1 else "") + counted[-1]
-    summary = f"{units} mit {plural(len(chosen), 'Stelle', 'Stellen')}"
+    summary = f"{listing(counted, None)} mit {plural(len(chosen), 'Stelle', 'Stellen')}"
     if term:
         summary += f", die „{term}“ enthalten"
     opened = bool(term) or len(boards) <= 3

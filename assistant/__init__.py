@@ -254,6 +254,8 @@ class Assistant:
             del cited[MAX_CITED:]
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
+        if value == "venue" and not query.meeting_fact:
+            value = None  # where courses or meetings of a group take place: a district or a board says so too
         if value:
             # "Welcher Partei gehört Iwan Wüst an?": minutes name a speaker's party with each of their turns
             # ("Wüst, EDU:"), wherever the ranking put them, rather than another speaker's party

@@ -216,6 +216,12 @@ VALUES = {
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
+    # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
+    # square or street without a number is rather what is spoken of: "Am Spielplatz fehlen Schattenplätze")
+    "venue": re.compile(r"^\W*(?:ort|veranstaltungsort|tagungsort|sitzungsort|location|venue)\b"
+                        r"|\b(?:\w*(?:haus|saal|halle|aula|gebäude|zentrum|schule|kirche|hotel|gasthof|bibliothek"
+                        r"|bücherei|raum|räume|zimmer)|online|videokonferenz)\b"
+                        r"|\w(?:straße|strasse|str\.|weg|platz|gasse|allee)\s*\d", re.IGNORECASE),
     # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
     # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"

@@ -836,7 +836,8 @@ ONE_PLACE = re.compile(
 MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
-    r"|teilnehm\w*|anwesend\w*|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
+    r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|gebäude|raum|saal|räumlichkeiten|held|venue|building|room|bina"
+    r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
@@ -856,6 +857,12 @@ ASKED_VALUE = (
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
+    # (where a meeting was held: the building or address, "Ort Rathaus Frauenfeld"; not where something is said)
+    ("venue", re.compile(r"\bwo\s+(?:\w+\s+){0,5}?(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt)\b"
+                         r"|\bin\s+welche[mnr]?\s+(?:gebäude|raum|saal|halle|haus|lokal|räumlichkeiten)\b"
+                         r"|\b(?:veranstaltungs|tagungs|sitzungs)ort\b|\bwhere\s+(?:was|were|did|is|does)\b.*"
+                         r"\b(?:held|take\s+place|took\s+place|meet|met)\b|\bin\s+which\s+(?:building|room|hall)\b"
+                         r"|\bnerede\s+(?:yapıldı|toplandı|düzenlendi)", re.IGNORECASE)),
     # (which party someone belongs to: minutes of a council write it after the name, "Daniel Eugster, FDP:"; not
     # what a party's group said, "Wie stellt sich die SP-Fraktion …?")
     ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei(?:en)?|fraktion(?:en)?|party|parties"

@@ -511,3 +511,16 @@ def test_a_value_is_not_taken_from_a_line_that_only_names_the_village_or_under_a
     assert not helpers.abstained and "17:00 bis 18:30 Uhr" in helpers.lead, helpers.lead
     shop = village.ask("Wann öffnet der Dorfladen in Talheim?")
     assert not shop.abstained and "ab 8:00 Uhr" in shop.lead, shop.lead
+
+
+def test_where_a_meeting_was_held_is_answered_with_a_venue_or_said_to_be_missing(labelled):
+    # the minutes' head names the hall; the citizens' round names none, so it is not answered with a line of it
+    for question in ("In welchem Raum tagte der Gemeinderat?", "Where was the session held?"):
+        answer = labelled.ask(question)
+        assert not answer.abstained and "„Ort Mehrzweckhalle Talheim“ [1]" in answer.lead, (question, answer.lead)
+    round_ = labelled.ask("In welchem Gebäude fand die Bürgerrunde Talheim statt?")
+    assert round_.query.meeting_fact == {"buergerrunde-2024-05-02.md"}
+    assert round_.abstained
+    assert round_.lead.startswith("Einen Ort (Gebäude, Raum, Adresse) dazu nennen die Protokolle nicht."), round_.lead
+    # where something other than a meeting takes place asks no venue: a section naming it answers
+    assert not labelled.ask("Wo findet der Stammtisch der Neubürger statt?").abstained

@@ -494,7 +494,9 @@ class Vocabulary:
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word) or \
                     word in others:
                 continue
-            german = german_meeting_nouns(word)
+            # (a long word misspelled names the title word it nearly is: "integratonskonferenz")
+            title_word = self._title_word_like(word)
+            german = german_meeting_nouns(title_word)
             if not german[0].endswith(MEETING_NOUNS):
                 continue  # "Teilhabe" of a title's motto, "Bezirk" of "Stadtbezirk" name no meeting
             sources = {source for source, title in self.meetings.titles.items()
@@ -503,6 +505,18 @@ class Vocabulary:
             if sources:
                 named[word] = sources
         return named
+
+    @functools.cached_property
+    def _title_words(self) -> frozenset[str]:
+        return frozenset(part for title in self.meetings.titles.values() for part in words(title or ""))
+
+    def _title_word_like(self, word: str) -> str:
+        """The word, or for a long word no title has, the title word spelled nearly like it (rapidfuzz ratio)."""
+        if len(word) < TITLE_WORD_FUZZY_LETTERS or word in self._title_words:
+            return word
+        near = [part for part in self._title_words if len(part) >= TITLE_WORD_FUZZY_LETTERS
+                and fuzz.ratio(word, part) >= TITLE_WORD_FUZZY]
+        return max(near, key=lambda part: fuzz.ratio(word, part)) if near else word
 
     def naming_any_meeting(self, question: str) -> dict[str, set[str]]:
         """The question's words that name a kind of meeting ("Sitzung", "meeting", "Ratssitzung"), each with the
@@ -910,6 +924,9 @@ OTHER_MEETING = frozenset("nachste nachsten kommende kommenden folgende folgende
 # What a word naming a meeting ends with (German): "Integrationskonferenz", "Bürgerrunde", "Mitgliederversammlung".
 MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "treffen", "workshop", "phase", "forum",
                  "protokoll", "veranstaltung", "kongress", "rat", "ausschuss", "kommission")
+# A misspelled word names a title's word when it is this long and this alike (rapidfuzz ratio).
+TITLE_WORD_FUZZY_LETTERS = 10
+TITLE_WORD_FUZZY = 90
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
 # The same kinds of meeting in English and Turkish words, by the German words titles end with.
 # (a word and its inflected forms: "konferansın", "meetings"; not the bodies that meet, "the European Council" is

@@ -524,3 +524,12 @@ def test_where_a_meeting_was_held_is_answered_with_a_venue_or_said_to_be_missing
     assert round_.lead.startswith("Einen Ort (Gebäude, Raum, Adresse) dazu nennen die Protokolle nicht."), round_.lead
     # where something other than a meeting takes place asks no venue: a section naming it answers
     assert not labelled.ask("Wo findet der Stammtisch der Neubürger statt?").abstained
+
+
+def test_a_long_word_of_a_title_misspelled_still_names_that_meeting(labelled):
+    # "gemeinderrat" is "Gemeinderat" of the title, one letter off: the meeting's head answers its time
+    answer = labelled.ask("gemeinderrat beginn uhrzeit")
+    assert answer.query.meeting_fact == {"gemeinderat-2024-06-03.txt"}
+    assert "„Zeit 19.00 Uhr bis 21.40 Uhr“ [1]" in answer.lead, answer.lead
+    # a short word or one less alike names nothing
+    assert not labelled.understand("gemeindehaus beginn uhrzeit").meeting_fact

@@ -116,7 +116,7 @@ def report(results: list[Result], held_back: set[str] = frozenset()) -> str:
         recall = mean(r.recall for r in answered)
         cited = mean(r.cited_recall for r in answered)
         mrr = mean(r.reciprocal_rank for r in answered)
-        wrong = sum(r.abstained for r in answered)
+        wrong = sum(refused(r) for r in answered)
         lines.append(f"recall@{CUTOFF} {recall:.3f}   zitiert (erste {CITED}) {cited:.3f}   MRR {mrr:.3f}   "
                      f"({len(answered)} Fragen mit Gold, {wrong} davon fälschlich ohne Antwort)")
     if abstain:
@@ -142,7 +142,8 @@ def report(results: list[Result], held_back: set[str] = frozenset()) -> str:
         lines.append("")
         lines.append(f"Antwortzeit je Frage: Median {seconds[len(seconds) // 2] * 1000:.0f} ms, "
                      f"max {seconds[-1] * 1000:.0f} ms")
-    misses = [r for r in results if r.cited_recall < 1.0 or r.reciprocal_rank < 1.0 or r.places_right is False]
+    misses = [r for r in results if r.cited_recall < 1.0 or r.reciprocal_rank < 1.0 or r.places_right is False
+              or refused(r)]
     # The questions of a test half are counted, never listed: read one by one, they would be tuned on.
     listed = [r for r in misses if r.id not in held_back]
     if len(listed) < len(misses):
@@ -155,10 +156,15 @@ def report(results: list[Result], held_back: set[str] = frozenset()) -> str:
         lines.append("Nicht voll getroffen:")
         for r in misses:
             lines.append(f"  {r.id} [{r.kind}] recall {r.recall:.2f} zitiert {r.cited_recall:.2f} "
-                         f"RR {r.reciprocal_rank:.2f}: {r.question}")
+                         f"RR {r.reciprocal_rank:.2f}{' ohne Antwort' if refused(r) else ''}: {r.question}")
             for citation in r.cited[:CITED]:
                 lines.append(f"      {citation}")
     return "\n".join(lines)
+
+
+def refused(result: Result) -> bool:
+    """Whether a question the protocols answer was refused."""
+    return result.correct_abstention is None and result.abstained
 
 
 def mean(values) -> float:

@@ -206,7 +206,10 @@ MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name 
 VALUES = {
     "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\b(?:{MONTH_NAMES})\b"
                        r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
-                       r"|samstag|sonntag)s?\b", re.IGNORECASE),
+                       r"|samstag|sonntag)s?\b"
+                       # (a line saying the date is not fixed yet answers "wann" too: "Der Termin ist noch unklar")
+                       r"|\b(?:termin|datum|zeitpunkt)\w*\b[^.]*\b(?:unklar|offen|ungewiss|steht\s+noch\s+aus"
+                       r"|noch\s+nicht\s+(?:fest|bekannt|klar|festgelegt|terminiert))", re.IGNORECASE),
     "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),
     "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
                          r"|gratis", re.IGNORECASE),

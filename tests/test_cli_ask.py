@@ -152,3 +152,14 @@ def test_the_installed_command_finds_every_module_from_any_folder(tmp_path):
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).is_file()  # and its files with it
+
+
+def test_eval_lists_a_question_refused_although_its_gold_was_cited(index_dir, tmp_path):
+    # the gold line is cited among what comes closest, but the question for a time is refused: listed as such
+    questions = tmp_path / "refused.jsonl"
+    questions.write_text(json.dumps({"id": "r1", "q": "Wann wird in Schalke der Sperrmüll abgeholt?",
+                                     "gold": ["Sperrmüll"], "split": "tune"}, ensure_ascii=False), encoding="utf-8")
+    done = run("eval", str(questions), "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    assert "(1 Fragen mit Gold, 1 davon fälschlich ohne Antwort)" in done.stdout, done.stdout
+    assert re.search(r"r1 \[\] recall 1\.00 zitiert 1\.00 RR [\d.]+ ohne Antwort: Wann wird", done.stdout), done.stdout

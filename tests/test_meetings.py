@@ -496,6 +496,10 @@ Geöffnet montags bis samstags ab 8:00 Uhr.
 ## Helferkreis
 
 Der Helferkreis trifft sich montags von 17:00 bis 18:30 Uhr im Rathaus Talheim.
+
+## Dorffest
+
+Das Dorffest soll wieder stattfinden. Der Termin steht noch nicht fest.
 """
 
 
@@ -511,6 +515,9 @@ def test_a_value_is_not_taken_from_a_line_that_only_names_the_village_or_under_a
     assert not helpers.abstained and "17:00 bis 18:30 Uhr" in helpers.lead, helpers.lead
     shop = village.ask("Wann öffnet der Dorfladen in Talheim?")
     assert not shop.abstained and "ab 8:00 Uhr" in shop.lead, shop.lead
+    # a line saying the date is not fixed yet answers "wann" as well
+    fair = village.ask("Wann ist das Dorffest?")
+    assert not fair.abstained and "Der Termin steht noch nicht fest." in fair.lead, fair.lead
 
 
 def test_where_a_meeting_was_held_is_answered_with_a_venue_or_said_to_be_missing(labelled):

@@ -57,6 +57,9 @@ class RankingWeights:
     topic_boost: float = 0.3
     head_boost: float = 0.25  # a question for a fact of a meeting: the document's own pages (title, programme)
     decision_boost: float = 0.2  # a question about what was decided: the passages with a decision or vote
+    # An empty field (only its printed prompt) answers a question for that field only; to any other question its
+    # prompt is a lexical match without content ("Wer hat die Teilnehmenden begrüßt?" is not for "Teilnehmende").
+    empty_penalty: float = 0.2
     gather_limit: int = 10  # boards of a named district gathered for a named section
 
 
@@ -202,6 +205,7 @@ class Retriever:
         self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
                                      len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
+        self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
         # The column names of each place's table rows, casefolded.
         self._labels: dict[str, set[str]] = defaultdict(set)
         for passage in passages:
@@ -379,6 +383,11 @@ class Retriever:
             bonus += np.where(self._decision if ids is None else self._decision[ids], weights.decision_boost, 0.0)
         if query.items:
             bonus += np.where(self._item.mask(query.items, ids), weights.topic_boost, 0.0)  # an agenda item is one
+        if self._empty.any():
+            empty = self._empty if ids is None else self._empty[ids]
+            if query.sections:
+                empty = empty & ~self._section.mask(list(query.sections), ids)
+            bonus -= np.where(empty, weights.empty_penalty, 0.0)
         return bonus
 
     def _allowed(self, filters: Filters) -> np.ndarray:

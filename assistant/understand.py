@@ -612,8 +612,9 @@ class Vocabulary:
 
 
 # A German question whose verb comes second and its subject after it: "Was fordern die Teilnehmenden?", "Wo wünschen
-# sich die Betroffenen …?" (not after "sein", "geben" and the like: "Wer sind die Teilnehmenden?" asks for them).
-SUBJECT_QUESTION_WORDS = frozenset("was wo wie warum wieso weshalb wann woruber wofur wozu womit".split())
+# sich die Betroffenen …?", or, after "wer", its object: "Wer hat die Teilnehmenden begrüßt?" (not after "sein",
+# "geben" and the like: "Wer sind die Teilnehmenden?" asks for them).
+SUBJECT_QUESTION_WORDS = frozenset("was wo wie warum wieso weshalb wann woruber wofur wozu womit wer wen wem".split())
 COPULAS = frozenset("ist sind war waren ware sei gibt gab gabe steht stehen stand standen heisst heissen lautet lauten"
                     .split())
 BEFORE_SUBJECT = frozenset("sich denn eigentlich so genau alle da dort".split())

@@ -524,6 +524,18 @@ def test_the_people_who_say_something_are_not_the_field_of_their_name(real):
     assert asked.passages[0].passage.section == "Teilnehmende"
 
 
+@pytest.mark.parametrize("question", ["Wer hat die Teilnehmenden eingeladen?",
+                                      "Wie wurden die Teilnehmenden informiert?"])
+def test_an_empty_field_is_cited_only_for_a_question_asking_for_that_field(real, question):
+    # the empty "Teilnehmende" fields hold only their prompt, a word of the question: nothing to cite for it
+    answer = real.ask(question)
+    assert "Teilnehmende" not in answer.query.sections
+    assert answer.passages and not any(hit.passage.meta.get("empty") for hit in answer.passages)
+    # asked for, an empty field is still cited and said to be empty
+    empty = real.ask("Wer waren die Teilnehmenden bei Thema 7?")
+    assert empty.passages[0].passage.meta.get("empty") and "ist leer" in empty.lead, empty.lead
+
+
 def test_the_lead_quotes_the_cell_with_the_value_asked_for(real):
     # a table row's line holds several cells (Ziel, Zielgruppe, Angebot): the lead quotes the one with the amount
     answer = real.ask("Wie teuer ist der Mietführerschein?")

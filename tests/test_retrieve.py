@@ -261,7 +261,8 @@ def test_ranking_weights_are_the_retrievers_to_set(tiny):
 
     from assistant.retrieve import Retriever
 
-    dense_only = Retriever(tiny.store, weights=replace(tiny.retriever.weights, lexical=0.0))
+    # (no lexical share, and no facet: the question names none, and the empty fields are not held back)
+    dense_only = Retriever(tiny.store, weights=replace(tiny.retriever.weights, lexical=0.0, empty_penalty=0.0))
     query = tiny.understand("Wo fehlt ein Radweg?")
     default = tiny.retriever.rank(query)
     ranking = dense_only.rank(query)

@@ -645,6 +645,8 @@ def test_the_kind_of_place_a_where_question_asks_for(question, kind):
     ("Welche Teilnehmenden waren da?", []),
     ("Was sagen die Empfehlungen?", []),  # a field that says something, no people
     ("Was steht bei den Teilnehmenden?", []),
+    ("Wer hat die Betroffenen unterstützt?", ["Betroffenen"]),  # after "wer": the people the verb acts on
+    ("Wer sind die Betroffenen?", []),
 ])
 def test_people_as_the_subject_of_a_question(question, speakers):
     assert speakers_of(question) == speakers

@@ -65,8 +65,11 @@ COMPOUND_REST = 3
 LONG_STEM = 7  # a stem this long names the word's family wherever it begins a term ("ehrenamt" → "ehrenamtler")
 
 
-def is_noun(match: re.Match) -> bool:
-    """Whether a word of a question (as matched in it) is a noun: capitalised, and not the question's first word."""
+def is_noun(match: re.Match, retriever: Retriever | None = None) -> bool:
+    """Whether a word of a question (as matched in it) is a noun: capitalised, and not the question's first word; in
+    a question typed all in lower case ("wir suchen ne kita"), a word the protocols write capitalised."""
+    if retriever is not None and not any(ch.isupper() for ch in match.string):
+        return retriever.written_as_noun(match.group())
     return match.start() > 0 and match.group()[:1].isupper()
 
 
@@ -82,7 +85,7 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     # document's title name the meeting, unless nothing else is left.
     titles = retriever.vocabulary.title_words
     tokens = [match for match in tokens if fold(match.group()) not in titles] or tokens
-    nouns = [match for match in tokens if is_noun(match)]
+    nouns = [match for match in tokens if is_noun(match, retriever)]
     candidates = []
     for word in dict.fromkeys(match.group() for match in nouns or tokens):
         # A plural the stemmer keeps ("Kitas") names the word without its s too.
@@ -163,7 +166,7 @@ def unmentioned_matter(query: Query, retriever: Retriever, matters: list[Matter]
     board, not on Heßler's. A verb, a word of the place's own name or one no other place uses says nothing about the
     place, nor does a less specific noun: "die Bürger" of "Was sagen die Bürger in Heßler zu Spielplätzen?")"""
     matter = matters[0] if matters else None
-    nouns = {match.group() for match in WORD_WITH_HYPHENS.finditer(query.question) if is_noun(match)}
+    nouns = {match.group() for match in WORD_WITH_HYPHENS.finditer(query.question) if is_noun(match, retriever)}
     if matter is None or not matter.words or matter.words[0] not in nouns:
         return None
     # the place as a whole, whatever kind of board the question asks for

@@ -14,7 +14,7 @@ from index import IndexStore, Passage
 from index.layouts.minutes import HEAD_BOARD as MINUTES_HEAD
 from index.store import unit_items
 
-from .understand import LargeVocabulary, Query, Vocabulary, fold
+from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold
 
 HEAD_KINDS = frozenset({"title", "programme", "goals"})  # a photo protocol's pages about the conference itself
 QUERY_CACHE = 64  # question vectors kept
@@ -150,6 +150,9 @@ class Ranking:
     about_coverage: float = 0.0  # the same for what it is about (query.about)
 
 
+NOUN_SAMPLE = 20  # passages looked at to tell how the protocols write a word (written_as_noun)
+
+
 class Retriever:
     """Scores passages for a query: dense and German lexical evidence fused (fuse), then shaped by what the
     question names (facet boosts, gathering a district's boards).
@@ -215,6 +218,22 @@ class Retriever:
         units = self.store.unit_vectors
         self._unit_bounds = (np.searchsorted(self.store.unit_owners, np.arange(len(passages) + 1))
                              if units is not None and len(units) else None)
+
+    @functools.lru_cache(maxsize=1 << 12)  # noqa: B019 (one retriever per index, kept for the app's life)
+    def written_as_noun(self, word: str) -> bool:
+        """Whether the protocols write a word (or its plural) capitalised, as German writes nouns: judged by its
+        occurrences in the first NOUN_SAMPLE passages using it, an item's first word only where it stands alone."""
+        folded = fold(word)
+        forms = {folded, folded + "s", folded + "n", folded + "e", folded + "en"}
+        capitalised = written = 0
+        for position in np.flatnonzero(self.lexical.containing(self.lexical.analyzer.analyze(word)))[:NOUN_SAMPLE]:
+            for item in self.passages[position].items:
+                tokens = WORD.findall(item.text)
+                for i, token in enumerate(tokens):
+                    if (i > 0 or len(tokens) == 1) and fold(token).split("-")[0] in forms:
+                        written += 1
+                        capitalised += token[:1].isupper()
+        return written > 0 and capitalised * 2 >= written
 
     def is_head(self, position: int) -> bool:
         """Whether the passage at position is one of its document's own pages (title page, programme, goals, the

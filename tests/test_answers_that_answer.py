@@ -759,3 +759,13 @@ def test_a_workshop_title_that_answers_a_where_question_is_quoted(real):
     answer = real.ask("In welchen Workshops wird Teilhabe genannt?")
     assert answer.mode == "where"
     assert "**Workshop 3 - Zusammenleben und Teilhabe**" in answer.text
+
+
+def test_a_question_typed_in_lower_case_is_about_the_nouns_the_protocols_write(real):
+    # "kitas" is what "wo fehlen kitas" is about (the protocols write "Kita"), not the verb "fehlen"
+    assert real.retriever.written_as_noun("kita") and not real.retriever.written_as_noun("fehlen")
+    lower = real.ask("wo fehlen kitas")
+    written = real.ask("Wo fehlen Kitas?")
+    assert lower.mode == written.mode == "where"
+    assert {hit.passage.place for hit in lower.passages} == {hit.passage.place for hit in written.passages}
+    assert lower.not_mentioned == written.not_mentioned

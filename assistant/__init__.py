@@ -26,6 +26,7 @@ from .answer import (
 from .evidence import (
     MAX_MENTIONS,
     VALUES,
+    fact_lines,
     highlight,
     holding_the_value,
     kind_of,
@@ -243,7 +244,9 @@ class Assistant:
             # where an item that speaks of "the next Sitzung" scores higher; those with a line that answers before
             # those without (the agenda pages of minutes are pages of their head too).
             def own_page(hit: Hit) -> bool:
-                return hit.source in query.meeting_fact and self.retriever.is_head(hit.position)
+                # (or a page of the meeting that states the fact: "Sarah übernahm die Versammlungsleitung" in TOP 2)
+                return hit.source in query.meeting_fact and (self.retriever.is_head(hit.position)
+                                                              or bool(fact_lines(hit.passage, query.question)))
 
             best = ranking.hits[0].score
             taken = {hit.position for hit in cited}

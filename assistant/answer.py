@@ -19,7 +19,7 @@ _TAG_START = re.compile(r"<(?=\S)")  # a tag, comment, link or e-mail autolink (
 _QUOTE_START = re.compile(r"^(\s*)>", re.MULTILINE)
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
 _BOLD = re.compile(r"(?<!\\)\*\*")  # the answering lines' emphasis, not corpus text (escaped)
-_BULLET_PREFIX = re.compile(r"^\s*(?:[-–•*]\s+)")
+_BULLET_PREFIX = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
 
 
 @dataclass

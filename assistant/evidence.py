@@ -349,7 +349,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 FACT_LABELS = (
     (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
-     re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|chair\w*)\b", re.I)),
+     re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderation|chair\w*)\b"
+                # (or said in a sentence: "Sarah übernahm die Versammlungsleitung")
+                r"|\b(?:übernahm|übernimmt|übernommen)\b.*\b(?:\w*leitung|vorsitz|moderation)\b", re.I)),
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
      re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
@@ -357,9 +359,10 @@ FACT_LABELS = (
      re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
     (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
-    (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokolliert\w*|minute-?taker|wrote|took\s+the\s+minutes)\b",
+    (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokolliert\w*|protokoll\s+(?:geführt|führte)|führte\s+(?:das\s+)?protokoll|minute-?taker|wrote|took\s+the\s+minutes)\b",
                 re.I),
-     re.compile(r"^(?:protokoll(?:führ\w*)?|schriftführ\w*|minutes)\b", re.I)),
+     re.compile(r"^(?:protokoll(?:führ\w*)?|schriftführ\w*|minutes)\b"
+                r"|\b(?:übernahm|übernimmt|übernommen)\b.*\bprotokollführung\b", re.I)),
 )
 
 
@@ -368,7 +371,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     Sitzung geleitet?": „Vorsitz Andreas Zuber …“), or none."""
     labels = [label for asks, label in FACT_LABELS if asks.search(question)]
     return tuple(item.line for item in passage.items
-                 if any(label.search(item.text.strip(" -•*")) for label in labels)
+                 if any(label.search(item.text.strip(" -•◦▪*")) for label in labels)
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
 
 

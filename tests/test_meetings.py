@@ -540,3 +540,32 @@ def test_a_long_word_of_a_title_misspelled_still_names_that_meeting(labelled):
     assert "„Zeit 19.00 Uhr bis 21.40 Uhr“ [1]" in answer.lead, answer.lead
     # a short word or one less alike names nothing
     assert not labelled.understand("gemeindehaus beginn uhrzeit").meeting_fact
+
+
+ASSOCIATION = """\
+Protokoll der Mitgliederversammlung des Kleingartenvereins Talheim e.V.
+Es versammelten sich am 3. März 2024 um 15:00 Uhr im Vereinsheim 21 Mitglieder.
+
+TOP 1 Begrüßung
+Die Vorsitzende begrüßte die Anwesenden und stellte die Tagesordnung vor.
+
+TOP 2 Formalitäten
+• Es wurde Petra Lang zur Versammlungsleitung vorgeschlagen.
+◦ Petra Lang übernahm die Versammlungsleitung.
+• Mit Einverständnis übernahm Jonas Weber die Protokollführung.
+
+TOP 3 Kassenbericht
+Der Kassenstand beträgt 1.234 Euro. Die Kasse wurde geprüft.
+
+TOP 4 Gartenfest
+Das Gartenfest findet im Juni statt. Helfer melden sich beim Vorstand.
+"""
+
+
+def test_who_led_a_meeting_or_took_its_minutes_is_read_where_the_minutes_say_it(tmp_path_factory):
+    # the association's minutes name no chair in their head: the item where someone took it over answers
+    association = assistant_over(tmp_path_factory, "association", {"mv-2024-03-03.txt": ASSOCIATION})
+    chair = association.ask("Wer leitete die Mitgliederversammlung?")
+    assert chair.query.meeting_fact and "„Petra Lang übernahm die Versammlungsleitung.“ [1]" in chair.lead, chair.lead
+    minutes = association.ask("Wer führte bei der Mitgliederversammlung das Protokoll?")
+    assert "„Mit Einverständnis übernahm Jonas Weber die Protokollführung.“ [1]" in minutes.lead, minutes.lead

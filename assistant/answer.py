@@ -90,6 +90,8 @@ PHRASES = {
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
+        "yes_text_in": "Ja – im Protokoll {document} steht: {quotes}.",
+        "says_text_in": "Im Protokoll {document} steht unter {board}: {quotes}.",
         "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
         "absent": "Für {place} steht zu {matter} nichts wörtlich auf den Tafeln.",
         "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
@@ -140,6 +142,8 @@ PHRASES = {
         "yes_for": "Yes – for {place} the board says: {quotes}.",
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
+        "yes_text_in": "Yes – the minutes {document} say: {quotes}.",
+        "says_text_in": "The minutes {document} say under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
         "absent": "For {place} the boards say nothing about {matter} in those words.",
         "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
@@ -189,6 +193,8 @@ PHRASES = {
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
         "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
         "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
+        "yes_text_in": "Evet – {document} protokolünde şu yazıyor: {quotes}.",
+        "says_text_in": "{document} protokolünde {board} altında şu yazıyor: {quotes}.",
         "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
         "absent": "{place} için panolarda {matter} hakkında bu sözcüklerle bir şey yok.",
         "absent_text": "{place} için protokolde {matter} hakkında bu sözcüklerle bir şey yok.",
@@ -494,7 +500,14 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
+        if not on_a_board and len({hit.source for hit in hits}) > 1:
+            return phrase(query, "yes_text_in", document=quote(first.passage.short_title), quotes=quotes)
         return phrase(query, "yes" if on_a_board else "yes_text", quotes=quotes)
+    if not on_a_board and len({hit.source for hit in hits}) > 1:
+        # (an answer from several documents says which one the quote is from: "Im Protokoll „Grossratsprotokoll
+        # vom 16.08.2023“ steht unter „Protokollkopf“")
+        return phrase(query, "says_text_in", document=quote(first.passage.short_title),
+                      board=quote(first.passage.board), quotes=quotes)
     return phrase(query, "says" if on_a_board else "says_text", board=quote(first.passage.board), quotes=quotes)
 
 

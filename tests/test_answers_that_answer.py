@@ -276,8 +276,10 @@ def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     answer = real.ask("Was wurde im Workshop Wohnen vorgeschlagen?")
     workshops = {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "table_row"}
     assert workshops == {"Wohnen"}
-    # A table row is no board on a wall: the lead says where in the protocol it stands
-    assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
+    # A table row is no board on a wall: the lead says where in the protocol it stands, and in which protocol,
+    # since the answer cites both
+    assert len({hit.source for hit in answer.passages}) == 2
+    assert answer.lead.startswith("Im Protokoll „IKON Minden, Workshopphase 1“ steht unter „Workshop 2 – Wohnen")
 
 
 def test_a_column_of_the_workshop_table_is_no_missing_field(real):

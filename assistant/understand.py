@@ -840,7 +840,10 @@ NOT_EVERY_PLACE = re.compile(
 ONE_PLACE = re.compile(
     r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place"
     r"|took\s+place)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
-    r"(?:ich|man|i|one)\b",
+    r"(?:ich|man|i|one)\b"
+    # ("Wo kann mein Kind …", "Where can we …"; but "Where do we need more Kitas?" asks which places)
+    r"|^(?:und\s+)?(?:wo|where)\s+(?:kann|können|könnte|darf|dürfen|can|could)\s+(?:wir|du|ihr|mein\w*|unser\w*"
+    r"|we|you|my|our)\b",
     re.IGNORECASE,
 )
 

@@ -552,6 +552,9 @@ def test_the_first_part_of_a_section_name_does_not_name_it(question, sections):
     # Where to go for a service, not which places mention it.
     ("Where can I register my car?", None),
     ("Wo kann ich mein Auto ummelden?", None),
+    ("wo kann mein kind nach der schule hin", None),
+    ("Where can we learn German?", None),
+    ("Wo sollen mehr Kitas entstehen?", "where"),
     ("Where is housing an issue?", "where"),
     ("Where do we need more Kitas?", "where"),
     # Naming the kind of place, it asks which places, whatever the verb.

@@ -66,7 +66,7 @@ CITE_RELATIVE_OWN = 0.5
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
-NAMED_PLACE = re.compile(r"\b(?:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)")  # "in Heuweiler" (no article: a name)
+NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)")  # "in Heuweiler" (no article: a name)
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
 # (place names taken out) comes closer to some passage than to everyday off-topic questions
@@ -298,8 +298,9 @@ class Assistant:
         # the passages: a line naming the village is not thereby about the village's bus asked for)
         lexical = self.retriever.lexical
         common = COMMON_SHARE * len(self.store.passages)
-        places = {term for name in NAMED_PLACE.findall(query.content) for term in analyzer.analyze(name)
-                  if lexical.document_frequency(term) > common}
+        # (a name is one word to the analyzer; "in Arbeitsgruppen" is a compound of common nouns)
+        places = {terms[0] for name in NAMED_PLACE.findall(query.content) if len(terms := analyzer.analyze(name)) == 1
+                  and lexical.document_frequency(terms[0]) > common}
         asked = asked - places or asked
         return lambda text: bool(asked & set(analyzer.analyze(text)))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
-from .evidence import VALUES, heading_lines
+from .evidence import LIST_MARK, VALUES, heading_lines
 from .retrieve import Hit
 from .understand import Query, asked_value, uses_section_name
 
@@ -19,7 +19,6 @@ _TAG_START = re.compile(r"<(?=\S)")  # a tag, comment, link or e-mail autolink (
 _QUOTE_START = re.compile(r"^(\s*)>", re.MULTILINE)
 _ESCAPED = re.compile(r"\\([\\`*_\[\]~])")
 _BOLD = re.compile(r"(?<!\\)\*\*")  # the answering lines' emphasis, not corpus text (escaped)
-_BULLET_PREFIX = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
 
 
 @dataclass
@@ -90,8 +89,8 @@ PHRASES = {
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
-        "yes_text_in": "Ja – im Protokoll {document} steht: {quotes}.",
-        "says_text_in": "Im Protokoll {document} steht unter {board}: {quotes}.",
+        "yes_text_in": "Ja – in {document} steht: {quotes}.",
+        "says_text_in": "In {document} steht unter {board}: {quotes}.",
         "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
         "absent": "Für {place} steht zu {matter} nichts wörtlich auf den Tafeln.",
         "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
@@ -142,8 +141,8 @@ PHRASES = {
         "yes_for": "Yes – for {place} the board says: {quotes}.",
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
-        "yes_text_in": "Yes – the minutes {document} say: {quotes}.",
-        "says_text_in": "The minutes {document} say under {board}: {quotes}.",
+        "yes_text_in": "Yes – {document} says: {quotes}.",
+        "says_text_in": "{document} says under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
         "absent": "For {place} the boards say nothing about {matter} in those words.",
         "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
@@ -504,8 +503,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
             return phrase(query, "yes_text_in", document=quote(first.passage.short_title), quotes=quotes)
         return phrase(query, "yes" if on_a_board else "yes_text", quotes=quotes)
     if not on_a_board and len({hit.source for hit in hits}) > 1:
-        # (an answer from several documents says which one the quote is from: "Im Protokoll „Grossratsprotokoll
-        # vom 16.08.2023“ steht unter „Protokollkopf“")
+        # (an answer from several documents says which one the quote is from: "In „Grossratsprotokoll vom
+        # 16.08.2023“ steht unter „Protokollkopf“")
         return phrase(query, "says_text_in", document=quote(first.passage.short_title),
                       board=quote(first.passage.board), quotes=quotes)
     return phrase(query, "says" if on_a_board else "says_text", board=quote(first.passage.board), quotes=quotes)
@@ -598,7 +597,7 @@ def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int
     before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:")."""
     joined: list[tuple[str, int, bool]] = []
     for item in items:
-        text = _BULLET_PREFIX.sub("", item.text).strip()
+        text = LIST_MARK.sub("", item.text).strip()
         label = f"{item.label}: " if item.label else ""
         previous = joined[-1] if joined else None
         carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) if prose and previous

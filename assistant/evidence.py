@@ -15,7 +15,7 @@ from index.layouts.minutes import DECISION, TALLY
 
 from .meetings import MONTHS
 from .retrieve import Filters, Hit, Retriever
-from .understand import ASKS_WHEN_SAID, FRAME_WORDS, Query, asked_end, asked_value, fold, words
+from .understand import ASKS_WHEN_SAID, FRAME_WORDS, Query, asked_end, asked_value, fold, speakers_of, words
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -85,6 +85,9 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     # document's title name the meeting, unless nothing else is left.
     titles = retriever.vocabulary.title_words
     tokens = [match for match in tokens if fold(match.group()) not in titles] or tokens
+    # Nor are the people who say or are greeted ("Wer hat die Teilnehmenden begrüßt?": the greeting is asked about).
+    people = {fold(word) for word in speakers_of(query.question)}
+    tokens = [match for match in tokens if fold(match.group()) not in people] or tokens
     nouns = [match for match in tokens if is_noun(match, retriever)]
     candidates = []
     for word in dict.fromkeys(match.group() for match in nouns or tokens):
@@ -202,6 +205,9 @@ def lines_naming(position: int, matter: Matter, retriever: Retriever) -> tuple[i
     return tuple(sorted({item.line for item, terms in items if matter.named_by(item.text, terms)}))
 
 
+# A list mark before an item's text ("• ", "◦ ", "- "): not part of what the item says.
+LIST_MARK = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
+
 # Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
@@ -212,7 +218,8 @@ VALUES = {
                        r"|samstag|sonntag)s?\b"
                        # (a line saying the date is not fixed yet answers "wann" too: "Der Termin ist noch unklar")
                        r"|\b(?:termin|datum|zeitpunkt)\w*\b[^.]*\b(?:unklar|offen|ungewiss|steht\s+noch\s+aus"
-                       r"|noch\s+nicht\s+(?:fest|bekannt|klar|festgelegt|terminiert))", re.IGNORECASE),
+                       r"|noch\s+nicht\s+(?:fest|bekannt|klar|festgelegt|terminiert)|wird\s+noch\s+bekannt\w*"
+                       r"|gibt\s+es\s+noch\s+nicht)\b", re.IGNORECASE),
     "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),
     "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
                          r"|gratis", re.IGNORECASE),
@@ -224,10 +231,13 @@ VALUES = {
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
     # square or street without a number is rather what is spoken of: "Am Spielplatz fehlen Schattenplätze")
-    "venue": re.compile(r"^\W*(?:ort|veranstaltungsort|tagungsort|sitzungsort|location|venue)\b"
+    # (a "Wohnraum" or "Zeitraum" is none; a house number has at most three digits, "Radweg 2025" is a year; the
+    # label is followed by a name, "Ort zum Kennenlernen" is a line about a place to meet)
+    "venue": re.compile(r"^\W*(?:ort|veranstaltungsort|tagungsort|sitzungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])"
                         r"|\b(?:\w*(?:haus|saal|halle|aula|gebäude|zentrum|schule|kirche|hotel|gasthof|bibliothek"
-                        r"|bücherei|raum|räume|zimmer)|online|videokonferenz)\b"
-                        r"|\w(?:straße|strasse|str\.|weg|platz|gasse|allee)\s*\d", re.IGNORECASE),
+                        r"|bücherei|zimmer)|(?:sitzungs|tagungs|schulungs|veranstaltungs|besprechungs|gruppen"
+                        r"|mehrzweck|gemeinde)(?:raum|räume)|online|videokonferenz)\b"
+                        r"|\w(?:straße|strasse|str\.|weg|platz|gasse|allee)\s*\d{1,3}[a-z]?\b", re.IGNORECASE),
     # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
     # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
@@ -268,8 +278,9 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
 
 
 def lists_matters(heading: str) -> bool:
-    """Whether a heading enumerates three or more matters (parts between commas or semicolons)."""
-    return len([part for part in re.split(r"[,;]", heading) if part.strip()]) >= 3
+    """Whether a heading enumerates three or more matters (parts between commas or semicolons, each with a word;
+    not the decimal commas of "1,5 Mio")."""
+    return len([part for part in re.split(r"[,;]\s", heading) if re.search(r"[^\W\d_]{2}", part)]) >= 3
 
 
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:
@@ -351,16 +362,17 @@ FACT_LABELS = (
     (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
      re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderation|chair\w*)\b"
                 # (or said in a sentence: "Sarah übernahm die Versammlungsleitung")
-                r"|\b(?:übernahm|übernimmt|übernommen)\b.*\b(?:\w*leitung|vorsitz|moderation)\b", re.I)),
+                r"|\b(?:übernahm|übernimmt|übernommen)\b.*\b(?:(?:versammlungs|sitzungs|gesprächs|tagungs)?leitung"
+                r"|vorsitz|moderation)\b", re.I)),
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
-     re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b", re.I)),
+     re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
     (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|when|time|ne\s+zaman|saat)\b", re.I),
      re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
     (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
-    (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokolliert\w*|protokoll\s+(?:geführt|führte)|führte\s+(?:das\s+)?protokoll|minute-?taker|wrote|took\s+the\s+minutes)\b",
-                re.I),
+    (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokollant\w*|protokolliert\w*|protokoll\b(?=.*\bgeführt)"
+                r"|führte\b(?=.*\bprotokoll\b)|schriftführ\w*|minute-?taker|wrote|took\s+the\s+minutes)\b", re.I),
      re.compile(r"^(?:protokoll(?:führ\w*)?|schriftführ\w*|minutes)\b"
                 r"|\b(?:übernahm|übernimmt|übernommen)\b.*\bprotokollführung\b", re.I)),
 )
@@ -371,7 +383,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     Sitzung geleitet?": „Vorsitz Andreas Zuber …“), or none."""
     labels = [label for asks, label in FACT_LABELS if asks.search(question)]
     return tuple(item.line for item in passage.items
-                 if any(label.search(item.text.strip(" -•◦▪*")) for label in labels)
+                 if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
 
 

@@ -151,6 +151,7 @@ class Ranking:
 
 
 NOUN_SAMPLE = 20  # passages looked at to tell how the protocols write a word (written_as_noun)
+NOUN_ENDING = 3  # letters an inflected form may add to a word's stem ("Fahrradwege", "Kitas")
 
 
 class Retriever:
@@ -183,6 +184,8 @@ class Retriever:
         # Per passage, what its items are made of: read again for every answer that cites or searches it.
         self.item_terms = functools.lru_cache(maxsize=ITEM_CACHE)(self._item_terms)
         self._unit_item_positions = functools.lru_cache(maxsize=ITEM_CACHE)(self._unit_items)
+        # How the protocols write a word of a question typed in lower case.
+        self.written_as_noun = functools.lru_cache(maxsize=ITEM_CACHE)(self._written_as_noun)
         self._index_facets()
 
     def _index_facets(self) -> None:
@@ -209,6 +212,7 @@ class Retriever:
                                      len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
         self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
+        self._any_empty = bool(self._empty.any())
         # The column names of each place's table rows, casefolded.
         self._labels: dict[str, set[str]] = defaultdict(set)
         for passage in passages:
@@ -219,21 +223,27 @@ class Retriever:
         self._unit_bounds = (np.searchsorted(self.store.unit_owners, np.arange(len(passages) + 1))
                              if units is not None and len(units) else None)
 
-    @functools.lru_cache(maxsize=1 << 12)  # noqa: B019 (one retriever per index, kept for the app's life)
-    def written_as_noun(self, word: str) -> bool:
-        """Whether the protocols write a word (or its plural) capitalised, as German writes nouns: judged by its
-        occurrences in the first NOUN_SAMPLE passages using it, an item's first word only where it stands alone."""
-        folded = fold(word)
-        forms = {folded, folded + "s", folded + "n", folded + "e", folded + "en"}
+    def _written_as_noun(self, word: str) -> bool:
+        """Whether the protocols write a word capitalised, as German writes nouns: most of its occurrences (a word
+        beginning with its stem and at most NOUN_ENDING letters more: "Fahrradweg" for "fahrradwege") in the first
+        NOUN_SAMPLE passages using it, an item's first word only where it stands alone."""
+        terms = self.lexical.analyzer.analyze(word)
+        if not terms:
+            return False
+        whole = max(terms, key=len)  # (not a compound's parts: "Bürgerrunde" is no "Bürgerbus")
+        stem = fold(whole)
         capitalised = written = 0
-        for position in np.flatnonzero(self.lexical.containing(self.lexical.analyzer.analyze(word)))[:NOUN_SAMPLE]:
+        for position in np.flatnonzero(self.lexical.containing([whole]))[:NOUN_SAMPLE]:
             for item in self.passages[position].items:
                 tokens = WORD.findall(item.text)
                 for i, token in enumerate(tokens):
-                    if (i > 0 or len(tokens) == 1) and fold(token).split("-")[0] in forms:
+                    folded = fold(token)
+                    if (i > 0 or len(tokens) == 1) and folded.startswith(stem) \
+                            and len(folded) <= len(stem) + NOUN_ENDING:
                         written += 1
                         capitalised += token[:1].isupper()
-        return written > 0 and capitalised * 2 >= written
+        # (a tie, "Fehlen" once and "fehlen" once, is no noun, nor is one word seen once)
+        return written >= 2 and capitalised * 2 > written
 
     def is_head(self, position: int) -> bool:
         """Whether the passage at position is one of its document's own pages (title page, programme, goals, the
@@ -402,7 +412,7 @@ class Retriever:
             bonus += np.where(self._decision if ids is None else self._decision[ids], weights.decision_boost, 0.0)
         if query.items:
             bonus += np.where(self._item.mask(query.items, ids), weights.topic_boost, 0.0)  # an agenda item is one
-        if self._empty.any():
+        if self._any_empty:
             empty = self._empty if ids is None else self._empty[ids]
             if query.sections:
                 empty = empty & ~self._section.mask(list(query.sections), ids)

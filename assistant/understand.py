@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import Stemmer
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from index import Passage
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
@@ -510,13 +510,16 @@ class Vocabulary:
     def _title_words(self) -> frozenset[str]:
         return frozenset(part for title in self.meetings.titles.values() for part in words(title or ""))
 
+    @functools.cached_property
+    def _long_title_words(self) -> list[str]:
+        return sorted(part for part in self._title_words if len(part) >= TITLE_WORD_FUZZY_LETTERS)
+
     def _title_word_like(self, word: str) -> str:
         """The word, or for a long word no title has, the title word spelled nearly like it (rapidfuzz ratio)."""
         if len(word) < TITLE_WORD_FUZZY_LETTERS or word in self._title_words:
             return word
-        near = [part for part in self._title_words if len(part) >= TITLE_WORD_FUZZY_LETTERS
-                and fuzz.ratio(word, part) >= TITLE_WORD_FUZZY]
-        return max(near, key=lambda part: fuzz.ratio(word, part)) if near else word
+        best = process.extractOne(word, self._long_title_words, scorer=fuzz.ratio, score_cutoff=TITLE_WORD_FUZZY)
+        return best[0] if best else word
 
     def naming_any_meeting(self, question: str) -> dict[str, set[str]]:
         """The question's words that name a kind of meeting ("Sitzung", "meeting", "Ratssitzung"), each with the
@@ -854,7 +857,8 @@ ONE_PLACE = re.compile(
 MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
-    r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|gebäude|raum|saal|räumlichkeiten|held|venue|building|room|bina"
+    r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
+    r"|building|bina|protokollf\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
     r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
@@ -876,11 +880,14 @@ ASKED_VALUE = (
                         re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
     # (where a meeting was held: the building or address, "Ort Rathaus Frauenfeld"; not where something is said)
-    ("venue", re.compile(r"\bwo\s+(?:\w+\s+){0,5}?(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt)\b"
-                         r"|\bin\s+welche[mnr]?\s+(?:gebäude|raum|saal|halle|haus|lokal|räumlichkeiten)\b"
-                         r"|\b(?:veranstaltungs|tagungs|sitzungs)ort\b|\bwhere\s+(?:was|were|did|is|does)\b.*"
-                         r"\b(?:held|take\s+place|took\s+place|meet|met)\b|\bin\s+which\s+(?:building|room|hall)\b"
-                         r"|\bnerede\s+(?:yapıldı|toplandı|düzenlendi)", re.IGNORECASE)),
+    # (only the asking words: what lies between "wo" and "statt" is what the question is about; "statt des …" is
+    # "instead of")
+    ("venue", re.compile(r"\bwo\b(?=[\w\s.-]*?\b(?:statt(?!\s+(?:des|der|dem|den|eines|einer|zu)\b)|stattgefunden"
+                         r"|stattfinden|tagt|tagte|tagten|getagt|abgehalten)\b)"
+                         r"|\b(?:in|an)\s+welche[mnr]?\s+(?:gebäude|raum|räumen|saal|halle|haus|lokal|räumlichkeiten|ort)\b"
+                         r"|\b(?:veranstaltungs|tagungs|sitzungs)ort\b|\bwhere\b(?=.*\b(?:held|take\s+place|took\s+place"
+                         r"|meet|met)\b)|\bin\s+which\s+(?:building|room|hall)\b"
+                         r"|\bnerede\b(?=\s+(?:yapıldı|yapılacak|toplandı|toplanacak|düzenlendi))", re.IGNORECASE)),
     # (which party someone belongs to: minutes of a council write it after the name, "Daniel Eugster, FDP:"; not
     # what a party's group said, "Wie stellt sich die SP-Fraktion …?")
     ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei(?:en)?|fraktion(?:en)?|party|parties"

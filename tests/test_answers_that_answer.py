@@ -279,7 +279,7 @@ def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
     # A table row is no board on a wall: the lead says where in the protocol it stands, and in which protocol,
     # since the answer cites both
     assert len({hit.source for hit in answer.passages}) == 2
-    assert answer.lead.startswith("Im Protokoll „IKON Minden, Workshopphase 1“ steht unter „Workshop 2 – Wohnen")
+    assert answer.lead.startswith("In „IKON Minden, Workshopphase 1“ steht unter „Workshop 2 – Wohnen")
 
 
 def test_a_column_of_the_workshop_table_is_no_missing_field(real):

@@ -568,4 +568,5 @@ def test_who_led_a_meeting_or_took_its_minutes_is_read_where_the_minutes_say_it(
     chair = association.ask("Wer leitete die Mitgliederversammlung?")
     assert chair.query.meeting_fact and "„Petra Lang übernahm die Versammlungsleitung.“ [1]" in chair.lead, chair.lead
     minutes = association.ask("Wer führte bei der Mitgliederversammlung das Protokoll?")
+    assert minutes.query.meeting_fact == {"mv-2024-03-03.txt"}
     assert "„Mit Einverständnis übernahm Jonas Weber die Protokollführung.“ [1]" in minutes.lead, minutes.lead

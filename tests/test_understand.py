@@ -687,3 +687,69 @@ def test_a_time_label_needs_its_value():
     head = Passage(source="p.txt", doc_title="Programm", board_kind="section", board="Programm", section=None,
                    items=[Item("Zeit für erste Gespräche", 3), Item("Zeit: 17:00 bis 20:30 Uhr", 4)])
     assert fact_lines(head, "Wann begann die Konferenz?") == (4,)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Wo fand die Bürgerrunde im April 2015 statt?", "venue"),
+    ("Wo wurde die Mitgliederversammlung abgehalten?", "venue"),
+    ("An welchem Ort tagte der Grosse Rat?", "venue"),
+    ("In welchem Raum tagte der Gemeinderat?", "venue"),
+    ("Where will the meeting be held?", "venue"),
+    ("Toplantı nerede yapılacak?", "venue"),
+    ("Wo soll statt des Parkplatzes ein Spielplatz entstehen?", None),  # "statt des": instead of
+    ("Wann und wo findet der Flohmarkt statt?", "time"),
+])
+def test_a_question_for_where_a_meeting_was_held(question, kind):
+    assert asked_value(question) == kind
+
+
+def test_the_words_asking_for_a_venue_leave_what_the_question_is_about():
+    from assistant.understand import ASKED_VALUE
+    content = "Wann und wo findet der Flohmarkt statt?"
+    for _, asking in ASKED_VALUE:
+        content = asking.sub(" ", content)
+    assert "Flohmarkt" in content
+
+
+@pytest.mark.parametrize("line, venue", [
+    ("Ort Rathaus Frauenfeld", True), ("Ort: Mehrzweckhalle", True), ("im Klimabüro, Schulstraße 5,", True),
+    ("im Sitzungsraum 2", True), ("per Videokonferenz", True),
+    ("Ort zum Kennenlernen (3 Personen): Sprachcafé", False), ("Wohnraum fehlt", False), ("Zeitraum 2024", False),
+    ("Radweg 2025 fertig", False), ("Am Spielplatz fehlen Schattenplätze", False),
+])
+def test_a_line_naming_a_venue(line, venue):
+    from assistant.evidence import VALUES
+    assert bool(VALUES["venue"].search(line)) is venue
+
+
+@pytest.mark.parametrize("line, when", [
+    ("Der Termin für die Bürgerversammlung ist jedoch noch unklar.", True),
+    ("Der Termin wird noch bekanntgegeben.", True),
+    ("Terminvereinbarung: offene Fragen klären", False),
+    ("Die Termine sind offenbar gut besucht", False),
+])
+def test_a_line_saying_a_date_is_not_fixed_answers_when(line, when):
+    from assistant.evidence import VALUES
+    assert bool(VALUES["time"].search(line)) is when
+
+
+def test_a_chair_and_a_minute_taker_are_read_from_a_sentence_but_not_any_leitung():
+    from assistant.evidence import fact_lines
+    passage = Passage(source="mv.pdf", doc_title="Mitgliederversammlung", board_kind="agenda_item", board="TOP 2",
+                      section=None, items=[Item("◦ Sarah übernahm die Versammlungsleitung.", 1),
+                                           Item("• Ralf übernimmt die Wahlleitung.", 2),
+                                           Item("Die Wasserleitung wurde übernommen.", 3),
+                                           Item("• Mit Einverständnis übernahm Michael die Protokollführung.", 4)],
+                      meta={})
+    assert fact_lines(passage, "Wer hat die Versammlung geleitet?") == (1,)
+    assert fact_lines(passage, "Wer führte das Protokoll?") == (4,)
+
+
+@pytest.mark.parametrize("heading, listing", [
+    ("AG Mobil: Status Orangener Punkt, Bericht SAMBA Workshop, Geschwindigkeitsanzeige, Bürgerbus", True),
+    ("Kosten 1,5 Mio, 2,3 Mio", False),
+    ("Thema 5: Kinder helfen Kinder", False),
+])
+def test_a_heading_listing_several_matters(heading, listing):
+    from assistant.evidence import lists_matters
+    assert lists_matters(heading) is listing

@@ -495,19 +495,17 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     quotes = "; ".join(f"{quote(text)} [{marker}]" for text, marker in quoted)
     # A board of a workshop wall is called one; minutes, a table or a text are "the protocol".
     on_a_board = first.passage.board_kind in WALL_BOARDS
+    # (an answer from several documents says which one a text's quote is from: "In „Grossratsprotokoll vom
+    # 16.08.2023“ steht unter „Protokollkopf“")
+    text = "_text_in" if len({hit.source for hit in hits}) > 1 else "_text"
     if mode == "yes":
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
-        if not on_a_board and len({hit.source for hit in hits}) > 1:
-            return phrase(query, "yes_text_in", document=quote(first.passage.short_title), quotes=quotes)
-        return phrase(query, "yes" if on_a_board else "yes_text", quotes=quotes)
-    if not on_a_board and len({hit.source for hit in hits}) > 1:
-        # (an answer from several documents says which one the quote is from: "In „Grossratsprotokoll vom
-        # 16.08.2023“ steht unter „Protokollkopf“")
-        return phrase(query, "says_text_in", document=quote(first.passage.short_title),
-                      board=quote(first.passage.board), quotes=quotes)
-    return phrase(query, "says" if on_a_board else "says_text", board=quote(first.passage.board), quotes=quotes)
+        return phrase(query, "yes" if on_a_board else "yes" + text, document=quote(first.passage.short_title),
+                      quotes=quotes)
+    return phrase(query, "says" if on_a_board else "says" + text, document=quote(first.passage.short_title),
+                  board=quote(first.passage.board), quotes=quotes)
 
 
 WALL_BOARDS = frozenset({"district", "topic_card", "topic_result"})

@@ -208,6 +208,10 @@ def lines_naming(position: int, matter: Matter, retriever: Retriever) -> tuple[i
 # A list mark before an item's text ("• ", "◦ ", "- "): not part of what the item says.
 LIST_MARK = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
 
+# A line's label for where a meeting was held, followed by a name ("Ort Rathaus Frauenfeld"; "Ort zum Kennenlernen"
+# is a line about a place to meet).
+VENUE_LABEL = r"(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])"
+
 # Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
@@ -231,9 +235,8 @@ VALUES = {
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
     # square or street without a number is rather what is spoken of: "Am Spielplatz fehlen Schattenplätze")
-    # (a "Wohnraum" or "Zeitraum" is none; a house number has at most three digits, "Radweg 2025" is a year; the
-    # label is followed by a name, "Ort zum Kennenlernen" is a line about a place to meet)
-    "venue": re.compile(r"^\W*(?:ort|veranstaltungsort|tagungsort|sitzungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])"
+    # (a "Wohnraum" or "Zeitraum" is none; a house number has at most three digits, "Radweg 2025" is a year)
+    "venue": re.compile(rf"^\W*{VENUE_LABEL}"
                         r"|\b(?:\w*(?:haus|saal|halle|aula|gebäude|zentrum|schule|kirche|hotel|gasthof|bibliothek"
                         r"|bücherei|zimmer)|(?:sitzungs|tagungs|schulungs|veranstaltungs|besprechungs|gruppen"
                         r"|mehrzweck|gemeinde)(?:raum|räume)|online|videokonferenz)\b"
@@ -365,7 +368,7 @@ FACT_LABELS = (
                 r"|\b(?:übernahm|übernimmt|übernommen)\b.*\b(?:(?:versammlungs|sitzungs|gesprächs|tagungs)?leitung"
                 r"|vorsitz|moderation)\b", re.I)),
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
-     re.compile(r"^(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])", re.I)),
+     re.compile(rf"^{VENUE_LABEL}", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
     (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|when|time|ne\s+zaman|saat)\b", re.I),
      re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),

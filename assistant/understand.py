@@ -507,16 +507,12 @@ class Vocabulary:
         return named
 
     @functools.cached_property
-    def _title_words(self) -> frozenset[str]:
-        return frozenset(part for title in self.meetings.titles.values() for part in words(title or ""))
-
-    @functools.cached_property
     def _long_title_words(self) -> list[str]:
-        return sorted(part for part in self._title_words if len(part) >= TITLE_WORD_FUZZY_LETTERS)
+        return sorted(part for part in self.title_words if len(part) >= TITLE_WORD_FUZZY_LETTERS)
 
     def _title_word_like(self, word: str) -> str:
         """The word, or for a long word no title has, the title word spelled nearly like it (rapidfuzz ratio)."""
-        if len(word) < TITLE_WORD_FUZZY_LETTERS or word in self._title_words:
+        if len(word) < TITLE_WORD_FUZZY_LETTERS or word in self.title_words:
             return word
         best = process.extractOne(word, self._long_title_words, scorer=fuzz.ratio, score_cutoff=TITLE_WORD_FUZZY)
         return best[0] if best else word

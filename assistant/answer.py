@@ -592,13 +592,15 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
 def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int, bool]]:
     """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
     one of its lines is marked). prose: the items are the wrapped lines of paragraphs, each carrying on the one
-    before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:")."""
+    before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:") or the line opens
+    with a label of its own ("location: Rathaus" after "event: 2015-09-24")."""
     joined: list[tuple[str, int, bool]] = []
     for item in items:
         text = LIST_MARK.sub("", item.text).strip()
         label = f"{item.label}: " if item.label else ""
         previous = joined[-1] if joined else None
-        carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) if prose and previous
+        carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) and not _LABELLED.match(text)
+                      if prose and previous
                       else previous and _continues(previous[0], item.text))
         if previous and not label and previous[1] == item.line - 1 and carries_on:
             whole = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
@@ -608,9 +610,13 @@ def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int
     return joined
 
 
+# A line opening with one word and a colon ("Ort: …", "location: …") is a field of its own, not a wrapped line.
+_LABELLED = re.compile(r"^[^\W\d][\w-]*:\s")
+
+
 def _continues(previous: str, line: str) -> bool:
     """Whether a line carries on the one before (a word or phrase wrapped on the photo), not a new item."""
-    if not line or line[0] in "-–•*↳→>" or line[:1].isdigit():
+    if not line or line[0] in "-–•*↳→>" or line[:1].isdigit() or _LABELLED.match(line):
         return False
     if previous.count("(") > previous.count(")"):
         return True  # a bracket opened and not yet closed

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .pdf_clean import clean_pages
-from .titles import Described, describe, short_title, split_front_matter
+from .titles import Described, describe, front_matter_blanked, short_title, split_front_matter
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
 
     Title, date, number and city come from the manifest where it states them, else from the document itself
     (index/titles.py), the file name being the last resort for the title. A Markdown front matter is read for
-    them and blanked in the lines (it is no text to index; the line numbers stay the file's). A PDF's lines are
+    them and blanked in the lines but for its fields a reader may ask about (where, when, what about; the line
+    numbers stay the file's). A PDF's lines are
     cleaned (index/pdf_clean.py): these cleaned lines are the document's lines, for the citations and the
     source view alike.
     """
@@ -152,7 +153,7 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
             lines = split_lines(decode_text(path.read_bytes(), source))
             front, length = split_front_matter(lines)
             if front:
-                lines[:length] = [""] * length
+                lines = front_matter_blanked(lines, length)
                 found["front"] = front
         elif suffix == ".pdf":
             lines, pages, found = read_pdf_cleaned(path, source)

@@ -26,6 +26,11 @@ NUMBER = re.compile(r"\b(?:Protokoll|Sitzung|Niederschrift|Sitzungsprotokoll)\s+
 # "Gütersloh, 22. Februar 2025": the place and day of the signature.
 _PLACE = r"(?P<place>[A-ZÄÖÜ][\w.\-]+(?:[ -](?:am|an der|im|in der|bei|ob der)[ -][\w.\- ]+)?)"
 FRONT_MATTER_KEYS = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+# Front matter fields that say where the meeting was, which the text itself may not: their lines stay text to
+# index. The rest is blanked: the title and date are the document's own (describe); indexed, a description (it
+# sums up the text that follows) and an event's time of day outrank the sections that say more (measured on
+# the Markdown minutes of docs/benchmarks.md); layout, image and tags are furniture.
+FRONT_MATTER_TEXT = frozenset({"location", "place", "venue", "ort", "adresse", "address"})
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 FIRST_LINES = 40  # where the meeting's date and number are looked for
 TITLE_MAX_CHARS = 160
@@ -95,6 +100,16 @@ def split_front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         elif line.strip() and not line.startswith((" ", "\t", "-")):
             return {}, 0  # not key: value; a rule above text, not front matter
     return {}, 0
+
+
+def front_matter_blanked(lines: list[str], length: int) -> list[str]:
+    """The lines with the front matter's first `length` lines blanked, except its text fields (FRONT_MATTER_TEXT),
+    which keep their place so that line numbers stay the file's."""
+    def is_text(line: str) -> bool:
+        match = FRONT_MATTER_KEYS.match(line)
+        return bool(match and match.group(1).casefold() in FRONT_MATTER_TEXT and match.group(2).strip())
+
+    return [line if number >= length or is_text(line) else "" for number, line in enumerate(lines)]
 
 
 def sensible_pdf_title(title: object, stem: str) -> str | None:

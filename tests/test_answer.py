@@ -251,6 +251,18 @@ def test_a_hyphen_before_a_conjunction_is_kept_when_lines_are_joined():
     assert [text for text, _, _ in bullets(items, set())] == ["Rad- und Fußwege sanieren", "Sprachkurse anbieten"]
 
 
+def test_a_line_with_a_label_of_its_own_is_no_wrapped_line():
+    from index.passage import Item
+
+    fields = [Item("location: Ratssaal", 4), Item("address: Hauptstraße 5", 5)]
+    for prose in (False, True):
+        assert [text for text, _, _ in joined_items(fields, set(), prose=prose)] == [
+            "location: Ratssaal", "address: Hauptstraße 5"]
+    # (a lower-case line carrying on a phrase is still joined)
+    assert [text for text, _, _ in joined_items([Item("Spielplatz mit", 1), Item("schattigen Bänken", 2)], set())] == [
+        "Spielplatz mit schattigen Bänken"]
+
+
 def test_the_wrapped_lines_of_minutes_are_quoted_as_they_run():
     # A PDF's paragraph: its lines are fragments of sentences, so they are joined and kept in their order (the
     # answering one in bold, not moved first).

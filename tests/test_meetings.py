@@ -570,3 +570,15 @@ def test_who_led_a_meeting_or_took_its_minutes_is_read_where_the_minutes_say_it(
     minutes = association.ask("Wer führte bei der Mitgliederversammlung das Protokoll?")
     assert minutes.query.meeting_fact == {"mv-2024-03-03.txt"}
     assert "„Mit Einverständnis übernahm Jonas Weber die Protokollführung.“ [1]" in minutes.lead, minutes.lead
+
+
+def test_where_a_meeting_was_comes_from_its_front_matter_and_is_quoted_alone(tmp_path_factory):
+    text = ("---\ntitle: Bürgerrunde Juli 2017\nevent: 2017-07-06 19:30:00\nlocation: Schulungsraum, Rathaus\n"
+            "image: runde.png\n---\n\n* Teilnehmer: ca. 12 Bürger\n* Moderation: Eva Roth\n\n### Dorfladen\n\n"
+            "Der Dorfladen sucht weitere Genossen.\n")
+    assistant = assistant_over(tmp_path_factory, "venue", {"runde.md": text})
+    answer = assistant.ask("Wo fand die Bürgerrunde im Juli 2017 statt?")
+    assert answer.passages and answer.passages[0].highlights == (4,)
+    lead = answer.text.split("\n")[0]
+    assert "„location: Schulungsraum, Rathaus“ [1]" in lead and "event" not in lead and "image" not in answer.text
+

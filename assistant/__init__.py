@@ -311,8 +311,8 @@ class Assistant:
     def turn_of_the_speaker(self, query: Query, filters: Filters | None = None) -> Hit | None:
         """The first turn of a speaker the question names by their surname ("Iwan Wüst": the turn of "Kommissions-
         präsident Wüst, EDU", the name before the comma) whose line names a party, marked; None when no speaker of
-        that name has one."""
-        asked = set(words(query.question))
+        that name has one (a follow-up's text carries the name asked before: "Welcher Partei gehört er an?")."""
+        asked = set(words(query.text))
         for position, passage in enumerate(self.store.passages):
             speaker = passage.meta.get("speaker") or ""
             name = words(speaker.split(",", 1)[0])

@@ -36,7 +36,13 @@ ANAPHORA = frozenset(
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
-PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})  # they stand for the place asked about, nothing else
+PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})
+# "Welches Departement leitet sie?" after a question naming Cornelia Komposch: she is the one named before.
+# (Not "sein", a verb as often; a capital "Sie"/"Ihr" inside a question is the polite "you" and points nowhere.)
+PERSON_ANAPHORA = frozenset(
+    "er ihm ihn seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres "
+    "he him his she her they their".split()
+)  # they stand for the place asked about, nothing else
 FOLLOWUP_MAX_WORDS = 7
 FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
@@ -1028,7 +1034,8 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     tokens = words(question)
     if not tokens:
         return False
-    if tokens[0] in FOLLOWUP_OPENERS or any(token in ANAPHORA - {"und", "and"} for token in tokens):
+    if (tokens[0] in FOLLOWUP_OPENERS or any(token in ANAPHORA - {"und", "and"} for token in tokens)
+            or _points_at_a_person(question)):
         return True
     # A short question that names only a place or a section leaves the rest to the conversation;
     # one with words of its own ("Wie findet man in X Wohnungen?") is a new question.
@@ -1081,7 +1088,7 @@ def _points_back(question: str, to_the_place: bool = True) -> bool:
     ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun.
     to_the_place False: words that point back at the place only ("dort", "there") do not count."""
     pointing = ANAPHORA - {"und", "and"} - (set() if to_the_place else PLACE_ANAPHORA)
-    if any(token in pointing for token in words(question)):
+    if any(token in pointing for token in words(question)) or _points_at_a_person(question):
         return True
     tokens = WORD.findall(question)
     # ("mit den älteren Menschen": an article, a noun follows within two words)
@@ -1090,6 +1097,12 @@ def _points_back(question: str, to_the_place: bool = True) -> bool:
 
 
 PRONOUNS = frozenset("die der das den dem denen".split())
+
+
+def _points_at_a_person(question: str) -> bool:
+    """Whether a question speaks of someone named before ("Seit wann ist sie im Regierungsrat?")."""
+    return any(token.casefold() in PERSON_ANAPHORA and not (i > 0 and token[:1].isupper())
+               for i, token in enumerate(WORD.findall(question)))
 
 
 def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True) -> Query:
@@ -1106,7 +1119,8 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         sections = previous.sections
         inherited.append("sections")
         extra += list(sections)
-    refers_back = any(token in ANAPHORA - {"und", "and"} for token in words(query.question))
+    refers_back = (any(token in ANAPHORA - {"und", "and"} for token in words(query.question))
+                   or _points_at_a_person(query.question))
     if previous.topics and not query.places and (not topics or refers_back):
         # "Wer ist davon betroffen?": "davon" is the earlier topic, whatever the question's own words suggest.
         topics = previous.topics

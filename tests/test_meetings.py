@@ -443,6 +443,19 @@ def test_a_speakers_party_is_read_from_their_turn(council, question):
     assert answer.lead.endswith("„Müller, SP: Die Fenster im Schulhaus sind undicht, die Heizung ist veraltet.“ [1].")
 
 
+@pytest.mark.parametrize("question", ["Welcher Partei gehört er an?", "Which party is he in?"])
+def test_a_follow_up_saying_he_or_she_is_about_the_person_named_before(council, question):
+    history = ["Was hat Müller in der Sitzung gesagt?"]
+    assert council.understand(question, history=history).followup
+    answer = council.ask(question, history=history)
+    assert answer.lead.endswith("„Müller, SP: Die Fenster im Schulhaus sind undicht, die Heizung ist veraltet.“ [1].")
+
+
+def test_the_polite_you_points_at_nobody_named_before(council):
+    history = ["Was hat Müller in der Sitzung gesagt?"]
+    assert not council.understand("Können Sie mir sagen, was die Gemeinde zur Schule plant?", history=history).followup
+
+
 def test_a_party_the_minutes_do_not_give_is_not_answered_with_another_speakers(council):
     # Frau Brunner is elected, no party is written with her name: the SP of another speaker is no answer
     answer = council.ask("Welcher Partei gehört Frau Brunner an?")

@@ -96,6 +96,10 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
 # Endings of German place names: a word the corpus does not know that ends so is taken for a place.
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
+# A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
+QUARTER_WITH_ARTICLE = re.compile(
+    r"\b(?:[Ii]n|[Aa]us|[Nn]ach)\s+(?:der|die|dem)\s+([^\W\d_][\w-]*(?:stadt|städt|mark))\b")
+QUARTER_ENDING = re.compile(r"(?:stadt|städt|mark)$", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
@@ -382,8 +386,9 @@ class Vocabulary:
         if self._corpus is None or not any(place.kind != "city" for place in self.places):
             return []  # a corpus without districts or workshops cannot tell a place it lacks
         found = []
+        quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
         matches = [*PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
-                   *PLACE_NAME_ENDING.finditer(question)]
+                   *PLACE_NAME_ENDING.finditer(question), *quarters]
         for match in matches:
             name = match.group(1)
             if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
@@ -394,13 +399,15 @@ class Vocabulary:
                 # "in Bezug auf", "nach Ansicht der", "aus Sicht des", "in Zusammenarbeit mit": a phrase, not a
                 # place; but "Wie sieht es in Hassel mit Müll aus?" asks about a place
                 continue
-            if before and fold(before[0]) in ARTICLES:
+            if before and fold(before[0]) in ARTICLES and match not in quarters:
                 continue  # "im Altenheim", "das Spielfeld": a noun
             if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
                 continue
             if not (name[:1].isupper() or question.islower()):
                 continue  # "in einfacher Sprache": a place is written with a capital (unless nothing is)
             terms = self._corpus.analyzer.analyze(name)
+            if "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
+                terms = terms[:1]  # the name as a whole: "Neustadt" is no word of the protocols for its "Stadt"
             if any(self._corpus.document_frequency(term) or self._corpus.related_terms(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
             within = {source for city in cities for source in city.sources}

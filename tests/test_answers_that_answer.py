@@ -258,6 +258,22 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     assert real.ask("Was läuft gut in Feldmark?").passages
 
 
+@pytest.mark.parametrize("question, name", [
+    ("Was klappt in der Neustadt schon gut?", "Neustadt"),  # a quarter named with its article
+    ("Was läuft gut in Neustadt?", "Neustadt"),  # "neu" and "Stadt" are words of the protocols, "Neustadt" is not
+    ("Welche Probleme gibt es in der Südstadt?", "Südstadt"),
+])
+def test_a_quarter_the_protocols_do_not_know_is_unknown_even_where_its_parts_are_words(real, question, name):
+    answer = real.ask(question)
+    assert answer.passages == [] and answer.query.unknown_places[0][0] == name
+
+
+def test_a_known_quarter_or_a_noun_with_its_article_is_no_unknown_place(real):
+    for question in ("Was gibt es in der Altstadt?", "Was läuft gut in der Feldmark?", "Was tut die Stadt?",
+                     "Gibt es im Altenheim Angebote?", "Wie ist es in der Stadt?"):
+        assert not real.understand(question).unknown_places, question
+
+
 def test_a_follow_up_asks_more_of_what_the_earlier_question_was_about(real):
     # "die" stands for the workshop asked about: its rows on sport, not every proposal made in Minden
     answer = real.ask("Und was schlagen die vor?", history=["Was sagt der Workshop in Minden zum Sport?"])

@@ -245,6 +245,9 @@ VALUES = {
     # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
                         r"|Freie Wähler)\b(?!-)|,\s*(?:Die\s+)?(?:Mitte|Grünen?)\s*[:/]|\bDie Mitte\b|\bBündnis\s*90"),
+    # (a line on applying or registering: "eine Anmeldung ist notwendig", "Antrag beim Jugendamt")
+    "procedure": re.compile(r"\b(?:antrag|anträge|beantrag\w*|\w*anmeld\w*|angemeldet|bewerb\w*|registrier\w*"
+                            r"|formular\w*|ummeld\w*|sign\s*up|apply|application|registration)\b", re.IGNORECASE),
 }
 
 

@@ -879,8 +879,10 @@ ASKED_VALUE = (
     # Kosten?" asks who)
     ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|\be-?mail|mailadresse|kontaktdaten"
                            r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
-    ("amount", re.compile(r"\bkostet\w*|\bgekostet|\bwie\s*(?:viel|hoch|teuer)\b.*\b(?:kosten|gebühr\w*|preis\w*"
-                          r"|miete|beitrag|betrag|geld)\b|\bwie\s+teuer\b|how\s+much|\bwhat\s+(?:does|did|do)\b.*\bcost"
+    # (also a compound, "Wie hoch sind die Müllgebühren?"; only the asking words are the match: the fees asked
+    # for are what the question is about)
+    ("amount", re.compile(r"\bkostet\w*|\bgekostet|\bwie\s*(?:viel|hoch|teuer)\b(?=.*\b\w*(?:kosten|gebühr\w*|preis\w*"
+                          r"|miete|beitrag|betrag|geld)\b)|\bwie\s+teuer\b|how\s+much|\bwhat\s+(?:does|did|do)\b.*\bcost"
                           r"|\bne\s+kadar|ücret\w*|fiyat\w*", re.IGNORECASE)),
     # (a beginning or end in a question for when asks for a time, not the hour: "Wann beginnt der Sprachkurs?";
     # "Wer hat am Anfang begrüßt?" asks for neither)
@@ -901,6 +903,11 @@ ASKED_VALUE = (
     # what a party's group said, "Wie stellt sich die SP-Fraktion …?")
     ("party", re.compile(r"\b(?:welche[rnms]?|which|what|hangi)\s+(?:partei(?:en)?|fraktion(?:en)?|party|parties"
                          r"|parti(?:si|de|den|ye|nin)?)\b", re.IGNORECASE)),
+    # (how or where to apply or register for something: "Wie beantrage ich einen Kita-Platz?"; workshop notes that
+    # speak of Kita-Plätze do not say how to get one)
+    ("procedure", re.compile(r"\b(?:wie|wo|how|where)\b.*\b(?:beantrag\w*|(?:an|um)meld\w*|bewerb\w*|registrier\w*"
+                             r"|apply|register|sign\s+up)\b|\b(?:wie|wo)\b.*\bmelde\b.*\b(?:an|um)\b|başvur\w*",
+                             re.IGNORECASE)),
 )
 
 

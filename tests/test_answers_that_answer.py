@@ -244,6 +244,17 @@ def test_a_service_question_is_refused_in_its_own_language(real, question, start
     assert "Integrationskonferenz Gelsenkirchen-Mitte" in answer.text  # what was searched
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("Wie beantrage ich einen Kita-Platz in Gelsenkirchen?",
+     "Einen Weg zur Anmeldung oder zum Antrag dazu nennen die Protokolle nicht."),
+    ("Wie hoch sind die Müllgebühren in Minden?", "Einen Betrag dazu nennen die Protokolle nicht."),
+])
+def test_how_to_apply_or_what_a_fee_is_needs_a_line_that_says_so(real, question, lead):
+    # the boards speak of Kita-Plätze and Mülltrennung, not of how to get a place or what the bins cost
+    answer = real.ask(question)
+    assert answer.abstained and answer.lead.startswith(lead)
+
+
 def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     for question, name in (("Was läuft gut in Buer?", "Buer"), ("What is going well in Horst?", "Horst"),
                            ("Wie sieht es in Hassel mit Müll aus?", "Hassel")):

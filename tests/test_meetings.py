@@ -595,3 +595,13 @@ def test_where_a_meeting_was_comes_from_its_front_matter_and_is_quoted_alone(tmp
     lead = answer.text.split("\n")[0]
     assert "„location: Schulungsraum, Rathaus“ [1]" in lead and "event" not in lead and "image" not in answer.text
 
+
+def test_how_to_register_is_answered_from_the_line_that_says_so(tmp_path_factory):
+    text = ("# Bürgerrunde Talheim\n\n## Handykurs\n\nDer Handykurs für Senioren beginnt im Mai im Rathaus.\n\n"
+            "Die Plätze sind begrenzt, eine Anmeldung bei Frau Roth ist notwendig.\n\n## Spielplatz\n\n"
+            "Am Spielplatz fehlt eine Bank.\n")
+    assistant = assistant_over(tmp_path_factory, "register", {"runde.md": text})
+    answer = assistant.ask("Wie melde ich mich für den Handykurs an?")
+    assert not answer.abstained and "Anmeldung bei Frau Roth" in answer.lead
+    assert assistant.ask("Wie beantrage ich einen Platz am Spielplatz?").abstained
+

@@ -36,13 +36,13 @@ ANAPHORA = frozenset(
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
     "denen deren derselben ebenfalls and there that those them it this these also".split()
 )
-PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})
+PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})  # they stand for the place asked about, nothing else
 # "Welches Departement leitet sie?" after a question naming Cornelia Komposch: she is the one named before.
 # (Not "sein", a verb as often; a capital "Sie"/"Ihr" inside a question is the polite "you" and points nowhere.)
 PERSON_ANAPHORA = frozenset(
     "er ihm ihn seine seinen seinem seiner seines sie ihr ihre ihren ihrem ihrer ihres "
     "he him his she her they their".split()
-)  # they stand for the place asked about, nothing else
+)
 FOLLOWUP_MAX_WORDS = 7
 FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
@@ -97,9 +97,9 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
-QUARTER_WITH_ARTICLE = re.compile(
-    r"\b(?:[Ii]n|[Aa]us|[Nn]ach)\s+(?:der|die|dem)\s+([^\W\d_][\w-]*(?:stadt|städt|mark))\b")
-QUARTER_ENDING = re.compile(r"(?:stadt|städt|mark)$", re.IGNORECASE)
+_QUARTER = r"(?:stadt|städt|mark)"
+QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach)\s+(?:der|die|dem)\s+([^\W\d_][\w-]*{_QUARTER})\b")
+QUARTER_ENDING = re.compile(rf"{_QUARTER}$", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
@@ -1048,8 +1048,7 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     tokens = words(question)
     if not tokens:
         return False
-    if (tokens[0] in FOLLOWUP_OPENERS or any(token in ANAPHORA - {"und", "and"} for token in tokens)
-            or _points_at_a_person(question)):
+    if tokens[0] in FOLLOWUP_OPENERS or _refers_back(question):
         return True
     # A short question that names only a place or a section leaves the rest to the conversation;
     # one with words of its own ("Wie findet man in X Wohnungen?") is a new question.
@@ -1113,6 +1112,11 @@ def _points_back(question: str, to_the_place: bool = True) -> bool:
 PRONOUNS = frozenset("die der das den dem denen".split())
 
 
+def _refers_back(question: str) -> bool:
+    """Whether a question has a word standing for something said before ("davon", "dort", "sie")."""
+    return any(token in ANAPHORA - {"und", "and"} for token in words(question)) or _points_at_a_person(question)
+
+
 def _points_at_a_person(question: str) -> bool:
     """Whether a question speaks of someone named before ("Seit wann ist sie im Regierungsrat?")."""
     return any(token.casefold() in PERSON_ANAPHORA and not (i > 0 and token[:1].isupper())
@@ -1133,8 +1137,7 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         sections = previous.sections
         inherited.append("sections")
         extra += list(sections)
-    refers_back = (any(token in ANAPHORA - {"und", "and"} for token in words(query.question))
-                   or _points_at_a_person(query.question))
+    refers_back = _refers_back(query.question)
     if previous.topics and not query.places and (not topics or refers_back):
         # "Wer ist davon betroffen?": "davon" is the earlier topic, whatever the question's own words suggest.
         topics = previous.topics

@@ -132,10 +132,9 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
 
     Title, date, number and city come from the manifest where it states them, else from the document itself
     (index/titles.py), the file name being the last resort for the title. A Markdown front matter is read for
-    them and blanked in the lines but for its fields a reader may ask about (where, when, what about; the line
-    numbers stay the file's). A PDF's lines are
-    cleaned (index/pdf_clean.py): these cleaned lines are the document's lines, for the citations and the
-    source view alike.
+    them and blanked in the lines but for where the meeting was (titles.FRONT_MATTER_TEXT; the line numbers stay
+    the file's). A PDF's lines are cleaned (index/pdf_clean.py): these cleaned lines are the document's lines, for
+    the citations and the source view alike.
     """
     source = path.relative_to(corpus_dir).as_posix()
     suffix = path.suffix.lower()

@@ -212,7 +212,7 @@ class Assistant:
                 similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
                 return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
         if relevant and query.documents and not beyond and not (query.items or query.sections or query.topics
-                                                                or query.local_places):
+                                                                or query.local_places or query.meeting_fact):
             # "Was wurde in der Bürgerrunde am 24. September 2015 besprochen?": an overview of that meeting, its
             # protocol from the beginning (head, agenda, first items).
             meeting = [hit for hit in ranking.hits if hit.source in query.documents]

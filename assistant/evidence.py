@@ -330,10 +330,12 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         every = tuple(sorted({item.line for item in passage.items}))
         if hit.highlights:
             lines = hit.highlights
-        elif hit.gathered or passage.meta.get("empty") or not own:
+        elif hit.gathered or passage.meta.get("empty"):
             lines = every
         elif query.meeting_fact and (labelled := fact_lines(passage, query.question)):
-            lines = labelled
+            lines = labelled  # also when the question names nothing but the meeting: "Wann war die Bürgerrunde?"
+        elif not own:
+            lines = every
         else:
             lines = lines_naming(hit.position, matter, retriever) if matter and hit.position >= 0 else ()
             similarity = None
@@ -373,9 +375,12 @@ FACT_LABELS = (
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
      re.compile(rf"^{VENUE_LABEL}", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
-    (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|when|time|ne\s+zaman|saat)\b", re.I),
+    (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|wie\s+lange|when|time|how\s+long|ne\s+zaman"
+                r"|saat)\b", re.I),
      re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
-    (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b", re.I),
+    # (also "Wie viele Leute waren da?")
+    (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b|\b(?:wie\s*viele|how\s+many)"
+                r"\s+(?:leute|personen|menschen|besucher\w*|gäste|people|persons|visitors|guests)\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
     (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokollant\w*|protokolliert\w*|protokoll\b(?=.*\bgeführt)"
                 r"|führte\b(?=.*\bprotokoll\b)|schriftführ\w*|minute-?taker|wrote|took\s+the\s+minutes)\b", re.I),

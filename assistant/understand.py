@@ -803,8 +803,14 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
             # "die Konferenz" is the meeting, not the topic card that speaks of "Stadtteil-Konferenzen".
             rest = " ".join(word for word in WORD.findall(content) if fold(word) not in named)
             topics = vocabulary.find_topics(rest) if named else topics
+            if documents:
+                # (nor is "die Bürgerrunde am 23.04.2015" the section of that name in another record of the same day)
+                sections = {name: weight for name, weight in sections.items() if fold(name).strip() not in named}
             if not topics and not sections:
-                meeting_fact = frozenset(documents) | frozenset().union(*named.values())
+                by_name = frozenset().union(*named.values())
+                # (the meeting named by its kind and its date is the one of that kind on that day, not another
+                # record of the day nor another meeting of the kind)
+                meeting_fact = (frozenset(documents) & by_name) or frozenset(documents) | by_name
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans,
                                                                                                  cities=places)
@@ -867,6 +873,8 @@ MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
+    r"|wie\s+lange|how\s+long|(?:wie\s*viele|how\s+many)\s+(?:leute|personen|menschen|besucher\w*|gäste|people"
+    r"|persons|visitors|guests)"
     r"|building|bina|protokollf\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
     r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",

@@ -605,3 +605,33 @@ def test_how_to_register_is_answered_from_the_line_that_says_so(tmp_path_factory
     assert not answer.abstained and "Anmeldung bei Frau Roth" in answer.lead
     assert assistant.ask("Wie beantrage ich einen Platz am Spielplatz?").abstained
 
+
+
+@pytest.fixture(scope="module")
+def headed_round(tmp_path_factory) -> Assistant:
+    # A round's Markdown notes open with its facts as bullets; a card deck of the same day has a "Bürgerrunde" card.
+    files = {
+        "runde.md": "---\ntitle: Bürgerrunde Oktober\nevent: 2021-10-21 19:30:00\n---\n\n"
+                    "* Teilnehmer: ca. 25 Talheimer\n* Moderation: Eva Roth\n* Dauer: 19:30 - ca. 21:45\n\n"
+                    "### Dorfladen\n\nFür den Dorfladen wurde ein Vorstand mit drei Personen gewählt.\n\n"
+                    "### Spielplatz\n\nDie Schaukel wurde im Sommer aufgebaut; es kamen 40 Kinder zum Fest.\n",
+        "karten.md": "## Bürgerrunde\n\nregelmäßige Treffen im Gemeindehaus\n\n## Verkehr\n\nTempo 30 im Ortskern\n",
+        "karten.md.meta.json": json.dumps({"title": "Themenkarten der Bürgerrunde", "date": "2021-10-21"}),
+    }
+    return assistant_over(tmp_path_factory, "headed_round", files)
+
+
+@pytest.mark.parametrize("question, lines", [
+    ("Wie viele Leute waren am 21.10.2021 da und wie lange ging das Treffen?",
+     ["Teilnehmer: ca. 25 Talheimer", "Dauer: 19:30 - ca. 21:45"]),
+    ("Von wann bis wann ging die Bürgerrunde am 21.10.2021?", ["Dauer: 19:30 - ca. 21:45"]),
+    ("How many people attended the round on 21 October 2021?", ["Teilnehmer: ca. 25 Talheimer"]),
+])
+def test_how_many_came_and_how_long_a_meeting_lasted_are_read_from_its_labelled_lines(headed_round, question, lines):
+    answer = headed_round.ask(question)
+    assert not answer.abstained and answer.mode == "ranked", answer.text
+    first = answer.passages[0]
+    assert first.source == "runde.md"
+    marked = [item.text.lstrip("* ") for item in first.passage.items if item.line in first.highlights]
+    assert marked == lines
+    assert lines[0] in answer.lead  # not the 40 children of the summer fête, nor the card deck's "Bürgerrunde"

@@ -60,6 +60,9 @@ class RankingWeights:
     # An empty field (only its printed prompt) answers a question for that field only; to any other question its
     # prompt is a lexical match without content ("Wer hat die Teilnehmenden begrüßt?" is not for "Teilnehmende").
     empty_penalty: float = 0.2
+    # A document's list of attached files ("[Car_Sharing_Stadtmobil.pdf](…)") names its matter in the file names
+    # and says nothing about it: below all that does, unless the question names the list's section.
+    attachments_penalty: float = 1.0
     gather_limit: int = 10  # boards of a named district gathered for a named section
 
 
@@ -213,6 +216,7 @@ class Retriever:
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
         self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
         self._any_empty = bool(self._empty.any())
+        self._attachments = np.fromiter((bool(p.meta.get("attachments")) for p in passages), bool, len(passages))
         # The column names of each place's table rows, casefolded.
         self._labels: dict[str, set[str]] = defaultdict(set)
         for passage in passages:
@@ -417,6 +421,11 @@ class Retriever:
             if query.sections:
                 empty = empty & ~self._section.mask(list(query.sections), ids)
             bonus -= np.where(empty, weights.empty_penalty, 0.0)
+        if self._attachments.any():
+            attached = self._attachments if ids is None else self._attachments[ids]
+            if query.sections:
+                attached = attached & ~self._section.mask(list(query.sections), ids)
+            bonus -= np.where(attached, weights.attachments_penalty, 0.0)
         return bonus
 
     def _allowed(self, filters: Filters) -> np.ndarray:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from support import write_file
+
+from assistant import Assistant
 from index.documents import read_document
 from index.layouts import generic
 from index.layouts.common import clean_line
@@ -275,3 +278,36 @@ def test_running_text_carried_over_to_the_next_page_is_no_title():
     numbers = [number for number, page in enumerate(pages, start=1) for _ in page]
     document = Document("bericht.pdf", lines, DocumentMeta(title="Bericht"), pages=numbers)
     assert "Spielplatz und Dorfladen" not in {passage.section for passage in generic.parse(document)}
+
+
+def test_links_closing_a_markdown_document_are_its_attachments_not_its_last_sections_words(tmp_path):
+    text = ("## Car Sharing\n\n* Die Buchung geht online oder per App.\n\n## Winterdienst\n\n"
+            "Der Dorfplatz muss im Winter geräumt werden.\n\n\n"
+            "[Car_Sharing_Stadtmobil.pdf](/assets/pdfs/Car_Sharing_Stadtmobil.pdf)\n"
+            "[Folien_E-Mobilität.pdf](/assets/pdfs/Folien.pdf)\n\nBildquelle: [my-e-car](https://example.org/start)\n")
+    document, passages = parse_file(tmp_path, "runde.md", text)
+    assert_verbatim(document, passages)
+    by_section = {passage.section: passage for passage in passages}
+    assert [item.text for item in by_section["Winterdienst"].items] == ["Der Dorfplatz muss im Winter geräumt werden."]
+    attached = [passage for passage in passages if passage.section == generic.ATTACHMENTS]
+    assert [item.line for passage in attached for item in passage.items] == [10, 11, 13]
+    assert all(passage.meta["attachments"] for passage in attached)
+    # a link within the text, or a document that ends with prose after its links, keeps them where they stand
+    _, passages = parse_file(tmp_path, "mitte.md", "## Verkehr\n\nSiehe [Plan](plan.pdf).\n\n[a.pdf](a.pdf)\n\n"
+                                                   "Tempo 30 im Ort.\n")
+    assert all(not passage.meta.get("attachments") for passage in passages)
+    assert {passage.section for passage in passages} == {"Verkehr"}
+
+
+def test_a_documents_attached_files_do_not_outrank_what_it_says(tmp_path_factory):
+    base = tmp_path_factory.mktemp("attached")
+    write_file(base / "corpus" / "runde.md",
+               "## Vortrag\n\n* Der Zugang zum Auto erfolgt per Chipkarte.\n* Die Buchung geht online oder per App."
+               "\n\n## Winterdienst\n\nDer Dorfplatz muss im Winter geräumt werden.\n\n"
+               "[Car_Sharing_Stadtmobil_Buchung.pdf](/assets/pdfs/Car_Sharing_Stadtmobil_Buchung.pdf)\n")
+    assistant = Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+    answer = assistant.ask("Wie geht die Buchung beim Car Sharing von Stadtmobil?")
+    assert answer.passages[0].passage.section == "Vortrag", answer.text
+    assert "Chipkarte" not in answer.lead or "Buchung" in answer.lead
+    # asked for by its name, the list is found
+    assert assistant.ask("Welche Anhänge hat das Protokoll?").passages[0].passage.meta.get("attachments")

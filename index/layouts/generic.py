@@ -50,6 +50,10 @@ _RULE = re.compile(r"^([-*_=~#])(?:\s*\1){2,}$")  # ---, ***, ===, ## ## ##: lay
 _BULLET = re.compile(r"^(?:[-*+•–—·>|]|\(?\d{1,3}\)|\(?[a-z]\))\s")
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.|[IVX]{1,5}\.)\s+")
 _SENTENCE_END = re.compile(r"[.!?:;,…]$")
+# A line of nothing but links, perhaps after a short label ("[Vortrag.pdf](/assets/vortrag.pdf)", "Bildquelle:
+# [my-e-car](https://…)"): at a Markdown document's end, its attachments.
+_LINK_LINE = re.compile(r"^(?:[^\W\d_][\w .-]{0,30}:\s*)?(?:!?\[[^\]]*\]\([^)\s]*\)[\s,;|]*)+$")
+ATTACHMENTS = "Anhänge"
 _COUNT_END = re.compile(r"(?:^|\s)\d{1,3}$")
 _PARAGRAPH_END = re.compile(r"[.!?:][\"'“”»«)]*$")
 
@@ -93,6 +97,8 @@ def parse(document: Document) -> list[Passage]:
         meta = dict(base_meta)
         if parent:
             meta["parent"] = parent
+        if section == ATTACHMENTS and all(_LINK_LINE.match(item.text) for item in items):
+            meta["attachments"] = True  # names files, says nothing itself
         first = items[0].line
         if document.pages and first <= len(document.pages):
             meta["page"] = document.pages[first - 1]
@@ -187,10 +193,25 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
     # Guessing headings from short lines only where the author marked none and Word gave no styles.
     if suffix != "docx" and not any(isinstance(token, _Heading) for token in tokens):
         tokens = _promote_headings(tokens, document)
+    if suffix not in ("pdf", "docx"):
+        tokens = _attachments_apart(tokens)
     # A page's title heads the page, whatever comes before or after it (a card's count, a short card).
     return [_Heading(_heading_text(token.lines[0][1]), token.lines[0][0])
             if isinstance(token, _Paragraph) and len(token.lines) == 1 and token.lines[0][0] in titles else token
             for token in tokens]
+
+
+def _attachments_apart(tokens: list[_Heading | _Paragraph]) -> list[_Heading | _Paragraph]:
+    """The links closing a document with headings under a heading of their own (ATTACHMENTS): the slides and
+    image credits after the last section are not what that section says ("Winterdienst am Dorfplatz" followed by
+    "[Car_Sharing_Stadtmobil.pdf](…)")."""
+    start = len(tokens)
+    while start > 0 and isinstance(tokens[start - 1], _Paragraph) and all(
+            _LINK_LINE.match(text) for _, text in tokens[start - 1].lines):
+        start -= 1
+    if start == len(tokens) or not any(isinstance(token, _Heading) for token in tokens[:start]):
+        return tokens
+    return [*tokens[:start], _Heading(ATTACHMENTS, tokens[start].lines[0][0]), *tokens[start:]]
 
 
 def _promote_headings(tokens: list, document: Document) -> list[_Heading | _Paragraph]:

@@ -47,6 +47,22 @@ def test_where_cites_every_place_that_mentions_it_and_names_the_others(real):
     assert sum(len(hit.highlights) for hit in answer.passages) <= cited / 2  # a specific question marks few lines
 
 
+@pytest.mark.parametrize("question, section", [
+    ("In welchen Stadtteilen läuft die Vernetzung gut?", "Was läuft gut"),
+    ("Wo wird Vernetzung als Handlungsbedarf genannt?", "Handlungsbedarfe"),
+])
+def test_where_under_a_field_the_question_names_counts_only_that_field(real, question, section):
+    answer = real.ask(question)
+    assert answer.mode == "where" and answer.passages
+    assert {hit.passage.section for hit in answer.passages} == {section}
+    everywhere = real.ask("In welchen Stadtteilen wird Vernetzung genannt?")
+    assert {hit.passage.section for hit in everywhere.passages} >= {"Was läuft gut", "Handlungsbedarfe"}
+    # a district naming it only under another field is among those that do not mention it under this one
+    found = {place_of(hit.passage) for hit in answer.passages}
+    assert {place_of(hit.passage) for hit in everywhere.passages} - found <= set(answer.not_mentioned)
+    assert found.isdisjoint(answer.not_mentioned)
+
+
 def test_a_board_without_a_district_is_named_as_such_not_as_a_place(real):
     answer = real.ask("Wo wird Klimaschutz genannt?")
     board = next(n for n, hit in enumerate(answer.passages, start=1) if place_of(hit.passage) == "ohne Stadtteilangabe")

@@ -331,13 +331,14 @@ class Vocabulary:
         return {part for part in self._corpus.analyzer.analyze(text) if len(part) >= 4} - set(self.stems(text))
 
     # --- reading a question -------------------------------------------------------------------
-    def find_places(self, question: str) -> tuple[list[Place], list[tuple[int, int]]]:
-        """Places named in the question, exactly or with a typo, and the character spans naming them."""
+    def find_places(self, question: str, among: list[Place] | None = None) -> tuple[list[Place], list[tuple[int, int]]]:
+        """Places named in the question, exactly or with a typo, and the character spans naming them (among: only
+        these places)."""
         tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD.finditer(question)]
         used: set[int] = set()
         found: list[Place] = []
         spans: list[tuple[int, int]] = []
-        for place in self.places:
+        for place in self.places if among is None else [place for place in self.places if place in among]:
             target = self._place_words[place.name]
             initial = target[0][:1]
             # "Schalke Nord", "Schalke-Nord" and "Schalkenord" all name the same place.
@@ -737,6 +738,12 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     else:
         followup = True
     previous = understand(history[-1], vocabulary, history[:-1])
+    if query.places and previous.places and _points_at_the_place(question) and \
+            all(place.kind == "group" for place in query.places) and \
+            not any(place.kind == "group" for place in previous.places):
+        # "Und was wird dort bei der Bildung gefordert?" after a question about the Feldmark: "dort" is the
+        # Feldmark, and the workshop word "Bildung" is what is asked about there, not the workshop
+        query = replace(query, places=[], content=question.strip(), about=question.strip())
     other_section = False
     if followup and not query.sections and _words_of_its_own(query, vocabulary):
         # A follow-up asking for a section in other words ("Peki sorunlar neler?", "What works well there?") asks
@@ -759,9 +766,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             other_section = True
             query.left_sections = frozenset(previous.sections)
     context = previous.text if previous.followup else previous.content
-    if vocabulary.matter_words(query) and not _points_back(question):
+    if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
-        # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it).
+        # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it; "dort"
+        # only at the place).
         context = _without_words(context, vocabulary.matter_words(replace(previous, content=context)))
     if query.places and previous.places:
         # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
@@ -773,7 +781,9 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         context = _without_words(context, [word for name in previous.sections for word in WORD.findall(name)],
                                  flags=re.IGNORECASE, marks=True)
     query = _inherit(query, previous, context, keep_sections=not other_section)
-    _, spans = vocabulary.find_places(query.text)
+    # (what the follow-up asks about is its text without the places it is asked for; a workshop's name that stood
+    # for what is asked about at the place before stays: "dort bei der Bildung")
+    _, spans = vocabulary.find_places(query.text, among=query.places)
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
 
@@ -1123,6 +1133,11 @@ PRONOUNS = frozenset("die der das den dem denen".split())
 def _refers_back(question: str) -> bool:
     """Whether a question has a word standing for something said before ("davon", "dort", "sie")."""
     return any(token in ANAPHORA - {"und", "and"} for token in words(question)) or _points_at_a_person(question)
+
+
+def _points_at_the_place(question: str) -> bool:
+    """Whether a question has a word standing for the place asked about before ("dort"; not "da", also "since")."""
+    return any(token in PLACE_ANAPHORA - {"da"} for token in words(question))
 
 
 def _points_at_a_person(question: str) -> bool:

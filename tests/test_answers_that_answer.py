@@ -814,3 +814,17 @@ def test_a_question_typed_in_lower_case_is_about_the_nouns_the_protocols_write(r
     assert lower.mode == written.mode == "where"
     assert {hit.passage.place for hit in lower.passages} == {hit.passage.place for hit in written.passages}
     assert lower.not_mentioned == written.not_mentioned
+
+
+@pytest.mark.parametrize("question, place, line", [
+    # "dort" is the district asked about before; "Bildung", a Minden workshop's name, is what is asked about there
+    ("Und was wird dort bei der Bildung gefordert?", "Feldmark", "Öffnung der Bildung"),
+    # the workshop named as such is the workshop
+    ("Und was fordert der Workshop Bildung?", "Bildung", None),
+])
+def test_there_in_a_follow_up_is_the_place_before_and_a_workshops_name_then_its_matter(real, question, place, line):
+    answer = real.ask(question, history=["Welche Stärken hat die Feldmark?"])
+    assert answer.passages[0].passage.place == place, answer.text
+    if line:
+        assert f"„{line}“ [1]" in answer.lead
+        assert "stärken" not in answer.lead  # the earlier question's matter is not asked again

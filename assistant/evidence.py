@@ -61,6 +61,9 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(WORD_WITH_HYPHENS.findall(text.casefold()))
 
 
+# Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
+DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
+                           "unterlage unterlagen papier schriftstuck document documents minutes paper".split())
 COMPOUND_REST = 3
 LONG_STEM = 7  # a stem this long names the word's family wherever it begins a term ("ehrenamt" → "ehrenamtler")
 
@@ -83,7 +86,8 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
               if any(piece in own and piece not in FRAME_WORDS for piece in words(match.group()))]
     # "War die Mitgliederversammlung des Makerspace beschlussfähig?" asks about "beschlussfähig": the words of a
     # document's title name the meeting, unless nothing else is left.
-    titles = retriever.vocabulary.title_words
+    # So do the words for a document itself ("Ist das Mindener Dokument schon das fertige Konzept?").
+    titles = retriever.vocabulary.title_words | DOCUMENT_WORDS
     tokens = [match for match in tokens if fold(match.group()) not in titles] or tokens
     # Nor are the people who say or are greeted ("Wer hat die Teilnehmenden begrüßt?": the greeting is asked about).
     people = {fold(word) for word in speakers_of(query.question)}

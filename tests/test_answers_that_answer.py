@@ -828,3 +828,9 @@ def test_there_in_a_follow_up_is_the_place_before_and_a_workshops_name_then_its_
     if line:
         assert f"„{line}“ [1]" in answer.lead
         assert "stärken" not in answer.lead  # the earlier question's matter is not asked again
+
+
+def test_the_word_for_the_document_itself_is_not_what_a_question_is_about(real):
+    answer = real.ask("Ist das Mindener Dokument schon das fertige Integrationskonzept?")
+    assert answer.passages[0].passage.board == "Titelseite", answer.text
+    assert "Integrationskonzepts" in answer.lead

@@ -32,6 +32,7 @@ from .evidence import (
     kind_of,
     matters_of,
     most_specific_mentions,
+    unknown_noun,
     unmentioned_matter,
 )
 from .meetings import OVERVIEW_WORDS
@@ -194,6 +195,12 @@ class Assistant:
                 return abstention(self.searched(filters), limits=filters_named(filters), query=query)
             return no_places_answer(query, titles_of(looked_in.values()), self.places_within(set(looked_in)),
                                     limits=filters_named(filters))
+        if query.intent == "yesno" and relevant and (word := unknown_noun(query, self.retriever)):
+            # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
+            # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
+            similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0] if matters else None)
+            if similar:
+                return compose(query, similar, [], analyzer, mode="no")
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             matter, found = most_specific_mentions(query, self.retriever, matters, filters)

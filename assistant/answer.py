@@ -92,6 +92,7 @@ PHRASES = {
         "yes_text_in": "Ja – in {document} steht: {quotes}.",
         "says_text_in": "In {document} steht unter {board}: {quotes}.",
         "no": "Nein – {where}steht dazu nichts wörtlich auf den Tafeln.",
+        "no_text": "Nein – {where}steht dazu nichts wörtlich im Protokoll.",
         "absent": "Für {place} steht zu {matter} nichts wörtlich auf den Tafeln.",
         "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
         "for": "für {place} ",
@@ -145,6 +146,7 @@ PHRASES = {
         "yes_text_in": "Yes – {document} says: {quotes}.",
         "says_text_in": "{document} says under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
+        "no_text": "No – {where}the minutes say nothing about it in those words.",
         "absent": "For {place} the boards say nothing about {matter} in those words.",
         "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
         "for": "for {place} ",
@@ -196,6 +198,7 @@ PHRASES = {
         "yes_text_in": "Evet – {document} protokolünde şu yazıyor: {quotes}.",
         "says_text_in": "{document} protokolünde {board} altında şu yazıyor: {quotes}.",
         "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
+        "no_text": "Hayır – {where}protokolde bu sözcüklerle bir şey yok.",
         "absent": "{place} için panolarda {matter} hakkında bu sözcüklerle bir şey yok.",
         "absent_text": "{place} için protokolde {matter} hakkında bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
@@ -436,7 +439,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if mode == "no":
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
-        return escape_markdown(f"{phrase(query, 'no', where=where)} {phrase(query, 'similar')}")
+        key = "no" if hits and hits[0].passage.board_kind in WALL_BOARDS else "no_text"
+        return escape_markdown(f"{phrase(query, key, where=where)} {phrase(query, 'similar')}")
     if mode == "absent":
         key = "absent" if hits and hits[0].passage.board_kind in WALL_BOARDS else "absent_text"
         said = phrase(query, key, place=listing(absent_places, query), matter=f"„{absent_matter}“")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from index.layouts.minutes import DECISION, TALLY
 
@@ -74,6 +75,31 @@ def is_noun(match: re.Match, retriever: Retriever | None = None) -> bool:
     if retriever is not None and not any(ch.isupper() for ch in match.string):
         return retriever.written_as_noun(match.group())
     return match.start() > 0 and match.group()[:1].isupper()
+
+
+# How alike (rapidfuzz ratio) a word must be spelled to a word of the protocols to be taken for it misspelled.
+TYPO_LIKENESS = 80
+
+
+def unknown_noun(query: Query, retriever: Retriever) -> str | None:
+    """A noun of a German question that the protocols never use, nor a word spelled nearly like it (a typo): what
+    it asks about is not in them ("Gibt es Vorschläge speziell für Häverstädt?"). None: every noun is theirs."""
+    if query.language != "de":
+        return None  # (a question in another language rests on the embedder, its words are not the corpus')
+    lexical = retriever.lexical
+    for match in WORD_WITH_HYPHENS.finditer(query.content):
+        word = match.group()
+        if not is_noun(match, retriever) or fold(word) in FRAME_WORDS | DOCUMENT_WORDS or \
+                lexical.analyzer.is_stopword(fold(word)):
+            continue
+        terms = lexical.analyzer.analyze(word)
+        if not terms or any(lexical.document_frequency(term) or lexical.related_terms(term) for term in terms):
+            continue
+        if any(process.extractOne(term, lexical.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS)
+               for term in terms):
+            continue
+        return word
+    return None
 
 
 def matters_of(query: Query, retriever: Retriever) -> list[Matter]:

@@ -95,7 +95,7 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
                             re.IGNORECASE)
 # Endings of German place names: a word the corpus does not know that ends so is taken for a place.
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
-                               r"hagen|stedt|rode|holz))\b", re.IGNORECASE)
+                               r"hagen|stedt|städt|rode|holz))\b", re.IGNORECASE)
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
 _QUARTER = r"(?:stadt|städt|mark)"
 QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach)\s+(?:der|die|dem)\s+([^\W\d_][\w-]*{_QUARTER})\b")

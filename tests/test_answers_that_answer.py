@@ -289,6 +289,7 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     ("Was klappt in der Neustadt schon gut?", "Neustadt"),  # a quarter named with its article
     ("Was läuft gut in Neustadt?", "Neustadt"),  # "neu" and "Stadt" are words of the protocols, "Neustadt" is not
     ("Welche Probleme gibt es in der Südstadt?", "Südstadt"),
+    ("Gibt es Vorschläge speziell für Häverstädt?", "Häverstädt"),  # a place by its ending, whatever stands before
 ])
 def test_a_quarter_the_protocols_do_not_know_is_unknown_even_where_its_parts_are_words(real, question, name):
     answer = real.ask(question)
@@ -834,3 +835,19 @@ def test_the_word_for_the_document_itself_is_not_what_a_question_is_about(real):
     answer = real.ask("Ist das Mindener Dokument schon das fertige Integrationskonzept?")
     assert answer.passages[0].passage.board == "Titelseite", answer.text
     assert "Integrationskonzepts" in answer.lead
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?",
+     "Nein – für Wohnen steht dazu nichts wörtlich im Protokoll."),
+    ("Gibt es in Schalke Probleme mit Graffiti?", "Nein – für Schalke steht dazu nichts wörtlich auf den Tafeln."),
+])
+def test_a_yes_no_question_about_a_word_the_protocols_never_use_is_a_no(real, question, lead):
+    answer = real.ask(question)
+    assert answer.verdict == "nein" and answer.lead.startswith(lead), answer.lead
+    assert answer.passages and answer.only_similar  # what comes closest, to check for oneself
+
+
+def test_a_misspelled_word_of_the_protocols_is_no_unknown_word(real):
+    answer = real.ask("Gibt es in Bismarck Problme mit Müll?")
+    assert answer.verdict == "ja", answer.lead

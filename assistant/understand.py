@@ -26,6 +26,8 @@ PLACE_FUZZY_CUTOFF = 85
 SECTION_MIN_SCORE = 2.0  # about one distinctive prompt word; a single common word is not enough
 SECTION_KEEP_RATIO = 0.6  # sections scoring this close to the best are kept as well
 HEADING_SHARE = 0.5  # a heading that stands once is named by more than half of its own words
+# A name in quotes within a heading (straight, German or English quotes).
+QUOTED = re.compile(r'["„“”»«]([^"„“”»«]{3,80})["“”«»]')
 TOPIC_MARGIN = 1.4  # the best topic must beat the second by this factor to count as named
 TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that topic's passages
 # Words that point back into the conversation (German and English): a follow-up, not a new question. Folded like
@@ -251,6 +253,11 @@ class Vocabulary:
         self._headings = {section: frozenset(self._content_stems(section))
                           for section, count in self.section_boards.items() if count < 2}
         self._heading_words = frozenset(word for section in self._headings for word in words(section))
+        # The name in quotes a heading gives ("Workshop der Landesmedienanstalt "Smartphone aber sicher" für
+        # Erwachsene"): named as a whole, it names the heading.
+        self._quoted_names = {section: names for section in self._headings
+                              if (names := [frozenset(stems) for name in QUOTED.findall(section)
+                                            if len(stems := self._content_stems(name)) >= 2])}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
         # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
@@ -449,7 +456,8 @@ class Vocabulary:
         for section, cue in self.section_cues.items():
             heading = self._headings.get(section)
             if heading is not None:
-                if heading and len(heading & asked) > HEADING_SHARE * len(heading):
+                if heading and (len(heading & asked) > HEADING_SHARE * len(heading)
+                                or any(name <= asked for name in self._quoted_names.get(section, ()))):
                     scores[section] = sum(2 * self._section_idf.get(stem, 0.0) for stem in heading & asked)
                 continue
             score = 0.0

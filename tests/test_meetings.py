@@ -635,3 +635,24 @@ def test_how_many_came_and_how_long_a_meeting_lasted_are_read_from_its_labelled_
     marked = [item.text.lstrip("* ") for item in first.passage.items if item.line in first.highlights]
     assert marked == lines
     assert lines[0] in answer.lead  # not the 40 children of the summer fête, nor the card deck's "Bürgerrunde"
+
+
+def test_a_heading_named_by_the_name_it_quotes_is_that_section_not_the_meeting(tmp_path_factory):
+    files = {
+        "runde.md": "---\ntitle: Bürgerrunde Mai\n---\n\n### Dorfladen\n\nDer Dorfladen sucht Helfer.\n\n"
+                    '### Workshop der Volkshochschule "Handy sicher nutzen" für Seniorinnen und Senioren im '
+                    'Rathaussaal am 3.5.2021\n\n'
+                    "Der Workshop findet am 3.5. im Rathaus statt, eine Anmeldung ist notwendig.\n",
+        "verein.md": "---\ntitle: Protokoll der Mitgliederversammlung\n---\n\n"
+                     "* Beginn: 19:00 Uhr\n* Ende: 21:30 Uhr\n\n### TOP 1 Bericht\n\n"
+                     "Der Vorstand berichtet über den Workshop zur Satzung.\n",
+    }
+    assistant = assistant_over(tmp_path_factory, "quoted", files)
+    for question in ("Wann ist der Workshop Handy sicher nutzen?", 'Findet der Workshop "Handy sicher nutzen" statt?'):
+        query = assistant.understand(question)
+        assert not query.meeting_fact and any("Handy sicher nutzen" in name for name in query.sections)
+        answer = assistant.ask(question)
+        assert answer.passages[0].source == "runde.md", answer.text
+        assert "3.5." in answer.lead
+    # a word of the name alone does not name the heading
+    assert not assistant.understand("Wann ist der Workshop für das Handy?").sections

@@ -67,7 +67,8 @@ CITE_RELATIVE_OWN = 0.5
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
-NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)")  # "in Heuweiler" (no article: a name)
+# "in Heuweiler" (no article: a name; "bei Forderung 3" is a numbered thing)
+NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)\b(?!\s+\d)")
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
 # (place names taken out) comes closer to some passage than to everyday off-topic questions

@@ -351,6 +351,25 @@ def first_or_last_time(passage, value: str, first_or_last: str) -> tuple[int, ..
     return ((hours[0] if first_or_last == "first" else hours[-1]).line,)
 
 
+# A numbered thing a question names ("Forderung 3", "Antrag 2", "Ziffer 4"): a capitalised word and a number that
+# is no year, date or hour.
+NUMBERED = re.compile(r"\b([A-ZÄÖÜ][\w-]{2,})\s+(\d{1,3}(?:\.\d{1,2})?)(?!\d)"
+                      r"(?![.:/]\d|\s*(?:uhr|%|€|prozent|jahre?n?)\b)", re.IGNORECASE)
+
+
+def numbered_references(question: str) -> list[re.Pattern]:
+    """Patterns for each numbered thing the question names, as a line writes it ("Forderung 3" but not
+    "Forderung 30" or "Forderungen 3")."""
+    return [re.compile(rf"\b{re.escape(match.group(1))}\s+{re.escape(match.group(2))}(?![\d])(?!\.\d)", re.IGNORECASE)
+            for match in NUMBERED.finditer(question) if match.group(1)[:1].isupper()]
+
+
+def naming_the_numbered(passage, references: list[re.Pattern]) -> tuple[int, ...]:
+    """The lines of a passage that name one of the numbered things (numbered_references)."""
+    return tuple(sorted({item.line for item in passage.items
+                         if any(reference.search(item.text) for reference in references)}))
+
+
 def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matter | None) -> list[Hit]:
     """The hits with the lines that answer the question marked: all of a section asked for whole (or of a question
     that names only a place, section or topic), the prompt of an empty field, else the items that name what the
@@ -358,6 +377,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     own = retriever.vocabulary.own_words(query)  # none: the question names only a place, section or topic
     value = asked_value(query.question)
     first_or_last = asked_end(query.question)
+    references = numbered_references(query.question)
     marked = []
     for hit in hits:
         passage = hit.passage
@@ -393,8 +413,14 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         if first_or_last and value and not hit.highlights:
             # also where the whole passage was marked
             lines = first_or_last_time(passage, value, first_or_last) or with_the_value(passage, lines, None, value)
+        if references and not hit.gathered and (numbered := naming_the_numbered(passage, references)):
+            # "Wie viele Gegenstimmen gab es bei Forderung 3?": the line on Forderung 3, not those on 1 and 2
+            lines = numbered
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
+    if references:
+        # … and the passage naming it first
+        marked.sort(key=lambda hit: not naming_the_numbered(hit.passage, references))
     return marked
 
 

@@ -1009,7 +1009,8 @@ def german_meeting_nouns(word: str) -> tuple[str, ...]:
 DECISION_QUESTION = re.compile(
     r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|beschlüss\w*|abgestimmt"
     r"|abstimmung\w*|gestimmt|stimmte\w*|zugestimmt|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt"
-    r"|(?<=\w\s)stimmen|decide[sd]?|decision\w*|vot(?:e|ed|es|ing)"
+    r"|(?<=\w\s)stimmen|gegenstimme\w*|enthaltung\w*|enthalten|ja-stimmen|nein-stimmen|decide[sd]?|decision\w*"
+    r"|vot(?:e|ed|es|ing)|abstention\w*|abstained"
     r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
     re.IGNORECASE,
 )

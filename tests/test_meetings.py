@@ -656,3 +656,37 @@ def test_a_heading_named_by_the_name_it_quotes_is_that_section_not_the_meeting(t
         assert "3.5." in answer.lead
     # a word of the name alone does not name the heading
     assert not assistant.understand("Wann ist der Workshop für das Handy?").sections
+
+
+MOTION = """\
+Protokoll der Sitzung des Gemeinderates Talheim vom 9. Juni 2024
+
+Traktandum 3: Wahl des Stimmbüros
+Gewählt werden Frau Brunner und Herr Weber.
+
+Traktandum 4: Motion zur Kinderbetreuung
+Diskussion
+Weber, FDP: Ich bitte Sie, die Forderungen 1 und 2 der Motion nicht erheblich zu erklären; meine Fraktion
+wird bei Forderung 4 mit einer Gegenstimme rechnen, das heisst, sie ist gespalten.
+Müller, SP: Die Kinderbetreuung braucht alle Forderungen der Motion.
+Beschlussfassung
+Forderung 1 wird mit 20:12 Stimmen bei 1 Enthaltung nicht erheblich erklärt.
+Forderung 2 wird mit 25:8 Stimmen erheblich erklärt.
+Forderung 3 wird mit 32:1 Stimmen erheblich erklärt.
+Forderung 4 wird mit 30:3 Stimmen erheblich erklärt.
+
+Traktandum 5: Verschiedenes
+Der nächste Dorfputz findet im Herbst statt.
+"""
+
+
+@pytest.mark.parametrize("question", ["Wie viele Gegenstimmen gab es bei Forderung 3 der Motion?",
+                                      "Mit wie vielen Stimmen wurde Forderung 3 erheblich erklärt?"])
+def test_a_numbered_demand_is_answered_with_its_own_vote(tmp_path_factory, question):
+    assistant = assistant_over(tmp_path_factory, "motion", {"gemeinderat-2024-06-09.txt": MOTION})
+    answer = assistant.ask(question)
+    first = answer.passages[0]
+    assert first.passage.section == "Beschlussfassung", answer.text
+    assert [item.text for item in first.passage.items if item.line in first.highlights] == [
+        "Forderung 3 wird mit 32:1 Stimmen erheblich erklärt."]
+    assert "„Forderung 3 wird mit 32:1 Stimmen erheblich erklärt.“ [1]" in answer.lead

@@ -204,7 +204,10 @@ class Assistant:
                 return compose(query, similar, [], analyzer, mode="no")
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
-            matter, found = most_specific_mentions(query, self.retriever, matters, filters)
+            # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
+            # answered "yes" for a line about the Dorfeinfahrt)
+            matter, found = most_specific_mentions(query, self.retriever,
+                                                   matters[:1] if query.intent == "yesno" else matters, filters)
             # A where-question gets every mention even where the question as a whole comes out far from the
             # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
             if found and (relevant or (query.intent == "where" and matter.has_its_head())):

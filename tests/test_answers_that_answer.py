@@ -423,7 +423,7 @@ def test_yes_quotes_the_line_that_answers(real):
 def test_no_when_the_named_place_does_not_mention_it(real):
     answer = real.ask("Gibt es in Heßler Probleme mit Müll?")
     assert answer.verdict == "nein"
-    assert answer.lead == "Nein – für Heßler steht dazu nichts wörtlich auf den Tafeln. Ähnliche Stellen:"
+    assert answer.lead == "Nein – dazu steht für Heßler nichts wörtlich auf den Tafeln. Ähnliche Stellen:"
     # what comes closest follows, from Heßler's boards only, to check for oneself
     assert answer.passages and {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "district"} \
         == {"Heßler"}
@@ -839,8 +839,8 @@ def test_the_word_for_the_document_itself_is_not_what_a_question_is_about(real):
 
 @pytest.mark.parametrize("question, lead", [
     ("Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?",
-     "Nein – für Wohnen steht dazu nichts wörtlich im Protokoll."),
-    ("Gibt es in Schalke Probleme mit Graffiti?", "Nein – für Schalke steht dazu nichts wörtlich auf den Tafeln."),
+     "Nein – dazu steht für Wohnen nichts wörtlich im Protokoll."),
+    ("Gibt es in Schalke Probleme mit Graffiti?", "Nein – dazu steht für Schalke nichts wörtlich auf den Tafeln."),
 ])
 def test_a_yes_no_question_about_a_word_the_protocols_never_use_is_a_no(real, question, lead):
     answer = real.ask(question)
@@ -851,3 +851,10 @@ def test_a_yes_no_question_about_a_word_the_protocols_never_use_is_a_no(real, qu
 def test_a_misspelled_word_of_the_protocols_is_no_unknown_word(real):
     answer = real.ask("Gibt es in Bismarck Problme mit Müll?")
     assert answer.verdict == "ja", answer.lead
+
+
+def test_a_yes_no_question_is_answered_for_its_most_specific_word_not_a_more_general_one(real):
+    # Bismarck's boards speak of "inklusive Angebote", not of seniors: no "yes" for the offers
+    answer = real.ask("Gibt es in Bismarck Angebote für Senioren im Stadtteil?")
+    assert answer.verdict == "nein", answer.lead
+    assert real.ask("Gibt es in Bismarck inklusive Angebote?").verdict == "ja"

@@ -68,7 +68,7 @@ DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are 
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
 # "in Heuweiler" (no article: a name; "bei Forderung 3" is a numbered thing)
-NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)\b(?!\s+\d)")
+NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)(?![\w-])(?!\s+\d{1,3}\b)")
 # Relevance: multilingual-e5 puts any two German texts at cosine ~0.8, so an absolute threshold does
 # not separate questions about the protocols from others. What does: whether what the question is about
 # (place names taken out) comes closer to some passage than to everyday off-topic questions
@@ -196,12 +196,12 @@ class Assistant:
                 return abstention(self.searched(filters), limits=filters_named(filters), query=query)
             return no_places_answer(query, titles_of(looked_in.values()), self.places_within(set(looked_in)),
                                     limits=filters_named(filters))
-        if query.intent == "yesno" and relevant and (word := unknown_noun(query, self.retriever)):
+        if query.intent == "yesno" and relevant and unknown_noun(query, self.retriever):
             # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
             # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
             similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0] if matters else None)
-            if similar:
-                return compose(query, similar, [], analyzer, mode="no")
+            return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query,
+                                                                                               query.local_places)
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
@@ -474,7 +474,7 @@ class Assistant:
         # another city's boards. (Not so for a workshop alone: its name is a common word, "Bildung" a workshop in
         # one protocol and a topic in another.)
         documents = set()
-        if query is not None and query.districts:
+        if query is not None and (query.districts or named_as_a_workshop(query)):
             documents = {source for place in query.places if place.kind != "city" for source in place.sources}
         if documents and query.topics:
             documents |= {source for source, _ in query.topics}
@@ -516,6 +516,16 @@ class Assistant:
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
+
+
+def named_as_a_workshop(query: Query) -> bool:
+    """Whether the question names a workshop as one ("im Workshop Bildung", "die AG 2 Wohnen"): then the word is
+    that workshop's name, not the common word."""
+    return any(re.search(rf"{GROUP_WORD}\s+(?:\d+\s*[-–:]?\s*)?{re.escape(place.name)}\b", query.question,
+                         re.IGNORECASE) for place in query.places if place.kind == "group")
+
+
+GROUP_WORD = r"\b(?:workshops?|arbeitsgruppen?|ag|gruppen?)"
 
 
 def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:

@@ -421,7 +421,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
 def no_answer(query: Query, places: list[str]) -> Answer:
     """A yes-or-no question about named places whose boards do not mention the matter: "no", citing nothing."""
     where = phrase(query, "for", place=listing(places, query)) if places else ""
-    lead = escape_markdown(phrase(query, "no", where=where))
+    # (a district's boards, else a protocol's text: a workshop's rows, minutes)
+    key = "no" if any(place.kind == "district" for place in query.places) else "no_text"
+    lead = escape_markdown(phrase(query, key, where=where))
     answer = Answer(text=lead, passages=[], query=query)
     answer.lead = lead
     answer.verdict = "nein"
@@ -436,14 +438,14 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if mode == "lacking":
         what = phrase(query, f"value_{value}")
         return escape_markdown(f"{phrase(query, 'lacking', what=what)} {phrase(query, 'similar')}")
+    # (a workshop wall's boards say it, or a protocol's text: minutes, a table)
+    medium = "" if hits and hits[0].passage.board_kind in WALL_BOARDS else "_text"
     if mode == "no":
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
-        key = "no" if hits and hits[0].passage.board_kind in WALL_BOARDS else "no_text"
-        return escape_markdown(f"{phrase(query, key, where=where)} {phrase(query, 'similar')}")
+        return escape_markdown(f"{phrase(query, 'no' + medium, where=where)} {phrase(query, 'similar')}")
     if mode == "absent":
-        key = "absent" if hits and hits[0].passage.board_kind in WALL_BOARDS else "absent_text"
-        said = phrase(query, key, place=listing(absent_places, query), matter=f"„{absent_matter}“")
+        said = phrase(query, "absent" + medium, place=listing(absent_places, query), matter=f"„{absent_matter}“")
         return escape_markdown(f"{said} {phrase(query, 'similar')}")
     if not hits:
         return ""

@@ -14,9 +14,20 @@ from rapidfuzz import fuzz, process
 
 from index.layouts.minutes import DECISION, TALLY
 
-from .meetings import MONTHS
+from .meetings import AGENDA_ITEM, MONTHS
 from .retrieve import Filters, Hit, Retriever
-from .understand import ASKS_WHEN_SAID, FRAME_WORDS, Query, asked_end, asked_value, fold, speakers_of, words
+from .understand import (
+    ASKS_WHEN_SAID,
+    FRAME_WORDS,
+    HOW_LONG,
+    HOW_MANY_CAME,
+    Query,
+    asked_end,
+    asked_value,
+    fold,
+    speakers_of,
+    words,
+)
 
 WORD_WITH_HYPHENS = re.compile(r"[^\W_]+(?:[-\u2010][^\W_]+)*")
 # Dense fallback: items whose best sentence comes this close to the best item's are highlighted too.
@@ -64,7 +75,8 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 # Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
 DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
-                           "unterlage unterlagen papier schriftstuck document documents minutes paper".split())
+                           "unterlage unterlagen schriftstuck document documents minutes".split())
+WEEKDAY = re.compile(r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?")
 COMPOUND_REST = 3
 LONG_STEM = 7  # a stem this long names the word's family wherever it begins a term ("ehrenamt" → "ehrenamtler")
 
@@ -81,21 +93,30 @@ def is_noun(match: re.Match, retriever: Retriever | None = None) -> bool:
 TYPO_LIKENESS = 80
 
 
+# Nouns that frame what a question asks rather than name it ("Gibt es Hinweise zum Spielplatz?"), folded: a protocol
+# need not use them for the question to be answered.
+ASKING_NOUNS = frozenset(
+    "hinweis hinweise info infos information informationen detail details aussage aussagen angabe angaben meinung "
+    "meinungen ruckmeldung ruckmeldungen idee ideen vorschlag vorschlage anregung anregungen punkt punkte sache "
+    "sachen ding dinge leute menschen zahl zahlen foto fotos folie folien termin termine euro uhr".split())
+
+
 def unknown_noun(query: Query, retriever: Retriever) -> str | None:
     """A noun of a German question that the protocols never use, nor a word spelled nearly like it (a typo): what
     it asks about is not in them ("Gibt es Vorschläge speziell für Häverstädt?"). None: every noun is theirs."""
     if query.language != "de":
         return None  # (a question in another language rests on the embedder, its words are not the corpus')
     lexical = retriever.lexical
+    skipped = FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS
     for match in WORD_WITH_HYPHENS.finditer(query.content):
-        word = match.group()
-        if not is_noun(match, retriever) or fold(word) in FRAME_WORDS | DOCUMENT_WORDS or \
-                lexical.analyzer.is_stopword(fold(word)):
+        word, folded = match.group(), fold(match.group())
+        if not is_noun(match, retriever) or folded in skipped or folded in MONTHS or WEEKDAY.fullmatch(folded) \
+                or lexical.analyzer.is_stopword(folded):
             continue
         terms = lexical.analyzer.analyze(word)
-        if not terms or any(lexical.document_frequency(term) or lexical.related_terms(term) for term in terms):
+        if not terms or any(lexical.knows(term) for term in terms):
             continue
-        if any(process.extractOne(term, lexical.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS)
+        if any(process.extractOne(term, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS)
                for term in terms):
             continue
         return word
@@ -354,14 +375,15 @@ def first_or_last_time(passage, value: str, first_or_last: str) -> tuple[int, ..
 # A numbered thing a question names ("Forderung 3", "Antrag 2", "Ziffer 4"): a capitalised word and a number that
 # is no year, date or hour.
 NUMBERED = re.compile(r"\b([A-ZÄÖÜ][\w-]{2,})\s+(\d{1,3}(?:\.\d{1,2})?)(?!\d)"
-                      r"(?![.:/]\d|\s*(?:uhr|%|€|prozent|jahre?n?)\b)", re.IGNORECASE)
+                      r"(?![.:/]\d|\s*(?:%|€)|\s*(?:uhr|prozent|jahre?n?)\b)")
 
 
 def numbered_references(question: str) -> list[re.Pattern]:
     """Patterns for each numbered thing the question names, as a line writes it ("Forderung 3" but not
-    "Forderung 30" or "Forderungen 3")."""
-    return [re.compile(rf"\b{re.escape(match.group(1))}\s+{re.escape(match.group(2))}(?![\d])(?!\.\d)", re.IGNORECASE)
-            for match in NUMBERED.finditer(question) if match.group(1)[:1].isupper()]
+    "Forderung 30", "Forderung 3.1" or "Forderungen 3"); not an agenda item (understand reads those), nor the
+    question's first word ("Waren 20 Leute da?")."""
+    return [re.compile(rf"\b{re.escape(match.group(1))}\s+{re.escape(match.group(2))}(?!\d)(?!\.\d)", re.IGNORECASE)
+            for match in NUMBERED.finditer(question) if match.start() > 0 and not AGENDA_ITEM.search(match.group())]
 
 
 def naming_the_numbered(passage, references: list[re.Pattern]) -> tuple[int, ...]:
@@ -414,8 +436,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             # also where the whole passage was marked
             lines = first_or_last_time(passage, value, first_or_last) or with_the_value(passage, lines, None, value)
         if references and not hit.gathered and (numbered := naming_the_numbered(passage, references)):
-            # "Wie viele Gegenstimmen gab es bei Forderung 3?": the line on Forderung 3, not those on 1 and 2
-            lines = numbered
+            # "Wie viele Gegenstimmen gab es bei Forderung 3?": the line on Forderung 3, not those on 1 and 2 (of
+            # those marked, if any is)
+            lines = tuple(sorted(set(lines) & set(numbered))) or numbered
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
     if references:
@@ -435,12 +458,10 @@ FACT_LABELS = (
     (re.compile(r"\b(?:wo|ort|where|nerede)\b", re.I),
      re.compile(rf"^{VENUE_LABEL}", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
-    (re.compile(r"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|wie\s+lange|when|time|how\s+long|ne\s+zaman"
-                r"|saat)\b", re.I),
+    (re.compile(rf"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|{HOW_LONG}|when|time|ne\s+zaman|saat)\b", re.I),
      re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
     # (also "Wie viele Leute waren da?")
-    (re.compile(r"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*)\b|\b(?:wie\s*viele|how\s+many)"
-                r"\s+(?:leute|personen|menschen|besucher\w*|gäste|people|persons|visitors|guests)\b", re.I),
+    (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),
     (re.compile(r"\b(?:geschrieben|schrieb|protokollf\w*|protokollant\w*|protokolliert\w*|protokoll\b(?=.*\bgeführt)"
                 r"|führte\b(?=.*\bprotokoll\b)|schriftführ\w*|minute-?taker|wrote|took\s+the\s+minutes)\b", re.I),

@@ -217,6 +217,7 @@ class Retriever:
         self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
         self._any_empty = bool(self._empty.any())
         self._attachments = np.fromiter((bool(p.meta.get("attachments")) for p in passages), bool, len(passages))
+        self._any_attachments = bool(self._attachments.any())
         # The column names of each place's table rows, casefolded.
         self._labels: dict[str, set[str]] = defaultdict(set)
         for passage in passages:
@@ -421,7 +422,7 @@ class Retriever:
             if query.sections:
                 empty = empty & ~self._section.mask(list(query.sections), ids)
             bonus -= np.where(empty, weights.empty_penalty, 0.0)
-        if self._attachments.any():
+        if self._any_attachments:
             attached = self._attachments if ids is None else self._attachments[ids]
             if query.sections:
                 attached = attached & ~self._section.mask(list(query.sections), ids)
@@ -452,6 +453,10 @@ class Retriever:
         picked = order[wanted[order]][: self.weights.gather_limit].tolist() if districts else []
         gathered = sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
         missing = []
+        # (only a field the question names in words, or one asked for before: a field guessed from its meaning,
+        # "gefordert" ~ "Worauf kommt es an", is no field a workshop could be said to lack)
+        if best_section not in query.worded_sections and "sections" not in query.inherited:
+            return gathered, missing
         # A workshop's rows are not gathered, but a field they lack is said to be missing all the same.
         for place in dict.fromkeys(query.local_places):
             if any(self.passages[i].place == place for i in gathered):

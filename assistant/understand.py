@@ -27,7 +27,7 @@ SECTION_MIN_SCORE = 2.0  # about one distinctive prompt word; a single common wo
 SECTION_KEEP_RATIO = 0.6  # sections scoring this close to the best are kept as well
 HEADING_SHARE = 0.5  # a heading that stands once is named by more than half of its own words
 # A name in quotes within a heading (straight, German or English quotes).
-QUOTED = re.compile(r'["„“”»«]([^"„“”»«]{3,80})["“”«»]')
+QUOTED = re.compile(r'["„“”»«]([^"„“”»«]{1,80})["“”«»]')  # (short ones too, so that pairs stay pairs)
 TOPIC_MARGIN = 1.4  # the best topic must beat the second by this factor to count as named
 TOPIC_MIN_SPECIFICITY = 0.5  # and a word naming it must be used mostly in that topic's passages
 # Words that point back into the conversation (German and English): a follow-up, not a new question. Folded like
@@ -750,8 +750,9 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             all(place.kind == "group" for place in query.places) and \
             not any(place.kind == "group" for place in previous.places):
         # "Und was wird dort bei der Bildung gefordert?" after a question about the Feldmark: "dort" is the
-        # Feldmark, and the workshop word "Bildung" is what is asked about there, not the workshop
-        query = replace(query, places=[], content=question.strip(), about=question.strip())
+        # Feldmark, and the workshop word "Bildung" is what is asked about there, not the workshop (after one about
+        # Minden, "dort im Workshop Bildung" is Minden's, its name still in the question)
+        query = replace(query, places=[], content=question.strip(), sections=vocabulary.find_sections(question))
     other_section = False
     if followup and not query.sections and _words_of_its_own(query, vocabulary):
         # A follow-up asking for a section in other words ("Peki sorunlar neler?", "What works well there?") asks
@@ -828,7 +829,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                 by_name = frozenset().union(*named.values())
                 # (the meeting named by its kind and its date is the one of that kind on that day, not another
                 # record of the day nor another meeting of the kind)
-                meeting_fact = (frozenset(documents) & by_name) or frozenset(documents) | by_name
+                meeting_fact = (frozenset(documents) & by_name) or (frozenset(documents) | by_name)
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans,
                                                                                                  cities=places)
@@ -846,8 +847,11 @@ def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
     if not query.sections:
         speakers = " ".join(speakers_of(query.question))
         # (nor is the field named after the people who say something: "Was fordern die Teilnehmenden?")
+        # (and of the places it names, those they have: a workshop's table has no "Worauf kommt es an")
+        available = vocabulary.sections_on(query.local_places) if query.local_places else None
         query.sections = {name: weight for name, weight in vocabulary.sections_by_meaning(query).items()
-                          if not (speakers and uses_section_name(speakers, name))}
+                          if not (speakers and uses_section_name(speakers, name))
+                          and (available is None or name in available)}
     return query
 
 
@@ -884,6 +888,11 @@ ONE_PLACE = re.compile(
 )
 
 
+# How long a meeting lasted, how many came ("Wie lange ging das Treffen?", "Wie viele Leute waren da?"; not how long
+# a street was closed)
+HOW_LONG = r"wie\s+lange\s+(?:ging|dauerte|lief|tagte|hat\b.*\bgedauert)|how\s+long\s+(?:did|was|lasted)"
+HOW_MANY_CAME = (r"(?:wie\s*viele?|how\s+many)\s+(?:leute|personen|menschen|besucher\w*|gäste|people|persons|visitors"
+                 r"|guests)\s+(?:waren|kamen|sind|haben|nahmen|were|came|attended)")
 # A question asking for a fact of a meeting itself: its time, place, programme, goals, organisers or participants
 # (German, English, Turkish); a document's own pages answer it (its title page, programme and goals, the head of
 # minutes), when the question names the meeting (MEETING_WORD_LETTERS: the shortest word that can).
@@ -891,8 +900,7 @@ MEETING_FACT = re.compile(
     r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
-    r"|wie\s+lange|how\s+long|(?:wie\s*viele|how\s+many)\s+(?:leute|personen|menschen|besucher\w*|gäste|people"
-    r"|persons|visitors|guests)"
+    rf"|{HOW_LONG}|{HOW_MANY_CAME}"
     r"|building|bina|protokollf\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
     r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
@@ -1009,7 +1017,8 @@ def german_meeting_nouns(word: str) -> tuple[str, ...]:
 DECISION_QUESTION = re.compile(
     r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|beschlüss\w*|abgestimmt"
     r"|abstimmung\w*|gestimmt|stimmte\w*|zugestimmt|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt"
-    r"|(?<=\w\s)stimmen|gegenstimme\w*|enthaltung\w*|enthalten|ja-stimmen|nein-stimmen|decide[sd]?|decision\w*"
+    r"|(?<=\w\s)stimmen|gegenstimme\w*|enthaltung\w*|(?<=sich\s)enthalten|enthielt\w*|ja-?stimmen|nein-?stimmen"
+    r"|decide[sd]?|decision\w*"
     r"|vot(?:e|ed|es|ing)|abstention\w*|abstained"
     r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
     re.IGNORECASE,
@@ -1145,7 +1154,8 @@ def _refers_back(question: str) -> bool:
 
 
 def _points_at_the_place(question: str) -> bool:
-    """Whether a question has a word standing for the place asked about before ("dort"; not "da", also "since")."""
+    """Whether a question has a word standing for the place asked about before ("dort", "hier", "there"; not "da",
+    which is also "since")."""
     return any(token in PLACE_ANAPHORA - {"da"} for token in words(question))
 
 

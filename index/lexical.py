@@ -373,6 +373,15 @@ class LexicalIndex:
             return np.zeros(self._n_docs, dtype=bool)
         return self._retriever.get_scores_from_ids(ids) > 0
 
+    def knows(self, term: str) -> bool:
+        """Whether the corpus has the term, or terms that begin like it (related_terms)."""
+        return term in self._df or bool(self.related_terms(term))
+
+    @functools.cached_property
+    def terms(self) -> tuple[str, ...]:
+        """Every index term once, for spelling comparisons."""
+        return tuple(self._df)
+
     def related_terms(self, term: str) -> list[str]:
         """Corpus terms sharing the first letters of a term the corpus lacks (at most a few)."""
         if len(term) < PREFIX_LETTERS + 1 or term in self._df:
@@ -397,7 +406,7 @@ class LexicalIndex:
         units = self.analyzer.query_units(query)
         if not units or not self._df:
             return 0.0
-        covered = sum(any(term in self._df or self.related_terms(term) for term in terms) for terms in units)
+        covered = sum(any(self.knows(term) for term in terms) for terms in units)
         return covered / len(units)
 
 

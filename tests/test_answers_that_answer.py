@@ -317,13 +317,18 @@ def test_a_follow_up_asks_more_of_what_the_earlier_question_was_about(real):
 
 
 def test_a_question_about_a_workshop_is_answered_from_its_rows_only(real):
-    answer = real.ask("Was wurde im Workshop Wohnen vorgeschlagen?")
+    answer = real.ask("Was wurde zum Wohnen vorgeschlagen?")
     workshops = {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "table_row"}
     assert workshops == {"Wohnen"}
     # A table row is no board on a wall: the lead says where in the protocol it stands, and in which protocol,
     # since the answer cites both
     assert len({hit.source for hit in answer.passages}) == 2
     assert answer.lead.startswith("In „IKON Minden, Workshopphase 1“ steht unter „Workshop 2 – Wohnen")
+    # named as a workshop, it is that workshop's rows only
+    answer = real.ask("Was wurde im Workshop Wohnen vorgeschlagen?")
+    assert {hit.source for hit in answer.passages} == {"minden-ikon-workshopphase-1.txt"}
+    assert {hit.passage.place for hit in answer.passages if hit.passage.board_kind == "table_row"} == {"Wohnen"}
+    assert answer.lead.startswith("Im Protokoll steht unter „Workshop 2 – Wohnen")
 
 
 def test_a_column_of_the_workshop_table_is_no_missing_field(real):
@@ -858,3 +863,20 @@ def test_a_yes_no_question_is_answered_for_its_most_specific_word_not_a_more_gen
     answer = real.ask("Gibt es in Bismarck Angebote für Senioren im Stadtteil?")
     assert answer.verdict == "nein", answer.lead
     assert real.ask("Gibt es in Bismarck inklusive Angebote?").verdict == "ja"
+
+
+def test_words_that_frame_a_yes_no_question_are_no_unknown_matter(real):
+    # "Hinweise" is no word of the protocols, but what is asked about is Schalke's Kitas
+    assert real.ask("Gibt es Hinweise zu Kitas in Schalke?").verdict == "ja"
+
+
+def test_a_field_guessed_from_the_meaning_is_not_said_to_be_missing_for_a_workshop(real):
+    # "gefordert" comes close to the district boards' "Worauf kommt es an", which a workshop's table does not have
+    # (and a workshop named as one is that workshop: its rows answer, not other boards sharing the earlier words)
+    for question in ("Und was wurde im Workshop Bildung gefordert?",
+                     "Und was wurde dort im Workshop Bildung gefordert?"):
+        answer = real.ask(question, history=["Was wurde in Minden zur Integration gesagt?"])
+        assert not answer.notes and "keinen Abschnitt" not in answer.text
+        assert answer.passages[0].passage.place == "Bildung", answer.text
+    # a field the question names is still said to be missing
+    assert "keinen Abschnitt „Was läuft gut“" in real.ask("Was läuft gut im Workshop Wohnen?").text

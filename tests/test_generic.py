@@ -284,7 +284,7 @@ def test_links_closing_a_markdown_document_are_its_attachments_not_its_last_sect
     text = ("## Car Sharing\n\n* Die Buchung geht online oder per App.\n\n## Winterdienst\n\n"
             "Der Dorfplatz muss im Winter geräumt werden.\n\n\n"
             "[Car_Sharing_Stadtmobil.pdf](/assets/pdfs/Car_Sharing_Stadtmobil.pdf)\n"
-            "[Folien_E-Mobilität.pdf](/assets/pdfs/Folien.pdf)\n\nBildquelle: [my-e-car](https://example.org/start)\n")
+            "- [Folien_E-Mobilität.pdf](/assets/pdfs/Folien.pdf)\n\nBildquelle: [my-e-car](https://example.org/start)\n")
     document, passages = parse_file(tmp_path, "runde.md", text)
     assert_verbatim(document, passages)
     by_section = {passage.section: passage for passage in passages}
@@ -294,7 +294,7 @@ def test_links_closing_a_markdown_document_are_its_attachments_not_its_last_sect
     assert all(passage.meta["attachments"] for passage in attached)
     # a link within the text, or a document that ends with prose after its links, keeps them where they stand
     _, passages = parse_file(tmp_path, "mitte.md", "## Verkehr\n\nSiehe [Plan](plan.pdf).\n\n[a.pdf](a.pdf)\n\n"
-                                                   "Tempo 30 im Ort.\n")
+                                                   "Anmeldung bis 3.5.: [Formular](f.pdf)\n")
     assert all(not passage.meta.get("attachments") for passage in passages)
     assert {passage.section for passage in passages} == {"Verkehr"}
 

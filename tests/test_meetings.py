@@ -690,3 +690,19 @@ def test_a_numbered_demand_is_answered_with_its_own_vote(tmp_path_factory, quest
     assert [item.text for item in first.passage.items if item.line in first.highlights] == [
         "Forderung 3 wird mit 32:1 Stimmen erheblich erklärt."]
     assert "„Forderung 3 wird mit 32:1 Stimmen erheblich erklärt.“ [1]" in answer.lead
+
+
+def test_what_review_found_about_votes_numbers_and_how_long(headed_round):
+    from assistant.__init__ import NAMED_PLACE
+    from assistant.evidence import numbered_references
+
+    assert not headed_round.understand("Was ist im Konzept enthalten?").decision  # "to contain", no vote
+    assert headed_round.understand("Wie viele haben sich enthalten?").decision
+    assert numbered_references("Waren 20 Leute da?") == []  # the question's first word is no name
+    assert numbered_references("Wie wurde über TOP 3 abgestimmt?") == []  # an agenda item is read elsewhere
+    assert [p.pattern for p in numbered_references("Was gilt für Ziffer 4?")] == [r"\bZiffer\s+4(?!\d)(?!\.\d)"]
+    assert NAMED_PLACE.findall("Was war in Heuweiler 2015 mit dem Bus?") == ["Heuweiler"]
+    assert NAMED_PLACE.findall("Wie viele stimmten bei Forderung 3 zu?") == []
+    # how long something else lasted is no fact of the meeting
+    assert not headed_round.understand("Wie lange war die Straße laut der Bürgerrunde am 21.10.2021 gesperrt?"
+                                       ).meeting_fact

@@ -50,9 +50,10 @@ _RULE = re.compile(r"^([-*_=~#])(?:\s*\1){2,}$")  # ---, ***, ===, ## ## ##: lay
 _BULLET = re.compile(r"^(?:[-*+•–—·>|]|\(?\d{1,3}\)|\(?[a-z]\))\s")
 _NUMBERING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.|[IVX]{1,5}\.)\s+")
 _SENTENCE_END = re.compile(r"[.!?:;,…]$")
-# A line of nothing but links, perhaps after a short label ("[Vortrag.pdf](/assets/vortrag.pdf)", "Bildquelle:
-# [my-e-car](https://…)"): at a Markdown document's end, its attachments.
-_LINK_LINE = re.compile(r"^(?:[^\W\d_][\w .-]{0,30}:\s*)?(?:!?\[[^\]]*\]\([^)\s]*\)[\s,;|]*)+$")
+# A line of nothing but links (a list item too), perhaps after a short label of words ("[Vortrag.pdf](/assets/…)",
+# "- Bildquelle: [my-e-car](https://…)", "<https://…>"): at a document's end, its attachments.
+_LINK_LINE = re.compile(r"^(?:[-*+•]\s+)?(?:[^\W\d_][^\W\d_ -]{0,30}:\s*)?"
+                        r"(?:(?:!?\[[^\]]*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]+>)[\s,;|]*)+$")
 ATTACHMENTS = "Anhänge"
 _COUNT_END = re.compile(r"(?:^|\s)\d{1,3}$")
 _PARAGRAPH_END = re.compile(r"[.!?:][\"'“”»«)]*$")
@@ -202,9 +203,10 @@ def _tokens(document: Document) -> list[_Heading | _Paragraph]:
 
 
 def _attachments_apart(tokens: list[_Heading | _Paragraph]) -> list[_Heading | _Paragraph]:
-    """The links closing a document with headings under a heading of their own (ATTACHMENTS): the slides and
-    image credits after the last section are not what that section says ("Winterdienst am Dorfplatz" followed by
-    "[Car_Sharing_Stadtmobil.pdf](…)")."""
+    """The paragraphs of links closing a text with headings (Markdown, plain text) under a heading of their own
+    (ATTACHMENTS): the slides and image credits after the last section are not what that section says
+    ("Winterdienst am Dorfplatz", a blank line, "[Car_Sharing_Stadtmobil.pdf](…)"). Links run on within the last
+    paragraph stay in it."""
     start = len(tokens)
     while start > 0 and isinstance(tokens[start - 1], _Paragraph) and all(
             _LINK_LINE.match(text) for _, text in tokens[start - 1].lines):

@@ -416,7 +416,7 @@ class Vocabulary:
             terms = self._corpus.analyzer.analyze(name)
             if "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
                 terms = terms[:1]  # the name as a whole: "Neustadt" is no word of the protocols for its "Stadt"
-            if any(self._corpus.document_frequency(term) or self._corpus.related_terms(term) for term in terms):
+            if any(self._corpus.knows(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
             within = {source for city in cities for source in city.sources}
             known = [place.name for place in self.places if place.kind in ("district", "group", "city")

@@ -488,8 +488,9 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
                  else hit.passage.items)
         answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")))
                      if hit_line]
-        if asked:
-            # (a table row's line holds several cells: the one with the value answers "Was kostet …?")
+        if asked and not query.meeting_fact:
+            # (a table row's line holds several cells: the one with the value answers "Was kostet …?"; the labelled
+            # lines of a meeting's facts answer as they are, "Teilnehmer: ca. 15" and "Dauer: 20:00 - 22:00")
             answering = [text for text in answering if VALUES[asked].search(text)] or answering
         for text in answering:
             if len(quoted) < LEAD_QUOTES and all(text != previous for previous, _ in quoted):

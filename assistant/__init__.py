@@ -199,9 +199,7 @@ class Assistant:
         if query.intent == "yesno" and relevant and unknown_noun(query, self.retriever):
             # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
             # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
-            similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0] if matters else None)
-            return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query,
-                                                                                               query.local_places)
+            return self.no_with_the_closest(query, ranking, matters)
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
@@ -217,11 +215,9 @@ class Assistant:
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
                 return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
                                not_mentioned=self.not_mentioned(query, found, filters), hidden=found[MAX_MENTIONS:])
-            places = query.local_places
-            if query.intent == "yesno" and places and relevant:
+            if query.intent == "yesno" and query.local_places and relevant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
-                similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0])
-                return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, places)
+                return self.no_with_the_closest(query, ranking, matters)
         if relevant and query.documents and not beyond and not (query.items or query.sections or query.topics
                                                                 or query.local_places or query.meeting_fact):
             # "Was wurde in der Bürgerrunde am 24. September 2015 besprochen?": an overview of that meeting, its
@@ -289,6 +285,13 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def no_with_the_closest(self, query: Query, ranking: Ranking, matters: list) -> Answer:
+        """A "no" to a yes-or-no question, with the passages that come closest to check for oneself (none: the
+        "no" alone)."""
+        similar = highlight(self.cite(ranking.hits, query), query, self.retriever, matters[0] if matters else None)
+        analyzer = self.retriever.lexical.analyzer
+        return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, query.local_places)
 
     def speaks_of(self, query: Query):
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every

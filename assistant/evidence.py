@@ -400,7 +400,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     value = asked_value(query.question)
     first_or_last = asked_end(query.question)
     references = numbered_references(query.question)
-    marked = []
+    marked, naming_it = [], set()  # naming_it: the positions in marked of the passages naming a numbered thing
     for hit in hits:
         passage = hit.passage
         every = tuple(sorted({item.line for item in passage.items}))
@@ -435,15 +435,19 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         if first_or_last and value and not hit.highlights:
             # also where the whole passage was marked
             lines = first_or_last_time(passage, value, first_or_last) or with_the_value(passage, lines, None, value)
-        if references and not hit.gathered and (numbered := naming_the_numbered(passage, references)):
-            # "Wie viele Gegenstimmen gab es bei Forderung 3?": the line on Forderung 3, not those on 1 and 2 (of
-            # those marked, if any is)
-            lines = tuple(sorted(set(lines) & set(numbered))) or numbered
+        numbered = naming_the_numbered(passage, references) if references else ()
+        if numbered:
+            naming_it.add(len(marked))
+            if not hit.gathered:
+                # "Wie viele Gegenstimmen gab es bei Forderung 3?": the line on Forderung 3, not those on 1 and 2
+                # (of those marked, if any is)
+                lines = tuple(sorted(set(lines) & set(numbered))) or numbered
         lines = beyond_the_heading(passage, lines)
         marked.append(replace(hit, highlights=lines))
-    if references:
+    if naming_it:
         # … and the passage naming it first
-        marked.sort(key=lambda hit: not naming_the_numbered(hit.passage, references))
+        marked = [hit for i, hit in enumerate(marked) if i in naming_it] + \
+                 [hit for i, hit in enumerate(marked) if i not in naming_it]
     return marked
 
 

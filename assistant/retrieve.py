@@ -418,16 +418,15 @@ class Retriever:
         if query.items:
             bonus += np.where(self._item.mask(query.items, ids), weights.topic_boost, 0.0)  # an agenda item is one
         if self._any_empty:
-            empty = self._empty if ids is None else self._empty[ids]
-            if query.sections:
-                empty = empty & ~self._section.mask(list(query.sections), ids)
-            bonus -= np.where(empty, weights.empty_penalty, 0.0)
+            bonus -= np.where(self._unless_asked(self._empty, query, ids), weights.empty_penalty, 0.0)
         if self._any_attachments:
-            attached = self._attachments if ids is None else self._attachments[ids]
-            if query.sections:
-                attached = attached & ~self._section.mask(list(query.sections), ids)
-            bonus -= np.where(attached, weights.attachments_penalty, 0.0)
+            bonus -= np.where(self._unless_asked(self._attachments, query, ids), weights.attachments_penalty, 0.0)
         return bonus
+
+    def _unless_asked(self, mask: np.ndarray, query: Query, ids: np.ndarray | None) -> np.ndarray:
+        """The mask (over all passages, or the candidates ids) without the passages of the sections asked for."""
+        mask = mask if ids is None else mask[ids]
+        return mask & ~self._section.mask(list(query.sections), ids) if query.sections else mask
 
     def _allowed(self, filters: Filters) -> np.ndarray:
         """Which passages the filters let through (Filters.allows for every passage)."""

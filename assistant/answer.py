@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class Answer:
         }
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same lines and phrases are escaped for answer after answer
 def escape_markdown(text: str) -> str:
     """Corpus text as literal Markdown: no HTML, links, images or emphasis can come from a document.
 

@@ -483,12 +483,18 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
 
 
+HEADING_MARKS = 8  # list marks, colons and spaces a line repeating a heading may have besides its name
+
+
 def heading_lines(passage) -> set[int]:
     """The lines of a passage that only repeat its heading: a workshop table's heading opening its first row
     ("Workshop 1 - Bildung"), the sub-heading a part of an agenda item starts with ("Beschlussfassung"). They name
     the part, the answer's label shows it; they answer nothing."""
     names = {fold(name).strip(" :.") for name in (passage.meta.get("group"), passage.section, passage.board) if name}
-    return {item.line for item in passage.items if item.label is None and fold(item.text).strip(" :.-•*") in names}
+    # (a line much longer than every name repeats none: not folded at all)
+    longest = max(map(len, names), default=0) + HEADING_MARKS
+    return {item.line for item in passage.items if item.label is None and len(item.text) <= longest
+            and fold(item.text).strip(" :.-•*") in names}
 
 
 def beyond_the_heading(passage, lines: tuple[int, ...]) -> tuple[int, ...]:

@@ -311,7 +311,7 @@ class Retriever:
         if not self.passages:
             return Ranking([])
         coverage = self.coverage(query.text)
-        about_coverage = self.coverage(query.about)
+        about_coverage = coverage if query.about == query.text else self.coverage(query.about)
         vector = self.embed(self.dense_text(query))
         lexical = self.lexical.scores(query.text)
         allowed = self._allowed(filters) if filters else None

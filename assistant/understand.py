@@ -729,8 +729,9 @@ def _close(word: str, want: str) -> bool:
     return fuzz.ratio(word, want) >= PLACE_FUZZY_CUTOFF
 
 
-def words(text: str) -> list[str]:
-    return [fold(word) for word in WORD.findall(text)]
+@functools.lru_cache(maxsize=1 << 14)  # a question's words are asked for a dozen times while it is read
+def words(text: str) -> tuple[str, ...]:
+    return tuple(fold(word) for word in WORD.findall(text))
 
 
 def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:

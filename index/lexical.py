@@ -57,6 +57,7 @@ def _fold(text: str) -> str:
 _fold_short = functools.lru_cache(maxsize=1 << 16)(_fold)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # stop words are looked up word by word, the same words again and again
 def _fold_digraphs(word: str) -> str:
     # ae/oe/ue as typed umlauts; "qu" + e is a real spelling ("Quelle"), so leave it alone.
     return re.sub(r"(?<!q)([aou])e", r"\1", word)

@@ -60,6 +60,9 @@ class QuestionError(ValueError):
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 MAX_CITED = 8
+# A short part of a word other than a noun says little of what a question is about: "teilgenommen" is not about
+# every "Stadtteil" (see spoken_of_terms).
+SPOKEN_OF_PART_CHARS = 5
 CITE_RELATIVE = 0.6  # cite further passages only while they score this close to the best
 # … and the boards of a district the question names while they score this close (a title page that names the
 # district does not push its own boards out).
@@ -301,10 +304,13 @@ class Assistant:
         content = query.content
         for _, asking in ASKED_VALUE:
             content = asking.sub(" ", content)
+        if any(place.kind == "group" for place in query.places):
+            # (nor the word for the kind of place named: "am Workshop Wohnen" is not about the workshops' headings)
+            content = re.sub(GROUP_WORD, " ", content, flags=re.IGNORECASE)
         content = " ".join(word for word in WORD.findall(content) if fold(word) not in FUNCTION_WORDS)
         # (a word the corpus does not have tells nothing in another language, "welcome" for "Begrüßung"; in German
         # it says the protocols speak of something else: "die Abfuhr der gelben Säcke")
-        asked = {term for term in set(analyzer.analyze(content)) - self.title_terms
+        asked = {term for term in spoken_of_terms(analyzer, content) - self.title_terms
                  if query.language == "de" or self.retriever.lexical.document_frequency(term)}
         if not asked:
             return None
@@ -515,10 +521,25 @@ class Assistant:
         best = top[0].score
         close = [hit for hit in top if hit.score >= (CITE_RELATIVE_OWN if hit.passage.place in districts
                                                      else CITE_RELATIVE) * best]
-        close = with_its_parts(close, hits, belongs)
+        close = with_the_report(with_its_parts(close, hits, belongs), hits, belongs)
         # The boards of the districts (or rows of the workshops) asked about first: a board of no district that
         # shares a word ("Probleme") is related, not the answer.
         return sorted(close, key=lambda hit: hit.passage.place not in local) if local else close
+
+
+def spoken_of_terms(analyzer, text: str) -> set[str]:
+    """The terms of a question's words, with the parts of its compound nouns ("Dorfladen": dorf, lad), but of a
+    word written small in a question that has capitals only the longer parts: "teilgenommen" is no "Stadtteil"."""
+    lower_case = text.islower()
+    terms: set[str] = set()
+    for word in WORD.findall(text):
+        found = analyzer.analyze(word)
+        if not found:
+            continue
+        whole = max(found, key=len)
+        terms |= {term for term in found if term == whole or lower_case or word[:1].isupper()
+                  or len(term) >= SPOKEN_OF_PART_CHARS}
+    return terms
 
 
 def named_as_a_workshop(query: Query) -> bool:
@@ -554,6 +575,40 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
         more = parts.pop(row(hit.passage), [])[:room]  # (parts holds only the cited rows' keys, never None)
         result += [hit, *more]
         room -= len(more)
+    return result
+
+
+# A paragraph that only announces a report ("Friederike Gutmann berichtet vom Helferkreis für Neubürger."): the
+# paragraphs after it in its section are what was reported.
+ANNOUNCES_A_REPORT = re.compile(
+    r"^[^.!?]{0,80}\b(?:berichte[nt]|informier(?:t|en)|erläuter[nt]|präsentier(?:t|en)|stell(?:t|en)\b[^.!?]*\bvor)"
+    r"\b[^.!?]{0,120}[.:]$")
+REPORT_PARAGRAPHS = 2  # how many paragraphs after such an announcement are taken as its report
+
+
+def with_the_report(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
+    """The cited passages, each that only announces a report followed by the next REPORT_PARAGRAPHS passages of
+    its section that rank among the first PARTS_WINDOW (and belong to the answer); up to MAX_CITED, never
+    pushing out a passage found close."""
+    room = max(0, MAX_CITED - len(cited))
+    announcing = [hit for hit in cited if ANNOUNCES_A_REPORT.match(hit.passage.text.strip())]
+    if not announcing or not room:
+        return cited
+    taken = {hit.position for hit in cited}
+    near = [hit for hit in itertools.islice(ranked, PARTS_WINDOW) if hit.position not in taken and belongs(hit)]
+    result = []
+    for hit in cited:
+        result.append(hit)
+        if hit not in announcing or not room:
+            continue
+        key = (hit.passage.source, hit.passage.board, hit.passage.section)
+        follows = sorted((other for other in near if (other.passage.source, other.passage.board,
+                                                         other.passage.section) == key
+                          and 0 < other.position - hit.position <= REPORT_PARAGRAPHS),
+                         key=lambda other: other.position)[:room]
+        result += follows
+        room -= len(follows)
+        near = [other for other in near if other not in follows]
     return result
 
 

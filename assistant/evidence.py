@@ -296,6 +296,9 @@ VALUES = {
                         r"|bücherei|zimmer)|(?:sitzungs|tagungs|schulungs|veranstaltungs|besprechungs|gruppen"
                         r"|mehrzweck|gemeinde)(?:raum|räume)|online|videokonferenz)\b"
                         r"|\w(?:straße|strasse|str\.|weg|platz|gasse|allee)\s*\d{1,3}[a-z]?\b", re.IGNORECASE),
+    # (a street with its number, a postcode before a town, or a line labelled as the address)
+    "address": re.compile(r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
+                          r"|\b\d{4,5}\s+(?-i:[A-ZÄÖÜ])\w+|^\W*(?:adresse|anschrift|address)\s*:", re.IGNORECASE),
     # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
     # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"

@@ -110,6 +110,7 @@ PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum
 # Nouns that make a phrase with "in … mit" ("in Zusammenarbeit mit", "in Verbindung mit", "in Absprache mit").
 ABSTRACT_NOUN = re.compile(r"(?:ung|ion|arbeit|heit|keit|schaft|nis|sprache|kontakt|hang|bezug|stimmung)$",
                            re.IGNORECASE)
+CITY_PREPOSITIONS = frozenset("in aus nach".split())  # where a misspelt city's name is still a place: "in mindn"
 ARTICLES = frozenset("der die das dem den des ein eine einem einer eines im am zum zur beim vom ins the a an".split())
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
@@ -358,7 +359,8 @@ class Vocabulary:
                     if used & set(window):
                         continue
                     candidate = [tokens[i][2] for i in window]
-                    if not self._names(candidate, target, place.kind):
+                    after_preposition = start > 0 and tokens[start - 1][2] in CITY_PREPOSITIONS
+                    if not self._names(candidate, target, place.kind, after_preposition):
                         continue
                     used |= set(window)
                     if place not in found:
@@ -366,13 +368,19 @@ class Vocabulary:
                     spans.append((tokens[start][0], tokens[start + size - 1][1]))
         return found, spans
 
-    def _names(self, candidate: list[str], target: list[str], kind: str) -> bool:
-        """Whether question words name a place: exactly, joined up, or (districts only) with a small typo."""
+    def _names(self, candidate: list[str], target: list[str], kind: str, after_preposition: bool = False) -> bool:
+        """Whether question words name a place: exactly, joined up, or with a small typo (a city only right after
+        "in", "aus", "nach": "in mindn")."""
         if candidate == target or "".join(candidate) == "".join(target):
             return True
         if kind == "city":
-            # City names are ordinary-looking words ("Minden" / "mindern"): exact or genitive only.
-            return "".join(candidate) == "".join(target) + "s"
+            # City names are ordinary-looking words ("Minden" / "mindern"): exact or genitive, or a typo where
+            # only a place can stand, unless the corpus uses the word itself.
+            joined, whole = "".join(candidate), "".join(target)
+            if joined == whole + "s":
+                return True
+            return (after_preposition and len(candidate) == len(target) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS
+                    and _close(joined, whole) and not self._corpus_knows(joined))
         if len(candidate) != len(target):
             joined, whole = "".join(candidate), "".join(target)
             return len(candidate) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS and _close(joined, whole)
@@ -380,6 +388,10 @@ class Vocabulary:
         return len("".join(target)) >= PLACE_FUZZY_MIN_CHARS and all(
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
+
+    def _corpus_knows(self, word: str) -> bool:
+        corpus = self._corpus
+        return corpus is not None and any(corpus.knows(term) for term in corpus.analyzer.analyze(word))
 
     def sources_of(self, names) -> set[str]:
         """The documents of the cities among the names."""
@@ -914,6 +926,10 @@ ASKED_VALUE = (
     # Kosten?" asks who)
     ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|\be-?mail|mailadresse|kontaktdaten"
                            r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
+    # (a postal address; an e-mail address is a contact, above)
+    ("address", re.compile(r"\b(?:adresse|anschrift|postanschrift)\b"
+                           r"|\b(?:the|an?)\s+address\b(?!\s+(?:the|this|these)\b)|\badres(?:i|ini)?\b",
+                           re.IGNORECASE)),
     # (also a compound, "Wie hoch sind die Müllgebühren?"; only the asking words are the match: the fees asked
     # for are what the question is about)
     ("amount", re.compile(r"\bkostet\w*|\bgekostet|\bwie\s*(?:viel|hoch|teuer)\b(?=.*\b\w*(?:kosten|gebühr\w*|preis\w*"

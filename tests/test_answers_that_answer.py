@@ -597,6 +597,8 @@ def test_the_lead_quotes_the_cell_with_the_value_asked_for(real):
 @pytest.mark.parametrize("question, lead", [
     ("Wann holt die Stadt in Schalke den Sperrmüll ab?", "Einen Zeitpunkt dazu nennen die Protokolle nicht."),
     ("Wie teuer ist ein Kita-Platz in Gelsenkirchen?", "Einen Betrag dazu nennen die Protokolle nicht."),
+    ("Unter welcher Anschrift erreicht man den Runden Tisch in der Feldmark?",
+     "Eine Anschrift dazu nennen die Protokolle nicht."),
     ("What is the phone number of Michael Niehaus?",
      "The protocols give no phone number or e-mail address for this."),
 ])
@@ -880,3 +882,34 @@ def test_a_field_guessed_from_the_meaning_is_not_said_to_be_missing_for_a_worksh
         assert answer.passages[0].passage.place == "Bildung", answer.text
     # a field the question names is still said to be missing
     assert "keinen Abschnitt „Was läuft gut“" in real.ask("Was läuft gut im Workshop Wohnen?").text
+
+
+def test_an_address_is_a_street_with_its_number_or_a_postcode_not_any_place():
+    from assistant.evidence import VALUES
+    from assistant.understand import asked_value
+    assert asked_value("Welche Adresse hat das Stadtteilbüro?") == "address"
+    assert asked_value("What is the address of the youth centre?") == "address"
+    assert asked_value("Wie lautet die E-Mail-Adresse von Frau Berg?") == "contact"
+    assert asked_value("How should the council address the noise?") is None
+    assert VALUES["address"].search("im Klimabüro, Schulstraße 5, 33330 Gütersloh")
+    assert VALUES["address"].search("Anschrift: Rathaus Talheim")
+    assert not VALUES["address"].search("Quartierszentrum") and not VALUES["address"].search("am Marktplatz")
+
+
+def test_what_a_count_question_is_about_is_neither_the_workshop_it_names_nor_a_part_of_a_verb(real):
+    # "teilgenommen" is not about a "Stadtteil", and "beim Workshop Wohnen" not about every workshop's heading
+    question = "Wie viele Leute sind beim Workshop Wohnen gewesen, die teilgenommen haben?"
+    about = real.speaks_of(real.understand(question))
+    assert not about("Workshop 2 – Wohnen Segregation in den vier sozio-ökonomisch schwächsten Stadtteilen")
+    assert about("Es haben 12 Leute teilgenommen")
+    # a noun's short parts still count: "Sprachkurse" are about "Kurse"
+    assert real.speaks_of(real.understand("Wann beginnen die Sprachkurse?"))("Neue Kurse ab 5. Mai")
+
+
+@pytest.mark.parametrize("question", ["Was plant man in mindn für die Ausbildung?",
+                                      "Was sagen die Leute aus Mnden über Wohnungen?"])
+def test_a_misspelt_city_after_in_is_that_city(real, question):
+    assert [place.name for place in real.understand(question).places] == ["Minden"]
+    answer = real.ask(question)
+    assert not answer.abstained and {hit.passage.source for hit in answer.passages} == {
+        "minden-ikon-workshopphase-1.txt"}

@@ -706,3 +706,28 @@ def test_what_review_found_about_votes_numbers_and_how_long(headed_round):
     # how long something else lasted is no fact of the meeting
     assert not headed_round.understand("Wie lange war die Straße laut der Bürgerrunde am 21.10.2021 gesperrt?"
                                        ).meeting_fact
+
+
+REPORTS = {
+    "runde-mai.md": ("2022-05-12", "Bürgerrunde Talheim, Protokoll Nr. 9", [
+        "# Bürgerrunde Talheim", "", "## Jugendtreff", "",
+        "Mara Steinbach berichtet vom Jugendtreff im alten Feuerwehrhaus.", "",
+        "Der Treff ist dienstags und freitags geöffnet und wird von rund zwanzig Jugendlichen besucht.", "",
+        "Gesucht werden weitere Ehrenamtliche, die einen Abend im Monat übernehmen; außerdem fehlt ein Kicker.", "",
+        "## Friedhof", "", "Die Hecke am Friedhof wird im Herbst geschnitten.", "",
+        "## Feuerwehr", "", "Die Feuerwehr stellt ihr neues Löschfahrzeug beim Dorffest vor.",
+    ]),
+}
+
+
+def test_a_line_announcing_a_report_is_cited_with_the_report_that_follows(tmp_path_factory):
+    files = {}
+    for name, (when, title, lines) in REPORTS.items():
+        files[name] = "\n".join(lines) + "\n"
+        files[f"{name}.meta.json"] = json.dumps({"title": title, "date": when})
+    reports = assistant_over(tmp_path_factory, "reports", files)
+    answer = reports.ask("Was wünscht sich Mara Steinbach für den Jugendtreff?")
+    cited = [hit.passage.text for hit in answer.passages]
+    assert cited[0] == "Mara Steinbach berichtet vom Jugendtreff im alten Feuerwehrhaus."
+    assert any("Gesucht werden weitere Ehrenamtliche" in text for text in cited[:3])
+    assert not any("Hecke" in text for text in cited)

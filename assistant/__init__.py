@@ -26,6 +26,7 @@ from .answer import (
 from .evidence import (
     MAX_MENTIONS,
     VALUES,
+    either_of,
     fact_lines,
     highlight,
     holding_the_value,
@@ -203,6 +204,8 @@ class Assistant:
             # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
             # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
             return self.no_with_the_closest(query, ranking, matters)
+        if query.intent == "where" and (either := either_of(query, matters)):
+            matters = [either, *matters]  # where any of the alternatives it lists is named
         if query.intent in ("where", "yesno") and matters:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not

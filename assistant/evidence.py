@@ -208,6 +208,26 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
     return hits
 
 
+# Alternatives a question lists: "Quartiersbüro, Quartierszentrum oder Quartiersmanagement", "Kitas bzw. Schulen".
+EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.|beziehungsweise|or|veya|ya\s+da)\s+"
+                    r"([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
+def either_of(query: Query, matters: list[Matter]) -> Matter | None:
+    """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
+    von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
+    listed = set()
+    for match in EITHER.finditer(query.content):
+        listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2)}
+    chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
+    if len(chosen) < 2:
+        return None
+    return Matter(alternatives=list(dict.fromkeys(a for matter in chosen for a in matter.alternatives)),
+                  prefixes=frozenset().union(*(matter.prefixes for matter in chosen)),
+                  candidates=frozenset().union(*(matter.candidates for matter in chosen)),
+                  words=[word for matter in chosen for word in matter.words])
+
+
 def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Matter],
                            filters: Filters | None = None) -> tuple[Matter | None, list[Hit]]:
     """The first of the matters (most specific first) the protocols mention, with every passage mentioning it

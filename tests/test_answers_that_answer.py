@@ -913,3 +913,13 @@ def test_a_misspelt_city_after_in_is_that_city(real, question):
     answer = real.ask(question)
     assert not answer.abstained and {hit.passage.source for hit in answer.passages} == {
         "minden-ikon-workshopphase-1.txt"}
+
+
+def test_a_where_question_listing_alternatives_gathers_the_places_of_each(real):
+    # "Polizeiwache" is on Feldmark's board, "Abbau von Kriminalität" on Schalke's
+    answer = real.ask("In welchen Stadtteilen werden Polizei oder Kriminalität erwähnt?")
+    assert answer.mode == "where"
+    assert {hit.passage.place for hit in answer.passages} == {"Feldmark", "Schalke"}
+    assert set(answer.not_mentioned) == {"Altstadt", "Bismarck", "Bulmke-Hüllen", "Heßler", "Schalke-Nord"}
+    lines = {line for hit in answer.passages for line in highlighted(hit)}
+    assert lines == {"Polizeiwache", "- Abbau von Kriminalität"}

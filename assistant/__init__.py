@@ -32,6 +32,7 @@ from .evidence import (
     holding_the_value,
     kind_of,
     matters_of,
+    mentions,
     most_specific_mentions,
     unknown_noun,
     unmentioned_matter,
@@ -246,6 +247,8 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        if cited[0].gathered and matters and not self.names_a_section_by_its_label(query):
+            cited = self.with_other_mentions(query, cited, matters[0], filters)
         if query.left_sections:
             # "und was fehlt?" after "Was läuft gut in Schalke?": not "Was läuft gut" first. (Only the printed
             # fields of boards and tables say what was asked; the parts of an agenda item, "Beschlussfassung", are
@@ -291,6 +294,23 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    @staticmethod
+    def names_a_section_by_its_label(query: Query) -> bool:
+        """Whether the question names a section it asks for by the section's own label ("Handlungsbedarfe",
+        "Was läuft gut"), not only by a word of its prompt ("für die Integrationsarbeit")."""
+        asked = set(words(query.question))
+        return any(set(words(section)) <= asked for section in query.sections)
+
+    def with_other_mentions(self, query: Query, cited: list[Hit], matter, filters: Filters | None) -> list[Hit]:
+        """The section a question points at with a word of its prompt, gathered, followed by what the place's other
+        boards say of the matter it asks about ("Was sagen die Altstadt-Tafeln über Ehrenamtliche für die
+        Integrationsarbeit?": "Worauf kommt es an", and "mehr Ehrenamtler" among the Handlungsbedarfe); up to
+        MAX_CITED."""
+        taken = {hit.position for hit in cited}
+        anywhere_there = replace(query, sections={}, worded_sections=frozenset())
+        more = [hit for hit in mentions(anywhere_there, self.retriever, matter, filters) if hit.position not in taken]
+        return [*cited, *more][:max(MAX_CITED, len(cited))]
 
     def no_with_the_closest(self, query: Query, ranking: Ranking, matters: list) -> Answer:
         """A "no" to a yes-or-no question, with the passages that come closest to check for oneself (none: the

@@ -923,3 +923,16 @@ def test_a_where_question_listing_alternatives_gathers_the_places_of_each(real):
     assert set(answer.not_mentioned) == {"Altstadt", "Bismarck", "Bulmke-Hüllen", "Heßler", "Schalke-Nord"}
     lines = {line for hit in answer.passages for line in highlighted(hit)}
     assert lines == {"Polizeiwache", "- Abbau von Kriminalität"}
+
+
+def test_a_section_pointed_at_by_a_word_of_its_prompt_comes_with_what_the_place_says_of_the_matter(real):
+    # "für die Integrationsarbeit" points at "Worauf kommt es (bei der weiteren Integrationsarbeit) an"; the
+    # Immobilien asked about are on Bismarck's Handlungsbedarfe
+    answer = real.ask("Was ist in Bismarck für die Integrationsarbeit wichtig, gerade bei Immobilien?")
+    sections = [hit.passage.section for hit in answer.passages]
+    assert sections[0] == "Worauf kommt es an" and "Handlungsbedarfe" in sections
+    assert {hit.passage.place for hit in answer.passages} == {"Bismarck"}
+    assert "- Leerstehende Immobilien" in [line for hit in answer.passages for line in highlighted(hit)]
+    # named by its label, the section alone answers
+    labelled = real.ask("Worauf kommt es in Bismarck an, gerade bei Immobilien?")
+    assert {hit.passage.section for hit in labelled.passages} == {"Worauf kommt es an"}

@@ -43,6 +43,7 @@ from .understand import (
     ASKED_VALUE,
     ENGLISH_WORDS,
     FRAME_WORDS,
+    QUOTED,
     TURKISH_WORDS,
     WORD,
     Query,
@@ -330,6 +331,9 @@ class Assistant:
         if any(place.kind == "group" for place in query.places):
             # (nor the word for the kind of place named: "am Workshop Wohnen" is not about the workshops' headings)
             content = re.sub(GROUP_WORD, " ", content, flags=re.IGNORECASE)
+        # (a name the question quotes is what it asks about: "über die Motion „Gemeindeautonomie stärken“" is
+        # not answered by the vote on another motion)
+        content = " ".join(QUOTED.findall(content)) or content
         content = " ".join(word for word in WORD.findall(content) if fold(word) not in FUNCTION_WORDS)
         # (a word the corpus does not have tells nothing in another language, "welcome" for "Begrüßung"; in German
         # it says the protocols speak of something else: "die Abfuhr der gelben Säcke")

@@ -307,6 +307,7 @@ VALUES = {
                         r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
+    "vote": TALLY,
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
     # square or street without a number is rather what is spoken of: "Am Spielplatz fehlen Schattenplätze")
@@ -357,6 +358,10 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
     # (a heading listing several matters, "Bericht SAMBA Workshop, Gespräch mit BM Walz, Bürgerbus", does not say
     # which of them a line below it is about: the date of the workshop is not the bus's timetable)
     heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part and not lists_matters(part))
+    if value == "vote" and hit.passage.items:
+        # a tally ("• 6 Stimmen: Ja") stands below the title of what was voted on ("6.1. Entlastung des Vorstands"),
+        # or is the decision of the agenda item whose title names the motion
+        heading = f"{heading} {hit.passage.meta.get('item_title') or ''} {hit.passage.items[0].text}"
     return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
                for item in hit.passage.items)
 

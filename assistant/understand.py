@@ -940,6 +940,11 @@ ASKED_VALUE = (
     ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç", re.IGNORECASE)),
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),
+    # (the result of a vote: a tally or "einstimmig"; not any number in a line about the motion)
+    ("vote", re.compile(r"\bmit\s+(?:welchem\s+(?:abstimmungs)?ergebnis|wie\s*viel(?:en)?\s+(?:ja-?)?stimmen)"
+                        r"|\b(?:wie|was)\s+(?:war|ist|lautet\w*)\s+das\s+(?:abstimmungs|wahl)ergebnis\b|\bstimmenverhältnis\w*"
+                        r"|\bhow\s+many\s+votes\b|\bwhat\s+was\s+the\s+vote\b|\bby\s+what\s+(?:majority|margin)\b"
+                        r"|\bkaç\s+oy(?:la)?\b", re.IGNORECASE)),
     ("count", re.compile(r"\bwie\s*viele?n?\b|\bhow\s+many\b|\bkaç\b|\banzahl\b", re.IGNORECASE)),
     # (where a meeting was held: the building or address, "Ort Rathaus Frauenfeld"; not where something is said)
     # (only the asking words: what lies between "wo" and "statt" is what the question is about; "statt des …" is

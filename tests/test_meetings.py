@@ -731,3 +731,48 @@ def test_a_line_announcing_a_report_is_cited_with_the_report_that_follows(tmp_pa
     assert cited[0] == "Mara Steinbach berichtet vom Jugendtreff im alten Feuerwehrhaus."
     assert any("Gesucht werden weitere Ehrenamtliche" in text for text in cited[:3])
     assert not any("Hecke" in text for text in cited)
+
+
+VOTES = """\
+Protokoll der Gemeindeversammlung Talheim vom 12. März 2024
+
+Ort: Mehrzweckhalle Talheim
+Beginn: 19:30 Uhr
+
+Traktandum 1: Motion von Anna Keller "Mehr Bäume im Dorf"
+Diskussion
+Keller, GLP: Die Hauptstrasse braucht Schatten, im Sommer wird es dort sehr heiss.
+Beschlussfassung
+Die Motion wird mit 41:17 Stimmen bei 2 Enthaltungen erheblich erklärt.
+
+Traktandum 2: Entlastung des Vorstands
+• 33 Stimmen: Ja
+• 4 Stimmen: Nein
+• 3 Stimmen: Enthaltung
+Der Vorstand ist damit entlastet.
+
+Traktandum 3: Neueingänge
+Motion von Paul Meier "Sichere Schulwege" mit 12 Mitunterzeichnenden.
+Die Motion wird an der nächsten Versammlung behandelt.
+"""
+
+
+@pytest.fixture(scope="module")
+def votes(tmp_path_factory) -> Assistant:
+    return assistant_over(tmp_path_factory, "votes", {"gemeindeversammlung-2024-03-12.txt": VOTES})
+
+
+@pytest.mark.parametrize("question, tally", [
+    ("Mit welchem Ergebnis wurde über die Motion „Mehr Bäume im Dorf“ abgestimmt?", "mit 41:17 Stimmen"),
+    ("Mit wie vielen Stimmen wurde der Vorstand entlastet?", "33 Stimmen: Ja"),
+])
+def test_a_vote_asked_for_is_answered_with_its_tally_under_what_was_voted_on(votes, question, tally):
+    answer = votes.ask(question)
+    assert not answer.abstained and tally in answer.lead, answer.text
+
+
+def test_a_vote_on_a_motion_that_was_only_submitted_is_not_answered_with_another_motions_tally(votes):
+    answer = votes.ask("Mit welchem Ergebnis wurde über die Motion „Sichere Schulwege“ abgestimmt?")
+    assert answer.mode == "lacking"
+    assert answer.lead.startswith("Ein Abstimmungsergebnis dazu nennen die Protokolle nicht")
+    assert "41:17" not in answer.lead

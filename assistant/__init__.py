@@ -248,7 +248,8 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
-        if cited[0].gathered and matters and not self.names_a_section_by_its_label(query):
+        if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
+                and not self.names_a_section_by_its_label(query)):
             cited = self.with_other_mentions(query, cited, matters[0], filters)
         if query.left_sections:
             # "und was fehlt?" after "Was läuft gut in Schalke?": not "Was läuft gut" first. (Only the printed
@@ -283,7 +284,7 @@ class Assistant:
             if speaking is not None:
                 cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
             # (a meeting's own pages answer a fact of it in their own words: "17:00 Ankommen")
-            about = None if query.meeting_fact else self.speaks_of(query)
+            about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote")
             holding = speaking or holding_the_value(cited, value, query.question, about)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
@@ -296,12 +297,13 @@ class Assistant:
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
 
-    @staticmethod
-    def names_a_section_by_its_label(query: Query) -> bool:
-        """Whether the question names a section it asks for by the section's own label ("Handlungsbedarfe",
-        "Was läuft gut"), not only by a word of its prompt ("für die Integrationsarbeit")."""
+    def names_a_section_by_its_label(self, query: Query) -> bool:
+        """Whether the question uses a word of the label of a section it asks for ("Handlungsbedarfe", the "gut" of
+        "Was klappt gut"), not only a word of its prompt ("für die Integrationsarbeit")."""
         asked = set(words(query.question))
-        return any(set(words(section)) <= asked for section in query.sections)
+        analyzer = self.retriever.lexical.analyzer
+        return any(word in asked for section in query.sections for word in words(section)
+                   if not analyzer.is_stopword(word))
 
     def with_other_mentions(self, query: Query, cited: list[Hit], matter, filters: Filters | None) -> list[Hit]:
         """The section a question points at with a word of its prompt, gathered, followed by what the place's other
@@ -320,7 +322,7 @@ class Assistant:
         analyzer = self.retriever.lexical.analyzer
         return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, query.local_places)
 
-    def speaks_of(self, query: Query):
+    def speaks_of(self, query: Query, quoted_only: bool = False):
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every
         passage of "the Makerspace" protocol names it), or None when the question has no such word."""
         analyzer = self.retriever.lexical.analyzer
@@ -330,10 +332,11 @@ class Assistant:
             content = asking.sub(" ", content)
         if any(place.kind == "group" for place in query.places):
             # (nor the word for the kind of place named: "am Workshop Wohnen" is not about the workshops' headings)
-            content = re.sub(GROUP_WORD, " ", content, flags=re.IGNORECASE)
-        # (a name the question quotes is what it asks about: "über die Motion „Gemeindeautonomie stärken“" is
-        # not answered by the vote on another motion)
-        content = " ".join(QUOTED.findall(content)) or content
+            content = re.sub(rf"{GROUP_WORD}\b", " ", content, flags=re.IGNORECASE)
+        if quoted_only:
+            # (what was voted on is the name the question quotes: "über die Motion „Gemeindeautonomie stärken“" is
+            # not answered by the vote on another motion)
+            content = " ".join(QUOTED.findall(content)) or content
         content = " ".join(word for word in WORD.findall(content) if fold(word) not in FUNCTION_WORDS)
         # (a word the corpus does not have tells nothing in another language, "welcome" for "Begrüßung"; in German
         # it says the protocols speak of something else: "die Abfuhr der gelben Säcke")

@@ -287,6 +287,9 @@ LIST_MARK = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
 # is a line about a place to meet).
 VENUE_LABEL = r"(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])"
 
+# A street with its house number ("Schulstraße 5"); a house number has at most three digits ("Radweg 2025" is a year).
+STREET_WITH_NUMBER = r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
+
 # Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
@@ -311,15 +314,15 @@ VALUES = {
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
     # square or street without a number is rather what is spoken of: "Am Spielplatz fehlen Schattenplätze")
-    # (a "Wohnraum" or "Zeitraum" is none; a house number has at most three digits, "Radweg 2025" is a year)
+    # (a "Wohnraum" or "Zeitraum" is none)
     "venue": re.compile(rf"^\W*{VENUE_LABEL}"
                         r"|\b(?:\w*(?:haus|saal|halle|aula|gebäude|zentrum|schule|kirche|hotel|gasthof|bibliothek"
                         r"|bücherei|zimmer)|(?:sitzungs|tagungs|schulungs|veranstaltungs|besprechungs|gruppen"
                         r"|mehrzweck|gemeinde)(?:raum|räume)|online|videokonferenz)\b"
-                        r"|\w(?:straße|strasse|str\.|weg|platz|gasse|allee)\s*\d{1,3}[a-z]?\b", re.IGNORECASE),
+                        rf"|{STREET_WITH_NUMBER}", re.IGNORECASE),
     # (a street with its number, a postcode before a town, or a line labelled as the address)
-    "address": re.compile(r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
-                          r"|\b\d{4,5}\s+(?-i:[A-ZÄÖÜ])\w+|^\W*(?:adresse|anschrift|address)\s*:", re.IGNORECASE),
+    "address": re.compile(STREET_WITH_NUMBER + r"|\b\d{4,5}\s+(?-i:[A-ZÄÖÜ])\w+|^\W*(?:adresse|anschrift|address)\s*:",
+                          re.IGNORECASE),
     # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
     # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
@@ -358,12 +361,28 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
     # (a heading listing several matters, "Bericht SAMBA Workshop, Gespräch mit BM Walz, Bürgerbus", does not say
     # which of them a line below it is about: the date of the workshop is not the bus's timetable)
     heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part and not lists_matters(part))
-    if value == "vote" and hit.passage.items:
-        # a tally ("• 6 Stimmen: Ja") stands below the title of what was voted on ("6.1. Entlastung des Vorstands"),
-        # or is the decision of the agenda item whose title names the motion
-        heading = f"{heading} {hit.passage.meta.get('item_title') or ''} {hit.passage.items[0].text}"
+    items = hit.passage.items
+    if value == "vote" and items:
+        # A tally ("◦ 9 Stimmen: Ja") stands below what was voted on: the line above its block ("• Klaus-Jürgen"),
+        # the title of the item ("6.1. Entlastung des Vorstands"), or the title of the agenda item it decides.
+        heading = f"{heading} {hit.passage.meta.get('item_title') or ''} {items[0].text}"
+        return any(about is None or about(f"{heading} {items[start - 1].text if start else ''} "
+                                          + " ".join(item.text for item in items[start:end]))
+                   for start, end in tally_blocks(items))
     return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
-               for item in hit.passage.items)
+               for item in items)
+
+
+def tally_blocks(items) -> list[tuple[int, int]]:
+    """The runs of consecutive items holding a vote tally, as (start, end) indices."""
+    blocks: list[tuple[int, int]] = []
+    for index, item in enumerate(items):
+        if VALUES["vote"].search(item.text):
+            if blocks and blocks[-1][1] == index:
+                blocks[-1] = (blocks[-1][0], index + 1)
+            else:
+                blocks.append((index, index + 1))
+    return blocks
 
 
 def lists_matters(heading: str) -> bool:
@@ -375,6 +394,13 @@ def lists_matters(heading: str) -> bool:
 def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | None, value: str) -> tuple[int, ...]:
     """The marked lines narrowed to those holding a value of the kind asked for ("Wann …?": a time); when none of
     them holds one, the line with such a value closest in meaning (similarity per item), if any has one."""
+    if value == "vote":
+        # A tally is a block ("9 Stimmen: Ja", "0 Stimmen: Nein", "1 Stimme: Enthaltung"): all of it, for each
+        # marked line in it or just above it ("• Klaus-Jürgen"); else every block (the heading names the vote).
+        blocks = tally_blocks(passage.items)
+        chosen = [(start, end) for start, end in blocks
+                  if any(item.line in lines for item in passage.items[max(0, start - 1):end])] or blocks
+        return tuple(item.line for start, end in chosen for item in passage.items[start:end]) or lines
     pattern = VALUES[value]
     holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
     if not holding:
@@ -457,7 +483,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             # vielen Stimmen …?"), those of them holding one.
             decisions = {item.line for item in passage.items if DECISION.search(item.text)}
             tallies = {item.line for item in passage.items if TALLY.search(item.text)}
-            if decisions or tallies:
+            if value == "vote" and tallies:
+                lines = with_the_value(passage, lines, None, value)  # the tally of what the lines name
+            elif decisions or tallies:
                 lines = (with_the_value(passage, tuple(sorted(decisions | tallies)), None, value) if value
                          else tuple(sorted(decisions or tallies)))
         if first_or_last and value and not hit.highlights:

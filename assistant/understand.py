@@ -390,8 +390,10 @@ class Vocabulary:
         )
 
     def _corpus_knows(self, word: str) -> bool:
+        """Whether the corpus has the word itself (not merely words beginning like it: a misspelt city's name
+        begins like the city's own)."""
         corpus = self._corpus
-        return corpus is not None and any(corpus.knows(term) for term in corpus.analyzer.analyze(word))
+        return corpus is not None and any(corpus.document_frequency(term) for term in corpus.analyzer.analyze(word))
 
     def sources_of(self, names) -> set[str]:
         """The documents of the cities among the names."""
@@ -927,7 +929,9 @@ ASKED_VALUE = (
     ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|\be-?mail|mailadresse|kontaktdaten"
                            r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
     # (a postal address; an e-mail address is a contact, above)
-    ("address", re.compile(r"\b(?:adresse|anschrift|postanschrift)\b"
+    # (a web address is none: "Web-Adresse", "die Adresse der Website")
+    ("address", re.compile(r"(?<![\w-])(?:adresse|anschrift|postanschrift)\b"
+                           r"(?!.*\b(?:website|webseite|homepage|internet)\b)"
                            r"|\b(?:the|an?)\s+address\b(?!\s+(?:the|this|these)\b)|\badres(?:i|ini)?\b",
                            re.IGNORECASE)),
     # (also a compound, "Wie hoch sind die Müllgebühren?"; only the asking words are the match: the fees asked
@@ -941,7 +945,9 @@ ASKED_VALUE = (
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
                         re.IGNORECASE)),
     # (the result of a vote: a tally or "einstimmig"; not any number in a line about the motion)
-    ("vote", re.compile(r"\bmit\s+(?:welchem\s+(?:abstimmungs)?ergebnis|wie\s*viel(?:en)?\s+(?:ja-?)?stimmen)"
+    ("vote", re.compile(r"\bmit\s+welchem\s+(?:abstimmungs)?ergebnis\b(?=.*\b(?:abgestimmt|abstimmung\w*|gewählt"
+                        r"|entlastet|angenommen|abgelehnt|verabschiedet|erheblich|genehmigt|bewilligt)\b)"
+                        r"|\bmit\s+wie\s*viel(?:en)?\s+(?:ja-?)?stimmen"
                         r"|\b(?:wie|was)\s+(?:war|ist|lautet\w*)\s+das\s+(?:abstimmungs|wahl)ergebnis\b|\bstimmenverhältnis\w*"
                         r"|\bhow\s+many\s+votes\b|\bwhat\s+was\s+the\s+vote\b|\bby\s+what\s+(?:majority|margin)\b"
                         r"|\bkaç\s+oy(?:la)?\b", re.IGNORECASE)),

@@ -891,6 +891,8 @@ def test_an_address_is_a_street_with_its_number_or_a_postcode_not_any_place():
     assert asked_value("What is the address of the youth centre?") == "address"
     assert asked_value("Wie lautet die E-Mail-Adresse von Frau Berg?") == "contact"
     assert asked_value("How should the council address the noise?") is None
+    assert asked_value("Wie ist die Web-Adresse der Bürgerrunde?") is None
+    assert asked_value("Unter welcher Adresse ist die Website erreichbar?") is None
     assert VALUES["address"].search("im Klimabüro, Schulstraße 5, 33330 Gütersloh")
     assert VALUES["address"].search("Anschrift: Rathaus Talheim")
     assert not VALUES["address"].search("Quartierszentrum") and not VALUES["address"].search("am Marktplatz")
@@ -907,7 +909,8 @@ def test_what_a_count_question_is_about_is_neither_the_workshop_it_names_nor_a_p
 
 
 @pytest.mark.parametrize("question", ["Was plant man in mindn für die Ausbildung?",
-                                      "Was sagen die Leute aus Mnden über Wohnungen?"])
+                                      "Was sagen die Leute aus Mnden über Wohnungen?",
+                                      "wie siehts aus mit wohnungen in mindenn"])
 def test_a_misspelt_city_after_in_is_that_city(real, question):
     assert [place.name for place in real.understand(question).places] == ["Minden"]
     answer = real.ask(question)
@@ -936,3 +939,15 @@ def test_a_section_pointed_at_by_a_word_of_its_prompt_comes_with_what_the_place_
     # named by its label, the section alone answers
     labelled = real.ask("Worauf kommt es in Bismarck an, gerade bei Immobilien?")
     assert {hit.passage.section for hit in labelled.passages} == {"Worauf kommt es an"}
+
+
+def test_a_quoted_name_does_not_narrow_a_question_for_a_time_to_itself(real):
+    # the time of the greeting is on the programme line "17:30 Begrüßung", the name on the line below it
+    answer = real.ask("Um wie viel Uhr war die Begrüßung durch „Annette Berg“?")
+    assert "17:30 Begrüßung" in answer.lead, answer.lead
+
+
+def test_a_section_named_in_other_words_of_its_label_brings_no_other_sections(real):
+    # "klappt gut" is "Was läuft gut" in other words: not the Handlungsbedarfe that name Kitas too
+    answer = real.ask("Was klappt in Schalke gut bei Kitas?")
+    assert {hit.passage.section for hit in answer.passages} == {"Was läuft gut"}

@@ -754,6 +754,15 @@ Der Vorstand ist damit entlastet.
 Traktandum 3: Neueingänge
 Motion von Paul Meier "Sichere Schulwege" mit 12 Mitunterzeichnenden.
 Die Motion wird an der nächsten Versammlung behandelt.
+
+Traktandum 4: Wahl der Rechnungsprüfer
+• Anna Roth
+◦ 30 Stimmen: Ja
+◦ 2 Stimmen: Enthaltung
+• Bernd Vogt
+◦ 25 Stimmen: Ja
+◦ 7 Stimmen: Enthaltung
+Anna Roth und Bernd Vogt nehmen die Wahl an.
 """
 
 
@@ -765,6 +774,7 @@ def votes(tmp_path_factory) -> Assistant:
 @pytest.mark.parametrize("question, tally", [
     ("Mit welchem Ergebnis wurde über die Motion „Mehr Bäume im Dorf“ abgestimmt?", "mit 41:17 Stimmen"),
     ("Mit wie vielen Stimmen wurde der Vorstand entlastet?", "33 Stimmen: Ja"),
+    ("Mit welchem Ergebnis wurde Bernd Vogt gewählt?", "„25 Stimmen: Ja“ [1]; „7 Stimmen: Enthaltung“"),  # his own
 ])
 def test_a_vote_asked_for_is_answered_with_its_tally_under_what_was_voted_on(votes, question, tally):
     answer = votes.ask(question)
@@ -776,3 +786,11 @@ def test_a_vote_on_a_motion_that_was_only_submitted_is_not_answered_with_another
     assert answer.mode == "lacking"
     assert answer.lead.startswith("Ein Abstimmungsergebnis dazu nennen die Protokolle nicht")
     assert "41:17" not in answer.lead
+
+
+def test_what_came_of_a_discussion_is_no_vote_asked_for(votes):
+    from assistant.understand import asked_value
+    assert asked_value("Mit welchem Ergebnis wurde über die Hauptstrasse diskutiert?") is None
+    assert asked_value("Mit welchem Ergebnis wurde über die Motion abgestimmt?") == "vote"
+    answer = votes.ask("Mit welchem Ergebnis wurde über die Bäume an der Hauptstrasse diskutiert?")
+    assert answer.mode != "lacking" and answer.passages

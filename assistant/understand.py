@@ -371,21 +371,20 @@ class Vocabulary:
     def _names(self, candidate: list[str], target: list[str], kind: str, after_preposition: bool = False) -> bool:
         """Whether question words name a place: exactly, joined up, or with a small typo (a city only right after
         "in", "aus", "nach": "in mindn")."""
-        if candidate == target or "".join(candidate) == "".join(target):
+        joined, whole = "".join(candidate), "".join(target)
+        if candidate == target or joined == whole:
             return True
         if kind == "city":
             # City names are ordinary-looking words ("Minden" / "mindern"): exact or genitive, or a typo where
             # only a place can stand, unless the corpus uses the word itself.
-            joined, whole = "".join(candidate), "".join(target)
             if joined == whole + "s":
                 return True
             return (after_preposition and len(candidate) == len(target) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS
                     and _close(joined, whole) and not self._corpus_knows(joined))
         if len(candidate) != len(target):
-            joined, whole = "".join(candidate), "".join(target)
             return len(candidate) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS and _close(joined, whole)
         # Every word must be close on its own: "Berg ist" is not "Berg-Ost".
-        return len("".join(target)) >= PLACE_FUZZY_MIN_CHARS and all(
+        return len(whole) >= PLACE_FUZZY_MIN_CHARS and all(
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
 

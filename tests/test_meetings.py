@@ -71,13 +71,18 @@ def test_no_meeting_named_without_a_matching_date(meetings, question):
     assert meetings.named(question)[0] == frozenset()
 
 
+def assistant_over_protocols(tmp_path_factory, name: str, protocols: dict[str, tuple[str, str, list[str]]]):
+    """The assistant over protocols given as file name → (date, title, lines), each with its manifest."""
+    files = {}
+    for file_name, (when, title, lines) in protocols.items():
+        files[file_name] = "\n".join(lines) + "\n"
+        files[f"{file_name}.meta.json"] = json.dumps({"title": title, "date": when})
+    return assistant_over(tmp_path_factory, name, files)
+
+
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory) -> Assistant:
-    files = {}
-    for name, (when, title, lines) in ROUNDS.items():
-        files[name] = "\n".join(lines) + "\n"
-        files[f"{name}.meta.json"] = json.dumps({"title": title, "date": when})
-    return assistant_over(tmp_path_factory, "rounds", files)
+    return assistant_over_protocols(tmp_path_factory, "rounds", ROUNDS)
 
 
 @pytest.mark.parametrize("question, source, line", [
@@ -721,11 +726,7 @@ REPORTS = {
 
 
 def test_a_line_announcing_a_report_is_cited_with_the_report_that_follows(tmp_path_factory):
-    files = {}
-    for name, (when, title, lines) in REPORTS.items():
-        files[name] = "\n".join(lines) + "\n"
-        files[f"{name}.meta.json"] = json.dumps({"title": title, "date": when})
-    reports = assistant_over(tmp_path_factory, "reports", files)
+    reports = assistant_over_protocols(tmp_path_factory, "reports", REPORTS)
     answer = reports.ask("Was wünscht sich Mara Steinbach für den Jugendtreff?")
     cited = [hit.passage.text for hit in answer.passages]
     assert cited[0] == "Mara Steinbach berichtet vom Jugendtreff im alten Feuerwehrhaus."

@@ -26,11 +26,13 @@ NUMBER = re.compile(r"\b(?:Protokoll|Sitzung|Niederschrift|Sitzungsprotokoll)\s+
 # "Gütersloh, 22. Februar 2025": the place and day of the signature.
 _PLACE = r"(?P<place>[A-ZÄÖÜ][\w.\-]+(?:[ -](?:am|an der|im|in der|bei|ob der)[ -][\w.\- ]+)?)"
 FRONT_MATTER_KEYS = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
-# Front matter fields that say where the meeting was, which the text itself may not: their lines stay text to
-# index. The rest is blanked: the title and date are the document's own (describe); indexed, a description (it
-# sums up the text that follows) and an event's time of day outrank the sections that say more (measured on
-# the Markdown minutes of docs/benchmarks.md); layout, image and tags are furniture.
-FRONT_MATTER_TEXT = frozenset({"location", "place", "venue", "ort", "adresse", "address"})
+# Front matter fields that say when and where the meeting was, which the text itself may not: their lines stay
+# text to index, and the generic layout keeps them with the facts that open the text (participants, moderation),
+# as one head passage. The rest is blanked: the title and date are the document's own (describe); indexed, a
+# description sums up the text that follows and outranks the sections that say more (measured on the Markdown
+# minutes of docs/benchmarks.md); layout, image and tags are furniture.
+FRONT_MATTER_TEXT = frozenset({"location", "place", "venue", "ort", "adresse", "address",
+                               "event", "time", "zeit", "uhrzeit", "beginn"})
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$")
 FIRST_LINES = 40  # where the meeting's date and number are looked for
 TITLE_MAX_CHARS = 160

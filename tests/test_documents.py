@@ -219,7 +219,7 @@ Die Genossenschaft sammelt Anteile zu 100 Euro.
 """
 
 
-def test_front_matter_gives_title_and_date_and_only_its_place_is_indexed(tmp_path):
+def test_front_matter_gives_title_and_date_and_only_its_time_and_place_are_indexed(tmp_path):
     path = tmp_path / "2016-05-12-runde.md"
     path.write_text(FRONT_MATTER, encoding="utf-8")
     document = read_document(path, tmp_path)
@@ -227,12 +227,13 @@ def test_front_matter_gives_title_and_date_and_only_its_place_is_indexed(tmp_pat
     assert document.meta.date == "2016-05-12"
     assert document.meta.short_title == "Bürgerrunde Mai 2016 vom 12.05.2016"
     assert document.meta.origin == {"title": "Front Matter", "date": "Front Matter"}
-    # the front matter's lines stay (blank but for where the meeting was), so every other line keeps its number
+    # the front matter's lines stay (blank but for when and where the meeting was), so every other line keeps its
+    # number; "Um wie viel Uhr begann …?" is answered by the event's line
     assert len(document.lines) == len(FRONT_MATTER.splitlines())
-    assert document.lines[:7] == ["", "", "", "", "location: Ratssaal", "", ""]
+    assert document.lines[:7] == ["", "", "", "event: 2016-05-12 19:30:00", "location: Ratssaal", "", ""]
     passages = generic.parse(document)
-    assert not any(word in p.text for p in passages for word in ("categories", "event:", "description", "title:"))
-    assert [p.lines for p in passages if "location: Ratssaal" in p.text] == [(5, 5)]
+    assert not any(word in p.text for p in passages for word in ("categories", "description", "title:"))
+    assert [p.lines for p in passages if "location: Ratssaal" in p.text] == [(4, 5)]
     finance = next(p for p in passages if p.section == "Finanzierung")
     assert finance.meta["parent"] == "Dorfladen"
     assert finance.context() == "Bürgerrunde Mai 2016 vom 12.05.2016 | Dorfladen | Finanzierung"

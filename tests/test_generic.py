@@ -127,6 +127,32 @@ def test_list_of_short_lines_is_not_taken_for_headings(tmp_path):
     assert_verbatim(document, passages)
 
 
+def test_a_paragraph_ending_in_a_colon_keeps_what_it_introduces(tmp_path):
+    text = (
+        "## Abstimmung\n\n"
+        "Nach Diskussion wurde abgestimmt. Jeder Teilnehmer hatte fünf Stimmen für seine wichtigsten Themen.\n\n"
+        "Ergebnis der Abstimmung in der Reihenfolge der Stimmen:\n\n"
+        "1. Kino\n2. Nachbarschaftshilfe\n3. Fahrradweg\n\n"
+        "Die Arbeitsgruppen treffen sich im Mai. Alle Bürger sind herzlich eingeladen, sich zu beteiligen.\n"
+    )
+    document, passages = parse_file(tmp_path, "runde.md", text)
+    # the result's list is cited with the line that says what it is; prose before and after stands alone
+    assert [p.lines for p in passages] == [(3, 3), (5, 9), (11, 11)]
+    assert passages[1].text.startswith("Ergebnis der Abstimmung") and passages[1].text.endswith("3. Fahrradweg")
+    assert_verbatim(document, passages)
+
+
+def test_short_fields_share_a_passage_like_bullets(tmp_path):
+    text = "Teilnehmer: ca. 20 Bürger\nModeration: Julia Langner\n\n* Dauer: 19 - 21 Uhr\n\n## Agenda\n\n1. Begrüßung\n"
+    document, passages = parse_file(tmp_path, "runde.md", text)
+    # the meeting's facts are one passage, not three to compete with each other
+    assert [(p.board, p.lines) for p in passages] == [("Einleitung", (1, 4)), ("Agenda", (8, 8))]
+    # a sentence ending in a colon is no field
+    _, prose = parse_file(tmp_path, "prosa.txt", "Ergebnis: Der Antrag wurde nach langer Diskussion abgelehnt.\n\n"
+                          "Die Sitzung endete um zehn Uhr abends nach einem langen Abend.\n")
+    assert [p.lines for p in prose] == [(1, 1), (3, 3)]
+
+
 def test_markup_is_cleaned_but_words_kept(tmp_path):
     text = "<p>Anregung 1:   Kampagne\tfür neue Wohnformen</p>\n"
     document, passages = parse_file(tmp_path, "tabelle.txt", text)

@@ -57,6 +57,8 @@ _LINK_LINE = re.compile(r"^(?:[-*+•]\s+)?(?:[^\W\d_][^\W\d_ -]{0,30}:\s*)?"
 ATTACHMENTS = "Anhänge"
 _COUNT_END = re.compile(r"(?:^|\s)\d{1,3}$")
 _PARAGRAPH_END = re.compile(r"[.!?:][\"'“”»«)]*$")
+# "Moderation: Julia Langner", "location: Rathaus": a short field of a list of facts, like a bullet.
+_FIELD = re.compile(r"^[^\W\d_][\w/ -]{0,24}:\s+\S")
 
 
 @dataclass
@@ -320,12 +322,15 @@ def _pdf_paragraphs(lines: list[tuple[int, str]], titles: set[int] = frozenset()
 
 
 def _can_merge(group: list[_Paragraph], paragraph: _Paragraph, pages: list[int] | None) -> bool:
-    """One-line bullets share a passage; prose paragraphs stand alone, so citations keep their line spans."""
-    if not all(_short(member) for member in (*group, paragraph)):
-        return False
+    """One-line bullets share a passage, and a paragraph ending in a colon keeps what it introduces ("Ergebnis
+    der Abstimmung:" and its list); other prose paragraphs stand alone, so citations keep their line spans."""
     if pages and pages[group[0].lines[0][0] - 1] != pages[paragraph.lines[0][0] - 1]:
         return False  # a passage cites one page
     merged = sum(len(member.text) + 1 for member in group) + len(paragraph.text)
+    if group[-1].lines[-1][1].endswith(":") and len(group) == 1:
+        return merged < MAX_CHARS
+    if not all(_short(member) for member in (*group, paragraph)):
+        return False
     return merged < MERGE_LIMIT
 
 
@@ -333,7 +338,7 @@ def _short(paragraph: _Paragraph) -> bool:
     """Short bullets, a keyword line or a very short line; a sentence of some length counts as prose."""
     if any(len(text) > SHORT_PARAGRAPH for _, text in paragraph.lines):
         return False
-    if all(_BULLET.match(text) for _, text in paragraph.lines):
+    if all(_BULLET.match(text) or (len(text) <= SHORT_SENTENCE and _FIELD.match(text)) for _, text in paragraph.lines):
         return True
     text = paragraph.lines[0][1]
     return len(paragraph.lines) == 1 and (len(text) <= SHORT_SENTENCE or not _PARAGRAPH_END.search(text))

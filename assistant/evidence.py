@@ -209,8 +209,9 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
 
 
 # Alternatives a question lists: "Quartiersbüro, Quartierszentrum oder Quartiersmanagement", "Kitas bzw. Schulen".
+# (the word after an alternative's first one too: "Müll oder mangelnde Sauberkeit")
 EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.|beziehungsweise|or|veya|ya\s+da)\s+"
-                    r"([^\W\d_][\w-]*)", re.IGNORECASE)
+                    r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
 
 
 def either_of(query: Query, matters: list[Matter]) -> Matter | None:
@@ -218,7 +219,7 @@ def either_of(query: Query, matters: list[Matter]) -> Matter | None:
     von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
     listed = set()
     for match in EITHER.finditer(query.content):
-        listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2)}
+        listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
     chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
     if len(chosen) < 2:
         return None
@@ -468,6 +469,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             lines = every
         else:
             lines = lines_naming(hit.position, matter, retriever) if matter and hit.position >= 0 else ()
+            by_meaning = not lines  # no line names what it is about: those closest in meaning are marked
             similarity = None
             if hit.position >= 0 and (not lines or value):
                 # What the question is about, without its place names (which every line of a district's board
@@ -477,6 +479,11 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
                 lines = lines or closest_lines(passage, similarity)
             if value:
                 lines = with_the_value(passage, lines, similarity, value)
+                if by_meaning and similarity is not None and len(lines) > 1:
+                    # Found by meaning alone, several lines with a value ("17:00 Ankommen", "17:30 Begrüßung" for
+                    # "What time was the welcome?"): the closest one answers, not its neighbours.
+                    index = {item.line: i for i, item in enumerate(passage.items)}
+                    lines = (max(lines, key=lambda line: similarity[index[line]]),)
         if query.decision and passage.meta.get("decision") and not hit.gathered:
             # "Wer wurde in den Vorstand gewählt?": the lines that decide ("nahmen die Wahl an", else a tally)
             # answer it, rather than the heading or the debate that name the matter; for a count asked ("Mit wie

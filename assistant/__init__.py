@@ -208,7 +208,12 @@ class Assistant:
             return self.no_with_the_closest(query, ranking, matters)
         if query.intent == "where" and (either := either_of(query, matters)):
             matters = [either, *matters]  # where any of the alternatives it lists is named
-        if query.intent in ("where", "yesno") and matters:
+        # "Hat die Mediationsgruppe auch Empfehlungen aufgeschrieben?": the field asked about answers, and when it is
+        # empty, that is the answer (not a "yes" for a line of another field).
+        asks_an_empty_field = (query.intent == "yesno" and bool(query.sections) and bool(ranking.hits)
+                               and ranking.hits[0].passage.section in query.sections
+                               and bool(ranking.hits[0].passage.meta.get("empty")))
+        if query.intent in ("where", "yesno") and matters and not asks_an_empty_field:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
             # answered "yes" for a line about the Dorfeinfahrt)

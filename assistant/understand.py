@@ -56,7 +56,8 @@ MANNER_NOUNS = (
 WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
-    r"|an\s+welche[mn]\b|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
+    r"|an\s+welche[mn]\b|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
+    r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
     r"|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu))"
     r"|\b(?:nerede|nerelerde|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu)\w*)",
@@ -106,6 +107,8 @@ UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
 SUGGESTION_LIKENESS = 60
+# A word form differs from another of the same word in at most this many last letters (of the stemmed term).
+WORD_FORM_ENDING = 3
 PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
 # Nouns that make a phrase with "in … mit" ("in Zusammenarbeit mit", "in Verbindung mit", "in Absprache mit").
 ABSTRACT_NOUN = re.compile(r"(?:ung|ion|arbeit|heit|keit|schaft|nis|sprache|kontakt|hang|bezug|stimmung)$",
@@ -388,6 +391,15 @@ class Vocabulary:
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
 
+    def _knows_the_word(self, term: str) -> bool:
+        """Whether the corpus has the term, or a form of it that differs only in its ending ("begrüßt" ~
+        "Begrüßung"): not merely a word that begins like it ("Schaffrath" is no form of "schaffen")."""
+        corpus = self._corpus
+        if corpus.document_frequency(term):
+            return True
+        return any(len(os.path.commonprefix([term, near])) >= len(term) - WORD_FORM_ENDING
+                   for near in corpus.related_terms(term))
+
     def _corpus_knows(self, word: str) -> bool:
         """Whether the corpus has the word itself (not merely words beginning like it: a misspelt city's name
         begins like the city's own)."""
@@ -429,7 +441,7 @@ class Vocabulary:
             terms = self._corpus.analyzer.analyze(name)
             if "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
                 terms = terms[:1]  # the name as a whole: "Neustadt" is no word of the protocols for its "Stadt"
-            if any(self._corpus.knows(term) for term in terms):
+            if any(self._knows_the_word(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
             within = {source for city in cities for source in city.sources}
             known = [place.name for place in self.places if place.kind in ("district", "group", "city")
@@ -810,9 +822,24 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
 
+# Two words given as alternatives ("ob gut oder schlecht", "good or bad").
+ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: Vocabulary) -> dict[str, float]:
+    """The sections a question names, without those it names only as one of two alternatives the other of which
+    names no such section ("Wo ist von Infrastruktur die Rede, ob gut oder schlecht?" asks for every field, not
+    "Was läuft gut")."""
+    for match in ALTERNATIVE_WORDS.finditer(question):
+        first, second = (set(vocabulary.find_sections(word)) for word in match.groups())
+        if first != second:
+            sections = {name: weight for name, weight in sections.items() if name not in first | second}
+    return sections
+
+
 def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
-    worded = vocabulary.find_sections(question)
+    worded = _beyond_alternatives(question, vocabulary.find_sections(question), vocabulary)
     sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
     if documents:

@@ -47,6 +47,29 @@ def test_where_cites_every_place_that_mentions_it_and_names_the_others(real):
     assert sum(len(hit.highlights) for hit in answer.passages) <= cited / 2  # a specific question marks few lines
 
 
+def test_which_boards_is_a_where_question(real):
+    # "Auf welchen Tafeln …" asks where, as "Wo …" does: every board that mentions it, and the others named
+    boards = real.ask("Auf welchen Tafeln wird von Kita-Plätzen gesprochen?")
+    where = real.ask("Wo fehlen Kita-Plätze?")
+    assert boards.mode == "where" and boards.lead == where.lead
+    assert [hit.passage.id for hit in boards.passages] == [hit.passage.id for hit in where.passages]
+
+
+def test_alternatives_with_an_adjective_are_each_looked_for(real):
+    # "… oder systematisches Quartiersmanagement": the noun after the adjective is the alternative
+    answer = real.ask("In welchen Stadtteilen geht es um ein Quartiersbüro oder systematisches Quartiersmanagement?")
+    assert answer.mode == "where"
+    assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
+
+
+def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
+    # "ob gut oder schlecht": every field, not only "Was läuft gut"
+    answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")
+    assert not answer.query.sections
+    assert {hit.passage.section for hit in answer.passages} >= {"Was läuft gut", "Handlungsbedarfe"}
+    assert real.understand("Was läuft gut in Schalke?").sections == {"Was läuft gut": 1.0}
+
+
 @pytest.mark.parametrize("question, section", [
     ("In welchen Stadtteilen läuft die Vernetzung gut?", "Was läuft gut"),
     ("Wo wird Vernetzung als Handlungsbedarf genannt?", "Handlungsbedarfe"),
@@ -290,6 +313,9 @@ def test_unknown_place_is_said_to_be_unknown_never_replaced(real):
     ("Was läuft gut in Neustadt?", "Neustadt"),  # "neu" and "Stadt" are words of the protocols, "Neustadt" is not
     ("Welche Probleme gibt es in der Südstadt?", "Südstadt"),
     ("Gibt es Vorschläge speziell für Häverstädt?", "Häverstädt"),  # a place by its ending, whatever stands before
+    # begins like a word of the protocols ("schaffen", "Stadtteil") but is no form of it
+    ("Was fehlt in Schaffrath?", "Schaffrath"),
+    ("Welche Handlungsbedarfe gibt es in Stadtwald?", "Stadtwald"),
 ])
 def test_a_quarter_the_protocols_do_not_know_is_unknown_even_where_its_parts_are_words(real, question, name):
     answer = real.ask(question)
@@ -554,6 +580,26 @@ def test_an_empty_field_is_said_to_be_empty_and_cited(real):
     responsible = real.ask("Wer hat beim Thema Sprach- und Alphabetisierungskurse den Hut auf?")
     assert responsible.passages[0].passage.meta.get("empty")
     assert "ist leer" in responsible.lead
+
+
+def test_a_yes_no_question_about_an_empty_field_is_answered_by_the_field(real):
+    # not "Ja" for a line of another field that shares a word with the question
+    answer = real.ask("Hat die Gruppe zur Mediation im Stadtteil auch Empfehlungen notiert, etwa zu Mediatoren?")
+    first = answer.passages[0]
+    assert first.passage.meta.get("empty") and first.passage.section == "Empfehlungen"
+    assert answer.lead.startswith("Das Feld „Empfehlungen“") and not answer.lead.startswith("Ja")
+    # a field that holds something still answers "yes" with its own line
+    filled = real.ask("Gibt es beim Thema Klimaschutz Empfehlungen?")
+    assert filled.lead.startswith("Ja") and filled.passages[0].passage.section == "Empfehlungen"
+    assert not filled.passages[0].passage.meta.get("empty")
+
+
+def test_the_board_without_a_district_can_be_asked_for(real):
+    answer = real.ask("Was steht auf der Tafel ohne Stadtteilangabe unter Handlungsbedarfe?")
+    # both boards without a district, under the field asked for, come first
+    first = [(hit.passage.place, hit.passage.section) for hit in answer.passages[:2]]
+    assert first == [(None, "Handlungsbedarfe")] * 2
+    assert "ohne Stadtteilangabe" in answer.passages[0].citation
 
 
 # --- relevance both ways, banners ----------------------------------------------------------------------------

@@ -253,6 +253,7 @@ class Assistant:
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
                 and not self.names_a_section_by_its_label(query)):
             cited = self.with_other_mentions(query, cited, matters[0], filters)
@@ -301,6 +302,38 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def with_the_continuation(self, cited: list[Hit], query: Query, matter) -> list[Hit]:
+        """The cited passages, each whose answering lines run to its end in the middle of a sentence followed by the
+        passage that goes on (a speech split into parts: "Uns war bewusst, dass" … "dies nicht möglich ist"), up
+        to MAX_CITED."""
+        passages = self.store.passages
+        taken = {hit.position for hit in cited}
+        result = []
+        for rank, hit in enumerate(cited):
+            result.append(hit)
+            following = hit.position + 1
+            # (the best few may push out the last cited; the others only fill free places)
+            if not hit.highlights or following >= len(passages) or following in taken or (
+                    rank >= CONTINUED_FIRST and len(cited) + len(result) - rank - 1 >= MAX_CITED):
+                continue
+            passage, after = hit.passage, passages[following]
+            last = passage.items[-1]
+            # (the wrapped lines of a text; a board's or table's lines are items of their own, ending as they do)
+            goes_on = (passage.meta.get("wrapped") and after.source == passage.source and after.board == passage.board
+                       and after.section == passage.section and after.lines[0] <= passage.lines[1] + 1
+                       and not SENTENCE_END.search(last.text))
+            if goes_on and max(hit.highlights) >= passage.items[-min(2, len(passage.items))].line:
+                taken.add(following)
+                [continuation] = highlight([Hit(after, hit.score, position=following)], query, self.retriever, matter)
+                if not continuation.highlights:
+                    # (nothing in it named or found by meaning: the rest of the sentence cut off answers)
+                    ends = next((item.line for item in after.items if SENTENCE_INSIDE.search(item.text)),
+                                after.items[-1].line)
+                    continuation = replace(continuation, highlights=tuple(
+                        dict.fromkeys(item.line for item in after.items if item.line <= ends)))
+                result.append(continuation)
+        return result[:max(MAX_CITED, len(cited))]
 
     def names_a_section_by_its_label(self, query: Query) -> bool:
         """Whether the question uses a word of the label of a section it asks for ("Handlungsbedarfe", the "gut" of
@@ -611,6 +644,12 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
         result += [hit, *more]
         room -= len(more)
     return result
+
+
+CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
+# The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
+SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
+SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
 
 
 # A paragraph that only announces a report ("Friederike Gutmann berichtet vom Helferkreis für Neubürger."): the

@@ -795,3 +795,47 @@ def test_what_came_of_a_discussion_is_no_vote_asked_for(votes):
     assert asked_value("Mit welchem Ergebnis wurde über die Motion abgestimmt?") == "vote"
     answer = votes.ask("Mit welchem Ergebnis wurde über die Bäume an der Hauptstrasse diskutiert?")
     assert answer.mode != "lacking" and answer.passages
+
+
+# A speech wrapped over the lines of a PDF page, long enough to be split into two passages: what it says of
+# "Forderung 1" begins at the end of the first and goes on in the second.
+SPEECH = (
+    "Huber, GRÜNE: Ich danke dem Gemeinderat für die Antwort auf unsere Motion zum Schutz der alten Bäume an der "
+    "Seestrasse. Viele Bürgerinnen und Bürger haben uns geschrieben, weil sie sich um die Linden sorgen, die seit "
+    "über hundert Jahren das Ortsbild prägen. Die Verwaltung schlägt vor, jeden Baum einzeln zu prüfen und nur "
+    "kranke Bäume zu fällen. Das begrüssen wir ausdrücklich, denn es zeigt, dass der Gemeinderat die Sorgen ernst "
+    "nimmt und nicht einfach den bequemsten Weg wählt. Auch die Kosten für die Pflege sind im Budget bereits "
+    "vorgesehen, was wir ebenfalls sehr begrüssen. Ich möchte aber klarstellen, worum es uns mit Forderung 1 der "
+    "Motion eigentlich ging: Wir wollten nie, dass jeder Baum um jeden Preis stehen bleibt, sondern dass vor jeder "
+    "Fällung ein unabhängiges Gutachten eingeholt und der Bevölkerung öffentlich vorgestellt wird, damit alle "
+    "verstehen, warum ein Baum gefällt werden muss. Dazu gehört auch, dass für jeden gefällten Baum in der Nähe "
+    "zwei junge Bäume gepflanzt werden, deren Pflege die Gemeinde für zehn Jahre übernimmt. Die Fraktion der "
+    "GRÜNEN unterstützt deshalb den Antrag des Gemeinderates, die Motion teilweise erheblich zu erklären, und "
+    "bittet Sie, dem Antrag zu folgen. Besten Dank."
+)
+
+
+def test_an_answer_running_on_into_the_next_part_of_a_text_cites_that_part_too(tmp_path_factory):
+    import textwrap
+
+    from fpdf import FPDF
+
+    base = tmp_path_factory.mktemp("speech")
+    lines = ["Protokoll der Sitzung des Gemeinderats Lindau vom 3. Mai 2024", "",
+             "1. Motion zum Schutz der Bäume an der Seestrasse", "", "Diskussion", "", *textwrap.wrap(SPEECH, 85),
+             "", "Beschlussfassung", "", "Die Motion wird mit 12:3 Stimmen teilweise erheblich erklärt."]
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for line in lines:
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    (base / "corpus").mkdir()
+    pdf.output(str(base / "corpus" / "gemeinderat.pdf"))
+    assistant = Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+    assert len(assistant.store.passages) == 2  # the speech is split; the line about Forderung 1 ends the first
+
+    answer = assistant.ask("Worum ging es Huber mit Forderung 1 der Motion eigentlich?")
+    first, *rest = answer.passages
+    assert "Forderung 1" in first.text and "Gutachten" not in first.text
+    assert rest and "unabhängiges Gutachten" in rest[0].text  # what was said of it, in the part that goes on
+    assert rest[0].passage.lines[0] <= first.passage.lines[1] + 1 and rest[0].highlights

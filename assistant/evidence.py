@@ -361,7 +361,12 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
         return True
     # (a heading listing several matters, "Bericht SAMBA Workshop, Gespräch mit BM Walz, Bürgerbus", does not say
     # which of them a line below it is about: the date of the workshop is not the bus's timetable)
-    heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part and not lists_matters(part))
+    # (unless the question names several of them: then the heading as a whole is what it asks about)
+    def counts(part: str) -> bool:
+        return not lists_matters(part) or (about is not None and sum(
+            map(about, re.split(r"[,;]\s", part))) >= 2)
+
+    heading = " ".join(part for part in (hit.passage.board, hit.passage.section) if part and counts(part))
     items = hit.passage.items
     if value == "vote" and items:
         # A tally ("◦ 9 Stimmen: Ja") stands below what was voted on: the line above its block ("• Klaus-Jürgen"),

@@ -538,6 +538,19 @@ def test_a_value_is_not_taken_from_a_line_that_only_names_the_village_or_under_a
     assert not fair.abstained and "Der Termin steht noch nicht fest." in fair.lead, fair.lead
 
 
+def test_a_heading_listing_matters_counts_when_the_question_names_several_of_them(tmp_path_factory):
+    poll = assistant_over(tmp_path_factory, "poll", {"buergerrunde-2020-06-04.md": (
+        "---\ntitle: Bürgerrunde Juni 2020\ndate: 2020-06-04\n---\n\n# Bürgerrunde\n\n"
+        "## Umfrage: Carsharing, Bürgerbus, Mitfahrbank\n\n- 6 Stimmen: Ja, ich mache mit.\n- 3 Stimmen: Nein.\n\n"
+        "## Dorfladen\n\nDer Dorfladen sucht noch Helfer für den Samstag.\n")})
+    # the poll's heading is what the question asks about, though its lines do not repeat it
+    joined = poll.ask("Wie viele Leute wollen bei Carsharing, Bürgerbus und Mitfahrbank mitmachen?")
+    assert not joined.abstained and "6 Stimmen: Ja, ich mache mit." in joined.lead, joined.lead
+    # one of the listed matters alone is not what the lines below the heading count
+    alone = poll.ask("Wie viele Leute wollen beim Bürgerbus mitmachen?")
+    assert alone.abstained and alone.lead.startswith("Eine Anzahl dazu nennen die Protokolle nicht."), alone.lead
+
+
 def test_where_a_meeting_was_held_is_answered_with_a_venue_or_said_to_be_missing(labelled):
     # the minutes' head names the hall; the citizens' round names none, so it is not answered with a line of it
     for question in ("In welchem Raum tagte der Gemeinderat?", "Where was the session held?"):

@@ -252,7 +252,12 @@ class Assistant:
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
+        listing = self.agenda_listing(query, ranking) if query.as_listed else None
+        if listing is not None:
+            cited = [listing, *(hit for hit in cited if hit.position != listing.position)][:MAX_CITED]
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        if listing is not None and (entries := entries_of(listing.passage, {number for _, number in query.items})):
+            cited[0] = replace(cited[0], highlights=entries)  # the items' own entries answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
                 and not self.names_a_section_by_its_label(query)):
@@ -302,6 +307,20 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def agenda_listing(self, query: Query, ranking: Ranking) -> Hit | None:
+        """The best ranked passage of the named items' meeting that lists its agenda, the items' numbers among
+        its entries ("3. Bericht des Vorstands" for TOP 3.3): the head of minutes or the agenda read out in the
+        first item. None: the meeting has none."""
+        sources = {source for source, _ in query.items}
+        numbers = {number.split(".")[0] for _, number in query.items}
+        for hit in ranking.hits:
+            if hit.source not in sources or (hit.source, str(hit.passage.meta.get("item"))) in query.items:
+                continue  # (an item's own minutes name its number too)
+            entries = [match.group(1) for item in hit.passage.items if (match := AGENDA_ENTRY.match(item.text))]
+            if len(entries) >= AGENDA_ENTRIES and numbers & set(entries):
+                return hit
+        return None
 
     def with_the_continuation(self, cited: list[Hit], query: Query, matter) -> list[Hit]:
         """The cited passages, each whose answering lines run to its end in the middle of a sentence followed by the
@@ -646,10 +665,28 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
     return result
 
 
+# An entry of an agenda as listed: its number (of any depth) and a word ("6. Antrag gemäss § 52", "2. Wahl des
+# Vorstands"); not an hour ("17:00 Ankommen"). A passage with this many lists the agenda.
+AGENDA_ENTRY = re.compile(r"^\W{0,3}(\d{1,2})(?:\.\d{1,2})*\.?\s+[^\W\d_]")
+AGENDA_ENTRIES = 2
+AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})*\.?)\s+[^\W\d_]")  # its whole number: "2.2", "6."
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
+
+
+def entries_of(passage, numbers: set[str]) -> tuple[int, ...]:
+    """The lines of an agenda as listed that are the entries of these item numbers ("2.2 Bericht zum Spielplatzfest
+    (Lena)"), each with the unnumbered lines below it; () when it lists none of them by that number."""
+    lines, within = [], False
+    for item in passage.items:
+        match = AGENDA_NUMBER.match(item.text)
+        if match:
+            within = match.group(1).rstrip(".") in numbers
+        if within:
+            lines.append(item.line)
+    return tuple(dict.fromkeys(lines))
 
 
 # A paragraph that only announces a report ("Friederike Gutmann berichtet vom Helferkreis für Neubürger."): the

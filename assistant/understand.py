@@ -176,6 +176,9 @@ class Query:
     # The earlier question's sections a follow-up moved away from ("und was fehlt?" after "Was läuft gut …?"):
     # what it asks is elsewhere first.
     left_sections: frozenset[str] = frozenset()
+    # It asks what the agenda lists under the items it names ("Wer war laut Tagesordnung unter TOP 3.3 zuständig?"):
+    # the agenda as printed or read out answers too, not only the item's minutes.
+    as_listed: bool = False
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -822,6 +825,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
 
+# "laut Tagesordnung", "auf der Agenda", "according to the agenda": what the agenda lists.
+AS_LISTED_ON_THE_AGENDA = re.compile(r"\b(?:laut|gemäß|gemäss|nach|auf|in)\s+(?:der\s+)?(?:tagesordnung|agenda|"
+                                     r"traktandenliste|einladung)\b|\b(?:on|according\s+to)\s+the\s+agenda\b",
+                                     re.IGNORECASE)
 # Two words given as alternatives ("ob gut oder schlecht", "good or bad").
 ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
 
@@ -879,7 +886,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   content=content, about=content, intent=intent_of(question), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
-                  decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact)
+                  decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
+                  as_listed=bool(items) and bool(AS_LISTED_ON_THE_AGENDA.search(question)))
     return query
 
 

@@ -852,3 +852,47 @@ def test_an_answer_running_on_into_the_next_part_of_a_text_cites_that_part_too(t
     assert "Forderung 1" in first.text and "Gutachten" not in first.text
     assert rest and "unabhängiges Gutachten" in rest[0].text  # what was said of it, in the part that goes on
     assert rest[0].passage.lines[0] <= first.passage.lines[1] + 1 and rest[0].highlights
+
+
+# The agenda as read out at the start of an association's meeting, inside its first item.
+AGENDA_READ_OUT = """\
+Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025
+
+TOP 1 Begrüßung
+
+Die Vorsitzende Anna begrüßte die Anwesenden und stellte die Tagesordnung vor:
+1. Begrüßung (Anna)
+2. Berichte
+2.1 Bericht der Kasse (Jonas)
+2.2 Bericht zum Spielplatzfest (Lena)
+3. Wahlen
+
+TOP 2 Berichte
+
+Die Vorsitzende dankt allen, die im vergangenen Jahr mitgeholfen haben.
+
+TOP 2.1 Bericht der Kasse
+
+Der Kassenstand beträgt 1.250 Euro am Jahresende.
+
+TOP 2.2 Bericht zum Spielplatzfest
+
+Das Spielplatzfest im Juni brachte 400 Euro für neue Spielgeräte ein.
+
+TOP 3 Wahlen
+
+Anna wird einstimmig als Vorsitzende wiedergewählt.
+"""
+
+
+def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_out(tmp_path_factory):
+    club = assistant_over(tmp_path_factory, "agm", {"mitgliederversammlung-2025-03-08.txt": AGENDA_READ_OUT})
+    listed = club.ask("Wer sollte laut Tagesordnung unter TOP 2.2 berichten?")
+    first = listed.passages[0]
+    assert first.passage.meta.get("item") == "1"  # the agenda as read out, in the first item
+    assert [item.text for item in first.passage.items if item.line in first.highlights] == [
+        "2.2 Bericht zum Spielplatzfest (Lena)"]
+    assert any(hit.passage.meta.get("item") == "2.2" for hit in listed.passages)  # and the item's own minutes
+    # without the agenda named, the item's minutes alone answer
+    reported = club.ask("Was wurde unter TOP 2.2 berichtet?")
+    assert {hit.passage.meta.get("item") for hit in reported.passages} == {"2.2"}

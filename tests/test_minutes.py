@@ -294,3 +294,21 @@ def test_an_untreated_agenda_entry_is_its_own_passage_and_an_empty_parent_none(c
     # "3. Bauanträge" stands right above "3.1": its title lives in its parts' context, not in a passage alone
     assert not [p for p in passages if p.board == "TOP 3"]
     assert [p.lines for p in passages] == sorted(p.lines for p in passages)
+
+
+def test_a_sentence_right_under_a_heading_is_its_text_not_its_title(tmp_path):
+    # headings followed at once by one line of text and a blank line: the line is what was said, not the rest of
+    # a title wrapped over two lines (which would leave the item without a passage of its own)
+    text = (
+        "Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025\n\n"
+        "TOP 1 Begrüßung\nDie Vorsitzende begrüßte die Anwesenden und stellte die Tagesordnung ohne Änderungen vor.\n\n"
+        "TOP 2 Berichte\nDie Vorsitzende dankt allen, die im letzten Jahr beim Spielplatzfest mitgeholfen haben.\n\n"
+        "TOP 3 Kasse\nDer Kassenstand beträgt am Jahresende 1.250 Euro, die Kasse wurde ohne Beanstandung geprüft.\n"
+    )
+    path = write_file(tmp_path / "versammlung.txt", text)
+    passages, kind, _ = parse_with_layout(read_document(path, tmp_path))
+    assert kind == minutes.KIND
+    items = {p.meta.get("item"): p for p in passages if p.meta.get("item")}
+    assert sorted(items) == ["1", "2", "3"]
+    assert items["2"].meta["item_title"] == "Berichte"
+    assert "mitgeholfen haben." in items["2"].text

@@ -37,6 +37,9 @@ SUBSTANCE_CHARS = 60  # text between two headings that makes the first one an it
 FILLED_CHARS = 20  # text under a heading that counts it as an item with text (one sentence: "Genehmigt.")
 LOW = 0.15  # what a heading without text under it counts in the chain (an agenda list entry)
 TITLE_MAX_LINES = 5
+# A sentence of some words ("Die Vorsitzende dankt allen, die mitgeholfen haben."): text under a heading, not a
+# line its title runs on to.
+_SENTENCE = re.compile(r"^[A-ZÄÖÜ]\S*(?:\s+\S+){5,}[.!?]$")
 TITLE_MAX_CHARS = 400
 LONG_LINE = 0.72  # of the text's width: a heading line this long may go on on the next line
 DENSE_LONG_LINE = 0.9  # … in text without blank lines, where the next line may as well be the item's first
@@ -278,7 +281,8 @@ def _title_lines(text: _Text, number: int) -> list[int]:
         # the next line looks like
         cut = (previous.endswith((",", "-", "–", "(", " von", " und", " der", " des", " vom", " zur", " zum"))
                or _unbalanced(" ".join(text.text(n) for n in lines)))
-        if candidate(line) or not cut and (_structural(text, following) or SPEAKER.match(line)):
+        if candidate(line) or not cut and (_structural(text, following) or SPEAKER.match(line)
+                                           or _SENTENCE.match(line)):
             break
         open_title = (
             cut or len(previous) >= (DENSE_LONG_LINE if text.dense else LONG_LINE) * text.width

@@ -474,8 +474,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return lead + "."
     first = hits[0]
     gathered = [hit for hit in hits if hit.gathered]
-    if gathered:
-        places = sorted({hit.passage.place for hit in gathered if hit.passage.place})
+    places = sorted({hit.passage.place for hit in gathered if hit.passage.place})
+    if gathered and places:  # (a section of a meeting's protocol gathered: its lines are quoted, as below)
         one, many = phrase(query, "boards", count=len(gathered)).split("|")
         return phrase(query, "gathered", place=escape_markdown(listing(places, query)),
                       section=quote(gathered[0].passage.section or ""), boards=one if len(gathered) == 1 else many,

@@ -439,14 +439,29 @@ class Retriever:
             allowed &= self._section.mask(filters.sections)
         return allowed
 
+    @functools.cached_property
+    def _titles(self) -> dict[str, str]:
+        """Each document's titles, long and short."""
+        return {passage.source: f"{passage.doc_title} {passage.short_title}" for passage in self.passages}
+
     def _gather(self, query: Query, order: np.ndarray) -> tuple[list[int], list[tuple[str, str]]]:
         """A question for a section of a place wants that section of every board of the place: those
         passages among the ranked ones (order, best first), in protocol order, and the places that lack it."""
         districts = sorted({place.name for place in query.districts})
-        if not query.sections or not query.local_places:
+        if not query.sections:
             return [], []
         best_section = max(query.sections, key=query.sections.get)
         in_section = self._section.mask([best_section])
+        if not query.local_places:
+            # A section named in words of a meeting named by its date ("Welche Unterlagen sind dem Protokoll vom
+            # 24.09.2015 angehängt?"): that section of its protocol, whole.
+            # (not a heading that is a word of the meeting's title: "in der Bürgerrunde vom 23.04.2015")
+            if not (query.documents and best_section in query.worded_sections) or any(
+                    fold(best_section) in fold(self._titles[source]) for source in query.documents):
+                return [], []
+            wanted = in_section & self._source.mask(query.documents)
+            picked = order[wanted[order]][: self.weights.gather_limit].tolist()
+            return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines)), []
         wanted = self._place.mask(districts) & in_section
         # In protocol order, so "Tafel 1" comes before "Tafel 2" as on the wall.
         picked = order[wanted[order]][: self.weights.gather_limit].tolist() if districts else []

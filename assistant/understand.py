@@ -15,6 +15,7 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from index import Passage
+from index.layouts.generic import ATTACHMENTS
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
@@ -829,6 +830,9 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
 AS_LISTED_ON_THE_AGENDA = re.compile(r"\b(?:laut|gemäß|gemäss|nach|auf|in)\s+(?:der\s+)?(?:tagesordnung|agenda|"
                                      r"traktandenliste|einladung)\b|\b(?:on|according\s+to)\s+the\s+agenda\b",
                                      re.IGNORECASE)
+# Words asking for the files attached to a protocol ("Welche Unterlagen sind dem Protokoll angehängt?").
+ASKS_FOR_ATTACHMENTS = re.compile(r"\b(?:anh[äa]ng\w*|angeh[äa]ngt\w*|anlagen?|beigef[üu]gt\w*|attach\w*|ekler?)\b",
+                                  re.IGNORECASE)
 # Two words given as alternatives ("ob gut oder schlecht", "good or bad").
 ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
 
@@ -847,6 +851,9 @@ def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
     worded = _beyond_alternatives(question, vocabulary.find_sections(question), vocabulary)
+    if ASKS_FOR_ATTACHMENTS.search(question) and any(ATTACHMENTS in names
+                                                      for names in vocabulary.document_sections.values()):
+        worded = {**worded, ATTACHMENTS: 1.0}  # the files a protocol lists at its end (index/layouts/generic.py)
     sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
     if documents:

@@ -896,3 +896,26 @@ def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_ou
     # without the agenda named, the item's minutes alone answer
     reported = club.ask("Was wurde unter TOP 2.2 berichtet?")
     assert {hit.passage.meta.get("item") for hit in reported.passages} == {"2.2"}
+
+
+def round_with_files(date: str, title: str, files: list[str]) -> str:
+    links = "\n".join(f"[{name}](/assets/pdfs/{name})" for name in files)
+    return (f"---\ntitle: {title}\ndate: {date}\n---\n\n## Dorfladen\n\nDer Dorfladen soll als Genossenschaft "
+            f"weitergeführt werden.\n\n## Mobilität\n\nDer Bürgerbus fährt ab Juni zweimal pro Woche.\n\n{links}\n")
+
+
+def test_the_files_attached_to_a_protocol_named_by_its_date_are_its_attachments(tmp_path_factory):
+    rounds = assistant_over(tmp_path_factory, "attached", {
+        "runde-mai.md": round_with_files("2016-05-12", "Bürgerrunde Mai 2016", ["Dorfladen_Konzept.pdf",
+                                                                                "Fahrplan_Buergerbus.pdf"]),
+        "runde-juli.md": round_with_files("2016-07-14", "Bürgerrunde Juli 2016", ["Umfrage_Ergebnisse.pdf"]),
+    })
+    answer = rounds.ask("Welche Unterlagen sind dem Protokoll vom 12.05.2016 angehängt?")
+    assert answer.passages and all(hit.source == "runde-mai.md" for hit in answer.passages)
+    assert answer.passages[0].passage.section == "Anhänge"
+    lead = answer.lead.replace("\\", "")  # (as Markdown, with its marks escaped)
+    assert "Dorfladen_Konzept.pdf" in lead and "Fahrplan_Buergerbus.pdf" in lead
+    assert "Für  steht" not in answer.lead  # a meeting's section is no place's
+    # a question about what was said still gets what was said, not the list of files
+    shop = rounds.ask("Was wurde in der Bürgerrunde vom 12.05.2016 zum Dorfladen gesagt?")
+    assert shop.passages[0].passage.section == "Dorfladen"

@@ -173,7 +173,16 @@ class Assistant:
             return unknown_place_answer(query, self.places_within(query.city_sources))
         if query.unknown_dates:
             return unknown_meeting_answer(query, self.meeting_dates)
-        ranking = self.retriever.rank(query, filters)
+        beyond = self.asks_beyond_names(query)
+        # "Was läuft gut in Schalke?": the places and the section it names answer it whole (gathered), so its
+        # meaning is not needed to rank, nor to tell that the protocols speak of it.
+        by_names = bool(query.local_places and query.sections) and not query.topics and \
+            not self.asks_beyond_names(query, sections_too=True)
+        ranking = self.retriever.rank(query, filters, by_meaning=not by_names)
+        if by_names and ranking.hits and ranking.hits[0].gathered:
+            beyond = False
+        elif by_names:
+            ranking = self.retriever.rank(query, filters)  # nothing gathered after all
         lacking = {place for place, _ in ranking.missing}
         lacks_the_field = bool(lacking) and lacking >= set(query.local_places) and not query.topics
         if lacks_the_field:
@@ -182,7 +191,6 @@ class Assistant:
             missing = ranking.missing
             ranking = self.retriever.rank(replace(query, sections={}), filters)
             ranking.missing = missing
-        beyond = self.asks_beyond_names(query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
@@ -523,9 +531,10 @@ class Assistant:
         needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed + self.relevance_shift
 
-    def asks_beyond_names(self, query: Query) -> bool:
+    def asks_beyond_names(self, query: Query, sections_too: bool = False) -> bool:
         """Whether the question has words of its own besides the names of places, sections and topics and the
-        words that frame a question ("Zeig mir alle Tafeln zu Schalke" has none)."""
+        words that frame a question ("Zeig mir alle Tafeln zu Schalke" has none). sections_too: the words of the
+        names and prompts of the sections it asks for do not count either ("Was läuft gut in Schalke?")."""
         content = query.content if not query.followup else query.text
         # The words of the title of a meeting it names by date ("Bürgerrunde") name it too, and so do the words
         # that ask for an overview of it ("besprochen").
@@ -534,7 +543,14 @@ class Assistant:
         if query.documents:
             naming |= OVERVIEW_WORDS
         framing = [word for word in words(content) if word not in FRAME_WORDS and word not in naming]
-        return bool(self.retriever.lexical.analyzer.analyze(" ".join(framing)))
+        stems = self.retriever.lexical.analyzer.analyze(" ".join(framing))
+        if sections_too and stems:
+            vocabulary = self.retriever.vocabulary
+            labelled = {stem for section in query.sections for kind in ("name", "prompt")
+                        for stem in vocabulary.section_cues.get(section, {}).get(kind, ())}
+            return any(vocabulary.stems(word)[0] not in labelled for word in framing
+                       if self.retriever.lexical.analyzer.analyze(word))
+        return bool(stems)
 
     def relevance_margin(self, ranking: Ranking) -> float:
         """How much closer the question's vector comes to the corpus than to everyday off-topic questions."""

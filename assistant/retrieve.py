@@ -291,6 +291,13 @@ class Retriever:
             return {names[order[0]]: FIELD_WEIGHT}
         return {}
 
+    @functools.cached_property
+    def _no_meaning(self) -> np.ndarray:
+        """A vector equally far from every passage: dense evidence that ranks nothing above anything else."""
+        vector = np.zeros(self.matrix.shape[1], dtype=np.float32)
+        vector.flags.writeable = False
+        return vector
+
     def dense_text(self, query: Query) -> str:
         """What the embedder compares with the passages: the question without its place names, unless it
         names a district and none of the remaining words is in the corpus (another language): then the
@@ -307,12 +314,16 @@ class Retriever:
             return 0.0
         return self.candidates.closest(vector) if self.candidates else float((self.matrix @ vector).max())
 
-    def rank(self, query: Query, filters: Filters | None = None) -> Ranking:
+    def rank(self, query: Query, filters: Filters | None = None, by_meaning: bool = True) -> Ranking:
+        """The passages, best first. by_meaning False: without the embedder, for a question its names answer
+        whole (a section of the places it names): the ranking only orders what is gathered in protocol order,
+        and embedding the question would be most of the time it takes."""
         if not self.passages:
             return Ranking([])
         coverage = self.coverage(query.text)
         about_coverage = coverage if query.about == query.text else self.coverage(query.about)
-        vector = self.embed(self.dense_text(query))
+        exact = self.candidates is None
+        vector = self.embed(self.dense_text(query)) if by_meaning or not exact else self._no_meaning
         lexical = self.lexical.scores(query.text)
         allowed = self._allowed(filters) if filters else None
         # ids None: every passage is scored (the exact index); else the candidates' passage ids.

@@ -602,6 +602,22 @@ def test_the_board_without_a_district_can_be_asked_for(real):
     assert "ohne Stadtteilangabe" in answer.passages[0].citation
 
 
+def test_a_question_its_names_answer_whole_needs_no_embedding(real, monkeypatch):
+    real.ask("Wo fehlen Kita-Plätze?")  # (the relevance probes are embedded once, on the first question)
+    embedded = []
+    original = real.store.embedder.embed_queries
+    monkeypatch.setattr(real.store.embedder, "embed_queries", lambda texts: embedded.append(texts) or original(texts))
+    real.retriever.embed.cache_clear()
+    answer = real.ask("Welche Handlungsbedarfe gibt es in Schalke?")
+    assert embedded == []
+    assert [hit.passage.place for hit in answer.passages] == ["Schalke"] * 4
+    assert all(hit.gathered for hit in answer.passages)
+    assert answer.lead.startswith("Für Schalke steht „Handlungsbedarfe“ auf 4 Tafeln")
+    # a word of its own beyond the place and the section's label and prompt: its meaning counts
+    real.ask("Welche Handlungsbedarfe gibt es in Schalke zum Müll?")
+    assert embedded
+
+
 # --- relevance both ways, banners ----------------------------------------------------------------------------
 @pytest.mark.parametrize("question", ["Öffnungszeiten Bürgerbüro Minden", "Wer ist der Oberbürgermeister?",
                                       "Wie beantrage ich einen neuen Reisepass?"])

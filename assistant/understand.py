@@ -804,6 +804,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             # of the place's sections answer, the earlier question's section last.
             other_section = True
             query.left_sections = frozenset(previous.sections)
+        elif (not asked and previous.sections and not set(previous.sections) & previous.worded_sections
+              and "sections" not in previous.inherited
+              and any(word[:1].isupper() for word in vocabulary.matter_words(query))):
+            # "Und wofür hat sich das Verwaltungsgericht bedankt?": a matter of its own, after a question whose
+            # section was only guessed from its meaning ("Beschlussfassung"): that guess was about the earlier
+            # question, not this one.
+            other_section = True
     context = previous.text if previous.followup else previous.content
     if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own

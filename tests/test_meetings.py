@@ -919,3 +919,19 @@ def test_the_files_attached_to_a_protocol_named_by_its_date_are_its_attachments(
     # a question about what was said still gets what was said, not the list of files
     shop = rounds.ask("Was wurde in der Bürgerrunde vom 12.05.2016 zum Dorfladen gesagt?")
     assert shop.passages[0].passage.section == "Dorfladen"
+
+
+def test_a_follow_up_with_a_matter_of_its_own_drops_a_section_only_guessed_for_the_earlier_question(
+        council, monkeypatch):
+    vocabulary = council.retriever.vocabulary
+    guessed = {"Beschlussfassung": 0.5}
+    # (the guess from meaning, for the earlier question only; which questions the embedder reads so varies)
+    monkeypatch.setattr(vocabulary, "sections_by_meaning",
+                        lambda query: dict(guessed) if "Gemeindepräsident" in query.text else {})
+    earlier = "Was hat der Gemeindepräsident zum Budget gesagt?"
+    assert council.understand(earlier).sections == guessed
+    follow_up = council.understand("Und was sagte Müller zur Heizung im Schulhaus?", history=[earlier])
+    assert follow_up.sections == {} and "sections" not in follow_up.inherited
+    # a section the earlier question named in words stays: the same question about another matter
+    worded = council.understand("Und was ist mit dem Schulhaus?", history=["Was steht unter Beschlussfassung?"])
+    assert "Beschlussfassung" in worded.sections

@@ -39,7 +39,6 @@ KIND_NAMES = {
     "agenda_item": KindName("Tagesordnungspunkte", unit="Tagesordnungspunkt", units="Tagesordnungspunkte"),
 }
 BOARD_KINDS = tuple(KIND_NAMES)
-NO_DISTRICT_BOARD = "Tafel ohne Stadtteilangabe"  # an exchange board whose district is not written on it
 
 
 def in_kind_order(kinds) -> list[str]:
@@ -127,8 +126,6 @@ class Passage:
             parts.append(self.meta["city"])
         if self.place:
             parts.append(self.place)
-        elif self.board_kind == "district":
-            parts.append(NO_DISTRICT_BOARD)  # so that a question can point at it
         if self.topic:
             parts.append(f"Thema: {self.topic}")
         if self.meta.get("parent"):

@@ -221,6 +221,8 @@ class Assistant:
         asks_an_empty_field = (query.intent == "yesno" and bool(query.sections) and bool(ranking.hits)
                                and ranking.hits[0].passage.section in query.sections
                                and bool(ranking.hits[0].passage.meta.get("empty")))
+        if asks_an_empty_field:
+            ranking.missing = []  # (the field is there, empty: no place is said to lack it)
         if query.intent in ("where", "yesno") and matters and not asks_an_empty_field:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
@@ -264,8 +266,9 @@ class Assistant:
         if listing is not None:
             cited = [listing, *(hit for hit in cited if hit.position != listing.position)][:MAX_CITED]
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
-        if listing is not None and (entries := entries_of(listing.passage, {number for _, number in query.items})):
-            cited[0] = replace(cited[0], highlights=entries)  # the items' own entries answer
+        if listing is not None:
+            # the items' own entries answer
+            cited[0] = replace(cited[0], highlights=entries_of(listing.passage, {number for _, number in query.items}))
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
                 and not self.names_a_section_by_its_label(query)):
@@ -317,18 +320,32 @@ class Assistant:
         return compose(query, cited, ranking.missing, analyzer)
 
     def agenda_listing(self, query: Query, ranking: Ranking) -> Hit | None:
-        """The best ranked passage of the named items' meeting that lists its agenda, the items' numbers among
-        its entries ("3. Bericht des Vorstands" for TOP 3.3): the head of minutes or the agenda read out in the
-        first item. None: the meeting has none."""
+        """The best ranked passage of the named items' meeting that lists its agenda with an entry of one of
+        those very numbers ("2.2 Bericht zum Spielplatzfest (Lena)"): a page of the head of its minutes or a part
+        of its first item (the agenda read out), listing at least AGENDA_ENTRIES items. None: there is none."""
         sources = {source for source, _ in query.items}
-        numbers = {number.split(".")[0] for _, number in query.items}
+        if query.documents:
+            sources &= query.documents  # (the meeting of the date it names, not another one's item of that number)
+        numbers = {number for _, number in query.items}
+        firsts = self.first_items
         for hit in ranking.hits:
-            if hit.source not in sources or (hit.source, str(hit.passage.meta.get("item"))) in query.items:
-                continue  # (an item's own minutes name its number too)
-            entries = [match.group(1) for item in hit.passage.items if (match := AGENDA_ENTRY.match(item.text))]
-            if len(entries) >= AGENDA_ENTRIES and numbers & set(entries):
+            passage = hit.passage
+            if hit.source not in sources or not (self.retriever.is_head(hit.position)
+                                                 or str(passage.meta.get("item")) == firsts.get(hit.source)):
+                continue
+            listed = {match.group(1).rstrip(".") for item in passage.items if (match := AGENDA_NUMBER.match(item.text))}
+            if len(listed) >= AGENDA_ENTRIES and entries_of(passage, numbers):
                 return hit
         return None
+
+    @functools.cached_property
+    def first_items(self) -> dict[str, str]:
+        """Each document's first agenda item number, for the minutes that have any."""
+        firsts: dict[str, str] = {}
+        for passage in self.store.passages:
+            if passage.meta.get("item") is not None:
+                firsts.setdefault(passage.source, str(passage.meta["item"]))
+        return firsts
 
     def with_the_continuation(self, cited: list[Hit], query: Query, matter) -> list[Hit]:
         """The cited passages, each whose answering lines run to its end in the middle of a sentence followed by the
@@ -682,11 +699,11 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
     return result
 
 
-# An entry of an agenda as listed: its number (of any depth) and a word ("6. Antrag gemäss § 52", "2. Wahl des
-# Vorstands"); not an hour ("17:00 Ankommen"). A passage with this many lists the agenda.
-AGENDA_ENTRY = re.compile(r"^\W{0,3}(\d{1,2})(?:\.\d{1,2})*\.?\s+[^\W\d_]")
-AGENDA_ENTRIES = 2
-AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})*\.?)\s+[^\W\d_]")  # its whole number: "2.2", "6."
+# An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
+# Fest"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number alone ends with a full stop. A
+# passage listing this many numbers lists the agenda.
+AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+[^\W\d_]")
+AGENDA_ENTRIES = 3
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")

@@ -465,9 +465,9 @@ class Retriever:
         in_section = self._section.mask([best_section])
         if not query.local_places:
             # A section named in words of a meeting named by its date ("Welche Unterlagen sind dem Protokoll vom
-            # 24.09.2015 angehängt?"): that section of its protocol, whole.
+            # 24.09.2015 angehängt?"): that section of its protocol, whole (an agenda item it names: the item's).
             # (not a heading that is a word of the meeting's title: "in der Bürgerrunde vom 23.04.2015")
-            if not (query.documents and best_section in query.worded_sections) or any(
+            if not (query.documents and best_section in query.worded_sections) or query.items or any(
                     fold(best_section) in fold(self._titles[source]) for source in query.documents):
                 return [], []
             wanted = in_section & self._source.mask(query.documents)

@@ -838,7 +838,8 @@ AS_LISTED_ON_THE_AGENDA = re.compile(r"\b(?:laut|gemäß|gemäss|nach|auf|in)\s+
                                      r"traktandenliste|einladung)\b|\b(?:on|according\s+to)\s+the\s+agenda\b",
                                      re.IGNORECASE)
 # Words asking for the files attached to a protocol ("Welche Unterlagen sind dem Protokoll angehängt?").
-ASKS_FOR_ATTACHMENTS = re.compile(r"\b(?:anh[äa]ng\w*|angeh[äa]ngt\w*|anlagen?|beigef[üu]gt\w*|attach\w*|ekler?)\b",
+# (not "Anlage", which is as often a facility: "die Anlage einer Ladesäule")
+ASKS_FOR_ATTACHMENTS = re.compile(r"\b(?:angeh[äa]ngt\w*|anh[äa]nge|anhang|beigef[üu]gt\w*|attached|attachments?)\b",
                                   re.IGNORECASE)
 # Two words given as alternatives ("ob gut oder schlecht", "good or bad").
 ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
@@ -850,7 +851,10 @@ def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: 
     "Was läuft gut")."""
     for match in ALTERNATIVE_WORDS.finditer(question):
         first, second = (set(vocabulary.find_sections(word)) for word in match.groups())
-        if first != second:
+        # (the other one a quality of its own, "schlecht": not a noun, "Wünsche", nor a word like "nicht")
+        other = match.group(2) if first else match.group(1)
+        quality = other[:1].islower() and not vocabulary._stopwords.is_stopword(other)
+        if first != second and quality:
             sections = {name: weight for name, weight in sections.items() if name not in first | second}
     return sections
 

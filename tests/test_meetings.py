@@ -896,6 +896,20 @@ def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_ou
     # without the agenda named, the item's minutes alone answer
     reported = club.ask("Was wurde unter TOP 2.2 berichtet?")
     assert {hit.passage.meta.get("item") for hit in reported.passages} == {"2.2"}
+    # the entry of that very number, not one of the same first digit
+    elections = club.ask("Was stand laut Tagesordnung unter TOP 3?")
+    listing = elections.passages[0]
+    assert [item.text for item in listing.passage.items if item.line in listing.highlights] == ["3. Wahlen"]
+    # minutes whose agenda is listed nowhere: the item's own minutes, not a tally or another item's numbered lines
+    council = assistant_over(tmp_path_factory, "council-agenda", {"gemeinderat-2024-05-05.txt": MINUTES})
+    budget = council.ask("Was stand laut Tagesordnung unter Traktandum 2?")
+    assert budget.passages and budget.passages[0].passage.meta.get("item") == "2"
+
+
+def test_a_section_of_a_dated_meeting_is_an_agenda_items_when_the_question_names_one(council):
+    # "am 5. Mai 2024 zu Traktandum 3": that item's decision, not every decision of the meeting in order
+    answer = council.ask("Was wurde am 5. Mai 2024 zu Traktandum 3 beschlossen?")
+    assert "2 Millionen Franken" in answer.lead and "30:5" not in answer.lead
 
 
 def round_with_files(date: str, title: str, files: list[str]) -> str:
@@ -916,9 +930,11 @@ def test_the_files_attached_to_a_protocol_named_by_its_date_are_its_attachments(
     lead = answer.lead.replace("\\", "")  # (as Markdown, with its marks escaped)
     assert "Dorfladen_Konzept.pdf" in lead and "Fahrplan_Buergerbus.pdf" in lead
     assert "Für  steht" not in answer.lead  # a meeting's section is no place's
-    # a question about what was said still gets what was said, not the list of files
+    # a question about what was said still gets what was said, not the list of files; an "Anlage" is a facility
     shop = rounds.ask("Was wurde in der Bürgerrunde vom 12.05.2016 zum Dorfladen gesagt?")
     assert shop.passages[0].passage.section == "Dorfladen"
+    facility = rounds.ask("Was wurde am 12.05.2016 zur Anlage einer Haltestelle für den Bürgerbus gesagt?")
+    assert facility.passages and facility.passages[0].passage.section != "Anhänge"
 
 
 def test_a_follow_up_with_a_matter_of_its_own_drops_a_section_only_guessed_for_the_earlier_question(

@@ -527,12 +527,13 @@ class Assistant:
     def is_relevant(self, query: Query, ranking: Ranking, beyond_names: bool | None = None) -> bool:
         """Whether the corpus says anything about what the question is about, judged on the ranking's evidence
         (beyond_names: asks_beyond_names, where the caller has it already)."""
-        if query.items or query.meeting_fact or (query.documents and set(query.sections) & query.worded_sections):
+        if query.items or query.meeting_fact or query.unnamed_board or (
+                query.documents and set(query.sections) & query.worded_sections):
             # an agenda item of these minutes, by its number, or a fact of a meeting it names ("When did the
             # conference end?"), or a section of it named in words ("Welche Unterlagen sind dem Protokoll vom
-            # 12.05.2016 angehängt?"): the item, the meeting's own pages or that section are the answer
+            # 12.05.2016 angehängt?"), or the boards without a district: those are the answer
             return True
-        named = bool(query.places or query.sections or query.topics or query.documents)
+        named = bool(query.places or query.sections or query.topics or query.documents or query.unnamed_board)
         if not (self.asks_beyond_names(query) if beyond_names is None else beyond_names):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named

@@ -214,6 +214,8 @@ class Retriever:
         self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
                                      len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
+        # Exchange boards whose district is not written on them ("Austausch · ohne Stadtteilangabe").
+        self._unnamed_boards = self._is_district & np.fromiter((not p.place for p in passages), bool, len(passages))
         self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
         self._any_empty = bool(self._empty.any())
         self._attachments = np.fromiter((bool(p.meta.get("attachments")) for p in passages), bool, len(passages))
@@ -459,6 +461,12 @@ class Retriever:
         """A question for a section of a place wants that section of every board of the place: those
         passages among the ranked ones (order, best first), in protocol order, and the places that lack it."""
         districts = sorted({place.name for place in query.districts})
+        if query.unnamed_board and self._unnamed_boards.any():
+            # "auf der Tafel ohne Stadtteilangabe": those boards (the section asked for of them), whole
+            worded = [name for name in query.sections if name in query.worded_sections]  # (not one guessed)
+            wanted = self._unnamed_boards & (self._section.mask(worded) if worded else True)
+            picked = order[wanted[order]][: self.weights.gather_limit].tolist()
+            return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines)), []
         if not query.sections:
             return [], []
         best_section = max(query.sections, key=query.sections.get)

@@ -180,6 +180,8 @@ class Query:
     # It asks what the agenda lists under the items it names ("Wer war laut Tagesordnung unter TOP 3.3 zuständig?"):
     # the agenda as printed or read out answers too, not only the item's minutes.
     as_listed: bool = False
+    # It asks about the exchange boards whose district is not written on them ("die Tafel ohne Stadtteilangabe").
+    unnamed_board: bool = False
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -841,6 +843,10 @@ AS_LISTED_ON_THE_AGENDA = re.compile(r"\b(?:laut|gemäß|gemäss|nach|auf|in)\s+
 # (not "Anlage", which is as often a facility: "die Anlage einer Ladesäule")
 ASKS_FOR_ATTACHMENTS = re.compile(r"\b(?:angeh[äa]ngt\w*|anh[äa]nge|anhang|beigef[üu]gt\w*|attached|attachments?)\b",
                                   re.IGNORECASE)
+# A board named by the district it lacks: "ohne Stadtteilangabe", "ohne Stadtteilnamen", "without a district".
+WITHOUT_A_DISTRICT = re.compile(r"\bohne\s+(?:(?:eine[nm]?|den|die|das)\s+)?(?:stadtteil|stadtbezirk|ortsangabe"
+                                r"|ortsnamen?|ortsteil)\w*|\b(?:without|no)\s+(?:a\s+)?(?:district|neighbou?rhood)\b",
+                                re.IGNORECASE)
 # Two words given as alternatives ("ob gut oder schlecht", "good or bad").
 ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
 
@@ -861,7 +867,9 @@ def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: 
 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
     places, spans = vocabulary.find_places(question)
-    worded = _beyond_alternatives(question, vocabulary.find_sections(question), vocabulary)
+    # (the district a board lacks is no word for one of its sections: "ohne Stadtteilangabe" ~ "im Stadtbezirk")
+    worded = _beyond_alternatives(question, vocabulary.find_sections(WITHOUT_A_DISTRICT.sub(" ", question)),
+                                  vocabulary)
     if ASKS_FOR_ATTACHMENTS.search(question) and any(ATTACHMENTS in names
                                                       for names in vocabulary.document_sections.values()):
         worded = {**worded, ATTACHMENTS: 1.0}  # the files a protocol lists at its end (index/layouts/generic.py)
@@ -905,7 +913,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
-                  as_listed=bool(items) and bool(AS_LISTED_ON_THE_AGENDA.search(question)))
+                  as_listed=bool(items) and bool(AS_LISTED_ON_THE_AGENDA.search(question)),
+                  unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)))
     return query
 
 

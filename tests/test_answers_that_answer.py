@@ -601,6 +601,16 @@ def test_a_yes_no_question_about_an_empty_field_is_answered_by_the_field(real):
     assert not filled.passages[0].passage.meta.get("empty")
 
 
+def test_the_boards_without_a_district_can_be_asked_for(real):
+    fields = real.ask("Welche Handlungsbedarfe stehen auf der Tafel ohne Stadtteilnamen?")
+    assert [(hit.passage.place, hit.passage.section) for hit in fields.passages] == [(None, "Handlungsbedarfe")] * 2
+    assert "ohne Stadtteilangabe" in fields.passages[0].citation
+    whole = real.ask("Was steht auf der Tafel ohne Stadtteilangabe?")
+    assert len(whole.passages) == 6 and all(hit.passage.place is None for hit in whole.passages)
+    assert {hit.passage.section for hit in whole.passages} == {"Was läuft gut", "Handlungsbedarfe",
+                                                               "Worauf kommt es an"}
+
+
 def test_the_word_board_points_at_no_board_in_particular(real):
     # "auf den Tafeln" is every board: the answer is what names the matter, not the board without a district
     answer = real.ask("Was steht auf den Tafeln zu Vernetzung?")

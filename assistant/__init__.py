@@ -25,6 +25,7 @@ from .answer import (
 )
 from .evidence import (
     MAX_MENTIONS,
+    VALUE_PASSAGES,
     VALUES,
     either_of,
     fact_lines,
@@ -192,6 +193,13 @@ class Assistant:
             ranking = self.retriever.rank(replace(query, sections={}), filters)
             ranking.missing = missing
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
+        if not relevant and ranking.hits and query.intent is None and asked_value(query.question) not in (None, "vote"):
+            # "Wann war die Begrüßung?": short, and so near everyday questions to the embedder, but one of the best
+            # passages has a line with such a value that names all it asks about ("17:30 Begrüßung")
+            about = self.speaks_of(query, every=True)
+            relevant = about is not None and holding_the_value(
+                list(itertools.islice(ranking.hits, VALUE_PASSAGES)), asked_value(query.question), query.question,
+                about) is not None
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
         lists_places = query.intent == "where" and query.place_kind and not query.local_places
@@ -404,9 +412,10 @@ class Assistant:
         analyzer = self.retriever.lexical.analyzer
         return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, query.local_places)
 
-    def speaks_of(self, query: Query, quoted_only: bool = False):
+    def speaks_of(self, query: Query, quoted_only: bool = False, every: bool = False):
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every
-        passage of "the Makerspace" protocol names it), or None when the question has no such word."""
+        passage of "the Makerspace" protocol names it), or None when the question has no such word. every: has
+        all of those words."""
         analyzer = self.retriever.lexical.analyzer
         # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
         content = query.content
@@ -434,6 +443,8 @@ class Assistant:
         places = {terms[0] for name in NAMED_PLACE.findall(query.content) if len(terms := analyzer.analyze(name)) == 1
                   and lexical.document_frequency(terms[0]) > common}
         asked = asked - places or asked
+        if every:
+            return lambda text: asked <= set(analyzer.analyze(text))
         return lambda text: bool(asked & set(analyzer.analyze(text)))
 
     @functools.cached_property

@@ -202,6 +202,9 @@ def test_a_fact_of_the_conference_is_answered_from_its_own_pages_not_a_topic_tha
     ("When did the conference end?", "The minutes say under „Programm“: „20:30 Abschlussrunde“ [1]."),
     ("Wann endet die Konferenz?", "Im Protokoll steht unter „Programm“: „20:30 Abschlussrunde“ [1]."),
     ("What time was the welcome?", "The minutes say under „Programm“: „17:30 Begrüßung“ [1]."),
+    # short, and so near everyday questions to the embedder: a programme line naming it with its hour answers
+    ("Wann war die Begrüßung?", "Im Protokoll steht unter „Programm“: „17:30 Begrüßung“ [1]."),
+    ("Um wie viel Uhr war die Abschlussrunde?", "Im Protokoll steht unter „Programm“: „20:30 Abschlussrunde“ [1]."),
     ("Konferans ne zaman başladı?", "Protokolde „Programm“ altında şu yazıyor: „17:00 Ankommen“ [1]."),
     ("Wie viele Einrichtungen gehören in Schalke zum Bildungsverbund?",
      "Auf der Tafel „Austausch · Schalke · Tafel 1 von 4“ steht: „Bildungsverbund ca. 50 Einrichtungen mit "

@@ -19,7 +19,8 @@ from .quality import PROJECT, PROJECT_SEARCH, build_systems, load_question_sets
 from .scale import child, forget_questions, peak_rss_mb
 
 APP_TIMEOUT = 180  # seconds to wait for the app's first answer before giving up
-FIRST_QUESTION = "Was läuft gut in Schalke?"
+# (one the embedder must read: a question naming only a place and a section is answered without it)
+FIRST_QUESTION = "Wo fehlen Kita-Plätze?"
 
 
 def run(

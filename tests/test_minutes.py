@@ -303,12 +303,16 @@ def test_a_sentence_right_under_a_heading_is_its_text_not_its_title(tmp_path):
         "Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025\n\n"
         "TOP 1 Begrüßung\nDie Vorsitzende begrüßte die Anwesenden und stellte die Tagesordnung ohne Änderungen vor.\n\n"
         "TOP 2 Berichte\nDie Vorsitzende dankt allen, die im letzten Jahr beim Spielplatzfest mitgeholfen haben.\n\n"
-        "TOP 3 Kasse\nDer Kassenstand beträgt am Jahresende 1.250 Euro, die Kasse wurde ohne Beanstandung geprüft.\n"
+        # short items under headings that say what they are are items all the same
+        "TOP 3 Kasse\nDer Kassenstand beträgt 1.250 Euro am Jahresende.\n\n"
+        "TOP 4 Verschiedenes\nKeine Wortmeldungen.\n"
     )
     path = write_file(tmp_path / "versammlung.txt", text)
     passages, kind, _ = parse_with_layout(read_document(path, tmp_path))
     assert kind == minutes.KIND
     items = {p.meta.get("item"): p for p in passages if p.meta.get("item")}
-    assert sorted(items) == ["1", "2", "3"]
+    assert sorted(items) == ["1", "2", "3", "4"]
+    assert items["4"].text.endswith("Keine Wortmeldungen.") and "Wortmeldungen" not in items["3"].text
+    assert items["3"].meta["item_title"] == "Kasse"
     assert items["2"].meta["item_title"] == "Berichte"
     assert "mitgeholfen haben." in items["2"].text

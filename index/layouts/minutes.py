@@ -361,7 +361,9 @@ def _chain(text: _Text) -> list[Heading]:
     quality = [_quality(heading, text, neighbours) for heading in found]
 
     def value(i: int, until: int, child: bool) -> float:
-        return quality[i] * (1.0 if child or _substance(text, found[i], until) else LOW)
+        # (a heading that says what it is, "TOP 5" or "## 5.", counts in full over a short item: "Keine Wortmeldungen")
+        marked = found[i].word or found[i].markdown
+        return quality[i] * (1.0 if child or marked or _substance(text, found[i], until) else LOW)
 
     best = [0.0] * count
     back: list[int | None] = [None] * count

@@ -193,13 +193,14 @@ class Assistant:
             ranking = self.retriever.rank(replace(query, sections={}), filters)
             ranking.missing = missing
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
-        if not relevant and ranking.hits and query.intent is None and asked_value(query.question) not in (None, "vote"):
+        # (a yes-or-no or where-question asks whether or where, not for the value itself)
+        value = asked_value(query.question) if query.intent is None else None
+        if not relevant and ranking.hits and value not in (None, "vote"):
             # "Wann war die Begrüßung?": short, and so near everyday questions to the embedder, but one of the best
             # passages has a line with such a value that names all it asks about ("17:30 Begrüßung")
             about = self.speaks_of(query, every=True)
             relevant = about is not None and holding_the_value(
-                list(itertools.islice(ranking.hits, VALUE_PASSAGES)), asked_value(query.question), query.question,
-                about) is not None
+                list(itertools.islice(ranking.hits, VALUE_PASSAGES)), value, query.question, about) is not None
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
         lists_places = query.intent == "where" and query.place_kind and not query.local_places
@@ -303,8 +304,6 @@ class Assistant:
             cited += highlight(pages, query, self.retriever, matters[0] if matters else None)
             cited.sort(key=lambda hit: (not own_page(hit), not hit.highlights))
             del cited[MAX_CITED:]
-        # (a yes-or-no or where-question asks whether or where, not for the value itself)
-        value = asked_value(query.question) if query.intent is None else None
         if value == "venue" and not query.meeting_fact:
             value = None  # where courses or meetings of a group take place: a district or a board says so too
         if value:
@@ -350,9 +349,8 @@ class Assistant:
     def first_items(self) -> dict[str, str]:
         """Each document's first agenda item number, for the minutes that have any."""
         firsts: dict[str, str] = {}
-        for passage in self.store.passages:
-            if passage.meta.get("item") is not None:
-                firsts.setdefault(passage.source, str(passage.meta["item"]))
+        for source, number in self.retriever.vocabulary.meetings.items:  # (in the order of the passages)
+            firsts.setdefault(source, number)
         return firsts
 
     def with_the_continuation(self, cited: list[Hit], query: Query, matter) -> list[Hit]:
@@ -361,13 +359,13 @@ class Assistant:
         to MAX_CITED."""
         passages = self.store.passages
         taken = {hit.position for hit in cited}
-        result = []
+        result, added = [], 0
         for rank, hit in enumerate(cited):
             result.append(hit)
             following = hit.position + 1
             # (the best few may push out the last cited; the others only fill free places)
             if not hit.highlights or following >= len(passages) or following in taken or (
-                    rank >= CONTINUED_FIRST and len(cited) + len(result) - rank - 1 >= MAX_CITED):
+                    rank >= CONTINUED_FIRST and len(cited) + added >= MAX_CITED):
                 continue
             passage, after = hit.passage, passages[following]
             last = passage.items[-1]
@@ -385,6 +383,7 @@ class Assistant:
                     continuation = replace(continuation, highlights=tuple(
                         dict.fromkeys(item.line for item in after.items if item.line <= ends)))
                 result.append(continuation)
+                added += 1
         return result[:max(MAX_CITED, len(cited))]
 
     def names_a_section_by_its_label(self, query: Query) -> bool:

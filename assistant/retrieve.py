@@ -457,6 +457,12 @@ class Retriever:
         """Each document's titles, long and short."""
         return {passage.source: f"{passage.doc_title} {passage.short_title}" for passage in self.passages}
 
+    def _in_protocol_order(self, order: np.ndarray, wanted: np.ndarray) -> list[int]:
+        """The best ranked of the wanted passages (order: best first), up to the gather limit, in protocol order, so
+        "Tafel 1" comes before "Tafel 2" as on the wall."""
+        picked = order[wanted[order]][: self.weights.gather_limit].tolist()
+        return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
+
     def _gather(self, query: Query, order: np.ndarray) -> tuple[list[int], list[tuple[str, str]]]:
         """A question for a section of a place wants that section of every board of the place: those
         passages among the ranked ones (order, best first), in protocol order, and the places that lack it."""
@@ -465,8 +471,7 @@ class Retriever:
             # "auf der Tafel ohne Stadtteilangabe": those boards (the section asked for of them), whole
             worded = [name for name in query.sections if name in query.worded_sections]  # (not one guessed)
             wanted = self._unnamed_boards & (self._section.mask(worded) if worded else True)
-            picked = order[wanted[order]][: self.weights.gather_limit].tolist()
-            return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines)), []
+            return self._in_protocol_order(order, wanted), []
         if not query.sections:
             return [], []
         best_section = max(query.sections, key=query.sections.get)
@@ -478,13 +483,9 @@ class Retriever:
             if not (query.documents and best_section in query.worded_sections) or query.items or any(
                     fold(best_section) in fold(self._titles[source]) for source in query.documents):
                 return [], []
-            wanted = in_section & self._source.mask(query.documents)
-            picked = order[wanted[order]][: self.weights.gather_limit].tolist()
-            return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines)), []
+            return self._in_protocol_order(order, in_section & self._source.mask(query.documents)), []
         wanted = self._place.mask(districts) & in_section
-        # In protocol order, so "Tafel 1" comes before "Tafel 2" as on the wall.
-        picked = order[wanted[order]][: self.weights.gather_limit].tolist() if districts else []
-        gathered = sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
+        gathered = self._in_protocol_order(order, wanted) if districts else []
         missing = []
         # (only a field the question names in words, or one asked for before: a field guessed from its meaning,
         # "gefordert" ~ "Worauf kommt es an", is no field a workshop could be said to lack)

@@ -885,7 +885,7 @@ Anna wird einstimmig als Vorsitzende wiedergewählt.
 """
 
 
-def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_out(tmp_path_factory):
+def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_out(tmp_path_factory, council):
     club = assistant_over(tmp_path_factory, "agm", {"mitgliederversammlung-2025-03-08.txt": AGENDA_READ_OUT})
     listed = club.ask("Wer sollte laut Tagesordnung unter TOP 2.2 berichten?")
     first = listed.passages[0]
@@ -901,7 +901,6 @@ def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_ou
     listing = elections.passages[0]
     assert [item.text for item in listing.passage.items if item.line in listing.highlights] == ["3. Wahlen"]
     # minutes whose agenda is listed nowhere: the item's own minutes, not a tally or another item's numbered lines
-    council = assistant_over(tmp_path_factory, "council-agenda", {"gemeinderat-2024-05-05.txt": MINUTES})
     budget = council.ask("Was stand laut Tagesordnung unter Traktandum 2?")
     assert budget.passages and budget.passages[0].passage.meta.get("item") == "2"
 

@@ -223,7 +223,7 @@ class Assistant:
             # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
             # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
             return self.no_with_the_closest(query, ranking, matters)
-        if query.intent == "where" and (either := either_of(query, matters)):
+        if query.intent == "where" and (either := either_of(query, matters, self.retriever)):
             matters = [either, *matters]  # where any of the alternatives it lists is named
         # "Hat die Mediationsgruppe auch Empfehlungen aufgeschrieben?": the field asked about answers, and when it is
         # empty, that is the answer (not a "yes" for a line of another field).

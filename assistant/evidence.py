@@ -13,6 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from index.layouts.minutes import DECISION, TALLY
+from index.lexical import LexicalIndex
 
 from .meetings import AGENDA_ITEM, MONTHS
 from .retrieve import Filters, Hit, Retriever
@@ -49,6 +50,28 @@ class Matter:
     prefixes: frozenset[str] = frozenset()  # casefolded, umlauts kept
     candidates: frozenset[str] = frozenset()  # index terms of every passage that may name it
     words: list[str] = field(default_factory=list)  # the question's words it comes from
+    # the corpus' index: what tells a surname from the word ("Müll" is not named by "Katharina Müller"); None: not told
+    lexical: LexicalIndex | None = field(default=None, compare=False, repr=False)
+
+    def _beyond_names(self, text: str) -> bool:
+        """Whether the text names it other than by a person's surname the stemmer makes the same word ("Müller" of
+        "Katharina Müller", "JAGMAR MÜLLER" → "mull"): a capitalised word after a first name the corpus uses once at
+        most, an initial or a title, and not the question's word itself."""
+        asked = {word.casefold() for word in self.words}
+        surnames = [match.start(2) for match in PERSON_NAME.finditer(text)
+                    if match.group(2).casefold() not in asked and self._first_name(match.group(1))]
+        if not surnames:
+            return True
+        kept = "".join(piece for start, piece in _cut_words(text, surnames))
+        terms = frozenset(self.lexical.analyzer.analyze(kept))
+        return any(alternative <= terms for alternative in self.alternatives)
+
+    def _first_name(self, word: str) -> bool:
+        if word.endswith(".") and len(word) <= 4:
+            return True  # "U.", "Fr.", "Dr."
+        analyzer = self.lexical.analyzer
+        return not analyzer.is_stopword(word.casefold()) and all(
+            self.lexical.document_frequency(term) <= 1 for term in analyzer.analyze(word))
 
     def has_its_head(self) -> bool:
         """Whether what it matches includes the last part of the question's word, which carries a German
@@ -63,9 +86,25 @@ class Matter:
 
     def named_by(self, text: str, terms: frozenset[str]) -> bool:
         if any(alternative <= terms for alternative in self.alternatives):
-            return True
+            return self.lexical is None or self._beyond_names(text)
         return bool(self.prefixes) and any(token.startswith(prefix) and len(token) >= len(prefix) + COMPOUND_REST
                                            for token in _tokens(text) for prefix in self.prefixes)
+
+
+# A capitalised word after another one, an initial or a title: a person's first and last name, if the first is one.
+PERSON_NAME = re.compile(r"(?<![\w.])([A-ZÄÖÜ][\w-]*\.?|[A-ZÄÖÜ]\.)\s+([A-ZÄÖÜ][\w-]*)")
+
+
+def _cut_words(text: str, starts: list[int]):
+    """The text in pieces without the words beginning at starts."""
+    position = 0
+    for start in starts:
+        end = start
+        while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+            end += 1
+        yield position, text[position:start]
+        position = end
+    yield position, text[position:]
 
 
 @functools.lru_cache(maxsize=1 << 14)  # an item's words, read for every matter of every question that cites it
@@ -171,7 +210,8 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
         if alternatives or extended:
             terms = {term for alternative in alternatives for term in alternative} | set(extended)
             candidates.append((min(frequencies or [1]), word,
-                               Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word])))
+                               Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word],
+                                      lexical)))
     candidates.sort(key=lambda candidate: candidate[0])
     return [matter for _, _, matter in candidates]
 
@@ -214,7 +254,7 @@ EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.
                     r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
 
 
-def either_of(query: Query, matters: list[Matter]) -> Matter | None:
+def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matter | None:
     """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
     von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
     listed = set()
@@ -223,10 +263,17 @@ def either_of(query: Query, matters: list[Matter]) -> Matter | None:
     chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
     if len(chosen) < 2:
         return None
-    return Matter(alternatives=list(dict.fromkeys(a for matter in chosen for a in matter.alternatives)),
+    alternatives = [a for matter in chosen for a in matter.alternatives]
+    # "IFÖ-Klassen bzw. das IFÖ-System": alternatives sharing their first part ask for anything it names.
+    firsts = {word.split("-")[0] for matter in chosen for word in matter.words if "-" in word}
+    if len(firsts) == 1 and all("-" in matter.words[0] for matter in chosen):
+        shared = [term for term in dict.fromkeys(retriever.lexical.analyzer.analyze(firsts.pop()))
+                  if retriever.lexical.document_frequency(term)]
+        alternatives = [frozenset([term]) for term in shared[:1]] + alternatives
+    return Matter(alternatives=list(dict.fromkeys(alternatives)),
                   prefixes=frozenset().union(*(matter.prefixes for matter in chosen)),
                   candidates=frozenset().union(*(matter.candidates for matter in chosen)),
-                  words=[word for matter in chosen for word in matter.words])
+                  words=[word for matter in chosen for word in matter.words], lexical=retriever.lexical)
 
 
 def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Matter],

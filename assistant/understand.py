@@ -496,7 +496,7 @@ class Vocabulary:
                 if len(stem) < 3:
                     continue
                 name = _matching(stem, cue["name"])
-                prompt = _matching(stem, cue["prompt"])
+                prompt = _matching(stem, cue["prompt"], strict=True)
                 if name:
                     score += 2 * self._section_idf.get(name, 0.0)
                 elif prompt and stem not in framing:
@@ -716,7 +716,7 @@ def place_kind(passage: Passage) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 15)  # every question asks it for each of its stems and each section
-def _matching(stem: str, cues: frozenset[str]) -> str | None:
+def _matching(stem: str, cues: frozenset[str], strict: bool = False) -> str | None:
     """The cue stem a question stem matches: the same, or sharing its first five letters
     (Snowball keeps "Probleme"/"Problem" and "begrüßt"/"Begrüßung" apart), but not two compounds of one first
     part ("beschlussfähig" is no "Beschlussfassung")."""
@@ -725,24 +725,28 @@ def _matching(stem: str, cues: frozenset[str]) -> str | None:
     if len(stem) >= PREFIX_LETTERS:
         sharing = _cues_by_prefix(cues).get(stem[:PREFIX_LETTERS], [])
         # the first in sorted order
-        return next((cue for cue in sharing if not _other_compound(stem, cue)), None)
+        return next((cue for cue in sharing if not _other_compound(stem, cue, strict)), None)
     return None
 
 
 COMPOUND_PART = 8  # letters two stems share before they part that make them two compounds of one first word
 ENDING_LETTERS = 2  # what one stem may have beyond the other and still be the same word with an ending
+OTHER_WORD_REST = 4  # letters both stems go on with beyond a short shared beginning that make them two words
 PART_REST = 5  # letters a stem must lack of a longer one to be only its first part, not the word with an ending
 
 
-def _other_compound(stem: str, cue: str) -> bool:
+def _other_compound(stem: str, cue: str, strict: bool = False) -> bool:
     """Whether two stems sharing their beginning are another word made of it ("beschlussfah" of "beschluss",
     "beschlussfass"): they part after a whole word's letters, and neither is the other with an ending of at most
-    two letters ("herausfordernd" ~ "herausforder")."""
+    two letters ("herausfordernd" ~ "herausforder"). strict: nor do both go on far after a short shared beginning
+    (a section's name, "Themenkarte", is still named by "Themenvorschlag"; a word of its prompt is not)."""
     shared = len(os.path.commonprefix([stem, cue]))
     if cue.startswith(stem) and len(cue) - shared >= PART_REST:
         return True  # the question's word is the first part the cue is built of ("heraus" of "herausforder")
     if shared < COMPOUND_PART:
-        return False
+        # (a prompt's word: two words going on well beyond a short shared beginning, "stadtteiltafel" and the
+        # "stadtbezirk" of "Was läuft gut bei uns im Stadtbezirk")
+        return strict and min(len(stem), len(cue)) - shared >= OTHER_WORD_REST
     one_is_the_other = stem.startswith(cue) or cue.startswith(stem)
     return not one_is_the_other or max(len(stem), len(cue)) - shared > ENDING_LETTERS
 
@@ -939,7 +943,16 @@ def place_kind_of(question: str) -> str | None:
     # (the idiom "ein Thema", "das Thema …" names no kind: "Wo ist Segregation ein Thema?" asks where it is
     # discussed, not which topic boards say it)
     asked = SUBJECT_IDIOM.sub(" ", question[match.start():match.end() + 30])
-    return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None)
+    # (or later, as all places of a kind: "Wo tauchen IFÖ-Klassen auf den Stadtteiltafeln auf?")
+    later = question[match.end():]
+    return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None) or next(
+        (kind for kind, pattern in PLACE_KIND_WORDS
+         if any(ALL_OF_A_KIND.fullmatch(later[:found.start()][-12:].lstrip()) for found in pattern.finditer(later))),
+        None)
+
+
+# The words before a kind of place that name all places of it ("auf den Stadtteiltafeln", "in allen Workshops").
+ALL_OF_A_KIND = re.compile(r".*\b(?:den|allen|welchen|all|all\s+the|which)\s+", re.IGNORECASE)
 
 
 SUBJECT_IDIOM = re.compile(r"\b(?:ein|das|zum|a|the)\s+(?:thema|topic)\b", re.IGNORECASE)

@@ -62,6 +62,29 @@ def test_alternatives_with_an_adjective_are_each_looked_for(real):
     assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
 
 
+def test_alternatives_sharing_their_first_part_ask_for_anything_it_names(real):
+    # "IFÖ-Schulplätze oder IFÖ-Klassen": Heßler's board only says „IFO“, Bulmke-Hüllen's second field
+    # "Beschulung von IFÖ in Regelschulen"
+    answer = real.ask("Wo tauchen IFÖ-Schulplätze oder IFÖ-Klassen auf den Stadtteiltafeln auf?")
+    assert answer.mode == "where"
+    assert {place_of(hit.passage) for hit in answer.passages} == {"Bulmke-Hüllen", "Heßler", "Schalke-Nord"}
+    assert any("Regelschulen" in hit.passage.text for hit in answer.passages)
+    # alternatives with different first parts stay each what they are
+    answer = real.ask("In welchen Stadtteilen geht es um ein Quartiersbüro oder systematisches Quartiersmanagement?")
+    assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
+
+
+def test_a_surname_the_stemmer_makes_the_same_word_does_not_mention_the_matter(real):
+    # Snowball stems "Müller" and "Müll" alike: "Katharina Müller" and "JAGMAR MÜLLER" say nothing about rubbish
+    answer = real.ask("Auf welchen Tafeln ist Müll ein Problem?")
+    lines = [item.text for hit in answer.passages for item in hit.passage.items if item.line in hit.highlights]
+    assert any("Müll" in line for line in lines)
+    assert not any("Müller" in line.title() for line in lines)
+    assert "Thema 2" not in {place_of(hit.passage) for hit in answer.passages}
+    # the name itself is still found by its name
+    assert any("Katharina Müller" in hit.passage.text for hit in real.ask("Was übernimmt Katharina Müller?").passages)
+
+
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
     # "ob gut oder schlecht": every field, not only "Was läuft gut"
     answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")

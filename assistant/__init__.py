@@ -27,15 +27,18 @@ from .evidence import (
     MAX_MENTIONS,
     VALUE_PASSAGES,
     VALUES,
+    Matter,
     either_of,
     fact_lines,
     highlight,
     holding_the_value,
     kind_of,
+    lines_naming,
     matters_of,
     mentions,
     most_specific_mentions,
     unknown_noun,
+    unknown_role,
     unmentioned_matter,
 )
 from .meetings import OVERVIEW_WORDS
@@ -192,6 +195,10 @@ class Assistant:
             missing = ranking.missing
             ranking = self.retriever.rank(replace(query, sections={}), filters)
             ranking.missing = missing
+        if ranking.hits and unknown_role(query, self.retriever):
+            # "Wer ist die Integrationsbeauftragte der Stadt Minden?": the protocols never name the role, so they do
+            # not say who holds it, whatever else they say of integration in Minden
+            return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
@@ -271,13 +278,12 @@ class Assistant:
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
-        listing = self.agenda_listing(query, ranking) if query.as_listed else None
+        listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
-            cited = [listing, *(hit for hit in cited if hit.position != listing.position)][:MAX_CITED]
+            cited = [listing[0], *(hit for hit in cited if hit.position != listing[0].position)][:MAX_CITED]
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if listing is not None:
-            # the items' own entries answer
-            cited[0] = replace(cited[0], highlights=entries_of(listing.passage, {number for _, number in query.items}))
+            cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
                 and not self.names_a_section_by_its_label(query)):
@@ -326,23 +332,34 @@ class Assistant:
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
 
-    def agenda_listing(self, query: Query, ranking: Ranking) -> Hit | None:
-        """The best ranked passage of the named items' meeting that lists its agenda with an entry of one of
-        those very numbers ("2.2 Bericht zum Spielplatzfest (Lena)"): a page of the head of its minutes or a part
-        of its first item (the agenda read out), listing at least AGENDA_ENTRIES items. None: there is none."""
-        sources = {source for source, _ in query.items}
-        if query.documents:
-            sources &= query.documents  # (the meeting of the date it names, not another one's item of that number)
+    def agenda_listing(self, query: Query, ranking: Ranking,
+                       matters: list[Matter]) -> tuple[Hit, tuple[int, ...]] | None:
+        """The best ranked passage that lists a meeting's agenda with the entries asked for, and their lines: those
+        of the item numbers the question names ("2.2 Bericht zum Spielplatzfest (Lena)"), else those naming what it
+        is about ("◦ Carrera Bahn (Leon & Tim)"). A page of the head of the minutes or a part of their first item
+        (the agenda read out), listing at least AGENDA_ENTRIES items, of the meeting named if any. None: there is
+        none."""
         numbers = {number for _, number in query.items}
+        # (what the entry is about, not the agenda the question names)
+        matter = next((matter for matter in matters if not AGENDA_WORDS.search(" ".join(matter.words))), None)
+        if not numbers and matter is None:
+            return None
+        sources = {source for source, _ in query.items} or None
+        if query.documents:
+            # (the meeting of the date it names, not another one's item of that number)
+            sources = (sources & query.documents) if sources is not None else set(query.documents)
         firsts = self.first_items
         for hit in ranking.hits:
             passage = hit.passage
-            if hit.source not in sources or not (self.retriever.is_head(hit.position)
-                                                 or str(passage.meta.get("item")) == firsts.get(hit.source)):
+            if (sources is not None and hit.source not in sources) or not (
+                    self.retriever.is_head(hit.position) or str(passage.meta.get("item")) == firsts.get(hit.source)):
                 continue
             listed = {match.group(1).rstrip(".") for item in passage.items if (match := AGENDA_NUMBER.match(item.text))}
-            if len(listed) >= AGENDA_ENTRIES and entries_of(passage, numbers):
-                return hit
+            if len(listed) < AGENDA_ENTRIES:
+                continue
+            lines = entries_of(passage, numbers) if numbers else lines_naming(hit.position, matter, self.retriever)
+            if lines:
+                return hit, lines
         return None
 
     @functools.cached_property
@@ -715,6 +732,7 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
 # passage listing this many numbers lists the agenda.
 AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+[^\W\d_]")
 AGENDA_ENTRIES = 3
+AGENDA_WORDS = re.compile(r"tagesordnung|agenda|traktand|einladung", re.IGNORECASE)
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")

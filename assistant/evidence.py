@@ -130,6 +130,7 @@ def is_noun(match: re.Match, retriever: Retriever | None = None) -> bool:
 
 # How alike (rapidfuzz ratio) a word must be spelled to a word of the protocols to be taken for it misspelled.
 TYPO_LIKENESS = 80
+TYPO_LENGTH = 2  # letters a typo's word may be longer or shorter than the corpus' word
 
 
 # Nouns that frame what a question asks rather than name it ("Gibt es Hinweise zum Spielplatz?"), folded: a protocol
@@ -157,6 +158,42 @@ def unknown_noun(query: Query, retriever: Retriever) -> str | None:
             continue
         if any(process.extractOne(term, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS)
                for term in terms):
+            continue
+        return word
+    return None
+
+
+# "Wer ist (aktuell) die Integrationsbeauftragte …", "Wo ist das Büro des Kommunalen Integrationszentrums": who holds
+# a role, where a facility is; the nouns of what it asks for follow.
+WHO_OR_WHERE_IS = re.compile(
+    r"^(?:und\s+)?(?:wer|wo)\s+(?:ist|sind|war|waren|befindet\s+sich|befinden\s+sich|liegt|liegen)\s+"
+    r"(?:(?:der|die|das|den|ein|eine|einen|aktuell|derzeit|zurzeit|momentan|heute|jetzt|eigentlich|denn)\s+)*"
+    r"((?-i:[A-ZÄÖÜ])[\w-]+(?:\s+(?:des|der|vom|von\s+der|von\s+dem)\s+(?:(?-i:[a-zäöü])\w+\s+)?"
+    r"(?-i:[A-ZÄÖÜ])[\w-]+)?)", re.IGNORECASE)
+
+
+def unknown_role(query: Query, retriever: Retriever) -> str | None:
+    """The noun of a German question for who holds a role or where a facility is that the protocols never use as a
+    whole word, nor one spelled nearly like it ("Integrationsbeauftragte", "Integrationszentrums"): then they do
+    not say who or where, however many of its parts they use. None: every noun of it is theirs."""
+    if query.language != "de":
+        return None
+    match = WHO_OR_WHERE_IS.search(query.question.strip())
+    if not match:
+        return None
+    lexical = retriever.lexical
+    for word in WORD_WITH_HYPHENS.findall(match.group(1)):
+        if not word[:1].isupper() or lexical.analyzer.is_stopword(word.casefold()):
+            continue
+        analyzed = lexical.analyzer.analyze(word)
+        if not analyzed:
+            continue
+        whole = max(analyzed, key=len)
+        # (a typo is spelled nearly like the corpus' word and as long: "Quartiersmanager" is no typo of the
+        # "Quartiersmanagement" the boards ask for)
+        if lexical.document_frequency(whole) or any(
+                abs(len(near) - len(whole)) <= TYPO_LENGTH for near, _, _ in process.extract(
+                    whole, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS, limit=5)):
             continue
         return word
     return None

@@ -917,7 +917,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
-                  as_listed=bool(items) and bool(AS_LISTED_ON_THE_AGENDA.search(question)),
+                  as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question)),
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)))
     return query
 

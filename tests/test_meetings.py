@@ -900,6 +900,12 @@ def test_what_the_agenda_lists_under_an_item_is_answered_from_the_agenda_read_ou
     elections = club.ask("Was stand laut Tagesordnung unter TOP 3?")
     listing = elections.passages[0]
     assert [item.text for item in listing.passage.items if item.line in listing.highlights] == ["3. Wahlen"]
+    # the entry named by what it is about, without its number
+    named = club.ask("Wer sollte laut Tagesordnung über das Spielplatzfest berichten?")
+    listing = named.passages[0]
+    assert listing.passage.meta.get("item") == "1"
+    assert [item.text for item in listing.passage.items if item.line in listing.highlights] == [
+        "2.2 Bericht zum Spielplatzfest (Lena)"]
     # minutes whose agenda is listed nowhere: the item's own minutes, not a tally or another item's numbered lines
     budget = council.ask("Was stand laut Tagesordnung unter Traktandum 2?")
     assert budget.passages and budget.passages[0].passage.meta.get("item") == "2"

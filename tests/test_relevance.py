@@ -83,3 +83,22 @@ def test_a_corpus_everyday_questions_come_close_to_needs_a_wider_margin(minutes,
 def needed(assistant: Assistant) -> float:
     """The margin a question with words the corpus knows needs."""
     return assistant_module.RELEVANCE_MARGIN + assistant.relevance_shift
+
+
+@pytest.mark.parametrize("question", [
+    "Wer ist die Integrationsbeauftragte in Gelsenkirchen?",
+    "Wo ist das Büro des Jugendmigrationsdienstes?",
+    "Wer ist derzeit Quartiersmanager in Schalke-Nord?",  # the boards ask for "Quartiersmanagement", name no one
+])
+def test_who_holds_a_role_or_where_a_facility_is_that_the_protocols_never_name_is_refused(real, question):
+    answer = real.ask(question)
+    assert answer.abstained and not answer.passages
+
+
+@pytest.mark.parametrize("question", [
+    "Wer ist die Initiatorin des Themas Mediation im Stadtteil?",
+    "Wer ist der Initator beim Thema Klimaschutz?",  # a typo of a role they do name
+])
+def test_who_holds_a_role_the_protocols_name_is_answered(real, question):
+    answer = real.ask(question)
+    assert not answer.abstained and any("Initiator" in hit.passage.text for hit in answer.passages)

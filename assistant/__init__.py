@@ -251,6 +251,10 @@ class Assistant:
                 if query.intent == "yesno":
                     # The passages that answer best first: in the order of the ranking.
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
+                    if query.decision:
+                        # "Ist die Sanierung des Schulhauses durchgekommen?": the decision of the item that names it
+                        # answers, though its own lines do not name it ("Der Kredit … wird mit 28:7 Stimmen bewilligt")
+                        found = [*highlight(self.decisions_of(found, ranking), query, self.retriever, matter), *found]
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
                 return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
                                not_mentioned=self.not_mentioned(query, found, filters), hidden=found[MAX_MENTIONS:])
@@ -361,6 +365,15 @@ class Assistant:
             if lines:
                 return hit, lines
         return None
+
+    def decisions_of(self, hits: list[Hit], ranking: Ranking) -> list[Hit]:
+        """The passages that decide or count the votes in the agenda items of the hits, best ranked first; those
+        among the hits themselves are not repeated."""
+        items = {(hit.source, hit.passage.meta.get("item")) for hit in hits if hit.passage.meta.get("item")}
+        taken = {hit.position for hit in hits}
+        return [hit for hit in ranking.hits if (hit.source, hit.passage.meta.get("item")) in items
+                and hit.position not in taken
+                and (hit.passage.meta.get("decision") or hit.passage.meta.get("votes"))][:MAX_CITED]
 
     @functools.cached_property
     def first_items(self) -> dict[str, str]:

@@ -512,7 +512,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     # (an answer from several documents says which one a text's quote is from: "In „Grossratsprotokoll vom
     # 16.08.2023“ steht unter „Protokollkopf“")
     text = "_text_in" if len({hit.source for hit in hits}) > 1 else "_text"
-    if mode == "yes":
+    # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
+    if mode == "yes" and not (first.passage.meta.get("decision") or first.passage.meta.get("votes")):
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)

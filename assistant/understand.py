@@ -1120,7 +1120,8 @@ DECISION_QUESTION = re.compile(
     r"\b(?:entschied\w*|entschieden|beschl(?:o|ie)ss\w*|beschlie(?:ß|ss)t|beschluss\w*|beschlüss\w*|abgestimmt"
     r"|abstimmung\w*|gestimmt|stimmte\w*|zugestimmt|angenommen|abgelehnt|genehmigt|gewählt|erheblich\s+erklärt"
     r"|(?<=\w\s)stimmen|gegenstimme\w*|enthaltung\w*|(?<=sich\s)enthalten|enthielt\w*|ja-?stimmen|nein-?stimmen"
-    r"|decide[sd]?|decision\w*"
+    r"|durchgekommen|durchgefallen|gescheitert|mehrheit\w*|knappst\w*|(?:kam|kamen|kommt|kommen)(?=\b.*\bdurch\b)"
+    r"|decide[sd]?|decision\w*|passed|majority"
     r"|vot(?:e|ed|es|ing)|abstention\w*|abstained"
     r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
     re.IGNORECASE,

@@ -197,12 +197,23 @@ def test_a_question_naming_an_agenda_item_is_answered_from_that_item_only(counci
 @pytest.mark.parametrize("question", [
     "Was wurde zur Sanierung des Schulhauses entschieden?",
     "Wie ist die Abstimmung über die Sanierung des Schulhauses ausgegangen?",
+    "Ist die Sanierung des Schulhauses durchgekommen?",
+    "Kam die Sanierung des Schulhauses mit klarer Mehrheit durch?",
     "What did the council decide on the renovation of the school building?",
 ])
 def test_a_question_about_a_decision_gets_the_decision_first_not_the_debate(council, question):
     answer = council.ask(question)
     assert answer.passages, answer.text
     assert "mit 28:7 Stimmen bewilligt" in answer.passages[0].text
+
+
+def test_a_yes_or_no_question_about_a_decision_quotes_it_without_a_yes_of_its_own(tmp_path_factory):
+    # the decision says whether it passed: no "Ja –" before "… wird abgelehnt"
+    rejected = assistant_over(tmp_path_factory, "rejected", {"gemeinderat-2024-05-05.txt": MINUTES.replace(
+        "wird mit 28:7 Stimmen bewilligt", "wird mit 7:28 Stimmen abgelehnt")})
+    answer = rejected.ask("Ist die Sanierung des Schulhauses durchgekommen?")
+    assert "mit 7:28 Stimmen abgelehnt" in answer.passages[0].text
+    assert "abgelehnt" in answer.lead and not answer.lead.startswith("Ja")
 
 
 @pytest.mark.parametrize("question", ["Wann begann die Sitzung des Gemeinderates?",

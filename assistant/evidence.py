@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from .understand import (
     FRAME_WORDS,
     HOW_LONG,
     HOW_MANY_CAME,
+    WORD_FORM_ENDING,
     Query,
     asked_end,
     asked_value,
@@ -240,9 +242,11 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             frequencies += [lexical.document_frequency(term) for term in known]
         prefixes = frozenset(form.casefold() for form in forms if len(form) >= 4)
         if not alternatives and not extended:
-            # A word form the corpus lacks: the corpus words sharing its beginning ("begrüßt" ~ "Begrüßung").
+            # A word form the corpus lacks: the corpus words sharing its beginning ("begrüßt" ~ "Begrüßung"), all
+            # but its ending ("Bundesamt" is no "bündeln").
             analyzed = lexical.analyzer.analyze(word)
-            related = dict.fromkeys(near for term in analyzed for near in lexical.related_terms(term))
+            related = dict.fromkeys(near for term in analyzed for near in lexical.related_terms(term)
+                                    if len(os.path.commonprefix([term, near])) >= len(term) - WORD_FORM_ENDING)
             alternatives = [frozenset([term]) for term in related]
         if alternatives or extended:
             terms = {term for alternative in alternatives for term in alternative} | set(extended)

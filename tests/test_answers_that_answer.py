@@ -85,6 +85,14 @@ def test_a_surname_the_stemmer_makes_the_same_word_does_not_mention_the_matter(r
     assert any("Katharina Müller" in hit.passage.text for hit in real.ask("Was übernimmt Katharina Müller?").passages)
 
 
+def test_a_word_the_corpus_lacks_is_not_found_in_words_sharing_only_its_first_letters(real):
+    # "Bundesamt" is no form of "bündeln" ("Ressourcen bündeln"); "begrüßt" is one of "Begrüßung"
+    answer = real.ask("Wo wird das Bundesamt erwähnt?")
+    assert not any("bündeln" in hit.passage.text for hit in answer.passages if answer.mode == "where")
+    greeted = real.ask("Wer hat die Teilnehmenden begrüßt?")
+    assert greeted.passages and any("Begrüßung" in hit.passage.text for hit in greeted.passages[:1])
+
+
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
     # "ob gut oder schlecht": every field, not only "Was läuft gut"
     answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")

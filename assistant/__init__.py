@@ -74,6 +74,7 @@ CITE_RELATIVE = 0.6  # cite further passages only while they score this close to
 # … and the boards of a district the question names while they score this close (a title page that names the
 # district does not push its own boards out).
 CITE_RELATIVE_OWN = 0.5
+FACTS_ELSEWHERE = 2  # passages of a meeting cited for stating a fact of it, beyond its best ranked own pages
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
@@ -311,7 +312,12 @@ class Assistant:
             taken = {hit.position for hit in cited}
             pages = [hit for hit in ranking.hits[:MAX_CITED] if own_page(hit) and hit.score >= CITE_RELATIVE_OWN * best
                      and hit.position not in taken]
-            cited += highlight(pages, query, self.retriever, matters[0] if matters else None)
+            taken |= {hit.position for hit in pages}
+            # (and a line stating it wherever the ranking put it: "Die Versammlung wurde um 16:18 Uhr geschlossen.")
+            stated = [Hit(passage, 0.0, position=position) for position, passage in enumerate(self.store.passages)
+                      if passage.source in query.meeting_fact and position not in taken
+                      and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
+            cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None)
             cited.sort(key=lambda hit: (not own_page(hit), not hit.highlights))
             del cited[MAX_CITED:]
         if value == "venue" and not query.meeting_fact:

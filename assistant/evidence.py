@@ -253,6 +253,10 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             candidates.append((min(frequencies or [1]), word,
                                Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word],
                                       lexical)))
+        elif nouns and query.intent == "yesno" and fold(word) not in FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS:
+            # A noun the corpus has no form of is still the most specific thing a yes-or-no question asks about,
+            # named nowhere: "Gab es etwas zum Älterwerden im Dorf?" is not answered "yes" for the "Dorfeinfahrt".
+            candidates.append((0, word, Matter([], frozenset(), frozenset(), [word], lexical)))
     candidates.sort(key=lambda candidate: candidate[0])
     return [matter for _, _, matter in candidates]
 
@@ -619,7 +623,15 @@ FACT_LABELS = (
      re.compile(rf"^{VENUE_LABEL}", re.I)),
     # (a label with a value: "Zeit 09.30 Uhr", "Beginn: 19:30"; "Zeit für erste Gespräche" is a programme's line)
     (re.compile(rf"\b(?:wann|uhrzeit|beginn\w*|begann|endete|dauer\w*|{HOW_LONG}|when|time|ne\s+zaman|saat)\b", re.I),
-     re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)", re.I)),
+     re.compile(r"^(?:zeit|beginn|ende|uhrzeit|dauer|datum|time|date)\b(?=\s*:|\s+\d)"
+                # (or said in the sentence opening the meeting: "Es versammelten sich heute, … um 11:00 Uhr …")
+                r"|\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|beginnt|opened)\b.*\b\d{1,2}[:.]\d{2}\b"
+                r"|\b\d{1,2}[:.]\d{2}\b.*\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|opened)\b", re.I)),
+    # (how long, or when it ended: the line closing the meeting at its hour, "Die Versammlung wurde um 16:18 Uhr
+    # geschlossen.", wherever in the minutes it stands)
+    (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
+     re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b(?=.*\d{1,2}[:.]\d{2})"
+                r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)),
     # (also "Wie viele Leute waren da?")
     (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),

@@ -979,6 +979,14 @@ def test_a_yes_no_question_is_answered_for_its_most_specific_word_not_a_more_gen
     assert real.ask("Gibt es in Bismarck inklusive Angebote?").verdict == "ja"
 
 
+def test_a_yes_no_question_about_a_noun_the_protocols_lack_gets_no_yes_for_a_word_sharing_its_first_letters(real):
+    # "Älterwerden" is no "Alternative", and the "Quartier" beside it is not what is asked about
+    answer = real.ask("Gibt es Ideen zum Älterwerden im Quartier?")
+    assert answer.verdict != "ja", answer.lead
+    assert "Alternative" not in answer.lead
+    assert real.ask("Gab es auf den Tafeln etwas zur Barrierefreiheit im Stadtteil?").verdict == "ja"
+
+
 def test_words_that_frame_a_yes_no_question_are_no_unknown_matter(real):
     # "Hinweise" is no word of the protocols, but what is asked about is Schalke's Kitas
     assert real.ask("Gibt es Hinweise zu Kitas in Schalke?").verdict == "ja"

@@ -967,3 +967,44 @@ def test_a_follow_up_with_a_matter_of_its_own_drops_a_section_only_guessed_for_t
     # a section the earlier question named in words stays: the same question about another matter
     worded = council.understand("Und was ist mit dem Schulhaus?", history=["Was steht unter Beschlussfassung?"])
     assert "Beschlussfassung" in worded.sections
+
+
+# An association's minutes that give the hour the meeting opened and closed only in sentences, far apart.
+OPENED_AND_CLOSED = """\
+Protokoll der Mitgliederversammlung des Kleingartenvereins Sonnenhang vom 3. März 2025
+
+TOP 1 Begrüßung
+
+Der Vorsitzende eröffnete die Versammlung um 18:05 Uhr und begrüßte 23 Mitglieder.
+
+TOP 2 Bericht des Vorstands
+
+Der Vorstand berichtet über die neue Wasserleitung, die Pachtverträge und das Sommerfest.
+Die Wasserleitung wurde im Herbst verlegt; die Kosten lagen unter dem Voranschlag.
+
+TOP 3 Gemeinschaftsarbeit
+
+Jedes Mitglied leistet im Jahr sechs Stunden Gemeinschaftsarbeit am Vereinsheim und an den Wegen.
+
+""" + "".join(f"""TOP {number} Antrag {number - 3} an die Mitgliederversammlung
+
+Die Mitgliederversammlung des Kleingartenvereins berät den Antrag {number - 3} zu {topic} und stimmt ihm zu.
+
+""" for number, topic in enumerate(["Hecken", "Kompost", "Parkplätze", "Wasseruhren", "Vereinsfest", "Bienen",
+                                    "Spielplatz", "Werkzeugschuppen", "Regentonnen"], start=4)) + """\
+TOP 13 Verschiedenes
+
+Keine Wortmeldungen.
+Die Versammlung wurde um 20:40 Uhr geschlossen.
+"""
+
+
+@pytest.mark.parametrize("question", ["Wie lange dauerte die Mitgliederversammlung des Kleingartenvereins?",
+                                      "Wann endete die Mitgliederversammlung des Kleingartenvereins?"])
+def test_when_a_meeting_ended_is_found_in_the_sentence_closing_it(tmp_path_factory, question):
+    club = assistant_over(tmp_path_factory, "garden", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED})
+    answer = club.ask(question)
+    marked = [item.text for hit in answer.passages[:3] for item in hit.passage.items if item.line in hit.highlights]
+    assert "Die Versammlung wurde um 20:40 Uhr geschlossen." in marked, answer.text
+    if "lange" in question:  # … and how long: the hour it opened too
+        assert any("18:05 Uhr" in line for line in marked), answer.text

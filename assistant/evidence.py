@@ -29,6 +29,7 @@ from .understand import (
     asked_value,
     fold,
     speakers_of,
+    uses_section_name,
     words,
 )
 
@@ -281,10 +282,13 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
             continue  # "in which districts": not the topic boards or workshops
         lines = lines_naming(position, matter, retriever)
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
-    if query.worded_sections and any(hit.passage.section in query.worded_sections for hit in hits):
+    # (a field named by its name: a word of its printed prompt is the question's own matter as often, "Personal für die
+    # Integrationsarbeit" is no "Worauf kommt es bei der weiteren Integrationsarbeit besonders an")
+    fields = {name for name in query.worded_sections if uses_section_name(query.question, name)}
+    if fields and any(hit.passage.section in fields for hit in hits):
         # "In welchen Stadtteilen läuft die Vernetzung gut?": where it is named under the field the question words,
         # not where it is named as lacking (a field only guessed from the question's meaning does not narrow it)
-        hits = [hit for hit in hits if hit.passage.section in query.worded_sections]
+        hits = [hit for hit in hits if hit.passage.section in fields]
     if query.place_kind == "district" and any(hit.passage.place for hit in hits):
         # "In which districts": the exchange board no district is written on is no answer beside districts that
         # are ("Wo …?" gets it, and so does a question only that board answers)

@@ -653,9 +653,15 @@ class Vocabulary:
         if self._passage_terms is None:
             return 1.0
         analyzer = self._topic_index.analyzer
-        title_terms = set(analyzer.analyze(self.topic_texts[self.topic_keys.index(key)]))
+        title = self.topic_texts[self.topic_keys.index(key)]
+        shared = set(analyzer.analyze_query(text)) & set(analyzer.analyze(title))
+        if len(shared) < 2:
+            # One word alone names it only as a noun, as German writes them: "gern" of "Ich möchte gern Kontakte
+            # …" names no topic ("Kinder helfen Kinder" does, by its verb beside its noun).
+            nouns = " ".join(word for word in WORD.findall(title) if word[:1].isupper())
+            shared &= set(analyzer.analyze(nouns)) if nouns else shared
         best = 0.0
-        for term in set(analyzer.analyze_query(text)) & title_terms:
+        for term in shared:
             using = [i for i, terms in enumerate(self._passage_terms) if term in terms]
             if using:
                 own = sum(1 for i in using if self._passage_topics[i] == key)

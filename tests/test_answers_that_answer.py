@@ -93,6 +93,26 @@ def test_a_word_the_corpus_lacks_is_not_found_in_words_sharing_only_its_first_le
     assert greeted.passages and any("Begrüßung" in hit.passage.text for hit in greeted.passages[:1])
 
 
+def test_a_word_of_a_fields_prompt_does_not_narrow_a_where_question_to_that_field(real):
+    # "für die Integrationsarbeit" is what the staff is for, not the field "Worauf kommt es bei der weiteren
+    # Integrationsarbeit besonders an": Schalke-Nord asks for "qualifiziertes Personal" under "Handlungsbedarfe"
+    answer = real.ask("In welchen Stadtteilen wird Personal für die Integrationsarbeit gefordert?")
+    assert answer.mode == "where"
+    assert {place_of(hit.passage) for hit in answer.passages} >= {"Schalke", "Schalke-Nord"}
+    assert "Handlungsbedarfe" in {hit.passage.section for hit in answer.passages}
+
+
+def test_a_filler_word_alone_names_no_topic(real):
+    # "gern" is in topic 12's title ("Ich möchte gern Kontakte …") and nowhere else, but names nothing
+    question = "wir würden gern mit christen und juden ins gespräch kommen, gibt es dazu ideen?"
+    assert not real.understand(question).topics
+    answer = real.ask(question)
+    assert answer.passages and "Juden, Christen, Muslime" in answer.passages[0].passage.text
+    # a topic's noun alone, or its verb beside its noun, still names it
+    assert real.understand("Was wurde zu Kontakten zwischen Migrant*innen und Angehörigen gesagt?").topics
+    assert real.understand("Was kam beim Thema Kinder helfen Kinder heraus?").topics
+
+
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
     # "ob gut oder schlecht": every field, not only "Was läuft gut"
     answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")

@@ -981,6 +981,14 @@ ONE_PLACE = re.compile(
     r"|we|you|my|our)\b",
     re.IGNORECASE,
 )
+# An idiom asking what, not where: "Wo liegt (beim Thema …) das eigentliche Problem?", "Wo hakt es?" (not "Wo liegen
+# die Probleme in den Stadtteilen?", which asks which places).
+WHAT_NOT_WHERE = re.compile(
+    r"^(?:und\s+)?wo\s+(?:liegt|liegen|lag|lagen)\b.*\b(?:problem\w*|schwierigkeit\w*|knackpunkt\w*|hürde\w*"
+    r"|ursache\w*|grund|gründe|hindernis\w*|unterschied\w*|schwerpunkt\w*)\b(?!.*\b(?:stadtteil|bezirk|workshop)\w*)"
+    r"|^(?:und\s+)?wo\s+(?:hakt|hapert|klemmt)\s+es\b",
+    re.IGNORECASE,
+)
 
 
 # How long a meeting lasted, how many came ("Wie lange ging das Treffen?", "Wie viele Leute waren da?"; not how long
@@ -1137,8 +1145,8 @@ DECISION_QUESTION = re.compile(
 def intent_of(question: str) -> str | None:
     """Whether a question asks which places say something ("where"), or yes or no ("yesno")."""
     if WHERE_QUESTION.search(question.strip()):
-        one_fact = NOT_EVERY_PLACE.search(question) or (ONE_PLACE.search(question.strip())
-                                                         and place_kind_of(question) is None)
+        one_fact = NOT_EVERY_PLACE.search(question) or WHAT_NOT_WHERE.search(question.strip()) or (
+            ONE_PLACE.search(question.strip()) and place_kind_of(question) is None)
         return None if one_fact else "where"
     if YES_NO_QUESTION.search(question.strip()):
         return "yesno"

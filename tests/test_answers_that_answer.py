@@ -102,6 +102,15 @@ def test_a_word_of_a_fields_prompt_does_not_narrow_a_where_question_to_that_fiel
     assert "Handlungsbedarfe" in {hit.passage.section for hit in answer.passages}
 
 
+@pytest.mark.parametrize("question, intent", [
+    ("Wo liegt bei der Mediation im Stadtteil eigentlich die Schwierigkeit?", None),  # what, not where
+    ("Wo hakt es bei den Sprachkursen?", None),
+    ("Wo liegen die Probleme in den Stadtteilen?", "where"),
+])
+def test_an_idiom_with_wo_asks_what_not_where(real, question, intent):
+    assert real.understand(question).intent == intent
+
+
 def test_a_filler_word_alone_names_no_topic(real):
     # "gern" is in topic 12's title ("Ich möchte gern Kontakte …") and nowhere else, but names nothing
     question = "wir würden gern mit christen und juden ins gespräch kommen, gibt es dazu ideen?"

@@ -283,6 +283,14 @@ class Assistant:
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
+        if query.decision and not query.as_listed:
+            # "Welche Forderungen kamen am knappsten durch?": the decision that the best ranked passages lead up to,
+            # first, though the debate shares more of the question's words
+            deciding = next((hit for hit in itertools.islice(ranking.hits, MAX_CITED)
+                             if hit.passage.meta.get("decision") or hit.passage.meta.get("votes")), None)
+            if deciding is not None and any(hit.source == deciding.source and hit.passage.meta.get("item")
+                                            == deciding.passage.meta.get("item") for hit in cited[:1]):
+                cited = [deciding, *(hit for hit in cited if hit.position != deciding.position)][:MAX_CITED]
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
             cited = [listing[0], *(hit for hit in cited if hit.position != listing[0].position)][:MAX_CITED]

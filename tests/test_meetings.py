@@ -1008,3 +1008,34 @@ def test_when_a_meeting_ended_is_found_in_the_sentence_closing_it(tmp_path_facto
     assert "Die Versammlung wurde um 20:40 Uhr geschlossen." in marked, answer.text
     if "lange" in question:  # … and how long: the hour it opened too
         assert any("18:05 Uhr" in line for line in marked), answer.text
+
+
+# A motion whose debate uses the question's words far more than its decision does.
+DEBATED_MOTION = """\
+Protokoll der Sitzung des Gemeinderates Talheim vom 9. Juni 2024
+
+Traktandum 4: Protokoll der letzten Sitzung
+Das Protokoll der Sitzung vom 5. Mai 2024 wird genehmigt.
+
+Traktandum 5: Motion „Sichere Schulwege“
+Diskussion
+Keller, SP: Die Forderungen der Schulweg-Motion sind klar: Die Forderung 1 verlangt Tempo 30, die Forderung 2
+Lotsendienste, die Forderung 3 neue Zebrastreifen. Wir unterstützen alle Forderungen der Motion.
+Meier, FDP: Die Forderungen der Schulweg-Motion gehen uns zu weit, vor allem die Forderung 1 und die Forderung 3.
+Die Kosten der Forderungen sind nicht beziffert.
+Huber, SVP: Bei den Forderungen der Motion sind wir gespalten; die Forderung 2 findet unsere Zustimmung.
+Beschlussfassung
+Forderung 1 wird mit 18:17 Stimmen erheblich erklärt.
+Forderung 2 wird mit 33:2 Stimmen erheblich erklärt.
+Forderung 3 wird mit 16:19 Stimmen nicht erheblich erklärt.
+
+Traktandum 6: Verschiedenes
+Keine Wortmeldungen.
+"""
+
+
+def test_the_decision_comes_before_a_debate_sharing_more_of_the_questions_words(tmp_path_factory):
+    council = assistant_over(tmp_path_factory, "debated", {"gemeinderat-2024-06-09.txt": DEBATED_MOTION})
+    answer = council.ask("Welche Forderungen der Schulweg-Motion kamen am knappsten durch?")
+    assert answer.passages and answer.passages[0].passage.section == "Beschlussfassung", answer.text
+    assert "18:17 Stimmen" in answer.lead

@@ -6,6 +6,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from .understand import (
     TURKISH_WORDS,
     WORD,
     Query,
+    asked_end,
     asked_value,
     fold,
     place_kind,
@@ -255,7 +257,9 @@ class Assistant:
                     if query.decision:
                         # "Ist die Sanierung des Schulhauses durchgekommen?": the decision of the item that names it
                         # answers, though its own lines do not name it ("Der Kredit … wird mit 28:7 Stimmen bewilligt")
-                        found = [*highlight(self.decisions_of(found, ranking), query, self.retriever, matter), *found]
+                        deciding = self.decisions_of(found, ranking, matter)
+                        # (a tally naming it is marked for what it counts, not for the heading naming it)
+                        found = highlight([*deciding, *found], query, self.retriever, matter)
                     return compose(query, found[:MAX_CITED], [], analyzer, mode="yes")
                 return compose(query, found[:MAX_MENTIONS], [], analyzer, mode="where",
                                not_mentioned=self.not_mentioned(query, found, filters), hidden=found[MAX_MENTIONS:])
@@ -286,10 +290,10 @@ class Assistant:
         if query.decision and not query.as_listed:
             # "Welche Forderungen kamen am knappsten durch?": the decision that the best ranked passages lead up to,
             # first, though the debate shares more of the question's words
+            matter = matters[0] if matters else None
             deciding = next((hit for hit in itertools.islice(ranking.hits, MAX_CITED)
-                             if hit.passage.meta.get("decision") or hit.passage.meta.get("votes")), None)
-            if deciding is not None and any(hit.source == deciding.source and hit.passage.meta.get("item")
-                                            == deciding.passage.meta.get("item") for hit in cited[:1]):
+                             if self.decides_on(hit, cited[0], matter)), None)
+            if deciding is not None:
                 cited = [deciding, *(hit for hit in cited if hit.position != deciding.position)][:MAX_CITED]
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
@@ -326,7 +330,9 @@ class Assistant:
                       if passage.source in query.meeting_fact and position not in taken
                       and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
             cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None)
-            cited.sort(key=lambda hit: (not own_page(hit), not hit.highlights))
+            # (when it ended: the line saying so first, before the head's hour of the beginning)
+            ended = {hit.position for hit in stated} if asked_end(query.question) == "last" else set()
+            cited.sort(key=lambda hit: (hit.position not in ended, not own_page(hit), not hit.highlights))
             del cited[MAX_CITED:]
         if value == "venue" and not query.meeting_fact:
             value = None  # where courses or meetings of a group take place: a district or a board says so too
@@ -359,8 +365,8 @@ class Assistant:
         none."""
         numbers = {number for _, number in query.items}
         # (what the entry is about, not the agenda the question names)
-        matter = next((matter for matter in matters if not AGENDA_WORDS.search(" ".join(matter.words))), None)
-        if not numbers and matter is None:
+        about = [matter for matter in matters if not AGENDA_WORDS.search(" ".join(matter.words))]
+        if not numbers and not about:
             return None
         sources = {source for source, _ in query.items} or None
         if query.documents:
@@ -375,19 +381,35 @@ class Assistant:
             listed = {match.group(1).rstrip(".") for item in passage.items if (match := AGENDA_NUMBER.match(item.text))}
             if len(listed) < AGENDA_ENTRIES:
                 continue
-            lines = entries_of(passage, numbers) if numbers else lines_naming(hit.position, matter, self.retriever)
+            lines = entries_of(passage, numbers) if numbers else most_named(hit.position, about, self.retriever)
             if lines:
                 return hit, lines
         return None
 
-    def decisions_of(self, hits: list[Hit], ranking: Ranking) -> list[Hit]:
-        """The passages that decide or count the votes in the agenda items of the hits, best ranked first; those
-        among the hits themselves are not repeated."""
-        items = {(hit.source, hit.passage.meta.get("item")) for hit in hits if hit.passage.meta.get("item")}
+    def decisions_of(self, hits: list[Hit], ranking: Ranking, matter: Matter | None) -> list[Hit]:
+        """The passages that decide or count the votes on what the hits are about, best ranked first; those among
+        the hits themselves are not repeated."""
         taken = {hit.position for hit in hits}
-        return [hit for hit in ranking.hits if (hit.source, hit.passage.meta.get("item")) in items
-                and hit.position not in taken
-                and (hit.passage.meta.get("decision") or hit.passage.meta.get("votes"))][:MAX_CITED]
+        return [hit for hit in ranking.hits if hit.position not in taken and any(
+            self.decides_on(hit, of, matter) for of in hits)][:MAX_CITED]
+
+    def decides_on(self, decision: Hit, hit: Hit, matter: Matter | None) -> bool:
+        """Whether a passage decides or counts the votes on what another passage of its agenda item is about: it
+        is a decision of that item and either the item's only one, a part of the same heading, or one naming the
+        matter (an item voting on several goals, "TOP 10: Battle Bots", "Carrera Bahn", has a tally for each)."""
+        passage = decision.passage
+        item = passage.meta.get("item")
+        if not (passage.meta.get("decision") or passage.meta.get("votes")) or item is None or (
+                decision.source, item) != (hit.source, hit.passage.meta.get("item")):
+            return False
+        return (self.decisions_per_item[(decision.source, item)] == 1 or passage.section == hit.passage.section
+                or (matter is not None and bool(lines_naming(decision.position, matter, self.retriever))))
+
+    @functools.cached_property
+    def decisions_per_item(self) -> Counter:
+        """How many passages of each agenda item decide or count votes."""
+        return Counter((passage.source, passage.meta.get("item")) for passage in self.store.passages
+                       if passage.meta.get("decision") or passage.meta.get("votes"))
 
     @functools.cached_property
     def first_items(self) -> dict[str, str]:
@@ -764,6 +786,18 @@ CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the 
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
+
+
+def most_named(position: int, matters: list[Matter], retriever: Retriever) -> tuple[int, ...]:
+    """The lines of the passage at position naming the first matter, and of those the ones naming the most of the
+    others too ("1. Entlastung des Vorstands", not "6. Entlastungen", for "die Entlastung des Vorstands")."""
+    naming = {line: 1 for line in lines_naming(position, matters[0], retriever)}
+    for matter in matters[1:]:
+        for line in lines_naming(position, matter, retriever):
+            if line in naming:
+                naming[line] += 1
+    most = max(naming.values(), default=0)
+    return tuple(line for line, count in naming.items() if count == most)
 
 
 def entries_of(passage, numbers: set[str]) -> tuple[int, ...]:

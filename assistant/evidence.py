@@ -20,6 +20,7 @@ from .meetings import AGENDA_ITEM, MONTHS
 from .retrieve import Filters, Hit, Retriever
 from .understand import (
     ASKS_WHEN_SAID,
+    DECISION_QUESTION,
     FRAME_WORDS,
     HOW_LONG,
     HOW_MANY_CAME,
@@ -58,11 +59,12 @@ class Matter:
 
     def _beyond_names(self, text: str) -> bool:
         """Whether the text names it other than by a person's surname the stemmer makes the same word ("Müller" of
-        "Katharina Müller", "JAGMAR MÜLLER" → "mull"): a capitalised word after a first name the corpus uses once at
-        most, an initial or a title, and not the question's word itself."""
-        asked = {word.casefold() for word in self.words}
+        "Katharina Müller", "JAGMAR MÜLLER" → "mull"): the question's word with "-er", after a first name the corpus
+        uses once at most, an initial or a title ("Gemischte Wohnkonzepte" is no name)."""
+        # (a surname made of a noun and "-er", which the stemmer takes off: "Müller", "Fischer", "Bauer")
+        agents = {fold(word) + "er" for word in self.words}
         surnames = [match.start(2) for match in PERSON_NAME.finditer(text)
-                    if match.group(2).casefold() not in asked and self._first_name(match.group(1))]
+                    if fold(match.group(2)) in agents and self._first_name(match.group(1))]
         if not surnames:
             return True
         kept = "".join(piece for start, piece in _cut_words(text, surnames))
@@ -154,7 +156,7 @@ def unknown_noun(query: Query, retriever: Retriever) -> str | None:
     for match in WORD_WITH_HYPHENS.finditer(query.content):
         word, folded = match.group(), fold(match.group())
         if not is_noun(match, retriever) or folded in skipped or folded in MONTHS or WEEKDAY.fullmatch(folded) \
-                or lexical.analyzer.is_stopword(folded):
+                or lexical.analyzer.is_stopword(folded) or DECISION_QUESTION.fullmatch(word):
             continue
         terms = lexical.analyzer.analyze(word)
         if not terms or any(lexical.knows(term) for term in terms):
@@ -169,10 +171,17 @@ def unknown_noun(query: Query, retriever: Retriever) -> str | None:
 # "Wer ist (aktuell) die Integrationsbeauftragte …", "Wo ist das Büro des Kommunalen Integrationszentrums": who holds
 # a role, where a facility is; the nouns of what it asks for follow.
 WHO_OR_WHERE_IS = re.compile(
-    r"^(?:und\s+)?(?:wer|wo)\s+(?:ist|sind|war|waren|befindet\s+sich|befinden\s+sich|liegt|liegen)\s+"
+    r"^(?:und\s+)?(?:wer|wo)\s+(?:ist|sind|war|waren|befindet\s+sich|befinden\s+sich)\s+"
     r"(?:(?:der|die|das|den|ein|eine|einen|aktuell|derzeit|zurzeit|momentan|heute|jetzt|eigentlich|denn)\s+)*"
-    r"((?-i:[A-ZÄÖÜ])[\w-]+(?:\s+(?:des|der|vom|von\s+der|von\s+dem)\s+(?:(?-i:[a-zäöü])\w+\s+)?"
-    r"(?-i:[A-ZÄÖÜ])[\w-]+)?)", re.IGNORECASE)
+    r"((?-i:[A-ZÄÖÜ])[\w-]+(?:\s+(?:des|der|vom|von\s+der|von\s+dem)(?:\s+[\w-]+){1,3})?)", re.IGNORECASE)
+
+
+ROLE_LETTERS = 5
+# The roles and places the head of minutes names under labels of its own (FACT_LABELS), and the words for whoever
+# or wherever it is that protocols answer in their own words ("Treffpunkt": "Do 30.4. 20:00 im Foyer Rathaus"), folded.
+MEETING_ROLE = re.compile(r"(?:leiter|leiterin|leitung|vorsitz\w*|protokoll\w*|schriftfuhr\w*|ort|raum|saal|treffpunkt"
+                          r"|adresse|anschrift|eingang|ansprechpartner\w*|kontaktperson\w*|zustandig\w*"
+                          r"|verantwortlich\w*)$")
 
 
 def unknown_role(query: Query, retriever: Retriever) -> str | None:
@@ -186,20 +195,36 @@ def unknown_role(query: Query, retriever: Retriever) -> str | None:
         return None
     lexical = retriever.lexical
     for word in WORD_WITH_HYPHENS.findall(match.group(1)):
-        if not word[:1].isupper() or lexical.analyzer.is_stopword(word.casefold()):
+        # (not an abbreviation, "AG", nor a role or place the head of minutes gives under its own label:
+        # "Protokollantin", "Sitzungsleiter", "Tagungsort")
+        if not word[:1].isupper() or len(word) < ROLE_LETTERS or lexical.analyzer.is_stopword(word.casefold()) \
+                or MEETING_ROLE.search(fold(word)):
             continue
         analyzed = lexical.analyzer.analyze(word)
         if not analyzed:
             continue
         whole = max(analyzed, key=len)
         # (a typo is spelled nearly like the corpus' word and as long: "Quartiersmanager" is no typo of the
-        # "Quartiersmanagement" the boards ask for)
-        if lexical.document_frequency(whole) or any(
+        # "Quartiersmanagement" the boards ask for; the last part of a compound of the corpus is its word:
+        # "Ratspräsident" of "Grossratspräsident")
+        if lexical.document_frequency(whole) or lexical.ending_with(whole) or any(
                 abs(len(near) - len(whole)) <= TYPO_LENGTH for near, _, _ in process.extract(
                     whole, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS, limit=5)):
             continue
         return word
     return None
+
+
+def misspelt(term: str, lexical) -> list[str]:
+    """The corpus terms a term the corpus lacks is nearly spelled like and about as long as: a typo's."""
+    if len(term) < TYPO_MIN_LETTERS:
+        return []
+    return [near for near, _, _ in process.extract(term, lexical.terms, scorer=fuzz.ratio,
+                                                  score_cutoff=TYPO_LIKENESS, limit=3)
+            if abs(len(near) - len(term)) <= TYPO_LENGTH]
+
+
+TYPO_MIN_LETTERS = 8  # a shorter word is one letter from too many others ("gebaud", "gebund") to be taken for a typo
 
 
 def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
@@ -248,13 +273,16 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             analyzed = lexical.analyzer.analyze(word)
             related = dict.fromkeys(near for term in analyzed for near in lexical.related_terms(term)
                                     if len(os.path.commonprefix([term, near])) >= len(term) - WORD_FORM_ENDING)
+            # … or misspelt ("Schrotimmobilien")
+            related |= dict.fromkeys(near for term in analyzed for near in misspelt(term, lexical))
             alternatives = [frozenset([term]) for term in related]
         if alternatives or extended:
             terms = {term for alternative in alternatives for term in alternative} | set(extended)
             candidates.append((min(frequencies or [1]), word,
                                Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word],
                                       lexical)))
-        elif nouns and query.intent == "yesno" and fold(word) not in FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS:
+        elif nouns and query.intent == "yesno" and fold(word) not in FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS \
+                and not DECISION_QUESTION.fullmatch(word):  # ("Gab es eine Mehrheit für …?" asks about a vote)
             # A noun the corpus has no form of is still the most specific thing a yes-or-no question asks about,
             # named nowhere: "Gab es etwas zum Älterwerden im Dorf?" is not answered "yes" for the "Dorfeinfahrt".
             candidates.append((0, word, Matter([], frozenset(), frozenset(), [word], lexical)))
@@ -284,7 +312,7 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
     # (a field named by its name: a word of its printed prompt is the question's own matter as often, "Personal für die
     # Integrationsarbeit" is no "Worauf kommt es bei der weiteren Integrationsarbeit besonders an")
-    fields = {name for name in query.worded_sections if uses_section_name(query.question, name)}
+    fields = {name for name in query.worded_sections if names_the_field(query.question, name, retriever)}
     if fields and any(hit.passage.section in fields for hit in hits):
         # "In welchen Stadtteilen läuft die Vernetzung gut?": where it is named under the field the question words,
         # not where it is named as lacking (a field only guessed from the question's meaning does not narrow it)
@@ -303,6 +331,19 @@ EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.
                     r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
 
 
+# An abbreviation: two or more letters, all capitals ("IFÖ", "BAMF", "KiTa" is none).
+ABBREVIATION = re.compile(r"[A-ZÄÖÜ]{2,}")
+
+
+def names_the_field(question: str, section: str, retriever: Retriever) -> bool:
+    """Whether the question uses a word of a field's name, short ones too ("gut" of "Was läuft gut"), not only of
+    its printed prompt."""
+    analyzer = retriever.lexical.analyzer
+    own = [word for word in words(section) if len(word) >= 3 and not analyzer.is_stopword(word)]
+    asked = set(words(question))
+    return any(word in asked for word in own) or uses_section_name(question, section)
+
+
 def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matter | None:
     """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
     von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
@@ -313,9 +354,11 @@ def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matt
     if len(chosen) < 2:
         return None
     alternatives = [a for matter in chosen for a in matter.alternatives]
-    # "IFÖ-Klassen bzw. das IFÖ-System": alternatives sharing their first part ask for anything it names.
+    # "IFÖ-Klassen bzw. das IFÖ-System": alternatives sharing an abbreviation as their first part ask for anything
+    # it names (not a common word: "Schul-Sozialarbeit oder Schul-Begleitung" is not anything about schools).
     firsts = {word.split("-")[0] for matter in chosen for word in matter.words if "-" in word}
-    if len(firsts) == 1 and all("-" in matter.words[0] for matter in chosen):
+    if len(firsts) == 1 and all("-" in matter.words[0] for matter in chosen) and ABBREVIATION.fullmatch(
+            next(iter(firsts))):
         shared = [term for term in dict.fromkeys(retriever.lexical.analyzer.analyze(firsts.pop()))
                   if retriever.lexical.document_frequency(term)]
         alternatives = [frozenset([term]) for term in shared[:1]] + alternatives

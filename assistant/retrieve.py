@@ -391,16 +391,23 @@ class Retriever:
 
     def mentions(self, terms: Iterable[str], names: Callable[[str, frozenset[str]], bool],
                  allowed: np.ndarray | None = None) -> list[int]:
-        """Positions of every passage with an item that names something (names(item text, its index terms)), among
-        the passages using one of the terms, in corpus order: not the best few, all of them."""
+        """Positions of every passage with an item that names something (names(item text, its index terms)), or
+        under a heading that does ("### Kuchenbasar" over its tally), among the passages using one of the terms, in
+        corpus order: not the best few, all of them."""
         found = []
         for position in np.flatnonzero(self.lexical.containing(terms)).tolist():
             if allowed is not None and not allowed[position]:
                 continue
-            items = zip(self.passages[position].items, self.item_terms(position), strict=True)
-            if any(names(item.text, item_terms) for item, item_terms in items):
+            passage = self.passages[position]
+            items = zip(passage.items, self.item_terms(position), strict=True)
+            if any(names(item.text, item_terms) for item, item_terms in items) or (
+                    passage.section and names(passage.section, self._heading_terms(passage.section))):
                 found.append(position)
         return found
+
+    @functools.lru_cache(maxsize=1 << 12)  # noqa: B019 (one retriever per index, kept for its lifetime)
+    def _heading_terms(self, heading: str) -> frozenset[str]:
+        return frozenset(self.lexical.analyzer.analyze(heading))
 
     def _facet_bonus(self, query: Query, ids: np.ndarray | None = None) -> np.ndarray:
         """Boosts for what the question names, for every passage or the candidates ids."""

@@ -957,8 +957,9 @@ def place_kind_of(question: str) -> str | None:
         None)
 
 
-# The words before a kind of place that name all places of it ("auf den Stadtteiltafeln", "in allen Workshops").
-ALL_OF_A_KIND = re.compile(r".*\b(?:den|allen|welchen|all|all\s+the|which)\s+", re.IGNORECASE)
+# The words before a kind of place that name all places of it ("auf den Stadtteiltafeln", "in allen Workshops"; "in den
+# Stadtteilen" is as often where the matter is: "Segregation in den Stadtteilen").
+ALL_OF_A_KIND = re.compile(r".*\b(?:auf\s+den|allen|welchen|all|all\s+the|which)\s+", re.IGNORECASE)
 
 
 SUBJECT_IDIOM = re.compile(r"\b(?:ein|das|zum|a|the)\s+(?:thema|topic)\b", re.IGNORECASE)
@@ -981,12 +982,11 @@ ONE_PLACE = re.compile(
     r"|we|you|my|our)\b",
     re.IGNORECASE,
 )
-# An idiom asking what, not where: "Wo liegt (beim Thema …) das eigentliche Problem?", "Wo hakt es?" (not "Wo liegen
-# die Probleme in den Stadtteilen?", which asks which places).
+# An idiom asking what, not where: "Wo liegt (beim Thema …) das eigentliche Problem?" (not "Wo liegen die Probleme in
+# den Stadtteilen?", which asks which places).
 WHAT_NOT_WHERE = re.compile(
     r"^(?:und\s+)?wo\s+(?:liegt|liegen|lag|lagen)\b.*\b(?:problem\w*|schwierigkeit\w*|knackpunkt\w*|hürde\w*"
-    r"|ursache\w*|grund|gründe|hindernis\w*|unterschied\w*|schwerpunkt\w*)\b(?!.*\b(?:stadtteil|bezirk|workshop)\w*)"
-    r"|^(?:und\s+)?wo\s+(?:hakt|hapert|klemmt)\s+es\b",
+    r"|ursache\w*|grund|gründe|hindernis\w*|unterschied\w*|schwerpunkt\w*)\b(?!.*\b(?:stadtteil|bezirk|workshop)\w*)",
     re.IGNORECASE,
 )
 

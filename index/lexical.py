@@ -364,6 +364,11 @@ class LexicalIndex:
                 found.append(terms[index])
         return found
 
+    def ending_with(self, term: str, min_rest: int = 3) -> list[str]:
+        """Corpus terms that end with the term after at least min_rest letters (compounds it is the last part of:
+        "ratsprasident" → "grossratsprasident")."""
+        return [other for other in self._df if len(other) >= len(term) + min_rest and other.endswith(term)]
+
     def containing(self, terms: Iterable[str]) -> np.ndarray:
         """Which documents contain at least one of the index terms (a mask over all documents)."""
         if self._retriever is None:

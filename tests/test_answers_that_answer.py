@@ -104,7 +104,7 @@ def test_a_word_of_a_fields_prompt_does_not_narrow_a_where_question_to_that_fiel
 
 @pytest.mark.parametrize("question, intent", [
     ("Wo liegt bei der Mediation im Stadtteil eigentlich die Schwierigkeit?", None),  # what, not where
-    ("Wo hakt es bei den Sprachkursen?", None),
+    ("Wo liegt beim Sprachkurs der Knackpunkt?", None),
     ("Wo liegen die Probleme in den Stadtteilen?", "where"),
 ])
 def test_an_idiom_with_wo_asks_what_not_where(real, question, intent):
@@ -120,6 +120,22 @@ def test_a_filler_word_alone_names_no_topic(real):
     # a topic's noun alone, or its verb beside its noun, still names it
     assert real.understand("Was wurde zu Kontakten zwischen Migrant*innen und Angehörigen gesagt?").topics
     assert real.understand("Was kam beim Thema Kinder helfen Kinder heraus?").topics
+
+
+def test_what_a_review_found_in_where_and_yes_no_answers(real):
+    # alternatives sharing a common word as their first part are each what they are, not anything "Stadtteil"
+    forum = real.ask("Wo werden Stadtteil-Konferenzen oder Stadtteil-Forum erwähnt?")
+    assert {place_of(hit.passage) for hit in forum.passages} == {"Thema 1"}, forum.text
+    # "gut" of the field's name narrows to it, though short
+    good = real.ask("In welchen Stadtteilen ist die Nachbarschaft gut?")
+    assert good.passages and {hit.passage.section for hit in good.passages} == {"Was läuft gut"}
+    # "in den Stadtteilen" is where the matter is, not the kind of place asked for: the workshops saying so count
+    segregation = real.ask("Wo geht es um Segregation in den Stadtteilen?")
+    assert {place_of(hit.passage) for hit in segregation.passages} >= {"Heßler", "Workshop 1 - Bildung"}
+    # a typo inside a word is still the word
+    assert real.ask("Gibt es in Schalke Schrottimobilien?").verdict == "ja"
+    # a capitalised adjective before a noun is no first name ("Gemischte Wohnkonzepte")
+    assert real.ask("Wo werden Wohnkonzepte genannt?").mode == "where"
 
 
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):

@@ -1039,3 +1039,60 @@ def test_the_decision_comes_before_a_debate_sharing_more_of_the_questions_words(
     answer = council.ask("Welche Forderungen der Schulweg-Motion kamen am knappsten durch?")
     assert answer.passages and answer.passages[0].passage.section == "Beschlussfassung", answer.text
     assert "18:17 Stimmen" in answer.lead
+
+
+# An association voting on several goals under one agenda item, each under a heading of its own.
+GOALS = """\
+# Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025
+
+## TOP 1 Begrüßung
+
+Die Vorsitzende Anna begrüßte die Anwesenden.
+
+## TOP 2 Ziele für 2025
+
+Zu jedem vorgeschlagenen Ziel wurde einzeln abgestimmt.
+
+### Spielplatzfest
+
+- 12 Stimmen: Ja
+- 3 Stimmen: Nein
+- 1 Stimme: Enthaltung
+
+### Kuchenbasar
+
+- 4 Stimmen: Ja
+- 10 Stimmen: Nein
+- 2 Stimmen: Enthaltung
+
+### Laternenumzug
+
+- 9 Stimmen: Ja
+- 6 Stimmen: Nein
+- 1 Stimme: Enthaltung
+
+## TOP 3 Verschiedenes
+
+Keine Wortmeldungen.
+"""
+
+
+@pytest.mark.parametrize("question, tally", [
+    ("Gab es eine Mehrheit für den Kuchenbasar?", "„4 Stimmen: Ja“"),
+    ("Ist der Laternenumzug durchgekommen?", "„9 Stimmen: Ja“"),
+    ("Mit wie vielen Stimmen wurde das Spielplatzfest unterstützt?", "„12 Stimmen: Ja“"),
+])
+def test_a_vote_on_one_of_several_goals_is_answered_with_that_goals_tally(tmp_path_factory, question, tally):
+    # the goal is named only by the heading over its tally; the other goals' tallies are of the same item
+    club = assistant_over(tmp_path_factory, "goals", {"mitgliederversammlung-2025-03-08.md": GOALS})
+    answer = club.ask(question)
+    assert tally in answer.lead and not answer.lead.startswith(("Ja", "Nein")), answer.text
+
+
+@pytest.mark.parametrize("question", ["Wer ist die Protokollantin der Sitzung des Gemeinderates?",
+                                      "Wo ist der Tagungsort des Gemeinderates?"])
+def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_factory, question):
+    council = assistant_over(tmp_path_factory, "headed", {"gemeinderat-2024-05-05.txt": MINUTES.replace(
+        "Ort: Gemeindesaal Talheim\n", "Ort: Gemeindesaal Talheim\nProtokoll: Eva Roth\n")})
+    answer = council.ask(question)
+    assert not answer.abstained and any(name in answer.text for name in ("Eva Roth", "Gemeindesaal")), answer.text

@@ -101,8 +101,10 @@ PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
 PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
                                r"hagen|stedt|städt|rode|holz))\b", re.IGNORECASE)
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
-_QUARTER = r"(?:stadt|städt|mark)"
-QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach)\s+(?:der|die|dem)\s+([^\W\d_][\w-]*{_QUARTER})\b")
+# (or a heath: "für die Minderheide"; not "viertel", which as often makes a common word: "im Wohnviertel")
+_QUARTER = r"(?:stadt|städt|mark|heide)"
+QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on)\s+(?:der|die|das|dem|den)"
+                                  rf"|[Ii]m|[Aa]m|[Vv]om|[Zz]um|[Bb]eim)\s+([^\W\d_][\w-]*{_QUARTER})\b")
 QUARTER_ENDING = re.compile(rf"{_QUARTER}$", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"

@@ -138,6 +138,15 @@ def test_what_a_review_found_in_where_and_yes_no_answers(real):
     assert real.ask("Wo werden Wohnkonzepte genannt?").mode == "where"
 
 
+@pytest.mark.parametrize("question, place", [
+    ("Was wird für die Bärenheide als Handlungsbedarf gesehen?", "Bärenheide"),
+    ("Was läuft gut am Kuhlenmark?", "Kuhlenmark"),
+])
+def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real, question, place):
+    answer = real.ask(question)
+    assert [name for name, _ in answer.query.unknown_places] == [place] and not answer.passages
+
+
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
     # "ob gut oder schlecht": every field, not only "Was läuft gut"
     answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")

@@ -367,7 +367,20 @@ class LexicalIndex:
     def ending_with(self, term: str, min_rest: int = 3) -> list[str]:
         """Corpus terms that end with the term after at least min_rest letters (compounds it is the last part of:
         "ratsprasident" → "grossratsprasident")."""
-        return [other for other in self._df if len(other) >= len(term) + min_rest and other.endswith(term)]
+        reversed_terms = self._reversed_terms
+        backwards = term[::-1]
+        found = []
+        for index in range(bisect.bisect_left(reversed_terms, backwards), len(reversed_terms)):
+            if not reversed_terms[index].startswith(backwards):
+                break
+            if len(reversed_terms[index]) >= len(term) + min_rest:
+                found.append(reversed_terms[index][::-1])
+        return found
+
+    @functools.cached_property
+    def _reversed_terms(self) -> list[str]:
+        """Every index term spelled backwards, sorted: the terms ending alike are neighbours."""
+        return sorted(term[::-1] for term in self._df)
 
     def containing(self, terms: Iterable[str]) -> np.ndarray:
         """Which documents contain at least one of the index terms (a mask over all documents)."""

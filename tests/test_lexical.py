@@ -241,3 +241,12 @@ def test_saved_files_that_do_not_fit_together_are_refused(tmp_path) -> None:
     terms.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError):
         LexicalIndex.load(tmp_path / "lexical")
+
+
+def test_terms_ending_with_a_term_are_the_compounds_it_ends() -> None:
+    index = LexicalIndex.build(["Der Grossratspräsident eröffnet die Sitzung.", "Der Präsident des Vereins dankt.",
+                                "Ein Dorfplatz und ein Marktplatz.", *DISTRACTORS])
+    assert index.ending_with("ratsprasident") == ["grossratsprasident"]
+    assert {"dorfplatz", "marktplatz"} <= set(index.ending_with("platz"))
+    assert index.ending_with("prasident") == ["grossratsprasident"]  # not the word itself
+    assert index.ending_with("schwimmbad") == []

@@ -292,7 +292,7 @@ class Assistant:
             # first, though the debate shares more of the question's words
             matter = matters[0] if matters else None
             deciding = next((hit for hit in itertools.islice(ranking.hits, MAX_CITED)
-                             if self.decides_on(hit, cited[0], matter)), None)
+                             if self.decides_on(hit, cited[0], matter, best=True)), None)
             if deciding is not None:
                 cited = [deciding, *(hit for hit in cited if hit.position != deciding.position)][:MAX_CITED]
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
@@ -393,17 +393,29 @@ class Assistant:
         return [hit for hit in ranking.hits if hit.position not in taken and any(
             self.decides_on(hit, of, matter) for of in hits)][:MAX_CITED]
 
-    def decides_on(self, decision: Hit, hit: Hit, matter: Matter | None) -> bool:
-        """Whether a passage decides or counts the votes on what another passage of its agenda item is about: it
-        is a decision of that item and either the item's only one, a part of the same heading, or one naming the
-        matter (an item voting on several goals, "TOP 10: Battle Bots", "Carrera Bahn", has a tally for each)."""
+    def decides_on(self, decision: Hit, hit: Hit, matter: Matter | None, best: bool = False) -> bool:
+        """Whether a passage decides or counts the votes on what another passage of its agenda item is about: a
+        decision of that item naming the matter (an item voting on several goals, "TOP 10: Battle Bots", "Carrera
+        Bahn", has a tally for each), or, where the item's title names it (or the hit answers best), the item's only
+        decision or one of the same part."""
         passage = decision.passage
         item = passage.meta.get("item")
         if not (passage.meta.get("decision") or passage.meta.get("votes")) or item is None or (
                 decision.source, item) != (hit.source, hit.passage.meta.get("item")):
             return False
-        return (self.decisions_per_item[(decision.source, item)] == 1 or passage.section == hit.passage.section
-                or (matter is not None and bool(lines_naming(decision.position, matter, self.retriever))))
+        if matter is None:
+            return passage.section == hit.passage.section
+        if lines_naming(decision.position, matter, self.retriever) or (
+                passage.section and matter.named_by(passage.section, self.retriever.heading_terms(passage.section))):
+            return True  # "### Kuchenbasar" over its tally
+        # (the item's only decision, when the item is about it: "Traktandum 3: Sanierung des Schulhauses" is decided by
+        # "Der Kredit … für das Schulhaus wird … bewilligt"; not a submission listed at its end, "Anpassung
+        # Ruhetagsgesetz", by the motion it decided)
+        title = str(passage.meta.get("item_title") or "")
+        # (best: the hit is the passage answering best, so its item is what the question is about)
+        about_the_item = best or (bool(title) and matter.named_by(title, self.retriever.heading_terms(title)))
+        return about_the_item and (self.decisions_per_item[(decision.source, item)] == 1
+                                   or passage.section == hit.passage.section)
 
     @functools.cached_property
     def decisions_per_item(self) -> Counter:

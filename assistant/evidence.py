@@ -184,6 +184,17 @@ MEETING_ROLE = re.compile(r"(?:leiter|leiterin|leitung|vorsitz\w*|protokoll\w*|s
                           r"|verantwortlich\w*)$")
 
 
+def known_head(word: str, whole: str, lexical) -> bool:
+    """Whether the last part of a compound is a word of the corpus, which may name the role in its own words
+    ("Konferenz-Moderator": "Moderator Axel Jürgens"; "Sportamtschef": "Chef des Kulturamtes")."""
+    if "-" in word:
+        return any(lexical.document_frequency(term) for term in lexical.analyzer.analyze(word.rsplit("-", 1)[1]))
+    return any(lexical.document_frequency(whole[start:]) for start in range(3, len(whole) - HEAD_LETTERS + 1))
+
+
+HEAD_LETTERS = 4  # the shortest last part of a compound that is a word of its own ("Chef")
+
+
 def unknown_role(query: Query, retriever: Retriever) -> str | None:
     """The noun of a German question for who holds a role or where a facility is that the protocols never use as a
     whole word, nor one spelled nearly like it ("Integrationsbeauftragte", "Integrationszentrums"): then they do
@@ -207,7 +218,7 @@ def unknown_role(query: Query, retriever: Retriever) -> str | None:
         # (a typo is spelled nearly like the corpus' word and as long: "Quartiersmanager" is no typo of the
         # "Quartiersmanagement" the boards ask for; the last part of a compound of the corpus is its word:
         # "Ratspräsident" of "Grossratspräsident")
-        if lexical.document_frequency(whole) or lexical.ending_with(whole) or any(
+        if lexical.document_frequency(whole) or lexical.ending_with(whole) or known_head(word, whole, lexical) or any(
                 abs(len(near) - len(whole)) <= TYPO_LENGTH for near, _, _ in process.extract(
                     whole, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS, limit=5)):
             continue
@@ -311,8 +322,10 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
         lines = lines_naming(position, matter, retriever)
         hits.append(Hit(passage, 1.0, position=position, highlights=lines))
     # (a field named by its name: a word of its printed prompt is the question's own matter as often, "Personal für die
-    # Integrationsarbeit" is no "Worauf kommt es bei der weiteren Integrationsarbeit besonders an")
-    fields = {name for name in query.worded_sections if names_the_field(query.question, name, retriever)}
+    # Integrationsarbeit" is no "Worauf kommt es bei der weiteren Integrationsarbeit besonders an"; a heading of one
+    # text, "Vortrag", is no field: the other passages naming a talk say something of it too)
+    fields = {name for name in query.worded_sections if name in retriever.vocabulary.fields
+              and names_the_field(query.question, name, retriever)}
     if fields and any(hit.passage.section in fields for hit in hits):
         # "In welchen Stadtteilen läuft die Vernetzung gut?": where it is named under the field the question words,
         # not where it is named as lacking (a field only guessed from the question's meaning does not narrow it)

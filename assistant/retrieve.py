@@ -401,12 +401,13 @@ class Retriever:
             passage = self.passages[position]
             items = zip(passage.items, self.item_terms(position), strict=True)
             if any(names(item.text, item_terms) for item, item_terms in items) or (
-                    passage.section and names(passage.section, self._heading_terms(passage.section))):
+                    passage.section and names(passage.section, self.heading_terms(passage.section))):
                 found.append(position)
         return found
 
     @functools.lru_cache(maxsize=1 << 12)  # noqa: B019 (one retriever per index, kept for its lifetime)
-    def _heading_terms(self, heading: str) -> frozenset[str]:
+    def heading_terms(self, heading: str) -> frozenset[str]:
+        """The index terms of a heading or title, as an item's are (for Matter.named_by)."""
         return frozenset(self.lexical.analyzer.analyze(heading))
 
     def _facet_bonus(self, query: Query, ids: np.ndarray | None = None) -> np.ndarray:

@@ -103,8 +103,9 @@ PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|ho
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
 # (or a heath: "für die Minderheide"; not "viertel", which as often makes a common word: "im Wohnviertel")
 _QUARTER = r"(?:stadt|städt|mark|heide)"
-QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on)\s+(?:der|die|das|dem|den)"
-                                  rf"|[Ii]m|[Aa]m|[Vv]om|[Zz]um|[Bb]eim)\s+([^\W\d_][\w-]*{_QUARTER})\b")
+QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on)\s+(?:der|die|das|dem|den)\s+"
+                                  rf"([^\W\d_][\w-]*{_QUARTER})\b|\b(?:[Ii]m|[Aa]m|[Vv]om|[Zz]um|[Bb]eim)\s+"
+                                  r"([^\W\d_][\w-]*(?:heide|stadt|städt))\b")
 QUARTER_ENDING = re.compile(rf"{_QUARTER}$", re.IGNORECASE)
 UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
@@ -265,6 +266,7 @@ class Vocabulary:
         self._headings = {section: frozenset(self._content_stems(section))
                           for section, count in self.section_boards.items() if count < 2}
         self._heading_words = frozenset(word for section in self._headings for word in words(section))
+        self.fields = frozenset(self.section_boards) - frozenset(self._headings)  # (recurring: a form's fields)
         # The name in quotes a heading gives ("Workshop der Landesmedienanstalt "Smartphone aber sicher" für
         # Erwachsene"): named as a whole, it names the heading.
         self._quoted_names = {section: names for section in self._headings
@@ -430,8 +432,9 @@ class Vocabulary:
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
         matches = [*PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
                    *PLACE_NAME_ENDING.finditer(question), *quarters]
+        known_names = {fold(place.name) for place in self.places}
         for match in matches:
-            name = match.group(1)
+            name = match.group(1) or match.group(match.lastindex)
             if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
                 continue
             before, after = question[:match.start(1)].split()[-1:], question[match.end(1):].split()[:1]
@@ -442,6 +445,8 @@ class Vocabulary:
                 continue
             if before and fold(before[0]) in ARTICLES and match not in quarters:
                 continue  # "im Altenheim", "das Spielfeld": a noun
+            if after and fold(after[0].strip(",.?!")) in known_names:
+                continue  # "für die Hansestadt Minden": what the place it names is
             if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
                 continue
             if not (name[:1].isupper() or question.islower()):

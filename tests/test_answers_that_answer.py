@@ -140,11 +140,18 @@ def test_what_a_review_found_in_where_and_yes_no_answers(real):
 
 @pytest.mark.parametrize("question, place", [
     ("Was wird für die Bärenheide als Handlungsbedarf gesehen?", "Bärenheide"),
-    ("Was läuft gut am Kuhlenmark?", "Kuhlenmark"),
+    ("Was läuft gut für die Kuhlenmark?", "Kuhlenmark"),
+    ("Was wird im Hollerstadt gebraucht?", "Hollerstadt"),
 ])
 def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real, question, place):
     answer = real.ask(question)
     assert [name for name, _ in answer.query.unknown_places] == [place] and not answer.passages
+
+
+@pytest.mark.parametrize("question", ["Was wird für die Hansestadt Minden vorgeschlagen?",  # what Minden is
+                                      "Gibt es Zahlen zum Benchmark?", "Was fehlt im Wohnviertel?"])
+def test_a_word_like_a_quarters_name_is_no_unknown_place(real, question):
+    assert not real.understand(question).unknown_places
 
 
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):

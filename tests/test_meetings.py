@@ -1024,6 +1024,7 @@ Lotsendienste, die Forderung 3 neue Zebrastreifen. Wir unterstützen alle Forder
 Meier, FDP: Die Forderungen der Schulweg-Motion gehen uns zu weit, vor allem die Forderung 1 und die Forderung 3.
 Die Kosten der Forderungen sind nicht beziffert.
 Huber, SVP: Bei den Forderungen der Motion sind wir gespalten; die Forderung 2 findet unsere Zustimmung.
+Meier, FDP: Ich reiche heute zudem die Motion "Anpassung Ruhetagsgesetz" ein.
 Beschlussfassung
 Forderung 1 wird mit 18:17 Stimmen erheblich erklärt.
 Forderung 2 wird mit 33:2 Stimmen erheblich erklärt.
@@ -1039,6 +1040,9 @@ def test_the_decision_comes_before_a_debate_sharing_more_of_the_questions_words(
     answer = council.ask("Welche Forderungen der Schulweg-Motion kamen am knappsten durch?")
     assert answer.passages and answer.passages[0].passage.section == "Beschlussfassung", answer.text
     assert "18:17 Stimmen" in answer.lead
+    # a motion only announced in the item's debate is not decided by the item's tallies
+    announced = council.ask("Ist das Ruhetagsgesetz durchgekommen?")
+    assert "Stimmen" not in announced.lead, announced.text
 
 
 # An association voting on several goals under one agenda item, each under a heading of its own.
@@ -1073,7 +1077,7 @@ Zu jedem vorgeschlagenen Ziel wurde einzeln abgestimmt.
 
 ## TOP 3 Verschiedenes
 
-Keine Wortmeldungen.
+Für den Kuchenbasar im Herbst werden noch Helfer gesucht.
 """
 
 
@@ -1096,3 +1100,11 @@ def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_
         "Ort: Gemeindesaal Talheim\n", "Ort: Gemeindesaal Talheim\nProtokoll: Eva Roth\n")})
     answer = council.ask(question)
     assert not answer.abstained and any(name in answer.text for name in ("Eva Roth", "Gemeindesaal")), answer.text
+
+
+def test_a_heading_of_one_text_names_its_matter_but_does_not_narrow_a_where_question_to_it(tmp_path_factory):
+    club = assistant_over(tmp_path_factory, "goals", {"mitgliederversammlung-2025-03-08.md": GOALS})
+    answer = club.ask("Wo ist vom Kuchenbasar die Rede?")
+    texts = [hit.passage.text for hit in answer.passages]
+    assert any("10 Stimmen: Nein" in text for text in texts)  # under the heading "Kuchenbasar"
+    assert any("Helfer gesucht" in text for text in texts), answer.text  # and where a line names it

@@ -417,6 +417,8 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
     answer.lead = lead
     answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
+    if mode == "yes" and not lead.startswith(phrase(query, "yes", quotes="").split(" ")[0]):
+        answer.verdict = None  # the lead quotes a decision without saying "Ja" of its own
     answer.not_mentioned = list(not_mentioned or [])
     answer.not_shown = len(hidden)
     answer.mode = mode

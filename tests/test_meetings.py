@@ -214,6 +214,7 @@ def test_a_yes_or_no_question_about_a_decision_quotes_it_without_a_yes_of_its_ow
     answer = rejected.ask("Ist die Sanierung des Schulhauses durchgekommen?")
     assert "mit 7:28 Stimmen abgelehnt" in answer.passages[0].text
     assert "abgelehnt" in answer.lead and not answer.lead.startswith("Ja")
+    assert answer.verdict is None  # nor does the answer say "ja" where the lead does not
 
 
 @pytest.mark.parametrize("question", ["Wann begann die Sitzung des Gemeinderates?",

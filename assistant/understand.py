@@ -802,6 +802,11 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         # Feldmark, and the workshop word "Bildung" is what is asked about there, not the workshop (after one about
         # Minden, "dort im Workshop Bildung" is Minden's, its name still in the question)
         query = replace(query, places=[], content=question.strip(), sections=vocabulary.find_sections(question))
+    if previous.topics and not previous.places and query.places and all(
+            place.kind == "district" for place in query.places) and _points_back(question, to_the_place=False):
+        # "Und wer kümmert sich darum in der Altstadt?" after a question about a topic: "darum" is the topic, and
+        # the district is what is asked of it ("Für die Altstadt: M. Mail …"), not the district's boards
+        query = replace(query, places=[], content=question.strip(), sections=vocabulary.find_sections(question))
     other_section = False
     if followup and not query.sections and _words_of_its_own(query, vocabulary):
         # A follow-up asking for a section in other words ("Peki sorunlar neler?", "What works well there?") asks

@@ -154,6 +154,18 @@ def test_a_word_like_a_quarters_name_is_no_unknown_place(real, question):
     assert not real.understand(question).unknown_places
 
 
+def test_a_follow_up_pointing_back_at_a_topic_asks_for_a_district_within_it(real):
+    # "darum" is the working group's topic; "in der Altstadt" what is asked of it ("Für die Altstadt: M. Mail …"),
+    # not the Altstadt's exchange boards
+    history = ["Was hat die Arbeitsgruppe zu Treffpunkten und Begegnungsorten empfohlen?"]
+    query = real.understand("Und wer kümmert sich darum in der Altstadt?", history)
+    assert not query.places and query.topics
+    answer = real.ask("Und wer kümmert sich darum in der Altstadt?", history=history)
+    assert any("Für die Altstadt" in hit.passage.text for hit in answer.passages[:5]), answer.text
+    # a follow-up naming a district without pointing back asks about the district
+    assert [place.name for place in real.understand("Und in der Altstadt?", history).places] == ["Altstadt"]
+
+
 def test_a_field_named_only_as_one_of_two_alternatives_does_not_narrow_a_where_question(real):
     # "ob gut oder schlecht": every field, not only "Was läuft gut"
     answer = real.ask("Wo wird Vernetzung genannt, ob gut oder schlecht?")

@@ -57,11 +57,18 @@ class Matter:
     # the corpus' index: what tells a surname from the word ("Müll" is not named by "Katharina Müller"); None: not told
     lexical: LexicalIndex | None = field(default=None, compare=False, repr=False)
 
+    @functools.cached_property
+    def _agents(self) -> tuple[str, ...]:
+        return tuple(word.casefold() + "er" for word in self.words)
+
     def _beyond_names(self, text: str) -> bool:
         """Whether the text names it other than by a person's surname the stemmer makes the same word ("Müller" of
         "Katharina Müller", "JAGMAR MÜLLER" → "mull"): the question's word with "-er", after a first name the corpus
         uses once at most, an initial or a title ("Gemischte Wohnkonzepte" is no name)."""
         # (a surname made of a noun and "-er", which the stemmer takes off: "Müller", "Fischer", "Bauer")
+        lowered = text.casefold()
+        if not any(agent in lowered for agent in self._agents):
+            return True
         agents = {fold(word) + "er" for word in self.words}
         surnames = [match.start(2) for match in PERSON_NAME.finditer(text)
                     if fold(match.group(2)) in agents and self._first_name(match.group(1))]
@@ -705,10 +712,18 @@ FACT_LABELS = (
 def fact_lines(passage, question: str) -> tuple[int, ...]:
     """The labelled lines of a passage that give the fact of the meeting the question asks for ("Wer hat die
     Sitzung geleitet?": „Vorsitz Andreas Zuber …“), or none."""
-    labels = [label for asks, label in FACT_LABELS if asks.search(question)]
+    labels = fact_labels(question)
+    if not labels:
+        return ()
     return tuple(item.line for item in passage.items
                  if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
+
+
+@functools.lru_cache(maxsize=256)  # asked for every passage of a meeting, for the same question
+def fact_labels(question: str) -> tuple[re.Pattern, ...]:
+    """The labels of the lines that give the fact of a meeting the question asks for (FACT_LABELS)."""
+    return tuple(label for asks, label in FACT_LABELS if asks.search(question))
 
 
 HEADING_MARKS = 8  # list marks, colons and spaces a line repeating a heading may have besides its name

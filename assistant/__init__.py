@@ -43,7 +43,7 @@ from .evidence import (
     unmentioned_matter,
 )
 from .meetings import OVERVIEW_WORDS
-from .retrieve import Filters, Hit, Ranking, Retriever
+from .retrieve import Filters, Hit, Ranking, Retriever, decides
 from .understand import (
     ASKED_VALUE,
     ENGLISH_WORDS,
@@ -400,7 +400,7 @@ class Assistant:
         decision or one of the same part."""
         passage = decision.passage
         item = passage.meta.get("item")
-        if not (passage.meta.get("decision") or passage.meta.get("votes")) or item is None or (
+        if not decides(passage) or item is None or (
                 decision.source, item) != (hit.source, hit.passage.meta.get("item")):
             return False
         if matter is None:
@@ -421,7 +421,7 @@ class Assistant:
     def decisions_per_item(self) -> Counter:
         """How many passages of each agenda item decide or count votes."""
         return Counter((passage.source, passage.meta.get("item")) for passage in self.store.passages
-                       if passage.meta.get("decision") or passage.meta.get("votes"))
+                       if decides(passage))
 
     @functools.cached_property
     def first_items(self) -> dict[str, str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from index.lexical import GermanAnalyzer
 
 from .evidence import LIST_MARK, VALUES, heading_lines
-from .retrieve import Hit
+from .retrieve import Hit, decides
 from .understand import Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
@@ -515,7 +515,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     # 16.08.2023“ steht unter „Protokollkopf“")
     text = "_text_in" if len({hit.source for hit in hits}) > 1 else "_text"
     # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
-    if mode == "yes" and not (first.passage.meta.get("decision") or first.passage.meta.get("votes")):
+    if mode == "yes" and not decides(first.passage):
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)

@@ -59,7 +59,13 @@ class Matter:
 
     @functools.cached_property
     def _agents(self) -> tuple[str, ...]:
+        """The question's words with "-er", as a surname made of them would be written (casefolded; _folded_agents:
+        folded)."""
         return tuple(word.casefold() + "er" for word in self.words)
+
+    @functools.cached_property
+    def _folded_agents(self) -> frozenset[str]:
+        return frozenset(fold(word) + "er" for word in self.words)
 
     def _beyond_names(self, text: str) -> bool:
         """Whether the text names it other than by a person's surname the stemmer makes the same word ("Müller" of
@@ -69,9 +75,8 @@ class Matter:
         lowered = text.casefold()
         if not any(agent in lowered for agent in self._agents):
             return True
-        agents = {fold(word) + "er" for word in self.words}
         surnames = [match.start(2) for match in PERSON_NAME.finditer(text)
-                    if fold(match.group(2)) in agents and self._first_name(match.group(1))]
+                    if fold(match.group(2)) in self._folded_agents and self._first_name(match.group(1))]
         if not surnames:
             return True
         kept = "".join(piece for start, piece in _cut_words(text, surnames))
@@ -225,20 +230,22 @@ def unknown_role(query: Query, retriever: Retriever) -> str | None:
         # (a typo is spelled nearly like the corpus' word and as long: "Quartiersmanager" is no typo of the
         # "Quartiersmanagement" the boards ask for; the last part of a compound of the corpus is its word:
         # "Ratspräsident" of "Grossratspräsident")
-        if lexical.document_frequency(whole) or lexical.ending_with(whole) or known_head(word, whole, lexical) or any(
-                abs(len(near) - len(whole)) <= TYPO_LENGTH for near, _, _ in process.extract(
-                    whole, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS, limit=5)):
+        if lexical.document_frequency(whole) or lexical.ending_with(whole) or known_head(word, whole, lexical) or \
+                spelled_like(whole, lexical, limit=5):
             continue
         return word
     return None
 
 
 def misspelt(term: str, lexical) -> list[str]:
-    """The corpus terms a term the corpus lacks is nearly spelled like and about as long as: a typo's."""
-    if len(term) < TYPO_MIN_LETTERS:
-        return []
+    """The corpus terms a long term the corpus lacks may be a typo of (spelled_like)."""
+    return spelled_like(term, lexical, limit=3) if len(term) >= TYPO_MIN_LETTERS else []
+
+
+def spelled_like(term: str, lexical, limit: int) -> list[str]:
+    """The corpus terms (at most limit) a term is nearly spelled like and about as long as: a typo's."""
     return [near for near, _, _ in process.extract(term, lexical.terms, scorer=fuzz.ratio,
-                                                  score_cutoff=TYPO_LIKENESS, limit=3)
+                                                  score_cutoff=TYPO_LIKENESS, limit=limit)
             if abs(len(near) - len(term)) <= TYPO_LENGTH]
 
 

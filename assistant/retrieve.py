@@ -211,8 +211,7 @@ class Retriever:
             _, first = np.unique(self._source.codes[by_document], return_index=True)
             self._head[by_document[first]] = True
         # Passages a layout marked as holding a decision or vote tally (minutes).
-        self._decision = np.fromiter((bool(p.meta.get("decision") or p.meta.get("votes")) for p in passages), bool,
-                                     len(passages))
+        self._decision = np.fromiter((decides(p) for p in passages), bool, len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
         # Exchange boards whose district is not written on them ("Austausch · ohne Stadtteilangabe").
         self._unnamed_boards = self._is_district & np.fromiter((not p.place for p in passages), bool, len(passages))
@@ -508,6 +507,11 @@ class Retriever:
             if not (self._place.mask([place]) & in_section).any() and fold(best_section) not in self._labels[place]:
                 missing.append((place, best_section))
         return gathered, missing
+
+
+def decides(passage: Passage) -> bool:
+    """Whether a passage decides or counts votes (a decision or a tally of minutes)."""
+    return bool(passage.meta.get("decision") or passage.meta.get("votes"))
 
 
 class GraphCandidates:

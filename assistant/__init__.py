@@ -246,8 +246,11 @@ class Assistant:
             # The most specific word the protocols use within what the question names.
             # (a yes-or-no question is about its most specific word: "Gab es etwas zum Älterwerden im Dorf?" is not
             # answered "yes" for a line about the Dorfeinfahrt)
-            matter, found = most_specific_mentions(query, self.retriever,
-                                                   matters[:1] if query.intent == "yesno" else matters, filters)
+            # (and by its whole word first where the protocols use it: "Ist der Förderantrag durchgekommen?" is not
+            # about a line naming "Antrag" and "fördern" apart)
+            asked = [matter for matter in (matters[0].as_written(), matters[0]) if matter] \
+                if query.intent == "yesno" else matters
+            matter, found = most_specific_mentions(query, self.retriever, asked, filters)
             # A where-question gets every mention even where the question as a whole comes out far from the
             # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
             if found and (relevant or (query.intent == "where" and matter.has_its_head())):

@@ -56,6 +56,16 @@ class Matter:
     words: list[str] = field(default_factory=list)  # the question's words it comes from
     # the corpus' index: what tells a surname from the word ("Müll" is not named by "Katharina Müller"); None: not told
     lexical: LexicalIndex | None = field(default=None, compare=False, repr=False)
+    # the alternatives that are a compound's parts only ({ford, antrag} of "Förderantrag")
+    split: frozenset[frozenset[str]] = frozenset()
+
+    def as_written(self) -> Matter | None:
+        """The matter named by its whole words only, not by their compound parts apart; None when that is all it
+        is named by anyway, or it has no whole word the corpus uses."""
+        whole = [alternative for alternative in self.alternatives if alternative not in self.split]
+        if not self.split or not whole:
+            return None
+        return replace(self, alternatives=whole, candidates=frozenset().union(*whole), split=frozenset())
 
     @functools.cached_property
     def _agents(self) -> tuple[str, ...]:
@@ -274,6 +284,8 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
         # A plural the stemmer keeps ("Kitas") names the word without its s too.
         forms = [word, word[:-1]] if len(word) > 4 and word.endswith("s") else [word]
         alternatives: list[frozenset[str]] = []
+        split: set[frozenset[str]] = set()  # a compound's parts apart ("Kitas" → {kita, s}) …
+        written: set[frozenset[str]] = set()  # … unless another form has it whole ("Kita" → {kita})
         frequencies = []
         extended: list[str] = []
         for form in forms:
@@ -285,8 +297,10 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             parts = frozenset(term for term in analyzed if term != whole)
             if whole in known:
                 alternatives.append(frozenset([whole]))
+                written.add(frozenset([whole]))
             if parts and all(lexical.document_frequency(term) for term in parts):
                 alternatives.append(parts)
+                split.add(parts)
             if len(whole) >= LONG_STEM:
                 alternatives += [frozenset([term]) for term in lexical.extending(whole, 1)]
             extended += lexical.extending(whole) if len(whole) >= 4 else []
@@ -305,7 +319,7 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             terms = {term for alternative in alternatives for term in alternative} | set(extended)
             candidates.append((min(frequencies or [1]), word,
                                Matter(list(dict.fromkeys(alternatives)), prefixes, frozenset(terms), [word],
-                                      lexical)))
+                                      lexical, split=frozenset(split - written))))
         elif nouns and query.intent == "yesno" and fold(word) not in FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS \
                 and not DECISION_QUESTION.fullmatch(word):  # ("Gab es eine Mehrheit für …?" asks about a vote)
             # A noun the corpus has no form of is still the most specific thing a yes-or-no question asks about,

@@ -1094,6 +1094,29 @@ def test_a_vote_on_one_of_several_goals_is_answered_with_that_goals_tally(tmp_pa
     assert tally in answer.lead and not answer.lead.startswith(("Ja", "Nein")), answer.text
 
 
+# A council's motion whose debate names funding ("fördern") and a motion ("Antrag") apart, never a "Förderantrag".
+FUNDED_MOTION = """\
+Protokoll der Sitzung des Gemeinderates Talheim vom 12. Mai 2025
+
+Traktandum 4: Antrag der Fraktion Grün zur Förderung der Vereine
+Diskussion
+Anna Berg, Grüne: Wir wollen die Vereine fördern, darum stellen wir diesen Antrag.
+Peter Roth, FDP: Wir lehnen den Antrag ab, die Kasse ist leer.
+Beschlussfassung
+Der Antrag wird mit 18:15 Stimmen bei 2 Enthaltungen angenommen.
+"""
+
+
+def test_a_yes_no_question_about_a_compound_is_answered_by_its_whole_word_not_its_parts_apart(tmp_path_factory):
+    # the club's tally under the heading "Förderantrag …" decides it, not the council's motion on "Förderung"
+    both = assistant_over(tmp_path_factory, "funded", {
+        "mitgliederversammlung-2025-03-08.md": GOALS.replace("### Laternenumzug", "### Förderantrag Spielgeräte"),
+        "gemeinderat-2025-05-12.txt": FUNDED_MOTION})
+    answer = both.ask("Ist der Förderantrag durchgekommen?")
+    assert "9 Stimmen: Ja" in answer.lead and "18:15" not in answer.lead, answer.text
+    assert all(hit.source.startswith("mitglieder") for hit in answer.passages), answer.text
+
+
 @pytest.mark.parametrize("question", ["Wer ist die Protokollantin der Sitzung des Gemeinderates?",
                                       "Wo ist der Tagungsort des Gemeinderates?"])
 def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_factory, question):

@@ -269,8 +269,9 @@ class Assistant:
             if query.intent == "yesno" and query.local_places and relevant:
                 # Not in those words on the place's boards: "no", and what comes closest, to check for oneself.
                 return self.no_with_the_closest(query, ranking, matters)
-        if relevant and query.documents and not beyond and not (query.items or query.sections or query.topics
-                                                                or query.local_places or query.meeting_fact):
+        if relevant and query.documents and not beyond and not (query.items or query.entries or query.sections
+                                                                or query.topics or query.local_places
+                                                                or query.meeting_fact):
             # "Was wurde in der Bürgerrunde am 24. September 2015 besprochen?": an overview of that meeting, its
             # protocol from the beginning (head, agenda, first items).
             meeting = [hit for hit in ranking.hits if hit.source in query.documents]
@@ -366,7 +367,7 @@ class Assistant:
         is about ("◦ Carrera Bahn (Leon & Tim)"). A page of the head of the minutes or a part of their first item
         (the agenda read out), listing at least AGENDA_ENTRIES items, of the meeting named if any. None: there is
         none."""
-        numbers = {number for _, number in query.items}
+        numbers = {number for _, number in query.items} | query.entries
         # (what the entry is about, not the agenda the question names)
         about = [matter for matter in matters if not AGENDA_WORDS.search(" ".join(matter.words))]
         if not numbers and not about:
@@ -378,8 +379,10 @@ class Assistant:
         firsts = self.first_items
         for hit in ranking.hits:
             passage = hit.passage
+            # (or a part of its own headed so: "## Agenda" of a citizens' round)
             if (sources is not None and hit.source not in sources) or not (
-                    self.retriever.is_head(hit.position) or str(passage.meta.get("item")) == firsts.get(hit.source)):
+                    self.retriever.is_head(hit.position) or str(passage.meta.get("item")) == firsts.get(hit.source)
+                    or AGENDA_WORDS.search(passage.section or "")):
                 continue
             listed = {match.group(1).rstrip(".") for item in passage.items if (match := AGENDA_NUMBER.match(item.text))}
             if len(listed) < AGENDA_ENTRIES:

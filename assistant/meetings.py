@@ -39,6 +39,17 @@ AGENDA_ITEM = re.compile(
     r"\b(?:traktand(?:um|en)|top|tagesordnungspunkt(?:e|en)?|agenda\s+item|item)\s*(?:nr\.?\s*)?(\d{1,2}(?:\.\d{1,2})*)\b",
     re.IGNORECASE,
 )
+# An agenda entry named by its place in the list: "der zweite Tagesordnungspunkt", "Punkt 3 der Tagesordnung",
+# "the third agenda item".
+ORDINALS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "funft": 5, "sechst": 6, "siebt": 7,
+            "siebent": 7, "acht": 8, "neunt": 9, "zehnt": 10, "first": 1, "second": 2, "third": 3, "fourth": 4,
+            "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+AGENDA_NOUN = r"(?:tagesordnungspunkt|top|traktandum|programmpunkt|agenda\s+item|item\s+on\s+the\s+agenda)"
+ORDINAL_ENTRY = re.compile(
+    rf"\b({'|'.join(sorted(ORDINALS, key=len, reverse=True))})(?:e[nmrs]?|er)?\s+({AGENDA_NOUN})\b"
+    r"|\b(?:punkt|point)\s+(\d{1,2})\s+(?:der|auf\s+der|of\s+the|on\s+the)\s+(?:tagesordnung|agenda)\b",
+    re.IGNORECASE,
+)
 NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
 
 
@@ -190,6 +201,30 @@ class Meetings:
                 found |= matching
                 spans.append(match.span())
         return frozenset(found), spans
+
+    def numbered(self, entries: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+        """The agenda items of these numbers (with their sub-items) in every document that has them; only those
+        called by the word of the entry where the corpus calls items by it ("Traktandum", not "TOP")."""
+        found = set()
+        for number, word in entries:
+            matching = {key for key in self.items if key[1] == number or key[1].startswith(number + ".")}
+            if word in self.items.values():
+                matching = {key for key in matching if self.items[key] == word}
+            found |= matching
+        return frozenset(found)
+
+
+def listed_entries(question: str) -> frozenset[tuple[str, str]]:
+    """The agenda entries the question names by number or by their place in the list, as (number, the word naming
+    an item): "der zweite Tagesordnungspunkt" → ("2", "tagesordnungspunkt"), "TOP 2" → ("2", "top")."""
+    entries = {(match.group(1), _item_word(match.group(0))) for match in AGENDA_ITEM.finditer(question)
+               if "." not in match.group(1)}
+    for match in ORDINAL_ENTRY.finditer(question):
+        if match.group(1):
+            entries.add((str(ORDINALS[match.group(1).casefold()]), _item_word(match.group(2))))
+        else:
+            entries.add((match.group(3), "tagesordnungspunkt"))
+    return frozenset(entries)
 
 
 def _item_word(label: str) -> str:

@@ -19,7 +19,7 @@ from index.layouts.generic import ATTACHMENTS
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
-from .meetings import MONTHS, OVERVIEW_WORDS, Meetings
+from .meetings import MONTHS, ORDINAL_ENTRY, OVERVIEW_WORDS, Meetings, listed_entries
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
@@ -54,10 +54,14 @@ MANNER_NOUNS = (
     "form|weise|art|höhe|hohe|sprache|reihenfolge|zeit|größe|grosse|menge|richtung|umfang|jahr|monat|"
     "zusammenhang|rahmen|maße|masse|maß|mass|zustand|format|funktion|rolle|way|form|order|language|year|manner"
 )
+# The words before a meeting's name that speak of it as a meeting ("bei der Bürgerrunde", "in der Bürgerrunde").
+MEETING_ARTICLES = "der|die|den|dem|des|einer|einem|eine|bei|beim|zur|zum|im|vom|von|the|at"
+# "An welchem Abend …" asks when.
+TIME_NOUNS = "tag|tage|abend|morgen|vormittag|nachmittag|wochentag|wochenende|datum|termin|zeitpunkt"
 WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
-    r"|an\s+welche[mn]\b|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
+    r"|an\s+welche[mn]\b(?!\s+(?:" + TIME_NOUNS + r")\b)|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
     r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
     r"|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu))"
@@ -183,6 +187,8 @@ class Query:
     # It asks what the agenda lists under the items it names ("Wer war laut Tagesordnung unter TOP 3.3 zuständig?"):
     # the agenda as printed or read out answers too, not only the item's minutes.
     as_listed: bool = False
+    # The agenda entries it names by their place in the list ("der zweite Tagesordnungspunkt": "2").
+    entries: frozenset[str] = frozenset()
     # It asks about the exchange boards whose district is not written on them ("die Tafel ohne Stadtteilangabe").
     unnamed_board: bool = False
 
@@ -494,6 +500,9 @@ class Vocabulary:
         for section, cue in self.section_cues.items():
             heading = self._headings.get(section)
             if heading is not None:
+                if section in self._meeting_headings and re.search(
+                        rf"\b(?:{MEETING_ARTICLES})\s+{re.escape(section)}\b", question, re.IGNORECASE):
+                    continue  # "bei der Bürgerrunde" (not "unter Bürgerrunde", the card's heading)
                 if heading and (len(heading & asked) > HEADING_SHARE * len(heading)
                                 or any(name <= asked for name in self._quoted_names.get(section, ()))):
                     scores[section] = sum(2 * self._section_idf.get(stem, 0.0) for stem in heading & asked)
@@ -543,6 +552,13 @@ class Vocabulary:
         return frozenset(word for title in self.meetings.titles.values() for word in words(title or "")
                          if len(word) > 3 and word.isalpha() and word not in MONTHS
                          and not self._stopwords.is_stopword(word))
+
+    @functools.cached_property
+    def _meeting_headings(self) -> frozenset[str]:
+        """The one-off headings whose words all name a kind of meeting (a card "Bürgerrunde" among the cards of a
+        Bürgerrunde): the question "… bei der Bürgerrunde" names the meeting by it, not that card (MEETING_ARTICLES)."""
+        return frozenset(section for section in self._headings
+                         if words(section) and set(words(section)) <= self.meeting_words)
 
     def naming_the_meeting(self, question: str) -> dict[str, set[str]]:
         """The question's words that name the meeting of a document, each with those documents: a word of its title
@@ -903,6 +919,14 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         sections = {name: weight for name, weight in sections.items()
                     if any(name in vocabulary.document_sections[source] for source in documents)}
     items, item_spans = vocabulary.meetings.named_items(question)
+    listed = listed_entries(question)
+    by_place = bool(ORDINAL_ENTRY.search(question))
+    items = items or vocabulary.meetings.numbered(listed)  # "der dritte Tagesordnungspunkt" of minutes: TOP 3
+    if documents:
+        # (the items of the meeting it names: "TOP 2 der Bürgerrunde am 23.04.2015" is no other meeting's TOP 2)
+        items = frozenset(key for key in items if key[0] in documents)
+    # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
+    entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
     dates = dates + item_spans
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
@@ -921,7 +945,12 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
             if documents:
                 # (nor is "die Bürgerrunde am 23.04.2015" the section of that name in another record of the same day)
                 sections = {name: weight for name, weight in sections.items() if fold(name).strip() not in named}
-            if not topics and not sections:
+            # (one meeting named by words of different documents' titles is none of them: "die
+            # Mitgliederversammlung der Bürgerrunde" is a meeting a record of the Bürgerrunde speaks of)
+            # (the whole question: a word of a file's name, "Bürgerrunde", is taken out of content)
+            naming = vocabulary.naming_the_meeting(question) or named
+            one_meeting = not naming or bool(frozenset.intersection(*map(frozenset, naming.values())))
+            if not topics and not sections and one_meeting:
                 by_name = frozenset().union(*named.values())
                 # (the meeting named by its kind and its date is the one of that kind on that day, not another
                 # record of the day nor another meeting of the kind)
@@ -935,7 +964,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
-                  as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question)),
+                  as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)))
     return query
 

@@ -300,6 +300,90 @@ def test_the_next_meeting_is_not_the_one_the_minutes_record(labelled):
     assert "„Die nächste Sitzung findet am 1. Juli statt.“ [1]" in answer.lead
 
 
+# A citizens' round listing its agenda under a heading of its own (its parts are not numbered items), beside an
+# association whose minutes have numbered items, a pin-board card named like the round, and a round that speaks of
+# the association's annual meeting.
+AGENDA_ROUND = """\
+---
+title: Bürgerrunde Talheim April 2024
+date: 2024-04-18
+---
+
+event: 2024-04-18 19:30:00
+location: Rathaus Talheim
+
+## Agenda
+
+1. Begrüßung
+2. Bericht des Arbeitskreises Dorfladen
+3. Spielplatz am Bach
+4. Verschiedenes
+
+## Dorfladen
+
+Der Arbeitskreis berichtet, dass der Dorfladen im Herbst öffnet. Zu Gast war Eva Roth, Vorsitzende der
+Genossenschaft Dorfladen Talheim.
+
+## Verschiedenes
+
+Die Mitgliederversammlung des Fördervereins findet am 16.5. statt.
+"""
+CARDS = """\
+# Themensammlung der Bürgerrunde Talheim
+
+## Bürgerrunde
+
+Regelmäßige Treffen der Bürgerrunde im Sommer
+
+## Dorfladen
+
+Einkaufen im Dorf ohne Auto
+"""
+
+
+@pytest.fixture(scope="module")
+def agenda_round(tmp_path_factory) -> Assistant:
+    return assistant_over(tmp_path_factory, "agenda-round", {
+        "buergerrunde-2024-04-18.md": AGENDA_ROUND, "themensammlung-talheim.md": CARDS,
+        "mitgliederversammlung-2025-03-08.md": GOALS})
+
+
+@pytest.mark.parametrize("question", [
+    "Was war der zweite Tagesordnungspunkt der Bürgerrunde am 18. April 2024?",
+    "Was war TOP 2 der Bürgerrunde vom 18.04.2024?",
+    "What was the second item on the agenda of the Bürgerrunde on April 18, 2024?",
+])
+def test_an_agenda_entry_named_by_its_place_is_the_entry_of_the_agenda_as_listed(agenda_round, question):
+    answer = agenda_round.ask(question)
+    first = answer.passages[0]
+    assert first.passage.section == "Agenda", answer.text
+    assert [item.text for item in first.passage.items if item.line in first.highlights] == [
+        "2. Bericht des Arbeitskreises Dorfladen"]
+    assert "„2. Bericht des Arbeitskreises Dorfladen“ [1]" in answer.lead, answer.lead
+
+
+def test_an_agenda_entry_by_its_place_in_minutes_with_items_is_that_item(agenda_round):
+    # the association's minutes number their items: its second is TOP 2, wherever its agenda is not listed
+    answer = agenda_round.ask("Worum ging es beim zweiten TOP der Mitgliederversammlung?")
+    assert answer.query.items == {("mitgliederversammlung-2025-03-08.md", "2")}
+    assert answer.passages and all(hit.passage.meta.get("item") == "2" for hit in answer.passages), answer.text
+
+
+def test_at_which_evening_asks_when_and_a_card_named_like_the_meeting_is_no_section_asked_for(agenda_round):
+    answer = agenda_round.ask("An welchem Abend und um welche Uhrzeit war die Vorsitzende der Genossenschaft bei der "
+                              "Bürgerrunde zu Gast?")
+    assert answer.query.intent is None and not answer.query.sections, answer.query
+    assert answer.passages[0].source == "buergerrunde-2024-04-18.md", answer.text
+    assert "19:30" in answer.text
+
+
+def test_a_meeting_named_by_words_of_different_documents_is_one_a_record_speaks_of(agenda_round):
+    # "die Mitgliederversammlung der Bürgerrunde" is neither the association's minutes nor the round itself
+    answer = agenda_round.ask("Wann ist die Mitgliederversammlung des Fördervereins der Bürgerrunde?")
+    assert not answer.query.meeting_fact
+    assert "„Die Mitgliederversammlung des Fördervereins findet am 16.5. statt.“ [1]" in answer.lead, answer.text
+
+
 VILLAGE_ROUND = """\
 ---
 title: Bürgerrunde Talheim Februar 2019

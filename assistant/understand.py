@@ -73,6 +73,15 @@ YES_NO_QUESTION = re.compile(
     r"fehlen|braucht|brauchen|does|do|is|are|has|have|can)\b|\b(?:var\s+m[ıi]|yok\s+mu|m[ıiuü])\s*\??$",
     re.IGNORECASE,
 )
+# Any German question opening with its finite verb asks yes or no ("Beschweren sich die Leute …?", "Klagen die
+# Teilnehmenden …?"): a word with a verb's ending, then a pronoun, article or particle (a noun at the start is
+# followed by a genitive or a preposition: "Probleme der Altstadt?", "Lösungen in Schalke?").
+VERB_FIRST = re.compile(
+    r"^(?:und\s+)?(?!(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen|welche\w*)\b)"
+    r"[a-zäöüß]+(?:en|t|te|de)\s+(?:sich|die|das|den|dem|es|man|sie|er|wir|ihr|ein|eine|einen|einem|einer|jemand"
+    r"|irgendwer|irgendwo|auch|denn|eigentlich|überhaupt|dort|da|hier)\b[^?]*\?\s*$",
+    re.IGNORECASE,
+)
 # Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
@@ -700,6 +709,7 @@ COPULAS = frozenset("ist sind war waren ware sei gibt gab gabe steht stehen stan
                     .split())
 BEFORE_SUBJECT = frozenset("sich denn eigentlich so genau alle da dort".split())
 SUBJECT_ARTICLES = frozenset("die der den des".split())
+VERB_ENDING = re.compile(r"(?:en|t|te|de)$")
 # Nouns for people: nominalised participles and adjectives ("Teilnehmende", "Betroffene", "Verantwortliche",
 # "Beteiligte") and agent nouns ("Bürger", "Teilnehmerinnen").
 PEOPLE_ENDINGS = ("ende", "enden", "ene", "enen", "liche", "lichen", "igte", "igten", "er", "innen")
@@ -709,9 +719,14 @@ def subject_people(tokens: list[str]) -> list[int]:
     """Positions of folded words naming people as the subject of a question's verb: "Was fordern die
     Teilnehmenden in Schalke?" asks what they want, not for the field "Teilnehmende"."""
     start = 1 if tokens[:1] == ["und"] else 0
-    if len(tokens) < start + 4 or tokens[start] not in SUBJECT_QUESTION_WORDS or tokens[start + 1] in COPULAS:
+    if len(tokens) < start + 4:
         return []
-    position = start + 2
+    if tokens[start] in SUBJECT_QUESTION_WORDS and tokens[start + 1] not in COPULAS:
+        position = start + 2
+    elif tokens[start] not in COPULAS and VERB_ENDING.search(tokens[start]):
+        position = start + 1  # a yes-or-no question, its verb first: "Klagen die Teilnehmenden …?"
+    else:
+        return []
     while position < len(tokens) and tokens[position] in BEFORE_SUBJECT:
         position += 1
     if position + 1 >= len(tokens) or tokens[position] not in SUBJECT_ARTICLES:
@@ -1189,7 +1204,7 @@ def intent_of(question: str) -> str | None:
         one_fact = NOT_EVERY_PLACE.search(question) or WHAT_NOT_WHERE.search(question.strip()) or (
             ONE_PLACE.search(question.strip()) and place_kind_of(question) is None)
         return None if one_fact else "where"
-    if YES_NO_QUESTION.search(question.strip()):
+    if YES_NO_QUESTION.search(question.strip()) or VERB_FIRST.search(question.strip()):
         return "yesno"
     return None
 

@@ -560,6 +560,18 @@ def test_yes_quotes_the_line_that_answers(real):
     assert highlighted(answer.passages[0]) == ["- keine / bzw. zu wenig KiTA-Plätze"]
 
 
+@pytest.mark.parametrize("question, verdict", [
+    ("Klagen die Teilnehmenden aus Heßler über Müll?", "nein"),
+    ("Beschweren sich die Leute in Heßler über Müll auf den Straßen?", "nein"),
+    ("Wünschen sich die Leute in Bismarck mehr Kita-Plätze?", "ja"),
+])
+def test_a_question_opening_with_any_verb_is_answered_yes_or_no(real, question, verdict):
+    # (and "die Teilnehmenden" who complain are the subject, not the field "Teilnehmende" of the topic boards)
+    answer = real.ask(question)
+    assert answer.verdict == verdict, answer.text
+    assert "Teilnehmende" not in answer.text.split("\n")[0]
+
+
 def test_no_when_the_named_place_does_not_mention_it(real):
     answer = real.ask("Gibt es in Heßler Probleme mit Müll?")
     assert answer.verdict == "nein"

@@ -565,6 +565,21 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent
 
 
+@pytest.mark.parametrize("question, intent", [
+    ("Beschweren sich die Leute aus Schalke-Nord über Müll?", "yesno"),
+    ("Klagen die Teilnehmenden über zu wenige Parkplätze?", "yesno"),
+    ("Wurde das Budget genehmigt?", "yesno"),
+    ("Kommt das Thema Müll vor?", "yesno"),
+    # a noun first is followed by a genitive or a preposition, not by a subject
+    ("Lösungen in Schalke?", None),
+    ("Probleme der Altstadt?", None),
+    ("Handlungsbedarfe Bulmke-Hüllen", None),
+    ("Wie geht es weiter?", None),
+])
+def test_a_german_question_opening_with_its_verb_asks_yes_or_no(question, intent):
+    assert intent_of(question) == intent
+
+
 @pytest.mark.parametrize("question, value", [
     ("Wann beginnt die Sitzung?", "time"),  # a beginning or end: a time, the hour where one is given
     ("Um wie viel Uhr ist Schluss?", "clock"),

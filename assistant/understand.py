@@ -56,6 +56,18 @@ MANNER_NOUNS = (
 )
 # The words before a meeting's name that speak of it as a meeting ("bei der Bürgerrunde", "in der Bürgerrunde").
 MEETING_ARTICLES = "der|die|den|dem|des|einer|einem|eine|bei|beim|zur|zum|im|vom|von|the|at"
+# A compound cut short, its last part shared with the next word: "Beratungs- oder Anlaufstellen", "Kinder- und
+# Jugendarbeit".
+SUSPENDED_COMPOUND = re.compile(r"\b([^\W\d_]{3,})-(\s*(?:,|oder|und|bzw\.?|sowie|&|/)\s*)([^\W\d_]{4,})")
+# … as protocols write it, also with a plus: "Sprach + Alphabetisierungskurse"
+WRITTEN_SHORT = re.compile(r"\b([^\W\d_]{3,})(?:-|\s+(?=\+))(\s*(?:,|oder|und|bzw\.?|sowie|&|/|\+)\s*)([^\W\d_]{4,})")
+SHARED_PART_LETTERS = 4  # the shared last part has at least this many letters ("stellen", "arbeit")
+
+
+def _shortened(match: re.Match) -> tuple[str, str]:
+    """A compound cut short and the word sharing its last part, casefolded: ("sport", "kulturförderung")."""
+    return match.group(1).casefold(), match.group(3).casefold()
+
 # "An welchem Abend …" asks when.
 TIME_NOUNS = "tag|tage|abend|morgen|vormittag|nachmittag|wochentag|wochenende|datum|termin|zeitpunkt"
 WHERE_QUESTION = re.compile(
@@ -289,6 +301,12 @@ class Vocabulary:
                                             if len(stems := self._content_stems(name)) >= 2])}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
+        # The compounds cut short the protocols write so themselves ("Sport- und Kulturförderung", "Sprach +
+        # Alphabetisierungskurse"): a title the question matches as it is.
+        self._written_short = frozenset(
+            _shortened(match) for passage in passages for text in (passage.text, passage.doc_title or "",
+                                                                   passage.board or "", passage.topic or "")
+            if "-" in text or "+" in text for match in WRITTEN_SHORT.finditer(text))
         # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
         # meeting more often than what is asked about it.
         self.title_words = frozenset(word for title in {p.doc_title for p in passages} for word in words(title))
@@ -424,6 +442,28 @@ class Vocabulary:
             return True
         return any(len(os.path.commonprefix([term, near])) >= len(term) - WORD_FORM_ENDING
                    for near in corpus.related_terms(term))
+
+    def completed(self, question: str) -> str:
+        """The question with each compound cut short before "oder", "und" … written out, where the corpus has the
+        whole word: "Beratungs- oder Anlaufstellen" → "Beratungsstellen oder Anlaufstellen" (the shared last part
+        is the longest ending of the next word that makes a word of the corpus)."""
+        if self._corpus is None or "-" not in question:
+            return question
+
+        def whole(match: re.Match) -> str:
+            first, joint, next_word = match.group(1), match.group(2), match.group(3)
+            first_part, other = _shortened(match)
+            if any(part == first_part and written.startswith(other[:max(SHARED_PART_LETTERS, len(other) - 3)])
+                   for part, written in self._written_short):
+                return match.group(0)  # (also inflected: "Sprach- und Alphabetisierungskursen")
+            for start in range(1, len(next_word) - SHARED_PART_LETTERS + 1):
+                word = first + next_word[start:]
+                terms = self._corpus.analyzer.analyze(word)
+                if terms and self._corpus.document_frequency(max(terms, key=len)):  # the whole word, not a part
+                    return f"{word}{joint}{next_word}"
+            return match.group(0)
+
+        return SUSPENDED_COMPOUND.sub(whole, question)
 
     def _corpus_knows(self, word: str) -> bool:
         """Whether the corpus has the word itself (not merely words beginning like it: a misspelt city's name
@@ -919,6 +959,7 @@ def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: 
 
 
 def _read(question: str, vocabulary: Vocabulary) -> Query:
+    question = vocabulary.completed(question)
     places, spans = vocabulary.find_places(question)
     # (the district a board lacks is no word for one of its sections: "ohne Stadtteilangabe" ~ "im Stadtbezirk")
     worded = _beyond_alternatives(question, vocabulary.find_sections(WITHOUT_A_DISTRICT.sub(" ", question)),

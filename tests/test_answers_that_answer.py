@@ -552,6 +552,13 @@ def test_a_table_row_split_for_its_length_is_cited_with_all_its_parts(real):
         == [first, other]
 
 
+def test_a_compound_cut_short_asks_for_its_whole_word_too(real):
+    # "Kita- oder Sportplätze" asks where Kita-Plätze or Sportplätze are missing, not for "Kita" alone
+    answer = real.ask("In welchen Stadtteilen fehlen Kita- oder Sportplätze?")
+    places = {hit.passage.place for hit in answer.passages}
+    assert {"Altstadt", "Bismarck"} <= places, answer.text  # "mehr Sportplätze", "zu wenig KiTA-Plätze"
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

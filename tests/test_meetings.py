@@ -1201,6 +1201,20 @@ def test_a_yes_no_question_about_a_compound_is_answered_by_its_whole_word_not_it
     assert all(hit.source.startswith("mitglieder") for hit in answer.passages), answer.text
 
 
+def test_a_compound_cut_short_is_written_out_unless_the_protocols_write_it_so(tmp_path_factory):
+    council = assistant_over(tmp_path_factory, "short", {"gemeinderat-2025-05-12.txt": FUNDED_MOTION.replace(
+        "Traktandum 4: Antrag der Fraktion Grün zur Förderung der Vereine",
+        "Traktandum 4: Motion zur Sport- und Kulturförderung\nDie Sportförderung ist zu knapp. Es fehlen\n"
+        "Beratungsstellen und Sprach + Integrationskurse.")})
+    vocabulary = council.retriever.vocabulary
+    assert vocabulary.completed("Wo gibt es Beratungs- oder Anlaufstellen?") == \
+        "Wo gibt es Beratungsstellen oder Anlaufstellen?"
+    for as_written in ("Wie stimmte der Rat zur Sport- und Kulturförderung?",
+                       "Was fehlt bei den Sprach- und Integrationskursen?",
+                       "Gibt es Kinder- und Jugendarbeit?"):  # (no "Kinderarbeit" in the protocols)
+        assert vocabulary.completed(as_written) == as_written
+
+
 @pytest.mark.parametrize("question", ["Wer ist die Protokollantin der Sitzung des Gemeinderates?",
                                       "Wo ist der Tagungsort des Gemeinderates?"])
 def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_factory, question):

@@ -94,6 +94,9 @@ VERB_FIRST = re.compile(
     r"|irgendwer|irgendwo|auch|denn|eigentlich|überhaupt|dort|da|hier)\b[^?]*\?\s*$",
     re.IGNORECASE,
 )
+# Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
+EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b|\b(?:oder|or)\s+(?:eher|lieber|rather)\b",
+                       re.IGNORECASE)
 # Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
@@ -1245,7 +1248,8 @@ def intent_of(question: str) -> str | None:
         one_fact = NOT_EVERY_PLACE.search(question) or WHAT_NOT_WHERE.search(question.strip()) or (
             ONE_PLACE.search(question.strip()) and place_kind_of(question) is None)
         return None if one_fact else "where"
-    if YES_NO_QUESTION.search(question.strip()) or VERB_FIRST.search(question.strip()):
+    if (YES_NO_QUESTION.search(question.strip()) or VERB_FIRST.search(question.strip())) \
+            and not EITHER_OR.search(question):
         return "yesno"
     return None
 

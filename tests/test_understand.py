@@ -575,6 +575,10 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
     ("Probleme der Altstadt?", None),
     ("Handlungsbedarfe Bulmke-Hüllen", None),
     ("Wie geht es weiter?", None),
+    # two alternatives to choose from ask which
+    ("Fehlen eher große oder eher kleine Wohnungen?", None),
+    ("Braucht Schalke eher Kitas oder Grünflächen?", None),
+    ("Gibt es Probleme mit Müll oder Dreck?", "yesno"),
 ])
 def test_a_german_question_opening_with_its_verb_asks_yes_or_no(question, intent):
     assert intent_of(question) == intent

@@ -108,6 +108,7 @@ PHRASES = {
         "empty_item": "(auf der Tafel leer)",
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
+        "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
         "kind_district": "Stadtteile",
         "kind_group": "Workshops",
@@ -163,6 +164,7 @@ PHRASES = {
         "empty_item": "(empty on the board)",
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
+        "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
         "kind_district": "districts",
         "kind_group": "workshops",
@@ -217,6 +219,7 @@ PHRASES = {
         "empty_item": "(panoda boş)",
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
+        "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
         "kind_district": "semtler",
         "kind_group": "çalıştaylar",
@@ -301,8 +304,11 @@ def place_of(passage) -> str:
 def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     """A place the protocols do not know is said to be unknown, with the closest known names; nothing is cited."""
     lines = []
+    # (a yes-or-no question about it is answered "no": "Gibt es im Workshop Wohnen Vorschläge für Häverstädt?")
+    said = "no_such_place" if query.intent == "yesno" else "unknown"
     for name, closest in query.unknown_places:
-        lines.append(escape_markdown(phrase(query, "unknown", name=f"„{name}“")))
+        lines.append(escape_markdown(phrase(query, said, name=f"„{name}“")))
+        said = "unknown"
         if closest:
             lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
     # Districts and workshops apart, a name with "und" in quotes ("Zusammenleben und Teilhabe" is one workshop).
@@ -312,6 +318,7 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     lines += ["", escape_markdown(phrase(query, "known", places=listed))]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
     answer.lead = lines[0]
+    answer.verdict = "nein" if query.intent == "yesno" else None
     return answer
 
 

@@ -480,16 +480,18 @@ class Vocabulary:
                 for source in place.sources}
 
     def unknown_places(self, question: str, known_spans: list[tuple[int, int]] = (),
-                       cities: list[Place] = ()) -> list[tuple[str, list[str]]]:
+                       cities: list[Place] = (), named_only: bool = False) -> list[tuple[str, list[str]]]:
         """Words used as a place ("in Buer", "Scholven'de", "handlungsbedarf beckhausen") that neither name a known
         place (known_spans) nor occur in the corpus, each with the known place names spelled like it (never silently
-        replaced by one of them): of the cities named beside it ("Rodenbeck in Minden"), when it names any."""
+        replaced by one of them): of the cities named beside it ("Rodenbeck in Minden"), when it names any.
+        named_only: only words shaped like a place's name ("Haddenhausen", "in der Neustadt")."""
         if self._corpus is None or not any(place.kind != "city" for place in self.places):
             return []  # a corpus without districts or workshops cannot tell a place it lacks
         found = []
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
-        matches = [*PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
-                   *PLACE_NAME_ENDING.finditer(question), *quarters]
+        shaped = [*PLACE_NAME_ENDING.finditer(question), *quarters]
+        matches = shaped if named_only else [*PLACE_PREPOSITION.finditer(question),
+                                             *PLACE_SUFFIXED.finditer(question), *shaped]
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)
@@ -1015,8 +1017,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                 # record of the day nor another meeting of the kind)
                 meeting_fact = (frozenset(documents) & by_name) or (frozenset(documents) | by_name)
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
-    unknown = [] if any(place.kind != "city" for place in places) else vocabulary.unknown_places(question, spans,
-                                                                                                 cities=places)
+    # (then only a word shaped like a place's name counts: "der Workshop Wohnen für Haddenhausen", not "für
+    # Zuwanderer aus Rumänien")
+    unknown = vocabulary.unknown_places(question, spans, cities=places,
+                                        named_only=any(place.kind != "city" for place in places))
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question), language=language_of(content),

@@ -25,6 +25,8 @@ from .answer import (
     unknown_place_answer,
 )
 from .evidence import (
+    ASKING_NOUNS,
+    CLOSING_LINE,
     MAX_MENTIONS,
     VALUE_PASSAGES,
     VALUES,
@@ -48,13 +50,17 @@ from .understand import (
     ASKED_VALUE,
     ENGLISH_WORDS,
     FRAME_WORDS,
+    MEETING_FACT,
+    MEETING_NOUNS,
     QUOTED,
+    TIME_NOUN,
     TURKISH_WORDS,
     WORD,
     Query,
     asked_end,
     asked_value,
     fold,
+    german_meeting_nouns,
     place_kind,
     understand,
     words,
@@ -156,7 +162,26 @@ class Assistant:
 
     def understand(self, question: str, history=None) -> Query:
         question = clean_question(question)
-        return understand(question, self.retriever.vocabulary, normalize_history(history))
+        query = understand(question, self.retriever.vocabulary, normalize_history(history))
+        if query.meeting_fact and self.asks_about_something_within(query):
+            query = replace(query, meeting_fact=frozenset())
+        return query
+
+    def asks_about_something_within(self, query: Query) -> bool:
+        """Whether a question for a meeting's fact names a thing its minutes speak of only beyond their own pages
+        ("Wann findet die Fahrrad-Exkursion des Makerspace statt?"): it asks when that is, not when the meeting was.
+        (A noun, and not one for the meeting, the fact itself or what is asked: "das Treffen", "das Ende der
+        Versammlung", "an welchem Tag", "in welcher Rolle".)"""
+        thing = next((matter for matter in matters_of(query, self.retriever) if matter.words and (
+            word := matter.words[0])[:1].isupper() and fold(word) not in ASKING_NOUNS
+            and not german_meeting_nouns(fold(word))[0].endswith(MEETING_NOUNS)  # "das Treffen" is the meeting
+            and not MEETING_FACT.fullmatch(word) and asked_value(word) is None and not TIME_NOUN.fullmatch(word)),
+            None)
+        if thing is None:
+            return False
+        within = self.retriever._allowed(Filters(sources=set(query.meeting_fact)))
+        naming = self.retriever.mentions(thing.candidates, thing.named_by, within)
+        return bool(naming) and not any(self.retriever.is_head(position) for position in naming)
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Plain ranked retrieval: the k best passages, no conversation and no abstention.
@@ -335,7 +360,10 @@ class Assistant:
                       and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
             cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None)
             # (when it ended: the line saying so first, before the head's hour of the beginning)
-            ended = {hit.position for hit in stated} if asked_end(query.question) == "last" else set()
+            # (also where the ranking had cited it already)
+            ended = {hit.position for hit in cited if hit.source in query.meeting_fact and any(
+                CLOSING_LINE.search(item.text) for item in hit.passage.items)} \
+                if asked_end(query.question) == "last" else set()
             cited.sort(key=lambda hit: (hit.position not in ended, not own_page(hit), not hit.highlights))
             del cited[MAX_CITED:]
         if value == "venue" and not query.meeting_fact:

@@ -165,7 +165,8 @@ TYPO_LENGTH = 2  # letters a typo's word may be longer or shorter than the corpu
 ASKING_NOUNS = frozenset(
     "hinweis hinweise info infos information informationen detail details aussage aussagen angabe angaben meinung "
     "meinungen ruckmeldung ruckmeldungen idee ideen vorschlag vorschlage anregung anregungen punkt punkte sache "
-    "sachen ding dinge leute menschen zahl zahlen foto fotos folie folien termin termine euro uhr".split())
+    "sachen ding dinge leute menschen zahl zahlen foto fotos folie folien termin termine euro uhr rolle rollen "
+    "funktion name namen".split())
 
 
 def unknown_noun(query: Query, retriever: Retriever) -> str | None:
@@ -699,6 +700,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
     return marked
 
 
+# The sentence closing a meeting at its hour: "Die Versammlung wurde um 16:18 Uhr geschlossen."
+CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b(?=.*\d{1,2}[:.]\d{2})"
+                          r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 FACT_LABELS = (
@@ -718,8 +722,7 @@ FACT_LABELS = (
     # (how long, or when it ended: the line closing the meeting at its hour, "Die Versammlung wurde um 16:18 Uhr
     # geschlossen.", wherever in the minutes it stands)
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
-     re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b(?=.*\d{1,2}[:.]\d{2})"
-                r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)),
+     CLOSING_LINE),
     # (also "Wie viele Leute waren da?")
     (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),

@@ -70,6 +70,7 @@ def _shortened(match: re.Match) -> tuple[str, str]:
 
 # "An welchem Abend …" asks when.
 TIME_NOUNS = "tag|tage|abend|morgen|vormittag|nachmittag|wochentag|wochenende|datum|termin|zeitpunkt"
+TIME_NOUN = re.compile(TIME_NOUNS, re.IGNORECASE)
 WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
@@ -1134,8 +1135,8 @@ ASKED_VALUE = (
     # (a beginning or end in a question for when asks for a time, not the hour: "Wann beginnt der Sprachkurs?";
     # "Wer hat am Anfang begrüßt?" asks for neither)
     ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç", re.IGNORECASE)),
-    ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b",
-                        re.IGNORECASE)),
+    ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b"
+                        rf"|\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b|\b(?:which|what)\s+day\b", re.IGNORECASE)),
     # (the result of a vote: a tally or "einstimmig"; not any number in a line about the motion)
     ("vote", re.compile(r"\bmit\s+welchem\s+(?:abstimmungs)?ergebnis\b(?=.*\b(?:abgestimmt|abstimmung\w*|gewählt"
                         r"|entlastet|angenommen|abgelehnt|verabschiedet|erheblich|genehmigt|bewilligt)\b)"

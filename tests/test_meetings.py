@@ -1215,6 +1215,47 @@ def test_a_compound_cut_short_is_written_out_unless_the_protocols_write_it_so(tm
         assert vocabulary.completed(as_written) == as_written
 
 
+# An association's minutes: the head states when the meeting began, the last item when it closed, and an item
+# speaks of a summer party not yet dated.
+CLUB_MINUTES = """\
+# Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025
+
+Es versammelten sich heute, am 8. März 2025 um 19:00 Uhr im Gemeindehaus, 14 Mitglieder.
+
+## TOP 1 Begrüßung
+
+Die Vorsitzende Anna begrüßte die Anwesenden.
+
+## TOP 2 Sommerfest
+
+Das Sommerfest soll wieder im Pfarrgarten stattfinden. Anna kümmert sich um die Getränke.
+
+## TOP 3 Verschiedenes
+
+Die Versammlung wurde um 21:05 Uhr geschlossen.
+"""
+
+
+@pytest.fixture(scope="module")
+def club(tmp_path_factory) -> Assistant:
+    return assistant_over(tmp_path_factory, "club", {"mitgliederversammlung-2025-03-08.md": CLUB_MINUTES})
+
+
+def test_a_date_asked_of_something_the_minutes_speak_of_is_not_the_meetings_date(club):
+    # the summer party is named only in an item: when it is, the minutes do not say (not the meeting's own date)
+    answer = club.ask("An welchem Tag findet das Sommerfest des Fördervereins statt?")
+    assert not answer.query.meeting_fact
+    assert answer.abstained and answer.mode == "lacking", answer.text
+    # the meeting's own date is a fact of it
+    meeting = club.ask("An welchem Tag fand die Mitgliederversammlung des Fördervereins statt?")
+    assert meeting.query.meeting_fact and "8. März 2025 um 19:00 Uhr" in meeting.lead, meeting.text
+
+
+def test_when_the_meeting_ended_leads_with_its_closing_line_wherever_the_ranking_put_it(club):
+    answer = club.ask("Wann endete die Versammlung des Fördervereins?")
+    assert "„Die Versammlung wurde um 21:05 Uhr geschlossen.“ [1]" in answer.lead, answer.text
+
+
 @pytest.mark.parametrize("question", ["Wer ist die Protokollantin der Sitzung des Gemeinderates?",
                                       "Wo ist der Tagungsort des Gemeinderates?"])
 def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_factory, question):

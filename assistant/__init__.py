@@ -172,6 +172,13 @@ class Assistant:
         ("Wann findet die Fahrrad-Exkursion des Makerspace statt?"): it asks when that is, not when the meeting was.
         (A noun, and not one for the meeting, the fact itself or what is asked: "das Treffen", "das Ende der
         Versammlung", "an welchem Tag", "in welcher Rolle".)"""
+        # (one present at the meeting is asked about when the meeting was: "Wann war die Vorsitzende der Genossenschaft
+        # bei der Bürgerrunde zu Gast?")
+        named = self.retriever.vocabulary.naming_the_meeting(query.question)
+        tokens = WORD.findall(query.question)
+        if any(fold(word) in named and AT_THE_MEETING.fullmatch(" ".join(tokens[max(0, i - 2):i]))
+               for i, word in enumerate(tokens)):
+            return False
         thing = next((matter for matter in matters_of(query, self.retriever) if matter.words and (
             word := matter.words[0])[:1].isupper() and fold(word) not in ASKING_NOUNS
             and not german_meeting_nouns(fold(word))[0].endswith(MEETING_NOUNS)  # "das Treffen" is the meeting
@@ -822,6 +829,9 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
     return result
 
 
+# The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
+AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zur|zum)"
+                            r"(?:\s+(?:der|dem|den|einer|einem))?", re.IGNORECASE)
 # An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
 # Fest"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number alone ends with a full stop. A
 # passage listing this many numbers lists the agenda.

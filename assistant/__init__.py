@@ -85,6 +85,9 @@ CITE_RELATIVE_OWN = 0.5
 FACTS_ELSEWHERE = 2  # passages of a meeting cited for stating a fact of it, beyond its best ranked own pages
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
+# The nouns for the kind of value asked for, not for what it is about.
+VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl|money|amount)\b", re.IGNORECASE)
+COMMON_WORD_SHARE = 0.15  # a word of the question on more than this share of the passages names nothing a line is about
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
 # "in Heuweiler" (no article: a name; "bei Forderung 3" is a numbered thing)
 NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)(?![\w-])(?!\s+\d{1,3}\b)")
@@ -382,7 +385,8 @@ class Assistant:
             if speaking is not None:
                 cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
             # (a meeting's own pages answer a fact of it in their own words: "17:00 Ankommen")
-            about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote")
+            about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote",
+                                                                    rare_only=value not in ("vote", "count"))
             holding = speaking or holding_the_value(cited, value, query.question, about)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
@@ -530,15 +534,17 @@ class Assistant:
         analyzer = self.retriever.lexical.analyzer
         return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, query.local_places)
 
-    def speaks_of(self, query: Query, quoted_only: bool = False, every: bool = False):
+    def speaks_of(self, query: Query, quoted_only: bool = False, every: bool = False, rare_only: bool = False):
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every
         passage of "the Makerspace" protocol names it), or None when the question has no such word. every: has
-        all of those words."""
+        all of those words. rare_only: not a word on a good part of the passages, where the question has others
+        (a tally names its motion by the common words of minutes, "Forderung 3"; a sum of money does not)."""
         analyzer = self.retriever.lexical.analyzer
         # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
         content = query.content
         for _, asking in ASKED_VALUE:
             content = asking.sub(" ", content)
+        content = VALUE_NOUNS.sub(" ", content)  # ("Wie viel Geld …": any sum is money)
         if any(place.kind == "group" for place in query.places):
             # (nor the word for the kind of place named: "am Workshop Wohnen" is not about the workshops' headings)
             content = re.sub(rf"{GROUP_WORD}\b", " ", content, flags=re.IGNORECASE)
@@ -561,6 +567,10 @@ class Assistant:
         places = {terms[0] for name in NAMED_PLACE.findall(query.content) if len(terms := analyzer.analyze(name)) == 1
                   and lexical.document_frequency(terms[0]) > common}
         asked = asked - places or asked
+        if rare_only:
+            # ("pro Jahr" in a parliament's budget debate says nothing of the Fachstelle whose money is asked for)
+            asked = {term for term in asked if lexical.document_frequency(term) <= COMMON_WORD_SHARE * len(
+                self.store.passages)} or asked
         if every:
             return lambda text: asked <= set(analyzer.analyze(text))
         return lambda text: bool(asked & set(analyzer.analyze(text)))

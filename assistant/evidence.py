@@ -472,6 +472,10 @@ VENUE_LABEL = r"(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\
 # A street with its house number ("Schulstraße 5"); a house number has at most three digits ("Radweg 2025" is a year).
 STREET_WITH_NUMBER = r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
 
+# What a large number counts when it is no sum of money.
+COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|menschen|leute|mitglieder|einwohner\w*"
+                 r"|besucher\w*|teilnehm\w*|kinder|schüler\w*|stimmen|unterschriften|fälle|exemplare|km|kilometer"
+                 r"|meter|m²|m2|tonnen|kg|hours|people|members|votes")
 # Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
@@ -485,8 +489,10 @@ VALUES = {
                        r"|noch\s+nicht\s+(?:fest|bekannt|klar|festgelegt|terminiert)|wird\s+noch\s+bekannt\w*"
                        r"|gibt\s+es\s+noch\s+nicht)\b", re.IGNORECASE),
     "clock": re.compile(r"\d{1,2}[:.]\d{2}|\d{1,2}\s*uhr\b", re.IGNORECASE),
-    "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b|\d,-|kostenlos|kostenfrei"
-                         r"|gratis", re.IGNORECASE),
+    # (a number with thousands, unless it counts something else: "20'000 bis 25'000 Stunden")
+    "amount": re.compile(r"€|\beur\b|\beuro\b|\bchf\b|\bfr\.|franken|\d[.'’]\d{3}\b"
+                         rf"(?!\s*(?:bis\s+[\d.'’]+\s*)?(?:{COUNTED_UNITS})\b)|\d,-|kostenlos|kostenfrei|gratis",
+                         re.IGNORECASE),
     # (a number, not the hour, the date or the year: "17:00 Ankommen" counts nobody; a vote tally does count)
     "count": re.compile(r"(?<![\d.:/])(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s)"
                         r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"

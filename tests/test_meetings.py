@@ -1256,6 +1256,31 @@ def test_when_the_meeting_ended_leads_with_its_closing_line_wherever_the_ranking
     assert "„Die Versammlung wurde um 21:05 Uhr geschlossen.“ [1]" in answer.lead, answer.text
 
 
+# A budget debate naming sums for other things than the office asked about, and hours that are no money.
+BUDGET_DEBATE = """\
+Protokoll der Sitzung des Grossen Rates Talheim vom 3. Juni 2025
+
+Traktandum 5: Freiwilligenarbeit im Kanton
+Diskussion
+Anna Berg, Grüne: Die Fachstelle für Freiwilligenarbeit leistet seit Jahren gute Arbeit im Kanton.
+Peter Roth, FDP: Der Kanton zahlt jedes Jahr knapp 500'000 Franken an die Gemeinden für ihre Vereine.
+Eva Keller, SP: Freiwillige leisten im Kanton jedes Jahr 20'000 bis 25'000 Stunden.
+Anna Berg, Grüne: Der Regierungsrat hat die Beantwortung im Kanton ein Jahr lang liegen lassen.
+"""
+
+
+@pytest.mark.parametrize("question", [
+    "Wie viel Geld bekommt die Fachstelle für Freiwilligenarbeit im nächsten Jahr vom Kanton?",
+    "Wie viel kostet die Freiwilligenarbeit den Kanton pro Jahr?",
+])
+def test_a_sum_for_something_else_or_a_number_of_hours_is_no_sum_asked_for(tmp_path_factory, question):
+    # (the sum paid to the municipalities shares only "Jahr" and "Kanton" with the question, words of many lines;
+    # 20'000 hours are no money)
+    council = assistant_over(tmp_path_factory, "budget", {"grosser-rat-2025-06-03.txt": BUDGET_DEBATE})
+    answer = council.ask(question)
+    assert answer.mode == "lacking" and answer.abstained, answer.text
+
+
 @pytest.mark.parametrize("question", ["Wer ist die Protokollantin der Sitzung des Gemeinderates?",
                                       "Wo ist der Tagungsort des Gemeinderates?"])
 def test_a_role_or_place_the_head_of_minutes_labels_is_no_unknown_role(tmp_path_factory, question):

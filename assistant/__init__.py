@@ -87,7 +87,9 @@ DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are 
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # The nouns for the kind of value asked for, not for what it is about.
 VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl|money|amount)\b", re.IGNORECASE)
-COMMON_WORD_SHARE = 0.15  # a word of the question on more than this share of the passages names nothing a line is about
+# A word of the question on more than this share of the passages (and this many) names nothing a line is about.
+COMMON_WORD_SHARE = 0.15
+COMMON_WORD_PASSAGES = 10
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
 # "in Heuweiler" (no article: a name; "bei Forderung 3" is a numbered thing)
 NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)(?![\w-])(?!\s+\d{1,3}\b)")
@@ -569,8 +571,8 @@ class Assistant:
         asked = asked - places or asked
         if rare_only:
             # ("pro Jahr" in a parliament's budget debate says nothing of the Fachstelle whose money is asked for)
-            asked = {term for term in asked if lexical.document_frequency(term) <= COMMON_WORD_SHARE * len(
-                self.store.passages)} or asked
+            common = max(COMMON_WORD_SHARE * len(self.store.passages), COMMON_WORD_PASSAGES)
+            asked = {term for term in asked if lexical.document_frequency(term) <= common} or asked
         if every:
             return lambda text: asked <= set(analyzer.analyze(text))
         return lambda text: bool(asked & set(analyzer.analyze(text)))

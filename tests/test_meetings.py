@@ -1266,7 +1266,12 @@ Anna Berg, Grüne: Die Fachstelle für Freiwilligenarbeit leistet seit Jahren gu
 Peter Roth, FDP: Der Kanton zahlt jedes Jahr knapp 500'000 Franken an die Gemeinden für ihre Vereine.
 Eva Keller, SP: Freiwillige leisten im Kanton jedes Jahr 20'000 bis 25'000 Stunden.
 Anna Berg, Grüne: Der Regierungsrat hat die Beantwortung im Kanton ein Jahr lang liegen lassen.
-"""
+""" + "".join(
+    # (the other items of the session, each speaking of the canton and the year: words of many passages)
+    f"\nTraktandum {number}: {topic}\nDiskussion\nPeter Roth, FDP: Der Kanton prüft {topic} noch in diesem Jahr.\n"
+    for number, topic in enumerate(["Strassenbau", "Schulhaus Nord", "Spitalplanung", "Waldpflege", "Hochwasserschutz",
+                                    "Musikschule", "Busverkehr", "Steuergesetz", "Energieplanung", "Bibliothek",
+                                    "Friedhof", "Feuerwehr"], start=6))
 
 
 @pytest.mark.parametrize("question", [

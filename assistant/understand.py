@@ -47,6 +47,12 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+# A group, topic or board named with a definite article and nothing else: the one asked about before ("das Thema",
+# "in der Gruppe", "auf derselben Tafel").
+THE_SAME_FRAME = re.compile(
+    r"\b(?:das|dem|des|die|der|den|dieses|diesem|dieser|diese|denselben|derselben|demselben|dieselbe)\s+"
+    r"(?:thema|themas|gruppe|arbeitsgruppe|themenkarte|tafel|workshops?|the\s+same\s+(?:topic|group|board))\b",
+    re.IGNORECASE)
 FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
 # "In welcher Form / Höhe / Reihenfolge …", "in which way …" ask how, not where.
@@ -866,9 +872,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         return _sections_by_meaning(query, vocabulary)
     if not _is_followup(query, question, vocabulary):
         by_meaning = _sections_by_meaning(query, vocabulary)
-        if not _asks_only_for_a_section(by_meaning, question, vocabulary):
+        if _asks_only_for_a_section(by_meaning, question, vocabulary):
+            followup = False
+        elif THE_SAME_FRAME.search(question) and not (query.topics or query.places or query.items
+                                                      or query.documents):
+            followup = True  # "die Person, die das Thema auf die Karte geschrieben hat": the topic asked about before
+        else:
             return by_meaning  # the earlier turns are read only for a follow-up
-        followup = False
     else:
         followup = True
     previous = understand(history[-1], vocabulary, history[:-1])

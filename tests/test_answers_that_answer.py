@@ -559,6 +559,15 @@ def test_a_compound_cut_short_asks_for_its_whole_word_too(real):
     assert {"Altstadt", "Bismarck"} <= places, answer.text  # "mehr Sportplätze", "zu wenig KiTA-Plätze"
 
 
+def test_a_follow_up_naming_the_topic_by_its_article_alone_inherits_it(real):
+    # "das Thema", "die Karte": the topic asked about before, though the question is long and has no "dazu"
+    answer = real.ask("Wer hatte das Thema ursprünglich auf die Karte geschrieben?",
+                      history=["Was empfiehlt die Arbeitsgruppe zu Klimaschutz und Müllentsorgung?"])
+    assert "topics" in answer.query.inherited
+    assert {hit.passage.topic_no for hit in answer.passages} == {11}, answer.text
+    assert any(hit.passage.section == "Themenkarte" for hit in answer.passages)
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

@@ -97,10 +97,12 @@ YES_NO_QUESTION = re.compile(
 # followed by a genitive or a preposition: "Probleme der Altstadt?", "Lösungen in Schalke?").
 VERB_FIRST = re.compile(
     r"^(?:und\s+)?(?!(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen|welche\w*)\b)"
-    r"[a-zäöüß]+(?:en|t|te|de)\s+(?:sich|die|das|den|dem|es|man|sie|er|wir|ihr|ein|eine|einen|einem|einer|jemand"
+    r"[a-zäöüß]+(?:en|t|te|de)\s+(?:sich|die|das|den|dem|es|man|er|wir|ein|eine|einen|einem|einer|jemand"
     r"|irgendwer|irgendwo|auch|denn|eigentlich|überhaupt|dort|da|hier)\b[^?]*\?\s*$",
     re.IGNORECASE,
 )
+# … unless it holds the question it asks ("Wissen die Leute in Schalke, wo …?")
+NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|woher|ob)\b", re.IGNORECASE)
 # Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b|\b(?:oder|or)\s+(?:eher|lieber|rather)\b",
                        re.IGNORECASE)
@@ -1033,8 +1035,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     unknown = vocabulary.unknown_places(question, spans, cities=places,
                                         named_only=any(place.kind != "city" for place in places))
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
+    at_a_place = any(place.kind != "city" for place in places)
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
-                  content=content, about=content, intent=intent_of(question), language=language_of(content),
+                  content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
@@ -1257,13 +1260,16 @@ DECISION_QUESTION = re.compile(
 )
 
 
-def intent_of(question: str) -> str | None:
-    """Whether a question asks which places say something ("where"), or yes or no ("yesno")."""
+def intent_of(question: str, at_a_place: bool = False) -> str | None:
+    """Whether a question asks which places say something ("where"), or yes or no ("yesno"). at_a_place: it names a
+    district or workshop, so one opening with any verb asks whether the place says so ("Klagen die Leute aus
+    Bulmke-Hüllen über Parkplätze?"); without one such a question often wants what is said, not a yes."""
     if WHERE_QUESTION.search(question.strip()):
         one_fact = NOT_EVERY_PLACE.search(question) or WHAT_NOT_WHERE.search(question.strip()) or (
             ONE_PLACE.search(question.strip()) and place_kind_of(question) is None)
         return None if one_fact else "where"
-    if (YES_NO_QUESTION.search(question.strip()) or VERB_FIRST.search(question.strip())) \
+    if (YES_NO_QUESTION.search(question.strip())
+            or (at_a_place and VERB_FIRST.search(question.strip()) and not NOT_YES_OR_NO.search(question))) \
             and not EITHER_OR.search(question):
         return "yesno"
     return None

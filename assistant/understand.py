@@ -60,8 +60,9 @@ MANNER_NOUNS = (
     "form|weise|art|höhe|hohe|sprache|reihenfolge|zeit|größe|grosse|menge|richtung|umfang|jahr|monat|"
     "zusammenhang|rahmen|maße|masse|maß|mass|zustand|format|funktion|rolle|way|form|order|language|year|manner"
 )
-# The words before a meeting's name that speak of it as a meeting ("bei der Bürgerrunde", "in der Bürgerrunde").
-MEETING_ARTICLES = "der|die|den|dem|des|einer|einem|eine|bei|beim|zur|zum|im|vom|von|the|at"
+# The words before a meeting's name that place something at it as a meeting ("bei der Bürgerrunde", "in der
+# Bürgerrunde"; not "zur Bürgerrunde", which may be what a card says about it).
+MEETING_ARTICLES = r"(?:bei|beim|in|im|auf|an|am|während|at|during)(?:\s+(?:der|dem|den|einer|einem|the))?"
 # A compound cut short, its last part shared with the next word: "Beratungs- oder Anlaufstellen", "Kinder- und
 # Jugendarbeit".
 SUSPENDED_COMPOUND = re.compile(r"\b([^\W\d_]{3,})-(\s*(?:,|oder|und|bzw\.?|sowie|&|/)\s*)([^\W\d_]{4,})")

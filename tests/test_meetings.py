@@ -377,6 +377,13 @@ def test_at_which_evening_asks_when_and_a_card_named_like_the_meeting_is_no_sect
     assert "19:30" in answer.text
 
 
+def test_a_card_named_like_the_meeting_is_still_the_section_of_what_is_said_about_it(agenda_round):
+    # (not at the meeting, but about it: the card "Bürgerrunde" of the deck)
+    vocabulary = agenda_round.retriever.vocabulary
+    assert "Bürgerrunde" in vocabulary.find_sections("Was steht auf den Karten zur Bürgerrunde?")
+    assert "Bürgerrunde" not in vocabulary.find_sections("Wer war bei der Bürgerrunde zu Gast?")
+
+
 def test_a_meeting_named_by_words_of_different_documents_is_one_a_record_speaks_of(agenda_round):
     # "die Mitgliederversammlung der Bürgerrunde" is neither the association's minutes nor the round itself
     answer = agenda_round.ask("Wann ist die Mitgliederversammlung des Fördervereins der Bürgerrunde?")

@@ -270,8 +270,8 @@ class Assistant:
             # "Gibt es im Workshop Wohnen Vorschläge speziell für Häverstädt?": the protocols never use the word, so
             # "no", and what comes closest, to check for oneself (not a "yes" for the proposals they do hold).
             return self.no_with_the_closest(query, ranking, matters)
-        if query.intent == "where" and (either := either_of(query, matters, self.retriever)):
-            matters = [either, *matters]  # where any of the alternatives it lists is named
+        if query.intent in ("where", "yesno") and (either := either_of(query, matters, self.retriever)):
+            matters = [either, *matters]  # where (or whether) any of the alternatives it lists is named
         # "Hat die Mediationsgruppe auch Empfehlungen aufgeschrieben?": the field asked about answers, and when it is
         # empty, that is the answer (not a "yes" for a line of another field).
         asks_an_empty_field = (query.intent == "yesno" and bool(query.sections) and bool(ranking.hits)
@@ -388,7 +388,7 @@ class Assistant:
                 cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
             # (a meeting's own pages answer a fact of it in their own words: "17:00 Ankommen")
             about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote",
-                                                                    rare_only=value not in ("vote", "count"))
+                                                                    rare_only=value == "amount")
             holding = speaking or holding_the_value(cited, value, query.question, about)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
@@ -540,7 +540,7 @@ class Assistant:
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every
         passage of "the Makerspace" protocol names it), or None when the question has no such word. every: has
         all of those words. rare_only: not a word on a good part of the passages, where the question has others
-        (a tally names its motion by the common words of minutes, "Forderung 3"; a sum of money does not)."""
+        (for a sum of money: a tally names its motion, a date its item, by the common words of minutes)."""
         analyzer = self.retriever.lexical.analyzer
         # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
         content = query.content

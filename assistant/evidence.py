@@ -21,6 +21,7 @@ from .retrieve import Filters, Hit, Retriever
 from .understand import (
     ASKS_WHEN_SAID,
     DECISION_QUESTION,
+    DOCUMENT_WORDS,
     FRAME_WORDS,
     HOW_LONG,
     HOW_MANY_CAME,
@@ -139,9 +140,6 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(WORD_WITH_HYPHENS.findall(text.casefold()))
 
 
-# Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
-DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
-                           "unterlage unterlagen schriftstuck document documents minutes".split())
 WEEKDAY = re.compile(r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?")
 COMPOUND_REST = 3
 LONG_STEM = 7  # a stem this long names the word's family wherever it begins a term ("ehrenamt" → "ehrenamtler")

@@ -47,11 +47,15 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+# Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
+DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
+                           "unterlage unterlagen schriftstuck document documents minutes".split())
 # A group, topic or board named with a definite article and nothing else: the one asked about before ("das Thema",
 # "in der Gruppe", "auf derselben Tafel").
 THE_SAME_FRAME = re.compile(
     r"\b(?:das|dem|des|die|der|den|dieses|diesem|dieser|diese|denselben|derselben|demselben|dieselbe)\s+"
-    r"(?:thema|themas|gruppe|arbeitsgruppe|themenkarte|tafel|workshops?|the\s+same\s+(?:topic|group|board))\b",
+    r"(?:thema|themas|gruppe|arbeitsgruppe|themenkarte|tafel|workshops?|the\s+same\s+(?:topic|group|board))\b"
+    r"(?!\s+(?-i:[A-ZÄÖÜ„\"'‚]))",  # (not "das Thema Müll": that names it)
     re.IGNORECASE)
 FOLLOWUP_OPENERS = frozenset({"und", "and", "peki", "ya"})  # "Und in Bismarck?", "Peki Bismarck'ta?"
 # How a question asks (German, English, Turkish): for the places that mention something, or yes or no.
@@ -105,8 +109,9 @@ VERB_FIRST = re.compile(
 # … unless it holds the question it asks ("Wissen die Leute in Schalke, wo …?")
 NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|woher|ob)\b", re.IGNORECASE)
 # Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
-EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b|\b(?:oder|or)\s+(?:eher|lieber|rather)\b",
-                       re.IGNORECASE)
+# ("… eher schwieriger oder nicht?" asks yes or no)
+EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
+                       r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
 # Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
@@ -145,6 +150,7 @@ QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on)\s
                                   rf"([^\W\d_][\w-]*{_QUARTER})\b|\b(?:[Ii]m|[Aa]m|[Vv]om|[Zz]um|[Bb]eim)\s+"
                                   r"([^\W\d_][\w-]*(?:heide|stadt|städt))\b")
 QUARTER_ENDING = re.compile(rf"{_QUARTER}$", re.IGNORECASE)
+HONORIFICS = frozenset("herr herrn frau dr prof familie mr mrs ms bey hanım".split())
 UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
@@ -499,9 +505,10 @@ class Vocabulary:
             return []  # a corpus without districts or workshops cannot tell a place it lacks
         found = []
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
-        shaped = [*PLACE_NAME_ENDING.finditer(question), *quarters]
-        matches = shaped if named_only else [*PLACE_PREPOSITION.finditer(question),
-                                             *PLACE_SUFFIXED.finditer(question), *shaped]
+        # (beside a known place only a name ending like a town's: "in der Innenstadt" may be the district's own)
+        matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
+            *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
+            *PLACE_NAME_ENDING.finditer(question), *quarters]
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)
@@ -515,6 +522,8 @@ class Vocabulary:
                 continue
             if before and fold(before[0]) in ARTICLES and match not in quarters:
                 continue  # "im Altenheim", "das Spielfeld": a noun
+            if before and fold(before[0]).rstrip(".") in HONORIFICS:
+                continue  # "Herr Lindenberg", "Frau Hellenbach": a person
             if after and fold(after[0].strip(",.?!")) in known_names:
                 continue  # "für die Hansestadt Minden": what the place it names is
             if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
@@ -877,8 +886,8 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         by_meaning = _sections_by_meaning(query, vocabulary)
         if _asks_only_for_a_section(by_meaning, question, vocabulary):
             followup = False
-        elif THE_SAME_FRAME.search(question) and not (query.topics or query.places or query.items
-                                                      or query.documents):
+        elif THE_SAME_FRAME.search(question) and query.intent != "where" and not (
+                query.topics or query.places or query.items or query.documents):
             followup = True  # "die Person, die das Thema auf die Karte geschrieben hat": the topic asked about before
         else:
             return by_meaning  # the earlier turns are read only for a follow-up
@@ -1000,6 +1009,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     if documents:
         # (the items of the meeting it names: "TOP 2 der Bürgerrunde am 23.04.2015" is no other meeting's TOP 2)
         items = frozenset(key for key in items if key[0] in documents)
+    elif listed and (by_kind := vocabulary.naming_the_meeting(question)):
+        # (or names by its kind: "der fünfte Tagesordnungspunkt der Mitgliederversammlung")
+        items = frozenset(key for key in items if any(key[0] in sources for sources in by_kind.values()))
     # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
     entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
     dates = dates + item_spans
@@ -1022,11 +1034,14 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                 sections = {name: weight for name, weight in sections.items() if fold(name).strip() not in named}
             # (one meeting named by words of different documents' titles is none of them: "die
             # Mitgliederversammlung der Bürgerrunde" is a meeting a record of the Bürgerrunde speaks of)
-            # (the whole question: a word of a file's name, "Bürgerrunde", is taken out of content)
-            naming = vocabulary.naming_the_meeting(question) or named
+            # (the whole question: a word of a file's name, "Bürgerrunde", is taken out of content; only whole words
+            # of titles, not a word for any protocol: "die Versammlung der Bürgerrunde", "laut Protokoll")
+            naming = {word: sources for word, sources in (vocabulary.naming_the_meeting(question) or named).items()
+                      if word in vocabulary.title_words and word not in DOCUMENT_WORDS}
             one_meeting = not naming or bool(frozenset.intersection(*map(frozenset, naming.values())))
             if not topics and not sections and one_meeting:
-                by_name = frozenset().union(*named.values())
+                # (the meeting its own title words name, where it uses any: not every "Protokoll")
+                by_name = frozenset().union(*(naming or named).values())
                 # (the meeting named by its kind and its date is the one of that kind on that day, not another
                 # record of the day nor another meeting of the kind)
                 meeting_fact = (frozenset(documents) & by_name) or (frozenset(documents) | by_name)

@@ -568,6 +568,23 @@ def test_a_follow_up_naming_the_topic_by_its_article_alone_inherits_it(real):
     assert any(hit.passage.section == "Themenkarte" for hit in answer.passages)
 
 
+def test_a_follow_up_naming_its_topic_is_no_question_about_the_earlier_place(real):
+    # "das Thema Kitaplätze" names what it asks about: every district that mentions them, not the Altstadt alone
+    answer = real.ask("Welche Stadtteile sprechen das Thema Kitaplätze an?", history=["Was läuft in der Altstadt gut?"])
+    assert not answer.query.local_places and answer.mode == "where", answer.text
+    assert {"Bismarck", "Schalke"} <= {hit.passage.place for hit in answer.passages}
+
+
+def test_a_yes_no_question_listing_alternatives_is_yes_for_any_of_them(real):
+    answer = real.ask("Gibt es Beratungs- oder Anlaufstellen in Schalke?")
+    assert answer.verdict == "ja" and "„viele Anlaufstellen“ [1]" in answer.lead, answer.lead
+
+
+def test_a_person_named_with_a_title_beside_a_district_is_no_unknown_place(real):
+    answer = real.ask("Hat Herr Lindenberg in Schalke etwas dazu gesagt?")
+    assert not answer.query.unknown_places and answer.passages, answer.text
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

@@ -377,6 +377,26 @@ def test_at_which_evening_asks_when_and_a_card_named_like_the_meeting_is_no_sect
     assert "19:30" in answer.text
 
 
+@pytest.mark.parametrize("question", ["Wann begann laut Protokoll die Bürgerrunde?",
+                                      "Wann begann die Versammlung der Bürgerrunde?"])
+def test_a_word_for_any_protocol_or_part_of_a_title_names_no_other_meeting(agenda_round, question):
+    # ("Protokoll" and "Versammlung" are in the association's title too; only whole, own words of titles tell two
+    # meetings apart)
+    answer = agenda_round.ask(question)
+    assert answer.query.meeting_fact == {"buergerrunde-2024-04-18.md"}, answer.query
+    assert "19:30" in answer.lead, answer.text
+
+
+def test_an_agenda_entry_by_its_place_of_a_meeting_named_by_its_kind(tmp_path_factory):
+    # the council's minutes have a fifth item too
+    club = GOALS + "\n## TOP 4 Kasse\n\nDie Kasse wurde geprüft.\n\n## TOP 5 Wahlen\n\nAnna wurde wiedergewählt.\n"
+    both = assistant_over(tmp_path_factory, "by-kind", {"mitgliederversammlung-2025-03-08.md": club,
+                                                        "gemeinderat-2024-06-09.txt": DEBATED_MOTION})
+    answer = both.ask("Worum ging es im fünften Tagesordnungspunkt der Mitgliederversammlung?")
+    assert answer.query.items == {("mitgliederversammlung-2025-03-08.md", "5")}
+    assert answer.passages[0].source == "mitgliederversammlung-2025-03-08.md", answer.text
+
+
 def test_a_card_named_like_the_meeting_is_still_the_section_of_what_is_said_about_it(agenda_round):
     # (not at the meeting, but about it: the card "Bürgerrunde" of the deck)
     vocabulary = agenda_round.retriever.vocabulary

@@ -102,6 +102,8 @@ YES_NO_QUESTION = re.compile(
 # followed by a genitive or a preposition: "Probleme der Altstadt?", "Lösungen in Schalke?").
 VERB_FIRST = re.compile(
     r"^(?:und\s+)?(?!(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen|welche\w*)\b)"
+    # (not whether something suffices or works: "Reichen die Kitaplätze?" is no "Ja" for "fehlende Kitaplätze")
+    r"(?!(?:reich|genüg|pass|klapp|funktionier|lohn|stimm)\w*\b)"
     r"[a-zäöüß]+(?:en|t|te|de)\s+(?:sich|die|das|den|dem|es|man|er|wir|ein|eine|einen|einem|einer|jemand"
     r"|irgendwer|irgendwo|auch|denn|eigentlich|überhaupt|dort|da|hier)\b[^?]*\?\s*$",
     re.IGNORECASE,

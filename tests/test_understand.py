@@ -583,6 +583,7 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
     ("Braucht Schalke eher Kitas oder Grünflächen?", None),
     ("Gibt es Probleme mit Müll oder Dreck?", "yesno"),
     ("Ist Car Sharing auf dem Dorf eher schwieriger oder nicht?", "yesno"),
+    ("Reichen die Kitaplätze in Schalke?", None),  # (whether they suffice: no "Ja" for "zu wenig Kitaplätze")
 ])
 def test_a_german_question_opening_with_its_verb_asks_yes_or_no(question, intent):
     at_a_place = any(place in question for place in ("Schalke", "Heßler", "Bismarck"))

@@ -85,6 +85,8 @@ TIME_NOUN = re.compile(TIME_NOUNS, re.IGNORECASE)
 WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
+    r"|(?:bei|für|unter|zu|von|aus)\s+welche[nmr]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe"
+    r"|gruppe|tafel|thema|themen)"
     r"|an\s+welche[mn]\b(?!\s+(?:" + TIME_NOUNS + r")\b)|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
     r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"

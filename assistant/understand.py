@@ -1033,9 +1033,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
             # "die Konferenz" is the meeting, not the topic card that speaks of "Stadtteil-Konferenzen".
             rest = " ".join(word for word in WORD.findall(content) if fold(word) not in named)
             topics = vocabulary.find_topics(rest) if named else topics
-            if documents:
-                # (nor is "die Bürgerrunde am 23.04.2015" the section of that name in another record of the same day)
-                sections = {name: weight for name, weight in sections.items() if fold(name).strip() not in named}
+            # (nor is "die Bürgerrunde (am 23.04.2015)" the section of that name in another record, a card)
+            sections = {name: weight for name, weight in sections.items() if fold(name).strip() not in named}
             # (one meeting named by words of different documents' titles is none of them: "die
             # Mitgliederversammlung der Bürgerrunde" is a meeting a record of the Bürgerrunde speaks of)
             # (the whole question: a word of a file's name, "Bürgerrunde", is taken out of content; only whole words

@@ -397,6 +397,18 @@ def test_an_agenda_entry_by_its_place_of_a_meeting_named_by_its_kind(tmp_path_fa
     assert answer.passages[0].source == "mitgliederversammlung-2025-03-08.md", answer.text
 
 
+def test_a_fact_of_the_meeting_named_like_a_card_is_the_meetings(tmp_path_factory):
+    # two rounds (no file word names one of them) and the deck with its card "Bürgerrunde"
+    autumn = AGENDA_ROUND.replace("April 2024", "September 2024").replace("2024-04-18", "2024-09-12").replace(
+        "19:30", "20:00")
+    rounds = assistant_over(tmp_path_factory, "two-rounds", {
+        "buergerrunde-2024-04-18.md": AGENDA_ROUND, "buergerrunde-2024-09-12.md": autumn,
+        "themensammlung-talheim.md": CARDS})
+    answer = rounds.ask("Wann begann die Bürgerrunde?")
+    assert not answer.query.sections and answer.query.meeting_fact, answer.query
+    assert "19:30" in answer.lead or "20:00" in answer.lead, answer.text
+
+
 def test_a_card_named_like_the_meeting_is_still_the_section_of_what_is_said_about_it(agenda_round):
     # (not at the meeting, but about it: the card "Bürgerrunde" of the deck)
     vocabulary = agenda_round.retriever.vocabulary

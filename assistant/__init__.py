@@ -240,6 +240,9 @@ class Assistant:
             # not say who holds it, whatever else they say of integration in Minden
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
+        if not relevant and query.entries and ranking.hits:
+            # "Was war der zweite Tagesordnungspunkt?": the agenda of the meeting lists it, however short the question
+            relevant = self.agenda_listing(query, ranking, []) is not None
         # (a yes-or-no or where-question asks whether or where, not for the value itself)
         value = asked_value(query.question) if query.intent is None else None
         if not relevant and ranking.hits and value not in (None, "vote"):
@@ -339,6 +342,8 @@ class Assistant:
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
             cited = [listing[0], *(hit for hit in cited if hit.position != listing[0].position)][:MAX_CITED]
+        if (asked := self.asked_part_of(cited[0], query)) is not None:
+            cited = [asked, *(hit for hit in cited if hit.position != asked.position)][:MAX_CITED]
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
@@ -400,6 +405,26 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def asked_part_of(self, best: Hit, query: Query) -> Hit | None:
+        """The field of the topic board answering best that the question asks for in its own words, when the best
+        passage is another field of that board ("Die Gruppe, die Stiftungen … ins Spiel gebracht hat: Wer soll da
+        den Prozess übernehmen?": its Verantwortung, even empty, not the Lösungsideen naming the foundations)."""
+        passage = best.passage
+        asked = set(query.sections) & query.worded_sections
+        if passage.topic_no is None or not asked or passage.section in asked or query.topics:
+            return None
+        field = next((Hit(other, best.score, position=position) for position, other in enumerate(self.store.passages)
+                      if other.source == passage.source and other.topic_no == passage.topic_no
+                      and other.board == passage.board and other.section in asked), None)
+        if field is None:
+            return None
+        # (asked for by a whole word of the field's name or printed prompt: "übernehmen" of "Wer sollte die
+        # Verantwortung übernehmen", not "herausgearbeitet" for "Herausforderung")
+        vocabulary = self.retriever.vocabulary
+        label = f"{field.passage.section} {field.passage.meta.get('prompt') or ''}"
+        shared = set(vocabulary.stems(query.question)) & set(vocabulary.stems(label))
+        return field if any(not vocabulary._stopwords.is_stopword(stem) for stem in shared) else None
 
     def agenda_listing(self, query: Query, ranking: Ranking,
                        matters: list[Matter]) -> tuple[Hit, tuple[int, ...]] | None:

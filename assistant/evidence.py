@@ -478,7 +478,12 @@ COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|mensche
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
 # A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
+# A question for the day something was, not its hour.
+ASKS_FOR_A_DAY = re.compile(r"\ban\s+welche[mn]\s+(?:tag|datum|wochentag)\b|\bwelche[ms]?\s+datum\b"
+                            r"|\b(?:which|what)\s+(?:day|date)\b", re.IGNORECASE)
 VALUES = {
+    "day": re.compile(rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\.|\b(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}\b"
+                      r"|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?\b", re.IGNORECASE),
     "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\b(?:{MONTH_NAMES})\b"
                        r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
                        r"|samstag|sonntag)s?\b"
@@ -534,6 +539,9 @@ def holding_the_value(hits: list[Hit], value: str, question: str,
     holding = next((hit for hit in best if holds_a_value(hit, value, question, about)), None)
     if value == "time" and asked_end(question):
         holding = next((hit for hit in best if holds_a_value(hit, "clock", question, about)), holding)
+    elif value == "time" and ASKS_FOR_A_DAY.search(question):
+        # ("An welchem Tag war die Konferenz?": the title page's "13. Februar 2019", not the programme's "17:00")
+        holding = next((hit for hit in best if holds_a_value(hit, "day", question, about)), holding)
     return holding
 
 

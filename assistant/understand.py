@@ -85,8 +85,6 @@ TIME_NOUN = re.compile(TIME_NOUNS, re.IGNORECASE)
 WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
-    r"|(?:bei|für|unter|zu|von|aus)\s+welche[nmr]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe"
-    r"|gruppe|tafel|thema|themen)"
     r"|an\s+welche[mn]\b(?!\s+(?:" + TIME_NOUNS + r")\b)|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
     r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
@@ -1137,7 +1135,8 @@ HOW_MANY_CAME = (r"(?:wie\s*viele?|how\s+many)\s+(?:leute|personen|menschen|besu
 # (German, English, Turkish); a document's own pages answer it (its title page, programme and goals, the head of
 # minutes), when the question names the meeting (MEETING_WORD_LETTERS: the shortest word that can).
 MEETING_FACT = re.compile(
-    r"\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
+    rf"\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b"
+    r"|\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
     rf"|{HOW_LONG}|{HOW_MANY_CAME}"
@@ -1344,6 +1343,10 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
         return False
     if tokens[0] in FOLLOWUP_OPENERS or _refers_back(question):
         return True
+    # A short question naming only an agenda entry ("Und der fünfte Tagesordnungspunkt?") is of the meeting before.
+    if (query.entries or query.items) and len(tokens) <= FOLLOWUP_MAX_WORDS and not (
+            query.documents or query.places or query.topics) and ORDINAL_ENTRY.search(question) is not None:
+        return True
     # A short question that names only a place or a section leaves the rest to the conversation;
     # one with words of its own ("Wie findet man in X Wohnungen?") is a new question.
     if len(tokens) > FOLLOWUP_MAX_WORDS or query.topics or (query.places and query.sections):
@@ -1464,6 +1467,8 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
     if not documents and previous.documents:
         documents = previous.documents  # "Und was wurde dort beschlossen?" stays at that meeting
         inherited.append("documents")
+        # ("Was war der vierte Tagesordnungspunkt?" after a question about the Bürgerrunde in February 2019)
+        items = frozenset(key for key in items if key[0] in documents)
     meeting_fact = query.meeting_fact
     if not meeting_fact and previous.meeting_fact and MEETING_FACT.search(query.question) and not query.places:
         meeting_fact = previous.meeting_fact  # "Und wann begann sie?" after a question about the conference's end

@@ -585,6 +585,22 @@ def test_a_person_named_with_a_title_beside_a_district_is_no_unknown_place(real)
     assert not answer.query.unknown_places and answer.passages, answer.text
 
 
+@pytest.mark.parametrize("question", ["An welchem Tag fand die Integrationskonferenz statt?",
+                                      "An welchem Tag war die Konferenz in Gelsenkirchen?"])
+def test_the_day_of_a_meeting_is_its_date_not_an_hour_of_its_programme(real, question):
+    answer = real.ask(question)
+    assert "„13. Februar 2019“ [1]" in answer.lead, answer.text
+
+
+def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_empty(real):
+    # the board is found by its "Lösungsideen"; the question asks for its "Verantwortung", which is empty
+    answer = real.ask("Wer übernimmt bei der Gruppe, die ein Modellprojekt Pilot und Stiftungen vorschlägt, die "
+                      "Verantwortung?")
+    first = answer.passages[0].passage
+    assert (first.topic_no, first.section) == (13, "Verantwortung") and first.meta.get("empty"), answer.text
+    assert answer.lead.startswith("Das Feld „Verantwortung“ auf der Tafel „Thema 13"), answer.lead
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

@@ -362,6 +362,14 @@ def test_an_agenda_entry_named_by_its_place_is_the_entry_of_the_agenda_as_listed
     assert "„2. Bericht des Arbeitskreises Dorfladen“ [1]" in answer.lead, answer.lead
 
 
+def test_an_agenda_entry_by_its_place_in_a_follow_up_is_of_the_meeting_asked_about_before(agenda_round):
+    # (the association's minutes have a TOP 2 too)
+    answer = agenda_round.ask("Was war der zweite Tagesordnungspunkt?",
+                              history=["Wann war die Bürgerrunde am 18. April 2024?"])
+    assert answer.passages[0].passage.section == "Agenda", answer.text
+    assert "„2. Bericht des Arbeitskreises Dorfladen“ [1]" in answer.lead, answer.lead
+
+
 def test_an_agenda_entry_by_its_place_in_minutes_with_items_is_that_item(agenda_round):
     # the association's minutes number their items: its second is TOP 2, wherever its agenda is not listed
     answer = agenda_round.ask("Worum ging es beim zweiten TOP der Mitgliederversammlung?")

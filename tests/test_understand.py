@@ -560,10 +560,8 @@ def test_the_first_part_of_a_section_name_does_not_name_it(question, sections):
     # Naming the kind of place, it asks which places, whatever the verb.
     ("In welchen Stadtteilen finden Begegnungen statt?", "where"),
     ("In welchen Stadtteilen kann man Deutsch lernen?", "where"),
-    # (after other prepositions too; not before a noun of no place)
-    ("Bei welchen Arbeitsgruppen wird Müll genannt?", "where"),
-    ("Für welche Stadtteile werden Sprachkurse gefordert?", "where"),
-    ("Bei welchem Wetter findet das Dorffest statt?", None),
+    # (not after other prepositions: "Für welche Themen wurde abgestimmt?" asks which topics were voted on)
+    ("Für welche Themen wurde abgestimmt?", None),
 ])
 def test_in_welcher_asks_where_only_before_a_place(question, intent):
     assert intent_of(question) == intent

@@ -406,6 +406,14 @@ class Assistant:
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
 
+    @functools.cached_property
+    def board_members(self) -> dict[tuple[str, str], list[int]]:
+        """The positions of each board's passages (its fields), by document and board."""
+        members: dict[tuple[str, str], list[int]] = {}
+        for position, passage in enumerate(self.store.passages):
+            members.setdefault((passage.source, passage.board), []).append(position)
+        return members
+
     def asked_part_of(self, best: Hit, query: Query) -> Hit | None:
         """The field of the topic board answering best that the question asks for in its own words, when the best
         passage is another field of that board ("Die Gruppe, die Stiftungen … ins Spiel gebracht hat: Wer soll da
@@ -414,9 +422,10 @@ class Assistant:
         asked = set(query.sections) & query.worded_sections
         if passage.topic_no is None or not asked or passage.section in asked or query.topics:
             return None
-        field = next((Hit(other, best.score, position=position) for position, other in enumerate(self.store.passages)
-                      if other.source == passage.source and other.topic_no == passage.topic_no
-                      and other.board == passage.board and other.section in asked), None)
+        passages = self.store.passages
+        field = next((Hit(passages[position], best.score, position=position)
+                      for position in self.board_members[(passage.source, passage.board)]
+                      if passages[position].section in asked), None)
         if field is None:
             return None
         # (asked for by a whole word of the field's name or printed prompt: "übernehmen" of "Wer sollte die

@@ -213,6 +213,8 @@ class Retriever:
         # Passages a layout marked as holding a decision or vote tally (minutes).
         self._decision = np.fromiter((decides(p) for p in passages), bool, len(passages))
         self._is_district = np.fromiter((p.board_kind == "district" for p in passages), bool, len(passages))
+        # (the number of a place's board, "Tafel 2 von 4"; 0: none)
+        self._board_no = np.fromiter((int(p.meta.get("board_no") or 0) for p in passages), np.int16, len(passages))
         # Exchange boards whose district is not written on them ("Austausch · ohne Stadtteilangabe").
         self._unnamed_boards = self._is_district & np.fromiter((not p.place for p in passages), bool, len(passages))
         self._empty = np.fromiter((bool(p.meta.get("empty")) for p in passages), bool, len(passages))
@@ -429,6 +431,10 @@ class Retriever:
             bonus += np.where(self._section.mask([section], ids), weights.section_boost * weight, 0.0)
         for key, weight in query.topics.items():
             bonus += np.where(self._topic.mask([key], ids), weights.topic_boost * weight, 0.0)
+        if query.board_no is not None and query.places:
+            # "auf der zweiten Altstadt-Tafel": that board of the place named
+            board_no = self._board_no if ids is None else self._board_no[ids]
+            bonus += np.where(board_no == query.board_no, weights.section_boost, 0.0)
         if query.meeting_fact:
             own_pages = self._head & self._source.mask(query.meeting_fact) if ids is None else (
                 self._head[ids] & self._source.mask(query.meeting_fact, ids))
@@ -464,11 +470,12 @@ class Retriever:
         """Each document's titles, long and short."""
         return {passage.source: f"{passage.doc_title} {passage.short_title}" for passage in self.passages}
 
-    def _in_protocol_order(self, order: np.ndarray, wanted: np.ndarray) -> list[int]:
+    def _in_protocol_order(self, order: np.ndarray, wanted: np.ndarray, board_no: int | None = None) -> list[int]:
         """The best ranked of the wanted passages (order: best first), up to the gather limit, in protocol order, so
-        "Tafel 1" comes before "Tafel 2" as on the wall."""
+        "Tafel 1" comes before "Tafel 2" as on the wall; the board asked for by its number first."""
         picked = order[wanted[order]][: self.weights.gather_limit].tolist()
-        return sorted(picked, key=lambda i: (self.passages[i].source, self.passages[i].lines))
+        return sorted(picked, key=lambda i: (board_no is not None and int(self._board_no[i]) != board_no,
+                                             self.passages[i].source, self.passages[i].lines))
 
     def _gather(self, query: Query, order: np.ndarray) -> tuple[list[int], list[tuple[str, str]]]:
         """A question for a section of a place wants that section of every board of the place: those
@@ -492,7 +499,7 @@ class Retriever:
                 return [], []
             return self._in_protocol_order(order, in_section & self._source.mask(query.documents)), []
         wanted = self._place.mask(districts) & in_section
-        gathered = self._in_protocol_order(order, wanted) if districts else []
+        gathered = self._in_protocol_order(order, wanted, query.board_no) if districts else []
         missing = []
         # (only a field the question names in words, or one asked for before: a field guessed from its meaning,
         # "gefordert" ~ "Worauf kommt es an", is no field a workshop could be said to lack)

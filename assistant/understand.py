@@ -233,6 +233,8 @@ class Query:
     entries: frozenset[str] = frozenset()
     # It asks about the exchange boards whose district is not written on them ("die Tafel ohne Stadtteilangabe").
     unnamed_board: bool = False
+    # The number of the board it names among a place's boards ("auf der zweiten Altstadt-Tafel": 2), or None.
+    board_no: int | None = None
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -1059,7 +1061,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
-                  unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)))
+                  unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
+                  board_no=board_number(question))
     return query
 
 
@@ -1278,6 +1281,21 @@ DECISION_QUESTION = re.compile(
 )
 
 
+# A board named by its place among a district's boards: "auf der zweiten Altstadt-Tafel", "Tafel 1", "board 2".
+BOARD_ORDINAL = re.compile(r"\b(erst|zweit|dritt|viert|fünft|first|second|third|fourth)(?:e[nmrs]?)?\s+(?:[\w-]+-)?"
+                           r"(?:tafel|board)\b|\b(?:tafel|board)\s+(?:nr\.?\s*)?(\d)\b", re.IGNORECASE)
+BOARD_ORDINALS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "first": 1, "second": 2, "third": 3,
+                  "fourth": 4}
+
+
+def board_number(question: str) -> int | None:
+    """The number of the board the question names by its place ("die zweite Bismarck-Tafel": 2), or None."""
+    match = BOARD_ORDINAL.search(question)
+    if match is None:
+        return None
+    return BOARD_ORDINALS[match.group(1).casefold()] if match.group(1) else int(match.group(2))
+
+
 def intent_of(question: str, at_a_place: bool = False) -> str | None:
     """Whether a question asks which places say something ("where"), or yes or no ("yesno"). at_a_place: it names a
     district or workshop, so one opening with any verb asks whether the place says so ("Klagen die Leute aus
@@ -1463,6 +1481,10 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
     if not items and previous.items and not query.places:
         items = previous.items  # "Wer hat dagegen gesprochen?" is about the same agenda item
         inherited.append("items")
+    board_no = query.board_no
+    if board_no is None and previous.board_no is not None and not query.places:
+        board_no = previous.board_no  # "Und was steht auf derselben Tafel unter …?"
+        inherited.append("board")
     documents = query.documents
     if not documents and previous.documents:
         documents = previous.documents  # "Und was wurde dort beschlossen?" stays at that meeting
@@ -1475,7 +1497,7 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         inherited.append("meeting_fact")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
                    inherited=inherited, language=language, documents=documents, items=items,
-                   meeting_fact=meeting_fact)
+                   meeting_fact=meeting_fact, board_no=board_no)
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

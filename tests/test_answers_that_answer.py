@@ -601,6 +601,15 @@ def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_
     assert answer.lead.startswith("Das Feld „Verantwortung“ auf der Tafel „Thema 13"), answer.lead
 
 
+def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
+    answer = real.ask("Was steht auf der zweiten Schalke-Tafel unter Was läuft gut?")
+    assert answer.passages[0].passage.board == "Austausch · Schalke · Tafel 2 von 4", answer.text
+    follow_up = real.ask("Und was steht auf derselben Tafel unter Handlungsbedarfe?",
+                         history=["Was steht auf der dritten Schalke-Tafel unter Was läuft gut?"])
+    assert follow_up.passages[0].passage.board == "Austausch · Schalke · Tafel 3 von 4", follow_up.text
+    assert follow_up.passages[0].passage.section == "Handlungsbedarfe"
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("gibts in bismarck genug kitas")

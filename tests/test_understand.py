@@ -18,6 +18,7 @@ from assistant.understand import (
     DECISION_QUESTION,
     Vocabulary,
     asked_value,
+    board_number,
     intent_of,
     language_of,
     place_kind_of,
@@ -590,6 +591,18 @@ def test_in_welcher_asks_where_only_before_a_place(question, intent):
 def test_a_german_question_opening_with_its_verb_asks_yes_or_no(question, intent):
     at_a_place = any(place in question for place in ("Schalke", "Heßler", "Bismarck"))
     assert intent_of(question, at_a_place) == intent
+
+
+@pytest.mark.parametrize("question, number", [
+    ("Was steht auf der zweiten Altstadt-Tafel?", 2),
+    ("Welche Handlungsbedarfe nennt die erste Tafel in Bismarck?", 1),
+    ("Was steht auf Tafel 3 von Schalke?", 3),
+    ("What does the second board of Schalke say?", 2),
+    ("Was steht auf den Tafeln in Schalke?", None),
+    ("Wer war die zweite Rednerin?", None),
+])
+def test_a_board_is_named_by_its_number(question, number):
+    assert board_number(question) == number
 
 
 @pytest.mark.parametrize("question, value", [

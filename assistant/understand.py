@@ -324,12 +324,7 @@ class Vocabulary:
                                             if len(stems := self._content_stems(name)) >= 2])}
         self.topic_keys, self.topic_titles, self.topic_texts = self._topics(passages)
         self.meetings = Meetings(passages)
-        # The compounds cut short the protocols write so themselves ("Sport- und Kulturförderung", "Sprach +
-        # Alphabetisierungskurse"): a title the question matches as it is.
-        self._written_short = frozenset(
-            _shortened(match) for passage in passages for text in (passage.text, passage.doc_title or "",
-                                                                   passage.board or "", passage.topic or "")
-            if "-" in text or "+" in text for match in WRITTEN_SHORT.finditer(text))
+        self._passages = passages  # (read again only for what few questions need: _written_short)
         # The words of the documents' titles ("Mitgliederversammlung", "Makerspace"): in a question they name the
         # meeting more often than what is asked about it.
         self.title_words = frozenset(word for title in {p.doc_title for p in passages} for word in words(title))
@@ -465,6 +460,16 @@ class Vocabulary:
             return True
         return any(len(os.path.commonprefix([term, near])) >= len(term) - WORD_FORM_ENDING
                    for near in corpus.related_terms(term))
+
+    @functools.cached_property
+    def _written_short(self) -> frozenset[tuple[str, str]]:
+        """The compounds cut short the protocols write so themselves ("Sport- und Kulturförderung", "Sprach +
+        Alphabetisierungskurse"): a title the question matches as it is. (Read on the first question with such a
+        compound, not at start-up: a pass over every passage's text.)"""
+        return frozenset(
+            _shortened(match) for passage in self._passages for text in (passage.text, passage.doc_title or "",
+                                                                         passage.board or "", passage.topic or "")
+            if "-" in text or "+" in text for match in WRITTEN_SHORT.finditer(text))
 
     def completed(self, question: str) -> str:
         """The question with each compound cut short before "oder", "und" … written out, where the corpus has the
@@ -1519,7 +1524,6 @@ class LargeVocabulary(Vocabulary):
 
     def __init__(self, passages: list[Passage], passage_index: LexicalIndex) -> None:
         super().__init__(passages, passage_index, terms_per_passage=False)
-        self._passages = passages
         self._passage_index = passage_index
         self._topic_position = {key: n for n, key in enumerate(self.topic_keys)}
         self._members: dict[tuple[str, int], list[int]] = defaultdict(list)

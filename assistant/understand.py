@@ -19,7 +19,7 @@ from index.layouts.generic import ATTACHMENTS
 from index.lexical import PREFIX_LETTERS, GermanAnalyzer, LexicalIndex, by_prefix, fold
 from index.store import embedding_text
 
-from .meetings import MONTHS, ORDINAL_ENTRY, OVERVIEW_WORDS, Meetings, listed_entries
+from .meetings import MONTHS, ORDINAL_ENTRY, ORDINALS, OVERVIEW_WORDS, Meetings, listed_entries
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 PLACE_FUZZY_MIN_CHARS = 5
@@ -1029,7 +1029,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     content = _remove_spans(question, sorted(spans + dates)).strip()
     topics = vocabulary.find_topics(content)
     meeting_fact = frozenset()
-    if MEETING_FACT.search(question) and not any(place.kind != "city" for place in places) and not items:
+    at_a_place = any(place.kind != "city" for place in places)  # a district or workshop, not only a city
+    if MEETING_FACT.search(question) and not at_a_place and not items:
         named = vocabulary.naming_the_meeting(content)
         if not named and not documents:
             # "Wer hat die Sitzung geleitet?" names no meeting of a title but a kind of meeting: any document's
@@ -1056,10 +1057,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     # (then only a word shaped like a place's name counts: "der Workshop Wohnen für Haddenhausen", not "für
     # Zuwanderer aus Rumänien")
-    unknown = vocabulary.unknown_places(question, spans, cities=places,
-                                        named_only=any(place.kind != "city" for place in places))
+    unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
-    at_a_place = any(place.kind != "city" for place in places)
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
                   unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
@@ -1289,8 +1288,6 @@ DECISION_QUESTION = re.compile(
 # A board named by its place among a district's boards: "auf der zweiten Altstadt-Tafel", "Tafel 1", "board 2".
 BOARD_ORDINAL = re.compile(r"\b(erst|zweit|dritt|viert|fünft|first|second|third|fourth)(?:e[nmrs]?)?\s+(?:[\w-]+-)?"
                            r"(?:tafel|board)\b|\b(?:tafel|board)\s+(?:nr\.?\s*)?(\d)\b", re.IGNORECASE)
-BOARD_ORDINALS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "first": 1, "second": 2, "third": 3,
-                  "fourth": 4}
 
 
 def board_number(question: str) -> int | None:
@@ -1298,7 +1295,7 @@ def board_number(question: str) -> int | None:
     match = BOARD_ORDINAL.search(question)
     if match is None:
         return None
-    return BOARD_ORDINALS[match.group(1).casefold()] if match.group(1) else int(match.group(2))
+    return ORDINALS[match.group(1).casefold()] if match.group(1) else int(match.group(2))
 
 
 def intent_of(question: str, at_a_place: bool = False) -> str | None:

@@ -338,12 +338,12 @@ class Assistant:
             deciding = next((hit for hit in itertools.islice(ranking.hits, MAX_CITED)
                              if self.decides_on(hit, cited[0], matter, best=True)), None)
             if deciding is not None:
-                cited = [deciding, *(hit for hit in cited if hit.position != deciding.position)][:MAX_CITED]
+                cited = put_first(deciding, cited)
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
-            cited = [listing[0], *(hit for hit in cited if hit.position != listing[0].position)][:MAX_CITED]
+            cited = put_first(listing[0], cited)
         if (asked := self.asked_part_of(cited[0], query)) is not None:
-            cited = [asked, *(hit for hit in cited if hit.position != asked.position)][:MAX_CITED]
+            cited = put_first(asked, cited)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
@@ -390,7 +390,7 @@ class Assistant:
             # ("Wüst, EDU:"), wherever the ranking put them, rather than another speaker's party
             speaking = self.turn_of_the_speaker(query, filters) if value == "party" else None
             if speaking is not None:
-                cited = [speaking, *(hit for hit in cited if hit.position != speaking.position)][:MAX_CITED]
+                cited = put_first(speaking, cited)
             # (a meeting's own pages answer a fact of it in their own words: "17:00 Ankommen")
             about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote",
                                                                     rare_only=value == "amount")
@@ -888,6 +888,11 @@ CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the 
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
+
+
+def put_first(hit: Hit, cited: list[Hit]) -> list[Hit]:
+    """The cited passages with this one first (and not again further down), at most MAX_CITED."""
+    return [hit, *(other for other in cited if other.position != hit.position)][:MAX_CITED]
 
 
 def most_named(position: int, matters: list[Matter], retriever: Retriever) -> tuple[int, ...]:

@@ -477,16 +477,17 @@ COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|mensche
 # Month names as written out (meetings.MONTHS also knows "Jan", "Feb" …, too short to be sure of in running text;
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
-# A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
 # A question for the day something was, not its hour.
 ASKS_FOR_A_DAY = re.compile(r"\ban\s+welche[mn]\s+(?:tag|datum|wochentag)\b|\bwelche[ms]?\s+datum\b"
                             r"|\b(?:which|what)\s+(?:day|date)\b", re.IGNORECASE)
+# A day as protocols write it: "13. Februar", "24.9.", a weekday ("day" and "time" of VALUES).
+DAY_OF_MONTH = rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\."
+DAY_OF_WEEK = rf"\b{WEEKDAY.pattern}\b"
+# A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
 VALUES = {
-    "day": re.compile(rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\.|\b(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}\b"
-                      r"|\b(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)s?\b", re.IGNORECASE),
-    "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\b(?:{MONTH_NAMES})\b"
-                       r"|\d{1,2}\.\d{1,2}\.|\b(?:19|20)\d{2}\b|\b(?:montag|dienstag|mittwoch|donnerstag|freitag"
-                       r"|samstag|sonntag)s?\b"
+    "day": re.compile(rf"{DAY_OF_MONTH}|\b(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}\b|{DAY_OF_WEEK}", re.IGNORECASE),
+    "time": re.compile(rf"\d{{1,2}}[:.]\d{{2}}|\d{{1,2}}\s*uhr|{DAY_OF_MONTH}|\b(?:{MONTH_NAMES})\b"
+                       rf"|\b(?:19|20)\d{{2}}\b|{DAY_OF_WEEK}"
                        # (a line saying the date is not fixed yet answers "wann" too: "Der Termin ist noch unklar")
                        r"|\b(?:termin|datum|zeitpunkt)\w*\b[^.]*\b(?:unklar|offen|ungewiss|steht\s+noch\s+aus"
                        r"|noch\s+nicht\s+(?:fest|bekannt|klar|festgelegt|terminiert)|wird\s+noch\s+bekannt\w*"

@@ -605,8 +605,8 @@ class Assistant:
         asked = asked - places or asked
         if rare_only:
             # ("pro Jahr" in a parliament's budget debate says nothing of the Fachstelle whose money is asked for)
-            common = max(COMMON_WORD_SHARE * len(self.store.passages), COMMON_WORD_PASSAGES)
-            asked = {term for term in asked if lexical.document_frequency(term) <= common} or asked
+            often = max(COMMON_WORD_SHARE * len(self.store.passages), COMMON_WORD_PASSAGES)
+            asked = {term for term in asked if lexical.document_frequency(term) <= often} or asked
         if every:
             return lambda text: asked <= set(analyzer.analyze(text))
         return lambda text: bool(asked & set(analyzer.analyze(text)))

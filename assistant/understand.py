@@ -69,9 +69,10 @@ MANNER_NOUNS = (
 MEETING_ARTICLES = r"(?:bei|beim|in|im|auf|an|am|während|at|during)(?:\s+(?:der|dem|den|einer|einem|the))?"
 # A compound cut short, its last part shared with the next word: "Beratungs- oder Anlaufstellen", "Kinder- und
 # Jugendarbeit".
-SUSPENDED_COMPOUND = re.compile(r"\b([^\W\d_]{3,})-(\s*(?:,|oder|und|bzw\.?|sowie|&|/)\s*)([^\W\d_]{4,})")
+_JOINED = r",|oder|und|bzw\.?|sowie|&|/"
+SUSPENDED_COMPOUND = re.compile(rf"\b([^\W\d_]{{3,}})-(\s*(?:{_JOINED})\s*)([^\W\d_]{{4,}})")
 # … as protocols write it, also with a plus: "Sprach + Alphabetisierungskurse"
-WRITTEN_SHORT = re.compile(r"\b([^\W\d_]{3,})(?:-|\s+(?=\+))(\s*(?:,|oder|und|bzw\.?|sowie|&|/|\+)\s*)([^\W\d_]{4,})")
+WRITTEN_SHORT = re.compile(rf"\b([^\W\d_]{{3,}})(?:-|\s+(?=\+))(\s*(?:{_JOINED}|\+)\s*)([^\W\d_]{{4,}})")
 SHARED_PART_LETTERS = 4  # the shared last part has at least this many letters ("stellen", "arbeit")
 
 

@@ -649,7 +649,8 @@ class Vocabulary:
         also without its inflection ("Gemeinderat" of "Gemeinderates")."""
         named: dict[str, set[str]] = {}
         others = other_meetings(question)
-        for word in set(words(question)):
+        tokens = words(question)
+        for word in set(tokens):
             if len(word) < MEETING_WORD_LETTERS or word in MONTHS or self._stopwords.is_stopword(word) or \
                     word in others:
                 continue
@@ -663,6 +664,25 @@ class Vocabulary:
                               for ending in range(INFLECTION_LETTERS + 1))}
             if sources:
                 named[word] = sources
+        # The body that meets, named as the first part of a title's compound: "der Grosse Rat" (or "der
+        # Grossrat") of the "Grossratsprotokoll", "der Gemeinderat" of a "Gemeinderatsprotokoll".
+        for i, word in enumerate(tokens):
+            if word in others or word in named or not word.endswith(MEETING_NOUNS) or word in MONTHS:
+                continue
+            before = tokens[i - 1] if i else ""
+            adjective = ADJECTIVE_ENDING.sub("", before) if before and not self._stopwords.is_stopword(before) else ""
+            # (and "die Grossratssitzung": the body, its meeting noun left out)
+            noun = next((noun for noun in MEETING_NOUNS if word.endswith(noun) and len(word) > len(noun)), "")
+            session = word[:len(word) - len(noun)].removesuffix("s") if noun else ""
+            for body, words_of_it in ((adjective + word, (before, word)), (word, (word,)), (session, (word,))):
+                if len(body) < MEETING_WORD_LETTERS or body == word and len(word) <= len(max(MEETING_NOUNS, key=len)) \
+                        and word in MEETING_NOUNS:
+                    continue  # (not "Rat" alone: any council)
+                sources = {source for source, title in self.meetings.titles.items()
+                           if any(part.startswith(body) and len(part) > len(body) + 1 for part in words(title or ""))}
+                if sources:
+                    named.update({part: sources for part in words_of_it})
+                    break
         return named
 
     @functools.cached_property
@@ -1249,6 +1269,7 @@ MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "tref
 TITLE_WORD_FUZZY_LETTERS = 10
 TITLE_WORD_FUZZY = 90
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
+ADJECTIVE_ENDING = re.compile(r"(?:e[mnrs]?)$")  # "grosse(n)" of "der Grosse Rat", "des Grossen Rates"
 # The same kinds of meeting in English and Turkish words, by the German words titles end with.
 # (a word and its inflected forms: "konferansın", "meetings"; not the bodies that meet, "the European Council" is
 # none of a corpus' meetings)

@@ -716,6 +716,35 @@ def test_a_long_word_of_a_title_misspelled_still_names_that_meeting(labelled):
     assert not labelled.understand("gemeindehaus beginn uhrzeit").meeting_fact
 
 
+
+@pytest.fixture(scope="module")
+def parliament(tmp_path_factory) -> Assistant:
+    # minutes titled by a compound whose first part is the body that meets ("Grossrat|s|protokoll")
+    head = LABELLED_HEAD.replace("Gemeinderat Talheim", "Grosser Rat").replace("Der Rat lässt", "Der Grosse Rat lässt")
+    return assistant_over(tmp_path_factory, "parliament", {
+        "grossrat-2024-06-03.txt": head, "grossrat-2024-06-03.txt.meta.json": json.dumps(
+            {"title": "Grossratsprotokoll", "date": "2024-06-03"}),
+        "buergerrunde-2024-05-02.md": ROUND_OF_THE_VILLAGE})
+
+
+@pytest.mark.parametrize("question, line", [
+    ("Wann tagte der Grosse Rat?", "Zeit 19.00 Uhr bis 21.40 Uhr"),
+    ("Wo hat der Grosse Rat getagt?", "Ort Mehrzweckhalle Talheim"),
+    ("Wer leitete die Sitzung des Grossen Rates?", "Vorsitz Erika Brandt, Gemeindepräsidentin"),
+    ("Wann war die Grossratssitzung?", "Zeit 19.00 Uhr bis 21.40 Uhr"),
+])
+def test_the_body_that_meets_names_the_minutes_its_title_compounds(parliament, question, line):
+    # "der Grosse Rat" is no word of the title, but the first part of "Grossratsprotokoll"
+    answer = parliament.ask(question)
+    assert answer.query.meeting_fact == {"grossrat-2024-06-03.txt"}, question
+    assert f"„{line}“ [1]" in answer.lead, answer.lead
+
+
+@pytest.mark.parametrize("question", ["Welchen Rat gab Paul Frey?", "Wann ist die nächste Sitzung des Grossen Rates?"])
+def test_a_council_in_general_or_its_next_meeting_names_no_minutes(parliament, question):
+    assert not parliament.understand(question).meeting_fact
+
+
 ASSOCIATION = """\
 Protokoll der Mitgliederversammlung des Kleingartenvereins Talheim e.V.
 Es versammelten sich am 3. März 2024 um 15:00 Uhr im Vereinsheim 21 Mitglieder.

@@ -47,6 +47,7 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+COMPOUND_HEAD_LETTERS = 4  # a stem this long at the end of a compound names what the compound does ("projekt")
 # Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
 DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
                            "unterlage unterlagen schriftstuck document documents minutes".split())
@@ -149,7 +150,8 @@ PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|ho
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
 # (or a heath: "für die Minderheide"; not "viertel", which as often makes a common word: "im Wohnviertel")
 _QUARTER = r"(?:stadt|städt|mark|heide)"
-QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on)\s+(?:der|die|das|dem|den)\s+"
+QUARTER_WITH_ARTICLE = re.compile(rf"\b(?:[Ii]n|[Aa]us|[Nn]ach|[Ff]ür|[Vv]on|[Ff]or|[Ff]rom|[Oo]f)\s+"
+                                  rf"(?:der|die|das|dem|den|the)\s+"
                                   rf"([^\W\d_][\w-]*{_QUARTER})\b|\b(?:[Ii]m|[Aa]m|[Vv]om|[Zz]um|[Bb]eim)\s+"
                                   r"([^\W\d_][\w-]*(?:heide|stadt|städt))\b")
 QUARTER_ENDING = re.compile(rf"{_QUARTER}$", re.IGNORECASE)
@@ -166,6 +168,17 @@ ABSTRACT_NOUN = re.compile(r"(?:ung|ion|arbeit|heit|keit|schaft|nis|sprache|kont
                            re.IGNORECASE)
 CITY_PREPOSITIONS = frozenset("in aus nach".split())  # where a misspelt city's name is still a place: "in mindn"
 ARTICLES = frozenset("der die das dem den des ein eine einem einer eines im am zum zur beim vom ins the a an".split())
+# A possessive or other determiner, also as spoken ("in unserm Wohnblock", "in meim Viertel"): a noun follows.
+DETERMINER = re.compile(r"(?:mein|dein|sein|ihr|unser|unsr|euer|eur|kein|jed|dies|welch|manch|solch|mei|dei)"
+                        r"(?:e[mnrs]?|m|n|s)?", re.IGNORECASE)
+HYPHENATED_WORD = re.compile(r"[^\W\d_]\w*(?:-\w+)+")
+# Where the one asking comes from is no place asked about: "ich bin aus Syrien geflüchtet", "wir kommen aus Aleppo".
+ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|komme|kommen|kam|kamen|stamme|stammen"
+                    r"|zugezogen|eingewandert|ausgewandert|fled|came|come|moved)\b", re.IGNORECASE)
+# A name right after a word for a district is one ("im Stadtbezirk Gelsenkirchen-Süd"), unless the protocols use it
+# as a whole.
+AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)"
+                                   r"\s+([^\W\d_][\w]*-[\w-]+)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
@@ -472,6 +485,15 @@ class Vocabulary:
                                                                          passage.board or "", passage.topic or "")
             if "-" in text or "+" in text for match in WRITTEN_SHORT.finditer(text))
 
+    @functools.cached_property
+    def _hyphenated_words(self) -> frozenset[str]:
+        """The hyphenated words of the protocols and their titles, folded ("gelsenkirchen-mitte"). (Read on the first
+        question naming a district so, not at start-up: a pass over every passage's text.)"""
+        return frozenset(fold(word) for passage in self._passages
+                         for text in (passage.text, passage.doc_title or "", passage.short_title or "",
+                                      passage.place or "")
+                         if "-" in text for word in HYPHENATED_WORD.findall(text))
+
     def completed(self, question: str) -> str:
         """The question with each compound cut short before "oder", "und" … written out, where the corpus has the
         whole word: "Beratungs- oder Anlaufstellen" → "Beratungsstellen oder Anlaufstellen" (the shared last part
@@ -516,13 +538,17 @@ class Vocabulary:
         found = []
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
         # (beside a known place only a name ending like a town's: "in der Innenstadt" may be the district's own)
+        after_district_word = list(AFTER_A_DISTRICT_WORD.finditer(question))
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
             *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
-            *PLACE_NAME_ENDING.finditer(question), *quarters]
+            *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word]
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)
-            if any(start <= match.start(1) < end for start, end in known_spans) or name in (n for n, _ in found):
+            # (a known name within a hyphenated one is not it: "Gelsenkirchen" of "Stadtbezirk Gelsenkirchen-Süd")
+            whole = match in after_district_word
+            if any(start <= match.start(1) < end and (not whole or end >= match.end(1)) for start, end in known_spans) \
+                    or name in (n for n, _ in found):
                 continue
             before, after = question[:match.start(1)].split()[-1:], question[match.end(1):].split()[:1]
             if after and fold(after[0]) in PHRASE_CONTINUATIONS and not (
@@ -530,8 +556,12 @@ class Vocabulary:
                 # "in Bezug auf", "nach Ansicht der", "aus Sicht des", "in Zusammenarbeit mit": a phrase, not a
                 # place; but "Wie sieht es in Hassel mit Müll aus?" asks about a place
                 continue
-            if before and fold(before[0]) in ARTICLES and match not in quarters:
+            if before and fold(before[0]) in ARTICLES and match not in quarters + after_district_word:
                 continue  # "im Altenheim", "das Spielfeld": a noun
+            if DETERMINER.fullmatch(name):
+                continue  # "in unserm Wohnblock": a noun follows
+            if before and fold(before[0]) in ("aus", "from") and ORIGIN.search(clause_around(question, match.start())):
+                continue  # "ich bin aus Syrien geflüchtet": where the one asking comes from
             if before and fold(before[0]).rstrip(".") in HONORIFICS:
                 continue  # "Herr Lindenberg", "Frau Hellenbach": a person
             if after and fold(after[0].strip(",.?!")) in known_names:
@@ -541,7 +571,12 @@ class Vocabulary:
             if not (name[:1].isupper() or question.islower()):
                 continue  # "in einfacher Sprache": a place is written with a capital (unless nothing is)
             terms = self._corpus.analyzer.analyze(name)
-            if "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
+            if match in after_district_word:
+                # (the hyphenated name as a whole: "Gelsenkirchen-Süd" is no district for its "Gelsenkirchen")
+                if fold(name) in self._hyphenated_words:
+                    continue
+                terms = []
+            elif "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
                 terms = terms[:1]  # the name as a whole: "Neustadt" is no word of the protocols for its "Stadt"
             if any(self._knows_the_word(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
@@ -965,11 +1000,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             # question, not this one.
             other_section = True
     context = previous.text if previous.followup else previous.content
-    if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False):
+    earlier = vocabulary.matter_words(replace(previous, content=context))
+    if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
+            not _names_again(query, earlier, vocabulary):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
         # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it; "dort"
         # only at the place).
-        context = _without_words(context, vocabulary.matter_words(replace(previous, content=context)))
+        context = _without_words(context, earlier)
     if query.places and previous.places:
         # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
         context = _without_words(context, [place.name for place in previous.places if place not in query.places],
@@ -995,11 +1032,23 @@ AS_LISTED_ON_THE_AGENDA = re.compile(r"\b(?:laut|gemäß|gemäss|nach|auf|in)\s+
 ASKS_FOR_ATTACHMENTS = re.compile(r"\b(?:angeh[äa]ngt\w*|anh[äa]nge|anhang|beigef[üu]gt\w*|attached|attachments?)\b",
                                   re.IGNORECASE)
 # A board named by the district it lacks: "ohne Stadtteilangabe", "ohne Stadtteilnamen", "without a district".
-WITHOUT_A_DISTRICT = re.compile(r"\bohne\s+(?:(?:eine[nm]?|den|die|das)\s+)?(?:stadtteil|stadtbezirk|ortsangabe"
-                                r"|ortsnamen?|ortsteil)\w*|\b(?:without|no)\s+(?:a\s+)?(?:district|neighbou?rhood)\b",
+# (or by the district it is not given: "die keinem Ortsteil zugeordnet ist", "not assigned to any district")
+_DISTRICT_WORD = r"(?:stadtteil|stadtbezirk|ortsteil|ortsangabe|ortsnamen?|bezirk|quartier)\w*"
+WITHOUT_A_DISTRICT = re.compile(rf"\bohne\s+(?:(?:eine[nm]?|den|die|das)\s+)?{_DISTRICT_WORD}"
+                                rf"|\bkein(?:em|en|er|e)?\s+{_DISTRICT_WORD}\s+(?:\w+\s+)?(?:zugeordnet|zugewiesen"
+                                r"|angegeben|vermerkt|genannt|notiert)"
+                                r"|\b(?:without|no)\s+(?:a\s+)?(?:district|neighbou?rhood)\b"
+                                r"|\bnot\s+(?:assigned|attributed)\s+to\s+(?:a|any)\s+(?:district|neighbou?rhood)\b",
                                 re.IGNORECASE)
 # Two words given as alternatives ("ob gut oder schlecht", "good or bad").
 ALTERNATIVE_WORDS = re.compile(r"\b([^\W\d_]+)\s+(?:oder|or|veya)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+def clause_around(text: str, position: int) -> str:
+    """The clause of the text (between punctuation) that holds the position."""
+    start = max(text.rfind(mark, 0, position) for mark in ".,;:!?") + 1
+    ends = [end for mark in ".,;:!?" if (end := text.find(mark, position)) >= 0]
+    return text[start:min(ends, default=len(text))]
 
 
 def _beyond_alternatives(question: str, sections: dict[str, float], vocabulary: Vocabulary) -> dict[str, float]:
@@ -1385,6 +1434,9 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
         return False
     if tokens[0] in FOLLOWUP_OPENERS or _refers_back(question):
         return True
+    if not (query.places or query.topics or query.documents or query.items) and \
+            _stands_for_something(query, question, vocabulary):
+        return True
     # A short question naming only an agenda entry ("Und der fünfte Tagesordnungspunkt?") is of the meeting before.
     if (query.entries or query.items) and len(tokens) <= FOLLOWUP_MAX_WORDS and not (
             query.documents or query.places or query.topics) and ORDINAL_ENTRY.search(question) is not None:
@@ -1396,6 +1448,23 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     if not (query.places or query.sections):
         return False
     return not vocabulary.own_words(query)
+
+
+def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary) -> bool:
+    """Whether the follow-up names a thing of the earlier question again, as it was or by the last part of its
+    compound: "das Projekt" after "das Digitalisierungsprojekt", "die Anzeige" after "die Geschwindigkeitsanzeige"."""
+    before = [stem for word in earlier for stem in vocabulary.stems(word)]
+    return any(len(stem) >= COMPOUND_HEAD_LETTERS and any(other.endswith(stem) for other in before)
+               for word in vocabulary.matter_words(query) for stem in vocabulary.stems(word))
+
+
+def _stands_for_something(query: Query, question: str, vocabulary: Vocabulary) -> bool:
+    """Whether a short question names nothing but a pronoun for it: "Lässt sich die irgendwie senken?", "Wer
+    zahlt das?" (not "die" before a noun: "Was machen die Vereine?")."""
+    tokens = WORD.findall(question)
+    # (the first word is written with a capital whatever it is: "Lässt")
+    nouns = [word for word in vocabulary.matter_words(query) if word != tokens[0]]
+    return len(tokens) <= FOLLOWUP_MAX_WORDS and not nouns and any(token.casefold() in PRONOUNS for token in tokens[1:])
 
 
 def _asks_only_for_a_section(query: Query, question: str, vocabulary: Vocabulary) -> bool:

@@ -148,6 +148,28 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
     assert [name for name, _ in answer.query.unknown_places] == [place] and not answer.passages
 
 
+@pytest.mark.parametrize("question, place", [
+    ("Welche Handlungsbedarfe wurden für den Stadtbezirk Gelsenkirchen-Süd gesammelt?", "Gelsenkirchen-Süd"),
+    ("What do the Minden workshops suggest for the Nordstadt?", "Nordstadt"),  # an English article before it
+])
+def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
+    # (the known city in "Gelsenkirchen-Süd" does not make the district known)
+    answer = real.ask(question)
+    assert [name for name, _ in answer.query.unknown_places] == [place] and not answer.passages
+
+
+@pytest.mark.parametrize("question", [
+    "Was läuft gut im Stadtteil Schalke-Nord?", "Was sagt der Stadtbezirk Gelsenkirchen-Mitte?",  # names it uses
+    # a determiner as spoken, and where the one asking comes from, are no places asked about
+    "in unserm wohnblock in minden gibts nen gemeinschaftsraum, den keiner pflegt. ist das ein problem im workshop?",
+    "ich bin 58 und aus syrien geflüchtet. findet man in minden in meinem alter noch arbeit?",
+    "Wir kommen aus Aleppo: gibt es in Minden Sprachkurse?",
+])
+def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown_place(real, question):
+    answer = real.ask(question)
+    assert not answer.query.unknown_places and answer.passages, answer.text
+
+
 @pytest.mark.parametrize("question", ["Was wird für die Hansestadt Minden vorgeschlagen?",  # what Minden is
                                       "Gibt es Zahlen zum Benchmark?", "Was fehlt im Wohnviertel?"])
 def test_a_word_like_a_quarters_name_is_no_unknown_place(real, question):
@@ -482,6 +504,18 @@ def test_a_follow_up_about_another_matter_leaves_out_every_earlier_one(real):
                                       ["Was sagt der Workshop in Minden zum Sport?"]).text
 
 
+def test_a_follow_up_naming_the_earlier_matter_by_its_last_part_or_a_pronoun_keeps_it(real):
+    # "die Förderung" is the "Sprachförderung" asked about before, not a matter of its own
+    query = real.understand("Und wer bezahlt die Förderung?", ["Was wird zur Sprachförderung gesagt?"])
+    assert query.followup and "Sprachförderung" in query.text
+    # a short question naming nothing but a pronoun is about the earlier matter, however it opens
+    for question in ("Lässt sich das irgendwie ändern?", "Wer kümmert sich um die?"):
+        query = real.understand(question, ["Was wird zum Müll gesagt?"])
+        assert query.followup and "Müll" in query.text, question
+    # one naming a matter of its own after the pronoun-like article is a question of its own
+    assert not real.understand("Was machen die Vereine?", ["Was wird zum Müll gesagt?"]).followup
+
+
 def test_a_field_the_workshop_lacks_is_said_to_be_missing_not_taken_from_other_boards(real):
     # Minden's workshop rows have no "Verantwortung": said so first, then what the Wohnen rows do say; never the
     # responsible people of Gelsenkirchen's topics as if they were Wohnen's
@@ -786,6 +820,10 @@ def test_the_boards_without_a_district_can_be_asked_for(real):
     assert len(whole.passages) == 6 and all(hit.passage.place is None for hit in whole.passages)
     assert {hit.passage.section for hit in whole.passages} == {"Was läuft gut", "Handlungsbedarfe",
                                                                "Worauf kommt es an"}
+    # named by the district it is not given
+    for question in ("Welche Handlungsbedarfe stehen auf der Tafel, die keinem Stadtteil zugeordnet ist?",
+                     "Which needs are on the boards not assigned to any district?"):
+        assert {hit.passage.place for hit in real.ask(question).passages} == {None}, question
 
 
 def test_the_word_board_points_at_no_board_in_particular(real):

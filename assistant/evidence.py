@@ -388,8 +388,12 @@ def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matt
     """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
     von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
     listed = set()
-    for match in EITHER.finditer(query.content):
+    position = 0
+    # (one after another, the last word of one the first of the next: "neue oder alternative Räume bzw.
+    # Begegnungszentren")
+    while match := EITHER.search(query.content, position):
         listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
+        position = match.start(2)
     chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
     if len(chosen) < 2:
         return None

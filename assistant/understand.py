@@ -494,6 +494,30 @@ class Vocabulary:
                                       passage.place or "")
                          if "-" in text for word in HYPHENATED_WORD.findall(text))
 
+    def kind_called(self, question: str, kind: str | None) -> str | None:
+        """The kind of place a where-question asks for, as the corpus uses its word: the groups the protocols
+        call "Arbeitsgruppe" only on their topic boards ("Teilnehmende der Arbeitsgruppe") are those topics."""
+        if kind != "group":
+            return kind
+        group_pattern = dict(PLACE_KIND_WORDS)["group"]
+        asked = {self.stems(word)[0] for word in WORD.findall(question) if group_pattern.match(word)}
+        if asked and all(stem in self._labels_of("topic") and stem not in self._labels_of("group") for stem in asked):
+            return "topic"
+        return kind
+
+    @functools.lru_cache(maxsize=2)  # noqa: B019 (one vocabulary per corpus, kept as long as it is)
+    def _labels_of(self, kind: str) -> frozenset[str]:
+        """The stems of the labels (board, section, printed prompt, group) of the topic boards ("topic") or the
+        workshops' rows ("group")."""
+        def of_kind(passage: Passage) -> bool:
+            if kind == "topic":
+                return passage.topic_no is not None
+            return bool(passage.place) and passage.board_kind != "district" and passage.topic_no is None
+        return frozenset(stem for passage in self._passages if of_kind(passage)
+                         for text in (passage.board or "", passage.section or "", passage.meta.get("prompt") or "",
+                                      passage.meta.get("group") or "")
+                         for stem in self.stems(text))
+
     def completed(self, question: str) -> str:
         """The question with each compound cut short before "oder", "und" … written out, where the corpus has the
         whole word: "Beratungs- oder Anlaufstellen" → "Beratungsstellen oder Anlaufstellen" (the shared last part
@@ -1131,7 +1155,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
-                  unknown_places=unknown, place_kind=place_kind_of(question), documents=documents,
+                  unknown_places=unknown, place_kind=vocabulary.kind_called(question, place_kind_of(question)),
+                  documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
                   decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,

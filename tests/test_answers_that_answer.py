@@ -504,6 +504,16 @@ def test_a_follow_up_about_another_matter_leaves_out_every_earlier_one(real):
                                       ["Was sagt der Workshop in Minden zum Sport?"]).text
 
 
+def test_groups_are_the_kind_the_protocols_call_so_and_chained_alternatives_all_count(real):
+    # Gelsenkirchen's topic boards print "Teilnehmende der Arbeitsgruppe"; Minden's workshops never say so
+    answer = real.ask("In welchen Arbeitsgruppen wird gefordert, neue oder alternative Räume bzw. Begegnungszentren "
+                      "zu schaffen?")
+    assert answer.mode == "where" and answer.query.place_kind == "topic"
+    # "Räume" and "Begegnungszentren" both: the boards naming either
+    assert {hit.passage.topic_no for hit in answer.passages} >= {6, 9, 10}
+    assert real.understand("In welchen Workshops geht es um Ehrenamt?").place_kind == "group"
+
+
 def test_a_follow_up_naming_the_earlier_matter_by_its_last_part_or_a_pronoun_keeps_it(real):
     # "die Förderung" is the "Sprachförderung" asked about before, not a matter of its own
     query = real.understand("Und wer bezahlt die Förderung?", ["Was wird zur Sprachförderung gesagt?"])

@@ -170,7 +170,36 @@ class Assistant:
         query = understand(question, self.retriever.vocabulary, normalize_history(history))
         if query.meeting_fact and self.asks_about_something_within(query):
             query = replace(query, meeting_fact=frozenset())
+        elif not query.meeting_fact and (meeting := self.meeting_met_for(query)):
+            # "Wo im Rathaus traf man sich für den Abend mit dem Referenten von Stadtmobil?": when or where that
+            # meeting was, a fact of its own pages (the words naming it are no section or topic asked for)
+            query = replace(query, meeting_fact=frozenset({meeting}), sections={}, topics={}, intent=None)
         return query
+
+    def meeting_met_for(self, query: Query) -> str | None:
+        """The document of the meeting a question asks when or where it met, naming it by what was said there
+        rather than by its title or date ("Wann fand die Bürgerrunde mit dem Vortrag über Car Sharing statt?"): the
+        one whose passages its other words match best. None for a question of another kind, or naming a place, an
+        item or a meeting by its date."""
+        if query.followup or query.documents or query.items or query.local_places or len(self.documents) < 2:
+            return None
+        question = query.question
+        asks = WHEN_OR_WHERE_WE_MET.search(question)
+        if not asks:
+            return None
+        vocabulary = self.retriever.vocabulary
+        # (met without a subject, "traf man sich", or the meeting its subject: "fand die Bürgerrunde … statt")
+        subject = next((word for word in WORD.findall(question[asks.start():])[1:] if word[:1].isupper()), None)
+        naming = vocabulary.naming_the_meeting(subject) if subject else {}
+        if not (asks.group("impersonal") or naming):
+            return None
+        within = set().union(*naming.values()) if naming else {passage.source for passage in self.store.passages}
+        rest = " ".join(word for word in WORD.findall(question) if fold(word) not in set(naming) | FRAME_WORDS
+                        and not MEETING_FACT.fullmatch(word))
+        scores = self.retriever.lexical.scores(rest)
+        order = [position for position in np.argsort(-scores) if scores[position] > 0
+                 and self.store.passages[position].source in within]
+        return self.store.passages[order[0]].source if order else None
 
     def asks_about_something_within(self, query: Query) -> bool:
         """Whether a question for a meeting's fact names a thing its minutes speak of only beyond their own pages
@@ -876,6 +905,13 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
 
 
 # The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
+# A question asking when or where a meeting met: with no subject ("Wo traf man sich", "when did we meet") or with the
+# meeting as its subject ("Wann fand die Bürgerrunde … statt", "Wann tagte …").
+WHEN_OR_WHERE_WE_MET = re.compile(
+    r"\b(?:wann|wo|an\s+welche[mn]\s+(?:tag|abend|datum|ort)|when|where)\b.*?(?:"
+    r"(?P<impersonal>\btraf(?:en)?\s+(?:man|wir)\s+(?:sich|uns)\b|\b(?:hat|haben)\s+(?:man|wir)\s+(?:sich|uns)\s+"
+    r"getroffen\b|\b(?:did\s+)?(?:we|they)\s+(?:met|meet)\b)"
+    r"|\b(?:fand|findet)\b.*\bstatt\b|\b(?:tagte|tagten|took\s+place|was\s+held)\b)", re.IGNORECASE)
 AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zur|zum)"
                             r"(?:\s+(?:der|dem|den|einer|einem))?", re.IGNORECASE)
 # An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum

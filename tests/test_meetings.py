@@ -786,6 +786,26 @@ def test_where_a_meeting_was_comes_from_its_front_matter_and_is_quoted_alone(tmp
     assert "„location: Schulungsraum, Rathaus“ [1]" in lead and "event" not in lead and "image" not in answer.text
 
 
+def test_a_meeting_named_by_what_was_said_there_answers_when_and_where_it_met(tmp_path_factory):
+    def meeting(title: str, event: str, place: str, heading: str, line: str) -> str:
+        return (f"---\ntitle: {title}\nevent: {event}\nlocation: {place}\n---\n\n* Moderation: Eva Roth\n\n"
+                f"### {heading}\n\n{line}\n")
+    rounds = assistant_over(tmp_path_factory, "met", {
+        "juli.md": meeting("Bürgerrunde Juli 2017", "2017-07-06 19:30:00", "Schulungsraum, Rathaus", "Vortrag",
+                           "Ein Referent von Stadtmobil erklärt, wie Car Sharing im Dorf funktioniert."),
+        "mai.md": meeting("Bürgerrunde Mai 2018", "2018-05-03 19:30:00", "Gasthaus Rebstock", "Dorfladen",
+                          "Der Dorfladen sucht weitere Genossen."),
+    })
+    where = rounds.ask("Wo im Rathaus traf man sich für den Abend mit dem Referenten von Stadtmobil?")
+    assert where.query.meeting_fact == {"juli.md"} and where.passages[0].source == "juli.md"
+    assert "„location: Schulungsraum, Rathaus“ [1]" in where.text.split("\n")[0]
+    when = rounds.ask("Wann fand die Bürgerrunde mit dem Dorfladen statt?")
+    assert when.query.meeting_fact == {"mai.md"} and when.passages[0].source == "mai.md"
+    # what was said there, asked when it takes place, is not the meeting ("Wann findet der Vortrag statt?" is asked
+    # of the talk, and where the minutes name no time for it, so said)
+    assert not rounds.understand("Wann findet die Exkursion zum Dorfladen statt?").meeting_fact
+
+
 def test_how_to_register_is_answered_from_the_line_that_says_so(tmp_path_factory):
     text = ("# Bürgerrunde Talheim\n\n## Handykurs\n\nDer Handykurs für Senioren beginnt im Mai im Rathaus.\n\n"
             "Die Plätze sind begrenzt, eine Anmeldung bei Frau Roth ist notwendig.\n\n## Spielplatz\n\n"

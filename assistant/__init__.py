@@ -371,7 +371,7 @@ class Assistant:
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
             cited = put_first(listing[0], cited)
-        if (asked := self.asked_part_of(cited[0], query)) is not None:
+        if (asked := self.asked_part_of(self.described_board(query) or cited[0], query)) is not None:
             cited = put_first(asked, cited)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if listing is not None:
@@ -442,6 +442,18 @@ class Assistant:
         for position, passage in enumerate(self.store.passages):
             members.setdefault((passage.source, passage.board), []).append(position)
         return members
+
+    def described_board(self, query: Query) -> Hit | None:
+        """The passage a question describes before a colon, by the words it names ("Die Arbeitsgruppe, die Clans und
+        Straftaten als Problem benannt hat: Welche nächsten Schritte hat sie empfohlen?": the board listing
+        "Fehlverhalten / Straftaten / Clans"), the best by those words alone; None without such a description."""
+        described, colon, asked = query.question.partition(":")
+        if not colon or not asked.strip() or query.followup:
+            return None
+        scores = self.retriever.lexical.scores(described)
+        position = int(np.argmax(scores)) if len(scores) else 0
+        return Hit(self.store.passages[position], 0.0, position=position) if len(scores) and scores[position] > 0 \
+            else None
 
     def asked_part_of(self, best: Hit, query: Query) -> Hit | None:
         """The field of the topic board answering best that the question asks for in its own words, when the best

@@ -643,6 +643,11 @@ def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_
     first = answer.passages[0].passage
     assert (first.topic_no, first.section) == (13, "Verantwortung") and first.meta.get("empty"), answer.text
     assert answer.lead.startswith("Das Feld „Verantwortung“ auf der Tafel „Thema 13"), answer.lead
+    # described before a colon by what its lines say, though the question as a whole ranks another board first
+    described = real.ask("Die Gruppe, die Fehlverhalten und Clans aufgeschrieben hat: Wer soll die Verantwortung "
+                         "übernehmen?")
+    first = described.passages[0].passage
+    assert (first.topic_no, first.section) == (2, "Verantwortung"), described.text
 
 
 def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):

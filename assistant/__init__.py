@@ -461,9 +461,16 @@ class Assistant:
         den Prozess übernehmen?": its Verantwortung, even empty, not the Lösungsideen naming the foundations)."""
         passage = best.passage
         asked = set(query.sections) & query.worded_sections
+        passages = self.store.passages
+        if query.topics and "sections" in query.inherited and "topics" in query.inherited and query.sections:
+            # "Und wie lautete der Vorschlag auf ihrer Karte genau?" after a question for the card of a topic: that
+            # card, where the ranking put the topic's board first
+            if passage.section in query.sections:
+                return None
+            return next((Hit(other, best.score, position=position) for position, other in enumerate(passages)
+                         if (other.source, other.topic_no) in query.topics and other.section in query.sections), None)
         if passage.topic_no is None or not asked or passage.section in asked or query.topics:
             return None
-        passages = self.store.passages
         field = next((Hit(passages[position], best.score, position=position)
                       for position in self.board_members[(passage.source, passage.board)]
                       if passages[position].section in asked), None)

@@ -650,6 +650,14 @@ def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_
     assert (first.topic_no, first.section) == (2, "Verantwortung"), described.text
 
 
+def test_a_follow_up_for_the_card_asked_about_before_puts_that_card_first(real):
+    # the topic's board ranks above its card in the topic collection; the card was asked for, so it comes first
+    answer = real.ask("Und wie lautete der Vorschlag auf ihrer Karte genau?",
+                      history=["Wer hat das Thema Begegnungsorte und Treffpunkte in die Themensammlung eingebracht?"])
+    first = answer.passages[0].passage
+    assert (first.topic_no, first.section) == (6, "Themenkarte"), answer.text
+
+
 def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
     answer = real.ask("Was steht auf der zweiten Schalke-Tafel unter Was läuft gut?")
     assert answer.passages[0].passage.board == "Austausch · Schalke · Tafel 2 von 4", answer.text

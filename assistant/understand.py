@@ -37,7 +37,8 @@ ANAPHORA = frozenset(
     fold(word) for word in
     "und dort da dazu dabei darüber davon daran dafür darum damit dagegen dadurch deshalb deswegen hierzu hier "
     "drum drüber dran drauf "  # spoken forms ("Wer soll sich drum kümmern?")
-    "denen deren derselben ebenfalls and there that those them it this these also".split()
+    "denen deren derselben dieselbe derselbe dasselbe denselben demselben ebenfalls "
+    "and there that those them it this these also same".split()
 )
 PLACE_ANAPHORA = frozenset({"dort", "da", "hier", "there"})  # they stand for the place asked about, nothing else
 # "Welches Departement leitet sie?" after a question naming Cornelia Komposch: she is the one named before.
@@ -114,8 +115,10 @@ VERB_FIRST = re.compile(
 NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|woher|ob)\b", re.IGNORECASE)
 # Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
 # ("… eher schwieriger oder nicht?" asks yes or no)
+# (nor does one comparing two things the protocols name: "Ist das dieselbe Person, die …?" wants both)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
-                       r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
+                       r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b"
+                       r"|\b(?:dieselben?|derselben?|dasselbe|denselben|demselben|the\s+same)\b", re.IGNORECASE)
 # Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "

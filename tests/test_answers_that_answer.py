@@ -658,6 +658,15 @@ def test_a_follow_up_for_the_card_asked_about_before_puts_that_card_first(real):
     assert (first.topic_no, first.section) == (6, "Themenkarte"), answer.text
 
 
+def test_a_follow_up_asking_whether_it_is_the_same_keeps_what_was_asked_and_is_no_yes_or_no(real):
+    answer = real.ask("Ist das dieselbe Person, die das Thema in der Themensammlung eingebracht hat?",
+                      history=["Wer soll beim Thema Klimaschutz, Umweltschutz, Müllentsorgung die Verantwortung "
+                               "übernehmen?"])
+    assert answer.query.intent is None and answer.verdict is None  # two lines to compare, not a "Ja" for a word
+    cited = [(hit.passage.topic_no, hit.passage.section) for hit in answer.passages]
+    assert cited[0] == (11, "Verantwortung") and (11, "Themenkarte") in cited, answer.text
+
+
 def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
     answer = real.ask("Was steht auf der zweiten Schalke-Tafel unter Was läuft gut?")
     assert answer.passages[0].passage.board == "Austausch · Schalke · Tafel 2 von 4", answer.text

@@ -89,6 +89,7 @@ WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
     r"|an\s+welche[mn]\b(?!\s+(?:" + TIME_NOUNS + r")\b)|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
+    r"|bei\s+welche[mnr]?\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|workshop|stadtteil|tafel|thema|themen)"
     r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
     r"|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu))"
@@ -188,7 +189,7 @@ TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
                             re.IGNORECASE)),
-    ("group", re.compile(r"\b(?:workshop|arbeitsgruppe|atölye|çalıştay)", re.IGNORECASE)),
+    ("group", re.compile(r"\b(?:workshop|arbeitsgruppe|gruppe|atölye|çalıştay)", re.IGNORECASE)),
     ("topic", re.compile(r"\b(?:thema|themen|topic|konu)", re.IGNORECASE)),
 )
 # Prepositions and articles right before a place name (German, English), removed with the name.
@@ -504,7 +505,9 @@ class Vocabulary:
             return kind
         group_pattern = dict(PLACE_KIND_WORDS)["group"]
         asked = {self.stems(word)[0] for word in WORD.findall(question) if group_pattern.match(word)}
-        if asked and all(stem in self._labels_of("topic") and stem not in self._labels_of("group") for stem in asked):
+        def called(stem: str, kind: str) -> bool:  # (as a compound's last part too: "Gruppe" of "Arbeitsgruppe")
+            return any(label.endswith(stem) for label in self._labels_of(kind))
+        if asked and all(called(stem, "topic") and not called(stem, "group") for stem in asked):
             return "topic"
         return kind
 

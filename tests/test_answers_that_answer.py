@@ -512,6 +512,10 @@ def test_groups_are_the_kind_the_protocols_call_so_and_chained_alternatives_all_
     # "Räume" and "Begegnungszentren" both: the boards naming either
     assert {hit.passage.topic_no for hit in answer.passages} >= {6, 9, 10}
     assert real.understand("In welchen Workshops geht es um Ehrenamt?").place_kind == "group"
+    # "Bei welchen Gruppen …" asks where too, and a "Gruppe" is what the protocols call an "Arbeitsgruppe"
+    groups = real.ask("Bei welchen Gruppen soll sich die Stadt die Verantwortung mit anderen teilen?")
+    assert groups.mode == "where" and groups.query.place_kind == "topic"
+    assert {hit.passage.section for hit in groups.passages} == {"Verantwortung"}, groups.text
 
 
 def test_a_follow_up_naming_the_earlier_matter_by_its_last_part_or_a_pronoun_keeps_it(real):

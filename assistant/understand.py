@@ -935,6 +935,7 @@ def _matching(stem: str, cues: frozenset[str], strict: bool = False) -> str | No
 COMPOUND_PART = 8  # letters two stems share before they part that make them two compounds of one first word
 ENDING_LETTERS = 2  # what one stem may have beyond the other and still be the same word with an ending
 OTHER_WORD_REST = 4  # letters both stems go on with beyond a short shared beginning that make them two words
+SYLLABLES_SHARED = 5  # letters of a shared beginning too short to make two long words one ("veran")
 PART_REST = 5  # letters a stem must lack of a longer one to be only its first part, not the word with an ending
 
 
@@ -948,8 +949,9 @@ def _other_compound(stem: str, cue: str, strict: bool = False) -> bool:
         return True  # the question's word is the first part the cue is built of ("heraus" of "herausforder")
     if shared < COMPOUND_PART:
         # (a prompt's word: two words going on well beyond a short shared beginning, "stadtteiltafel" and the
-        # "stadtbezirk" of "Was läuft gut bei uns im Stadtbezirk")
-        return strict and min(len(stem), len(cue)) - shared >= OTHER_WORD_REST
+        # "stadtbezirk" of "Was läuft gut bei uns im Stadtbezirk"; a name's too when they share no more than a
+        # syllable or two: "Veranstaltung" is no "Verantwortung", "Themenvorschlag" names the "Themenkarte")
+        return (strict or shared <= SYLLABLES_SHARED) and min(len(stem), len(cue)) - shared >= OTHER_WORD_REST
     one_is_the_other = stem.startswith(cue) or cue.startswith(stem)
     return not one_is_the_other or max(len(stem), len(cue)) - shared > ENDING_LETTERS
 

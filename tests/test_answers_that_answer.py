@@ -893,6 +893,13 @@ def test_everyday_municipal_services_are_refused(real, question):
     assert answer.abstained and answer.passages == []
 
 
+def test_a_word_sharing_only_a_syllable_with_a_fields_name_does_not_name_it(real):
+    # "Veranstaltung" and "Verantwortung" share "veran" only; "Themenvorschläge" names the "Themenkarte"
+    assert "Verantwortung" not in real.understand("Wie heißt die Veranstaltung mit vollem Titel?").sections
+    assert "Gefunden zu „Verantwortung“" not in real.ask("Wie heißt die Veranstaltung mit vollem Titel?").text
+    assert "Themenkarte" in real.understand("Welche Themenvorschläge gab es?").sections
+
+
 def test_the_people_who_say_something_are_not_the_field_of_their_name(real):
     # "die Teilnehmenden" who demand something are not the topic boards' field "Teilnehmende": no banner saying
     # Schalke has no such field, Schalke's boards answer

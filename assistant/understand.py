@@ -1410,9 +1410,10 @@ def intent_of(question: str, at_a_place: bool = False) -> str | None:
         one_fact = NOT_EVERY_PLACE.search(question) or WHAT_NOT_WHERE.search(question.strip()) or (
             ONE_PLACE.search(question.strip()) and place_kind_of(question) is None)
         return None if one_fact else "where"
-    if (YES_NO_QUESTION.search(question.strip())
-            or (at_a_place and VERB_FIRST.search(question.strip()) and not NOT_YES_OR_NO.search(question))) \
-            and not EITHER_OR.search(question):
+    # (a question asking whether it is known who or when wants who or when: "Ist festgelegt, wer das Thema
+    # weitertreibt?")
+    if (YES_NO_QUESTION.search(question.strip()) or (at_a_place and VERB_FIRST.search(question.strip()))) \
+            and not NOT_YES_OR_NO.search(question) and not EITHER_OR.search(question):
         return "yesno"
     return None
 

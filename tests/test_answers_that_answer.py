@@ -700,6 +700,13 @@ def test_a_question_opening_with_any_verb_is_answered_yes_or_no(real, question, 
     assert "Teilnehmende" not in answer.text.split("\n")[0]
 
 
+def test_a_question_whether_it_is_known_who_asks_who_not_yes_or_no(real):
+    # not "Ja" for the line naming the topic's title: whoever the board names for it, or its empty field
+    answer = real.ask("Ist bei den Sprach- und Alphabetisierungskursen festgelegt, wer das Thema weitertreibt?")
+    assert answer.query.intent is None and answer.verdict is None, answer.text
+    assert not answer.lead.startswith("Ja")
+
+
 def test_no_when_the_named_place_does_not_mention_it(real):
     answer = real.ask("Gibt es in Heßler Probleme mit Müll?")
     assert answer.verdict == "nein"

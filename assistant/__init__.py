@@ -61,6 +61,7 @@ from .understand import (
     asked_value,
     fold,
     german_meeting_nouns,
+    other_meetings,
     place_kind,
     understand,
     words,
@@ -190,7 +191,9 @@ class Assistant:
         vocabulary = self.retriever.vocabulary
         # (met without a subject, "traf man sich", or the meeting its subject: "fand die Bürgerrunde … statt")
         subject = next((word for word in WORD.findall(question[asks.start():])[1:] if word[:1].isupper()), None)
-        naming = vocabulary.naming_the_meeting(subject) if subject else {}
+        # (not "die nächste Integrationskonferenz": another meeting than the protocol's)
+        naming = vocabulary.naming_the_meeting(subject) if subject and fold(subject) not in other_meetings(question) \
+            else {}
         if not (asks.group("impersonal") or naming):
             return None
         within = set().union(*naming.values()) if naming else {passage.source for passage in self.store.passages}

@@ -804,6 +804,8 @@ def test_a_meeting_named_by_what_was_said_there_answers_when_and_where_it_met(tm
     # what was said there, asked when it takes place, is not the meeting ("Wann findet der Vortrag statt?" is asked
     # of the talk, and where the minutes name no time for it, so said)
     assert not rounds.understand("Wann findet die Exkursion zum Dorfladen statt?").meeting_fact
+    # nor is the next meeting of its kind
+    assert not rounds.understand("Wann findet die nächste Bürgerrunde mit dem Dorfladen statt?").meeting_fact
 
 
 def test_how_to_register_is_answered_from_the_line_that_says_so(tmp_path_factory):

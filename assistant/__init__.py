@@ -171,7 +171,12 @@ class Assistant:
         query = understand(question, self.retriever.vocabulary, normalize_history(history))
         if query.meeting_fact and self.asks_about_something_within(query):
             query = replace(query, meeting_fact=frozenset())
-        elif not query.meeting_fact and (meeting := self.meeting_met_for(query)):
+        elif not (query.topics or query.local_places or query.documents or query.worded_sections) and (
+                described := self.described_board(query)) is not None and described.passage.topic_no is not None:
+            # "Was hat die Gruppe erarbeitet, die Konflikte … durch Vermittlung angehen wollte?": that topic (a field
+            # of it asked for in words comes first by asked_part_of)
+            query = replace(query, topics={(described.source, described.passage.topic_no): 1.0})
+        if not query.meeting_fact and (meeting := self.meeting_met_for(query)):
             # "Wo im Rathaus traf man sich für den Abend mit dem Referenten von Stadtmobil?": when or where that
             # meeting was, a fact of its own pages (the words naming it are no section or topic asked for)
             query = replace(query, meeting_fact=frozenset({meeting}), sections={}, topics={}, intent=None)
@@ -446,14 +451,30 @@ class Assistant:
             members.setdefault((passage.source, passage.board), []).append(position)
         return members
 
+    @functools.cached_property
+    def _group_boards(self) -> np.ndarray:
+        """Which passages are a group's: a topic's board or card, or a workshop's row (not a district's board)."""
+        return np.array([passage.topic_no is not None or (bool(passage.place) and passage.board_kind != "district")
+                         for passage in self.store.passages], dtype=bool)
+
     def described_board(self, query: Query) -> Hit | None:
-        """The passage a question describes before a colon, by the words it names ("Die Arbeitsgruppe, die Clans und
-        Straftaten als Problem benannt hat: Welche nächsten Schritte hat sie empfohlen?": the board listing
-        "Fehlverhalten / Straftaten / Clans"), the best by those words alone; None without such a description."""
-        described, colon, asked = query.question.partition(":")
-        if not colon or not asked.strip() or query.followup:
+        """The passage a question describes before a colon, or in a clause after the group or board it asks about,
+        by the words it names ("Die Arbeitsgruppe, die Clans und Straftaten als Problem benannt hat: Welche nächsten
+        Schritte hat sie empfohlen?", "Was hat die Gruppe erarbeitet, die Konflikte und Straftaten im Viertel
+        angehen wollte?": the board listing "Fehlverhalten / Straftaten / Clans"), the best by those words alone;
+        None without such a description."""
+        if query.followup:
             return None
+        described, colon, asked = query.question.partition(":")
+        if not colon or not asked.strip():
+            clause = DESCRIBED_GROUP.search(query.question)
+            if clause is None:
+                return None
+            described = clause.group(1)
         scores = self.retriever.lexical.scores(described)
+        if GROUP_NOUN.search(query.question[:max(query.question.find(described), 0)] or described):
+            # (a group is a topic's or a workshop's, not a district's board: "die Gruppe, die …")
+            scores = np.where(self._group_boards, scores, 0.0)
         position = int(np.argmax(scores)) if len(scores) else 0
         return Hit(self.store.passages[position], 0.0, position=position) if len(scores) and scores[position] > 0 \
             else None
@@ -927,6 +948,13 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
 
 
 # The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
+# A group or board described in a clause after it: "die Gruppe, die Begegnungen schaffen wollte", "die Tafel, auf der
+# die Zusammenarbeit mit der Polizei gelobt wird" (to a dash, colon or the end).
+# (the verb may stand between: "Was hat die Gruppe erarbeitet, die …")
+DESCRIBED_GROUP = re.compile(r"\b(?:die|der|das|dem|den)\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|ag|tafel|karte|themenkarte"
+                             r"|plakat)(?:\s+\w+){0,2}\s*,\s*((?:die|der|das|auf\s+der|in\s+der|bei\s+der|in\s+dem)\s"
+                             r"[^–:?]+)", re.IGNORECASE)
+GROUP_NOUN = re.compile(r"\b(?:\w+-)?(?:arbeitsgruppe|gruppe|ag)\b", re.IGNORECASE)
 # A question asking when or where a meeting met: with no subject ("Wo traf man sich", "when did we meet") or with the
 # meeting as its subject ("Wann fand die Bürgerrunde … statt", "Wann tagte …").
 WHEN_OR_WHERE_WE_MET = re.compile(

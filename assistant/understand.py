@@ -97,13 +97,14 @@ WHERE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 YES_NO_QUESTION = re.compile(
-    r"^(?:und\s+)?(?:gibt(?:'?s)?|gab|ist|sind|war|waren|hat|haben|wird|werden|kann|können|soll|sollen|fehlt|"
-    r"fehlen|braucht|brauchen|does|do|is|are|has|have|can)\b|\b(?:var\s+m[ıi]|yok\s+mu|m[ıiuü])\s*\??$",
+    r"^(?:und\s+)?(?:gibt(?:'?s)?|gab|ist|sind|war|waren|hat|haben|wird|werden|kann|können|soll|sollen"
+    r"|fehlt|fehlen|braucht|brauchen|does|do|did|is|are|were|has|have|can)\b|\b(?:var\s+m[ıi]|yok\s+mu|m[ıiuü])\s*\??$",
     re.IGNORECASE,
 )
 # Any German question opening with its finite verb asks yes or no ("Beschweren sich die Leute …?", "Klagen die
 # Teilnehmenden …?"): a word with a verb's ending, then a pronoun, article or particle (a noun at the start is
 # followed by a genitive or a preposition: "Probleme der Altstadt?", "Lösungen in Schalke?").
+PASSIVE_FIRST = re.compile(r"^(?:und\s+)?(?:wurde|wurden)\b", re.IGNORECASE)
 VERB_FIRST = re.compile(
     r"^(?:und\s+)?(?!(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen|welche\w*)\b)"
     # (not whether something suffices or works: "Reichen die Kitaplätze?" is no "Ja" for "fehlende Kitaplätze")
@@ -1412,7 +1413,10 @@ def intent_of(question: str, at_a_place: bool = False) -> str | None:
         return None if one_fact else "where"
     # (a question asking whether it is known who or when wants who or when: "Ist festgelegt, wer das Thema
     # weitertreibt?")
-    if (YES_NO_QUESTION.search(question.strip()) or (at_a_place and VERB_FIRST.search(question.strip()))) \
+    # (at a place, "Wurden in Bulmke-Hüllen Schrottimmobilien genannt?" asks whether the place says so; elsewhere
+    # "Wurde Forderung 4 … erheblich erklärt?" is answered by the decision that did)
+    if (YES_NO_QUESTION.search(question.strip())
+            or (at_a_place and (VERB_FIRST.search(question.strip()) or PASSIVE_FIRST.search(question.strip())))) \
             and not NOT_YES_OR_NO.search(question) and not EITHER_OR.search(question):
         return "yesno"
     return None

@@ -654,6 +654,15 @@ def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_
     assert (first.topic_no, first.section) == (2, "Verantwortung"), described.text
 
 
+def test_a_group_described_in_a_clause_after_it_is_that_topic(real):
+    # no title word of topic 2 ("Mediation"): its board lists "Fehlverhalten / Straftaten / Clans"
+    answer = real.ask("Was hat die Gruppe erarbeitet, die Konflikte und Straftaten im Viertel durch Vermittlung "
+                      "angehen wollte?")
+    assert {hit.passage.topic_no for hit in answer.passages[:3]} == {2}, answer.text
+    # a group is a topic's or workshop's, not a district board that shares the words
+    assert answer.query.topics == {("gelsenkirchen-integrationskonferenz-mitte-2019.txt", 2): 1.0}
+
+
 def test_a_follow_up_for_the_card_asked_about_before_puts_that_card_first(real):
     # the topic's board ranks above its card in the topic collection; the card was asked for, so it comes first
     answer = real.ask("Und wie lautete der Vorschlag auf ihrer Karte genau?",
@@ -698,6 +707,14 @@ def test_a_question_opening_with_any_verb_is_answered_yes_or_no(real, question, 
     answer = real.ask(question)
     assert answer.verdict == verdict, answer.text
     assert "Teilnehmende" not in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("Wurden in Bulmke-Hüllen Schrottimmobilien als Problem genannt?", "nein"),
+    ("Wurde in Schalke über Schrottimmobilien gesprochen?", "ja"),
+])
+def test_a_passive_question_about_a_place_is_answered_yes_or_no(real, question, verdict):
+    assert real.ask(question).verdict == verdict
 
 
 def test_a_question_whether_it_is_known_who_asks_who_not_yes_or_no(real):

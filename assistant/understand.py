@@ -731,7 +731,10 @@ class Vocabulary:
             if sources:
                 named[word] = sources
         # The body that meets, named as the first part of a title's compound: "der Grosse Rat" (or "der
-        # Grossrat") of the "Grossratsprotokoll", "der Gemeinderat" of a "Gemeinderatsprotokoll".
+        # Grossrat") of the "Grossratsprotokoll", "der Gemeinderat" of a "Gemeinderatsprotokoll" — where the question
+        # speaks of it meeting ("Wann tagte der Grosse Rat?", "die Sitzung des Grossen Rates"); else it is the body
+        # ("Wo im Grossen Rat …"), not its minutes. (A session named so is one: "die Grossratssitzung".)
+        meets = bool(THE_BODY_MEETS.search(question))
         for i, word in enumerate(tokens):
             if word in others or word in named or not word.endswith(MEETING_NOUNS) or word in MONTHS:
                 continue
@@ -741,6 +744,8 @@ class Vocabulary:
             noun = next((noun for noun in MEETING_NOUNS if word.endswith(noun) and len(word) > len(noun)), "")
             session = word[:len(word) - len(noun)].removesuffix("s") if noun else ""
             for body, words_of_it in ((adjective + word, (before, word)), (word, (word,)), (session, (word,))):
+                if body != session and not meets:
+                    continue
                 if len(body) < MEETING_WORD_LETTERS or body == word and len(word) <= len(max(MEETING_NOUNS, key=len)) \
                         and word in MEETING_NOUNS:
                     continue  # (not "Rat" alone: any council)
@@ -1352,6 +1357,8 @@ MEETING_NOUNS = ("konferenz", "runde", "versammlung", "sitzung", "tagung", "tref
 TITLE_WORD_FUZZY_LETTERS = 10
 TITLE_WORD_FUZZY = 90
 INFLECTION_LETTERS = 2  # "Gemeinderat" names the "Gemeinderates"
+THE_BODY_MEETS = re.compile(r"\b(?:tagt\w*|getagt|tagen|traf\w*|getroffen|versammelt\w*|statt|stattgefunden"
+                            r"|sitzung\w*|tagung\w*|met|meet\w*|session\w*)\b", re.IGNORECASE)
 ADJECTIVE_ENDING = re.compile(r"(?:e[mnrs]?)$")  # "grosse(n)" of "der Grosse Rat", "des Grossen Rates"
 # The same kinds of meeting in English and Turkish words, by the German words titles end with.
 # (a word and its inflected forms: "konferansın", "meetings"; not the bodies that meet, "the European Council" is

@@ -740,7 +740,9 @@ def test_the_body_that_meets_names_the_minutes_its_title_compounds(parliament, q
     assert f"„{line}“ [1]" in answer.lead, answer.lead
 
 
-@pytest.mark.parametrize("question", ["Welchen Rat gab Paul Frey?", "Wann ist die nächste Sitzung des Grossen Rates?"])
+@pytest.mark.parametrize("question", ["Welchen Rat gab Paul Frey?", "Wann ist die nächste Sitzung des Grossen Rates?",
+                                      # the body, not a meeting of it: what was said in it
+                                      "Wo im Grossen Rat wurde über den Dorfladen gesprochen?"])
 def test_a_council_in_general_or_its_next_meeting_names_no_minutes(parliament, question):
     assert not parliament.understand(question).meeting_fact
 

@@ -207,7 +207,14 @@ class Assistant:
         scores = self.retriever.lexical.scores(rest)
         order = [position for position in np.argsort(-scores) if scores[position] > 0
                  and self.store.passages[position].source in within]
-        return self.store.passages[order[0]].source if order else None
+        if not order:
+            return None
+        meeting = self.store.passages[order[0]].source
+        # (met without a subject, with someone or something the minutes speak of only in an item, is an appointment
+        # they speak of, not the meeting: "Wann traf man sich mit dem Ortsbaumeister vor Ort?")
+        if not naming and self.asks_about_something_within(replace(query, meeting_fact=frozenset({meeting}))):
+            return None
+        return meeting
 
     def asks_about_something_within(self, query: Query) -> bool:
         """Whether a question for a meeting's fact names a thing its minutes speak of only beyond their own pages
@@ -465,7 +472,8 @@ class Assistant:
         None without such a description."""
         if query.followup:
             return None
-        described, colon, asked = query.question.partition(":")
+        # (a colon between a description and the question, not within an hour: "von 8 bis 13:30")
+        described, colon, asked = _partition(query.question, DESCRIPTION_COLON)
         if not colon or not asked.strip():
             clause = DESCRIBED_GROUP.search(query.question)
             if clause is None:
@@ -953,15 +961,17 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
 # (the verb may stand between: "Was hat die Gruppe erarbeitet, die …")
 DESCRIBED_GROUP = re.compile(r"\b(?:die|der|das|dem|den)\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|ag|tafel|karte|themenkarte"
                              r"|plakat)(?:\s+\w+){0,2}\s*,\s*((?:die|der|das|auf\s+der|in\s+der|bei\s+der|in\s+dem)\s"
-                             r"[^–:?]+)", re.IGNORECASE)
+                             r"(?:[^–:?]|(?<=\d):(?=\d))+)", re.IGNORECASE)
+DESCRIPTION_COLON = re.compile(r"(?<!\d):(?!\d)")
 GROUP_NOUN = re.compile(r"\b(?:\w+-)?(?:arbeitsgruppe|gruppe|ag)\b", re.IGNORECASE)
 # A question asking when or where a meeting met: with no subject ("Wo traf man sich", "when did we meet") or with the
-# meeting as its subject ("Wann fand die Bürgerrunde … statt", "Wann tagte …").
+# meeting as its subject ("Wann fand die Bürgerrunde … statt", "Wann tagte …"); not one that will ("Wann findet die
+# Mitgliederversammlung … statt?" is another meeting than the protocol's).
 WHEN_OR_WHERE_WE_MET = re.compile(
     r"\b(?:wann|wo|an\s+welche[mn]\s+(?:tag|abend|datum|ort)|when|where)\b.*?(?:"
     r"(?P<impersonal>\btraf(?:en)?\s+(?:man|wir)\s+(?:sich|uns)\b|\b(?:hat|haben)\s+(?:man|wir)\s+(?:sich|uns)\s+"
     r"getroffen\b|\b(?:did\s+)?(?:we|they)\s+(?:met|meet)\b)"
-    r"|\b(?:fand|findet)\b.*\bstatt\b|\b(?:tagte|tagten|took\s+place|was\s+held)\b)", re.IGNORECASE)
+    r"|\bfand\b.*\bstatt\b|\b(?:tagte|tagten|took\s+place|was\s+held)\b)", re.IGNORECASE)
 AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zur|zum)"
                             r"(?:\s+(?:der|dem|den|einer|einem))?", re.IGNORECASE)
 # An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
@@ -974,6 +984,12 @@ CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the 
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
+
+
+def _partition(text: str, separator: re.Pattern) -> tuple[str, str, str]:
+    """str.partition at the first match of a pattern."""
+    match = separator.search(text)
+    return (text[:match.start()], match.group(), text[match.end():]) if match else (text, "", "")
 
 
 def put_first(hit: Hit, cited: list[Hit]) -> list[Hit]:

@@ -104,6 +104,9 @@ YES_NO_QUESTION = re.compile(
 # Any German question opening with its finite verb asks yes or no ("Beschweren sich die Leute …?", "Klagen die
 # Teilnehmenden …?"): a word with a verb's ending, then a pronoun, article or particle (a noun at the start is
 # followed by a genitive or a preposition: "Probleme der Altstadt?", "Lösungen in Schalke?").
+# (a question whether it is known who: "Ist festgelegt, wer …?"; "…, wann …" stays yes or no: a date written in
+# any way answers it, "ab dem 4.03")
+ASKS_WHO_WITHIN = re.compile(r",\s*(?:wer|wem|wen)\b", re.IGNORECASE)
 PASSIVE_FIRST = re.compile(r"^(?:und\s+)?(?:wurde|wurden)\b", re.IGNORECASE)
 VERB_FIRST = re.compile(
     r"^(?:und\s+)?(?!(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen|welche\w*)\b)"
@@ -117,10 +120,11 @@ VERB_FIRST = re.compile(
 NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|woher|ob)\b", re.IGNORECASE)
 # Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
 # ("… eher schwieriger oder nicht?" asks yes or no)
-# (nor does one comparing two things the protocols name: "Ist das dieselbe Person, die …?" wants both)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
-                       r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b"
-                       r"|\b(?:dieselben?|derselben?|dasselbe|denselben|demselben|the\s+same)\b", re.IGNORECASE)
+                       r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
+# "Ist das dieselbe Person, die …?": what is compared with what was asked before (the word after it).
+SAME_AS_BEFORE = re.compile(r"\b(?:dieselben?|derselben?|dasselbe|denselben|demselben|the\s+same)\s+(\w+)",
+                            re.IGNORECASE)
 # Words that frame a where-question ("in which districts is … mentioned"), not what it is about.
 FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
@@ -165,6 +169,7 @@ UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
 SUGGESTION_LIKENESS = 60
+KNOWN_PLACE_LIKENESS = 85  # a hyphenated name this alike (token_sort_ratio) a known one's is that place misspelt
 # A word form differs from another of the same word in at most this many last letters (of the stemmed term).
 WORD_FORM_ENDING = 3
 PHRASE_CONTINUATIONS = frozenset("auf von vom der des die das dem den zu zur zum mit uber of".split())
@@ -603,8 +608,11 @@ class Vocabulary:
                 continue  # "in einfacher Sprache": a place is written with a capital (unless nothing is)
             terms = self._corpus.analyzer.analyze(name)
             if match in after_district_word:
-                # (the hyphenated name as a whole: "Gelsenkirchen-Süd" is no district for its "Gelsenkirchen")
-                if fold(name) in self._hyphenated_words:
+                # (the hyphenated name as a whole: "Gelsenkirchen-Süd" is no district for its "Gelsenkirchen"; one
+                # spelled nearly like a district or workshop is that one, "Bulmke-Hülken", "Hüllen-Bulmke")
+                if fold(name) in self._hyphenated_words or any(
+                        fuzz.token_sort_ratio(fold(name).replace("-", " "), fold(place.name).replace("-", " "))
+                        >= KNOWN_PLACE_LIKENESS for place in self.places if place.kind != "city"):
                     continue
                 terms = []
             elif "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
@@ -1058,6 +1066,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     # (what the follow-up asks about is its text without the places it is asked for; a workshop's name that stood
     # for what is asked about at the place before stays: "dort bei der Bildung")
     _, spans = vocabulary.find_places(query.text, among=query.places)
+    if query.intent == "yesno" and (same := SAME_AS_BEFORE.search(question)) and not [
+            word for word in vocabulary.matter_words(replace(query, content=question[same.end():]))
+            if fold(word) not in FRAME_WORDS and not vocabulary.find_sections(word)]:
+        # "Ist das dieselbe Person, die das Thema in der Themensammlung eingebracht hat?" compares two lines, the
+        # earlier answer's and the one asked for: no yes or no for a word (one naming a matter of its own, "…, die
+        # auch Kindergärten nennt?", is asked yes or no about it)
+        query = replace(query, intent=None)
     return _sections_by_meaning(replace(query, about=_remove_spans(query.text, spans).strip()), vocabulary)
 
 
@@ -1422,9 +1437,9 @@ def intent_of(question: str, at_a_place: bool = False) -> str | None:
     # weitertreibt?")
     # (at a place, "Wurden in Bulmke-Hüllen Schrottimmobilien genannt?" asks whether the place says so; elsewhere
     # "Wurde Forderung 4 … erheblich erklärt?" is answered by the decision that did)
-    if (YES_NO_QUESTION.search(question.strip())
-            or (at_a_place and (VERB_FIRST.search(question.strip()) or PASSIVE_FIRST.search(question.strip())))) \
-            and not NOT_YES_OR_NO.search(question) and not EITHER_OR.search(question):
+    if (YES_NO_QUESTION.search(question.strip()) and not ASKS_WHO_WITHIN.search(question)
+            or (at_a_place and (VERB_FIRST.search(question.strip()) or PASSIVE_FIRST.search(question.strip()))
+                and not NOT_YES_OR_NO.search(question))) and not EITHER_OR.search(question):
         return "yesno"
     return None
 

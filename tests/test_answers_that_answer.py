@@ -164,6 +164,7 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
     "in unserm wohnblock in minden gibts nen gemeinschaftsraum, den keiner pflegt. ist das ein problem im workshop?",
     "ich bin 58 und aus syrien geflüchtet. findet man in minden in meinem alter noch arbeit?",
     "Wir kommen aus Aleppo: gibt es in Minden Sprachkurse?",
+    "Was fehlt im Stadtteil Bulmke-Hülken?", "Was fehlt im Stadtteil Hüllen-Bulmke?",  # a district misspelt
 ])
 def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown_place(real, question):
     answer = real.ask(question)
@@ -661,6 +662,10 @@ def test_a_group_described_in_a_clause_after_it_is_that_topic(real):
     assert {hit.passage.topic_no for hit in answer.passages[:3]} == {2}, answer.text
     # a group is a topic's or workshop's, not a district board that shares the words
     assert answer.query.topics == {("gelsenkirchen-integrationskonferenz-mitte-2019.txt", 2): 1.0}
+    # an hour's colon is no colon after a description; the field asked for of the board described comes first
+    steps = real.ask("Welche nächsten Schritte empfiehlt die Gruppe, die Schule von 8 bis 13:30 für alle wollte?")
+    first = steps.passages[0].passage
+    assert (first.topic_no, first.section) == (7, "Empfehlungen"), steps.text
 
 
 def test_a_follow_up_for_the_card_asked_about_before_puts_that_card_first(real):
@@ -678,6 +683,10 @@ def test_a_follow_up_asking_whether_it_is_the_same_keeps_what_was_asked_and_is_n
     assert answer.query.intent is None and answer.verdict is None  # two lines to compare, not a "Ja" for a word
     cited = [(hit.passage.topic_no, hit.passage.section) for hit in answer.passages]
     assert cited[0] == (11, "Verantwortung") and (11, "Themenkarte") in cited, answer.text
+    # one naming a matter of its own is asked yes or no about it
+    own = real.ask("Ist das dieselbe Gruppe, die auch Kindergärten als Begegnungsort nennt?",
+                   history=["Wer hat die Begegnungsbörse vorgeschlagen?"])
+    assert own.verdict == "ja" and "Kindergärten als gem. Begegnungsort" in own.lead, own.text
 
 
 def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
@@ -722,6 +731,8 @@ def test_a_question_whether_it_is_known_who_asks_who_not_yes_or_no(real):
     answer = real.ask("Ist bei den Sprach- und Alphabetisierungskursen festgelegt, wer das Thema weitertreibt?")
     assert answer.query.intent is None and answer.verdict is None, answer.text
     assert not answer.lead.startswith("Ja")
+    # whether it is known when stays yes or no: the line answers, whatever way it writes the date
+    assert real.ask("Ist festgelegt, wann die Integrationskurse im Quartierszentrum Feldmark beginnen?").verdict == "ja"
 
 
 def test_no_when_the_named_place_does_not_mention_it(real):

@@ -89,7 +89,9 @@ WHERE_QUESTION = re.compile(
     r"^(?:und\s+)?(?:wo\b|in\s+welche[mnr]?\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|welche[rsn]?\s+(?:stadtteil|stadtbezirk|bezirk|quartier|workshop|arbeitsgruppe|tafel|thema|themen|ort)"
     r"|an\s+welche[mn]\b(?!\s+(?:" + TIME_NOUNS + r")\b)|auf\s+welche[mnr]?\s+(?:\w+-)?(?:tafel|karte|board|seite)"
-    r"|bei\s+welche[mnr]?\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|workshop|stadtteil|tafel|thema|themen)"
+    r"|bei\s+welche[mnr]?\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|workshop|stadtteil|tafel|thema|themen|traktand"
+    r"|tagesordnungspunkt)"
+    r"|unter\s+welchen\s+(?:traktanden|tagesordnungspunkten|tops|punkten)\b"  # (one, "welchem", is no listing)
     r"|where\b|in\s+which\b(?!\s+(?:" + MANNER_NOUNS + r")\b)"
     r"|which\s+(?:district|neighbourhood|neighborhood|area|workshop|topic|board|place)s?\b"
     r"|hangi\s+(?:semt|mahalle|bölge|atölye|çalıştay|konu))"
@@ -130,6 +132,7 @@ FRAME_WORDS = frozenset(
     "wo welche welchen welcher welchem stadtteil stadtteile stadtteilen stadtbezirk stadtbezirke bezirk bezirke "
     "quartier quartiere quartieren ort orte orten tafel tafeln workshop workshops arbeitsgruppe arbeitsgruppen "
     "gruppe gruppen group groups "
+    "traktandum traktanden tagesordnungspunkt tagesordnungspunkte tagesordnungspunkten "  # agenda items, as places
     "thema themen genannt erwähnt erwähnen nennen nennt gesprochen thematisiert angesprochen steht stehen gibts "
     "sagen sagt sagte sagten gesagt say says said "
     "where which district districts neighbourhood neighborhood neighbourhoods neighborhoods area areas place places "
@@ -641,7 +644,9 @@ class Vocabulary:
                     if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
         # "Programmpunkte" asks for the "Programm": a noun's first part may name a section, an adjective's does not
         # ("beschlussfähig" is no "Beschluss"); nouns are written with a capital (unless nothing is).
-        nouns = [word for word in WORD.findall(question) if word[:1].isupper() or question.islower()]
+        # (not a word for the kind of place asked about: "Unter welchen Tagesordnungspunkten" wants no "Tagesordnung")
+        nouns = [word for word in WORD.findall(question)
+                 if (word[:1].isupper() or question.islower()) and fold(word) not in FRAME_WORDS]
         parts = self._parts(" ".join(nouns)) - unigrams
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {

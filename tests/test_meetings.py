@@ -60,6 +60,14 @@ def test_a_date_or_number_names_the_meetings_of_that_day_month_or_year(meetings,
     assert spans
 
 
+@pytest.mark.parametrize("question", ["In welchen Traktanden ging es um das Schulhaus?",
+                                      "Unter welchen Tagesordnungspunkten ging es um das Schulhaus?"])
+def test_a_where_question_over_agenda_items_lists_the_items_naming_it(council, question):
+    # "Traktanden" is the kind of place asked for, not the matter (nor the "Tagesordnung")
+    answer = council.ask(question)
+    assert answer.mode == "where" and {hit.passage.meta.get("item") for hit in answer.passages} == {"3"}, answer.text
+
+
 @pytest.mark.parametrize("question", [
     "Was wurde am 1. Mai 2015 besprochen?",  # no meeting that day
     "Was kostet das Projekt 2030?",

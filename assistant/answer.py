@@ -315,7 +315,8 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     listed = "; ".join(f"{phrase(query, 'kind_' + kind)} " + ", ".join(
         f"„{name}“" if re.search(r"\s(und|and|ve)\s|,", name) else name for name in names)
         for kind, names in known.items())
-    lines += ["", escape_markdown(phrase(query, "known", places=listed))]
+    if listed:  # (protocols of other shapes may name no districts or workshops at all)
+        lines += ["", escape_markdown(phrase(query, "known", places=listed))]
     answer = Answer(text="\n".join(lines), passages=[], query=query, abstained=True)
     answer.lead = lines[0]
     answer.verdict = "nein" if query.intent == "yesno" else None

@@ -572,8 +572,8 @@ class Vocabulary:
         place (known_spans) nor occur in the corpus, each with the known place names spelled like it (never silently
         replaced by one of them): of the cities named beside it ("Rodenbeck in Minden"), when it names any.
         named_only: only words shaped like a place's name ("Haddenhausen", "in der Neustadt")."""
-        if self._corpus is None or not any(place.kind != "city" for place in self.places):
-            return []  # a corpus without districts or workshops cannot tell a place it lacks
+        if self._corpus is None:
+            return []
         found = []
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
         # (beside a known place only a name ending like a town's: "in der Innenstadt" may be the district's own)
@@ -581,6 +581,11 @@ class Vocabulary:
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
             *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
             *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word]
+        if not any(place.kind != "city" for place in self.places):
+            # A corpus without districts or workshops cannot tell a place it lacks by a word it does not use ("in
+            # Buer" may be a town it never needed to name), only one named as a district ("im Stadtteil
+            # Frauenfeld-Kurzdorf") its text never mentions.
+            matches = after_district_word
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)

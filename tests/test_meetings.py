@@ -60,6 +60,14 @@ def test_a_date_or_number_names_the_meetings_of_that_day_month_or_year(meetings,
     assert spans
 
 
+def test_minutes_without_districts_still_tell_a_district_they_never_name(council):
+    answer = council.ask("Was wurde für den Stadtteil Talheim-Nord beschlossen?")
+    assert answer.passages == [] and [name for name, _ in answer.query.unknown_places] == ["Talheim-Nord"]
+    assert answer.text == "„Talheim-Nord“ kommt in den Protokollen nicht als Ort vor."  # (no list of none)
+    # … but no other word is taken for a place it lacks: "in Buer" may be a town it never needed to name
+    assert not council.understand("Was wurde in Talheim zum Schulhaus beschlossen?").unknown_places
+
+
 @pytest.mark.parametrize("question", ["In welchen Traktanden ging es um das Schulhaus?",
                                       "Unter welchen Tagesordnungspunkten ging es um das Schulhaus?"])
 def test_a_where_question_over_agenda_items_lists_the_items_naming_it(council, question):

@@ -386,7 +386,8 @@ class Assistant:
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
             cited = put_first(listing[0], cited)
-        if (asked := self.asked_part_of(self.described_board(query) or cited[0], query)) is not None:
+        described = self.described_board(query)
+        if (asked := self.asked_part_of(described or cited[0], query, any_board=described is not None)) is not None:
             cited = put_first(asked, cited)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if listing is not None:
@@ -487,10 +488,11 @@ class Assistant:
         return Hit(self.store.passages[position], 0.0, position=position) if len(scores) and scores[position] > 0 \
             else None
 
-    def asked_part_of(self, best: Hit, query: Query) -> Hit | None:
-        """The field of the topic board answering best that the question asks for in its own words, when the best
-        passage is another field of that board ("Die Gruppe, die Stiftungen … ins Spiel gebracht hat: Wer soll da
-        den Prozess übernehmen?": its Verantwortung, even empty, not the Lösungsideen naming the foundations)."""
+    def asked_part_of(self, best: Hit, query: Query, any_board: bool = False) -> Hit | None:
+        """The field of the topic board answering best (any_board: of the board the question describes) that the
+        question asks for in its own words, when that passage is another field of that board ("Die Gruppe, die
+        Stiftungen … ins Spiel gebracht hat: Wer soll da den Prozess übernehmen?": its Verantwortung, even empty, not
+        the Lösungsideen naming the foundations)."""
         passage = best.passage
         asked = set(query.sections) & query.worded_sections
         passages = self.store.passages
@@ -501,7 +503,9 @@ class Assistant:
                 return None
             return next((Hit(other, best.score, position=position) for position, other in enumerate(passages)
                          if (other.source, other.topic_no) in query.topics and other.section in query.sections), None)
-        if passage.topic_no is None or not asked or passage.section in asked or query.topics:
+        # (any board when the question describes it: "Die Tafel, auf der die Zusammenarbeit mit der Polizei gelobt
+        # wird: Welche Handlungsbedarfe …?")
+        if (passage.topic_no is None and not any_board) or not asked or passage.section in asked or query.topics:
             return None
         field = next((Hit(passages[position], best.score, position=position)
                       for position in self.board_members[(passage.source, passage.board)]

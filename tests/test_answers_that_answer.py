@@ -662,6 +662,11 @@ def test_a_group_described_in_a_clause_after_it_is_that_topic(real):
     assert {hit.passage.topic_no for hit in answer.passages[:3]} == {2}, answer.text
     # a group is a topic's or workshop's, not a district board that shares the words
     assert answer.query.topics == {("gelsenkirchen-integrationskonferenz-mitte-2019.txt", 2): 1.0}
+    # a district's board described so too: its field asked for first
+    board = real.ask("Die Tafel, auf der die Zusammenarbeit mit der Polizei gelobt wird: Welche Handlungsbedarfe "
+                     "stehen dort?")
+    first = board.passages[0].passage
+    assert (first.board, first.section) == ("Austausch · ohne Stadtteilangabe · Tafel 2 von 2", "Handlungsbedarfe")
     # an hour's colon is no colon after a description; the field asked for of the board described comes first
     steps = real.ask("Welche nächsten Schritte empfiehlt die Gruppe, die Schule von 8 bis 13:30 für alle wollte?")
     first = steps.passages[0].passage

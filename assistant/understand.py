@@ -1010,6 +1010,11 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         elif THE_SAME_FRAME.search(question) and query.intent != "where" and not (
                 query.topics or query.places or query.items or query.documents):
             followup = True  # "die Person, die das Thema auf die Karte geschrieben hat": the topic asked about before
+        elif len(words(question)) <= FOLLOWUP_MAX_WORDS and not (
+                query.topics or query.places or query.items or query.documents) and _names_again(
+                query, vocabulary.matter_words(understand(history[-1], vocabulary, history[:-1])), vocabulary,
+                with_article=True):
+            followup = True  # "Wer steuert das Projekt?" after a question about the "Digitalisierungsprojekt"
         else:
             return by_meaning  # the earlier turns are read only for a follow-up
     else:
@@ -1520,12 +1525,19 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     return not vocabulary.own_words(query)
 
 
-def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary) -> bool:
+def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary, with_article: bool = False) -> bool:
     """Whether the follow-up names a thing of the earlier question again, as it was or by the last part of its
-    compound: "das Projekt" after "das Digitalisierungsprojekt", "die Anzeige" after "die Geschwindigkeitsanzeige"."""
+    compound: "das Projekt" after "das Digitalisierungsprojekt", "die Anzeige" after "die Geschwindigkeitsanzeige"
+    (with_article: only so, after a definite article, the way a new question does not name a new thing)."""
     before = [stem for word in earlier for stem in vocabulary.stems(word)]
+    tokens = WORD.findall(query.content)
+    nouns = [word for i, word in enumerate(tokens) if word in vocabulary.matter_words(query)
+             and (not with_article or (i and tokens[i - 1].casefold() in DEFINITE_ARTICLES))]
     return any(len(stem) >= COMPOUND_HEAD_LETTERS and any(other.endswith(stem) for other in before)
-               for word in vocabulary.matter_words(query) for stem in vocabulary.stems(word))
+               for word in nouns for stem in vocabulary.stems(word))
+
+
+DEFINITE_ARTICLES = frozenset("der die das dem den des the".split())
 
 
 def _stands_for_something(query: Query, question: str, vocabulary: Vocabulary) -> bool:

@@ -529,6 +529,9 @@ def test_a_follow_up_naming_the_earlier_matter_by_its_last_part_or_a_pronoun_kee
         assert query.followup and "Müll" in query.text, question
     # one naming a matter of its own after the pronoun-like article is a question of its own
     assert not real.understand("Was machen die Vereine?", ["Was wird zum Müll gesagt?"]).followup
+    # so is a short one naming it again by its last part, without "und" (not one naming a thing of its own)
+    assert real.understand("Wer bezahlt die Förderung?", ["Was wird zur Sprachförderung gesagt?"]).followup
+    assert not real.understand("Wer organisiert das Fest?", ["Was wird zur Sprachförderung gesagt?"]).followup
 
 
 def test_a_field_the_workshop_lacks_is_said_to_be_missing_not_taken_from_other_boards(real):

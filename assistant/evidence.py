@@ -482,8 +482,11 @@ COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|mensche
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
 # A question for the day something was, not its hour.
+# (so does when a meeting took place: "Wann fand die Bürgerrunde … statt?", "Wann tagte der Grosse Rat?")
 ASKS_FOR_A_DAY = re.compile(r"\ban\s+welche[mn]\s+(?:tag|datum|wochentag)\b|\bwelche[ms]?\s+datum\b"
-                            r"|\b(?:which|what)\s+(?:day|date)\b", re.IGNORECASE)
+                            r"|\b(?:which|what)\s+(?:day|date)\b"
+                            r"|\bwann\b.*\b(?:fand\b.*\bstatt|stattgefunden|tagte|tagten|getagt)\b"
+                            r"|\bwhen\b.*\b(?:took\s+place|was\s+held|met)\b", re.IGNORECASE)
 # A day as protocols write it: "13. Februar", "24.9.", a weekday ("day" and "time" of VALUES).
 DAY_OF_MONTH = rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\."
 DAY_OF_WEEK = rf"\b{WEEKDAY.pattern}\b"
@@ -668,6 +671,10 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
             lines = every
         elif query.meeting_fact and (labelled := fact_lines(passage, query.question)):
             lines = labelled  # also when the question names nothing but the meeting: "Wann war die Bürgerrunde?"
+            if ASKS_FOR_A_DAY.search(query.question):
+                # ("Wann fand die Bürgerrunde … statt?": the day, „event: 2015-09-24 20:00:00“, not how long)
+                dated = {item.line for item in passage.items if VALUES["day"].search(item.text)}
+                lines = tuple(line for line in lines if line in dated) or lines
         elif not own:
             lines = every
         else:
@@ -722,6 +729,7 @@ CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|ad
                           r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
+DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # front matter's "event: 2015-09-24 …"
 FACT_LABELS = (
     (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
      re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderation|chair\w*)\b"
@@ -756,9 +764,12 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     labels = fact_labels(question)
     if not labels:
         return ()
+    # (the day a meeting took place, where asked, also as front matter gives it: „event: 2015-09-24 20:00:00“)
+    day = bool(ASKS_FOR_A_DAY.search(question))
     return tuple(item.line for item in passage.items
                  if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
-                 and len(WORD_WITH_HYPHENS.findall(item.text)) > 1)  # a label with its value, not a heading
+                 and len(WORD_WITH_HYPHENS.findall(item.text)) > 1  # a label with its value, not a heading
+                 or day and DAY_LABEL.match(LIST_MARK.sub("", item.text).strip()) and VALUES["day"].search(item.text))
 
 
 @functools.lru_cache(maxsize=256)  # asked for every passage of a meeting, for the same question

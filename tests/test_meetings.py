@@ -819,6 +819,7 @@ def test_a_meeting_named_by_what_was_said_there_answers_when_and_where_it_met(tm
     assert "„location: Schulungsraum, Rathaus“ [1]" in where.text.split("\n")[0]
     when = rounds.ask("Wann fand die Bürgerrunde mit dem Dorfladen statt?")
     assert when.query.meeting_fact == {"mai.md"} and when.passages[0].source == "mai.md"
+    assert "„event: 2018-05-03 19:30:00“ [1]" in when.text.split("\n")[0]  # the day it took place
     # what was said there, asked when it takes place, is not the meeting ("Wann findet der Vortrag statt?" is asked
     # of the talk, and where the minutes name no time for it, so said)
     assert not rounds.understand("Wann findet die Exkursion zum Dorfladen statt?").meeting_fact

@@ -334,7 +334,8 @@ class Assistant:
             # about a line naming "Antrag" and "fördern" apart)
             asked = [matter for matter in (matters[0].as_written(), matters[0]) if matter] \
                 if query.intent == "yesno" else matters
-            matter, found = most_specific_mentions(query, self.retriever, asked, filters)
+            within = self.within_the_meeting(query, filters)
+            matter, found = most_specific_mentions(query, self.retriever, asked, within)
             # A where-question gets every mention even where the question as a whole comes out far from the
             # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
             if found and (relevant or (query.intent == "where" and matter.has_its_head())):
@@ -451,6 +452,19 @@ class Assistant:
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
 
+    def within_the_meeting(self, query: Query, filters: Filters | None) -> Filters | None:
+        """The filters narrowed to the meetings a where-question names by their kind ("In welchen
+        Tagesordnungspunkten der Bürgerrunde …": the citizens' rounds, not the parliament's items)."""
+        if query.intent != "where" or query.documents:
+            return filters
+        named = self.retriever.vocabulary.naming_the_meeting(query.question)
+        if not named:
+            return filters
+        sources = set(frozenset.intersection(*map(frozenset, named.values())) or set().union(*named.values()))
+        if filters and filters.sources:
+            sources &= filters.sources
+        return replace(filters, sources=sources) if filters else Filters(sources=sources)
+
     @functools.cached_property
     def board_members(self) -> dict[tuple[str, str], list[int]]:
         """The positions of each board's passages (its fields), by document and board."""
@@ -473,15 +487,13 @@ class Assistant:
         None without such a description."""
         if query.followup:
             return None
-        # (a colon between a description and the question, not within an hour: "von 8 bis 13:30")
-        described, colon, asked = _partition(query.question, DESCRIPTION_COLON)
-        if not colon or not asked.strip():
-            clause = DESCRIBED_GROUP.search(query.question)
-            if clause is None:
-                return None
-            described = clause.group(1)
+        # (a group or board with a clause describing it; not any words before a colon: "Thema Müll: Welche Ideen …")
+        clause = DESCRIBED_GROUP.search(query.question)
+        if clause is None:
+            return None
+        described = clause.group(1)
         scores = self.retriever.lexical.scores(described)
-        if GROUP_NOUN.search(query.question[:max(query.question.find(described), 0)] or described):
+        if GROUP_NOUN.search(query.question[:clause.start(1)]):
             # (a group is a topic's or a workshop's, not a district's board: "die Gruppe, die …")
             scores = np.where(self._group_boards, scores, 0.0)
         position = int(np.argmax(scores)) if len(scores) else 0
@@ -966,7 +978,6 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
 DESCRIBED_GROUP = re.compile(r"\b(?:die|der|das|dem|den)\s+(?:\w+-)?(?:arbeitsgruppe|gruppe|ag|tafel|karte|themenkarte"
                              r"|plakat)(?:\s+\w+){0,2}\s*,\s*((?:die|der|das|auf\s+der|in\s+der|bei\s+der|in\s+dem)\s"
                              r"(?:[^–:?]|(?<=\d):(?=\d))+)", re.IGNORECASE)
-DESCRIPTION_COLON = re.compile(r"(?<!\d):(?!\d)")
 GROUP_NOUN = re.compile(r"\b(?:\w+-)?(?:arbeitsgruppe|gruppe|ag)\b", re.IGNORECASE)
 # A question asking when or where a meeting met: with no subject ("Wo traf man sich", "when did we meet") or with the
 # meeting as its subject ("Wann fand die Bürgerrunde … statt", "Wann tagte …"); not one that will ("Wann findet die
@@ -988,12 +999,6 @@ CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the 
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
-
-
-def _partition(text: str, separator: re.Pattern) -> tuple[str, str, str]:
-    """str.partition at the first match of a pattern."""
-    match = separator.search(text)
-    return (text[:match.start()], match.group(), text[match.end():]) if match else (text, "", "")
 
 
 def put_first(hit: Hit, cited: list[Hit]) -> list[Hit]:

@@ -482,11 +482,10 @@ COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|mensche
 # "Mai" is a whole name).
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
 # A question for the day something was, not its hour.
-# (so does when a meeting took place: "Wann fand die Bürgerrunde … statt?", "Wann tagte der Grosse Rat?")
 ASKS_FOR_A_DAY = re.compile(r"\ban\s+welche[mn]\s+(?:tag|datum|wochentag)\b|\bwelche[ms]?\s+datum\b"
-                            r"|\b(?:which|what)\s+(?:day|date)\b"
-                            r"|\bwann\b.*\b(?:fand\b.*\bstatt|stattgefunden|tagte|tagten|getagt)\b"
-                            r"|\bwhen\b.*\b(?:took\s+place|was\s+held|met)\b", re.IGNORECASE)
+                            r"|\b(?:which|what)\s+(?:day|date)\b", re.IGNORECASE)
+# A question when something was, not when it began or ended nor how long it lasted.
+ASKS_WHEN = re.compile(r"\b(?:wann|when)\b", re.IGNORECASE)
 # A day as protocols write it: "13. Februar", "24.9.", a weekday ("day" and "time" of VALUES).
 DAY_OF_MONTH = rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\."
 DAY_OF_WEEK = rf"\b{WEEKDAY.pattern}\b"
@@ -672,7 +671,7 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
         elif query.meeting_fact and (labelled := fact_lines(passage, query.question)):
             lines = labelled  # also when the question names nothing but the meeting: "Wann war die Bürgerrunde?"
             if ASKS_FOR_A_DAY.search(query.question):
-                # ("Wann fand die Bürgerrunde … statt?": the day, „event: 2015-09-24 20:00:00“, not how long)
+                # ("An welchem Tag war die Bürgerrunde?": the day, „event: 2015-09-24 20:00:00“, not how long)
                 dated = {item.line for item in passage.items if VALUES["day"].search(item.text)}
                 lines = tuple(line for line in lines if line in dated) or lines
         elif not own:
@@ -764,8 +763,8 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     labels = fact_labels(question)
     if not labels:
         return ()
-    # (the day a meeting took place, where asked, also as front matter gives it: „event: 2015-09-24 20:00:00“)
-    day = bool(ASKS_FOR_A_DAY.search(question))
+    # (the day a meeting took place, where asked when, also as front matter gives it: „event: 2015-09-24 20:00:00“)
+    day = bool(ASKS_FOR_A_DAY.search(question) or ASKS_WHEN.search(question) and not asked_end(question))
     return tuple(item.line for item in passage.items
                  if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1  # a label with its value, not a heading

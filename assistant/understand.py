@@ -581,6 +581,9 @@ class Vocabulary:
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
             *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
             *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word]
+        # (a part of a name after a word for a district is no name of its own: "Ückendorf" of "Ückendorf-Süd")
+        matches = [match for match in matches if match in after_district_word or not any(
+            whole.start(1) <= match.start(1) < whole.end(1) for whole in after_district_word)]
         if not any(place.kind != "city" for place in self.places):
             # A corpus without districts or workshops cannot tell a place it lacks by a word it does not use ("in
             # Buer" may be a town it never needed to name), only one named as a district ("im Stadtteil
@@ -663,7 +666,10 @@ class Vocabulary:
         # whose printed prompt happens to use it ("Teilnehmende der Arbeitsgruppe").
         framing = {stem for word, stem in zip(tokens, stems, strict=False) if word in FRAME_WORDS}
         scores: dict[str, float] = {}
-        asked = set(stems) | self._parts(question)  # "Programmpunkte" names the "Programm"
+        # "Programmpunkte" names the "Programm" (not "Tagesordnungspunkte", the kind of place asked about, the
+        # "Tagesordnung")
+        asked = set(stems) | self._parts(" ".join(word for word in WORD.findall(question)
+                                                  if fold(word) not in FRAME_WORDS))
         for section, cue in self.section_cues.items():
             heading = self._headings.get(section)
             if heading is not None:

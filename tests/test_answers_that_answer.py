@@ -156,6 +156,9 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)
     answer = real.ask(question)
     assert [name for name, _ in answer.query.unknown_places] == [place] and not answer.passages
+    # (nor is a part of the name another unknown place: "Ückendorf" of "Ückendorf-Süd")
+    assert [name for name, _ in real.understand("Was fehlt im Stadtteil Ückendorf-Süd?").unknown_places] == [
+        "Ückendorf-Süd"]
 
 
 @pytest.mark.parametrize("question", [
@@ -644,6 +647,11 @@ def test_the_day_of_a_meeting_is_its_date_not_an_hour_of_its_programme(real, que
     assert "„13. Februar 2019“ [1]" in answer.lead, answer.text
 
 
+def test_when_a_part_of_the_programme_took_place_is_its_hour(real):
+    assert real.ask("Wann fand die Abschlussrunde statt?").lead == "Im Protokoll steht unter „Programm“: „20:30 " \
+        "Abschlussrunde“ [1]."
+
+
 def test_the_field_asked_for_of_the_board_a_question_describes_comes_first_even_empty(real):
     # the board is found by its "Lösungsideen"; the question asks for its "Verantwortung", which is empty
     answer = real.ask("Wer übernimmt bei der Gruppe, die ein Modellprojekt Pilot und Stiftungen vorschlägt, die "
@@ -670,6 +678,11 @@ def test_a_group_described_in_a_clause_after_it_is_that_topic(real):
                      "stehen dort?")
     first = board.passages[0].passage
     assert (first.board, first.section) == ("Austausch · ohne Stadtteilangabe · Tafel 2 von 2", "Handlungsbedarfe")
+    # words before a colon describe no board unless they describe a group or board ("Thema Müll: …", "Bismarck: …")
+    topic = real.ask("Thema Müll: Welche Ideen gibt es?")
+    assert topic.passages[0].passage.topic_no == 11, topic.text
+    assert real.ask("Bismarck: Welche Handlungsbedarfe gibt es?").lead.startswith(
+        "Für Bismarck steht „Handlungsbedarfe“ auf 2 Tafeln [1–2]")
     # an hour's colon is no colon after a description; the field asked for of the board described comes first
     steps = real.ask("Welche nächsten Schritte empfiehlt die Gruppe, die Schule von 8 bis 13:30 für alle wollte?")
     first = steps.passages[0].passage

@@ -60,6 +60,15 @@ def test_a_date_or_number_names_the_meetings_of_that_day_month_or_year(meetings,
     assert spans
 
 
+def test_a_where_question_naming_a_kind_of_meeting_lists_only_that_meetings_places(tmp_path_factory):
+    rounds = assistant_over(tmp_path_factory, "where-meeting", {
+        "gemeinderat-2024-05-05.txt": MINUTES,
+        "runde.md": "# Bürgerrunde Talheim\n\n## Agenda\n\n1. Schulhaus und Pausenhof\n2. Dorfladen\n\n"
+                    "## Schulhaus\n\nDer Pausenhof am Schulhaus soll grüner werden.\n"})
+    answer = rounds.ask("In welchen Tagesordnungspunkten der Bürgerrunde ging es um das Schulhaus?")
+    assert answer.passages and {hit.source for hit in answer.passages} == {"runde.md"}, answer.text
+
+
 def test_minutes_without_districts_still_tell_a_district_they_never_name(council):
     answer = council.ask("Was wurde für den Stadtteil Talheim-Nord beschlossen?")
     assert answer.passages == [] and [name for name, _ in answer.query.unknown_places] == ["Talheim-Nord"]

@@ -1018,9 +1018,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             followup = True  # "die Person, die das Thema auf die Karte geschrieben hat": the topic asked about before
         elif len(words(question)) <= FOLLOWUP_MAX_WORDS and not (
                 query.topics or query.places or query.items or query.documents) and _names_again(
-                query, vocabulary.matter_words(understand(history[-1], vocabulary, history[:-1])), vocabulary,
-                with_article=True):
-            followup = True  # "Wer steuert das Projekt?" after a question about the "Digitalisierungsprojekt"
+                query, _nouns(history[-1]), vocabulary, with_article=True):
+            # "Wer steuert das Projekt?" after a question about the "Digitalisierungsprojekt" (the earlier question's
+            # nouns as written: a new question does not read the conversation before it)
+            followup = True
         else:
             return by_meaning  # the earlier turns are read only for a follow-up
     else:
@@ -1544,6 +1545,12 @@ def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary, with_
 
 
 DEFINITE_ARTICLES = frozenset("der die das dem den des the".split())
+
+
+def _nouns(text: str) -> list[str]:
+    """The words of a text written with a capital after its first (all of them where nothing is)."""
+    tokens = WORD.findall(text)
+    return tokens if text.islower() else [word for word in tokens[1:] if word[:1].isupper()]
 
 
 def _stands_for_something(query: Query, question: str, vocabulary: Vocabulary) -> bool:

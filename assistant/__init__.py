@@ -480,11 +480,11 @@ class Assistant:
                          for passage in self.store.passages], dtype=bool)
 
     def described_board(self, query: Query) -> Hit | None:
-        """The passage a question describes before a colon, or in a clause after the group or board it asks about,
-        by the words it names ("Die Arbeitsgruppe, die Clans und Straftaten als Problem benannt hat: Welche nächsten
-        Schritte hat sie empfohlen?", "Was hat die Gruppe erarbeitet, die Konflikte und Straftaten im Viertel
-        angehen wollte?": the board listing "Fehlverhalten / Straftaten / Clans"), the best by those words alone;
-        None without such a description."""
+        """The passage a question describes in a clause after the group or board it asks about (up to a colon or
+        dash), by the words it names ("Die Arbeitsgruppe, die Clans und Straftaten als Problem benannt hat: Welche
+        nächsten Schritte hat sie empfohlen?", "Was hat die Gruppe erarbeitet, die Konflikte und Straftaten im
+        Viertel angehen wollte?": the board listing "Fehlverhalten / Straftaten / Clans"), the best by those words
+        alone; None without such a description."""
         if query.followup:
             return None
         # (a group or board with a clause describing it; not any words before a colon: "Thema Müll: Welche Ideen …")
@@ -971,7 +971,6 @@ def with_its_parts(cited: list[Hit], ranked: list[Hit], belongs) -> list[Hit]:
     return result
 
 
-# The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
 # A group or board described in a clause after it: "die Gruppe, die Begegnungen schaffen wollte", "die Tafel, auf der
 # die Zusammenarbeit mit der Polizei gelobt wird" (to a dash, colon or the end).
 # (the verb may stand between: "Was hat die Gruppe erarbeitet, die …")
@@ -987,6 +986,7 @@ WHEN_OR_WHERE_WE_MET = re.compile(
     r"(?P<impersonal>\btraf(?:en)?\s+(?:man|wir)\s+(?:sich|uns)\b|\b(?:hat|haben)\s+(?:man|wir)\s+(?:sich|uns)\s+"
     r"getroffen\b|\b(?:did\s+)?(?:we|they)\s+(?:met|meet)\b)"
     r"|\bfand\b.*\bstatt\b|\b(?:tagte|tagten|took\s+place|was\s+held)\b)", re.IGNORECASE)
+# The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
 AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zur|zum)"
                             r"(?:\s+(?:der|dem|den|einer|einem))?", re.IGNORECASE)
 # An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum

@@ -515,23 +515,26 @@ class Vocabulary:
         group_pattern = dict(PLACE_KIND_WORDS)["group"]
         asked = {self.stems(word)[0] for word in WORD.findall(question) if group_pattern.match(word)}
         def called(stem: str, kind: str) -> bool:  # (as a compound's last part too: "Gruppe" of "Arbeitsgruppe")
-            return any(label.endswith(stem) for label in self._labels_of(kind))
+            return any(label.endswith(stem) for label in self._labels[kind])
         if asked and all(called(stem, "topic") and not called(stem, "group") for stem in asked):
             return "topic"
         return kind
 
-    @functools.lru_cache(maxsize=2)  # noqa: B019 (one vocabulary per corpus, kept as long as it is)
-    def _labels_of(self, kind: str) -> frozenset[str]:
-        """The stems of the labels (board, section, printed prompt, group) of the topic boards ("topic") or the
-        workshops' rows ("group")."""
-        def of_kind(passage: Passage) -> bool:
-            if kind == "topic":
-                return passage.topic_no is not None
-            return bool(passage.place) and passage.board_kind != "district" and passage.topic_no is None
-        return frozenset(stem for passage in self._passages if of_kind(passage)
-                         for text in (passage.board or "", passage.section or "", passage.meta.get("prompt") or "",
-                                      passage.meta.get("group") or "")
-                         for stem in self.stems(text))
+    @functools.cached_property
+    def _labels(self) -> dict[str, set[str]]:
+        """The stems of the labels (board, section, printed prompt, group) of the topic boards ("topic") and of the
+        workshops' rows ("group"). (Read on the first where-question for groups, not at start-up.)"""
+        labels: dict[str, set[str]] = {"topic": set(), "group": set()}
+        for passage in self._passages:
+            if passage.topic_no is not None:
+                kind = "topic"
+            elif passage.place and passage.board_kind != "district":
+                kind = "group"
+            else:
+                continue
+            for text in (passage.board, passage.section, passage.meta.get("prompt"), passage.meta.get("group")):
+                labels[kind].update(self.stems(text or ""))
+        return labels
 
     def completed(self, question: str) -> str:
         """The question with each compound cut short before "oder", "und" … written out, where the corpus has the
@@ -652,9 +655,9 @@ class Vocabulary:
                     if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
         # "Programmpunkte" asks for the "Programm": a noun's first part may name a section, an adjective's does not
         # ("beschlussfähig" is no "Beschluss"); nouns are written with a capital (unless nothing is).
-        # (not a word for the kind of place asked about: "Unter welchen Tagesordnungspunkten" wants no "Tagesordnung")
-        nouns = [word for word in WORD.findall(question)
-                 if (word[:1].isupper() or question.islower()) and fold(word) not in FRAME_WORDS]
+        # (nor a word for the kind of place asked about: "Unter welchen Tagesordnungspunkten" wants no "Tagesordnung")
+        unframed = [word for word in WORD.findall(question) if fold(word) not in FRAME_WORDS]
+        nouns = [word for word in unframed if word[:1].isupper() or question.islower()]
         parts = self._parts(" ".join(nouns)) - unigrams
         # A pair of function words ("was ist", "wer hat") is in several prompts and in any question.
         bigrams = {
@@ -666,10 +669,7 @@ class Vocabulary:
         # whose printed prompt happens to use it ("Teilnehmende der Arbeitsgruppe").
         framing = {stem for word, stem in zip(tokens, stems, strict=False) if word in FRAME_WORDS}
         scores: dict[str, float] = {}
-        # "Programmpunkte" names the "Programm" (not "Tagesordnungspunkte", the kind of place asked about, the
-        # "Tagesordnung")
-        asked = set(stems) | self._parts(" ".join(word for word in WORD.findall(question)
-                                                  if fold(word) not in FRAME_WORDS))
+        asked = set(stems) | self._parts(" ".join(unframed))  # "Programmpunkte" names the "Programm"
         for section, cue in self.section_cues.items():
             heading = self._headings.get(section)
             if heading is not None:
@@ -1538,7 +1538,8 @@ def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary, with_
     (with_article: only so, after a definite article, the way a new question does not name a new thing)."""
     before = [stem for word in earlier for stem in vocabulary.stems(word)]
     tokens = WORD.findall(query.content)
-    nouns = [word for i, word in enumerate(tokens) if word in vocabulary.matter_words(query)
+    matter = set(vocabulary.matter_words(query))
+    nouns = [word for i, word in enumerate(tokens) if word in matter
              and (not with_article or (i and tokens[i - 1].casefold() in DEFINITE_ARTICLES))]
     return any(len(stem) >= COMPOUND_HEAD_LETTERS and any(other.endswith(stem) for other in before)
                for word in nouns for stem in vocabulary.stems(word))

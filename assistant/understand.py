@@ -381,7 +381,8 @@ class Vocabulary:
         for section, prompt in pairs:
             if section not in cues:
                 cues[section] = {"name": set(self.stems(section)) | self._parts(section), "prompt": set(),
-                                 "bigrams": set(), "words": set(self.stems(section))}
+                                 "bigrams": set(), "words": set(self.stems(section)),
+                                 "minor": self._minor_name_words(section)}
             entry = cues[section]
             if prompt:
                 stems = self.stems(prompt)
@@ -389,6 +390,14 @@ class Vocabulary:
                 entry["bigrams"] |= set(zip(stems, stems[1:], strict=False))
         # Frozen: _matching indexes each set once by its first letters.
         return {section: {kind: frozenset(values) for kind, values in entry.items()} for section, entry in cues.items()}
+
+    def _minor_name_words(self, section: str) -> set[str]:
+        """The stem of the verb of a section named by a question ("kommt" of "Worauf kommt es an", "läuft" of "Was
+        läuft gut"): the word after its question word, when written small."""
+        tokens = WORD.findall(section)
+        if len(tokens) > 2 and fold(tokens[0]).startswith("w") and tokens[1][:1].islower():
+            return set(self.stems(tokens[1]))
+        return set()
 
     @staticmethod
     def _idf(cues: dict[str, dict[str, set[str]]]) -> dict:
@@ -681,10 +690,13 @@ class Vocabulary:
                     scores[section] = sum(2 * self._section_idf.get(stem, 0.0) for stem in heading & asked)
                 continue
             score = 0.0
-            for stem in unigrams:
-                if len(stem) < 3:
+            named = {stem: _matching(stem, cue["name"]) for stem in unigrams if len(stem) >= 3}
+            # The verb of a section named by a question names it only beside another of its words: "Kommt der
+            # Feierabendmarkt vor?" does not ask "Worauf kommt es an", "Was läuft in Buer gut?" does.
+            alone = set(named.values()) - {None} <= cue["minor"] and len(set(named.values()) - {None}) == 1
+            for stem, name in named.items():
+                if alone and name:
                     continue
-                name = _matching(stem, cue["name"])
                 prompt = _matching(stem, cue["prompt"], strict=True)
                 if name:
                     score += 2 * self._section_idf.get(name, 0.0)
@@ -693,7 +705,7 @@ class Vocabulary:
             score += sum(self._section_idf.get(pair, 0.0) for pair in bigrams & cue["bigrams"])
             # A compound part counts only as a whole word of the section's name (no prefix, no prompt, no part of
             # it: "Programmpunkte" asks for the "Programm", "beschlussfähig" not for the "Beschlussfassung").
-            score += sum(2 * self._section_idf.get(part, 0.0) for part in parts & cue["words"])
+            score += sum(2 * self._section_idf.get(part, 0.0) for part in parts & cue["words"] - cue["minor"])
             if score >= SECTION_MIN_SCORE:
                 scores[section] = score
         if not scores:
@@ -1217,8 +1229,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
 
 
 def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
-    """A question naming no section in the corpus' words may ask for one in other words (judged by meaning)."""
-    if not query.sections:
+    """A question naming no section in the corpus' words may ask for one in other words (judged by meaning); not
+    one asking for a value ("Ab wann sollen die Kurse laufen?"), which a line of any field may hold."""
+    if not query.sections and asked_value(query.question) is None:
         speakers = " ".join(speakers_of(query.question))
         # (nor is the field named after the people who say something: "Was fordern die Teilnehmenden?")
         # (and of the places it names, those they have: a workshop's table has no "Worauf kommt es an")

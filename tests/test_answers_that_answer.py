@@ -1360,3 +1360,23 @@ def test_a_section_named_in_other_words_of_its_label_brings_no_other_sections(re
     # "klappt gut" is "Was läuft gut" in other words: not the Handlungsbedarfe that name Kitas too
     answer = real.ask("Was klappt in Schalke gut bei Kitas?")
     assert {hit.passage.section for hit in answer.passages} == {"Was läuft gut"}
+
+
+def test_the_verb_of_a_section_named_by_a_question_does_not_name_it_alone(real):
+    # "Kommt … vor?" shares only its verb with "Worauf kommt es an": the question asks whether the market is named
+    vocabulary = real.retriever.vocabulary
+    assert vocabulary.find_sections("Kommt der Feierabendmarkt in der Altstadt im Protokoll vor?") == {}
+    assert set(vocabulary.find_sections("Worauf kommt es in Schalke an?")) == {"Worauf kommt es an"}
+    assert set(vocabulary.find_sections("Was läuft in Schalke gut?")) == {"Was läuft gut"}
+    answer = real.ask("Kommt der Feierabendmarkt in der Altstadt im Protokoll vor?")
+    assert "Worauf kommt es an" not in answer.text.split("\n\n")[0]
+    assert highlighted(answer.passages[0]) == ["- Feiersabendmarkt"]
+
+
+def test_a_question_for_a_time_finds_the_date_of_a_note_wrapped_over_lines(real):
+    # "(geplant AWB" / "Quartierszentrum" / "ab dem 4.03)": the note says when, though the date's line does not name
+    # the centre; and a question for a time names no field by meaning ("laufen" is no "Worauf kommt es an")
+    answer = real.ask("Ab wann sollen die Integrationskurse im Quartierszentrum in der Feldmark laufen?")
+    assert not answer.abstained
+    assert answer.passages[0].passage.section == "Handlungsbedarfe"
+    assert "ab dem 4.03" in answer.lead

@@ -139,6 +139,11 @@ FRAME_WORDS = frozenset(
     "mentioned mention mentions named topic topics board boards hangi nerede nerelerde semt semtlerde mahalle "
     "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib".split()
 )
+# The words a question opens with (a section named by a question: "Worauf kommt es an", "Was läuft gut").
+QUESTION_WORDS = frozenset(
+    "was wer wem wen wessen wo woran worauf woraus worin worum worüber wovon wozu wofür womit wodurch wie wann warum "
+    "weshalb wieso welche welcher welches welchem welchen what where who why which how".split()
+)
 ENGLISH_WORDS = frozenset(
     "the what which where who whom how is are were does do did there any of for and with about going well "
     "needs need problems problem district districts should would could will can tell me about they this that their "
@@ -395,7 +400,7 @@ class Vocabulary:
         """The stem of the verb of a section named by a question ("kommt" of "Worauf kommt es an", "läuft" of "Was
         läuft gut"): the word after its question word, when written small."""
         tokens = WORD.findall(section)
-        if len(tokens) > 2 and fold(tokens[0]).startswith("w") and tokens[1][:1].islower():
+        if len(tokens) > 2 and tokens[0].casefold() in QUESTION_WORDS and tokens[1][:1].islower():
             return set(self.stems(tokens[1]))
         return set()
 
@@ -1236,9 +1241,13 @@ def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
         # (nor is the field named after the people who say something: "Was fordern die Teilnehmenden?")
         # (and of the places it names, those they have: a workshop's table has no "Worauf kommt es an")
         available = vocabulary.sections_on(query.local_places) if query.local_places else None
+        # (nor the field a word for the kind of place asked for begins with: "Unter welchem Tagesordnungspunkt …?"
+        # asks for an item, not for the "Tagesordnung")
+        framing = [fold(word) for word in words(query.question) if fold(word) in FRAME_WORDS]
         query.sections = {name: weight for name, weight in vocabulary.sections_by_meaning(query).items()
                           if not (speakers and uses_section_name(speakers, name))
-                          and (available is None or name in available)}
+                          and (available is None or name in available)
+                          and not any(word.startswith(fold(name)) for word in framing)}
     return query
 
 

@@ -1430,3 +1430,17 @@ def test_a_heading_of_one_text_names_its_matter_but_does_not_narrow_a_where_ques
     texts = [hit.passage.text for hit in answer.passages]
     assert any("10 Stimmen: Nein" in text for text in texts)  # under the heading "Kuchenbasar"
     assert any("Helfer gesucht" in text for text in texts), answer.text  # and where a line names it
+
+
+def test_a_word_for_an_agenda_item_names_no_field_it_begins_with(tmp_path_factory):
+    # "Unter welchem Tagesordnungspunkt …?" asks for the item, not for the field all three minutes call
+    # "Tagesordnung" (which the question's meaning comes close to)
+    head = "Beginn: 19:30 Uhr, Ende: 21:15 Uhr\n"
+    minutes = MINUTES.replace(head, f"{head}\nTagesordnung\n1. Wahl des Stimmbüros\n2. Budget 2025\n"
+                                    "3. Sanierung des Schulhauses\n")
+    council = assistant_over(tmp_path_factory, "agenda-word", {
+        f"gemeinderat-2024-05-{day:02}.txt": minutes.replace("5. Mai 2024", f"{day}. Mai 2024") for day in (5, 12, 19)})
+    for question in ("Unter welchem Tagesordnungspunkt ging es um die undichten Fenster?",
+                     "In welchem Tagesordnungspunkt ging es um Steuern?"):
+        assert council.understand(question).sections == {}, question
+        assert council.ask(question).passages[0].passage.section != "Tagesordnung", question

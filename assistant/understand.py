@@ -1192,7 +1192,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     topics = vocabulary.find_topics(content)
     meeting_fact = frozenset()
     at_a_place = any(place.kind != "city" for place in places)  # a district or workshop, not only a city
-    if MEETING_FACT.search(question) and not at_a_place and not items:
+    # (not a fact of another meeting than the protocol records: "Wann tagt der Grosse Rat das nächste Mal?")
+    if MEETING_FACT.search(question) and not at_a_place and not items and not names_another_meeting(question):
         named = vocabulary.naming_the_meeting(content)
         if not named and not documents:
             # "Wer hat die Sitzung geleitet?" names no meeting of a title but a kind of meeting: any document's
@@ -1434,6 +1435,13 @@ def other_meetings(question: str) -> set[str]:
     tokens = words(question)
     # ("die nächste ordentliche Sitzung": within three words after it)
     return {word for i, word in enumerate(tokens) if any(before in OTHER_MEETING for before in tokens[max(0, i - 3):i])}
+
+
+def names_another_meeting(question: str) -> bool:
+    """Whether the question asks about the next (or another) meeting, not the one a protocol records ("die nächste
+    Sitzung", "das nächste Mal", "next time")."""
+    return any(word in ("mal", "time") or word.endswith(MEETING_NOUNS)
+               or word.startswith(tuple(MEETING_NOUNS_TRANSLATED)) for word in other_meetings(question))
 
 
 def german_meeting_nouns(word: str) -> tuple[str, ...]:

@@ -1444,3 +1444,13 @@ def test_a_word_for_an_agenda_item_names_no_field_it_begins_with(tmp_path_factor
                      "In welchem Tagesordnungspunkt ging es um Steuern?"):
         assert council.understand(question).sections == {}, question
         assert council.ask(question).passages[0].passage.section != "Tagesordnung", question
+
+
+def test_a_question_about_the_next_meeting_is_not_answered_with_this_ones_facts(tmp_path_factory):
+    council = assistant_over(tmp_path_factory, "next-meeting", {"gemeinderat-2024-05-05.txt": MINUTES + (
+        "\nTraktandum 4: Verschiedenes\nDie nächste Sitzung findet am 2. Juni 2024 im Feuerwehrhaus statt.\n")})
+    assert council.understand("Wann tagte der Gemeinderat?").meeting_fact  # this meeting: its head answers
+    for question in ("Wann und wo tagt der Gemeinderat das nächste Mal?", "Wann ist die nächste Sitzung?"):
+        assert not council.understand(question).meeting_fact, question
+        answer = council.ask(question)
+        assert "2. Juni 2024" in answer.lead, answer.text

@@ -428,6 +428,14 @@ class Vocabulary:
         keys = sorted(texts)
         return keys, titles, [" ".join(texts[key]) for key in keys]
 
+    def quoted_titles(self, question: str) -> list[tuple[int, int]]:
+        """The spans of the names in quotes that are (part of) a document's title: "die Konferenz „Teilhabe
+        gestalten und Gemeinschaft stärken“" names the meeting; its words are not what the question asks about."""
+        titles = [set(self._content_stems(title)) for title in self.meetings.titles.values()]
+        return [match.span() for match in QUOTED.finditer(question)
+                if len(stems := set(self._content_stems(match.group(1)))) >= 2
+                and any(stems <= title for title in titles)]
+
     def _content_stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)
                 if len(word) >= 3 and not self._stopwords.is_stopword(word)]
@@ -1185,7 +1193,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         items = frozenset(key for key in items if any(key[0] in sources for sources in by_kind.values()))
     # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
     entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
-    dates = dates + item_spans
+    titles = vocabulary.quoted_titles(question)
+    dates = dates + item_spans + titles
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
@@ -1222,7 +1231,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # Zuwanderer aus Rumänien")
     unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
-    query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
+    # (a title quoted is searched for by no word of it: every page of the meeting's record repeats it)
+    text = _remove_spans(question, titles).strip() if titles else question
+    query = Query(question=question, text=text, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
                   unknown_places=unknown, place_kind=vocabulary.kind_called(question, place_kind_of(question)),
                   documents=documents,

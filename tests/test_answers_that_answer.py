@@ -1380,3 +1380,13 @@ def test_a_question_for_a_time_finds_the_date_of_a_note_wrapped_over_lines(real)
     assert not answer.abstained
     assert answer.passages[0].passage.section == "Handlungsbedarfe"
     assert "ab dem 4.03" in answer.lead
+
+
+def test_a_quoted_title_names_the_meeting_and_leaves_the_question_to_its_other_words(real):
+    # every page of the conference's record repeats its motto: the motto names the meeting, "Ziele" asks for its goals
+    question = "Welche Ziele verfolgte die Konferenz „Teilhabe gestalten und Gemeinschaft stärken“?"
+    assert "Teilhabe" not in real.understand(question).text
+    answer = real.ask(question)
+    assert answer.passages[0].passage.board == "Zielsetzung", answer.text
+    # a name in quotes that is no title's stays what the question asks about
+    assert "Fit für die Wohnung" in real.understand("Wo steht etwas zu „Fit für die Wohnung“?").text

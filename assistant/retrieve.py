@@ -359,15 +359,19 @@ class Retriever:
             return cosine, cosine
         units = self.store.unit_vectors
         if ids is None:
-            unit_rows, unit_scores = self.store.unit_owners, units @ vector
+            starts, ends, unit_scores = self._unit_bounds[:-1], self._unit_bounds[1:], units @ vector
         else:
             starts, ends = self._unit_bounds[ids], self._unit_bounds[ids + 1]
             counts = ends - starts
-            unit_rows = np.repeat(np.arange(len(ids)), counts)
             unit_ids = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
             unit_scores = units[unit_ids] @ vector
+            ends = np.cumsum(counts)
+            starts = ends - counts
         best_unit = cosine.copy()  # a passage without units stands for itself
-        np.maximum.at(best_unit, unit_rows, unit_scores)
+        # Each passage's units are one run of unit_scores: the best of each run at once (np.maximum.at is slow).
+        owning = np.flatnonzero(ends > starts)
+        if len(owning):
+            best_unit[owning] = np.maximum(best_unit[owning], np.maximum.reduceat(unit_scores, starts[owning]))
         blend = self.weights.unit_blend
         return cosine, (1 - blend) * cosine + blend * best_unit
 

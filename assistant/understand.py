@@ -431,10 +431,13 @@ class Vocabulary:
     def quoted_titles(self, question: str) -> list[tuple[int, int]]:
         """The spans of the names in quotes that are (part of) a document's title: "die Konferenz „Teilhabe
         gestalten und Gemeinschaft stärken“" names the meeting; its words are not what the question asks about."""
-        titles = [set(self._content_stems(title)) for title in self.meetings.titles.values()]
         return [match.span() for match in QUOTED.finditer(question)
                 if len(stems := set(self._content_stems(match.group(1)))) >= 2
-                and any(stems <= title for title in titles)]
+                and any(stems <= title for title in self._title_stems)]
+
+    @functools.cached_property
+    def _title_stems(self) -> list[frozenset[str]]:
+        return [frozenset(self._content_stems(title)) for title in self.meetings.titles.values()]
 
     def _content_stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)
@@ -1388,6 +1391,7 @@ ASKED_VALUE = (
 ASKS_WHO = re.compile(r"^\W*(?:und\s+|and\s+)?(?:wer|wem|wen|wessen|who|whom|whose|kim)\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)  # asked again and again while one question is answered
 def asked_value(question: str) -> str | None:
     """The kind of value the question asks for (ASKED_VALUE), or None."""
     if ASKS_WHO.search(question):

@@ -1188,6 +1188,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     listed = listed_entries(question)
     by_place = bool(ORDINAL_ENTRY.search(question))
     items = items or vocabulary.meetings.numbered(listed)  # "der dritte Tagesordnungspunkt" of minutes: TOP 3
+    if KEEPING_THE_MINUTES.search(question):
+        # ("Wer hat die Traktanden 6 und 8 protokolliert?": the head of the minutes names who kept them for which items)
+        items = frozenset()
     if documents:
         # (the items of the meeting it names: "TOP 2 der Bürgerrunde am 23.04.2015" is no other meeting's TOP 2)
         items = frozenset(key for key in items if key[0] in documents)
@@ -1330,11 +1333,14 @@ MEETING_FACT = re.compile(
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
     rf"|{HOW_LONG}|{HOW_MANY_CAME}"
-    r"|building|bina|protokollf\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
+    r"|building|bina|protokollf\w*|protokollier\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
     r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
+# A question for who kept the minutes (of some of its items, too).
+KEEPING_THE_MINUTES = re.compile(r"\bprotokollier\w*|\bprotokollf(?:ü|ue|u)hr\w*|\bschriftführ\w*|\bprotokollant\w*"
+                                 r"|\bprotokoll\b.*\bgeführt\b", re.IGNORECASE)
 # What kind of value a question asks for, by its words (German, English, Turkish): a time or date, an amount of
 # money, a count, a phone number or e-mail address. The very line that answers holds such a value.
 ASKED_VALUE = (

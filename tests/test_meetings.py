@@ -1454,3 +1454,13 @@ def test_a_question_about_the_next_meeting_is_not_answered_with_this_ones_facts(
         assert not council.understand(question).meeting_fact, question
         answer = council.ask(question)
         assert "2. Juni 2024" in answer.lead, answer.text
+
+
+def test_who_kept_the_minutes_of_some_items_is_answered_from_the_head(tmp_path_factory):
+    # the items named are what was minuted, not where to look: the head of the minutes says who kept them
+    head = "Beginn: 19:30 Uhr, Ende: 21:15 Uhr\n"
+    council = assistant_over(tmp_path_factory, "minutes-kept", {"gemeinderat-2024-05-05.txt": MINUTES.replace(
+        head, f"{head}Protokoll: Anna Keller (Traktanden 1 und 2), Ben Roth (Traktandum 3)\n")})
+    answer = council.ask("Wer hat die Traktanden 1 und 2 protokolliert?")
+    assert "Anna Keller" in answer.lead, answer.text
+    assert council.understand("Was wurde unter Traktandum 3 beschlossen?").items  # an item asked about is still one

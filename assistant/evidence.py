@@ -575,11 +575,17 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
         return any(about is None or about(f"{heading} {items[start - 1].text if start else ''} "
                                           + " ".join(item.text for item in items[start:end]))
                    for start, end in tally_blocks(items))
-    # (a note wrapped over a board's lines, "(geplant AWB" / "Quartierszentrum" / "ab dem 4.03)", is about what it
-    # says whole; the lines of prose are each looked at, a paragraph says too much)
-    lines = ([item.text for item in items] if about is None or hit.passage.meta.get("wrapped")
-             else [text for text, _, _ in bullets(items, set())])
-    return any(VALUES[value].search(text) and (about is None or about(f"{heading} {text}")) for text in lines)
+    if any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}")) for item in items):
+        return True
+    if about is None or hit.passage.meta.get("wrapped"):
+        return False  # (the lines of prose are each looked at: a paragraph says too much)
+    # A note wrapped over a board's lines, "(geplant AWB" / "Quartierszentrum" / "ab dem 4.03)", is about the things
+    # it names (its nouns): "geplant" is said of any plan, not of the "Müllaktion" asked about.
+    return any(VALUES[value].search(text) and about(f"{heading} {' '.join(NOUN.findall(text))}")
+               for text, _, _ in bullets(items, set()) if not any(text == item.text for item in items))
+
+
+NOUN = re.compile(r"\b[A-ZÄÖÜ][\w-]*")
 
 
 def tally_blocks(items) -> list[tuple[int, int]]:

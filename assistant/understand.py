@@ -428,16 +428,35 @@ class Vocabulary:
         keys = sorted(texts)
         return keys, titles, [" ".join(texts[key]) for key in keys]
 
-    def quoted_titles(self, question: str) -> list[tuple[int, int]]:
-        """The spans of the names in quotes that are (part of) a document's title: "die Konferenz „Teilhabe
-        gestalten und Gemeinschaft stärken“" names the meeting; its words are not what the question asks about."""
-        return [match.span() for match in QUOTED.finditer(question)
-                if len(stems := set(self._content_stems(match.group(1)))) >= 2
-                and any(stems <= title for title in self._title_stems)]
+    def quoted_titles(self, question: str) -> tuple[frozenset[str], list[tuple[int, int]]]:
+        """The documents named by a name in quotes that is (part of) their title, and the spans of those names:
+        "die Konferenz „Teilhabe gestalten und Gemeinschaft stärken“" names the meeting; its words are not what the
+        question asks about."""
+        found: set[str] = set()
+        spans: list[tuple[int, int]] = []
+        if asked_value(QUOTED.sub(" X ", question)) in FACTS_BESIDE_THE_TITLE:
+            return frozenset(), []  # the title page says them under its title: the title finds it
+        for match in QUOTED.finditer(question):
+            stems = set(self._content_stems(match.group(1)))
+            naming = {source for source, title in self._title_stems.items() if stems <= title}
+            # (a name the record speaks of beyond its first page is what it is about there: the talk
+            # „Zukunftsfähige Mobilität vor Ort“ of a round named after it)
+            if len(stems) >= 2 and naming and not self._written_beyond_the_first_page(match.group(1)):
+                found |= naming
+                spans.append(match.span())
+        return frozenset(found), spans
+
+    def _written_beyond_the_first_page(self, name: str) -> bool:
+        folded = fold(name)
+        first = {}
+        for position, passage in enumerate(self._passages):
+            first.setdefault(passage.source, position)
+        return any(folded in fold(passage.text) for position, passage in enumerate(self._passages)
+                   if position != first[passage.source])
 
     @functools.cached_property
-    def _title_stems(self) -> list[frozenset[str]]:
-        return [frozenset(self._content_stems(title)) for title in self.meetings.titles.values()]
+    def _title_stems(self) -> dict[str, frozenset[str]]:
+        return {source: frozenset(self._content_stems(title)) for source, title in self.meetings.titles.items()}
 
     def _content_stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)
@@ -1179,6 +1198,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         worded = {**worded, ATTACHMENTS: 1.0}  # the files a protocol lists at its end (index/layouts/generic.py)
     sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
+    by_title, titles = vocabulary.quoted_titles(question)
+    documents |= by_title
     if documents:
         # "in der Bürgerrunde am 24.09.2015": the sections of the meetings it names, not another document's heading
         # that shares a word with their titles
@@ -1199,7 +1220,6 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         items = frozenset(key for key in items if any(key[0] in sources for sources in by_kind.values()))
     # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
     entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
-    titles = vocabulary.quoted_titles(question)
     dates = dates + item_spans + titles
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
@@ -1338,6 +1358,8 @@ MEETING_FACT = re.compile(
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
+# The facts of a meeting its title page or head states beside its title ("Wann fand „…“ statt?").
+FACTS_BESIDE_THE_TITLE = frozenset({"time", "clock", "day", "venue", "address"})
 # A question for who kept the minutes (of some of its items, too).
 KEEPING_THE_MINUTES = re.compile(r"\bprotokollier\w*|\bprotokollf(?:ü|ue|u)hr\w*|\bschriftführ\w*|\bprotokollant\w*"
                                  r"|\bprotokoll\b.*\bgeführt\b", re.IGNORECASE)

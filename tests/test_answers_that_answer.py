@@ -1390,3 +1390,17 @@ def test_a_quoted_title_names_the_meeting_and_leaves_the_question_to_its_other_w
     assert answer.passages[0].passage.board == "Zielsetzung", answer.text
     # a name in quotes that is no title's stays what the question asks about
     assert "Fit für die Wohnung" in real.understand("Wo steht etwas zu „Fit für die Wohnung“?").text
+
+
+def test_a_quoted_title_still_finds_the_day_and_place_its_title_page_states(real):
+    # the title page states the day under the title: asked when, the title is what finds it
+    answer = real.ask("Wann fand die Konferenz „Teilhabe gestalten und Gemeinschaft stärken“ statt?")
+    assert "13. Februar 2019" in answer.lead, answer.text
+    # asked who moderated it, the programme says so (not the title page repeating the title)
+    assert "Axel Jürgens" in real.ask("Wer moderierte „Teilhabe gestalten und Gemeinschaft stärken“?").lead
+
+
+def test_a_date_in_a_wrapped_note_answers_only_for_the_things_the_note_names(real):
+    # "(geplant AWB" / "Quartierszentrum" / "ab dem 4.03)" plans the centre's courses, not the clean-up campaign
+    answer = real.ask("Wann ist die Müllaktion in Feldmark geplant?")
+    assert answer.abstained and "4.03" not in answer.lead, answer.text

@@ -1464,3 +1464,13 @@ def test_who_kept_the_minutes_of_some_items_is_answered_from_the_head(tmp_path_f
     answer = council.ask("Wer hat die Traktanden 1 und 2 protokolliert?")
     assert "Anna Keller" in answer.lead, answer.text
     assert council.understand("Was wurde unter Traktandum 3 beschlossen?").items  # an item asked about is still one
+
+
+def test_a_quoted_name_the_record_speaks_of_beyond_its_first_page_is_what_it_is_about(tmp_path_factory):
+    # the round is named after its talk: asked who spoke at the talk, the talk's passage answers
+    rounds = assistant_over(tmp_path_factory, "quoted-talk", {
+        "runde.md": "---\ntitle: Bürgerrunde „Mobilität im Dorf“\ndate: 2024-03-14\n---\n\n"
+                    "## Begrüßung\n\nDie Sprecherin begrüßt 25 Gäste im Rathaus.\n\n"
+                    "## Vortrag\n\n„Mobilität im Dorf“: Jana Berger von der Stadtmobil stellt das Carsharing vor.\n"})
+    answer = rounds.ask("Wer sprach bei „Mobilität im Dorf“?")
+    assert "Jana Berger" in answer.lead, answer.text

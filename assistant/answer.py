@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
-from .evidence import VALUES, bullets, heading_lines
+from .evidence import LIST_MARK, VALUES, heading_lines
 from .retrieve import Hit, decides
 from .understand import Query, asked_value, uses_section_name
 
@@ -612,3 +612,63 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     if len(chosen) < len(items):
         quoted.append(counted_phrase(query, "more_lines", len(items) - len(chosen)))
     return quoted
+
+
+def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int, bool]]:
+    """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
+    one of its lines is marked). prose: the items are the wrapped lines of paragraphs, each carrying on the one
+    before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:") or the line opens
+    with a label of its own ("location: Rathaus" after "event: 2015-09-24")."""
+    joined: list[tuple[str, int, bool]] = []
+    for item in items:
+        text = LIST_MARK.sub("", item.text).strip()
+        label = f"{item.label}: " if item.label else ""
+        previous = joined[-1] if joined else None
+        carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) and not _LABELLED.match(text)
+                      if prose and previous
+                      else previous and _continues(previous[0], item.text))
+        if previous and not label and previous[1] == item.line - 1 and carries_on:
+            whole = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
+            joined[-1] = (whole, item.line, previous[2] or item.line in marked)
+        else:
+            joined.append((label + text, item.line, item.line in marked))
+    return joined
+
+
+# A line opening with one word and a colon ("Ort: …", "location: …") is a field of its own, not a wrapped line.
+_LABELLED = re.compile(r"^[^\W\d][\w-]*:\s")
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether a line carries on the one before (a word or phrase wrapped on the photo), not a new item."""
+    if not line or line[0] in "-–•*↳→>" or line[:1].isdigit() or _LABELLED.match(line):
+        return False
+    if previous.count("(") > previous.count(")"):
+        return True  # a bracket opened and not yet closed
+    if previous.endswith(("-", ",", "(", "/", "+")):
+        return True
+    first, before = line.split()[0], previous.split() or [""]
+    # (not "der" after a line without an article: "Sanierung" / "der Turnhalle" is a genitive)
+    if first in _ARTICLES and before[-1].casefold() not in _LINKING_WORDS and (
+            first != "der" or before[0].casefold() in _ARTICLES):
+        return False  # "Viele Grün + Spielflächen" / "die Familienzentren" / "der Martinszug": a list of its own
+    return line[0].islower() or line[0] in ")]"
+
+
+# A line opening with an article starts an item of its own, unless the line before ends in a word that needs more
+# ("Kinderbetreuung für" / "die Familien").
+_ARTICLES = frozenset("der die das den dem ein eine einen einem einer".split())  # not "des": a genitive carries on
+_LINKING_WORDS = frozenset(
+    "für mit von vom in im an am auf zu zum zur und oder bei beim aus über unter durch gegen ohne um nach vor "
+    "zwischen dass als wie sowie bzw. bzw sind ist wird werden gibt haben hat".split()
+)
+
+
+# "Rad-" / "und Fußwege": a hyphen before a conjunction stands for a shared word part and stays.
+_SUSPENDED_HYPHEN_BEFORE = ("und ", "oder ", "bis ", "sowie ", "bzw", "u. ", "wie ")
+
+
+def _hyphen_break(previous: str, line: str) -> bool:
+    if line.startswith(_SUSPENDED_HYPHEN_BEFORE):
+        return False
+    return previous.endswith("-") and len(previous) > 1 and previous[-2].isalpha() and line[:1].islower()

@@ -575,17 +575,8 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
         return any(about is None or about(f"{heading} {items[start - 1].text if start else ''} "
                                           + " ".join(item.text for item in items[start:end]))
                    for start, end in tally_blocks(items))
-    if any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}")) for item in items):
-        return True
-    if about is None or hit.passage.meta.get("wrapped"):
-        return False  # (the lines of prose are each looked at: a paragraph says too much)
-    # A note wrapped over a board's lines, "(geplant AWB" / "Quartierszentrum" / "ab dem 4.03)", is about the things
-    # it names (its nouns): "geplant" is said of any plan, not of the "Müllaktion" asked about.
-    return any(VALUES[value].search(text) and about(f"{heading} {' '.join(NOUN.findall(text))}")
-               for text, _, _ in bullets(items, set()) if not any(text == item.text for item in items))
-
-
-NOUN = re.compile(r"\b[A-ZÄÖÜ][\w-]*")
+    return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
+               for item in items)
 
 
 def tally_blocks(items) -> list[tuple[int, int]]:
@@ -820,63 +811,3 @@ def closest_lines(passage, similarity: np.ndarray) -> tuple[int, ...]:
     limit = max(1, math.floor(len(passage.items) / 2))
     order = [i for i in np.argsort(-similarity, kind="stable") if similarity[i] >= best - HIGHLIGHT_MARGIN][:limit]
     return tuple(sorted({passage.items[i].line for i in order}))
-
-
-def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int, bool]]:
-    """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
-    one of its lines is marked). prose: the items are the wrapped lines of paragraphs, each carrying on the one
-    before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:") or the line opens
-    with a label of its own ("location: Rathaus" after "event: 2015-09-24")."""
-    joined: list[tuple[str, int, bool]] = []
-    for item in items:
-        text = LIST_MARK.sub("", item.text).strip()
-        label = f"{item.label}: " if item.label else ""
-        previous = joined[-1] if joined else None
-        carries_on = (not previous[0].rstrip().endswith((".", "!", "?", ":")) and not _LABELLED.match(text)
-                      if prose and previous
-                      else previous and _continues(previous[0], item.text))
-        if previous and not label and previous[1] == item.line - 1 and carries_on:
-            whole = previous[0][:-1] + text if _hyphen_break(previous[0], text) else f"{previous[0]} {text}"
-            joined[-1] = (whole, item.line, previous[2] or item.line in marked)
-        else:
-            joined.append((label + text, item.line, item.line in marked))
-    return joined
-
-
-# A line opening with one word and a colon ("Ort: …", "location: …") is a field of its own, not a wrapped line.
-_LABELLED = re.compile(r"^[^\W\d][\w-]*:\s")
-
-
-def _continues(previous: str, line: str) -> bool:
-    """Whether a line carries on the one before (a word or phrase wrapped on the photo), not a new item."""
-    if not line or line[0] in "-–•*↳→>" or line[:1].isdigit() or _LABELLED.match(line):
-        return False
-    if previous.count("(") > previous.count(")"):
-        return True  # a bracket opened and not yet closed
-    if previous.endswith(("-", ",", "(", "/", "+")):
-        return True
-    first, before = line.split()[0], previous.split() or [""]
-    # (not "der" after a line without an article: "Sanierung" / "der Turnhalle" is a genitive)
-    if first in _ARTICLES and before[-1].casefold() not in _LINKING_WORDS and (
-            first != "der" or before[0].casefold() in _ARTICLES):
-        return False  # "Viele Grün + Spielflächen" / "die Familienzentren" / "der Martinszug": a list of its own
-    return line[0].islower() or line[0] in ")]"
-
-
-# A line opening with an article starts an item of its own, unless the line before ends in a word that needs more
-# ("Kinderbetreuung für" / "die Familien").
-_ARTICLES = frozenset("der die das den dem ein eine einen einem einer".split())  # not "des": a genitive carries on
-_LINKING_WORDS = frozenset(
-    "für mit von vom in im an am auf zu zum zur und oder bei beim aus über unter durch gegen ohne um nach vor "
-    "zwischen dass als wie sowie bzw. bzw sind ist wird werden gibt haben hat".split()
-)
-
-
-# "Rad-" / "und Fußwege": a hyphen before a conjunction stands for a shared word part and stays.
-_SUSPENDED_HYPHEN_BEFORE = ("und ", "oder ", "bis ", "sowie ", "bzw", "u. ", "wie ")
-
-
-def _hyphen_break(previous: str, line: str) -> bool:
-    if line.startswith(_SUSPENDED_HYPHEN_BEFORE):
-        return False
-    return previous.endswith("-") and len(previous) > 1 and previous[-2].isalpha() and line[:1].islower()

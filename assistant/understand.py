@@ -428,36 +428,6 @@ class Vocabulary:
         keys = sorted(texts)
         return keys, titles, [" ".join(texts[key]) for key in keys]
 
-    def quoted_titles(self, question: str) -> tuple[frozenset[str], list[tuple[int, int]]]:
-        """The documents named by a name in quotes that is (part of) their title, and the spans of those names:
-        "die Konferenz „Teilhabe gestalten und Gemeinschaft stärken“" names the meeting; its words are not what the
-        question asks about."""
-        found: set[str] = set()
-        spans: list[tuple[int, int]] = []
-        if asked_value(QUOTED.sub(" X ", question)) in FACTS_BESIDE_THE_TITLE:
-            return frozenset(), []  # the title page says them under its title: the title finds it
-        for match in QUOTED.finditer(question):
-            stems = set(self._content_stems(match.group(1)))
-            naming = {source for source, title in self._title_stems.items() if stems <= title}
-            # (a name the record speaks of beyond its first page is what it is about there: the talk
-            # „Zukunftsfähige Mobilität vor Ort“ of a round named after it)
-            if len(stems) >= 2 and naming and not self._written_beyond_the_first_page(match.group(1)):
-                found |= naming
-                spans.append(match.span())
-        return frozenset(found), spans
-
-    def _written_beyond_the_first_page(self, name: str) -> bool:
-        folded = fold(name)
-        first = {}
-        for position, passage in enumerate(self._passages):
-            first.setdefault(passage.source, position)
-        return any(folded in fold(passage.text) for position, passage in enumerate(self._passages)
-                   if position != first[passage.source])
-
-    @functools.cached_property
-    def _title_stems(self) -> dict[str, frozenset[str]]:
-        return {source: frozenset(self._content_stems(title)) for source, title in self.meetings.titles.items()}
-
     def _content_stems(self, text: str) -> list[str]:
         return [self._stemmer.stemWord(word) for word in words(text)
                 if len(word) >= 3 and not self._stopwords.is_stopword(word)]
@@ -1198,8 +1168,6 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         worded = {**worded, ATTACHMENTS: 1.0}  # the files a protocol lists at its end (index/layouts/generic.py)
     sections = vocabulary.sections_of_places(worded, places, question)
     documents, dates = vocabulary.meetings.named(question)
-    by_title, titles = vocabulary.quoted_titles(question)
-    documents |= by_title
     if documents:
         # "in der Bürgerrunde am 24.09.2015": the sections of the meetings it names, not another document's heading
         # that shares a word with their titles
@@ -1209,8 +1177,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     listed = listed_entries(question)
     by_place = bool(ORDINAL_ENTRY.search(question))
     items = items or vocabulary.meetings.numbered(listed)  # "der dritte Tagesordnungspunkt" of minutes: TOP 3
-    if KEEPING_THE_MINUTES.search(question):
-        # ("Wer hat die Traktanden 6 und 8 protokolliert?": the head of the minutes names who kept them for which items)
+    if KEEPING_THE_MINUTES.search(question) and items:
+        # ("Wer hat die Traktanden 6 und 8 protokolliert?": the head of the minutes with those items names who kept
+        # them for which items)
+        documents |= {source for source, _ in items}
         items = frozenset()
     if documents:
         # (the items of the meeting it names: "TOP 2 der Bürgerrunde am 23.04.2015" is no other meeting's TOP 2)
@@ -1220,7 +1190,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         items = frozenset(key for key in items if any(key[0] in sources for sources in by_kind.values()))
     # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
     entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
-    dates = dates + item_spans + titles
+    dates = dates + item_spans
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
@@ -1257,9 +1227,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # Zuwanderer aus Rumänien")
     unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
-    # (a title quoted is searched for by no word of it: every page of the meeting's record repeats it)
-    text = _remove_spans(question, titles).strip() if titles else question
-    query = Query(question=question, text=text, places=places, sections=sections, topics=topics,
+    query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
                   unknown_places=unknown, place_kind=vocabulary.kind_called(question, place_kind_of(question)),
                   documents=documents,
@@ -1358,8 +1326,6 @@ MEETING_FACT = re.compile(
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
     re.IGNORECASE,
 )
-# The facts of a meeting its title page or head states beside its title ("Wann fand „…“ statt?").
-FACTS_BESIDE_THE_TITLE = frozenset({"time", "clock", "day", "venue", "address"})
 # A question for who kept the minutes (of some of its items, too).
 KEEPING_THE_MINUTES = re.compile(r"\bprotokollier\w*|\bprotokollf(?:ü|ue|u)hr\w*|\bschriftführ\w*|\bprotokollant\w*"
                                  r"|\bprotokoll\b.*\bgeführt\b", re.IGNORECASE)
@@ -1483,6 +1449,10 @@ def other_meetings(question: str) -> set[str]:
 def names_another_meeting(question: str) -> bool:
     """Whether the question asks about the next (or another) meeting, not the one a protocol records ("die nächste
     Sitzung", "das nächste Mal", "next time")."""
+    tokens = words(question)
+    # ("die nächste?", "the next one?": the meeting is left unsaid)
+    if tokens and (tokens[-1] in OTHER_MEETING or tokens[-2:-1] == ["next"] and tokens[-1] == "one"):
+        return True
     return any(word in ("mal", "time") or word.endswith(MEETING_NOUNS)
                or word.startswith(tuple(MEETING_NOUNS_TRANSLATED)) for word in other_meetings(question))
 
@@ -1754,7 +1724,8 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         # ("Was war der vierte Tagesordnungspunkt?" after a question about the Bürgerrunde in February 2019)
         items = frozenset(key for key in items if key[0] in documents)
     meeting_fact = query.meeting_fact
-    if not meeting_fact and previous.meeting_fact and MEETING_FACT.search(query.question) and not query.places:
+    if not meeting_fact and previous.meeting_fact and MEETING_FACT.search(query.question) and not query.places \
+            and not names_another_meeting(query.question):  # ("Und wann ist die nächste?" is another meeting)
         meeting_fact = previous.meeting_fact  # "Und wann begann sie?" after a question about the conference's end
         inherited.append("meeting_fact")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,

@@ -1459,10 +1459,16 @@ def test_a_question_about_the_next_meeting_is_not_answered_with_this_ones_facts(
 def test_who_kept_the_minutes_of_some_items_is_answered_from_the_head(tmp_path_factory):
     # the items named are what was minuted, not where to look: the head of the minutes says who kept them
     head = "Beginn: 19:30 Uhr, Ende: 21:15 Uhr\n"
-    council = assistant_over(tmp_path_factory, "minutes-kept", {"gemeinderat-2024-05-05.txt": MINUTES.replace(
-        head, f"{head}Protokoll: Anna Keller (Traktanden 1 und 2), Ben Roth (Traktandum 3)\n")})
+    council = assistant_over(tmp_path_factory, "minutes-kept", {
+        "gemeinderat-2024-05-05.txt": MINUTES.replace(
+            head, f"{head}Protokoll: Anna Keller (Traktanden 1 und 2), Ben Roth (Traktandum 3)\n"),
+        # (another record numbering its items too is not the one asked about)
+        "verein.md": "# Mitgliederversammlung Turnverein\n\nTagesordnung:\n1. Begrüßung\n2. Bericht\n3. Kasse\n\n"
+                     "## TOP 3 Kasse\n\nDer Kassenbericht wird vorgestellt.\n"})
     answer = council.ask("Wer hat die Traktanden 1 und 2 protokolliert?")
     assert "Anna Keller" in answer.lead, answer.text
+    answer = council.ask("Wer hat Traktandum 3 protokolliert?")
+    assert answer.passages[0].source == "gemeinderat-2024-05-05.txt" and "Protokoll:" in answer.lead, answer.text
     assert council.understand("Was wurde unter Traktandum 3 beschlossen?").items  # an item asked about is still one
 
 

@@ -11,9 +11,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from assistant.answer import listing
+from assistant.answer import bullets, listing
 from assistant.citation import line_span
-from assistant.evidence import bullets
 from assistant.retrieve import Filters
 from index import CorpusError, Passage
 from index.documents import read_document

@@ -729,6 +729,9 @@ CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|ad
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # front matter's "event: 2015-09-24 …"
+# … or the line of the record's head naming it with its day ("Protokoll Nr. 61 vom 16. August 2023")
+DAY_LINE = re.compile(r"\w*(?:protokoll|niederschrift|sitzung|versammlung|runde|konferenz)\b.*\b(?:vom|am)\s+\d",
+                      re.IGNORECASE)
 FACT_LABELS = (
     (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
      re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderation|chair\w*)\b"
@@ -768,7 +771,11 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     return tuple(item.line for item in passage.items
                  if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
                  and len(WORD_WITH_HYPHENS.findall(item.text)) > 1  # a label with its value, not a heading
-                 or day and DAY_LABEL.match(LIST_MARK.sub("", item.text).strip()) and VALUES["day"].search(item.text))
+                 or day and _labels_the_day(LIST_MARK.sub("", item.text).strip()) and VALUES["day"].search(item.text))
+
+
+def _labels_the_day(line: str) -> bool:
+    return bool(DAY_LABEL.match(line) or DAY_LINE.match(line))
 
 
 @functools.lru_cache(maxsize=256)  # asked for every passage of a meeting, for the same question

@@ -1480,3 +1480,9 @@ def test_a_quoted_name_the_record_speaks_of_beyond_its_first_page_is_what_it_is_
                     "## Vortrag\n\n„Mobilität im Dorf“: Jana Berger von der Stadtmobil stellt das Carsharing vor.\n"})
     answer = rounds.ask("Wer sprach bei „Mobilität im Dorf“?")
     assert "Jana Berger" in answer.lead, answer.text
+
+
+def test_asked_when_a_meeting_met_the_head_gives_its_day_with_its_hours(council):
+    # "Protokoll … vom 5. Mai 2024" names the day, "Beginn: 19:30 Uhr" the hour: when it met is both
+    answer = council.ask("Wann tagte der Gemeinderat?")
+    assert "5. Mai 2024" in answer.lead and "19:30" in answer.lead, answer.text

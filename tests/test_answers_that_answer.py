@@ -1031,6 +1031,18 @@ def test_a_time_of_day_is_no_count():
     assert VALUES["count"].search("mit 59:55 Stimmen") and VALUES["count"].search("ca. 50 Einrichtungen")
 
 
+def test_the_number_of_an_entry_is_no_count():
+    from assistant.evidence import VALUES
+    assert not VALUES["count"].search("Angebot/ Maßnahme: Anregung 1: Menschen mit Fluchthintergrund schulen")
+    assert VALUES["count"].search("Mitglieder zum 22.02.2025: 30") and VALUES["count"].search("◦ 9 Stimmen: Ja")
+
+
+def test_a_count_the_protocols_do_not_give_is_said_to_be_missing(real):
+    # The Minden rows number their proposals ("Anregung 1: … Menschen mit Fluchthintergrund …"); no line counts people.
+    answer = real.ask("Wie viele Menschen mit Migrationshintergrund leben im Stadtbezirk Mitte?")
+    assert answer.abstained and answer.mode == "lacking", answer.text
+
+
 def test_a_request_for_all_boards_of_a_place_is_answered(real):
     answer = real.ask("Zeig mir alle Tafeln zu Schalke")
     assert not answer.abstained and {hit.passage.place for hit in answer.passages} == {"Schalke"}

@@ -197,6 +197,9 @@ ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|
 # as a whole.
 AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)"
                                    r"\s+([^\W\d_][\w]*-[\w-]+)")
+# (a single name too, when the protocols do not use the word: "zum Stadtteil Bärenkämpen")
+NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier"
+                                        r"|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
@@ -597,7 +600,8 @@ class Vocabulary:
         after_district_word = list(AFTER_A_DISTRICT_WORD.finditer(question))
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
             *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
-            *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word]
+            *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word,
+            *NAME_AFTER_A_DISTRICT_WORD.finditer(question)]
         # (a part of a name after a word for a district is no name of its own: "Ückendorf" of "Ückendorf-Süd")
         matches = [match for match in matches if match in after_district_word or not any(
             whole.start(1) <= match.start(1) < whole.end(1) for whole in after_district_word)]
@@ -605,7 +609,7 @@ class Vocabulary:
             # A corpus without districts or workshops cannot tell a place it lacks by a word it does not use ("in
             # Buer" may be a town it never needed to name), only one named as a district ("im Stadtteil
             # Frauenfeld-Kurzdorf") its text never mentions.
-            matches = after_district_word
+            matches = [*after_district_word, *NAME_AFTER_A_DISTRICT_WORD.finditer(question)]
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)

@@ -151,6 +151,7 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
 @pytest.mark.parametrize("question, place", [
     ("Welche Handlungsbedarfe wurden für den Stadtbezirk Gelsenkirchen-Süd gesammelt?", "Gelsenkirchen-Süd"),
     ("What do the Minden workshops suggest for the Nordstadt?", "Nordstadt"),  # an English article before it
+    ("Was sagt das Mindener Protokoll zum Stadtteil Dankersen?", "Dankersen"),  # a single name after the word
 ])
 def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)
@@ -163,6 +164,7 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
 
 @pytest.mark.parametrize("question", [
     "Was läuft gut im Stadtteil Schalke-Nord?", "Was sagt der Stadtbezirk Gelsenkirchen-Mitte?",  # names it uses
+    "Welche Probleme gibt es im Bezirk Mitte?", "Was läuft gut im Stadtteil Heßler?",  # a word or place it has
     # a determiner as spoken, and where the one asking comes from, are no places asked about
     "in unserm wohnblock in minden gibts nen gemeinschaftsraum, den keiner pflegt. ist das ein problem im workshop?",
     "ich bin 58 und aus syrien geflüchtet. findet man in minden in meinem alter noch arbeit?",

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from index import Settings, load_index
 
@@ -39,6 +40,7 @@ from .evidence import (
     lines_naming,
     matters_of,
     mentions,
+    misspelt,
     most_specific_mentions,
     unknown_noun,
     unknown_role,
@@ -91,6 +93,8 @@ VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl
 # A word of the question on more than this share of the passages (and this many) names nothing a line is about.
 COMMON_WORD_SHARE = 0.15
 COMMON_WORD_PASSAGES = 10
+# How alike (rapidfuzz ratio) a word the corpus lacks must be to one of its words to speak of it, misspelt.
+MISSPELT_LIKENESS = 90
 COMMON_SHARE = 0.05  # a place named on more than this share of the passages does not tell what a line is about
 # "in Heuweiler" (no article: a name; "bei Forderung 3" is a numbered thing)
 NAMED_PLACE = re.compile(r"\b(?i:in|von|aus|bei)\s+([A-ZÄÖÜ][\w-]+)(?![\w-])(?!\s+\d{1,3}\b)")
@@ -703,9 +707,13 @@ class Assistant:
             # ("pro Jahr" in a parliament's budget debate says nothing of the Fachstelle whose money is asked for)
             often = max(COMMON_WORD_SHARE * len(self.store.passages), COMMON_WORD_PASSAGES)
             asked = {term for term in asked if lexical.document_frequency(term) <= often} or asked
+        # (a word misspelt speaks of the word it nearly is, "rechenschaftsberricht"; not one merely alike,
+        # "Mediatorinnen" of "Mediation")
+        groups = [{term, *(near for near in misspelt(term, lexical) if fuzz.ratio(term, near) >= MISSPELT_LIKENESS)}
+                  if not lexical.document_frequency(term) else {term} for term in asked]
         if every:
-            return lambda text: asked <= set(analyzer.analyze(text))
-        return lambda text: bool(asked & set(analyzer.analyze(text)))
+            return lambda text: all(group & set(analyzer.analyze(text)) for group in groups)
+        return lambda text: any(group & set(analyzer.analyze(text)) for group in groups)
 
     @functools.cached_property
     def title_terms(self) -> set[str]:

@@ -1014,6 +1014,7 @@ def votes(tmp_path_factory) -> Assistant:
     ("Mit welchem Ergebnis wurde über die Motion „Mehr Bäume im Dorf“ abgestimmt?", "mit 41:17 Stimmen"),
     ("Mit wie vielen Stimmen wurde der Vorstand entlastet?", "33 Stimmen: Ja"),
     ("Mit welchem Ergebnis wurde Bernd Vogt gewählt?", "„25 Stimmen: Ja“ [1]; „7 Stimmen: Enthaltung“"),  # his own
+    ("mit wie vielen stimmen wurde der vorsstand entlasstet", "33 Stimmen: Ja"),  # misspelt
 ])
 def test_a_vote_asked_for_is_answered_with_its_tally_under_what_was_voted_on(votes, question, tally):
     answer = votes.ask(question)

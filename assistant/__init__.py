@@ -825,7 +825,9 @@ class Assistant:
         # (Retriever.dense_text), by the usual margin (football tickets for Schalke still come out nearer the
         # off-topic questions).
         districts_or_groups = bool(query.local_places)  # a city name is everyday talk
-        needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups else max(RELEVANCE_MARGIN, 0.0)
+        # (a question read as English or Turkish is words of a language, not mashing: the usual margin)
+        needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups or query.language != "de" \
+            else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed + self.relevance_shift
 
     def asks_beyond_names(self, query: Query, sections_too: bool = False) -> bool:

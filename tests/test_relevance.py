@@ -105,3 +105,17 @@ def test_who_holds_a_role_the_protocols_name_is_answered(real, question):
     answer = real.ask(question)
     assert not answer.abstained and any(word in hit.passage.text for hit in answer.passages
                                         for word in ("Initiator", "Moderator", "Beigeordnete"))
+
+
+def test_an_english_question_the_protocols_answer_in_german_words_is_not_refused(real):
+    # None of its words is the corpus' ("degrees", "recognised"); it reads English, not mashed keys, so the
+    # embedder is judged by the usual margin.
+    answer = real.ask("What does Minden suggest so that credentials earned abroad are accepted faster?")
+    assert not answer.abstained and any("Anerkennung von Qualifikationen" in item.text
+                                        for hit in answer.passages for item in hit.passage.items), answer.text
+
+
+@pytest.mark.parametrize("question", ["How do I renew my passport in Minden?",
+                                      "What is the weather like in Gelsenkirchen tomorrow?"])
+def test_an_everyday_english_question_naming_a_city_is_still_refused(real, question):
+    assert real.ask(question).abstained

@@ -751,6 +751,9 @@ FACT_LABELS = (
     # geschlossen.", wherever in the minutes it stands)
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
      CLOSING_LINE),
+    # (who opened it or gave the welcome: the programme's "17:30 Begrüßung", "Sarah eröffnete die Versammlung …")
+    (re.compile(r"\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened)\b", re.I),
+     re.compile(r"\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcome)\b", re.I)),
     # (also "Wie viele Leute waren da?")
     (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),
      re.compile(r"^(?:anwesend\w*|teilnehm\w*|present|attend\w*)\b", re.I)),

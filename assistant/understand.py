@@ -177,6 +177,7 @@ UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
 SUGGESTION_LIKENESS = 60
+HEAD_OF_A_NAME = 4  # the fewest letters of a word taken for the last part of a section's name ("Ideen")
 KNOWN_PLACE_LIKENESS = 85  # a hyphenated name this alike (token_sort_ratio) a known one's is that place misspelt
 # A word form differs from another of the same word in at most this many last letters (of the stemmed term).
 WORD_FORM_ENDING = 3
@@ -671,6 +672,9 @@ class Vocabulary:
         # (a stem that is a stop word, "wer" of the English "were", says nothing either)
         unigrams = {stem for word, stem in zip(tokens, stems, strict=False)
                     if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
+        # An ordinal names a section's prompt only before the last part of its name: "den ersten Ideen" are the
+        # "Spontan: Erste Lösungsideen", "die erste halbe Stunde" is not.
+        ordinal_heads = {tokens[i + 1] for i, stem in enumerate(stems[:len(tokens) - 1]) if stem in ORDINALS}
         # "Programmpunkte" asks for the "Programm": a noun's first part may name a section, an adjective's does not
         # ("beschlussfähig" is no "Beschluss"); nouns are written with a capital (unless nothing is).
         # (nor a word for the kind of place asked about: "Unter welchen Tagesordnungspunkten" wants no "Tagesordnung")
@@ -705,6 +709,9 @@ class Vocabulary:
             alone = set(named.values()) - {None} <= cue["minor"] and len(set(named.values()) - {None}) == 1
             for stem, name in named.items():
                 if alone and name:
+                    continue
+                if stem in ORDINALS and not any(word.endswith(head) for word in words(section)
+                                                for head in ordinal_heads if len(head) >= HEAD_OF_A_NAME):
                     continue
                 prompt = _matching(stem, cue["prompt"], strict=True)
                 if name:
@@ -1323,6 +1330,7 @@ MEETING_FACT = re.compile(
     rf"\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b"
     r"|\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
+    r"|begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened|hoş\s*geldin\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
     rf"|{HOW_LONG}|{HOW_MANY_CAME}"
     r"|building|bina|protokollf\w*|protokollier\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"

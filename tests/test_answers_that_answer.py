@@ -1406,3 +1406,16 @@ def test_a_date_on_a_board_answers_only_for_what_its_line_names(real):
     # "ab dem 4.03)" is a line of a note about the centre's courses, not about a clean-up campaign
     answer = real.ask("Wann ist die Müllaktion in Feldmark geplant?")
     assert answer.abstained and "4.03" not in answer.lead, answer.text
+
+
+def test_who_gave_the_welcome_is_answered_from_the_programme(real):
+    # "die Konferenz" is the meeting (not the topic card on "Stadtteil-Konferenzen"); its programme names the welcome
+    answer = real.ask("Wer hat bei der Konferenz die Gäste begrüßt?")
+    assert answer.passages[0].passage.board == "Programm" and "17:30 Begrüßung" in answer.lead, answer.text
+
+
+def test_an_ordinal_alone_names_no_section(real):
+    # "Spontan: Erste Lösungsideen" is named by its last part after the ordinal, not by "erste" before anything
+    vocabulary = real.retriever.vocabulary
+    assert "Lösungsideen" not in vocabulary.find_sections("Was passierte in der ersten Stunde?")
+    assert "Lösungsideen" in vocabulary.find_sections("Was sagen die ersten Ideen zur Mediation?")

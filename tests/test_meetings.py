@@ -1225,6 +1225,15 @@ def test_when_a_meeting_ended_is_found_in_the_sentence_closing_it(tmp_path_facto
         assert any("18:05 Uhr" in line for line in marked), answer.text
 
 
+def test_who_opened_a_meeting_is_answered_by_the_sentence_opening_it(tmp_path_factory):
+    club = assistant_over(tmp_path_factory, "garden", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED})
+    answer = club.ask("Wer hat die Mitgliederversammlung des Kleingartenvereins eröffnet?")
+    first = answer.passages[0]
+    opening = "Der Vorsitzende eröffnete die Versammlung um 18:05 Uhr und begrüßte 23 Mitglieder."
+    assert opening in [item.text for item in first.passage.items if item.line in first.highlights], answer.text
+    assert opening in answer.lead
+
+
 # A motion whose debate uses the question's words far more than its decision does.
 DEBATED_MOTION = """\
 Protokoll der Sitzung des Gemeinderates Talheim vom 9. Juni 2024

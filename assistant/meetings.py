@@ -39,6 +39,10 @@ AGENDA_ITEM = re.compile(
     r"\b(?:traktand(?:um|en)|top|tagesordnungspunkt(?:e|en)?|agenda\s+item|item)\s*(?:nr\.?\s*)?(\d{1,2}(?:\.\d{1,2})*)\b",
     re.IGNORECASE,
 )
+# What names an agenda item by its title: "unter Sonstiges", "beim TOP Verschiedenes", "unter dem Punkt Raumsuche".
+ITEM_BY_TITLE = (r"(?:unter|punkt|top|tagesordnungspunkt|traktandum)\s+(?:(?:dem|den)\s+)?"
+                 r"(?:(?:punkt|top|tagesordnungspunkt|traktandum)\s+)?")
+TITLE_NAMING_WORDS = 4  # a longer title is named by its words, not as a whole
 # An agenda entry named by its place in the list: "der zweite Tagesordnungspunkt", "Punkt 3 der Tagesordnung",
 # "the third agenda item".
 ORDINALS = {"erst": 1, "zweit": 2, "dritt": 3, "viert": 4, "fünft": 5, "funft": 5, "sechst": 6, "siebt": 7,
@@ -87,6 +91,12 @@ class Meetings:
         self.items: dict[tuple[str, str], str] = {
             (p.source, str(p.meta["item"])): _item_word(p.meta.get("item_label") or "")
             for p in passages if p.meta.get("item")
+        }
+        # (and the short titles of items, by which a question may name one: "unter Sonstiges")
+        self.item_titles: dict[tuple[str, str], str] = {
+            (p.source, str(p.meta["item"])): title for p in passages
+            if p.meta.get("item") and (title := (p.meta.get("item_title") or "").strip())
+            and len(title.split()) <= TITLE_NAMING_WORDS
         }
         for passage in passages:
             if passage.source in self.titles:
@@ -199,6 +209,12 @@ class Meetings:
                 matching = {key for key in matching if self.items[key] == word}
             if matching:
                 found |= matching
+                spans.append(match.span())
+        for key, title in self.item_titles.items():
+            # "Was wurde unter Sonstiges besprochen?", "beim Punkt Raumsuche": an item named by its title
+            match = re.search(rf"\b{ITEM_BY_TITLE}[„“\"']?{re.escape(title)}(?!\w)", question, re.IGNORECASE)
+            if match:
+                found.add(key)
                 spans.append(match.span())
         return frozenset(found), spans
 

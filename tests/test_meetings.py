@@ -1225,6 +1225,15 @@ def test_when_a_meeting_ended_is_found_in_the_sentence_closing_it(tmp_path_facto
         assert any("18:05 Uhr" in line for line in marked), answer.text
 
 
+@pytest.mark.parametrize("question", ["Was wurde unter Verschiedenes besprochen?",
+                                      "Gab es beim Punkt Verschiedenes Wortmeldungen?"])
+def test_an_agenda_item_named_by_its_title_is_that_item(tmp_path_factory, question):
+    club = assistant_over(tmp_path_factory, "garden", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED})
+    assert club.understand(question).items == {("kleingartenverein-2025-03-03.txt", "13")}
+    answer = club.ask(question)
+    assert answer.passages and answer.passages[0].passage.meta.get("item") == "13", answer.text
+
+
 def test_who_opened_a_meeting_is_answered_by_the_sentence_opening_it(tmp_path_factory):
     club = assistant_over(tmp_path_factory, "garden", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED})
     answer = club.ask("Wer hat die Mitgliederversammlung des Kleingartenvereins eröffnet?")

@@ -301,7 +301,8 @@ class Assistant:
                 list(itertools.islice(ranking.hits, VALUE_PASSAGES)), value, query.question, about) is not None
         analyzer = self.retriever.lexical.analyzer
         matters = matters_of(query, self.retriever)
-        lists_places = query.intent == "where" and query.place_kind and not query.local_places
+        # (not within the agenda items it names: "Welche Themen kamen unter Sonstiges?")
+        lists_places = query.intent == "where" and query.place_kind and not query.local_places and not query.items
         if lists_places and not names_a_matter(query, analyzer):
             # "Welche Workshops gab es in Minden?": each district, workshop or topic of that kind, by its first
             # passage (a workshop's first row opens with its heading).

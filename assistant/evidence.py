@@ -752,7 +752,7 @@ FACT_LABELS = (
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
      CLOSING_LINE),
     # (who opened it or gave the welcome: the programme's "17:30 Begrüßung", "Sarah eröffnete die Versammlung …")
-    (re.compile(r"\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened)\b", re.I),
+    (re.compile(r"\b(?:wer|who)\b.*\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened)\b", re.I),
      re.compile(r"\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcome)\b", re.I)),
     # (also "Wie viele Leute waren da?")
     (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),

@@ -177,7 +177,7 @@ UNKNOWN_PLACE_SUGGESTIONS = 3
 # How alike (rapidfuzz ratio) a known place must be spelled to be offered for an unknown one: "Hesler" → "Heßler"
 # (92), "Hassel" → "Heßler" (62); not "Buer" → "Bildung" (36), a workshop that only shares a letter or two.
 SUGGESTION_LIKENESS = 60
-HEAD_OF_A_NAME = 4  # the fewest letters of a word taken for the last part of a section's name ("Ideen")
+ORDINAL_TIME = re.compile(r"(?:stunde|minute|tag|woche|monat|jahr|sitzung|runde|mal|halfte)n?e?s?")  # folded
 KNOWN_PLACE_LIKENESS = 85  # a hyphenated name this alike (token_sort_ratio) a known one's is that place misspelt
 # A word form differs from another of the same word in at most this many last letters (of the stemmed term).
 WORD_FORM_ENDING = 3
@@ -199,8 +199,13 @@ ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|
 AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)"
                                    r"\s+([^\W\d_][\w]*-[\w-]+)")
 # (a single name too, when the protocols do not use the word: "zum Stadtteil Bärenkämpen")
-NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier"
-                                        r"|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
+# A question opening with its question word (not one opening with its verb: "Fehlen im Quartier Sitzbänke?").
+W_QUESTION = re.compile(r"^\W*(?:und\s+)?(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen"
+                        r"|welche\w*|what|who|where|which|how|when)\b", re.IGNORECASE)
+# (after a preposition: "Braucht der Stadtteil Kümmerer?" asks for something the district needs)
+NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ii]m|[Zz]um|[Vv]om|[Bb]eim|[Ii]n|[Ff]ür|[Aa]us|[Üü]ber|[Zz]u|[Vv]on)\s+"
+                                        r"(?:dem\s+|den\s+)?(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk"
+                                        r"|[Qq]uartier|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
@@ -597,12 +602,15 @@ class Vocabulary:
             return []
         found = []
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
+        # (the last word of a yes-or-no question is what it asks for: "Gibt es im Quartier Dolmetscher?")
+        single_names = [match for match in NAME_AFTER_A_DISTRICT_WORD.finditer(question)
+                        if not (not W_QUESTION.match(question) and not question[match.end():].strip(" ?!."))]
         # (beside a known place only a name ending like a town's: "in der Innenstadt" may be the district's own)
         after_district_word = list(AFTER_A_DISTRICT_WORD.finditer(question))
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [
             *PLACE_PREPOSITION.finditer(question), *PLACE_SUFFIXED.finditer(question),
             *PLACE_NAME_ENDING.finditer(question), *quarters, *after_district_word,
-            *NAME_AFTER_A_DISTRICT_WORD.finditer(question)]
+            *single_names]
         # (a part of a name after a word for a district is no name of its own: "Ückendorf" of "Ückendorf-Süd")
         matches = [match for match in matches if match in after_district_word or not any(
             whole.start(1) <= match.start(1) < whole.end(1) for whole in after_district_word)]
@@ -610,7 +618,7 @@ class Vocabulary:
             # A corpus without districts or workshops cannot tell a place it lacks by a word it does not use ("in
             # Buer" may be a town it never needed to name), only one named as a district ("im Stadtteil
             # Frauenfeld-Kurzdorf") its text never mentions.
-            matches = [*after_district_word, *NAME_AFTER_A_DISTRICT_WORD.finditer(question)]
+            matches = [*after_district_word, *single_names]
         known_names = {fold(place.name) for place in self.places}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)
@@ -672,9 +680,10 @@ class Vocabulary:
         # (a stem that is a stop word, "wer" of the English "were", says nothing either)
         unigrams = {stem for word, stem in zip(tokens, stems, strict=False)
                     if not self._stopwords.is_stopword(word) and not self._stopwords.is_stopword(stem)}
-        # An ordinal names a section's prompt only before the last part of its name: "den ersten Ideen" are the
-        # "Spontan: Erste Lösungsideen", "die erste halbe Stunde" is not.
-        ordinal_heads = {tokens[i + 1] for i, stem in enumerate(stems[:len(tokens) - 1]) if stem in ORDINALS}
+        # An ordinal before a span of time names no prompt that has it: "die erste halbe Stunde" is not the
+        # "Spontan: Erste Lösungsideen", "die ersten Vorschläge" are.
+        timed = {stem for i, stem in enumerate(stems[:len(tokens)]) if stem in ORDINALS
+                 and any(ORDINAL_TIME.fullmatch(word) for word in tokens[i + 1:i + 3])}
         # "Programmpunkte" asks for the "Programm": a noun's first part may name a section, an adjective's does not
         # ("beschlussfähig" is no "Beschluss"); nouns are written with a capital (unless nothing is).
         # (nor a word for the kind of place asked about: "Unter welchen Tagesordnungspunkten" wants no "Tagesordnung")
@@ -710,8 +719,7 @@ class Vocabulary:
             for stem, name in named.items():
                 if alone and name:
                     continue
-                if stem in ORDINALS and not any(word.endswith(head) for word in words(section)
-                                                for head in ordinal_heads if len(head) >= HEAD_OF_A_NAME):
+                if stem in timed:
                     continue
                 prompt = _matching(stem, cue["prompt"], strict=True)
                 if name:
@@ -1185,6 +1193,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         sections = {name: weight for name, weight in sections.items()
                     if any(name in vocabulary.document_sections[source] for source in documents)}
     items, item_spans = vocabulary.meetings.named_items(question)
+    if items and (naming := vocabulary.naming_the_meeting(question)):
+        # (an item of the meeting the question names by its title's words: "unter Sonstiges beim Grossen Rat" is
+        # none of the association's)
+        items = frozenset(key for key in items if any(key[0] in sources for sources in naming.values()))
     listed = listed_entries(question)
     by_place = bool(ORDINAL_ENTRY.search(question))
     items = items or vocabulary.meetings.numbered(listed)  # "der dritte Tagesordnungspunkt" of minutes: TOP 3
@@ -1330,7 +1342,7 @@ MEETING_FACT = re.compile(
     rf"\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b"
     r"|\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
-    r"|begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened|hoş\s*geldin\w*"
+    r"|begrüß\w*|grußwort\w*|eröffne\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
     rf"|{HOW_LONG}|{HOW_MANY_CAME}"
     r"|building|bina|protokollf\w*|protokollier\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"

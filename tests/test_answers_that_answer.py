@@ -165,6 +165,8 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
 @pytest.mark.parametrize("question", [
     "Was läuft gut im Stadtteil Schalke-Nord?", "Was sagt der Stadtbezirk Gelsenkirchen-Mitte?",  # names it uses
     "Welche Probleme gibt es im Bezirk Mitte?", "Was läuft gut im Stadtteil Heßler?",  # a word or place it has
+    # what a yes-or-no question asks for in a district is no district
+    "Braucht der Stadtteil Kümmerer?", "Gibt es im Quartier Dolmetscher?",
     # a determiner as spoken, and where the one asking comes from, are no places asked about
     "in unserm wohnblock in minden gibts nen gemeinschaftsraum, den keiner pflegt. ist das ein problem im workshop?",
     "ich bin 58 und aus syrien geflüchtet. findet man in minden in meinem alter noch arbeit?",
@@ -1414,8 +1416,10 @@ def test_who_gave_the_welcome_is_answered_from_the_programme(real):
     assert answer.passages[0].passage.board == "Programm" and "17:30 Begrüßung" in answer.lead, answer.text
 
 
-def test_an_ordinal_alone_names_no_section(real):
-    # "Spontan: Erste Lösungsideen" is named by its last part after the ordinal, not by "erste" before anything
+def test_an_ordinal_before_a_span_of_time_names_no_section(real):
+    # "Spontan: Erste Lösungsideen" is named by "die ersten Ideen/Vorschläge", not by "die erste halbe Stunde"
     vocabulary = real.retriever.vocabulary
     assert "Lösungsideen" not in vocabulary.find_sections("Was passierte in der ersten Stunde?")
+    assert "Lösungsideen" not in vocabulary.find_sections("Was gab es in der ersten halben Stunde?")
     assert "Lösungsideen" in vocabulary.find_sections("Was sagen die ersten Ideen zur Mediation?")
+    assert "Lösungsideen" in vocabulary.find_sections("Welche ersten Vorschläge gab es zur Mediation?")

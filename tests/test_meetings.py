@@ -1226,7 +1226,8 @@ def test_when_a_meeting_ended_is_found_in_the_sentence_closing_it(tmp_path_facto
 
 
 @pytest.mark.parametrize("question", ["Was wurde unter Verschiedenes besprochen?",
-                                      "Gab es beim Punkt Verschiedenes Wortmeldungen?"])
+                                      "Gab es beim Punkt Verschiedenes Wortmeldungen?",
+                                      "Welche Themen kamen unter Verschiedenes?"])  # (no list of topics asked)
 def test_an_agenda_item_named_by_its_title_is_that_item(tmp_path_factory, question):
     club = assistant_over(tmp_path_factory, "garden", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED})
     assert club.understand(question).items == {("kleingartenverein-2025-03-03.txt", "13")}
@@ -1241,6 +1242,14 @@ def test_who_opened_a_meeting_is_answered_by_the_sentence_opening_it(tmp_path_fa
     opening = "Der Vorsitzende eröffnete die Versammlung um 18:05 Uhr und begrüßte 23 Mitglieder."
     assert opening in [item.text for item in first.passage.items if item.line in first.highlights], answer.text
     assert opening in answer.lead
+
+
+def test_when_a_meeting_was_opened_is_answered_by_the_hour(tmp_path_factory):
+    # (its welcome line names no hour: asked when, the programme's or the sentence's time answers)
+    club = assistant_over(tmp_path_factory, "welcome", {"kleingartenverein-2025-03-03.txt": OPENED_AND_CLOSED.replace(
+        "TOP 1 Begrüßung\n", "TOP 1 Begrüßung\n\nDie Vorsitzende Frau Lenz begrüßt alle Anwesenden.\n")})
+    answer = club.ask("Wann wurde die Mitgliederversammlung des Kleingartenvereins eröffnet?")
+    assert "18:05" in answer.lead.split("[1]")[0], answer.text
 
 
 # A motion whose debate uses the question's words far more than its decision does.

@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from index import Settings, load_index
 
@@ -710,7 +709,7 @@ class Assistant:
             asked = {term for term in asked if lexical.document_frequency(term) <= often} or asked
         # (a word misspelt speaks of the word it nearly is, "rechenschaftsberricht"; not one merely alike,
         # "Mediatorinnen" of "Mediation")
-        groups = [{term, *(near for near in misspelt(term, lexical) if fuzz.ratio(term, near) >= MISSPELT_LIKENESS)}
+        groups = [{term, *misspelt(term, lexical, likeness=MISSPELT_LIKENESS)}
                   if not lexical.document_frequency(term) else {term} for term in asked]
         if every:
             return lambda text: all(group & set(analyzer.analyze(text)) for group in groups)

@@ -246,15 +246,16 @@ def unknown_role(query: Query, retriever: Retriever) -> str | None:
     return None
 
 
-def misspelt(term: str, lexical) -> list[str]:
+def misspelt(term: str, lexical, likeness: int = TYPO_LIKENESS) -> list[str]:
     """The corpus terms a long term the corpus lacks may be a typo of (spelled_like)."""
-    return spelled_like(term, lexical, limit=3) if len(term) >= TYPO_MIN_LETTERS else []
+    return spelled_like(term, lexical, limit=3, likeness=likeness) if len(term) >= TYPO_MIN_LETTERS else []
 
 
-def spelled_like(term: str, lexical, limit: int) -> list[str]:
-    """The corpus terms (at most limit) a term is nearly spelled like and about as long as: a typo's."""
+def spelled_like(term: str, lexical, limit: int, likeness: int = TYPO_LIKENESS) -> list[str]:
+    """The corpus terms (at most limit) a term is nearly spelled like (rapidfuzz ratio ≥ likeness) and about as
+    long as: a typo's."""
     return [near for near, _, _ in process.extract(term, lexical.terms, scorer=fuzz.ratio,
-                                                  score_cutoff=TYPO_LIKENESS, limit=limit)
+                                                  score_cutoff=likeness, limit=limit)
             if abs(len(near) - len(term)) <= TYPO_LENGTH]
 
 

@@ -93,9 +93,10 @@ class Meetings:
             for p in passages if p.meta.get("item")
         }
         # (and the short titles of items, by which a question may name one: "unter Sonstiges")
-        self.item_titles: dict[tuple[str, str], str] = {
-            (p.source, str(p.meta["item"])): title for p in passages
-            if p.meta.get("item") and (title := (p.meta.get("item_title") or "").strip())
+        self.item_titles: dict[tuple[str, str], re.Pattern] = {
+            (p.source, str(p.meta["item"])): re.compile(rf"\b{ITEM_BY_TITLE}[„“\"']?{re.escape(title)}(?!\w)",
+                                                        re.IGNORECASE)
+            for p in passages if p.meta.get("item") and (title := (p.meta.get("item_title") or "").strip())
             and len(title.split()) <= TITLE_NAMING_WORDS
         }
         for passage in passages:
@@ -210,10 +211,9 @@ class Meetings:
             if matching:
                 found |= matching
                 spans.append(match.span())
-        for key, title in self.item_titles.items():
+        for key, naming in self.item_titles.items():
             # "Was wurde unter Sonstiges besprochen?", "beim Punkt Raumsuche": an item named by its title
-            match = re.search(rf"\b{ITEM_BY_TITLE}[„“\"']?{re.escape(title)}(?!\w)", question, re.IGNORECASE)
-            if match:
+            if match := naming.search(question):
                 found.add(key)
                 spans.append(match.span())
         return frozenset(found), spans

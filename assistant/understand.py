@@ -198,10 +198,10 @@ ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|
 # as a whole.
 AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)"
                                    r"\s+([^\W\d_][\w]*-[\w-]+)")
-# (a single name too, when the protocols do not use the word: "zum Stadtteil Bärenkämpen")
 # A question opening with its question word (not one opening with its verb: "Fehlen im Quartier Sitzbänke?").
 W_QUESTION = re.compile(r"^\W*(?:und\s+)?(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen"
                         r"|welche\w*|what|who|where|which|how|when)\b", re.IGNORECASE)
+# A single name after a word for a district, when the protocols do not use the word: "zum Stadtteil Bärenkämpen"
 # (after a preposition: "Braucht der Stadtteil Kümmerer?" asks for something the district needs)
 NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ii]m|[Zz]um|[Vv]om|[Bb]eim|[Ii]n|[Ff]ür|[Aa]us|[Üü]ber|[Zz]u|[Vv]on)\s+"
                                         r"(?:dem\s+|den\s+)?(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk"
@@ -604,7 +604,7 @@ class Vocabulary:
         quarters = list(QUARTER_WITH_ARTICLE.finditer(question))
         # (the last word of a yes-or-no question is what it asks for: "Gibt es im Quartier Dolmetscher?")
         single_names = [match for match in NAME_AFTER_A_DISTRICT_WORD.finditer(question)
-                        if not (not W_QUESTION.match(question) and not question[match.end():].strip(" ?!."))]
+                        if W_QUESTION.match(question) or question[match.end():].strip(" ?!.")]
         # (beside a known place only a name ending like a town's: "in der Innenstadt" may be the district's own)
         after_district_word = list(AFTER_A_DISTRICT_WORD.finditer(question))
         matches = list(PLACE_NAME_ENDING.finditer(question)) if named_only else [

@@ -1475,7 +1475,7 @@ def names_another_meeting(question: str) -> bool:
     Sitzung", "das nächste Mal", "next time")."""
     tokens = words(question)
     # ("die nächste?", "the next one?": the meeting is left unsaid)
-    if tokens and (tokens[-1] in OTHER_MEETING or tokens[-2:-1] == ["next"] and tokens[-1] == "one"):
+    if tokens and (tokens[-1] in OTHER_MEETING or tokens[-2:] == ("next", "one")):
         return True
     return any(word in ("mal", "time") or word.endswith(MEETING_NOUNS)
                or word.startswith(tuple(MEETING_NOUNS_TRANSLATED)) for word in other_meetings(question))

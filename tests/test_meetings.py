@@ -1484,6 +1484,13 @@ def test_a_question_about_the_next_meeting_is_not_answered_with_this_ones_facts(
         assert "2. Juni 2024" in answer.lead, answer.text
 
 
+@pytest.mark.parametrize("question", ["Und wann ist die nächste?", "And when is the next one?"])
+def test_the_next_one_left_unsaid_is_another_meeting(question):
+    from assistant.understand import names_another_meeting
+    assert names_another_meeting(question)
+    assert not names_another_meeting("And when did it end?")
+
+
 def test_who_kept_the_minutes_of_some_items_is_answered_from_the_head(tmp_path_factory):
     # the items named are what was minuted, not where to look: the head of the minutes says who kept them
     head = "Beginn: 19:30 Uhr, Ende: 21:15 Uhr\n"

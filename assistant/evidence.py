@@ -370,6 +370,9 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
 # (the word after an alternative's first one too: "Müll oder mangelnde Sauberkeit")
 EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.|beziehungsweise|or|veya|ya\s+da)\s+"
                     r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
+# … or as examples of a kind: "(Quartiersbüro, Quartiersmanagement o.ä.)", "Tafel, Kleiderkammer usw."
+EXAMPLES = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)+[^\W\d_][\w-]*)\s*(?:o\.\s?ä\b|u\.\s?ä\b|oder\s+ähnlich\w*"
+                      r"|und\s+ähnlich\w*|usw\b|etc\b|or\s+similar\b|and\s+the\s+like\b)", re.IGNORECASE)
 
 
 # An abbreviation: two or more letters, all capitals ("IFÖ", "BAMF", "KiTa" is none).
@@ -395,6 +398,8 @@ def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matt
     while match := EITHER.search(query.content, position):
         listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
         position = match.start(2)
+    for match in EXAMPLES.finditer(query.content):
+        listed |= {word.strip() for word in match.group(1).split(",")}
     chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
     if len(chosen) < 2:
         return None

@@ -76,6 +76,8 @@ SUSPENDED_COMPOUND = re.compile(rf"\b([^\W\d_]{{3,}})-(\s*(?:{_JOINED})\s*)([^\W
 # … as protocols write it, also with a plus: "Sprach + Alphabetisierungskurse"
 WRITTEN_SHORT = re.compile(rf"\b([^\W\d_]{{3,}})(?:-|\s+(?=\+))(\s*(?:{_JOINED}|\+)\s*)([^\W\d_]{{4,}})")
 SHARED_PART_LETTERS = 4  # the shared last part has at least this many letters ("stellen", "arbeit")
+# … or its first part shared with the word before: "Quartiersbüro, -management", "Stadtteilbüros und -foren"
+SUSPENDED_HEAD = re.compile(rf"\b([^\W\d_]{{6,}})(\s*(?:{_JOINED})\s*)-([^\W\d_]{{3,}})")
 
 
 def _shortened(match: re.Match) -> tuple[str, str]:
@@ -201,10 +203,11 @@ AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtstei
 # A question opening with its question word (not one opening with its verb: "Fehlen im Quartier Sitzbänke?").
 W_QUESTION = re.compile(r"^\W*(?:und\s+)?(?:was|wer|wie|wo|wann|warum|wieso|weshalb|wozu|woher|wohin|wem|wen|wessen"
                         r"|welche\w*|what|who|where|which|how|when)\b", re.IGNORECASE)
-# A single name after a word for a district, when the protocols do not use the word: "zum Stadtteil Bärenkämpen"
+# A single name after a word for a district, when the protocols do not use the word: "zum Stadtteil Bärenkämpen",
+# also with the city's adjective between: "für den Mindener Stadtteil Bärenkämpen"
 # (after a preposition: "Braucht der Stadtteil Kümmerer?" asks for something the district needs)
 NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ii]m|[Zz]um|[Vv]om|[Bb]eim|[Ii]n|[Ff]ür|[Aa]us|[Üü]ber|[Zz]u|[Vv]on)\s+"
-                                        r"(?:dem\s+|den\s+)?(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk"
+                                        r"(?:dem\s+|den\s+)?(?:[A-ZÄÖÜ][^\W\d_]+er\s+)?(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk"
                                         r"|[Qq]uartier|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
@@ -579,7 +582,17 @@ class Vocabulary:
                     return f"{word}{joint}{next_word}"
             return match.group(0)
 
-        return SUSPENDED_COMPOUND.sub(whole, question)
+        def whole_head(match: re.Match) -> str:
+            before, joint, rest = match.groups()
+            # (the longest beginning of the word before that makes a word of the corpus with the rest)
+            for end in range(len(before) - 1, SHARED_PART_LETTERS - 1, -1):
+                word = before[:end] + rest
+                terms = self._corpus.analyzer.analyze(word)
+                if terms and self._corpus.document_frequency(max(terms, key=len)):
+                    return f"{before}{joint}{word}"
+            return match.group(0)
+
+        return SUSPENDED_HEAD.sub(whole_head, SUSPENDED_COMPOUND.sub(whole, question))
 
     def _corpus_knows(self, word: str) -> bool:
         """Whether the corpus has the word itself (not merely words beginning like it: a misspelt city's name
@@ -1311,10 +1324,12 @@ NOT_EVERY_PLACE = re.compile(
     re.IGNORECASE,
 )
 # … and, unless it names the kind of place ("In welchen Stadtteilen finden Begegnungen statt?" asks which places), where
-# a meeting took place, or where to go for a service ("Wo kann ich …", "Where can I …").
+# a meeting took place, where a thing was put up ("Wo wurde die Anzeige aufgestellt?": the spot the text gives), or
+# where to go for a service ("Wo kann ich …", "Where can I …").
 ONE_PLACE = re.compile(
     r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place"
-    r"|took\s+place)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
+    r"|took\s+place|aufgestellt|angebracht|aufgehängt|installiert|montiert|errichtet|platziert|hingestellt"
+    r"|put\s+up|installed|set\s+up|placed)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
     r"(?:ich|man|i|one)\b"
     # ("Wo kann mein Kind …", "Where can we …"; but "Where do we need more Kitas?" asks which places)
     r"|^(?:und\s+)?(?:wo|where)\s+(?:kann|können|könnte|darf|dürfen|can|could)\s+(?:wir|du|ihr|mein\w*|unser\w*"

@@ -62,6 +62,14 @@ def test_alternatives_with_an_adjective_are_each_looked_for(real):
     assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
 
 
+def test_examples_of_a_kind_and_a_compound_sharing_its_first_part_are_each_looked_for(real):
+    # "(Räume, Büro, -management o.ä.)": examples listed before "o.ä." are alternatives, and "-management" is the
+    # "Quartiersmanagement" of the word before it
+    answer = real.ask("In welchen Stadtteilen will man jemanden vor Ort (Quartiersbüro, -management o.ä.)?")
+    assert answer.mode == "where"
+    assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
+
+
 def test_alternatives_sharing_their_first_part_ask_for_anything_it_names(real):
     # "IFÖ-Schulplätze oder IFÖ-Klassen": Heßler's board only says „IFO“, Bulmke-Hüllen's second field
     # "Beschulung von IFÖ in Regelschulen"
@@ -152,6 +160,7 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
     ("Welche Handlungsbedarfe wurden für den Stadtbezirk Gelsenkirchen-Süd gesammelt?", "Gelsenkirchen-Süd"),
     ("What do the Minden workshops suggest for the Nordstadt?", "Nordstadt"),  # an English article before it
     ("Was sagt das Mindener Protokoll zum Stadtteil Dankersen?", "Dankersen"),  # a single name after the word
+    ("Welche Maßnahmen sind für den Mindener Stadtteil Bärenkämpen vorgesehen?", "Bärenkämpen"),  # the city's adjective
 ])
 def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)
@@ -164,6 +173,7 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
 
 @pytest.mark.parametrize("question", [
     "Was läuft gut im Stadtteil Schalke-Nord?", "Was sagt der Stadtbezirk Gelsenkirchen-Mitte?",  # names it uses
+    "Was läuft im Gelsenkirchener Stadtteil Schalke gut?",
     "Welche Probleme gibt es im Bezirk Mitte?", "Was läuft gut im Stadtteil Heßler?",  # a word or place it has
     # what a yes-or-no question asks for in a district is no district
     "Braucht der Stadtteil Kümmerer?", "Gibt es im Quartier Dolmetscher?",

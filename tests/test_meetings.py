@@ -1366,6 +1366,9 @@ def test_a_compound_cut_short_is_written_out_unless_the_protocols_write_it_so(tm
     vocabulary = council.retriever.vocabulary
     assert vocabulary.completed("Wo gibt es Beratungs- oder Anlaufstellen?") == \
         "Wo gibt es Beratungsstellen oder Anlaufstellen?"
+    # (and one sharing its first part with the word before: "Sportberatung und -förderung")
+    assert vocabulary.completed("Was gibt es zur Sportberatung und -förderung?") == \
+        "Was gibt es zur Sportberatung und Sportförderung?"
     for as_written in ("Wie stimmte der Rat zur Sport- und Kulturförderung?",
                        "Was fehlt bei den Sprach- und Integrationskursen?",
                        "Gibt es Kinder- und Jugendarbeit?"):  # (no "Kinderarbeit" in the protocols)

@@ -510,8 +510,9 @@ VALUES = {
                          rf"(?!\s*(?:bis\s+[\d.'’]+\s*)?(?:{COUNTED_UNITS})\b)|\d,-|kostenlos|kostenfrei|gratis",
                          re.IGNORECASE),
     # (a number, not the hour, the date or the year: "17:00 Ankommen" counts nobody; a vote tally does count)
-    # (nor the number of an entry in a list: "Anregung 1: …")
-    "count": re.compile(r"(?<![\d.:/])(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
+    # (nor the number of an entry in a list: "Anregung 1: …", nor the month or day of a date written the ISO way,
+    # "2019-02-21")
+    "count": re.compile(r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
                         r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
                         r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),

@@ -1524,3 +1524,9 @@ def test_asked_when_a_meeting_met_the_head_gives_its_day_with_its_hours(council)
     # "Protokoll … vom 5. Mai 2024" names the day, "Beginn: 19:30 Uhr" the hour: when it met is both
     answer = council.ask("Wann tagte der Gemeinderat?")
     assert "5. Mai 2024" in answer.lead and "19:30" in answer.lead, answer.text
+
+
+def test_the_day_of_a_date_written_the_iso_way_counts_nobody(agenda_round):
+    # the round's head has only "event: 2024-04-18 19:30:00": the "04" or "18" there is no number of participants
+    answer = agenda_round.ask("Wie viele Leute waren bei der Bürgerrunde am 18. April 2024?")
+    assert answer.lead.startswith("Eine Anzahl dazu nennen die Protokolle nicht."), answer.lead

@@ -677,7 +677,9 @@ class Assistant:
         (for a sum of money: a tally names its motion, a date its item, by the common words of minutes)."""
         analyzer = self.retriever.lexical.analyzer
         # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
-        content = query.content
+        # A follow-up speaks of what the earlier question asked about as well ("Und mit wie vielen Stimmen wurde er
+        # gewählt?" after the candidates for the Kassenprüfung): any of its words will do, not all.
+        content = query.content if every else query.about
         for _, asking in ASKED_VALUE:
             content = asking.sub(" ", content)
         content = VALUE_NOUNS.sub(" ", content)  # ("Wie viel Geld …": any sum is money)

@@ -591,6 +591,17 @@ def test_a_question_about_a_decision_marks_the_lines_that_decide(tmp_path_factor
     assert line.lstrip("- ") in answer.lead
 
 
+def test_a_follow_up_asking_for_a_tally_is_answered_for_what_the_earlier_question_asked_about(tmp_path_factory):
+    # "gewählt" is no word of the item; the earlier question's "Kassenprüfer" and "Wahl" are
+    minutes = ELECTION.replace("TOP 3 Kassenbericht\nDie Kasse wurde geprüft und ist in Ordnung.\n",
+                               "TOP 3 Wahl einer Kassenprüferin\nAls Kassenprüferin stellte sich Dora K. zur Wahl.\n"
+                               "- 8 Stimmen: Dora K.\n- 2 Stimmen: Enthaltung\n")
+    assistant = assistant_over(tmp_path_factory, "auditor", {"mv-2025.txt": minutes})
+    answer = assistant.ask("Und mit wie vielen Stimmen wurde sie gewählt?",
+                           ["Wer hat sich als Kassenprüferin zur Wahl gestellt?"])
+    assert not answer.abstained and "8 Stimmen: Dora K." in answer.lead, answer.text
+
+
 def test_a_meeting_named_by_its_date_is_not_read_as_another_documents_heading(tmp_path_factory):
     # "Bürgerrunde" is the meeting of the round's minutes and a heading of the card deck: the question naming the
     # round by its date asks about the round, not the cards' "Bürgerrunde" section

@@ -445,6 +445,14 @@ class Assistant:
             about = None if query.meeting_fact else self.speaks_of(query, quoted_only=value == "vote",
                                                                     rare_only=value == "amount")
             holding = speaking or holding_the_value(cited, value, query.question, about)
+            if holding is None and about is not None and query.about != query.content and not any(
+                    about(item.text) for hit in cited for item in hit.passage.items):
+                # A follow-up may name nothing the cited lines say ("Und mit wie vielen Stimmen wurde er gewählt?"
+                # after the candidates for the Kassenprüfung): then what the earlier question asked about counts.
+                # (not where a line names what it asks about without the value: "davon Rücklagen: 1.000 €" holds
+                # no count, and the Endbestand before it is not the answer)
+                holding = holding_the_value(cited, value, query.question, self.speaks_of(
+                    query, quoted_only=value == "vote", rare_only=value == "amount", inherited=True))
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself: those
@@ -670,16 +678,16 @@ class Assistant:
         analyzer = self.retriever.lexical.analyzer
         return compose(query, similar, [], analyzer, mode="no") if similar else no_answer(query, query.local_places)
 
-    def speaks_of(self, query: Query, quoted_only: bool = False, every: bool = False, rare_only: bool = False):
+    def speaks_of(self, query: Query, quoted_only: bool = False, every: bool = False, rare_only: bool = False,
+                  inherited: bool = False):
         """Whether a text shares a word with what the question asks about, besides the documents' titles (every
         passage of "the Makerspace" protocol names it), or None when the question has no such word. every: has
         all of those words. rare_only: not a word on a good part of the passages, where the question has others
         (for a sum of money: a tally names its motion, a date its item, by the common words of minutes)."""
         analyzer = self.retriever.lexical.analyzer
         # (nor do the words that ask for the value: the "Uhr" of "Uhrzeiten" is in any time)
-        # A follow-up speaks of what the earlier question asked about as well ("Und mit wie vielen Stimmen wurde er
-        # gewählt?" after the candidates for the Kassenprüfung): any of its words will do, not all.
-        content = query.content if every else query.about
+        # (inherited: a follow-up's own words and those of the earlier question it goes on from, any of them)
+        content = query.about if inherited else query.content
         for _, asking in ASKED_VALUE:
             content = asking.sub(" ", content)
         content = VALUE_NOUNS.sub(" ", content)  # ("Wie viel Geld …": any sum is money)

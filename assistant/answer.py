@@ -529,8 +529,13 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)
         return phrase(query, "yes" if on_a_board else "yes" + text, document=quote(first.passage.short_title),
                       quotes=quotes)
+    # (in minutes, who said it: a turn's later parts do not repeat the speaker's name, "Sabina Peter Köstli, Die
+    # Mitte/EVP:" opens only the first)
+    speaker = first.passage.meta.get("speaker")
+    named = bool(speaker) and any(text.startswith(speaker.split(",")[0]) for text, _ in quoted)
+    board = quote(first.passage.board) + (f" ({escape_markdown(speaker)})" if speaker and not named else "")
     return phrase(query, "says" if on_a_board else "says" + text, document=quote(first.passage.short_title),
-                  board=quote(first.passage.board), quotes=quotes)
+                  board=board, quotes=quotes)
 
 
 WALL_BOARDS = frozenset({"district", "topic_card", "topic_result"})

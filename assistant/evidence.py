@@ -370,6 +370,9 @@ def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filter
 # (the word after an alternative's first one too: "Müll oder mangelnde Sauberkeit")
 EITHER = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)*[^\W\d_][\w-]*)\s+(?:oder|bzw\.|beziehungsweise|or|veya|ya\s+da)\s+"
                     r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
+# Two words joined by "und" (see either_of), and how many letters of a first or last part make them compounds of it.
+SIBLINGS = re.compile(r"\b([^\W\d_][\w-]{5,})\s+und\s+([^\W\d_][\w-]{5,})")
+SIBLING_PART = 6
 # … or as examples of a kind: "(Quartiersbüro, Quartiersmanagement o.ä.)", "Tafel, Kleiderkammer usw."
 EXAMPLES = re.compile(r"((?:[^\W\d_][\w-]*\s*,\s*)+[^\W\d_][\w-]*)\s*(?:o\.\s?ä\b|u\.\s?ä\b|oder\s+ähnlich\w*"
                       r"|und\s+ähnlich\w*|usw\b|etc\b|or\s+similar\b|and\s+the\s+like\b)", re.IGNORECASE)
@@ -398,8 +401,19 @@ def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matt
     while match := EITHER.search(query.content, position):
         listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
         position = match.start(2)
-    for match in EXAMPLES.finditer(query.content):
-        listed |= {word.strip() for word in match.group(1).split(",")}
+    if query.place_kind:
+        # (examples of what is asked about where the places asked for are the protocols' own, "In welchen Stadtteilen
+        # … (Quartiersbüro, -management o.ä.)"; after "Wo trifft sich der Helferkreis (Rathaus, Schulungsraum o.ä.)?"
+        # they are what the answer may be)
+        for match in EXAMPLES.finditer(query.content):
+            listed |= {word.strip() for word in match.group(1).split(",")}
+    # (two compounds of one first or last part joined by "und" are alternatives too: "Begegnungsorte und
+    # Begegnungszentren", as "Begegnungsorte und -zentren" is written out)
+    for match in SIBLINGS.finditer(query.content):
+        first, second = match.group(1), match.group(2)
+        if len(os.path.commonprefix([first.casefold(), second.casefold()])) >= SIBLING_PART or len(
+                os.path.commonprefix([first[::-1].casefold(), second[::-1].casefold()])) >= SIBLING_PART:
+            listed |= {first, second}
     chosen = [matter for matter in matters if matter.words and matter.words[0] in listed]
     if len(chosen) < 2:
         return None

@@ -206,9 +206,12 @@ W_QUESTION = re.compile(r"^\W*(?:und\s+)?(?:was|wer|wie|wo|wann|warum|wieso|wesh
 # A single name after a word for a district, when the protocols do not use the word: "zum Stadtteil Bärenkämpen",
 # also with the city's adjective between: "für den Mindener Stadtteil Bärenkämpen"
 # (after a preposition: "Braucht der Stadtteil Kümmerer?" asks for something the district needs)
-NAME_AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ii]m|[Zz]um|[Vv]om|[Bb]eim|[Ii]n|[Ff]ür|[Aa]us|[Üü]ber|[Zz]u|[Vv]on)\s+"
-                                        r"(?:dem\s+|den\s+)?(?:[A-ZÄÖÜ][^\W\d_]+er\s+)?(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk"
-                                        r"|[Qq]uartier|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
+NAME_AFTER_A_DISTRICT_WORD = re.compile(
+    r"\b(?:(?:[Ii]m|[Zz]um|[Vv]om|[Bb]eim|[Ii]n|[Ff]ür|[Aa]us|[Üü]ber|[Zz]u|[Vv]on)\s+(?:dem\s+|den\s+)?"
+    r"(?:[A-ZÄÖÜ][^\W\d_]+er\s+)?"
+    # (with the city's adjective, any article will do: "Was braucht der Gelsenkirchener Stadtteil Buer?")
+    r"|(?:[Dd]er|[Dd]en|[Dd]em|[Dd]es)\s+[A-ZÄÖÜ][^\W\d_]+er\s+)"
+    r"(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
@@ -1324,12 +1327,10 @@ NOT_EVERY_PLACE = re.compile(
     re.IGNORECASE,
 )
 # … and, unless it names the kind of place ("In welchen Stadtteilen finden Begegnungen statt?" asks which places), where
-# a meeting took place, where a thing was put up ("Wo wurde die Anzeige aufgestellt?": the spot the text gives), or
-# where to go for a service ("Wo kann ich …", "Where can I …").
+# a meeting took place, or where to go for a service ("Wo kann ich …", "Where can I …").
 ONE_PLACE = re.compile(
     r"\b(?:statt|stattgefunden|stattfinden|tagt|tagte|tagten|getagt|versammelt\w*|hold|held|take\s+place"
-    r"|took\s+place|aufgestellt|angebracht|aufgehängt|installiert|montiert|errichtet|platziert|hingestellt"
-    r"|put\s+up|installed|set\s+up|placed)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
+    r"|took\s+place)\b|^(?:und\s+)?(?:wo|where)\s+(?:kann|könnte|muss|soll|darf|can|could|should|do|must)\s+"
     r"(?:ich|man|i|one)\b"
     # ("Wo kann mein Kind …", "Where can we …"; but "Where do we need more Kitas?" asks which places)
     r"|^(?:und\s+)?(?:wo|where)\s+(?:kann|können|könnte|darf|dürfen|can|could)\s+(?:wir|du|ihr|mein\w*|unser\w*"

@@ -70,6 +70,13 @@ def test_examples_of_a_kind_and_a_compound_sharing_its_first_part_are_each_looke
     assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
 
 
+def test_compounds_of_one_part_joined_by_und_are_alternatives(real):
+    # "Begegnungsorte und -zentren" is written out; a board naming either answers where
+    answer = real.ask("Wo werden Begegnungsorte und -zentren gewünscht?")
+    places = {place_of(hit.passage) for hit in answer.passages}
+    assert answer.mode == "where" and "Schalke-Nord" in places and len(places) >= 3, answer.text
+
+
 def test_alternatives_sharing_their_first_part_ask_for_anything_it_names(real):
     # "IFÖ-Schulplätze oder IFÖ-Klassen": Heßler's board only says „IFO“, Bulmke-Hüllen's second field
     # "Beschulung von IFÖ in Regelschulen"
@@ -161,6 +168,7 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
     ("What do the Minden workshops suggest for the Nordstadt?", "Nordstadt"),  # an English article before it
     ("Was sagt das Mindener Protokoll zum Stadtteil Dankersen?", "Dankersen"),  # a single name after the word
     ("Welche Maßnahmen sind für den Mindener Stadtteil Bärenkämpen vorgesehen?", "Bärenkämpen"),  # the city's adjective
+    ("Was braucht der Gelsenkirchener Stadtteil Buer?", "Buer"),  # (with it, after any article)
 ])
 def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)

@@ -595,11 +595,15 @@ def test_a_follow_up_asking_for_a_tally_is_answered_for_what_the_earlier_questio
     # "gewählt" is no word of the item; the earlier question's "Kassenprüfer" and "Wahl" are
     minutes = ELECTION.replace("TOP 3 Kassenbericht\nDie Kasse wurde geprüft und ist in Ordnung.\n",
                                "TOP 3 Wahl einer Kassenprüferin\nAls Kassenprüferin stellte sich Dora K. zur Wahl.\n"
-                               "- 8 Stimmen: Dora K.\n- 2 Stimmen: Enthaltung\n")
+                               "- 8 Stimmen: Dora K.\n- 2 Stimmen: Enthaltung\n"
+                               "Kassenbericht: Endbestand zum 31.12.2024: 4.125,17 €\n- davon Rücklagen: 1.000 €\n")
     assistant = assistant_over(tmp_path_factory, "auditor", {"mv-2025.txt": minutes})
     answer = assistant.ask("Und mit wie vielen Stimmen wurde sie gewählt?",
                            ["Wer hat sich als Kassenprüferin zur Wahl gestellt?"])
     assert not answer.abstained and "8 Stimmen: Dora K." in answer.lead, answer.text
+    # (but a follow-up naming what a line speaks of is about that line, not a value of the earlier question's)
+    reserves = assistant.ask("Wie viel davon sind Rücklagen?", ["Wie hoch war der Endbestand 2024?"])
+    assert "Endbestand" not in reserves.lead, reserves.lead
 
 
 def test_a_meeting_named_by_its_date_is_not_read_as_another_documents_heading(tmp_path_factory):
@@ -1541,3 +1545,34 @@ def test_the_day_of_a_date_written_the_iso_way_counts_nobody(agenda_round):
     # the round's head has only "event: 2024-04-18 19:30:00": the "04" or "18" there is no number of participants
     answer = agenda_round.ask("Wie viele Leute waren bei der Bürgerrunde am 18. April 2024?")
     assert answer.lead.startswith("Eine Anzahl dazu nennen die Protokolle nicht."), answer.lead
+
+
+def test_a_quote_from_a_later_part_of_a_speech_says_who_spoke(tmp_path_factory):
+    # a long turn is split into passages; only the first opens with "Meier, SPD:", so the lead names the speaker
+    filler = " ".join(f"Der {n}. Punkt meiner Rede betrifft die Finanzierung der Ortsmitte." for n in range(1, 40))
+    minutes = ("Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim\n"
+               "Sitzung Nr. 15 vom 12. Mai 2025\n\n"
+               "Tagesordnung\n1. Eröffnung\n2. Neubau Feuerwehrhaus\n3. Friedhofsgebühren\n4. Verschiedenes\n\n"
+               "1. Eröffnung\n\n"
+               "Bürgermeisterin Keller: Ich eröffne die Sitzung.\n\n2. Neubau Feuerwehrhaus\n\nDiskussion\n\n"
+               f"Meier, SPD: {filler} Die Löschfahrzeuge sind über dreißig Jahre alt und müssen ersetzt werden.\n\n"
+               "Huber, CDU: Wir stimmen dem Neubau zu.\n\nBeschluss\n\n"
+               "Der Neubau wird mit 11:2 Stimmen beschlossen.\n\n3. Friedhofsgebühren\n\nBeschluss\n\n"
+               "Die Gebühren bleiben unverändert; einstimmig.\n\n4. Verschiedenes\n\nDas Sommerfest ist am 5. Juli.\n")
+    council = assistant_over(tmp_path_factory, "speech", {"gemeinderat-2025-05-12.txt": minutes})
+    answer = council.ask("Wer sagte, dass die Löschfahrzeuge ersetzt werden müssen?")
+    first = answer.passages[0].passage
+    assert first.meta.get("speaker") == "Meier, SPD" and not first.text.startswith("Meier"), first.text
+    assert "(Meier, SPD)" in answer.lead and "Löschfahrzeuge" in answer.lead, answer.lead
+
+
+def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_about(tmp_path_factory):
+    # "(Rathaus, Schulungsraum o.ä.)" lists possible answers, not matters whose every mention is wanted
+    round_text = ("---\ntitle: Bürgerrunde Talheim Mai 2024\ndate: 2024-05-16\n---\n\n"
+                  "event: 2024-05-16 19:30:00\nlocation: Schulungsraum, Rathaus\n\n"
+                  "## Helferkreis\n\nDer Helferkreis trifft sich montags um 17 Uhr im Pfarrheim.\n\n"
+                  "## Ausstellung\n\nDie Bilder der Malgruppe hängen bis Juni im Rathaus.\n\n"
+                  "## Schule\n\nDer Schulungsraum der Grundschule wird renoviert.\n")
+    village = assistant_over(tmp_path_factory, "examples", {"buergerrunde-2024-05-16.md": round_text})
+    answer = village.ask("Wo trifft sich der Helferkreis (Rathaus, Schulungsraum o.ä.)?")
+    assert answer.passages and all("Helferkreis" in hit.passage.text for hit in answer.passages), answer.text

@@ -550,10 +550,6 @@ def test_the_first_part_of_a_section_name_does_not_name_it(question, sections):
     ("Which topic got the most dots?", None),
     ("Welches Thema bekam die meisten Punkte?", None),
     ("Welche Themen nennen den Dorfladen?", "where"),
-    # Where a thing was put up: the spot the text gives.
-    ("Wo wurde die neue Geschwindigkeitsanzeige zuerst aufgestellt?", None),
-    ("Where was the speed display installed?", None),
-    ("In welchen Stadtteilen wurden Bänke aufgestellt?", "where"),
     # Where to go for a service, not which places mention it.
     ("Where can I register my car?", None),
     ("Wo kann ich mein Auto ummelden?", None),

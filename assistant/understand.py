@@ -48,6 +48,7 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+ELLIPTIC_WORDS = 4  # a question for a value in so few words names nothing it is about: "Mit wie vielen Stimmen?"
 COMPOUND_HEAD_LETTERS = 4  # a stem this long at the end of a compound names what the compound does ("projekt")
 # Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
 DOCUMENT_WORDS = frozenset("dokument dokuments dokumente dokumenten protokoll protokolls protokolle protokollen "
@@ -1122,7 +1123,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     context = previous.text if previous.followup else previous.content
     earlier = vocabulary.matter_words(replace(previous, content=context))
     if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
-            not _names_again(query, earlier, vocabulary):
+            not _names_again(query, earlier, vocabulary) and not _asks_only_a_value(query, question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
         # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it; "dort"
         # only at the place).
@@ -1602,6 +1603,10 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     if not (query.places or query.topics or query.documents or query.items) and \
             _stands_for_something(query, question, vocabulary):
         return True
+    # So is a question of a few words asking only for a value ("Mit wie vielen Stimmen?", "Wann genau?"): of what was
+    # asked before.
+    if _asks_only_a_value(query, question):
+        return True
     # A short question naming only an agenda entry ("Und der fünfte Tagesordnungspunkt?") is of the meeting before.
     if (query.entries or query.items) and len(tokens) <= FOLLOWUP_MAX_WORDS and not (
             query.documents or query.places or query.topics) and ORDINAL_ENTRY.search(question) is not None:
@@ -1613,6 +1618,13 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     if not (query.places or query.sections):
         return False
     return not vocabulary.own_words(query)
+
+
+def _asks_only_a_value(query: Query, question: str) -> bool:
+    """Whether a question of a few words asks for a value and names nothing else: "Mit wie vielen Stimmen?" (its
+    noun is the value's unit, not a matter of its own)."""
+    return len(words(question)) <= ELLIPTIC_WORDS and asked_value(question) is not None and not (
+        query.places or query.topics or query.documents or query.items)
 
 
 def _names_again(query: Query, earlier: list[str], vocabulary: Vocabulary, with_article: bool = False) -> bool:

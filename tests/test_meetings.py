@@ -1576,3 +1576,17 @@ def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_a
     village = assistant_over(tmp_path_factory, "examples", {"buergerrunde-2024-05-16.md": round_text})
     answer = village.ask("Wo trifft sich der Helferkreis (Rathaus, Schulungsraum o.ä.)?")
     assert answer.passages and all("Helferkreis" in hit.passage.text for hit in answer.passages), answer.text
+
+
+def test_a_few_words_asking_for_a_value_are_a_follow_up_on_what_was_asked_before(tmp_path_factory):
+    # "Mit wie vielen Stimmen?" names no matter: its "Stimmen" is the value's unit, the decision is the earlier one
+    minutes = ("Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim\n"
+               "Sitzung Nr. 16 vom 16. Juni 2025\n\n"
+               "Tagesordnung\n1. Eröffnung\n2. Neubau Feuerwehrhaus\n3. Friedhofsgebühren\n4. Verschiedenes\n\n"
+               "1. Eröffnung\n\nBürgermeisterin Keller: Ich eröffne die Sitzung.\n\n"
+               "2. Neubau Feuerwehrhaus\n\nBeschluss\n\nDer Neubau des Feuerwehrhauses wird mit 11:2 Stimmen "
+               "beschlossen.\n\n3. Friedhofsgebühren\n\nBeschluss\n\nDie Erhöhung der Friedhofsgebühren wird mit "
+               "5:9 Stimmen abgelehnt.\n\n4. Verschiedenes\n\nDas Sommerfest ist am 5. Juli.\n")
+    council = assistant_over(tmp_path_factory, "elliptic", {"gemeinderat-2025-06-16.txt": minutes})
+    answer = council.ask("Mit wie vielen Stimmen?", ["Wie hat der Rat über die Friedhofsgebühren entschieden?"])
+    assert answer.query.followup and "5:9 Stimmen" in answer.lead, answer.lead

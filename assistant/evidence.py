@@ -494,6 +494,20 @@ VENUE_LABEL = r"(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\
 # A street with its house number ("Schulstraße 5"); a house number has at most three digits ("Radweg 2025" is a year).
 STREET_WITH_NUMBER = r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
 
+class NotAnAddress:
+    """A pattern for a value that a street's house number is not: "Schulstraße 5" counts nobody."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(HOUSE_NUMBER.sub(" ", text))
+
+
+# (only after a word that is a street's and nothing else's: "Fahrradweg 6" or "Spielplatz 2" may count votes)
+HOUSE_NUMBER = re.compile(r"\w(?:straße|strasse|str\.|gasse|allee)\s*\d{1,3}[a-z]?\b", re.IGNORECASE)
+
+
 # What a large number counts when it is no sum of money.
 COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|menschen|leute|mitglieder|einwohner\w*"
                  r"|besucher\w*|teilnehm\w*|kinder|schüler\w*|stimmen|unterschriften|fälle|exemplare|km|kilometer"
@@ -526,10 +540,11 @@ VALUES = {
     # (a number, not the hour, the date or the year: "17:00 Ankommen" counts nobody; a vote tally does count)
     # (nor the number of an entry in a list: "Anregung 1: …", nor the month or day of a date written the ISO way,
     # "2019-02-21")
-    "count": re.compile(r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
+    "count": NotAnAddress(re.compile(
+        r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
                         r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
                         r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
-                        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE),
+                        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE)),
     "vote": TALLY,
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A

@@ -1590,3 +1590,16 @@ def test_a_few_words_asking_for_a_value_are_a_follow_up_on_what_was_asked_before
     council = assistant_over(tmp_path_factory, "elliptic", {"gemeinderat-2025-06-16.txt": minutes})
     answer = council.ask("Mit wie vielen Stimmen?", ["Wie hat der Rat über die Friedhofsgebühren entschieden?"])
     assert answer.query.followup and "5:9 Stimmen" in answer.lead, answer.lead
+
+
+def test_a_house_number_counts_nobody(tmp_path_factory):
+    # the head's lines as a PDF wraps them: the street's "5" is no number of members, the "12" before "Mitglieder" is
+    minutes = ("# Protokoll der Mitgliederversammlung des Fördervereins Talheim vom 8. März 2025\n\n"
+               "Es versammelten sich heute, am 8. März 2025 um 19:00 Uhr im Vereinsheim, Schulstraße 5,\n"
+               "74388 Talheim 12\nMitglieder zur ordentlichen Mitgliederversammlung des Fördervereins Talheim.\n\n"
+               "Die Versammlung beginnt um 19:00 Uhr im Vereinsheim, Schulstraße 5.\n\n"
+               "## TOP 1 Begrüßung\n\nDie Vorsitzende begrüßt die Anwesenden.\n\n"
+               "## TOP 2 Kassenbericht\n\nDie Kasse ist in Ordnung.\n")
+    club = assistant_over(tmp_path_factory, "house-number", {"mv-2025-03-08.md": minutes})
+    answer = club.ask("Wie viele Mitglieder hat der Förderverein?")
+    assert "Schulstraße 5" not in answer.lead and "Talheim 12" in answer.lead, answer.lead

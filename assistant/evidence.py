@@ -542,9 +542,9 @@ VALUES = {
     # "2019-02-21")
     "count": NotAnAddress(re.compile(
         r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
-                        r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
-                        r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
-                        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE)),
+        r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
+        r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
+        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE)),
     "vote": TALLY,
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A

@@ -48,6 +48,12 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
+# A question word alone ("Wo genau?", "Und wann?") and the one an earlier question opens with (German, English).
+_QUESTION_WORD = (r"wie\s+viele?|wie\s+lange|um\s+wie\s+viel\s+uhr|wo|wann|wer|warum|wieso|weshalb|wohin|woher"
+                  r"|where|when|who|why|how\s+many|how\s+long")
+BARE_QUESTION_WORD = re.compile(rf"^\W*(?:und\s+|and\s+)?({_QUESTION_WORD})"
+                                r"(?:\s+(?:genau|denn|noch|eigentlich|dann|exactly|then))*\W*$", re.IGNORECASE)
+LEADING_QUESTION_WORD = re.compile(rf"^(\W*(?:und\s+|and\s+)?)({_QUESTION_WORD})\b", re.IGNORECASE)
 ELLIPTIC_WORDS = 4  # a question for a value in so few words names nothing it is about: "Mit wie vielen Stimmen?"
 COMPOUND_HEAD_LETTERS = 4  # a stem this long at the end of a compound names what the compound does ("projekt")
 # Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
@@ -1059,6 +1065,14 @@ def words(text: str) -> tuple[str, ...]:
 
 def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:
     """The query for a question, resolved against the earlier user turns of the conversation."""
+    if history and (bare := BARE_QUESTION_WORD.match(question)) and (
+            before := LEADING_QUESTION_WORD.match(history[-1])):
+        # "Wo genau?" after "Wann trifft sich der Helferkreis?" asks the earlier question with its question word:
+        # "Wo trifft sich der Helferkreis?"
+        asked = bare.group(1).casefold()
+        if before.start(2) == 0:
+            asked = asked[:1].upper() + asked[1:]
+        question, history = history[-1][:before.start(2)] + asked + history[-1][before.end(2):], history[:-1]
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)

@@ -1603,3 +1603,13 @@ def test_a_house_number_counts_nobody(tmp_path_factory):
     club = assistant_over(tmp_path_factory, "house-number", {"mv-2025-03-08.md": minutes})
     answer = club.ask("Wie viele Mitglieder hat der Förderverein?")
     assert "Schulstraße 5" not in answer.lead and "Talheim 12" in answer.lead, answer.lead
+
+
+def test_a_question_word_alone_asks_the_earlier_question_with_it(tmp_path_factory):
+    # "Und wann?" after "Wo trifft sich der Helferkreis?" is "Wann trifft sich der Helferkreis?"
+    village = assistant_over(tmp_path_factory, "bare", {"buergerrunde-2020-03-05.md": VILLAGE_MOBILITY})
+    for bare in ("Und wann?", "Wann genau?"):
+        answer = village.ask(bare, ["Wo trifft sich der Helferkreis?"])
+        assert not answer.abstained and "17:00 bis 18:30 Uhr" in answer.lead, answer.lead
+    # (a question word after an earlier question opening with another kind of word is no such question)
+    assert village.understand("Wo?", ["Welche Themen gab es?"]).question == "Wo?"

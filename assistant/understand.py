@@ -1400,8 +1400,8 @@ ASKED_VALUE = (
     # (also a compound, "Wie hoch sind die Müllgebühren?"; only the asking words are the match: the fees asked
     # for are what the question is about)
     ("amount", re.compile(r"\bkostet\w*|\bgekostet|\bwie\s*(?:viel|hoch|teuer)\b(?=.*\b\w*(?:kosten|gebühr\w*|preis\w*"
-                          r"|miete|beitrag|betrag|geld)\b)|\bwie\s+teuer\b|how\s+much|\bwhat\s+(?:does|did|do)\b.*\bcost"
-                          r"|\bne\s+kadar|ücret\w*|fiyat\w*", re.IGNORECASE)),
+                          r"|miete|beitrag|betrag|geld)\b)|\bwie\s+teuer\b|how\s+much"
+                          r"|\bwhat\s+(?:does|did|do)\b(?=.*\bcost)|\bne\s+kadar|ücret\w*|fiyat\w*", re.IGNORECASE)),
     # (a beginning or end in a question for when asks for a time, not the hour: "Wann beginnt der Sprachkurs?";
     # "Wer hat am Anfang begrüßt?" asks for neither)
     ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç", re.IGNORECASE)),

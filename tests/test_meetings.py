@@ -1613,3 +1613,16 @@ def test_a_question_word_alone_asks_the_earlier_question_with_it(tmp_path_factor
         assert not answer.abstained and "17:00 bis 18:30 Uhr" in answer.lead, answer.lead
     # (a question word after an earlier question opening with another kind of word is no such question)
     assert village.understand("Wo?", ["Welche Themen gab es?"]).question == "Wo?"
+
+
+def test_an_english_question_for_a_price_keeps_what_it_asks_the_price_of(tmp_path_factory):
+    # "What does … cost": only "What does" asks for the amount; "car sharing" between is what the price is of
+    round_text = ("---\ntitle: Bürgerrunde Sept 2015\ndate: 2015-09-24\n---\n\n"
+                  "## Vortrag\n\nHerr Lübke stellt das Car Sharing von Stadtmobil vor. "
+                  "Stadtmobil betreibt 200 Autos.\n\n"
+                  "## Wie funktioniert Car Sharing mit konventionellen PKW\n\n* Buchung per Telefon oder Internet\n"
+                  "* Preise: Monatsgebühr 5€, Stundengebühr 1,50€ und Kilometergebühr 0,22€\n\n"
+                  "## Dorfladen\n\nDer Dorfladen sucht Helfer. Der Kaffee kostet dort 1,20€.\n")
+    village = assistant_over(tmp_path_factory, "price", {"buergerrunde-2015-09-24.md": round_text})
+    answer = village.ask("What does car sharing with conventional cars cost per month?")
+    assert not answer.abstained and "Monatsgebühr 5€" in answer.lead, answer.lead

@@ -48,9 +48,11 @@ PERSON_ANAPHORA = frozenset(
     "he him his she her they their".split()
 )
 FOLLOWUP_MAX_WORDS = 7
-# A question word alone ("Wo genau?", "Und wann?") and the one an earlier question opens with (German, English).
-_QUESTION_WORD = (r"wie\s+viele?|wie\s+lange|um\s+wie\s+viel\s+uhr|wo|wann|wer|warum|wieso|weshalb|wohin|woher"
-                  r"|where|when|who|why|how\s+many|how\s+long")
+# A question word alone ("Wo genau?", "Und wann?") and the one an earlier question opens with (German, English):
+# only those asking where, when or why, which stand for no part of the sentence ("Wer hat … verlassen?" asked "Wann?"
+# is no "Wann hat … verlassen?").
+_QUESTION_WORD = (r"wie\s+lange|um\s+wie\s+viel\s+uhr|wo|wann|warum|wieso|weshalb|wohin|woher"
+                  r"|where|when|why|how\s+long")
 BARE_QUESTION_WORD = re.compile(rf"^\W*(?:und\s+|and\s+)?({_QUESTION_WORD})"
                                 r"(?:\s+(?:genau|denn|noch|eigentlich|dann|exactly|then))*\W*$", re.IGNORECASE)
 LEADING_QUESTION_WORD = re.compile(rf"^(\W*(?:und\s+|and\s+)?)({_QUESTION_WORD})\b", re.IGNORECASE)
@@ -1070,9 +1072,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         # "Wo genau?" after "Wann trifft sich der Helferkreis?" asks the earlier question with its question word:
         # "Wo trifft sich der Helferkreis?"
         asked = bare.group(1).casefold()
-        if before.start(2) == 0:
-            asked = asked[:1].upper() + asked[1:]
-        question, history = history[-1][:before.start(2)] + asked + history[-1][before.end(2):], history[:-1]
+        if asked != before.group(2).casefold():  # ("Wann genau?" after "Wann …?" asks nothing new)
+            if before.start(2) == 0:
+                asked = asked[:1].upper() + asked[1:]
+            question, history = history[-1][:before.start(2)] + asked + history[-1][before.end(2):], history[:-1]
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)
@@ -1636,8 +1639,9 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
 
 def _asks_only_a_value(query: Query, question: str) -> bool:
     """Whether a question of a few words asks for a value and names nothing else: "Mit wie vielen Stimmen?" (its
-    noun is the value's unit, not a matter of its own)."""
-    return len(words(question)) <= ELLIPTIC_WORDS and asked_value(question) is not None and not (
+    noun is the value's unit, not a matter of its own). Not a count: what "Wie viele Einrichtungen?" counts is what
+    it asks about."""
+    return len(words(question)) <= ELLIPTIC_WORDS and asked_value(question) not in (None, "count") and not (
         query.places or query.topics or query.documents or query.items)
 
 

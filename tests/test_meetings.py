@@ -1590,6 +1590,8 @@ def test_a_few_words_asking_for_a_value_are_a_follow_up_on_what_was_asked_before
     council = assistant_over(tmp_path_factory, "elliptic", {"gemeinderat-2025-06-16.txt": minutes})
     answer = council.ask("Mit wie vielen Stimmen?", ["Wie hat der Rat über die Friedhofsgebühren entschieden?"])
     assert answer.query.followup and "5:9 Stimmen" in answer.lead, answer.lead
+    # (what a count counts is what it asks about: "Wie viele Gebühren?" names a matter of its own)
+    assert "Gebühren" in council.understand("Wie viele Gebühren?", ["Wer hat das Sommerfest geplant?"]).content
 
 
 def test_a_house_number_counts_nobody(tmp_path_factory):
@@ -1611,8 +1613,11 @@ def test_a_question_word_alone_asks_the_earlier_question_with_it(tmp_path_factor
     for bare in ("Und wann?", "Wann genau?"):
         answer = village.ask(bare, ["Wo trifft sich der Helferkreis?"])
         assert not answer.abstained and "17:00 bis 18:30 Uhr" in answer.lead, answer.lead
-    # (a question word after an earlier question opening with another kind of word is no such question)
+    # (a question word after an earlier question opening with another kind of word is no such question, nor one
+    # standing for a part of the sentence, nor the same one again)
     assert village.understand("Wo?", ["Welche Themen gab es?"]).question == "Wo?"
+    assert village.understand("Wann?", ["Wer leitet den Helferkreis?"]).question == "Wann?"
+    assert village.understand("Wann genau?", ["Wann trifft sich der Helferkreis?"]).question == "Wann genau?"
 
 
 def test_an_english_question_for_a_price_keeps_what_it_asks_the_price_of(tmp_path_factory):

@@ -1547,18 +1547,25 @@ def test_the_day_of_a_date_written_the_iso_way_counts_nobody(agenda_round):
     assert answer.lead.startswith("Eine Anzahl dazu nennen die Protokolle nicht."), answer.lead
 
 
+def council_minutes(session: str, fire_station: str, cemetery: str) -> str:
+    """A council's minutes with four numbered items, the bodies of the second and third as given."""
+    return ("Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim\n"
+            f"{session}\n\n"
+            "Tagesordnung\n1. Eröffnung\n2. Neubau Feuerwehrhaus\n3. Friedhofsgebühren\n4. Verschiedenes\n\n"
+            "1. Eröffnung\n\nBürgermeisterin Keller: Ich eröffne die Sitzung.\n\n"
+            f"2. Neubau Feuerwehrhaus\n\n{fire_station}\n\n3. Friedhofsgebühren\n\n{cemetery}\n\n"
+            "4. Verschiedenes\n\nDas Sommerfest ist am 5. Juli.\n")
+
+
 def test_a_quote_from_a_later_part_of_a_speech_says_who_spoke(tmp_path_factory):
     # a long turn is split into passages; only the first opens with "Meier, SPD:", so the lead names the speaker
     filler = " ".join(f"Der {n}. Punkt meiner Rede betrifft die Finanzierung der Ortsmitte." for n in range(1, 40))
-    minutes = ("Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim\n"
-               "Sitzung Nr. 15 vom 12. Mai 2025\n\n"
-               "Tagesordnung\n1. Eröffnung\n2. Neubau Feuerwehrhaus\n3. Friedhofsgebühren\n4. Verschiedenes\n\n"
-               "1. Eröffnung\n\n"
-               "Bürgermeisterin Keller: Ich eröffne die Sitzung.\n\n2. Neubau Feuerwehrhaus\n\nDiskussion\n\n"
-               f"Meier, SPD: {filler} Die Löschfahrzeuge sind über dreißig Jahre alt und müssen ersetzt werden.\n\n"
-               "Huber, CDU: Wir stimmen dem Neubau zu.\n\nBeschluss\n\n"
-               "Der Neubau wird mit 11:2 Stimmen beschlossen.\n\n3. Friedhofsgebühren\n\nBeschluss\n\n"
-               "Die Gebühren bleiben unverändert; einstimmig.\n\n4. Verschiedenes\n\nDas Sommerfest ist am 5. Juli.\n")
+    minutes = council_minutes(
+        "Sitzung Nr. 15 vom 12. Mai 2025",
+        f"Diskussion\n\nMeier, SPD: {filler} Die Löschfahrzeuge sind über dreißig Jahre alt und müssen ersetzt "
+        "werden.\n\nHuber, CDU: Wir stimmen dem Neubau zu.\n\nBeschluss\n\nDer Neubau wird mit 11:2 Stimmen "
+        "beschlossen.",
+        "Beschluss\n\nDie Gebühren bleiben unverändert; einstimmig.")
     council = assistant_over(tmp_path_factory, "speech", {"gemeinderat-2025-05-12.txt": minutes})
     answer = council.ask("Wer sagte, dass die Löschfahrzeuge ersetzt werden müssen?")
     first = answer.passages[0].passage
@@ -1580,13 +1587,10 @@ def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_a
 
 def test_a_few_words_asking_for_a_value_are_a_follow_up_on_what_was_asked_before(tmp_path_factory):
     # "Mit wie vielen Stimmen?" names no matter: its "Stimmen" is the value's unit, the decision is the earlier one
-    minutes = ("Niederschrift über die öffentliche Sitzung des Gemeinderats Talheim\n"
-               "Sitzung Nr. 16 vom 16. Juni 2025\n\n"
-               "Tagesordnung\n1. Eröffnung\n2. Neubau Feuerwehrhaus\n3. Friedhofsgebühren\n4. Verschiedenes\n\n"
-               "1. Eröffnung\n\nBürgermeisterin Keller: Ich eröffne die Sitzung.\n\n"
-               "2. Neubau Feuerwehrhaus\n\nBeschluss\n\nDer Neubau des Feuerwehrhauses wird mit 11:2 Stimmen "
-               "beschlossen.\n\n3. Friedhofsgebühren\n\nBeschluss\n\nDie Erhöhung der Friedhofsgebühren wird mit "
-               "5:9 Stimmen abgelehnt.\n\n4. Verschiedenes\n\nDas Sommerfest ist am 5. Juli.\n")
+    minutes = council_minutes(
+        "Sitzung Nr. 16 vom 16. Juni 2025",
+        "Beschluss\n\nDer Neubau des Feuerwehrhauses wird mit 11:2 Stimmen beschlossen.",
+        "Beschluss\n\nDie Erhöhung der Friedhofsgebühren wird mit 5:9 Stimmen abgelehnt.")
     council = assistant_over(tmp_path_factory, "elliptic", {"gemeinderat-2025-06-16.txt": minutes})
     answer = council.ask("Mit wie vielen Stimmen?", ["Wie hat der Rat über die Friedhofsgebühren entschieden?"])
     assert answer.query.followup and "5:9 Stimmen" in answer.lead, answer.lead

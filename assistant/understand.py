@@ -56,6 +56,8 @@ _QUESTION_WORD = (r"wie\s+lange|um\s+wie\s+viel\s+uhr|wo|wann|warum|wieso|weshal
 BARE_QUESTION_WORD = re.compile(rf"^\W*(?:und\s+|and\s+)?({_QUESTION_WORD})"
                                 r"(?:\s+(?:genau|denn|noch|eigentlich|dann|exactly|then))*\W*$", re.IGNORECASE)
 LEADING_QUESTION_WORD = re.compile(rf"^(\W*(?:und\s+|and\s+)?)({_QUESTION_WORD})\b", re.IGNORECASE)
+# A unit alone ("Und pro Kilometer?", "Pro Jahr?"): the value asked before, per that unit.
+PER_UNIT_ONLY = re.compile(r"^\W*(?:und\s+|and\s+)?((?:pro|je|per)\s+[^\W\d_]+)\W*$", re.IGNORECASE)
 ELLIPTIC_WORDS = 4  # a question for a value in so few words names nothing it is about: "Mit wie vielen Stimmen?"
 COMPOUND_HEAD_LETTERS = 4  # a stem this long at the end of a compound names what the compound does ("projekt")
 # Words for a document as such, folded (German, English): "das Dokument", "im Protokoll", "the minutes".
@@ -1076,6 +1078,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             if before.start(2) == 0:
                 asked = asked[:1].upper() + asked[1:]
             question, history = history[-1][:before.start(2)] + asked + history[-1][before.end(2):], history[:-1]
+    if history and (per := PER_UNIT_ONLY.match(question)) and asked_value(history[-1]) is not None:
+        # "Und pro Kilometer?" after "Was kostet das Car Sharing?" asks the earlier question per that unit
+        earlier = history[-1].rstrip(" ?？.!")
+        question, history = f"{earlier} {per.group(1)}?", history[:-1]
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)

@@ -1624,14 +1624,23 @@ def test_a_question_word_alone_asks_the_earlier_question_with_it(tmp_path_factor
     assert village.understand("Wann genau?", ["Wann trifft sich der Helferkreis?"]).question == "Wann genau?"
 
 
+# A citizens' round with the prices of a car-sharing offer.
+CAR_SHARING_ROUND = ("---\ntitle: Bürgerrunde Sept 2015\ndate: 2015-09-24\n---\n\n"
+                     "## Vortrag\n\nHerr Lübke stellt das Car Sharing von Stadtmobil vor. "
+                     "Stadtmobil betreibt 200 Autos.\n\n"
+                     "## Wie funktioniert Car Sharing mit konventionellen PKW\n\n* Buchung per Telefon oder Internet\n"
+                     "* Preise: Monatsgebühr 5€, Stundengebühr 1,50€ und Kilometergebühr 0,22€\n\n"
+                     "## Dorfladen\n\nDer Dorfladen sucht Helfer. Der Kaffee kostet dort 1,20€.\n")
+
+
 def test_an_english_question_for_a_price_keeps_what_it_asks_the_price_of(tmp_path_factory):
     # "What does … cost": only "What does" asks for the amount; "car sharing" between is what the price is of
-    round_text = ("---\ntitle: Bürgerrunde Sept 2015\ndate: 2015-09-24\n---\n\n"
-                  "## Vortrag\n\nHerr Lübke stellt das Car Sharing von Stadtmobil vor. "
-                  "Stadtmobil betreibt 200 Autos.\n\n"
-                  "## Wie funktioniert Car Sharing mit konventionellen PKW\n\n* Buchung per Telefon oder Internet\n"
-                  "* Preise: Monatsgebühr 5€, Stundengebühr 1,50€ und Kilometergebühr 0,22€\n\n"
-                  "## Dorfladen\n\nDer Dorfladen sucht Helfer. Der Kaffee kostet dort 1,20€.\n")
-    village = assistant_over(tmp_path_factory, "price", {"buergerrunde-2015-09-24.md": round_text})
+    village = assistant_over(tmp_path_factory, "price", {"buergerrunde-2015-09-24.md": CAR_SHARING_ROUND})
     answer = village.ask("What does car sharing with conventional cars cost per month?")
     assert not answer.abstained and "Monatsgebühr 5€" in answer.lead, answer.lead
+
+
+def test_a_unit_alone_asks_the_earlier_question_per_that_unit(tmp_path_factory):
+    village = assistant_over(tmp_path_factory, "per-unit", {"buergerrunde-2015-09-24.md": CAR_SHARING_ROUND})
+    per_km = village.ask("Pro Kilometer?", ["Was kostet das Car Sharing im Monat?"])
+    assert not per_km.abstained and "Kilometergebühr 0,22€" in per_km.lead, per_km.lead

@@ -492,7 +492,13 @@ LIST_MARK = re.compile(r"^\s*(?:[-–•◦▪▫‣*]\s+)")
 VENUE_LABEL = r"(?:ort|tagungsort|sitzungsort|veranstaltungsort|location|venue)\b\s*:?\s*(?-i:[A-ZÄÖÜ])"
 
 # A street with its house number ("Schulstraße 5"); a house number has at most three digits ("Radweg 2025" is a year).
-STREET_WITH_NUMBER = r"\w(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm)\s*\d{1,3}[a-z]?\b"
+_STREET_ONLY = r"straße|strasse|str\.|gasse|allee"  # words for a street and nothing else
+_HOUSE = r"\s*\d{1,3}[a-z]?\b"
+STREET_WITH_NUMBER = rf"\w(?:{_STREET_ONLY}|weg|platz|ring|damm){_HOUSE}"
+# (for a count, only after a word that is a street's and nothing else's: "Fahrradweg 6" or "Spielplatz 2" may count
+# votes)
+HOUSE_NUMBER = re.compile(rf"\w(?:{_STREET_ONLY}){_HOUSE}", re.IGNORECASE)
+
 
 class NotAnAddress:
     """A pattern for a value that a street's house number is not: "Schulstraße 5" counts nobody."""
@@ -502,10 +508,6 @@ class NotAnAddress:
 
     def search(self, text: str) -> re.Match | None:
         return self.pattern.search(HOUSE_NUMBER.sub(" ", text))
-
-
-# (only after a word that is a street's and nothing else's: "Fahrradweg 6" or "Spielplatz 2" may count votes)
-HOUSE_NUMBER = re.compile(r"\w(?:straße|strasse|str\.|gasse|allee)\s*\d{1,3}[a-z]?\b", re.IGNORECASE)
 
 
 # What a large number counts when it is no sum of money.

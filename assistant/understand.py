@@ -591,8 +591,7 @@ class Vocabulary:
                 return match.group(0)  # (also inflected: "Sprach- und Alphabetisierungskursen")
             for start in range(1, len(next_word) - SHARED_PART_LETTERS + 1):
                 word = first + next_word[start:]
-                terms = self._corpus.analyzer.analyze(word)
-                if terms and self._corpus.document_frequency(max(terms, key=len)):  # the whole word, not a part
+                if self._has_whole(word):
                     return f"{word}{joint}{next_word}"
             return match.group(0)
 
@@ -601,12 +600,16 @@ class Vocabulary:
             # (the longest beginning of the word before that makes a word of the corpus with the rest)
             for end in range(len(before) - 1, SHARED_PART_LETTERS - 1, -1):
                 word = before[:end] + rest
-                terms = self._corpus.analyzer.analyze(word)
-                if terms and self._corpus.document_frequency(max(terms, key=len)):
+                if self._has_whole(word):
                     return f"{before}{joint}{word}"
             return match.group(0)
 
         return SUSPENDED_HEAD.sub(whole_head, SUSPENDED_COMPOUND.sub(whole, question))
+
+    def _has_whole(self, word: str) -> bool:
+        """Whether the corpus has the word as a whole, not only its parts (a compound's longest term)."""
+        terms = self._corpus.analyzer.analyze(word)
+        return bool(terms) and bool(self._corpus.document_frequency(max(terms, key=len)))
 
     def _corpus_knows(self, word: str) -> bool:
         """Whether the corpus has the word itself (not merely words beginning like it: a misspelt city's name
@@ -1069,19 +1072,8 @@ def words(text: str) -> tuple[str, ...]:
 
 def understand(question: str, vocabulary: Vocabulary, history: list[str] | None = None) -> Query:
     """The query for a question, resolved against the earlier user turns of the conversation."""
-    if history and (bare := BARE_QUESTION_WORD.match(question)) and (
-            before := LEADING_QUESTION_WORD.match(history[-1])):
-        # "Wo genau?" after "Wann trifft sich der Helferkreis?" asks the earlier question with its question word:
-        # "Wo trifft sich der Helferkreis?"
-        asked = bare.group(1).casefold()
-        if asked != before.group(2).casefold():  # ("Wann genau?" after "Wann …?" asks nothing new)
-            if before.start(2) == 0:
-                asked = asked[:1].upper() + asked[1:]
-            question, history = history[-1][:before.start(2)] + asked + history[-1][before.end(2):], history[:-1]
-    if history and (per := PER_UNIT_ONLY.match(question)) and asked_value(history[-1]) is not None:
-        # "Und pro Kilometer?" after "Was kostet das Car Sharing?" asks the earlier question per that unit
-        earlier = history[-1].rstrip(" ?？.!")
-        question, history = f"{earlier} {per.group(1)}?", history[:-1]
+    if history and (whole := _asked_again(question, history[-1])):
+        question, history = whole, history[:-1]
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)
@@ -1641,6 +1633,22 @@ def _is_followup(query: Query, question: str, vocabulary: Vocabulary) -> bool:
     if not (query.places or query.sections):
         return False
     return not vocabulary.own_words(query)
+
+
+def _asked_again(question: str, earlier: str) -> str | None:
+    """The earlier question asked again, where a follow-up only changes its question word or its unit; else None."""
+    if (bare := BARE_QUESTION_WORD.match(question)) and (before := LEADING_QUESTION_WORD.match(earlier)):
+        # "Wo genau?" after "Wann trifft sich der Helferkreis?": "Wo trifft sich der Helferkreis?"
+        asked = bare.group(1).casefold()
+        if asked == before.group(2).casefold():
+            return None  # ("Wann genau?" after "Wann …?" asks nothing new)
+        if before.start(2) == 0:
+            asked = asked[:1].upper() + asked[1:]
+        return earlier[:before.start(2)] + asked + earlier[before.end(2):]
+    if (per := PER_UNIT_ONLY.match(question)) and asked_value(earlier) is not None:
+        # "Und pro Kilometer?" after "Was kostet das Car Sharing?" asks the earlier question per that unit
+        return f"{earlier.rstrip(' ?？.!')} {per.group(1)}?"
+    return None
 
 
 def _asks_only_a_value(query: Query, question: str) -> bool:

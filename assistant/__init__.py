@@ -45,7 +45,7 @@ from .evidence import (
     unknown_role,
     unmentioned_matter,
 )
-from .meetings import OVERVIEW_WORDS
+from .meetings import AGENDA_ENTRIES, AGENDA_NUMBER, AGENDA_WORDS, OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever, decides
 from .understand import (
     ASKED_VALUE,
@@ -1012,9 +1012,6 @@ AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zu
 # An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
 # Fest"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number alone ends with a full stop. A
 # passage listing this many numbers lists the agenda.
-AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+[^\W\d_]")
-AGENDA_ENTRIES = 3
-AGENDA_WORDS = re.compile(r"tagesordnung|agenda|traktand|einladung", re.IGNORECASE)
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")

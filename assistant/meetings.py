@@ -55,6 +55,13 @@ ORDINAL_ENTRY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
+# A line of an agenda as listed ("3. Organisatorisches: Raumkosten", "2.2 Bericht zum Spielplatzfest"), a part of
+# the minutes headed so, and how many entries make a list an agenda.
+AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+[^\W\d_]")
+AGENDA_WORDS = re.compile(r"tagesordnung|agenda|traktand|einladung", re.IGNORECASE)
+AGENDA_ENTRIES = 3
+# Where an entry's title ends and its details begin: "Organisatorisches: Raumkosten, mögl. Förderung …".
+ENTRY_TITLE_END = re.compile(r"\s*[:,;(–—]|\s+-\s")
 
 
 # What asks for an overview of a meeting rather than for something in it ("Was wurde in der Sitzung vom … besprochen?",
@@ -217,6 +224,34 @@ class Meetings:
                 found.add(key)
                 spans.append(match.span())
         return frozenset(found), spans
+
+    @functools.cached_property
+    def entry_sections(self) -> dict[tuple[str, str], frozenset[str]]:
+        """(document, entry number) → the sections of that document headed with the entry's title, for minutes
+        whose agenda is a list ("## Agenda" of a citizens' round: "3. Organisatorisches: Raumkosten, …") and whose
+        parts are headed by the entries' titles ("## Organisatorisches"), not numbered."""
+        headings: dict[str, dict[str, str]] = defaultdict(dict)
+        for passage in self._passages:
+            if passage.section:
+                headings[passage.source].setdefault(fold(passage.section).strip(), passage.section)
+        found: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for passage in self._passages:
+            if not AGENDA_WORDS.search(passage.section or ""):
+                continue
+            entries = [(match.group(1).rstrip("."), item.text[match.end(1):])
+                       for item in passage.items if (match := AGENDA_NUMBER.match(item.text))]
+            if len(entries) < AGENDA_ENTRIES:
+                continue
+            for number, text in entries:
+                title = fold(ENTRY_TITLE_END.split(text.strip(), maxsplit=1)[0]).strip()
+                if title and (section := headings[passage.source].get(title)) and section != passage.section:
+                    found[(passage.source, number)].add(section)
+        return {key: frozenset(sections) for key, sections in found.items()}
+
+    def sections_of_entries(self, entries: frozenset[str], documents) -> set[str]:
+        """The sections headed with the titles of these agenda entries in the documents' agendas."""
+        return {section for source in documents for number in entries
+                for section in self.entry_sections.get((source, number), ())}
 
     def numbered(self, entries: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
         """The agenda items of these numbers (with their sub-items) in every document that has them; only those

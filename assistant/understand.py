@@ -207,6 +207,14 @@ HYPHENATED_WORD = re.compile(r"[^\W\d_]\w*(?:-\w+)+")
 # Where the one asking comes from is no place asked about: "ich bin aus Syrien geflüchtet", "wir kommen aus Aleppo".
 ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|komme|kommen|kam|kamen|stamme|stammen"
                     r"|zugezogen|eingewandert|ausgewandert|fled|came|come|moved)\b", re.IGNORECASE)
+# Where the one asking lived or worked before ("Ich war in Syrien Ingenieur", "we lived in Aleppo"): their past,
+# not a place asked about (unlike "ich wohne in Buer").
+FORMER_LIFE = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:war|waren|lebte|lebten|gelebt|wohnte|wohnten|gewohnt|arbeitete"
+                         r"|arbeiteten|gearbeitet|studierte|studiert|geboren|aufgewachsen|lived|worked"
+                         r"|studied|born|grew)\b", re.IGNORECASE)
+# A Turkish ablative before a form of "gelmek" (to come) or "göç" is where people come from: "Bulgaristan'dan
+# gelenler".
+TURKISH_ORIGIN = re.compile(r"['’](?:den|dan|ten|tan)\s+(?:gel|göç)", re.IGNORECASE)
 # A name right after a word for a district is one ("im Stadtbezirk Gelsenkirchen-Süd"), unless the protocols use it
 # as a whole.
 AFTER_A_DISTRICT_WORD = re.compile(r"\b(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)"
@@ -669,6 +677,11 @@ class Vocabulary:
                 continue  # "in unserm Wohnblock": a noun follows
             if before and fold(before[0]) in ("aus", "from") and ORIGIN.search(clause_around(question, match.start())):
                 continue  # "ich bin aus Syrien geflüchtet": where the one asking comes from
+            if before and fold(before[0]) in ("in", "aus", "from") and FORMER_LIFE.search(
+                    clause_around(question, match.start())):
+                continue  # "Ich war in Syrien Ingenieur": where the one asking lived before
+            if TURKISH_ORIGIN.match(question, match.end(1)):
+                continue  # "Bulgaristan'dan gelenler": those who come from there
             if before and fold(before[0]).rstrip(".") in HONORIFICS:
                 continue  # "Herr Lindenberg", "Frau Hellenbach": a person
             if after and fold(after[0].strip(",.?!")) in known_names:
@@ -1245,6 +1258,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         items = frozenset(key for key in items if any(key[0] in sources for sources in by_kind.values()))
     # (an entry of no item the minutes have is one of an agenda as listed: "## Agenda" of a citizens' round)
     entries = frozenset(number for number, _ in listed) if by_place or not items else frozenset()
+    if entries and documents:
+        # (and the part headed with the entry's title: "Punkt 3 der Tagesordnung" of a round whose agenda lists
+        # "3. Organisatorisches: Raumkosten" is its "## Organisatorisches")
+        sections = {**sections, **dict.fromkeys(vocabulary.meetings.sections_of_entries(entries, documents), 1.0)}
     dates = dates + item_spans
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
@@ -1297,7 +1314,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
 def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
     """A question naming no section in the corpus' words may ask for one in other words (judged by meaning); not
     one asking for a value ("Ab wann sollen die Kurse laufen?"), which a line of any field may hold."""
-    if not query.sections and asked_value(query.question) is None:
+    # (nor one asking whether something is said at all: a field guessed wrong would turn a yes into a no)
+    if not query.sections and asked_value(query.question) is None and query.intent != "yesno":
         speakers = " ".join(speakers_of(query.question))
         # (nor is the field named after the people who say something: "Was fordern die Teilnehmenden?")
         # (and of the places it names, those they have: a workshop's table has no "Worauf kommt es an")

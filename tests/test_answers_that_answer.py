@@ -169,6 +169,7 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
     ("Was sagt das Mindener Protokoll zum Stadtteil Dankersen?", "Dankersen"),  # a single name after the word
     ("Welche Maßnahmen sind für den Mindener Stadtteil Bärenkämpen vorgesehen?", "Bärenkämpen"),  # the city's adjective
     ("Was braucht der Gelsenkirchener Stadtteil Buer?", "Buer"),  # (with it, after any article)
+    ("Ich wohne in Ückendorf, was läuft da gut?", "Ückendorf"),  # where one lives now is asked about
 ])
 def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)
@@ -189,11 +190,22 @@ def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_pla
     "in unserm wohnblock in minden gibts nen gemeinschaftsraum, den keiner pflegt. ist das ein problem im workshop?",
     "ich bin 58 und aus syrien geflüchtet. findet man in minden in meinem alter noch arbeit?",
     "Wir kommen aus Aleppo: gibt es in Minden Sprachkurse?",
+    # where the one asking lived or worked before, and a Turkish "those who come from"
+    "Ich habe in Damaskus als Lehrerin gearbeitet, aber hier wird mein Abschluss nicht anerkannt. Gibt es Ideen?",
+    "Ich war in Kabul Krankenpfleger und finde in Minden keine Arbeit. Was wird vorgeschlagen?",
+    "Suriye'den gelen aileler için Minden'de hangi dil kursları öneriliyor?",
     "Was fehlt im Stadtteil Bulmke-Hülken?", "Was fehlt im Stadtteil Hüllen-Bulmke?",  # a district misspelt
 ])
 def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown_place(real, question):
     answer = real.ask(question)
     assert not answer.query.unknown_places and answer.passages, answer.text
+
+
+def test_a_yes_or_no_question_is_not_narrowed_to_a_field_guessed_by_meaning(real):
+    # a field guessed wrong would turn a yes into a no ("Ist da etwas?" looks on every field of the place); a
+    # question for what keeps the guess
+    assert real.understand("Gibt es in Bulmke-Hüllen einen Ort, an dem man sich im Quartier trifft?").sections == {}
+    assert real.understand("Was klappt in Bulmke-Hüllen schon?").sections == {"Was läuft gut": 0.5}
 
 
 @pytest.mark.parametrize("question", ["Was wird für die Hansestadt Minden vorgeschlagen?",  # what Minden is

@@ -387,6 +387,17 @@ def test_an_agenda_entry_named_by_its_place_is_the_entry_of_the_agenda_as_listed
     assert "„2. Bericht des Arbeitskreises Dorfladen“ [1]" in answer.lead, answer.lead
 
 
+@pytest.mark.parametrize("question", ["Worum ging es bei Punkt 4 der Tagesordnung der Bürgerrunde am 18. April 2024?",
+                                      "Was kam beim vierten Tagesordnungspunkt der Bürgerrunde vom 18.04.2024 heraus?"])
+def test_an_agenda_entry_by_its_place_brings_the_part_headed_with_its_title(agenda_round, question):
+    # "4. Verschiedenes" of the agenda as listed is what the part "## Verschiedenes" records
+    answer = agenda_round.ask(question)
+    sections = [hit.passage.section for hit in answer.passages]
+    assert sections[0] == "Agenda" and "Verschiedenes" in sections, answer.text
+    # (an entry whose title heads no part brings none: "2. Bericht des Arbeitskreises Dorfladen")
+    assert agenda_round.understand("Was war Punkt 2 der Tagesordnung der Bürgerrunde am 18.04.2024?").sections == {}
+
+
 def test_an_agenda_entry_by_its_place_in_a_follow_up_is_of_the_meeting_asked_about_before(agenda_round):
     # (the association's minutes have a TOP 2 too)
     answer = agenda_round.ask("Was war der zweite Tagesordnungspunkt?",

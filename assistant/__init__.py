@@ -398,6 +398,8 @@ class Assistant:
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
+        if ASKS_WHO.search(query.question):
+            cited = self.with_the_speakers_name(cited)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
                 and not self.names_a_section_by_its_label(query)):
             cited = self.with_other_mentions(query, cited, matters[0], filters)
@@ -652,6 +654,35 @@ class Assistant:
                 result.append(continuation)
                 added += 1
         return result[:max(MAX_CITED, len(cited))]
+
+    def with_the_speakers_name(self, cited: list[Hit]) -> list[Hit]:
+        """The cited passages and, for each of the best few that is a later part of a speaker's turn, the part that
+        opens the turn, the speaker's name line highlighted ("Stricker, Die Mitte/EVP: Ich bin …"): asked who said
+        something, the name is in a cited line, not only in the lead."""
+        passages = self.store.passages
+        taken = {hit.position for hit in cited}
+        openings = []
+        for rank, hit in enumerate(cited):
+            passage = hit.passage
+            speaker = passage.meta.get("speaker")
+            if rank >= CONTINUED_FIRST or not speaker or (passage.meta.get("part") or 1) <= 1 or any(
+                    item.text.startswith(speaker.split(",")[0]) for item in passage.items):
+                continue
+            # (the part that opens with the name, looking back through the turn's parts: the first part of an item
+            # may be only its headings)
+            for before in range(hit.position - 1, max(hit.position - passage.meta["part"], -1), -1):
+                opening = passages[before]
+                if (opening.source, opening.board, opening.section, opening.meta.get("speaker")) != (
+                        passage.source, passage.board, passage.section, speaker):
+                    break
+                line = next((item.line for item in opening.items if item.text.startswith(speaker.split(",")[0])), None)
+                if line is not None:
+                    if before not in taken:
+                        taken.add(before)
+                        openings.append(Hit(opening, hit.score, position=before, highlights=(line,)))
+                    break
+        # (after the best ranked, which answer what was said; the names only tell whose words they are)
+        return (cited[:NAMES_AFTER] + openings + cited[NAMES_AFTER:])[:max(MAX_CITED, len(cited))]
 
     def names_a_section_by_its_label(self, query: Query) -> bool:
         """Whether the question uses a word of the label of a section it asks for ("Handlungsbedarfe", the "gut" of
@@ -1013,9 +1044,12 @@ AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zu
 # Fest"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number alone ends with a full stop. A
 # passage listing this many numbers lists the agenda.
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
+NAMES_AFTER = 5  # cited passages before the openings of speeches that name who spoke
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")
+# A question for who said or did something ("Wer verglich …", "Von wem kam …", "Who argued …", "… kim?").
+ASKS_WHO = re.compile(r"^\W*(?:und\s+|and\s+)?(?:wer|who)\b|\b(?:von\s+wem|by\s+whom|kim)\b", re.IGNORECASE)
 
 
 def put_first(hit: Hit, cited: list[Hit]) -> list[Hit]:

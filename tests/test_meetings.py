@@ -1582,6 +1582,10 @@ def test_a_quote_from_a_later_part_of_a_speech_says_who_spoke(tmp_path_factory):
     first = answer.passages[0].passage
     assert first.meta.get("speaker") == "Meier, SPD" and not first.text.startswith("Meier"), first.text
     assert "(Meier, SPD)" in answer.lead and "Löschfahrzeuge" in answer.lead, answer.lead
+    # and the turn's opening, with the name, is cited too: the name can be checked in the source
+    opening = next((hit for hit in answer.passages if "Meier, SPD:" in hit.passage.text), None)
+    assert opening is not None, answer.text
+    assert [item.text[:11] for item in opening.passage.items if item.line in opening.highlights] == ["Meier, SPD:"]
 
 
 def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_about(tmp_path_factory):

@@ -525,6 +525,15 @@ ASKS_WHEN = re.compile(r"\b(?:wann|when)\b", re.IGNORECASE)
 # A day as protocols write it: "13. Februar", "24.9.", a weekday ("day" and "time" of VALUES).
 DAY_OF_MONTH = rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\."
 DAY_OF_WEEK = rf"\b{WEEKDAY.pattern}\b"
+# A number that counts something, a vote tally (which counts votes) and a number written out.
+_NUMBER_COUNTING = (r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b"
+                    r"(?![.:/]\d|\.\s|:|/)")
+_TALLY_COUNTING = r"\d+\s*:\s*\d+\s+(?:stimmen|votes)"
+_WORDED_COUNT = (r"\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
+                 r"|tausend|einstimmig|dutzend)\b")
+# A question counting votes ("Wie viele Stimmen bekam …?"): only then does a tally hold the count asked for.
+COUNTS_VOTES = re.compile(r"stimm|\bvot|\boy|gewählt|wahl|abgestimmt|abstimmung|dafür|dagegen|enthalt",
+                          re.IGNORECASE)
 # A value of each kind a question may ask for (understand.ASKED_VALUE), as protocols write them.
 VALUES = {
     "day": re.compile(rf"{DAY_OF_MONTH}|\b(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}\b|{DAY_OF_WEEK}", re.IGNORECASE),
@@ -542,11 +551,8 @@ VALUES = {
     # (a number, not the hour, the date or the year: "17:00 Ankommen" counts nobody; a vote tally does count)
     # (nor the number of an entry in a list: "Anregung 1: …", nor the month or day of a date written the ISO way,
     # "2019-02-21")
-    "count": NotAnAddress(re.compile(
-        r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b(?![.:/]\d|\.\s|:)"
-        r"|\d+\s*:\s*\d+\s+(?:stimmen|votes)"
-        r"|\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
-        r"|tausend|einstimmig|dutzend)\b", re.IGNORECASE)),
+    # (nor a file reference, "(20/BS 55/507)")
+    "count": NotAnAddress(re.compile(rf"{_NUMBER_COUNTING}|{_TALLY_COUNTING}|{_WORDED_COUNT}", re.IGNORECASE)),
     "vote": TALLY,
     "contact": re.compile(r"\+?\d[\d /-]{6,}\d|@"),
     # (a venue: a line labelled as the place, a building or a room, an address with its number; "online" too. A
@@ -569,6 +575,8 @@ VALUES = {
                             r"|formular\w*|ummeld\w*|sign\s*up|apply|application|registration)\b", re.IGNORECASE),
 }
 
+
+COUNT_NOT_VOTES = NotAnAddress(re.compile(f"{_NUMBER_COUNTING}|{_WORDED_COUNT}", re.IGNORECASE))
 
 # The passages that answer best, which must hold a value of the kind a question asks for (a time, an amount) for it
 # to be answered: further down, a year or a price is rarely about the same thing.
@@ -614,8 +622,10 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
         return any(about is None or about(f"{heading} {items[start - 1].text if start else ''} "
                                           + " ".join(item.text for item in items[start:end]))
                    for start, end in tally_blocks(items))
-    return any(VALUES[value].search(item.text) and (about is None or about(f"{heading} {item.text}"))
-               for item in items)
+    pattern = VALUES[value]
+    if value == "count" and not COUNTS_VOTES.search(question):
+        pattern = COUNT_NOT_VOTES  # "Wie viele Gerichtsschreiber …" is not counted by "mit 108:0 Stimmen"
+    return any(pattern.search(item.text) and (about is None or about(f"{heading} {item.text}")) for item in items)
 
 
 def tally_blocks(items) -> list[tuple[int, int]]:

@@ -1588,6 +1588,19 @@ def test_a_quote_from_a_later_part_of_a_speech_says_who_spoke(tmp_path_factory):
     assert [item.text[:11] for item in opening.passage.items if item.line in opening.highlights] == ["Meier, SPD:"]
 
 
+def test_a_count_is_no_file_reference_nor_a_tally_unless_votes_are_counted(tmp_path_factory):
+    # "(21/BS 14/233)" files the report; "mit 12:1 Stimmen" counts votes, not the fire brigade's members
+    minutes = council_minutes(
+        "Sitzung Nr. 16 vom 9. Juni 2025",
+        "Beschluss\n\nDer Jahresbericht der Feuerwehr (21/BS 14/233) wird mit 12:1 Stimmen genehmigt.",
+        "Beschluss\n\nDie Gebühren bleiben unverändert.")
+    council = assistant_over(tmp_path_factory, "counts", {"gemeinderat-2025-06-09.txt": minutes})
+    members = council.ask("Wie viele Mitglieder hat die Feuerwehr?")
+    assert members.mode == "lacking", members.text
+    votes = council.ask("Wie viele Stimmen bekam der Jahresbericht der Feuerwehr?")
+    assert votes.mode != "lacking" and "12:1 Stimmen" in votes.lead, votes.text
+
+
 def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_about(tmp_path_factory):
     # "(Rathaus, Schulungsraum o.ä.)" lists possible answers, not matters whose every mention is wanted
     round_text = ("---\ntitle: Bürgerrunde Talheim Mai 2024\ndate: 2024-05-16\n---\n\n"

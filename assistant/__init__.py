@@ -31,6 +31,7 @@ from .evidence import (
     VALUE_PASSAGES,
     VALUES,
     Matter,
+    counted_noun,
     either_of,
     fact_lines,
     highlight,
@@ -41,6 +42,7 @@ from .evidence import (
     mentions,
     misspelt,
     most_specific_mentions,
+    states_the_count,
     unknown_noun,
     unknown_role,
     unmentioned_matter,
@@ -455,6 +457,10 @@ class Assistant:
                 # no count, and the Endbestand before it is not the answer)
                 holding = holding_the_value(cited, value, query.question, self.speaks_of(
                     query, quoted_only=value == "vote", rare_only=value == "amount", inherited=True))
+            if holding is None and value == "count":
+                holding = self.stated_count(query, cited, ranking, matters[0] if matters else None)
+                if holding is not None:
+                    cited = put_first(holding, cited)
             if holding is None:
                 # "Wann wird in Schalke der Sperrmüll abgeholt?": the boards speak of Sperrmüll but name no time, so
                 # the question is not answered; the passages follow as similar ones, to check for oneself: those
@@ -465,6 +471,20 @@ class Assistant:
             cited.remove(holding)
             cited.insert(0, holding)  # the lead quotes the line with the value
         return compose(query, cited, ranking.missing, analyzer)
+
+    def stated_count(self, query: Query, cited: list[Hit], ranking: Ranking, matter) -> Hit | None:
+        """For a count none of the cited lines gives, the best ranked passage of their documents with a line that
+        names the thing counted and gives its number, wherever the ranking put it ("Wie viele Mitglieder zählte der
+        Verein?": the cash report's "Mitglieder zum 22.02.2025: 30"); None: there is none."""
+        counted = counted_noun(query.question)
+        if counted is None:
+            return None
+        sources = {hit.source for hit in cited}
+        places = set(query.local_places)
+        found = next((hit for hit in itertools.islice(ranking.hits, COUNT_SEARCH) if hit.source in sources
+                      and (not places or hit.passage.place in places)
+                      and any(states_the_count(item.text, counted) for item in hit.passage.items)), None)
+        return highlight([found], query, self.retriever, matter)[0] if found is not None else None
 
     def within_the_meeting(self, query: Query, filters: Filters | None) -> Filters | None:
         """The filters narrowed to the meetings a where-question names by their kind ("In welchen
@@ -1045,6 +1065,7 @@ AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zu
 # passage listing this many numbers lists the agenda.
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 NAMES_AFTER = 5  # cited passages before the openings of speeches that name who spoke
+COUNT_SEARCH = 60  # ranked passages looked through for a count the cited ones do not give
 # The end of a sentence (or of a list item's last word): a passage ending otherwise goes on in the next one.
 SENTENCE_END = re.compile(r"[.!?:;…)\]\"“”»«]\s*$")
 SENTENCE_INSIDE = re.compile(r"[.!?](?:\s|$)")

@@ -526,7 +526,10 @@ ASKS_WHEN = re.compile(r"\b(?:wann|when)\b", re.IGNORECASE)
 DAY_OF_MONTH = rf"\d{{1,2}}\.\s*(?:{MONTH_NAMES})|\d{{1,2}}\.\d{{1,2}}\."
 DAY_OF_WEEK = rf"\b{WEEKDAY.pattern}\b"
 # A number that counts something, a vote tally (which counts votes) and a number written out.
-_NUMBER_COUNTING = (r"(?<![\d.:/])(?<!\d{4}-)(?<!\d{4}-\d\d-)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b"
+# (not the number of a paragraph, an article, a page or an agenda item, "gemäss § 8", "Nr. 61", "TOP 3", nor one
+# written into a name or code, "Oelbein-32", "B52")
+_NUMBER_COUNTING = (r"(?<![\d.:/])(?<![^\W\d_])(?<!\w-)(?<!\d{4}-)(?<!\d{4}-\d\d-)(?<!§)(?<!§\s)(?<!\bnr\.\s)"
+                    r"(?<!\bart\.\s)(?<!\babs\.\s)(?<!\bs\.\s)(?<!\bseite\s)(?<!\btop\s)(?!(?:19|20)\d\d\b)\d+(?:,\d+)?\b"
                     r"(?![.:/]\d|\.\s|:|/)")
 _TALLY_COUNTING = r"\d+\s*:\s*\d+\s+(?:stimmen|votes)"
 _WORDED_COUNT = (r"\b(?:zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert"
@@ -576,7 +579,26 @@ VALUES = {
 }
 
 
+_DIGITS_COUNTING = re.compile(_NUMBER_COUNTING, re.IGNORECASE)
 COUNT_NOT_VOTES = NotAnAddress(re.compile(f"{_NUMBER_COUNTING}|{_WORDED_COUNT}", re.IGNORECASE))
+# What a count question counts: the noun after "wie viele" (an adjective may stand between: "wie viele geflüchtete
+# Familien").
+# Where nouns are written with a capital, the first of the next two words that is one; else the next word ("how
+# many members", "wie viele mitglieder").
+COUNTED_NOUN = re.compile(r"\b(?:wie\s*viele?n?|how\s+many)\s+(?:(?-i:[a-zäöüß]+)\s+)?((?-i:[A-ZÄÖÜ])[\w-]{2,})",
+                          re.IGNORECASE)
+COUNTED_WORD = re.compile(r"\b(?:wie\s*viele?n?|how\s+many)\s+([^\W\d_][\w-]{2,})", re.IGNORECASE)
+# A number followed by the noun it counts ("vier Wochen", "119 Mitglieder", "ca. 20 BürgerInnen").
+NUMBER_AND_NOUN = re.compile(rf"(?:{_NUMBER_COUNTING}|{_WORDED_COUNT})\s+(?:[a-zäöüß]+\s+)?"
+                             r"(?-i:([A-ZÄÖÜ][\w-]*))", re.IGNORECASE)
+COUNT_TOKEN = re.compile(r"\d[\d.,:/]*\d|\d|[^\W\d_][\w-]*")
+STATED_COUNT_WORDS = 3
+COUNTED_STEM = 6  # letters of the counted noun a word must begin with to name it ("Mitglieder" → "mitgli…")
+# Units of time and measure, folded beginnings: a number before one of them counts no things or people ("mindestens
+# vier Wochen vorher" gives no number of members).
+MEASURE_UNIT = re.compile(r"(?:sekunde|minute|stunde|std|tag|woche|monat|jahr|uhr|prozent|euro|franken|cent|rappen"
+                          r"|meter|kilometer|km|kilo|kilogramm|gramm|liter|grad|seite|mal|second|hour|day|week"
+                          r"|month|year|percent)(?:e|en|n|s|es|er)?")
 
 # The passages that answer best, which must hold a value of the kind a question asks for (a time, an amount) for it
 # to be answered: further down, a year or a price is rarely about the same thing.
@@ -625,7 +647,45 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
     pattern = VALUES[value]
     if value == "count" and not COUNTS_VOTES.search(question):
         pattern = COUNT_NOT_VOTES  # "Wie viele Gerichtsschreiber …" is not counted by "mit 108:0 Stimmen"
-    return any(pattern.search(item.text) and (about is None or about(f"{heading} {item.text}")) for item in items)
+    counted = counted_noun(question) if value == "count" else None
+    # (a PDF's wrapped lines: what a number at a line's end counts begins the next line, "mindestens zwei" / "Wochen")
+    wrapped = bool(hit.passage.meta.get("wrapped"))
+    return any(pattern.search(item.text) and (about is None or about(f"{heading} {item.text}"))
+               and not (counted and counts_something_else(
+                   f"{item.text} {items[index + 1].text}" if wrapped and index + 1 < len(items) else item.text,
+                   counted)) for index, item in enumerate(items))
+
+
+def states_the_count(text: str, counted: str) -> bool:
+    """Whether the text gives a number right beside a word naming the thing counted, at most STATED_COUNT_WORDS
+    apart ("Mitglieder zum 22.02.2025: 30", "(11 von 30 Mitgliedern)"), not a number somewhere in a line that
+    mentions it."""
+    tokens = list(COUNT_TOKEN.finditer(text))
+    # (the numbers as the count pattern reads them in the whole line: not "§ 8", not a date)
+    counts = {match.start() for match in _DIGITS_COUNTING.finditer(HOUSE_NUMBER.sub(lambda m: " " * len(m.group()),
+                                                                                      text))}
+    numbers = [i for i, token in enumerate(tokens) if token.start() in counts]
+    naming = [i for i, token in enumerate(tokens) if not token.group()[:1].isdigit()
+              and fold(token.group()).startswith(counted[:COUNTED_STEM])]
+    return any(abs(i - j) <= STATED_COUNT_WORDS for i in numbers for j in naming)
+
+
+def counted_noun(question: str) -> str | None:
+    """The noun a count question counts ("Mitglieder" of "Wie viele Mitglieder zählte …"), folded; None: none."""
+    match = COUNTED_NOUN.search(question) or COUNTED_WORD.search(question)
+    return fold(match.group(1)) if match else None
+
+
+def counts_something_else(text: str, counted: str) -> bool:
+    """Whether every number in the text is followed by a unit of time or measure that is not the thing counted
+    ("mindestens vier Wochen vorher" counts no members; "Wie viele Stunden …" is counted in hours). A number
+    before any other noun may count the thing in other words ("ca. 15 Heuweilermer" for "Wie viele Leute …")."""
+    if MEASURE_UNIT.fullmatch(counted):
+        return False
+    nouns = [fold(match.group(1)) for match in NUMBER_AND_NOUN.finditer(text)]
+    if not nouns or len(nouns) < len(VALUES["count"].pattern.findall(text)):
+        return False  # a number alone ("Mitglieder zum 22.02.2025: 30") may count what the line names
+    return all(MEASURE_UNIT.fullmatch(noun) for noun in nouns)
 
 
 def tally_blocks(items) -> list[tuple[int, int]]:

@@ -1601,6 +1601,37 @@ def test_a_count_is_no_file_reference_nor_a_tally_unless_votes_are_counted(tmp_p
     assert votes.mode != "lacking" and "12:1 Stimmen" in votes.lead, votes.text
 
 
+CASH_REPORT = """\
+# Protokoll der Mitgliederversammlung des Fördervereins Talheim e.V. vom 8. März 2025
+
+## TOP 1 Begrüßung
+
+Die Einladung an alle Mitglieder ging gemäß § 8 der Satzung mindestens vier Wochen vorher hinaus. Die Mitglieder
+begrüßten die Gäste aus dem Partnerverein Talheim-Nord.
+
+## TOP 2 Bericht des Vorstands
+
+Der Vorstand berichtet über das Sommerfest und den neuen Internetauftritt. Die Mitglieder danken dem Vorstand.
+
+## TOP 3 Kassenbericht
+
+- Einnahmen 2024: 1.250 €
+- Ausgaben 2024: 980 €
+- Mitglieder zum 08.03.2025: 42
+"""
+
+
+def test_a_count_is_given_where_a_line_states_it_not_by_weeks_or_a_paragraph(tmp_path_factory):
+    # "vier Wochen" and "§ 8" count no members; the cash report's line states how many there are, though the
+    # ranking puts the items that speak of the members first
+    association = assistant_over(tmp_path_factory, "association", {"mv-2025-03-08.md": CASH_REPORT})
+    answer = association.ask("Wie viele Mitglieder hat der Förderverein?")
+    assert "Mitglieder zum 08.03.2025: 42" in answer.lead and "TOP 3" in answer.passages[0].citation, answer.text
+    # (a question counting weeks is answered by them)
+    weeks = association.ask("Wie viele Wochen vorher ging die Einladung an die Mitglieder hinaus?")
+    assert "vier Wochen" in weeks.lead, weeks.text
+
+
 def test_examples_of_what_the_answer_may_be_are_not_what_a_where_question_asks_about(tmp_path_factory):
     # "(Rathaus, Schulungsraum o.ä.)" lists possible answers, not matters whose every mention is wanted
     round_text = ("---\ntitle: Bürgerrunde Talheim Mai 2024\ndate: 2024-05-16\n---\n\n"

@@ -1060,9 +1060,6 @@ WHEN_OR_WHERE_WE_MET = re.compile(
 # The words before a meeting's name placing something at it ("zu Gast bei der Bürgerrunde", "in der Sitzung").
 AT_THE_MEETING = re.compile(r"(?:\w+\s+)?(?:bei|beim|in|im|auf|an|am|während|zur|zum)"
                             r"(?:\s+(?:der|dem|den|einer|einem))?", re.IGNORECASE)
-# An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
-# Fest"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number alone ends with a full stop. A
-# passage listing this many numbers lists the agenda.
 CONTINUED_FIRST = 3  # the first cited passages whose continuation may take the place of the last cited one
 NAMES_AFTER = 5  # cited passages before the openings of speeches that name who spoke
 COUNT_SEARCH = 60  # ranked passages looked through for a count the cited ones do not give

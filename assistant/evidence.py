@@ -581,10 +581,8 @@ VALUES = {
 
 _DIGITS_COUNTING = re.compile(_NUMBER_COUNTING, re.IGNORECASE)
 COUNT_NOT_VOTES = NotAnAddress(re.compile(f"{_NUMBER_COUNTING}|{_WORDED_COUNT}", re.IGNORECASE))
-# What a count question counts: the noun after "wie viele" (an adjective may stand between: "wie viele geflüchtete
-# Familien").
-# Where nouns are written with a capital, the first of the next two words that is one; else the next word ("how
-# many members", "wie viele mitglieder").
+# What a count question counts: the noun after "wie viele", where nouns are written with a capital the first of the
+# next two words that is one ("wie viele geflüchtete Familien"), else the next word ("how many members").
 COUNTED_NOUN = re.compile(r"\b(?:wie\s*viele?n?|how\s+many)\s+(?:(?-i:[a-zäöüß]+)\s+)?((?-i:[A-ZÄÖÜ])[\w-]{2,})",
                           re.IGNORECASE)
 COUNTED_WORD = re.compile(r"\b(?:wie\s*viele?n?|how\s+many)\s+([^\W\d_][\w-]{2,})", re.IGNORECASE)
@@ -594,8 +592,8 @@ NUMBER_AND_NOUN = re.compile(rf"(?:{_NUMBER_COUNTING}|{_WORDED_COUNT})\s+(?:[a-z
 COUNT_TOKEN = re.compile(r"\d[\d.,:/]*\d|\d|[^\W\d_][\w-]*")
 STATED_COUNT_WORDS = 3
 COUNTED_STEM = 6  # letters of the counted noun a word must begin with to name it ("Mitglieder" → "mitgli…")
-# Units of time and measure, folded beginnings: a number before one of them counts no things or people ("mindestens
-# vier Wochen vorher" gives no number of members).
+# Units of time and measure, folded, with their endings: a number before one of them counts no things or people
+# ("mindestens vier Wochen vorher" gives no number of members).
 MEASURE_UNIT = re.compile(r"(?:sekunde|minute|stunde|std|tag|woche|monat|jahr|uhr|prozent|euro|franken|cent|rappen"
                           r"|meter|kilometer|km|kilo|kilogramm|gramm|liter|grad|seite|mal|second|hour|day|week"
                           r"|month|year|percent)(?:e|en|n|s|es|er)?")

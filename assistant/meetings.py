@@ -55,8 +55,10 @@ ORDINAL_ENTRY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\b(?:Nr|Nummer|No)\.?\s*(\d{1,4})\b|\b(\d{1,4})\.\s*Sitzung\b", re.IGNORECASE)
-# A line of an agenda as listed ("3. Organisatorisches: Raumkosten", "2.2 Bericht zum Spielplatzfest"), a part of
-# the minutes headed so, and how many entries make a list an agenda.
+# An entry of an agenda as listed, with its whole number and a word ("6. Antrag gemäss § 52", "2.2 Bericht zum
+# Fest", "3. Organisatorisches: Raumkosten"); not an hour ("17:00 Ankommen") nor a tally ("• 8 Stimmen"): a number
+# alone ends with a full stop. A part of the minutes headed with these words lists it, and a passage listing this many
+# numbers is one.
 AGENDA_NUMBER = re.compile(r"^\W{0,3}(\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+[^\W\d_]")
 AGENDA_WORDS = re.compile(r"tagesordnung|agenda|traktand|einladung", re.IGNORECASE)
 AGENDA_ENTRIES = 3

@@ -685,8 +685,9 @@ class Assistant:
         for rank, hit in enumerate(cited):
             passage = hit.passage
             speaker = passage.meta.get("speaker")
-            if rank >= CONTINUED_FIRST or not speaker or (passage.meta.get("part") or 1) <= 1 or any(
-                    item.text.startswith(speaker.split(",")[0]) for item in passage.items):
+            # (only where the part itself answers: a speech cited for its closeness alone names nobody asked for)
+            if rank >= CONTINUED_FIRST or not speaker or not hit.highlights or (passage.meta.get("part") or 1) <= 1 \
+                    or any(item.text.startswith(speaker.split(",")[0]) for item in passage.items):
                 continue
             # (the part that opens with the name, looking back through the turn's parts: the first part of an item
             # may be only its headings)

@@ -591,7 +591,8 @@ NUMBER_AND_NOUN = re.compile(rf"(?:{_NUMBER_COUNTING}|{_WORDED_COUNT})\s+(?:[a-z
                              r"(?-i:([A-ZÄÖÜ][\w-]*))", re.IGNORECASE)
 COUNT_TOKEN = re.compile(r"\d[\d.,:/]*\d|\d|[^\W\d_][\w-]*")
 STATED_COUNT_WORDS = 3
-COUNTED_STEM = 6  # letters of the counted noun a word must begin with to name it ("Mitglieder" → "mitgli…")
+COUNTED_STEM = 4  # letters of the counted noun a word must begin with to name it, at least
+INFLECTION_LETTERS = 3  # letters an inflected form of a noun may differ in at its end ("Mitglieder", "Mitgliedern")
 # Units of time and measure, folded, with their endings: a number before one of them counts no things or people
 # ("mindestens vier Wochen vorher" gives no number of members).
 MEASURE_UNIT = re.compile(r"(?:sekunde|minute|stunde|std|tag|woche|monat|jahr|uhr|prozent|euro|franken|cent|rappen"
@@ -664,8 +665,18 @@ def states_the_count(text: str, counted: str) -> bool:
                                                                                       text))}
     numbers = [i for i, token in enumerate(tokens) if token.start() in counts]
     naming = [i for i, token in enumerate(tokens) if not token.group()[:1].isdigit()
-              and fold(token.group()).startswith(counted[:COUNTED_STEM])]
-    return any(abs(i - j) <= STATED_COUNT_WORDS for i in numbers for j in naming)
+              and names_the_counted(token.group(), counted)]
+    # (a number right after the word is its label, "Workshop 1", not how many there are: "Mitglieder: 30" is)
+    return any(abs(i - j) <= STATED_COUNT_WORDS and not (
+        i == j + 1 and not text[tokens[j].end():tokens[i].start()].strip()) for i in numbers for j in naming)
+
+
+def names_the_counted(word: str, counted: str) -> bool:
+    """Whether a word is a form of the counted noun ("Mitgliedern" of "mitglieder"): it begins with the noun but for
+    its last INFLECTION_LETTERS letters and is not much longer (not "Stadtteil-Konferenzen" for "Stadtteile")."""
+    word = fold(word)
+    stem = counted[:max(COUNTED_STEM, len(counted) - INFLECTION_LETTERS)]
+    return word.startswith(stem) and len(word) <= len(counted) + INFLECTION_LETTERS
 
 
 def counted_noun(question: str) -> str | None:

@@ -175,8 +175,9 @@ TURKISH_CASE_ENDING = r"['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki
 PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
                             re.IGNORECASE)
 # Endings of German place names: a word the corpus does not know that ends so is taken for a place.
-PLACE_NAME_ENDING = re.compile(r"\b([^\W\d_][\w-]*(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|"
-                               r"hagen|stedt|städt|rode|holz))\b", re.IGNORECASE)
+_PLACE_ENDINGS = r"(?:hausen|dorf|heim|kirchen|horst|beck|bach|burg|berg|feld|hagen|stedt|städt|rode|holz)"
+PLACE_NAME_ENDING = re.compile(rf"\b([^\W\d_][\w-]*{_PLACE_ENDINGS})\b", re.IGNORECASE)
+LOCAL_NAME_END = re.compile(rf"{_PLACE_ENDINGS}$", re.IGNORECASE)  # (a name alone too: "Horst")
 # A town's quarter is often named with its article: "in der Neustadt", "aus der Feldmark".
 # (or a heath: "für die Minderheide"; not "viertel", which as often makes a common word: "im Wohnviertel")
 _QUARTER = r"(?:stadt|städt|mark|heide)"
@@ -212,6 +213,10 @@ ORIGIN = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:geflüchtet|geflohen|gekommen|
 FORMER_LIFE = re.compile(r"\b(?:ich|wir|i|we)\b.*?\b(?:war|waren|lebte|lebten|gelebt|wohnte|wohnten|gewohnt|arbeitete"
                          r"|arbeiteten|gearbeitet|studierte|studiert|geboren|aufgewachsen|lived|worked"
                          r"|studied|born|grew)\b", re.IGNORECASE)
+# (not a visit, "Ich war gestern in Horst", nor a place the question goes on to ask about, "… gibt es dort …?")
+A_VISIT = re.compile(r"\b(?:gestern|heute|vorhin|neulich|kürzlich|letzte[nmrs]?|vorige[nmrs]?|wochenende|yesterday"
+                     r"|today|last)\b", re.IGNORECASE)
+BACK_TO_THE_PLACE = re.compile(r"\b(?:dort|dorthin|there|orada\w*)\b", re.IGNORECASE)
 # A Turkish ablative before a form of "gelmek" (to come) or "göç" is where people come from: "Bulgaristan'dan
 # gelenler".
 TURKISH_ORIGIN = re.compile(r"['’](?:den|dan|ten|tan)\s+(?:gel|göç)", re.IGNORECASE)
@@ -677,10 +682,14 @@ class Vocabulary:
                 continue  # "in unserm Wohnblock": a noun follows
             if before and fold(before[0]) in ("aus", "from") and ORIGIN.search(clause_around(question, match.start())):
                 continue  # "ich bin aus Syrien geflüchtet": where the one asking comes from
-            if before and fold(before[0]) in ("in", "aus", "from") and FORMER_LIFE.search(
-                    clause_around(question, match.start())):
+            # (a name shaped like a German town's or quarter's, "Horst", "Ückendorf", is rather one of the city's
+            # places, asked about whatever the one asking did there)
+            local_shape = bool(LOCAL_NAME_END.search(name) or QUARTER_ENDING.search(name))
+            if before and fold(before[0]) in ("in", "aus", "from") and not local_shape and FORMER_LIFE.search(
+                    clause := clause_around(question, match.start())) and not A_VISIT.search(clause) \
+                    and not BACK_TO_THE_PLACE.search(question, match.end(1)):
                 continue  # "Ich war in Syrien Ingenieur": where the one asking lived before
-            if TURKISH_ORIGIN.match(question, match.end(1)):
+            if TURKISH_ORIGIN.match(question, match.end(1)) and not local_shape:
                 continue  # "Bulgaristan'dan gelenler": those who come from there
             if before and fold(before[0]).rstrip(".") in HONORIFICS:
                 continue  # "Herr Lindenberg", "Frau Hellenbach": a person

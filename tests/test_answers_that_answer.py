@@ -170,6 +170,10 @@ def test_a_quarter_named_with_a_preposition_and_article_is_an_unknown_place(real
     ("Welche Maßnahmen sind für den Mindener Stadtteil Bärenkämpen vorgesehen?", "Bärenkämpen"),  # the city's adjective
     ("Was braucht der Gelsenkirchener Stadtteil Buer?", "Buer"),  # (with it, after any article)
     ("Ich wohne in Ückendorf, was läuft da gut?", "Ückendorf"),  # where one lives now is asked about
+    # (so is a place one visited, or names like the city's own places; not one's past abroad)
+    ("Ich war letzte Woche in Hassel: was fehlt dort?", "Hassel"),
+    ("Wir waren in Beckhausen, gibt es dort Handlungsbedarfe?", "Beckhausen"),
+    ("Horst'tan gelen aileler için neler yapılıyor?", "Horst"),
 ])
 def test_a_district_named_after_its_kind_or_an_english_article_is_an_unknown_place(real, question, place):
     # (the known city in "Gelsenkirchen-Süd" does not make the district known)
@@ -1085,6 +1089,8 @@ def test_a_reference_or_a_number_in_a_name_is_no_count():
     "Wie viele Leute saßen im Mindener Workshop Wohnen?",
     # (nor does a name with a number on the board headed "MEDIATION" count mediators)
     "Wie viele Mediatoren will man im Stadtteil einsetzen?",
+    # (nor do "2 Stadtteil-Konferenzen" count districts, nor is "Workshop 1" a number of workshops)
+    "Wie viele Stadtteile gehören zum Stadtbezirk Mitte?", "Wie viele Workshops gab es in Minden?",
 ])
 def test_a_count_the_protocols_do_not_give_is_said_to_be_missing(real, question):
     answer = real.ask(question)

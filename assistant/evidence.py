@@ -262,6 +262,11 @@ def spelled_like(term: str, lexical, limit: int, likeness: int = TYPO_LIKENESS) 
 TYPO_MIN_LETTERS = 8  # a shorter word is one letter from too many others ("gebaud", "gebund") to be taken for a typo
 
 
+# A noun with the thing it wants or lacks: "Mangel an Arbeitsplätzen", "Nachfrage nach Wohnungen".
+OF_A_THING = re.compile(r"\b([^\W\d_][\w-]*)\s+(?:an|nach)\s+(?:(?:der|die|das|den|dem|des|ein|eine|einer|einem"
+                        r"|eines)\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
 def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     """What the question may be about, most specific first: each word of its own (beyond places, sections and
     framing words) that the corpus uses, rarest first; only the nouns (capitalised inside the question) when it
@@ -325,7 +330,12 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             # A noun the corpus has no form of is still the most specific thing a yes-or-no question asks about,
             # named nowhere: "Gab es etwas zum Älterwerden im Dorf?" is not answered "yes" for the "Dorfeinfahrt".
             candidates.append((0, word, Matter([], frozenset(), frozenset(), [word], lexical)))
-    candidates.sort(key=lambda candidate: candidate[0])
+    # "ein Mangel an Arbeitsplätzen", "der Bedarf an Kitaplätzen", "die Suche nach Wohnungen": the noun after "an" or
+    # "nach" is what is lacked or wanted, the one before only says so (not after "von": "Beratung von Zugewanderten"
+    # is about the advice)
+    words_of = {word for _, word, _ in candidates}
+    saying = {match.group(1) for match in OF_A_THING.finditer(query.content) if match.group(2) in words_of}
+    candidates.sort(key=lambda candidate: (candidate[1] in saying, candidate[0]))
     return [matter for _, _, matter in candidates]
 
 

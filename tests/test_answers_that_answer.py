@@ -205,6 +205,14 @@ def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown
     assert not answer.query.unknown_places and answer.passages, answer.text
 
 
+@pytest.mark.parametrize("question", ["Klagt man in Bismarck über einen Mangel an Kita-Plätzen?",
+                                      "Gibt es in Bismarck einen Bedarf an Arbeitsplätzen?"])
+def test_a_yes_or_no_question_about_a_lack_of_something_asks_about_the_thing(real, question):
+    # "ein Mangel an Kita-Plätzen": the board's "keine / bzw. zu wenig KiTA-Plätze" says so, though not "Mangel"
+    answer = real.ask(question)
+    assert answer.verdict == "ja" and answer.passages[0].passage.place == "Bismarck", answer.text
+
+
 def test_a_yes_or_no_question_is_not_narrowed_to_a_field_guessed_by_meaning(real):
     # a field guessed wrong would turn a yes into a no ("Ist da etwas?" looks on every field of the place); a
     # question for what keeps the guess

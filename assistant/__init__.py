@@ -348,6 +348,13 @@ class Assistant:
                 if query.intent == "yesno":
                     # The passages that answer best first: in the order of the ranking.
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
+                    fields = set(query.sections) & query.worded_sections
+                    in_the_field = [hit for hit in found if hit.passage.section in fields]
+                    if fields and not in_the_field and all(hit.passage.section for hit in found):
+                        # "Sehen die Leute in Schalke Schrottimmobilien als etwas, das gut läuft?": not under the
+                        # field it names, but under another of the place's fields: "no", and where it does stand
+                        return compose(query, found[:MAX_CITED], [], analyzer, mode="elsewhere")
+                    found = in_the_field or found
                     if query.decision:
                         # "Ist die Sanierung des Schulhauses durchgekommen?": the decision of the item that names it
                         # answers, though its own lines do not name it ("Der Kredit … wird mit 28:7 Stimmen bewilligt")

@@ -88,6 +88,7 @@ def abstention(documents: list[str], limits: list[str] = (), query: Query | None
 PHRASES = {
     "de": {
         "yes": "Ja – auf der Tafel steht: {quotes}.",
+        "elsewhere": "Nein – unter {section} steht das {where}nicht, sondern unter {other}: {quotes}.",
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
@@ -144,6 +145,7 @@ PHRASES = {
     },
     "en": {
         "yes": "Yes – the board says: {quotes}.",
+        "elsewhere": "No – {where}it is not under {section} but under {other}: {quotes}.",
         "yes_for": "Yes – for {place} the board says: {quotes}.",
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
@@ -199,6 +201,7 @@ PHRASES = {
     },
     "tr": {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
+        "elsewhere": "Hayır – {where}{section} altında değil, {other} altında geçiyor: {quotes}.",
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
         "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
         "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
@@ -357,7 +360,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
 
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
     the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
-    not name the matter: the closest passages follow as similar ones), "absent" (any other question about named
+    not name the matter: the closest passages follow as similar ones), "elsewhere" (one naming a field of the
+    places whose boards name the matter under another field: "no", quoting where), "absent" (any other question about
+    named
     places that do not name its matter, absent: (those places, the matter's word); the closest passages follow as
     similar ones), "lacking" (a question for a value, a time
     or an amount, that none of the passages holds: said so, and they follow as similar ones; no answer). Markers
@@ -424,7 +429,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
                 lines.extend(["", f"*{item}*", ""] if item.startswith("…") else [f"- {item} [{marker}]"])
     answer = Answer(text="\n".join(lines), passages=ordered, query=query, notes=notes)
     answer.lead = lead
-    answer.verdict = {"yes": "ja", "no": "nein"}.get(mode)
+    answer.verdict = {"yes": "ja", "no": "nein", "elsewhere": "nein"}.get(mode)
     if mode == "yes" and not lead.startswith(phrase(query, "yes", quotes="").split(" ")[0]):
         answer.verdict = None  # the lead quotes a decision without saying "Ja" of its own
     answer.not_mentioned = list(not_mentioned or [])
@@ -522,6 +527,13 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     # (an answer from several documents says which one a text's quote is from: "In „Grossratsprotokoll vom
     # 16.08.2023“ steht unter „Protokollkopf“")
     text = "_text_in" if len({hit.source for hit in hits}) > 1 else "_text"
+    if mode == "elsewhere":
+        # (the field the question names has no such line; another field of the place's boards has)
+        places = query.local_places
+        asked_field = next((name for name in query.sections if name in query.worded_sections), "")
+        return phrase(query, "elsewhere", section=quote(asked_field), other=quote(first.passage.section or ""),
+                      where=phrase(query, "for", place=escape_markdown(listing(places, query))) if places else "",
+                      quotes=quotes)
     # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
     if mode == "yes" and not decides(first.passage):
         places = query.local_places

@@ -213,6 +213,16 @@ def test_a_yes_or_no_question_about_a_lack_of_something_asks_about_the_thing(rea
     assert answer.verdict == "ja" and answer.passages[0].passage.place == "Bismarck", answer.text
 
 
+def test_a_yes_or_no_question_naming_a_field_the_thing_is_not_under_says_where_it_is(real):
+    # Schalke's "Schrottimmobilien" is a need, not something that goes well: "no", and the field it is under
+    answer = real.ask("Gibt es in Schalke Schrottimmobilien bei dem, was gut läuft?")
+    assert answer.verdict == "nein" and answer.mode == "elsewhere", answer.text
+    assert "„Was läuft gut“" in answer.lead and "„Handlungsbedarfe“" in answer.lead, answer.lead
+    assert "Schrottimmobilien" in answer.lead and answer.passages[0].passage.place == "Schalke"
+    # (asked under the field it is under: yes)
+    assert real.ask("Werden in Schalke Schrottimmobilien als Handlungsbedarf genannt?").verdict == "ja"
+
+
 def test_a_yes_or_no_question_is_not_narrowed_to_a_field_guessed_by_meaning(real):
     # a field guessed wrong would turn a yes into a no ("Ist da etwas?" looks on every field of the place); a
     # question for what keeps the guess

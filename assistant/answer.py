@@ -361,11 +361,10 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     mode: "ranked" (the best passages), "where" (every passage that mentions the matter, not_mentioned naming
     the places that do not), "yes" (a yes-or-no question the protocols answer), "no" (one whose named places do
     not name the matter: the closest passages follow as similar ones), "elsewhere" (one naming a field of the
-    places whose boards name the matter under another field: "no", quoting where), "absent" (any other question about
-    named
-    places that do not name its matter, absent: (those places, the matter's word); the closest passages follow as
-    similar ones), "lacking" (a question for a value, a time
-    or an amount, that none of the passages holds: said so, and they follow as similar ones; no answer). Markers
+    places whose boards name the matter under another field: "no", quoting where), "absent" (any other question
+    about named places that do not name its matter, absent: (those places, the matter's word); the closest passages
+    follow as similar ones), "lacking" (a question for a value, a time or an amount, that none of the passages
+    holds: said so, and they follow as similar ones; no answer). Markers
     are numbered in reading order and `Answer.passages` follows them. hidden: passages found beyond those shown,
     counted (with the places only they come from) under the framing line. value: the kind of value a "lacking"
     answer did not find (understand.asked_value).

@@ -400,6 +400,13 @@ class Assistant:
         listing = self.agenda_listing(query, ranking, matters) if query.as_listed else None
         if listing is not None:
             cited = put_first(listing[0], cited)
+            if query.entries and query.documents:
+                # (and right after it, the parts headed with the entries' titles: what was said under them)
+                headed = self.retriever.vocabulary.meetings.sections_of_entries(query.entries, query.documents)
+                parts = [hit for hit in ranking.hits if hit.source in query.documents
+                         and hit.passage.section in headed][:MAX_CITED - 1]
+                taken = {hit.position for hit in parts}
+                cited = [cited[0], *parts, *(hit for hit in cited[1:] if hit.position not in taken)][:MAX_CITED]
         described = self.described_board(query)
         if (asked := self.asked_part_of(described or cited[0], query, any_board=described is not None)) is not None:
             cited = put_first(asked, cited)

@@ -64,6 +64,11 @@ AGENDA_WORDS = re.compile(r"tagesordnung|agenda|traktand|einladung", re.IGNORECA
 AGENDA_ENTRIES = 3
 # Where an entry's title ends and its details begin: "Organisatorisches: Raumkosten, mögl. Förderung …".
 ENTRY_TITLE_END = re.compile(r"\s*[:,;(–—]|\s+-\s")
+# A heading with most words of an entry heads it: at least this many words of four letters or more, this share of the
+# shorter one's.
+ENTRY_WORD = re.compile(r"[^\W\d_]{4,}")
+ENTRY_WORDS_SHARED = 3
+ENTRY_SHARE = 0.6
 
 
 # What asks for an overview of a meeting rather than for something in it ("Was wurde in der Sitzung vom … besprochen?",
@@ -232,10 +237,10 @@ class Meetings:
         """(document, entry number) → the sections of that document headed with the entry's title, for minutes
         whose agenda is a list ("## Agenda" of a citizens' round: "3. Organisatorisches: Raumkosten, …") and whose
         parts are headed by the entries' titles ("## Organisatorisches"), not numbered."""
-        headings: dict[str, dict[str, str]] = defaultdict(dict)
+        headings: dict[str, set[str]] = defaultdict(set)
         for passage in self._passages:
             if passage.section:
-                headings[passage.source].setdefault(fold(passage.section).strip(), passage.section)
+                headings[passage.source].add(passage.section)
         found: dict[tuple[str, str], set[str]] = defaultdict(set)
         for passage in self._passages:
             if not AGENDA_WORDS.search(passage.section or ""):
@@ -245,10 +250,10 @@ class Meetings:
             if len(entries) < AGENDA_ENTRIES:
                 continue
             for number, text in entries:
-                title = fold(ENTRY_TITLE_END.split(text.strip(), maxsplit=1)[0]).strip()
-                if title and (section := headings[passage.source].get(title)) and section != passage.section:
-                    found[(passage.source, number)].add(section)
-        return {key: frozenset(sections) for key, sections in found.items()}
+                sections = [section for section in headings[passage.source] - {passage.section}
+                            if _heads_the_entry(section, text)]
+                found[(passage.source, number)].update(sections)
+        return {key: frozenset(sections) for key, sections in found.items() if sections}
 
     def sections_of_entries(self, entries: frozenset[str], documents) -> set[str]:
         """The sections headed with the titles of these agenda entries in the documents' agendas."""
@@ -265,6 +270,20 @@ class Meetings:
                 matching = {key for key in matching if self.items[key] == word}
             found |= matching
         return frozenset(found)
+
+
+def _heads_the_entry(heading: str, entry: str) -> bool:
+    """Whether a heading is an agenda entry's title: the same words up to where the entry's details begin
+    ("Organisatorisches" for "Organisatorisches: Raumkosten, …"), or most of the words of the shorter of the two
+    ("AG Mobil: Status Orangener Punkt, Bericht SAMBA Workshop, …" for "Mobilität: Status Orangener Punkt, …")."""
+    def title(text: str) -> str:
+        return fold(ENTRY_TITLE_END.split(text.strip(), maxsplit=1)[0]).strip(" ?!.")
+
+    if title(heading) == title(entry) or fold(heading).strip(" ?!.") == fold(entry).strip(" ?!."):
+        return True
+    ours, theirs = (set(ENTRY_WORD.findall(fold(text))) for text in (heading, entry))
+    shared = ours & theirs
+    return len(shared) >= ENTRY_WORDS_SHARED and len(shared) >= ENTRY_SHARE * min(len(ours), len(theirs))
 
 
 def listed_entries(question: str) -> frozenset[tuple[str, str]]:

@@ -398,6 +398,21 @@ def test_an_agenda_entry_by_its_place_brings_the_part_headed_with_its_title(agen
     assert agenda_round.understand("Was war Punkt 2 der Tagesordnung der Bürgerrunde am 18.04.2024?").sections == {}
 
 
+def test_an_agenda_entry_is_headed_by_its_title_with_its_details_or_most_of_its_words(tmp_path_factory):
+    # the heading repeats the entry with its parentheses, or names most of its words in a shorter form
+    round_text = ("---\ntitle: Bürgerrunde Talheim Juni 2024\ndate: 2024-06-20\n---\n\n## Agenda\n\n"
+                  "1. Begrüßung\n2. Spielplatz am Bach (Bericht der Elterninitiative)\n"
+                  "3. Mobilität: Stand Bürgerbus, Bericht Radweg, Gespräch mit dem Landratsamt\n4. Verschiedenes\n\n"
+                  "## Spielplatz am Bach (Bericht der Elterninitiative)\n\nDie Schaukel wird im Juli repariert.\n\n"
+                  "## AG Verkehr: Stand Bürgerbus, Bericht Radweg, Gespräch Landratsamt\n\n"
+                  "Der Bürgerbus fährt ab Herbst zweimal die Woche.\n")
+    talheim = assistant_over(tmp_path_factory, "entries", {"buergerrunde-2024-06-20.md": round_text})
+    for number, line in (("zweiten", "Die Schaukel wird im Juli repariert."),
+                         ("dritten", "Der Bürgerbus fährt ab Herbst zweimal die Woche.")):
+        answer = talheim.ask(f"Was wurde zum {number} Tagesordnungspunkt der Bürgerrunde vom 20.06.2024 gesagt?")
+        assert any(line in hit.passage.text for hit in answer.passages), answer.text
+
+
 def test_an_agenda_entry_by_its_place_in_a_follow_up_is_of_the_meeting_asked_about_before(agenda_round):
     # (the association's minutes have a TOP 2 too)
     answer = agenda_round.ask("Was war der zweite Tagesordnungspunkt?",

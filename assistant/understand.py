@@ -487,10 +487,6 @@ class Vocabulary:
         """Places named in the question, exactly or with a typo, and the character spans naming them (among: only
         these places)."""
         tokens = [(m.start(), m.end(), fold(m.group())) for m in WORD.finditer(question)]
-        # (a workshop's name is a common word: written small where nouns are written with a capital it is another
-        # word, "Ich wohne in Buer" names no workshop "Wohnen")
-        small = [not question[start].isupper() for start, _, _ in tokens] if not question.islower() else \
-            [False] * len(tokens)
         used: set[int] = set()
         found: list[Place] = []
         spans: list[tuple[int, int]] = []
@@ -507,8 +503,6 @@ class Vocabulary:
                     if used & set(window):
                         continue
                     candidate = [tokens[i][2] for i in window]
-                    if place.kind == "group" and small[start]:
-                        continue
                     after_preposition = start > 0 and tokens[start - 1][2] in CITY_PREPOSITIONS
                     if not self._names(candidate, target, place.kind, after_preposition):
                         continue

@@ -230,16 +230,6 @@ def test_a_yes_or_no_question_is_not_narrowed_to_a_field_guessed_by_meaning(real
     assert real.understand("Was klappt in Bulmke-Hüllen schon?").sections == {"Was läuft gut": 0.5}
 
 
-def test_a_workshops_name_written_small_is_another_word(real):
-    # "wohne" is no misspelt workshop "Wohnen" where nouns have capitals; "Buer" is then the place asked about
-    query = real.understand("Ich wohne in Buer, was gibt es für mich?")
-    assert not query.places and [name for name, _ in query.unknown_places] == ["Buer"]
-    assert not real.understand("Wie wohnen Geflüchtete in Minden am liebsten?").local_places
-    # (the workshop named as such, or in a question written all small, still is one)
-    assert [place.name for place in real.understand("was sagt der workshop wohnen zu vermietern").places] == [
-        "Wohnen"]
-
-
 @pytest.mark.parametrize("question", ["Was wird für die Hansestadt Minden vorgeschlagen?",  # what Minden is
                                       "Gibt es Zahlen zum Benchmark?", "Was fehlt im Wohnviertel?"])
 def test_a_word_like_a_quarters_name_is_no_unknown_place(real, question):

@@ -40,8 +40,8 @@ class Answer:
     @property
     def only_similar(self) -> bool:
         """Whether the passages are only what comes closest, not an answer: a "no", a place that does not name
-        it, a value the protocols do not give."""
-        return self.verdict == "nein" or self.mode == "absent" or self.abstained
+        it, a value the protocols do not give (not a "no" that quotes where the thing does stand: "elsewhere")."""
+        return (self.verdict == "nein" and self.mode != "elsewhere") or self.mode == "absent" or self.abstained
 
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""

@@ -219,6 +219,7 @@ def test_a_yes_or_no_question_naming_a_field_the_thing_is_not_under_says_where_i
     assert answer.verdict == "nein" and answer.mode == "elsewhere", answer.text
     assert "„Was läuft gut“" in answer.lead and "„Handlungsbedarfe“" in answer.lead, answer.lead
     assert "Schrottimmobilien" in answer.lead and answer.passages[0].passage.place == "Schalke"
+    assert not answer.only_similar  # (the line quoted is the thing asked about, under another field)
     # (asked under the field it is under: yes)
     assert real.ask("Werden in Schalke Schrottimmobilien als Handlungsbedarf genannt?").verdict == "ja"
 

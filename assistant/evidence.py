@@ -580,9 +580,10 @@ VALUES = {
     "address": re.compile(STREET_WITH_NUMBER + r"|\b\d{4,5}\s+(?-i:[A-ZÄÖÜ])\w+|^\W*(?:adresse|anschrift|address)\s*:",
                           re.IGNORECASE),
     # German-language parties by their short names, as minutes write them (case matters; "Mitte" only as a party
-    # after a name, "Brunner, Mitte:": "Mitte Juni" is none)
+    # after a name, "Brunner, Mitte:": "Mitte Juni" is none); a party's group too, "die EDU-Fraktion"
     "party": re.compile(r"\b(?:SVP|SPD|SP|FDP|CDU|CSU|GLP|EVP|EDU|BDP|AfD|ÖDP|BSW|GRÜNE|GRÜNEN|Linke|Piraten"
-                        r"|Freie Wähler)\b(?!-)|,\s*(?:Die\s+)?(?:Mitte|Grünen?)\s*[:/]|\bDie Mitte\b|\bBündnis\s*90"),
+                        r"|Freie Wähler)\b(?:-Fraktion\b|(?!-))"
+                        r"|,\s*(?:Die\s+)?(?:Mitte|Grünen?)\s*[:/]|\bDie Mitte\b|\bBündnis\s*90"),
     # (a line on applying or registering: "eine Anmeldung ist notwendig", "Antrag beim Jugendamt")
     "procedure": re.compile(r"\b(?:antrag|anträge|beantrag\w*|\w*anmeld\w*|angemeldet|bewerb\w*|registrier\w*"
                             r"|formular\w*|ummeld\w*|sign\s*up|apply|application|registration)\b", re.IGNORECASE),

@@ -1759,7 +1759,8 @@ def _points_back(question: str, to_the_place: bool = True) -> bool:
     ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun.
     to_the_place False: words that point back at the place only ("dort", "there") do not count."""
     pointing = ANAPHORA - {"und", "and"} - (set() if to_the_place else PLACE_ANAPHORA)
-    if any(token in pointing for token in words(question)) or _points_at_a_person(question):
+    if any(token in pointing for token in words(question)) or _points_at_a_person(question) \
+            or _demonstrative(question):
         return True
     tokens = WORD.findall(question)
     # ("mit den älteren Menschen": an article, a noun follows within two words)
@@ -1771,8 +1772,18 @@ PRONOUNS = frozenset("die der das den dem denen".split())
 
 
 def _refers_back(question: str) -> bool:
-    """Whether a question has a word standing for something said before ("davon", "dort", "sie")."""
-    return any(token in ANAPHORA - {"und", "and"} for token in words(question)) or _points_at_a_person(question)
+    """Whether a question has a word standing for something said before ("davon", "dort", "sie", "diese Wahl")."""
+    return any(token in ANAPHORA - {"und", "and"} for token in words(question)) or _points_at_a_person(question) \
+        or _demonstrative(question)
+
+
+def _demonstrative(question: str) -> bool:
+    """Whether a question names something with "diese(r)": the one asked about before ("Wer hat diese Wahl
+    geleitet?"). ("in dieser Arbeitsgruppe" is THE_SAME_FRAME's: the group of the earlier question, asked anew.)"""
+    return DEMONSTRATIVE.search(question) is not None and THE_SAME_FRAME.search(question) is None
+
+
+DEMONSTRATIVE = re.compile(r"\b(?:diese|dieser|dieses|diesem|diesen)\b", re.IGNORECASE)
 
 
 def _points_at_the_place(question: str) -> bool:

@@ -1718,3 +1718,40 @@ def test_a_unit_alone_asks_the_earlier_question_per_that_unit(tmp_path_factory):
     village = assistant_over(tmp_path_factory, "per-unit", {"buergerrunde-2015-09-24.md": CAR_SHARING_ROUND})
     per_km = village.ask("Pro Kilometer?", ["Was kostet das Car Sharing im Monat?"])
     assert not per_km.abstained and "Kilometergebühr 0,22€" in per_km.lead, per_km.lead
+
+
+GARDEN_CLUB = """\
+Protokoll der Mitgliederversammlung des Gartenvereins Lindenhof vom 8. März 2025
+Ort: Vereinsheim Lindenhof
+
+TOP 1 Begrüßung
+Die Vorsitzende begrüßt 23 Mitglieder.
+
+TOP 2 Wahl des Vorstands
+Jonas übernimmt die Wahlleitung für die Vorstandswahl.
+Gewählt werden Anna Keller als Vorsitzende und Bernd Vogt als Kassierer.
+
+TOP 3 Antrag Gemeinschaftsbeet
+Diskussion
+Frau Huber berichtet, die GRÜNE-Fraktion im Gemeinderat unterstütze das Beet.
+Die Mitglieder stimmen dem Gemeinschaftsbeet mit 20:3 Stimmen zu.
+"""
+
+
+@pytest.fixture(scope="module")
+def garden_club(tmp_path_factory) -> Assistant:
+    return assistant_over(tmp_path_factory, "garden_club", {"gartenverein-2025-03-08.txt": GARDEN_CLUB})
+
+
+def test_a_follow_up_naming_something_with_diese_asks_about_the_one_asked_before(garden_club):
+    history = ["Wen hat die Versammlung in den Vorstand gewählt?"]
+    assert garden_club.understand("Wer leitete diese Wahl?", history=history).followup
+    answer = garden_club.ask("Wer leitete diese Wahl?", history=history)
+    assert not answer.abstained and "Jonas übernimmt die Wahlleitung" in answer.lead, answer.text
+    assert not garden_club.understand("Wer leitete diese Wahl?").followup  # nothing was asked before
+
+
+def test_a_partys_group_in_a_line_names_the_party(garden_club):
+    # "die GRÜNE-Fraktion" names the party: no "Eine Partei dazu nennen die Protokolle nicht"
+    answer = garden_club.ask("Welche Fraktion im Gemeinderat unterstützt das Gemeinschaftsbeet?")
+    assert answer.mode != "lacking" and "GRÜNE-Fraktion" in answer.lead, answer.text

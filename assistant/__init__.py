@@ -88,6 +88,7 @@ CITE_RELATIVE = 0.6  # cite further passages only while they score this close to
 CITE_RELATIVE_OWN = 0.5
 FACTS_ELSEWHERE = 2  # passages of a meeting cited for stating a fact of it, beyond its best ranked own pages
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
+DECISION_WINDOW = 100  # how far down the ranking the decision of the item answering best is looked for
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # The nouns for the kind of value asked for, not for what it is about.
 VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl|money|amount)\b", re.IGNORECASE)
@@ -393,7 +394,9 @@ class Assistant:
             # "Welche Forderungen kamen am knappsten durch?": the decision that the best ranked passages lead up to,
             # first, though the debate shares more of the question's words
             matter = matters[0] if matters else None
-            deciding = next((hit for hit in itertools.islice(ranking.hits, MAX_CITED)
+            # (looked for further down than what is cited: a long debate's passages share the question's words, its
+            # tally names only "die Motion")
+            deciding = next((hit for hit in itertools.islice(ranking.hits, DECISION_WINDOW)
                              if self.decides_on(hit, cited[0], matter, best=True)), None)
             if deciding is not None:
                 cited = put_first(deciding, cited)
@@ -414,6 +417,9 @@ class Assistant:
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
+        if cited[0].passage.meta.get("empty") and sum(hit.passage.board == cited[0].passage.board for hit in cited) > 1:
+            # (an answer about that board: not where one board's empty field merely ranks first among many boards')
+            cited = self.with_the_boards_head(cited)
         if ASKS_WHO.search(query.question):
             cited = self.with_the_speakers_name(cited)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
@@ -688,6 +694,24 @@ class Assistant:
                 result.append(continuation)
                 added += 1
         return result[:max(MAX_CITED, len(cited))]
+
+    def with_the_boards_head(self, cited: list[Hit]) -> list[Hit]:
+        """An empty field cited first, and right after it the passage that heads its board (a card's title, "Thema:
+        MEDIATION im Stadtteil → …"), its lines marked: which card says nothing can be checked in the source, not
+        only read in the lead. The board's passages lie together, its head first."""
+        first, passages = cited[0], self.store.passages
+        head = None
+        for before in range(first.position - 1, -1, -1):
+            passage = passages[before]
+            if (passage.source, passage.board) != (first.passage.source, first.passage.board):
+                break
+            if not passage.meta.get("prompt") and not passage.meta.get("empty"):
+                head = before
+        if head is None:
+            return cited
+        heading = Hit(passages[head], first.score, position=head,
+                      highlights=tuple(item.line for item in passages[head].items))
+        return [first, heading, *(hit for hit in cited[1:] if hit.position != head)][:MAX_CITED]
 
     def with_the_speakers_name(self, cited: list[Hit]) -> list[Hit]:
         """The cited passages and, for each of the best few that is a later part of a speaker's turn, the part that

@@ -944,6 +944,21 @@ def test_an_empty_field_is_said_to_be_empty_and_cited(real):
     assert "ist leer" in responsible.lead
 
 
+def test_an_empty_field_is_cited_with_the_title_of_its_board(real):
+    # which card says nothing is checked in the source: its title, marked, right after the empty field
+    for question, title in [
+        ("Welche Empfehlungen hat die Gruppe Mediation im Stadtteil?", "Thema: MEDIATION im Stadtteil"),
+        ("Wer hat beim Thema Sprach- und Alphabetisierungskurse den Hut auf?", "Thema: Sprach + Alphabetisierung"),
+    ]:
+        answer = real.ask(question)
+        empty, heading = answer.passages[:2]
+        assert empty.passage.meta.get("empty") and heading.passage.board == empty.passage.board, answer.text
+        assert any(line.startswith(title) for line in highlighted(heading)), answer.text
+    # a field that holds something is not followed by its board's title
+    filled = real.ask("Welche Empfehlungen hat die Gruppe zum Klimaschutz?")
+    assert not filled.passages[0].passage.meta.get("empty") and filled.passages[1].passage.section != "Titel"
+
+
 def test_a_yes_no_question_about_an_empty_field_is_answered_by_the_field(real):
     # not "Ja" for a line of another field that shares a word with the question
     answer = real.ask("Hat die Gruppe zur Mediation im Stadtteil auch Empfehlungen notiert, etwa zu Mediatoren?")

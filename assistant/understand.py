@@ -1313,7 +1313,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unknown_places=unknown, place_kind=vocabulary.kind_called(question, place_kind_of(question)),
                   documents=documents,
                   items=items, worded_sections=frozenset(worded), unknown_dates=unknown_dates,
-                  decision=bool(DECISION_QUESTION.search(question)), meeting_fact=meeting_fact,
+                  decision=asks_a_decision(question), meeting_fact=meeting_fact,
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
                   board_no=board_number(question))
@@ -1558,6 +1558,17 @@ DECISION_QUESTION = re.compile(
     r"|approved?|rejected|adopted|elected|karar\w*|oyla\w*|seçil\w*)\b",
     re.IGNORECASE,
 )
+
+# "abgestimmt" as "coordinated with", not "voted": "Worauf muss das Projekt abgestimmt sein?", "aufeinander abgestimmt"
+COORDINATED = re.compile(r"\bworauf\b.*\babgestimmt\b|\baufeinander\s+abgestimmt\b|\babgestimmt\s+(?:sein|werden)\b"
+                         r"|\babgestimmt\s+(?:auf|mit)\b", re.IGNORECASE)
+
+
+def asks_a_decision(question: str) -> bool:
+    """Whether a question asks what was decided, voted or elected (DECISION_QUESTION), not what was coordinated."""
+    if COORDINATED.search(question):
+        question = re.sub(r"\babgestimmt\b", " ", question, flags=re.IGNORECASE)
+    return DECISION_QUESTION.search(question) is not None
 
 
 # A board named by its place among a district's boards: "auf der zweiten Altstadt-Tafel", "Tafel 1", "board 2".

@@ -1755,3 +1755,26 @@ def test_a_partys_group_in_a_line_names_the_party(garden_club):
     # "die GRÜNE-Fraktion" names the party: no "Eine Partei dazu nennen die Protokolle nicht"
     answer = garden_club.ask("Welche Fraktion im Gemeinderat unterstützt das Gemeinschaftsbeet?")
     assert answer.mode != "lacking" and "GRÜNE-Fraktion" in answer.lead, answer.text
+
+
+def long_debate() -> str:
+    """Minutes of one item debated at length: every speaker names the fund, the tally only "die Motion"."""
+    speakers = ["Keller, SVP", "Frei, SP", "Moser, FDP", "Graf, GLP", "Huber, EDU", "Roth, GRÜNE", "Meier, Die Mitte",
+                "Wyss, SVP", "Baumann, SP", "Suter, FDP", "Brunner, GLP", "Kunz, EDU"]
+    lines = ["Protokoll der Sitzung des Grossen Rates vom 9. Oktober 2024", "",
+             "Traktandum 1: Begrüssung", "Der Präsident begrüsst die Anwesenden.", "",
+             "Traktandum 2: Protokoll der letzten Sitzung", "Das Protokoll wird genehmigt.", "",
+             "Traktandum 3: Motion betreffend mehr Mittel für den Kulturfonds", "Diskussion"]
+    for number, speaker in enumerate(speakers, start=1):
+        lines += [f"{speaker}: Der Kulturfonds braucht mehr Geld, sagt meine Fraktion zum {number}. Mal; der "
+                  "Kulturfonds trägt die Museen und die Theater, und ohne mehr Geld im Kulturfonds geht es nicht.", ""]
+    lines += ["Beschlussfassung", "Die Motion wird mit 62:45 Stimmen bei 9 Enthaltungen erheblich erklärt.", "",
+              "Traktandum 4: Wahl eines Ersatzmitglieds", "Gewählt wird Frau Lenz mit 101 Stimmen."]
+    return "\n".join(lines) + "\n"
+
+
+def test_how_a_vote_turned_out_quotes_the_items_decision_below_a_long_debate(tmp_path_factory):
+    # twelve speeches name the fund more often than the tally does: the item's decision still answers, first
+    council = assistant_over(tmp_path_factory, "debate", {"grosser-rat-2024-10-09.txt": long_debate()})
+    answer = council.ask("Wie ist die Abstimmung über mehr Geld für den Kulturfonds ausgegangen?")
+    assert "„Die Motion wird mit 62:45 Stimmen bei 9 Enthaltungen erheblich erklärt.“ [1]" in answer.lead, answer.text

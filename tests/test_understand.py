@@ -15,9 +15,9 @@ import pytest
 from assistant import Assistant
 from assistant.evidence import with_the_value
 from assistant.understand import (
-    DECISION_QUESTION,
     Vocabulary,
     asked_value,
+    asks_a_decision,
     board_number,
     intent_of,
     language_of,
@@ -644,9 +644,12 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
     ("Wer hat dem Antrag zugestimmt?", True),
     ("Stimmen die Zahlen im Kassenbericht?", False),  # the verb, not the votes
     ("Wer soll das bestimmen?", False),
+    ("Worüber wurde am Ende abgestimmt?", True),
+    ("Worauf muss das Vorhaben abgestimmt sein?", False),  # coordinated with, not voted on
+    ("Sind die Kursangebote aufeinander abgestimmt?", False),
 ])
 def test_a_question_about_a_decision_or_vote(question, decision):
-    assert bool(DECISION_QUESTION.search(question)) is decision
+    assert asks_a_decision(question) is decision
 
 
 @pytest.mark.parametrize("question, language", [

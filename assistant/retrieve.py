@@ -14,7 +14,7 @@ from index import IndexStore, Passage
 from index.layouts.minutes import HEAD_BOARD as MINUTES_HEAD
 from index.store import unit_items
 
-from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold
+from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold, speaker_party
 
 HEAD_KINDS = frozenset({"title", "programme", "goals"})  # a photo protocol's pages about the conference itself
 QUERY_CACHE = 64  # question vectors kept
@@ -49,6 +49,7 @@ class RankingWeights:
     # Added for what the question names (places, documents, sections, topics), scaled by how sure the naming is.
     place_boost: float = 0.35
     group_boost: float = 0.12  # a named workshop (a table's group)
+    party_boost: float = 0.15  # a named party: its speakers' turns ("Was sagt die SP zum Sportfonds?")
     # A question naming a district is not about the others: their boards rank below every board of the named
     # one (the rest of a score stays below 1 + section_boost + topic_boost).
     other_district_penalty: float = 1.5
@@ -200,6 +201,7 @@ class Retriever:
         self._city = _Codes(p.meta.get("city") for p in passages)
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
+        self._party = _Codes(speaker_party(p) for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
         # A document's own pages: its title page, programme and goals, the head of minutes, else its first passage
         # (numpy, not a loop comparing passages: 0.4 s at start-up for 190,000 passages).
@@ -428,6 +430,8 @@ class Retriever:
             bonus += np.where(named, weights.place_boost, np.where(is_district, -weights.other_district_penalty, 0.0))
         if groups:
             bonus += np.where(self._place.mask(groups, ids), weights.group_boost, 0.0)
+        if query.parties:
+            bonus += np.where(self._party.mask(query.parties, ids), weights.party_boost, 0.0)
         if query.city_sources:
             in_city = self._source.mask(query.city_sources, ids)
             bonus += np.where(in_city, weights.document_boost, -weights.document_boost)

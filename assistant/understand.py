@@ -306,6 +306,9 @@ class Query:
     unnamed_board: bool = False
     # The number of the board it names among a place's boards ("auf der zweiten Altstadt-Tafel": 2), or None.
     board_no: int | None = None
+    # The parties it names whose speakers' turns it asks about ("laut der Grünen", "die SP-Fraktion"), as the
+    # minutes write them after a speaker's name ("GRÜNE", "Die Mitte/EVP").
+    parties: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -364,6 +367,13 @@ class Vocabulary:
         self._passage_topics = [(p.source, p.topic_no) if p.topic_no is not None else None for p in passages]
         self._passage_sources = [p.source for p in passages]
         self.places = self._places(passages)
+        # The parties named after speakers' names, by each of their names folded ("grune", "mitte", "evp").
+        self.parties: dict[str, set[str]] = defaultdict(set)
+        for party in {speaker_party(passage) for passage in passages} - {None}:
+            # (only a name written in capitals, "SP", "GRÜNE": "Die Mitte" is also "the middle")
+            for name in party.split("/"):
+                if name.strip().isupper():
+                    self.parties[fold(name.strip())].add(party)
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
         # The sections each district or workshop has: what a question about a place can ask for.
@@ -917,6 +927,20 @@ class Vocabulary:
                 own.append(word)
         return own
 
+    def parties_named(self, question: str) -> frozenset[str]:
+        """The parties of the minutes' speakers a question names by a word written with a capital, also inflected
+        or before "-Fraktion" ("laut der Grünen", "die SP-Fraktion"): their speakers' turns are what it asks about."""
+        named: set[str] = set()
+        for word in re.findall(r"[^\W\d_][\w-]*", question):
+            first = word.split("-")[0]
+            if not first[:1].isupper():
+                continue  # ("grüne Flächen": an adjective)
+            folded = fold(first)
+            for name, parties in self.parties.items():
+                if folded == name or (len(name) >= 4 and folded.startswith(name) and len(folded) - len(name) <= 2):
+                    named |= parties
+        return frozenset(named)
+
     def matter_words(self, query: Query) -> list[str]:
         """The question's nouns the corpus knows, as written: what it asks about ("Spielplatz" in "Und was war mit
         dem Spielplatz?"), beyond places and the words that frame a question or point back."""
@@ -1010,6 +1034,15 @@ def subject_people(tokens: list[str]) -> list[int]:
         return []
     noun = tokens[position + 1]
     return [position + 1] if noun.endswith(PEOPLE_ENDINGS) else []
+
+
+def speaker_party(passage: Passage) -> str | None:
+    """The party a speaker's turn names after the name ("Feuerle, GRÜNE": "GRÜNE"), or None (no turn, or no party:
+    "Regierungsrätin Knill")."""
+    speaker = passage.meta.get("speaker")
+    if not speaker or "," not in speaker:
+        return None
+    return speaker.rsplit(",", 1)[1].strip() or None
 
 
 def speakers_of(question: str) -> list[str]:
@@ -1316,7 +1349,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   decision=asks_a_decision(question), meeting_fact=meeting_fact,
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
-                  board_no=board_number(question))
+                  board_no=board_number(question), parties=vocabulary.parties_named(question))
     return query
 
 

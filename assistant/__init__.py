@@ -417,7 +417,8 @@ class Assistant:
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
-        if cited[0].passage.meta.get("empty") and sum(hit.passage.board == cited[0].passage.board for hit in cited) > 1:
+        board = (cited[0].source, cited[0].passage.board)
+        if cited[0].passage.meta.get("empty") and sum((hit.source, hit.passage.board) == board for hit in cited) > 1:
             # (an answer about that board: not where one board's empty field merely ranks first among many boards')
             cited = self.with_the_boards_head(cited)
         if ASKS_WHO.search(query.question):
@@ -711,7 +712,7 @@ class Assistant:
             return cited
         heading = Hit(passages[head], first.score, position=head,
                       highlights=tuple(item.line for item in passages[head].items))
-        return [first, heading, *(hit for hit in cited[1:] if hit.position != head)][:MAX_CITED]
+        return [first, heading, *(hit for hit in cited[1:] if hit.position != head)][:max(MAX_CITED, len(cited))]
 
     def with_the_speakers_name(self, cited: list[Hit]) -> list[Hit]:
         """The cited passages and, for each of the best few that is a later part of a speaker's turn, the part that

@@ -49,7 +49,7 @@ class RankingWeights:
     # Added for what the question names (places, documents, sections, topics), scaled by how sure the naming is.
     place_boost: float = 0.35
     group_boost: float = 0.12  # a named workshop (a table's group)
-    party_boost: float = 0.15  # a named party: its speakers' turns ("Was sagt die SP zum Sportfonds?")
+    party_boost: float = 0.3  # a named party: its speakers' turns ("Was sagt die SP zum Sportfonds?")
     # A question naming a district is not about the others: their boards rank below every board of the named
     # one (the rest of a score stays below 1 + section_boost + topic_boost).
     other_district_penalty: float = 1.5

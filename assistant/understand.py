@@ -290,7 +290,7 @@ class Query:
     # Sections its words name, also those its places lack ("Probleme" names the topics' "Herausforderung"): such
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
-    decision: bool = False  # it asks what was decided or voted (DECISION_QUESTION)
+    decision: bool = False  # it asks what was decided or voted (asks_a_decision)
     # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
     # (title, programme, goals, the head of minutes) answer it; empty otherwise.
     meeting_fact: frozenset[str] = frozenset()
@@ -929,7 +929,8 @@ class Vocabulary:
 
     def parties_named(self, question: str) -> frozenset[str]:
         """The parties of the minutes' speakers a question names by a word written with a capital, also inflected
-        or before "-Fraktion" ("laut der Grünen", "die SP-Fraktion"): their speakers' turns are what it asks about."""
+        or as the first part of a compound ("laut der Grünen", "die SP-Fraktion"): their speakers' turns are what it
+        asks about."""
         named: set[str] = set()
         for word in re.findall(r"[^\W\d_][\w-]*", question):
             first = word.split("-")[0]
@@ -1037,10 +1038,14 @@ def subject_people(tokens: list[str]) -> list[int]:
 
 
 def speaker_party(passage: Passage) -> str | None:
-    """The party a speaker's turn names after the name ("Feuerle, GRÜNE": "GRÜNE"), or None (no turn, or no party:
-    "Regierungsrätin Knill")."""
+    """The party a speaker's turn names after the name ("Feuerle, GRÜNE" or "Hasler (FDP)", "Meier (SP, ZH)": the
+    party), or None (no turn, or no party: "Regierungsrätin Knill")."""
     speaker = passage.meta.get("speaker")
-    if not speaker or "," not in speaker:
+    if not speaker:
+        return None
+    if bracketed := re.search(r"\(([^()]+)\)\s*$", speaker):
+        return bracketed.group(1).split(",")[0].strip() or None
+    if "," not in speaker:
         return None
     return speaker.rsplit(",", 1)[1].strip() or None
 
@@ -1593,13 +1598,15 @@ DECISION_QUESTION = re.compile(
 )
 
 # "abgestimmt" as "coordinated with", not "voted": "Worauf muss das Projekt abgestimmt sein?", "aufeinander abgestimmt"
-COORDINATED = re.compile(r"\bworauf\b.*\babgestimmt\b|\baufeinander\s+abgestimmt\b|\babgestimmt\s+(?:sein|werden)\b"
+COORDINATED = re.compile(r"\bworauf\b.*\babgestimmt\b|\baufeinander\s+abgestimmt\b|\babgestimmt\s+sein\b"
                          r"|\babgestimmt\s+(?:auf|mit)\b", re.IGNORECASE)
+# (what is voted on is "über" something: "Worüber soll abgestimmt werden?", "darüber abgestimmt sein")
+VOTED_ON = re.compile(r"\b(?:wo|da)?(?:ü|ue)ber\b", re.IGNORECASE)
 
 
 def asks_a_decision(question: str) -> bool:
     """Whether a question asks what was decided, voted or elected (DECISION_QUESTION), not what was coordinated."""
-    if COORDINATED.search(question):
+    if COORDINATED.search(question) and not VOTED_ON.search(question):
         question = re.sub(r"\babgestimmt\b", " ", question, flags=re.IGNORECASE)
     return DECISION_QUESTION.search(question) is not None
 
@@ -1799,8 +1806,8 @@ def _asks_something_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
 
 
 def _points_back(question: str, to_the_place: bool = True) -> bool:
-    """Whether a question points back at what was asked before: "dazu", "davon", or "die"/"der" standing for it
-    ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun.
+    """Whether a question points back at what was asked before: "dazu", "davon", "diese Wahl", or "die"/"der"
+    standing for it ("Welche Maßnahmen schlagen die vor?", "Wie erreiche ich die?"), not as an article before a noun.
     to_the_place False: words that point back at the place only ("dort", "there") do not count."""
     pointing = ANAPHORA - {"und", "and"} - (set() if to_the_place else PLACE_ANAPHORA)
     if any(token in pointing for token in words(question)) or _points_at_a_person(question) \
@@ -1823,11 +1830,15 @@ def _refers_back(question: str) -> bool:
 
 def _demonstrative(question: str) -> bool:
     """Whether a question names something with "diese(r)": the one asked about before ("Wer hat diese Wahl
-    geleitet?"). ("in dieser Arbeitsgruppe" is THE_SAME_FRAME's: the group of the earlier question, asked anew.)"""
+    geleitet?"). Not where it names a group, topic or board with an article or "diese(r)" (THE_SAME_FRAME: "in dieser
+    Arbeitsgruppe" asks anew about the group of the earlier question), nor a time ("dieses Jahr")."""
     return DEMONSTRATIVE.search(question) is not None and THE_SAME_FRAME.search(question) is None
 
 
-DEMONSTRATIVE = re.compile(r"\b(?:diese|dieser|dieses|diesem|diesen)\b", re.IGNORECASE)
+# (not before a time, "dieses Jahr", "in diesem Monat": the present, not what was asked about)
+DEMONSTRATIVE = re.compile(r"\b(?:diese|dieser|dieses|diesem|diesen)\b(?!\s+(?:jahr|jahres|monat|monats|woche|tag|tages"
+                           r"|abend|sommer|herbst|winter|frühling|frühjahr|zeitpunkt|zeit)\b)",
+                           re.IGNORECASE)
 
 
 def _points_at_the_place(question: str) -> bool:

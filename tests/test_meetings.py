@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from support import write_file
 
 from assistant import Assistant
 from assistant.meetings import Meetings
+from assistant.retrieve import RankingWeights
 from index import Item, Passage
 
 # Two citizens' rounds on the same subjects, told apart only by their dates.
@@ -1748,7 +1750,8 @@ def test_a_follow_up_naming_something_with_diese_asks_about_the_one_asked_before
     assert garden_club.understand("Wer leitete diese Wahl?", history=history).followup
     answer = garden_club.ask("Wer leitete diese Wahl?", history=history)
     assert not answer.abstained and "Jonas übernimmt die Wahlleitung" in answer.lead, answer.text
-    assert not garden_club.understand("Wer leitete diese Wahl?").followup  # nothing was asked before
+    # "dieses Jahr" is the present, not what was asked about before
+    assert not garden_club.understand("Welche Beete legt der Verein dieses Jahr an?", history=history).followup
 
 
 def test_a_partys_group_in_a_line_names_the_party(garden_club):
@@ -1768,8 +1771,10 @@ def long_debate() -> str:
     for number, speaker in enumerate(speakers, start=1):
         lines += [f"{speaker}: Der Kulturfonds braucht mehr Geld, sagt meine Fraktion zum {number}. Mal; der "
                   "Kulturfonds trägt die Museen und die Theater, und ohne mehr Geld im Kulturfonds geht es nicht.", ""]
-        if speaker.endswith("GRÜNE"):  # (one party says it in other words)
+        if speaker.endswith("GRÜNE"):  # (one party says it in other words; the others name it as well)
             lines[-2] = f"{speaker}: Wir finden, der Topf für Museen und Bühnen ist gut gefüllt."
+        else:
+            lines[-2] = lines[-2].replace("es nicht.", "es nicht, auch wenn die Grünen anders reden.")
     lines += ["Beschlussfassung", "Die Motion wird mit 62:45 Stimmen bei 9 Enthaltungen erheblich erklärt.", "",
               "Traktandum 4: Wahl eines Ersatzmitglieds", "Gewählt wird Frau Lenz mit 101 Stimmen."]
     return "\n".join(lines) + "\n"
@@ -1784,9 +1789,16 @@ def test_how_a_vote_turned_out_quotes_the_items_decision_below_a_long_debate(tmp
 
 def test_a_party_named_asks_for_its_speakers_turns(tmp_path_factory):
     council = assistant_over(tmp_path_factory, "parties", {"grosser-rat-2024-10-09.txt": long_debate()})
-    # the party asked about speaks of the fund in other words than the rest: its turn still comes first
-    answer = council.ask("Wie äussern sich die Grünen zum Kulturfonds?")
+    # the party asked about speaks of the fund in other words than the rest, who name it too: its turn still comes
+    # first, and only for the boost
+    question = "Wie äussern sich die Grünen zum Kulturfonds?"
+    answer = council.ask(question)
     assert answer.passages[0].passage.meta["speaker"] == "Roth, GRÜNE", answer.text
+    council.retriever.weights = replace(council.retriever.weights, party_boost=0.0)
+    try:
+        assert council.ask(question).passages[0].passage.meta["speaker"] != "Roth, GRÜNE"
+    finally:
+        council.retriever.weights = RankingWeights()
     assert council.understand("Was sagt die EDU-Fraktion?").parties == {"EDU"}
     # a word written small, or a party's name that is not written in capitals in the minutes, names none
     assert not council.understand("Gibt es grüne Ideen für den Kulturfonds?").parties

@@ -22,6 +22,7 @@ from assistant.understand import (
     intent_of,
     language_of,
     place_kind_of,
+    speaker_party,
     speakers_of,
 )
 from index import Item, Passage
@@ -647,6 +648,7 @@ def test_the_marked_lines_narrow_to_those_holding_the_value_asked_for():
     ("Worüber wurde am Ende abgestimmt?", True),
     ("Worauf muss das Vorhaben abgestimmt sein?", False),  # coordinated with, not voted on
     ("Sind die Kursangebote aufeinander abgestimmt?", False),
+    ("Worüber soll am Ende abgestimmt werden?", True),  # "über": a vote
 ])
 def test_a_question_about_a_decision_or_vote(question, decision):
     assert asks_a_decision(question) is decision
@@ -796,3 +798,16 @@ def test_a_chair_and_a_minute_taker_are_read_from_a_sentence_but_not_any_leitung
 def test_a_heading_listing_several_matters(heading, listing):
     from assistant.evidence import lists_matters
     assert lists_matters(heading) is listing
+
+
+@pytest.mark.parametrize("speaker, party", [
+    ("Feuerle, GRÜNE", "GRÜNE"),
+    ("Sabina Peter Köstli, Die Mitte/EVP", "Die Mitte/EVP"),
+    ("Hasler (FDP)", "FDP"),
+    ("Meier (SP, ZH)", "SP"),
+    ("Regierungsrätin Knill", None),
+])
+def test_the_party_of_a_speakers_turn(speaker, party):
+    passage = Passage(source="rat.pdf", doc_title="Protokoll", board_kind="section", board="Traktandum 1",
+                      section="Diskussion", items=[Item("Text", 1)], meta={"speaker": speaker})
+    assert speaker_party(passage) == party

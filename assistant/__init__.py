@@ -417,10 +417,7 @@ class Assistant:
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
-        board = (cited[0].source, cited[0].passage.board)
-        if cited[0].passage.meta.get("empty") and sum((hit.source, hit.passage.board) == board for hit in cited) > 1:
-            # (an answer about that board: not where one board's empty field merely ranks first among many boards')
-            cited = self.with_the_boards_head(cited)
+        cited = self.with_the_boards_head(cited)
         if ASKS_WHO.search(query.question):
             cited = self.with_the_speakers_name(cited)
         if (cited[0].gathered and matters and set(query.sections) <= query.worded_sections
@@ -697,14 +694,18 @@ class Assistant:
         return result[:max(MAX_CITED, len(cited))]
 
     def with_the_boards_head(self, cited: list[Hit]) -> list[Hit]:
-        """An empty field cited first, and right after it the passage that heads its board (a card's title, "Thema:
-        MEDIATION im Stadtteil → …"), its lines marked: which card says nothing can be checked in the source, not
-        only read in the lead. The board's passages lie together, its head first."""
+        """The cited passages and, where the first is an empty field of a board the answer cites more of, right after
+        it the passage that heads that board (a card's title, "Thema: MEDIATION im Stadtteil → …"), its lines marked:
+        which card says nothing can be checked in the source, not only read in the lead. (Not where one board's empty
+        field merely ranks first among many boards'.) The board's passages lie together, its head first."""
         first, passages = cited[0], self.store.passages
+        board = (first.source, first.passage.board)
+        if not first.passage.meta.get("empty") or sum((hit.source, hit.passage.board) == board for hit in cited) < 2:
+            return cited
         head = None
         for before in range(first.position - 1, -1, -1):
             passage = passages[before]
-            if (passage.source, passage.board) != (first.passage.source, first.passage.board):
+            if (passage.source, passage.board) != board:
                 break
             if not passage.meta.get("prompt") and not passage.meta.get("empty"):
                 head = before

@@ -109,6 +109,7 @@ PHRASES = {
         "empty_item": "(auf der Tafel leer)",
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
+        "unheard": "{names} kommt in den Protokollen nicht vor: die Stellen unten gelten allgemein.",
         "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
         "kind_district": "Stadtteile",
@@ -166,6 +167,7 @@ PHRASES = {
         "empty_item": "(empty on the board)",
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
+        "unheard": "{names} does not occur in the protocols: the passages below hold in general.",
         "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
         "kind_district": "districts",
@@ -222,6 +224,7 @@ PHRASES = {
         "empty_item": "(panoda boş)",
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
+        "unheard": "{names} protokollerde geçmiyor: aşağıdaki yerler genel olarak geçerli.",
         "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
         "kind_district": "semtler",
@@ -394,6 +397,10 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
         lines = [lead, *[escape_markdown(note) for note in notes[1:]], *lines]
     else:
         lines += [escape_markdown(note) for note in notes]
+    if query.unheard and mode not in ("no", "absent", "lacking"):
+        # "Welche Handlungsbedarfe wurden für Buer gesammelt?": what is cited is the field in general, not for Buer
+        lines.append(escape_markdown(phrase(query, "unheard", names=listing([f"„{name}“" for name in query.unheard],
+                                                                             query))))
     if mode not in ("no", "absent", "lacking"):  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     if hidden:

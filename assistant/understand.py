@@ -170,6 +170,10 @@ TURKISH_WORDS = frozenset(
 # A word the corpus does not know right after "in", "nach", "aus" or "from" without an article ("in Buer"; not
 # "aus dem Ausland", "im Quartier", where a noun follows) is taken for a place the protocols do not cover.
 PLACE_PREPOSITION = re.compile(r"\b(?:[Ii]n|[Nn]ach|[Aa]us|[Ff]rom)\s+([^\W\d_][\w-]{2,})")
+# A name right after "für" in a question asking only for a field of the boards: what the field is asked for
+# ("Welche Handlungsbedarfe wurden für Buer gesammelt?"), be it a place or a group of people ("für Rentner").
+FIELD_FOR_A_NAME = re.compile(r"\b(?:[Ff]ür|[Ff]or)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
+COMPOUND_TAIL_LETTERS = 4  # a compound's last part this long that the corpus knows makes it a word of the corpus
 # A Turkish case ending after an apostrophe marks a proper name, a place in a question ("Scholven'de").
 TURKISH_CASE_ENDING = r"['’](?:de|da|te|ta|den|dan|ten|tan|deki|daki|teki|taki)\b"
 PLACE_SUFFIXED = re.compile(r"\b([^\W\d_][\w-]{2,})" + TURKISH_CASE_ENDING,
@@ -290,6 +294,7 @@ class Query:
     # Sections its words name, also those its places lack ("Probleme" names the topics' "Herausforderung"): such
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
+    unheard: tuple[str, ...] = ()  # names the field is asked for that the protocols never use (unheard_names)
     decision: bool = False  # it asks what was decided or voted (asks_a_decision)
     # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
     # (title, programme, goals, the head of minutes) answer it; empty otherwise.
@@ -541,6 +546,29 @@ class Vocabulary:
         return len(whole) >= PLACE_FUZZY_MIN_CHARS and all(
             _close(word, want) for word, want in zip(candidate, target, strict=False)
         )
+
+    def unheard_names(self, question: str, known_spans: list[tuple[int, int]] = ()) -> list[str]:
+        """The names a question asking for a field of the boards asks it for ("für Buer", "für Rentner") that the
+        protocols never use: the answer then holds for the field in general, and must say so, not silently answer
+        for every place and group (understand: only when the question names a field and no topic)."""
+        if self._corpus is None:
+            return []
+        found = []
+        for match in FIELD_FOR_A_NAME.finditer(question):
+            name = match.group(1)
+            if any(start <= match.start(1) < end for start, end in known_spans) or name in found:
+                continue
+            if self._stopwords.is_stopword(name) or fold(name) in FRAME_WORDS or fold(name) in ENGLISH_WORDS:
+                continue
+            terms = self._corpus.analyzer.analyze(name)
+            if not terms or any(self._knows_the_word(term) for term in terms):
+                continue
+            # (a compound whose last part the protocols use is said in other words there: "Flüchtlingsfamilien")
+            if any(self._knows_the_word(term) for split in range(COMPOUND_TAIL_LETTERS, len(name) - 3)
+                   for term in self._corpus.analyzer.analyze(name[split:])):
+                continue
+            found.append(name)
+        return found
 
     def _knows_the_word(self, term: str) -> bool:
         """Whether the corpus has the term, or a form of it that differs only in its ending ("begrüßt" ~
@@ -1345,6 +1373,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # (then only a word shaped like a place's name counts: "der Workshop Wohnen für Haddenhausen", not "für
     # Zuwanderer aus Rumänien")
     unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
+    unheard = [name for name in vocabulary.unheard_names(question, spans) if name not in dict(unknown)] \
+        if worded and not topics else []
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
@@ -1354,7 +1384,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   decision=asks_a_decision(question), meeting_fact=meeting_fact,
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
-                  board_no=board_number(question), parties=vocabulary.parties_named(question))
+                  board_no=board_number(question), parties=vocabulary.parties_named(question),
+                  unheard=tuple(unheard))
     return query
 
 

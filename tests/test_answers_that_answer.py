@@ -205,6 +205,24 @@ def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown
     assert not answer.query.unknown_places and answer.passages, answer.text
 
 
+@pytest.mark.parametrize(("question", "name"), [("Welche Handlungsbedarfe wurden für Hassel gesammelt?", "Hassel"),
+                                              ("Welche Handlungsbedarfe gibt es für Rentner?", "Rentner")])
+def test_a_field_asked_for_a_name_the_protocols_never_use_says_the_answer_is_general(real, question, name):
+    # The field is answered for every place, not silently as if for the one asked about (a place or a group).
+    answer = real.ask(question)
+    assert answer.query.unheard == (name,) and answer.passages, answer.text
+    assert f"„{name}“ kommt in den Protokollen nicht vor" in answer.text.split("\n\n")[0]
+
+
+@pytest.mark.parametrize("question", ["Welche Handlungsbedarfe gibt es für Familien?",  # a word of the boards
+                                      "Welche Probleme gibt es für Flüchtlingsfamilien?",  # its last part is one
+                                      "Was fehlt den Bewohnern für Schalke?",  # a place the protocols know
+                                      "Welche Unterstützung ist für Azubis geplant?"])  # no field asked for
+def test_a_name_after_fuer_that_the_protocols_use_or_without_a_field_is_not_said_to_be_missing(real, question):
+    answer = real.ask(question)
+    assert not answer.query.unheard and "nicht vor:" not in answer.text, answer.text
+
+
 @pytest.mark.parametrize("question", ["Klagt man in Bismarck über einen Mangel an Kita-Plätzen?",
                                       "Gibt es in Bismarck einen Bedarf an Arbeitsplätzen?"])
 def test_a_yes_or_no_question_about_a_lack_of_something_asks_about_the_thing(real, question):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import Settings, load_index
+from index.passage import Passage
 
 from .answer import (
     Answer,
@@ -34,6 +35,7 @@ from .evidence import (
     counted_noun,
     either_of,
     fact_lines,
+    heading_lines,
     highlight,
     holding_the_value,
     kind_of,
@@ -51,6 +53,7 @@ from .meetings import AGENDA_ENTRIES, AGENDA_NUMBER, AGENDA_WORDS, OVERVIEW_WORD
 from .retrieve import Filters, Hit, Ranking, Retriever, decides
 from .understand import (
     ASKED_VALUE,
+    DOCUMENT_WORDS,
     ENGLISH_WORDS,
     FRAME_WORDS,
     MEETING_FACT,
@@ -447,13 +450,27 @@ class Assistant:
             stated = [Hit(passage, 0.0, position=position) for position, passage in enumerate(self.store.passages)
                       if passage.source in query.meeting_fact and position not in taken
                       and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
-            cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None)
+            # (and its page headed with the word the question asks for, wherever the ranking put it: "Welche Ziele
+            # verfolgte die Konferenz „…“?" is the "Zielsetzung", though the motto it quotes heads the title page)
+            headed = [Hit(passage, 0.0, position=position)
+                      for position, passage in enumerate(self.store.passages)
+                      if passage.source in query.meeting_fact and position not in taken
+                      and self.retriever.is_head(position) and headed_with_a_word_of(passage, query.question)]
+            taken |= {hit.position for hit in headed}
+            stated = [hit for hit in stated if hit.position not in taken]
+            cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None) + headed
+            named_page = {hit.position for hit in cited if headed_with_a_word_of(hit.passage, query.question)
+                          and self.retriever.is_head(hit.position)}
+            # (such a page answers as a whole: every goal of the "Zielsetzung", not the one sharing most words)
+            cited = [replace(hit, gathered=True, highlights=whole_page(hit.passage)) if hit.position in named_page
+                     else hit for hit in cited]
             # (when it ended: the line saying so first, before the head's hour of the beginning)
             # (also where the ranking had cited it already)
             ended = {hit.position for hit in cited if hit.source in query.meeting_fact and any(
                 CLOSING_LINE.search(item.text) for item in hit.passage.items)} \
                 if asked_end(query.question) == "last" else set()
-            cited.sort(key=lambda hit: (hit.position not in ended, not own_page(hit), not hit.highlights))
+            cited.sort(key=lambda hit: (hit.position not in ended, not own_page(hit), hit.position not in named_page,
+                                        not hit.highlights))
             del cited[MAX_CITED:]
         if value == "venue" and not query.meeting_fact:
             value = None  # where courses or meetings of a group take place: a district or a board says so too
@@ -1209,6 +1226,33 @@ def names_a_matter(query: Query, analyzer) -> bool:
         return any(token[:1].isupper() and fold(token) not in FRAME_WORDS for token in tokens[1:])
     framing = FRAME_WORDS | LISTING_WORDS | ENGLISH_WORDS | TURKISH_WORDS
     return any(token.casefold() not in framing and analyzer.analyze(token) for token in tokens)
+
+
+PAGE_WORD_STEM = 4  # letters of a question's noun a page's heading must begin with ("Ziele" → "Zielsetzung")
+
+
+def headed_with_a_word_of(passage: Passage, question: str) -> bool:
+    """Whether the passage's heading begins with a noun of the question, but for its ending: "Ziele" heads the
+    "Zielsetzung", "Programmpunkte" the "Programm" (not the meeting's name: "Konferenz" heads no page)."""
+    heading = fold(passage.section or passage.board or "").strip()
+    if not heading:
+        return False
+    for word in WORD.findall(question)[1:]:
+        folded = fold(word)
+        if not word[:1].isupper() or folded in FRAME_WORDS or len(folded) < PAGE_WORD_STEM:
+            continue
+        if folded.endswith(MEETING_NOUNS) or folded in DOCUMENT_WORDS:
+            continue  # "Protokoll", "Sitzung" name the meeting, not one of its pages ("Protokollkopf")
+        stem = folded[:max(PAGE_WORD_STEM, len(folded) - 2)]
+        if heading.startswith(stem) or folded.startswith(heading) and len(heading) >= PAGE_WORD_STEM:
+            return True
+    return False
+
+
+def whole_page(passage: Passage) -> tuple[int, ...]:
+    """Every line of a page but those repeating its heading."""
+    heading = heading_lines(passage)
+    return tuple(item.line for item in passage.items if item.line not in heading)
 
 
 def titles_of(passages) -> list[str]:

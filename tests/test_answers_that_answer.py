@@ -1525,3 +1525,29 @@ def test_an_ordinal_before_a_span_of_time_names_no_section(real):
     assert "Lösungsideen" not in vocabulary.find_sections("Was gab es in der ersten halben Stunde?")
     assert "Lösungsideen" in vocabulary.find_sections("Was sagen die ersten Ideen zur Mediation?")
     assert "Lösungsideen" in vocabulary.find_sections("Welche ersten Vorschläge gab es zur Mediation?")
+
+
+def test_a_meeting_fact_asked_by_the_name_of_its_page_is_answered_by_that_whole_page(real):
+    # The quoted motto heads the title page, and the Minden workshop on "Teilhabe" shares it; the goals asked for
+    # are the "Zielsetzung" page, all three of its lines.
+    answer = real.ask("Was waren die Ziele der Integrationskonferenz „Teilhabe gestalten und Gemeinschaft stärken“?")
+    first = answer.passages[0]
+    assert first.passage.board == "Zielsetzung", answer.text
+    marked = " ".join(item.text for item in first.passage.items if item.line in first.highlights)
+    for goal in ("Aktivitäten in den Quartieren bündeln", "effektiver Informations- und Erfahrungsaustausch",
+                 "einen Beitrag zum gesamtstädtischen Integrationskonzept leisten"):
+        assert goal in marked, (goal, marked)
+
+
+def test_a_page_is_named_by_a_noun_of_the_question_but_not_by_the_meeting_itself():
+    from assistant import headed_with_a_word_of
+
+    def page(name: str) -> Passage:
+        return Passage(source="k.txt", doc_title="Konferenz", board_kind="page", board=name, section=name,
+                       items=[Item("x", 1)])
+
+    assert headed_with_a_word_of(page("Zielsetzung"), "Welche Ziele hatte die Konferenz?")
+    assert headed_with_a_word_of(page("Programm"), "Welche Programmpunkte gab es?")
+    # (the meeting's own name heads no page of it: "das Protokoll" is not its "Protokollkopf")
+    assert not headed_with_a_word_of(page("Protokollkopf"), "Wer hat das Protokoll der Sitzung geführt?")
+    assert not headed_with_a_word_of(page("Konferenzablauf"), "Wann begann die Konferenz?")

@@ -71,6 +71,7 @@ from .understand import (
     place_kind,
     understand,
     words,
+    written_in_words,
 )
 
 __all__ = ["Answer", "Assistant", "Filters", "Hit", "MAX_QUESTION_CHARS", "Query", "QuestionError", "clean_question"]
@@ -945,8 +946,9 @@ class Assistant:
         # off-topic questions).
         districts_or_groups = bool(query.local_places)  # a city name is everyday talk
         # (a question read as English or Turkish is words of a language, not mashing: the usual margin)
+        # (so is a question in another language: "¿Qué propuesta había …?")
         needed = RELEVANCE_MARGIN if coverage > 0 or districts_or_groups or query.language != "de" \
-            else max(RELEVANCE_MARGIN, 0.0)
+            or written_in_words(query.question) else max(RELEVANCE_MARGIN, 0.0)
         return self.relevance_margin(ranking) >= needed + self.relevance_shift
 
     def asks_beyond_names(self, query: Query, sections_too: bool = False) -> bool:

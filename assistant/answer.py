@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from index.lexical import GermanAnalyzer
 
-from .evidence import LIST_MARK, VALUES, heading_lines
+from .evidence import LIST_MARK, VALUES, card_blocks, heading_lines
 from .retrieve import Hit, decides
 from .understand import Query, asked_value, uses_section_name
 
@@ -515,7 +515,12 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
                  else hit.passage.items)
         answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")))
                      if hit_line]
-        if asked and not query.meeting_fact:
+        cards = [" ".join(item.text.strip() for item in hit.passage.items[start:end])
+                 for start, end in card_blocks(hit.passage.items)
+                 if any(item.line in marked for item in hit.passage.items[start:end])] if asked == "count" else []
+        if cards:
+            answering = cards  # a card's dots answer with its text: „Bürgerbus 3“, not „3“
+        elif asked and not query.meeting_fact:
             # (a table row's line holds several cells: the one with the value answers "Was kostet …?"; the labelled
             # lines of a meeting's facts answer as they are, "Teilnehmer: ca. 15" and "Dauer: 20:00 - 22:00")
             answering = [text for text in answering if VALUES[asked].search(text)] or answering

@@ -623,6 +623,9 @@ def holding_the_value(hits: list[Hit], value: str, question: str,
     is about the same thing further down too, so all the hits are looked at then."""
     best = hits if about is not None else hits[:VALUE_PASSAGES]
     holding = next((hit for hit in best if holds_a_value(hit, value, question, about)), None)
+    if holding is None and value == "count":
+        # (a card's dots, on a line of their own below its text, where no line states the count with its matter)
+        holding = next((hit for hit in best if holds_a_value(hit, value, question, about, cards=True)), None)
     if value == "time" and asked_end(question):
         holding = next((hit for hit in best if holds_a_value(hit, "clock", question, about)), holding)
     elif value == "time" and ASKS_FOR_A_DAY.search(question):
@@ -631,7 +634,8 @@ def holding_the_value(hits: list[Hit], value: str, question: str,
     return holding
 
 
-def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bool] | None = None) -> bool:
+def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bool] | None = None,
+                  cards: bool = False) -> bool:
     """Whether a line of the passage holds a value of the kind (VALUES); for a question when something was
     discussed, a dated protocol's date is one ("Wann wurde über Kitas gesprochen?"). With about, only a line that
     (with the passage's heading) speaks of what the question asks about: the hours in a list of who was present
@@ -660,6 +664,10 @@ def holds_a_value(hit: Hit, value: str, question: str, about: Callable[[str], bo
     counted = counted_noun(question) if value == "count" else None
     # (a PDF's wrapped lines: what a number at a line's end counts begins the next line, "mindestens zwei" / "Wochen")
     wrapped = bool(hit.passage.meta.get("wrapped"))
+    if cards:
+        # a card's dots, on a line of their own below its text
+        return any(about is None or about(f"{heading} {' '.join(item.text for item in items[start:end])}")
+                   for start, end in card_blocks(items))
     return any(pattern.search(item.text) and (about is None or about(f"{heading} {item.text}"))
                and not (counted and counts_something_else(
                    f"{item.text} {items[index + 1].text}" if wrapped and index + 1 < len(items) else item.text,
@@ -708,6 +716,29 @@ def counts_something_else(text: str, counted: str) -> bool:
     return all(MEASURE_UNIT.fullmatch(noun) for noun in nouns)
 
 
+# A number alone on its line, below a few lines of text: the dots a card got on a pin-board ("Ein Ort, wo
+# Neuzugezogene" / "Heuweiler kennen lernen" / "können" / "7").
+CARD_COUNT = re.compile(r"\d{1,3}")
+# What ends the card above it: a card on one line with its dots ("Bürgerbus 3", "Kino 9 (7 & 2)"), or the board's
+# date alone on its line.
+CARD_BEFORE = re.compile(r".*\s\d{1,3}(?:\s*\([^)]*\))?|\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?")
+CARD_LINES = 6  # lines of text a card holds at most
+
+
+def card_blocks(items) -> list[tuple[int, int]]:
+    """The runs of items that make one card with its count: (start, end) indices, the count the last of them."""
+    blocks, start = [], 0
+    for index, item in enumerate(items):
+        text = item.text.strip()
+        if CARD_COUNT.fullmatch(text):
+            if 0 < index - start <= CARD_LINES:
+                blocks.append((start, index + 1))
+            start = index + 1
+        elif CARD_BEFORE.fullmatch(text):
+            start = index + 1
+    return blocks
+
+
 def tally_blocks(items) -> list[tuple[int, int]]:
     """The runs of consecutive items holding a vote tally, as (start, end) indices."""
     blocks: list[tuple[int, int]] = []
@@ -736,6 +767,12 @@ def with_the_value(passage, lines: tuple[int, ...], similarity: np.ndarray | Non
         chosen = [(start, end) for start, end in blocks
                   if any(item.line in lines for item in passage.items[max(0, start - 1):end])] or blocks
         return tuple(item.line for start, end in chosen for item in passage.items[start:end]) or lines
+    if value == "count":
+        # (a card marked: its text and the count below it)
+        cards = [(start, end) for start, end in card_blocks(passage.items)
+                 if any(item.line in lines for item in passage.items[start:end])]
+        if cards:
+            return tuple(item.line for start, end in cards for item in passage.items[start:end])
     pattern = VALUES[value]
     holding = [i for i, item in enumerate(passage.items) if pattern.search(item.text)]
     if not holding:

@@ -150,7 +150,10 @@ FRAME_WORDS = frozenset(
     "sagen sagt sagte sagten gesagt say says said "
     "where which district districts neighbourhood neighborhood neighbourhoods neighborhoods area areas place places "
     "mentioned mention mentions named topic topics board boards hangi nerede nerelerde semt semtlerde mahalle "
-    "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib".split()
+    "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib "
+    # ("In welchen Zusammenhängen kommt die Caritas vor?": the contexts are the places asked for, not a matter)
+    "zusammenhang zusammenhange zusammenhänge zusammenhangen zusammenhängen kontext kontexte kontexten context "
+    "contexts".split()
 )
 # The words a question opens with (a section named by a question: "Worauf kommt es an", "Was läuft gut").
 QUESTION_WORDS = frozenset(
@@ -1688,6 +1691,31 @@ def reads_german(question: str) -> bool:
     which the names of places have: "Peki Bulmke-Hüllen'de?")."""
     tokens = [word.casefold() for word in WORD.findall(question)]
     return tokens[:1] == ["und"] or sum(token in GERMAN_WORDS for token in tokens) >= 2
+
+
+# Common words of other languages the people asking may write in (Spanish, French, Italian, Portuguese, Polish,
+# Dutch, Romanian): a question of such words is written in a language, not keys mashed (see written_in_words).
+OTHER_LANGUAGES_WORDS = frozenset(
+    "que qué la el los las del en para por con una es son hay cómo cuál cuánto cuántos dónde por qué "
+    "le les des du et est sont pour dans avec une qui quel quelle quels quelles comment pourquoi où "
+    "il lo gli di della che per sono è come perché dove quale quali "
+    "o os as do da dos das em como onde qual "
+    "w na z i jest są jak jakie co gdzie dla się czy "
+    "het een van voor met wat hoe waar welke "
+    "și în cu pentru care ce cum unde".split()
+)
+OTHER_LANGUAGE_WORDS_NEEDED = 2
+
+
+def written_in_words(question: str) -> bool:
+    """Whether a question the corpus shares no word with is still words of a language (another script, or the
+    common words of a European language: "¿Qué propuesta había en las tarjetas …?"), not keys mashed at random."""
+    letters = [ch for ch in question if ch.isalpha()]
+    if letters and sum(not ("a" <= ch.casefold() <= "z" or ch in "äöüßàâçéèêëîïôûùÿñáíóúãõąćęłńśźżăâîșț")
+                       for ch in letters) >= len(letters) / 2:
+        return True  # Arabic, Cyrillic, Greek … letters
+    tokens = [word.casefold() for word in WORD.findall(question)]
+    return sum(token in OTHER_LANGUAGES_WORDS for token in tokens) >= OTHER_LANGUAGE_WORDS_NEEDED
 
 
 def language_of(question: str) -> str:

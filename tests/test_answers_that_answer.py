@@ -1551,3 +1551,14 @@ def test_a_page_is_named_by_a_noun_of_the_question_but_not_by_the_meeting_itself
     # (the meeting's own name heads no page of it: "das Protokoll" is not its "Protokollkopf")
     assert not headed_with_a_word_of(page("Protokollkopf"), "Wer hat das Protokoll der Sitzung geführt?")
     assert not headed_with_a_word_of(page("Konferenzablauf"), "Wann begann die Konferenz?")
+
+
+def test_in_which_contexts_something_is_named_asks_where_it_is_named(real):
+    # "Zusammenhang" frames the question like "Stelle"; the Minden row that says "In diesem Zusammenhang" is not it
+    answer = real.ask("In welchen Zusammenhängen wird die Caritas genannt?")
+    assert answer.mode == "where" and answer.passages, answer.text
+    assert all("Caritas" in hit.passage.text for hit in answer.passages), answer.text
+    assert {hit.source for hit in answer.passages} == {"gelsenkirchen-integrationskonferenz-mitte-2019.txt",
+                                                       "minden-ikon-workshopphase-1.txt"}
+    # (in one context, what is said of it: the line naming it first)
+    assert "Caritas" in real.ask("In welchem Zusammenhang wird die Caritas genannt?").passages[0].passage.text

@@ -1803,3 +1803,35 @@ def test_a_party_named_asks_for_its_speakers_turns(tmp_path_factory):
     # a word written small, or a party's name that is not written in capitals in the minutes, names none
     assert not council.understand("Gibt es grüne Ideen für den Kulturfonds?").parties
     assert not council.understand("Was wurde in der Mitte der Sitzung beschlossen?").parties
+
+
+# Pin-board cards as a PDF gives them, a board to a page: a card's text over a few lines, the dots it got alone on
+# the line below.
+CARD_BOARDS = [["Verkehr", "5.5.2023", "Sicherer Schulweg", "für die Kinder", "an der Hauptstraße", "6", "Bürgerbus", "3",
+                "Radweg nach", "Oberdorf ausbauen", "2"],
+               ["Freizeit", "5.5.2023", "Spielplatz am", "Dorfplatz erneuern", "4", "Treffpunkt für", "Jugendliche", "1"]]
+
+
+def test_a_cards_dots_on_the_line_below_its_text_answer_how_many_points_it_got(tmp_path_factory):
+    from fpdf import FPDF
+
+    base = tmp_path_factory.mktemp("cards")
+    pdf = FPDF()
+    for board in CARD_BOARDS:
+        pdf.add_page()
+        for line in board:
+            pdf.set_font("Helvetica", "B" if line == board[0] else "", 18 if line == board[0] else 12)
+            pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    (base / "corpus").mkdir()
+    pdf.output(str(base / "corpus" / "themensammlung.pdf"))
+    assistant = Assistant.load(corpus_dir=base / "corpus", index_dir=base / "index")
+    answer = assistant.ask("Wie viele Punkte bekam der Wunsch nach einem sicheren Schulweg an der Hauptstraße?")
+    assert not answer.abstained, answer.text
+    # the card's text with its dots, quoted as it runs, and its lines marked with the count
+    assert "„Sicherer Schulweg für die Kinder an der Hauptstraße 6“" in answer.lead, answer.lead
+    first = answer.passages[0]
+    marked = [item.text for item in first.passage.items if item.line in first.highlights]
+    assert marked == ["Sicherer Schulweg", "für die Kinder", "an der Hauptstraße", "6"], marked
+    # a card whose count stands on its own line is no count of the next card
+    answer = assistant.ask("Wie viele Punkte bekam der Treffpunkt für Jugendliche?")
+    assert "„Treffpunkt für Jugendliche 1“" in answer.lead, answer.text

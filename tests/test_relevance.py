@@ -119,3 +119,14 @@ def test_an_english_question_the_protocols_answer_in_german_words_is_not_refused
                                       "What is the weather like in Gelsenkirchen tomorrow?"])
 def test_an_everyday_english_question_naming_a_city_is_still_refused(real, question):
     assert real.ask(question).abstained
+
+
+def test_a_question_in_another_language_is_judged_by_the_usual_margin(real):
+    # Italian shares no word with the protocols; it is a language, not keys mashed, so the embedder is judged by the
+    # margin German and English questions get (it came out a hair short of the stricter one)
+    from assistant.understand import written_in_words
+
+    question = "Come si può migliorare la pulizia delle strade?"
+    assert written_in_words(question) and not written_in_words("xqzt vbnm qwrtz plmk")
+    answer = real.ask(question)
+    assert not answer.abstained and answer.passages, answer.text

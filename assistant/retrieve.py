@@ -14,7 +14,7 @@ from index import IndexStore, Passage
 from index.layouts.minutes import HEAD_BOARD as MINUTES_HEAD
 from index.store import unit_items
 
-from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold, speaker_party
+from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold, speaker_party, speaker_surname
 
 HEAD_KINDS = frozenset({"title", "programme", "goals"})  # a photo protocol's pages about the conference itself
 QUERY_CACHE = 64  # question vectors kept
@@ -50,6 +50,7 @@ class RankingWeights:
     place_boost: float = 0.35
     group_boost: float = 0.12  # a named workshop (a table's group)
     party_boost: float = 0.3  # a named party: its speakers' turns ("Was sagt die SP zum Sportfonds?")
+    speaker_boost: float = 0.3  # a speaker named by surname: their turns ("Was sagt Hauser zum Fachkräftemangel?")
     # A question naming a district is not about the others: their boards rank below every board of the named
     # one (the rest of a score stays below 1 + section_boost + topic_boost).
     other_district_penalty: float = 1.5
@@ -202,6 +203,7 @@ class Retriever:
         self._section = _Codes(p.section for p in passages)
         self._topic = _Codes((p.source, p.topic_no) if p.topic_no is not None else None for p in passages)
         self._party = _Codes(speaker_party(p) for p in passages)
+        self._speaker = _Codes(p.meta.get("speaker") for p in passages)
         self._item = _Codes((p.source, str(p.meta["item"])) if p.meta.get("item") else None for p in passages)
         # A document's own pages: its title page, programme and goals, the head of minutes, else its first passage
         # (numpy, not a loop comparing passages: 0.4 s at start-up for 190,000 passages).
@@ -432,6 +434,13 @@ class Retriever:
             bonus += np.where(self._place.mask(groups, ids), weights.group_boost, 0.0)
         if query.parties:
             bonus += np.where(self._party.mask(query.parties, ids), weights.party_boost, 0.0)
+        if query.speakers:
+            # (their turns, and the passages naming them: "Ich verlese das Schreiben von Regierungsrätin Monika Knill")
+            terms = {term for speaker in query.speakers for term in self.lexical.analyzer.analyze(
+                speaker_surname(speaker) or "")}
+            naming = self.lexical.containing(terms)
+            bonus += np.where(self._speaker.mask(query.speakers, ids) | (naming if ids is None else naming[ids]),
+                              weights.speaker_boost, 0.0)
         if query.city_sources:
             in_city = self._source.mask(query.city_sources, ids)
             bonus += np.where(in_city, weights.document_boost, -weights.document_boost)

@@ -317,6 +317,7 @@ class Query:
     # The parties it names whose speakers' turns it asks about ("laut der Grünen", "die SP-Fraktion"), as the
     # minutes write them after a speaker's name ("GRÜNE", "Die Mitte/EVP").
     parties: frozenset[str] = frozenset()
+    speakers: frozenset[str] = frozenset()  # the minutes' speakers it names by their surname (speakers_named)
 
     def __post_init__(self) -> None:
         if not any(ch.isalnum() for ch in self.about):
@@ -382,6 +383,11 @@ class Vocabulary:
             for name in party.split("/"):
                 if name.strip().isupper():
                     self.parties[fold(name.strip())].add(party)
+        # The speakers of minutes by their surnames folded ("hauser": "Hauser, GRÜNE"), written with a capital.
+        self.speakers: dict[str, set[str]] = defaultdict(set)
+        for speaker in {passage.meta.get("speaker") for passage in passages} - {None, ""}:
+            if (surname := speaker_surname(speaker)) is not None:
+                self.speakers[fold(surname)].add(speaker)
         self._place_words = {place.name: words(place.name) or [""] for place in self.places}
         self.section_cues = self._section_cues(passages)
         # The sections each district or workshop has: what a question about a place can ask for.
@@ -973,6 +979,18 @@ class Vocabulary:
                     named |= parties
         return frozenset(named)
 
+    def speakers_named(self, question: str) -> frozenset[str]:
+        """The minutes' speakers a question names by their surname, written with a capital, also in the genitive
+        ("Was sagt Hauser …", "Secondo Hauser …", "Köstlis Votum"): their turns are what it asks about."""
+        named: set[str] = set()
+        for word in WORD.findall(question):
+            if not word[:1].isupper():
+                continue
+            folded = fold(word)
+            named |= self.speakers.get(folded, set()) or (
+                self.speakers.get(folded[:-1], set()) if folded.endswith("s") else set())
+        return frozenset(named)
+
     def matter_words(self, query: Query) -> list[str]:
         """The question's nouns the corpus knows, as written: what it asks about ("Spielplatz" in "Und was war mit
         dem Spielplatz?"), beyond places and the words that frame a question or point back."""
@@ -1079,6 +1097,18 @@ def speaker_party(passage: Passage) -> str | None:
     if "," not in speaker:
         return None
     return speaker.rsplit(",", 1)[1].strip() or None
+
+
+SURNAME_LETTERS = 3
+
+
+def speaker_surname(speaker: str) -> str | None:
+    """The last word of the name a speaker's turn opens with ("Sabina Peter Köstli, Die Mitte/EVP": "Köstli",
+    "Kommissionspräsident Wüst, EDU": "Wüst", "Hasler (FDP)": "Hasler"), or None."""
+    name = re.split(r"[,(]", speaker, maxsplit=1)[0].split()
+    if not name or len(name[-1]) < SURNAME_LETTERS or not name[-1][:1].isupper():
+        return None
+    return name[-1]
 
 
 def speakers_of(question: str) -> list[str]:
@@ -1388,6 +1418,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   as_listed=bool(AS_LISTED_ON_THE_AGENDA.search(question) or entries), entries=entries,
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
                   board_no=board_number(question), parties=vocabulary.parties_named(question),
+                  speakers=vocabulary.speakers_named(question),
                   unheard=tuple(unheard))
     return query
 
@@ -1884,7 +1915,12 @@ PRONOUNS = frozenset("die der das den dem denen".split())
 def _refers_back(question: str) -> bool:
     """Whether a question has a word standing for something said before ("davon", "dort", "sie", "diese Wahl")."""
     return any(token in ANAPHORA - {"und", "and"} for token in words(question)) or _points_at_a_person(question) \
-        or _demonstrative(question)
+        or _demonstrative(question) or SUCH_A_THING.search(question) is not None
+
+
+# "Gibt es für so etwas schon ein Vorbild?": the kind of thing asked about before.
+SUCH_A_THING = re.compile(r"\bso\s*(?:etwas|was|ein|eine|einen|einem|einer)\b|\bsowas\b|\bsuch\s+(?:a|an)\b"
+                          r"|\bsomething\s+like\s+(?:that|this)\b", re.IGNORECASE)
 
 
 def _demonstrative(question: str) -> bool:

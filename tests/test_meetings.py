@@ -1835,3 +1835,22 @@ def test_a_cards_dots_on_the_line_below_its_text_answer_how_many_points_it_got(t
     # a card whose count stands on its own line is no count of the next card
     answer = assistant.ask("Wie viele Punkte bekam der Treffpunkt für Jugendliche?")
     assert "„Treffpunkt für Jugendliche 1“" in answer.lead, answer.text
+
+
+def test_a_speaker_named_by_surname_asks_for_their_turns_in_any_language(tmp_path_factory):
+    council = assistant_over(tmp_path_factory, "speakers", {"grosser-rat-2024-10-09.txt": long_debate()})
+    # Roth speaks of the fund in other words than the rest, who name it: the turn still comes first, and only for
+    # the boost (in Italian, too: the surname is the one word the question shares with the minutes)
+    for question in ("Was meint Roth zum Kulturfonds?", "Secondo Roth, il fondo per la cultura ha abbastanza soldi?"):
+        answer = council.ask(question)
+        assert answer.query.speakers == {"Roth, GRÜNE"}
+        assert answer.passages[0].passage.meta["speaker"] == "Roth, GRÜNE", answer.text
+    council.retriever.weights = replace(council.retriever.weights, speaker_boost=0.0)
+    try:
+        answer = council.ask("Secondo Roth, il fondo per la cultura ha abbastanza soldi?")
+        assert answer.passages[0].passage.meta["speaker"] != "Roth, GRÜNE"
+    finally:
+        council.retriever.weights = RankingWeights()
+    # a surname written small, or no speaker's, names none
+    assert not council.understand("Was steht im Protokoll zum roth markierten Antrag?").speakers
+    assert council.understand("Wie begründet Kellers Votum den Antrag?").speakers == {"Keller, SVP"}

@@ -368,6 +368,16 @@ def test_und_in_x_keeps_the_section_and_swaps_the_place(tiny):
     assert "Mühlenfeld" in query.text and "Lindenhof" not in query.text
 
 
+@pytest.mark.parametrize("question", ["Gibt es für so etwas schon ein Vorbild?", "Gibt es sowas auch woanders?",
+                                      "Hat so ein Angebot schon mal jemand ausprobiert?"])
+def test_so_etwas_points_back_to_what_was_asked_before(tiny, question):
+    # the kind of thing asked about before: its topic is inherited
+    query = tiny.understand(question, history=["Wer ist für die Lesepaten verantwortlich?"])
+    assert query.followup and "topics" in query.inherited, query
+    assert not tiny.understand("Gibt es sonst etwas Neues?", history=["Wer ist für die Lesepaten verantwortlich?"]
+                               ).followup
+
+
 def test_und_im_x_with_article(tiny):
     query = tiny.understand("Und im Kanalviertel?", history=["Welche Handlungsbedarfe gibt es in Berg-Ost?"])
     assert names(query) == [("Kanalviertel", "district")]

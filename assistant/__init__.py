@@ -527,7 +527,9 @@ class Assistant:
         Tagesordnungspunkten der Bürgerrunde …": the citizens' rounds, not the parliament's items)."""
         if query.intent != "where" or query.documents:
             return filters
-        named = self.retriever.vocabulary.naming_the_meeting(query.question)
+        # (not by a word for any protocol: "im Mindener Protokoll" is not the one whose title says "Fotoprotokoll")
+        named = {word: sources for word, sources in self.retriever.vocabulary.naming_the_meeting(query.question).items()
+                 if word not in DOCUMENT_WORDS}
         if not named:
             return filters
         sources = set(frozenset.intersection(*map(frozenset, named.values())) or set().union(*named.values()))

@@ -25,6 +25,8 @@ from .understand import (
     FRAME_WORDS,
     HOW_LONG,
     HOW_MANY_CAME,
+    QUOTED,
+    WORD,
     WORD_FORM_ENDING,
     Query,
     asked_end,
@@ -284,6 +286,10 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     people = {fold(word) for word in speakers_of(query.question)}
     tokens = [match for match in tokens if fold(match.group()) not in people] or tokens
     nouns = [match for match in tokens if is_noun(match, retriever)]
+    # A word the question quotes is what it asks about, a noun or not: "Wo verweist das Protokoll mit „siehe“ …?"
+    quoted = {word for phrase in QUOTED.findall(query.content) for word in WORD.findall(phrase)}
+    if nouns:
+        nouns += [match for match in tokens if match.group() in quoted and match not in nouns]
     candidates = []
     for word in dict.fromkeys(match.group() for match in nouns or tokens):
         # A plural the stemmer keeps ("Kitas") names the word without its s too.
@@ -335,7 +341,7 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     # is about the advice)
     words_of = {word for _, word, _ in candidates}
     saying = {match.group(1) for match in OF_A_THING.finditer(query.content) if match.group(2) in words_of}
-    candidates.sort(key=lambda candidate: (candidate[1] in saying, candidate[0]))
+    candidates.sort(key=lambda candidate: (candidate[1] not in quoted, candidate[1] in saying, candidate[0]))
     return [matter for _, _, matter in candidates]
 
 

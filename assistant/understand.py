@@ -543,10 +543,10 @@ class Vocabulary:
         if candidate == target or joined == whole:
             return True
         if kind == "city":
-            # City names are ordinary-looking words ("Minden" / "mindern"): exact or genitive, or a typo where
-            # only a place can stand, unless the corpus uses the word itself.
-            if joined == whole + "s":
-                return True
+            # City names are ordinary-looking words ("Minden" / "mindern"): exact, genitive or adjective, or a typo
+            # where only a place can stand, unless the corpus uses the word itself.
+            if joined in (whole + "s", whole + "er"):
+                return True  # (and its adjective: "das Mindener Protokoll", "der Gelsenkirchener Stadtteil")
             return (after_preposition and len(candidate) == len(target) == 1 and len(whole) >= PLACE_FUZZY_MIN_CHARS
                     and _close(joined, whole) and not self._corpus_knows(joined))
         if len(candidate) != len(target):

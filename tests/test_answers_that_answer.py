@@ -1562,3 +1562,21 @@ def test_in_which_contexts_something_is_named_asks_where_it_is_named(real):
                                                        "minden-ikon-workshopphase-1.txt"}
     # (in one context, what is said of it: the line naming it first)
     assert "Caritas" in real.ask("In welchem Zusammenhang wird die Caritas genannt?").passages[0].passage.text
+
+
+def test_a_citys_adjective_names_the_city_and_protokoll_names_no_one_meeting(real):
+    # "das Mindener Protokoll" is Minden's, not the Gelsenkirchen "Fotoprotokoll" whose title ends in "protokoll"
+    query = real.understand("Was steht im Mindener Protokoll zu Kitas?")
+    assert [(place.name, place.kind) for place in query.places] == [("Minden", "city")]
+    assert [place.name for place in real.understand("Was sagt das Gelsenkirchener Protokoll zu Kitas?").places] == [
+        "Gelsenkirchen"]
+
+
+def test_a_word_the_question_quotes_is_what_a_where_question_asks_for(real):
+    # "siehe" is no noun, but quoted: the rows of the Minden protocol that refer elsewhere with it, not its nouns
+    answer = real.ask("Wo verweist das Mindener Protokoll mit „siehe“ auf andere Stellen?")
+    assert answer.mode == "where" and len(answer.passages) >= 4, answer.text
+    assert all(hit.source == "minden-ikon-workshopphase-1.txt" for hit in answer.passages)
+    for hit in answer.passages:
+        marked = " ".join(item.text for item in hit.passage.items if item.line in hit.highlights)
+        assert "siehe" in marked.casefold(), (hit.passage.board, marked)

@@ -1520,7 +1520,9 @@ KEEPING_THE_MINUTES = re.compile(r"\bprotokollier\w*|\bprotokollf(?:ü|ue|u)hr\w
 ASKED_VALUE = (
     # (a "Telefonkette" or a "Telefon-Café" is no number asked for, nor are "die Kosten" an amount: "Wer trägt die
     # Kosten?" asks who)
-    ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|\be-?mail|mailadresse|kontaktdaten"
+    # (e-mail as one of several means, "Internet, E-Mail, Apps und soziale Medien", is what is spoken of, not asked)
+    ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|(?<!,\s)\be-?mail(?!\s*,)|mailadresse"
+                           r"|kontaktdaten"
                            r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
     # (a postal address; an e-mail address is a contact, above)
     # (a web address is none: "Web-Adresse", "die Adresse der Website")
@@ -1537,7 +1539,10 @@ ASKED_VALUE = (
     # "Wer hat am Anfang begrüßt?" asks for neither)
     ("clock", re.compile(r"uhrzeit|um\s+wie\s*viel\s+uhr|\buhr\b|what\s+time|saat\s+kaç", re.IGNORECASE)),
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b"
-                        rf"|\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b|\b(?:which|what)\s+day\b", re.IGNORECASE)),
+                        rf"|\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b|\b(?:which|what)\s+day\b"
+                        # (a year or month: "In welchem Jahr lief das Projekt?")
+                        r"|\b(?:in|im|seit|ab|bis)\s+welche[mn]\s+(?:jahr|monat)\b|\b(?:which|what)\s+(?:year|month)\b",
+                        re.IGNORECASE)),
     # (the result of a vote: a tally or "einstimmig"; not any number in a line about the motion)
     ("vote", re.compile(r"\bmit\s+welchem\s+(?:abstimmungs)?ergebnis\b(?=.*\b(?:abgestimmt|abstimmung\w*|gewählt"
                         r"|entlastet|angenommen|abgelehnt|verabschiedet|erheblich|genehmigt|bewilligt)\b)"

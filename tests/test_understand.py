@@ -632,6 +632,13 @@ def test_a_board_is_named_by_its_number(question, number):
     ("When did the conference start?", "time"),
     ("Wann findet der Workshop Smartphone aber sicher statt?", "time"),  # "Smartphone" asks for no phone number
     ("What is her phone number?", "contact"),
+    ("Welche E-Mail-Adresse hat der Helferkreis?", "contact"),
+    ("Wie lautet die E-Mail des Vereins?", "contact"),
+    # (e-mail as one of several means spoken of is no address asked for)
+    ("Welche Rolle spielen Internet, E-Mail, Apps und soziale Medien in den Vorschlägen?", None),
+    ("In welchem Jahr lief das Projekt zum ersten Mal?", "time"),  # a year, too
+    ("Seit welchem Jahr gibt es den Verein?", "time"),
+    ("In what year was the fund set up?", "time"),
 ])
 def test_the_kind_of_value_a_question_asks_for(question, value):
     assert asked_value(question) == value

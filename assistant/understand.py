@@ -1480,7 +1480,11 @@ ONE_PLACE = re.compile(
     r"(?:ich|man|i|one)\b"
     # ("Wo kann mein Kind …", "Where can we …"; but "Where do we need more Kitas?" asks which places)
     r"|^(?:und\s+)?(?:wo|where)\s+(?:kann|können|könnte|darf|dürfen|can|could)\s+(?:wir|du|ihr|mein\w*|unser\w*"
-    r"|we|you|my|our)\b",
+    r"|we|you|my|our)\b"
+    # (or people of a kind, "Wo können Leute hinkommen, die mitmachen wollen?", "Where can parents get help?")
+    r"|^(?:und\s+)?(?:wo|where)\s+(?:kann|können|könnte|könnten|darf|dürfen|can|could)\s+(?:die\s+|the\s+)?"
+    r"(?:leute|menschen|interessierte\w*|bürger\w*|eltern|familien|neubürger\w*|people|parents"
+    r"|families|residents|newcomers)\b",
     re.IGNORECASE,
 )
 # An idiom asking what, not where: "Wo liegt (beim Thema …) das eigentliche Problem?" (not "Wo liegen die Probleme in

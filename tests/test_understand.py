@@ -566,6 +566,8 @@ def test_the_first_part_of_a_section_name_does_not_name_it(question, sections):
     ("Wo kann ich mein Auto ummelden?", None),
     ("wo kann mein kind nach der schule hin", None),
     ("Where can we learn German?", None),
+    ("Wo können Leute hinkommen, die beim Helferkreis mitmachen wollen?", None),  # people of a kind
+    ("Where can parents get advice?", None),
     ("Wo sollen mehr Kitas entstehen?", "where"),
     ("Where is housing an issue?", "where"),
     ("Where do we need more Kitas?", "where"),

@@ -48,6 +48,7 @@ from .evidence import (
     unknown_noun,
     unknown_role,
     unmentioned_matter,
+    vote_margins,
 )
 from .meetings import AGENDA_ENTRIES, AGENDA_NUMBER, AGENDA_WORDS, OVERVIEW_WORDS
 from .retrieve import Filters, Hit, Ranking, Retriever, decides
@@ -93,6 +94,16 @@ CITE_RELATIVE_OWN = 0.5
 FACTS_ELSEWHERE = 2  # passages of a meeting cited for stating a fact of it, beyond its best ranked own pages
 DISTRICT_WINDOW = 200  # how far down the ranking a named district's boards are looked for first
 DECISION_WINDOW = 100  # how far down the ranking the decision of the item answering best is looked for
+# Which vote a question asks for: the closest or the clearest (German, English).
+VOTE_EXTREMES = {
+    "closest": re.compile(r"\bknappst\w*|\bclosest\b|\bnarrowest\b|\btightest\b", re.IGNORECASE),
+    "clearest": re.compile(r"\bdeutlichst\w*|\bklarst\w*|\bclearest\b|\bwidest\b|\bgrößte[nr]?\s+mehrheit\b"
+                           r"|\blargest\s+majority\b", re.IGNORECASE),
+}
+ASKS_A_VOTE = re.compile(r"\b(?:vote[sd]?|voting|ballot|decision|abstimmung\w*|beschl\w*|oylama\w*)\b", re.IGNORECASE)
+# Words for a vote itself, folded: they name no matter among the votes ("Welche Abstimmung …").
+VOTE_WORDS = re.compile(r"abstimmung\w*|stimme[n]?|entscheidung\w*|beschluss\w*|beschlusse|votum|voten|vote[sd]?"
+                        r"|votes|decision\w*|ergebnis\w*|mehrheit\w*")
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # The nouns for the kind of value asked for, not for what it is about.
 VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl|money|amount)\b", re.IGNORECASE)
@@ -392,9 +403,13 @@ class Assistant:
             if similar:
                 return compose(query, similar, [], analyzer, mode="absent", absent=(looked_in, word))
         cited = self.cite(ranking.hits, query, places_only=not beyond or lacks_the_field) if relevant else []
+        # "Welche Abstimmung ging am knappsten aus?": of every tally there, the one of the fewest votes apart
+        extreme = self.extreme_vote(query, matters, filters) if relevant else None
+        if extreme is not None:
+            cited = put_first(extreme, cited)
         if not cited:
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
-        if query.decision and not query.as_listed:
+        if extreme is None and query.decision and not query.as_listed:
             # "Welche Forderungen kamen am knappsten durch?": the decision that the best ranked passages lead up to,
             # first, though the debate shares more of the question's words
             matter = matters[0] if matters else None
@@ -418,6 +433,8 @@ class Assistant:
         if (asked := self.asked_part_of(described or cited[0], query, any_board=described is not None)) is not None:
             cited = put_first(asked, cited)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
+        if extreme is not None:
+            cited[0] = replace(cited[0], highlights=extreme.highlights)  # its tally answers
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
@@ -641,6 +658,44 @@ class Assistant:
         taken = {hit.position for hit in hits}
         return [hit for hit in ranking.hits if hit.position not in taken and any(
             self.decides_on(hit, of, matter) for of in hits)][:MAX_CITED]
+
+    def extreme_vote(self, query: Query, matters: list[Matter], filters: Filters | None) -> Hit | None:
+        """For a question which vote was the closest or the clearest ("am knappsten", "am deutlichsten"), the passage
+        with that tally among the votes of the meetings it names (of what it names beyond votes and meetings: "Welche
+        Forderung …", "Welches Jahresziel …"), its tally marked; None: it asks no such thing, or no vote is there."""
+        extreme = next((which for which, asking in VOTE_EXTREMES.items() if asking.search(query.question)), None)
+        if extreme is None or not (query.decision or ASKS_A_VOTE.search(query.question)):
+            return None
+        analyzer = self.retriever.lexical.analyzer
+        meetings = set(query.documents) or {source for word, sources in self.retriever.vocabulary.naming_the_meeting(
+            query.question).items() if word not in DOCUMENT_WORDS for source in sources}
+        # (what it names beyond the vote and the meeting: the tally's passage, its item or its heading names it)
+        named = [matter for matter in matters if not any(VOTE_WORDS.fullmatch(fold(word)) for word in matter.words)
+                 and not any(fold(word).endswith(MEETING_NOUNS) for word in matter.words)]
+        best: tuple[int, int, tuple[int, ...]] | None = None
+        for position, passage in enumerate(self.store.passages):
+            if (meetings and passage.source not in meetings) or (filters and not filters.allows(passage)):
+                continue
+            margins = vote_margins(passage)
+            if not margins:
+                continue
+            heading = " ".join([passage.board, passage.section or "", passage.meta.get("item_title") or ""])
+            by_line = {item.line: index for index, item in enumerate(passage.items)}
+            for margin, lines in margins:
+                if named:
+                    # (the tally's own lines, the line above them or the headings name every matter)
+                    first = by_line[lines[0]]
+                    around = passage.items[max(0, first - 1):first + len(lines)]
+                    said = " ".join([heading, *(item.text for item in around)])
+                    terms = set(analyzer.analyze(said))
+                    if not all(any(alternative <= terms for alternative in matter.alternatives) for matter in named):
+                        continue
+                key = margin if extreme == "closest" else -margin
+                if best is None or key < best[0]:
+                    best = (key, position, lines)
+        if best is None:
+            return None
+        return Hit(self.store.passages[best[1]], 0.0, position=best[1], highlights=best[2])
 
     def decides_on(self, decision: Hit, hit: Hit, matter: Matter | None, best: bool = False) -> bool:
         """Whether a passage decides or counts the votes on what another passage of its agenda item is about: a

@@ -745,6 +745,33 @@ def card_blocks(items) -> list[tuple[int, int]]:
     return blocks
 
 
+# A tally of a council's vote ("mit 59:55 Stimmen"), and the yes and no lines of an association's ("6 Stimmen: Ja").
+TALLY_PAIR = re.compile(r"\bmit\s+(\d+)\s*:\s*(\d+)\s+Stimmen\b", re.IGNORECASE)
+BLOCK_YES = re.compile(r"^\W*(\d+)\s+Stimmen?\s*:\s*(?:\w\)\s*)?Ja\b", re.IGNORECASE)
+POLL_OPTION = re.compile(r"^\W*\d+\s+Stimmen?\s*:\s*\w\)", re.IGNORECASE)
+BLOCK_NO = re.compile(r"^\W*(\d+)\s+Stimmen?\s*:\s*(?:\w\)\s*)?Nein\b", re.IGNORECASE)
+
+
+def vote_margins(passage) -> list[tuple[int, tuple[int, ...]]]:
+    """The votes a passage records, each as (yes minus no, in absolute terms; the lines of its tally)."""
+    items = passage.items
+    found = []
+    for index, item in enumerate(items):
+        # (a PDF's wrapped line may break the tally: "mit 59:55" / "Stimmen")
+        text = f"{item.text} {items[index + 1].text[:20]}" if index + 1 < len(items) else item.text
+        if (pair := TALLY_PAIR.search(text)) and pair.start() < len(item.text):
+            found.append((abs(int(pair.group(1)) - int(pair.group(2))), (item.line,)))
+    for start, end in tally_blocks(items):
+        block = items[start:end]
+        if any(POLL_OPTION.match(item.text) for item in block):
+            continue  # a poll of options ("5 Stimmen: a) Ja, ich möchte mich beteiligen"), not a yes or no
+        yes = [int(match.group(1)) for item in block if (match := BLOCK_YES.match(item.text))]
+        no = [int(match.group(1)) for item in block if (match := BLOCK_NO.match(item.text))]
+        if len(yes) == 1 and len(no) == 1:
+            found.append((abs(yes[0] - no[0]), tuple(item.line for item in block)))
+    return found
+
+
 def tally_blocks(items) -> list[tuple[int, int]]:
     """The runs of consecutive items holding a vote tally, as (start, end) indices."""
     blocks: list[tuple[int, int]] = []

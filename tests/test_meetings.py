@@ -1854,3 +1854,45 @@ def test_a_speaker_named_by_surname_asks_for_their_turns_in_any_language(tmp_pat
     # a surname written small, or no speaker's, names none
     assert not council.understand("Was steht im Protokoll zum roth markierten Antrag?").speakers
     assert council.understand("Wie begründet Kellers Votum den Antrag?").speakers == {"Keller, SVP"}
+
+
+VOTES = """\
+Protokoll der Sitzung des Gemeinderates Talheim vom 4. März 2024
+
+Traktandum 1: Kredit für die Sanierung des Schulhauses
+Diskussion
+Keller, SVP: Das Schulhaus muss saniert werden, der Kredit ist nötig.
+Beschlussfassung
+Der Kredit wird mit 80:20 Stimmen bewilligt.
+
+Traktandum 2: Motion betreffend Tempo 30 im Dorfkern
+Diskussion
+Roth, GRÜNE: Tempo 30 macht den Dorfkern sicherer.
+Beschlussfassung
+Die Motion wird mit 51:49 Stimmen erheblich erklärt.
+
+Traktandum 3: Jahresrechnung 2023
+Beschlussfassung
+Die Jahresrechnung wird mit 100:0 Stimmen genehmigt.
+
+Traktandum 4: Umfrage zum Dorffest
+• 40 Stimmen: a) Ja, im Juni
+• 39 Stimmen: b) Ja, im September
+• 21 Stimmen: c) Nein
+"""
+
+
+@pytest.mark.parametrize(("question", "tally"), [
+    ("Welche Abstimmung ging am knappsten aus?", "mit 51:49 Stimmen"),
+    ("Which motion of the Talheim council had the closest vote?", "mit 51:49 Stimmen"),
+    ("Welcher Beschluss fiel am deutlichsten aus?", "mit 100:0 Stimmen"),
+])
+def test_the_closest_or_clearest_vote_is_found_among_all_tallies(tmp_path_factory, question, tally):
+    # every tally of the meeting compared, not the one whose debate shares the question's words; a poll of options
+    # ("a) Ja, im Juni") is no vote of yes against no
+    council = assistant_over(tmp_path_factory, "votes", {"gemeinderat-2024-03-04.txt": VOTES})
+    answer = council.ask(question)
+    first = answer.passages[0]
+    assert tally in answer.lead, answer.text
+    assert [item.text for item in first.passage.items if item.line in first.highlights] == [
+        next(item.text for item in first.passage.items if tally in item.text)]

@@ -1856,7 +1856,7 @@ def test_a_speaker_named_by_surname_asks_for_their_turns_in_any_language(tmp_pat
     assert council.understand("Wie begründet Kellers Votum den Antrag?").speakers == {"Keller, SVP"}
 
 
-VOTES = """\
+TALLIES = """\
 Protokoll der Sitzung des Gemeinderates Talheim vom 4. März 2024
 
 Traktandum 1: Kredit für die Sanierung des Schulhauses
@@ -1890,7 +1890,7 @@ Traktandum 4: Umfrage zum Dorffest
 def test_the_closest_or_clearest_vote_is_found_among_all_tallies(tmp_path_factory, question, tally):
     # every tally of the meeting compared, not the one whose debate shares the question's words; a poll of options
     # ("a) Ja, im Juni") is no vote of yes against no
-    council = assistant_over(tmp_path_factory, "votes", {"gemeinderat-2024-03-04.txt": VOTES})
+    council = assistant_over(tmp_path_factory, "tallies", {"gemeinderat-2024-03-04.txt": TALLIES})
     answer = council.ask(question)
     first = answer.passages[0]
     assert tally in answer.lead, answer.text

@@ -1807,9 +1807,10 @@ def test_a_party_named_asks_for_its_speakers_turns(tmp_path_factory):
 
 # Pin-board cards as a PDF gives them, a board to a page: a card's text over a few lines, the dots it got alone on
 # the line below.
-CARD_BOARDS = [["Verkehr", "5.5.2023", "Sicherer Schulweg", "für die Kinder", "an der Hauptstraße", "6", "Bürgerbus", "3",
-                "Radweg nach", "Oberdorf ausbauen", "2"],
-               ["Freizeit", "5.5.2023", "Spielplatz am", "Dorfplatz erneuern", "4", "Treffpunkt für", "Jugendliche", "1"]]
+CARD_BOARDS = [["Verkehr", "5.5.2023", "Sicherer Schulweg", "für die Kinder", "an der Hauptstraße", "6",
+                "Bürgerbus", "3", "Radweg nach", "Oberdorf ausbauen", "2"],
+               ["Freizeit", "5.5.2023", "Spielplatz am", "Dorfplatz erneuern", "4", "Treffpunkt für", "Jugendliche",
+                "1"]]
 
 
 def test_a_cards_dots_on_the_line_below_its_text_answer_how_many_points_it_got(tmp_path_factory):

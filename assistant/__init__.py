@@ -434,7 +434,9 @@ class Assistant:
             cited = put_first(asked, cited)
         cited = highlight(cited, query, self.retriever, matters[0] if matters else None)
         if extreme is not None:
-            cited[0] = replace(cited[0], highlights=extreme.highlights)  # its tally answers
+            # (its tally answers, wherever the steps above left it)
+            cited = [replace(hit, highlights=extreme.highlights) if hit.position == extreme.position else hit
+                     for hit in cited]
         if listing is not None:
             cited[0] = replace(cited[0], highlights=listing[1])  # the entries asked for answer
         cited = self.with_the_continuation(cited, query, matters[0] if matters else None)
@@ -470,15 +472,19 @@ class Assistant:
                       and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
             # (and its page headed with the word the question asks for, wherever the ranking put it: "Welche Ziele
             # verfolgte die Konferenz „…“?" is the "Zielsetzung", though the motto it quotes heads the title page)
+            # (of the city it names, where it names one: "die Ziele des Mindener Protokolls" are not Gelsenkirchen's)
+            def in_the_city(source: str) -> bool:
+                return not query.city_sources or source in query.city_sources
+
             headed = [Hit(passage, 0.0, position=position)
                       for position, passage in enumerate(self.store.passages)
-                      if passage.source in query.meeting_fact and position not in taken
+                      if passage.source in query.meeting_fact and in_the_city(passage.source) and position not in taken
                       and self.retriever.is_head(position) and headed_with_a_word_of(passage, query.question)]
             taken |= {hit.position for hit in headed}
             stated = [hit for hit in stated if hit.position not in taken]
             cited += highlight(pages + stated, query, self.retriever, matters[0] if matters else None) + headed
             named_page = {hit.position for hit in cited if headed_with_a_word_of(hit.passage, query.question)
-                          and self.retriever.is_head(hit.position)}
+                          and self.retriever.is_head(hit.position) and in_the_city(hit.source)}
             # (such a page answers as a whole: every goal of the "Zielsetzung", not the one sharing most words)
             cited = [replace(hit, gathered=True, highlights=whole_page(hit.passage)) if hit.position in named_page
                      else hit for hit in cited]
@@ -673,7 +679,10 @@ class Assistant:
         named = [matter for matter in matters if not any(VOTE_WORDS.fullmatch(fold(word)) for word in matter.words)
                  and not any(fold(word).endswith(MEETING_NOUNS) for word in matter.words)]
         best: tuple[int, int, tuple[int, ...]] | None = None
-        for position, passage in enumerate(self.store.passages):
+        # (only the passages with a word for votes, from the lexical index: not every passage read at each question)
+        voting = np.flatnonzero(self.retriever.lexical.containing(analyzer.analyze("Stimmen Stimme")))
+        for position in voting:
+            passage = self.store.passages[position]
             if (meetings and passage.source not in meetings) or (filters and not filters.allows(passage)):
                 continue
             margins = vote_margins(passage)
@@ -683,12 +692,13 @@ class Assistant:
             by_line = {item.line: index for index, item in enumerate(passage.items)}
             for margin, lines in margins:
                 if named:
-                    # (the tally's own lines, the line above them or the headings name every matter)
+                    # (the tally's own lines, the line above them or the headings name every matter, by a word
+                    # beginning with it as written: "Forderung" is no "Kulturförderung")
                     first = by_line[lines[0]]
                     around = passage.items[max(0, first - 1):first + len(lines)]
-                    said = " ".join([heading, *(item.text for item in around)])
-                    terms = set(analyzer.analyze(said))
-                    if not all(any(alternative <= terms for alternative in matter.alternatives) for matter in named):
+                    said = [word.casefold() for word in WORD.findall(" ".join([heading, *(i.text for i in around)]))]
+                    if not all(any(word.startswith(stem) for word in said for stem in written_stems(matter))
+                               for matter in named):
                         continue
                 key = margin if extreme == "closest" else -margin
                 if best is None or key < best[0]:
@@ -1285,6 +1295,11 @@ def names_a_matter(query: Query, analyzer) -> bool:
         return any(token[:1].isupper() and fold(token) not in FRAME_WORDS for token in tokens[1:])
     framing = FRAME_WORDS | LISTING_WORDS | ENGLISH_WORDS | TURKISH_WORDS
     return any(token.casefold() not in framing and analyzer.analyze(token) for token in tokens)
+
+
+def written_stems(matter: Matter) -> list[str]:
+    """The question's words for a matter as written, casefolded, without their last two letters (an inflection)."""
+    return [word.casefold()[:max(4, len(word) - 2)] for word in matter.words]
 
 
 PAGE_WORD_STEM = 4  # letters of a question's noun a page's heading must begin with ("Ziele" → "Zielsetzung")

@@ -19,6 +19,7 @@ from index.lexical import LexicalIndex
 from .meetings import AGENDA_ITEM, MONTHS
 from .retrieve import Filters, Hit, Retriever
 from .understand import (
+    ASKS_FOR_A_YEAR,
     ASKS_WHEN_SAID,
     DECISION_QUESTION,
     DOCUMENT_WORDS,
@@ -535,7 +536,8 @@ COUNTED_UNITS = (r"stunden|std|minuten|tage|wochen|monate|jahre|personen|mensche
 MONTH_NAMES = "|".join(sorted((name for name in MONTHS if len(name) > 3 or name == "mai"), key=len, reverse=True))
 # A question for the day something was, not its hour.
 ASKS_FOR_A_DAY = re.compile(r"\ban\s+welche[mn]\s+(?:tag|datum|wochentag)\b|\bwelche[ms]?\s+datum\b"
-                            r"|\b(?:which|what)\s+(?:day|date)\b", re.IGNORECASE)
+                            r"|\b(?:which|what)\s+(?:day|date)\b"
+                            rf"|{ASKS_FOR_A_YEAR.pattern}", re.IGNORECASE)  # (a year: the day gives it)
 # A question when something was, not when it began or ended nor how long it lasted.
 ASKS_WHEN = re.compile(r"\b(?:wann|when)\b", re.IGNORECASE)
 # A day as protocols write it: "13. Februar", "24.9.", a weekday ("day" and "time" of VALUES).
@@ -728,7 +730,7 @@ CARD_COUNT = re.compile(r"\d{1,3}")
 # What ends the card above it: a card on one line with its dots ("Bürgerbus 3", "Kino 9 (7 & 2)"), or the board's
 # date alone on its line.
 CARD_BEFORE = re.compile(r".*\s\d{1,3}(?:\s*\([^)]*\))?|\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?")
-CARD_LINES = 6  # lines of text a card holds at most
+CARD_LINES = 4  # lines of text a card holds at most (more are rather several cards, some without dots)
 
 
 def card_blocks(items) -> list[tuple[int, int]]:

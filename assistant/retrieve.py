@@ -14,7 +14,17 @@ from index import IndexStore, Passage
 from index.layouts.minutes import HEAD_BOARD as MINUTES_HEAD
 from index.store import unit_items
 
-from .understand import WORD, LargeVocabulary, Query, Vocabulary, fold, speaker_party, speaker_surname
+from .understand import (
+    ASKS_WHAT_ONE_SAID,
+    WORD,
+    LargeVocabulary,
+    Query,
+    Vocabulary,
+    fold,
+    naming_the_word,
+    speaker_party,
+    speaker_surname,
+)
 
 HEAD_KINDS = frozenset({"title", "programme", "goals"})  # a photo protocol's pages about the conference itself
 QUERY_CACHE = 64  # question vectors kept
@@ -185,6 +195,8 @@ class Retriever:
         self.embed = functools.lru_cache(maxsize=QUERY_CACHE)(self._embed)
         # Understanding and ranking a question ask for the share of known words of the same texts.
         self.coverage = functools.lru_cache(maxsize=QUERY_CACHE)(self.lexical.coverage)
+        # (asked again for the candidates of each ranking step of a question)
+        self._naming_speakers = functools.lru_cache(maxsize=QUERY_CACHE)(self._passages_naming)
         self.vocabulary.sections_by_meaning = self.sections_by_meaning
         # Per passage, what its items are made of: read again for every answer that cites or searches it.
         self.item_terms = functools.lru_cache(maxsize=ITEM_CACHE)(self._item_terms)
@@ -192,6 +204,13 @@ class Retriever:
         # How the protocols write a word of a question typed in lower case.
         self.written_as_noun = functools.lru_cache(maxsize=ITEM_CACHE)(self._written_as_noun)
         self._index_facets()
+
+    def _passages_naming(self, speakers: frozenset[str]) -> np.ndarray:
+        """Which passages name one of the speakers by their surname as written."""
+        mask = np.zeros(len(self.passages), dtype=bool)
+        for speaker in speakers:
+            mask[naming_the_word(self.lexical, self.passages, speaker_surname(speaker) or "")] = True
+        return mask
 
     def _index_facets(self) -> None:
         """Facets as integer codes per passage: boosts, filters and gathering are numpy operations, not
@@ -436,11 +455,12 @@ class Retriever:
             bonus += np.where(self._party.mask(query.parties, ids), weights.party_boost, 0.0)
         if query.speakers:
             # (their turns, and the passages naming them: "Ich verlese das Schreiben von Regierungsrätin Monika Knill")
-            terms = {term for speaker in query.speakers for term in self.lexical.analyzer.analyze(
-                speaker_surname(speaker) or "")}
-            naming = self.lexical.containing(terms)
-            bonus += np.where(self._speaker.mask(query.speakers, ids) | (naming if ids is None else naming[ids]),
-                              weights.speaker_boost, 0.0)
+            # (only their turns for what they said: "Secondo Hauser …" is not the list of a motion's signatories)
+            turns = self._speaker.mask(query.speakers, ids)
+            if not ASKS_WHAT_ONE_SAID.search(query.question):
+                naming = self._naming_speakers(query.speakers)
+                turns = turns | (naming if ids is None else naming[ids])
+            bonus += np.where(turns, weights.speaker_boost, 0.0)
         if query.city_sources:
             in_city = self._source.mask(query.city_sources, ids)
             bonus += np.where(in_city, weights.document_boost, -weights.document_boost)

@@ -384,6 +384,8 @@ class Vocabulary:
                 if name.strip().isupper():
                     self.parties[fold(name.strip())].add(party)
         # The speakers of minutes by their surnames folded ("hauser": "Hauser, GRÜNE"), written with a capital.
+        self._passages = passages
+        self._sources_with_turns = {passage.source for passage in passages if passage.meta.get("speaker")}
         self.speakers: dict[str, set[str]] = defaultdict(set)
         for speaker in {passage.meta.get("speaker") for passage in passages} - {None, ""}:
             if (surname := speaker_surname(speaker)) is not None:
@@ -987,9 +989,21 @@ class Vocabulary:
             if not word[:1].isupper():
                 continue
             folded = fold(word)
-            named |= self.speakers.get(folded, set()) or (
+            speakers = self.speakers.get(folded, set()) or (
                 self.speakers.get(folded[:-1], set()) if folded.endswith("s") else set())
+            if speakers and not self._named_elsewhere(next(iter(speakers))):
+                named |= speakers
         return frozenset(named)
+
+    def _named_elsewhere(self, speaker: str) -> bool:
+        """Whether the speaker's surname is also a word of documents without speakers' turns: the Makerspace's
+        "Martin" is not "Regierungsrat Martin" of the council's minutes (looked up only for a surname a question
+        names)."""
+        if self._corpus is None:
+            return False
+        surname = speaker_surname(speaker) or ""
+        return any(self._passage_sources[position] not in self._sources_with_turns
+                   for position in naming_the_word(self._corpus, self._passages, surname))
 
     def matter_words(self, query: Query) -> list[str]:
         """The question's nouns the corpus knows, as written: what it asks about ("Spielplatz" in "Und was war mit
@@ -1100,6 +1114,23 @@ def speaker_party(passage: Passage) -> str | None:
 
 
 SURNAME_LETTERS = 3
+# A question for what someone said ("laut Hauser", "Was meint Roth …?", "Secondo Hauser …"): their turns answer it,
+# not the passages that merely name them.
+ASKS_WHAT_ONE_SAID = re.compile(r"\b(?:sagt\w*|gesagt|meint\w*|gemeint|laut|zufolge|findet|fand|argumentiert\w*"
+                                r"|betont\w*|äussert\w*|äußert\w*|geäussert|geäußert|fordert\w*|kritisiert\w*|secondo"
+                                r"|selon|según|according|says?|said|thinks?|argued?|argues)\b", re.IGNORECASE)
+
+
+def naming_the_word(corpus: LexicalIndex, passages: list[Passage], word: str) -> np.ndarray:
+    """The positions of the passages with the word as written (casefolded, also with a genitive s): found through the
+    lexical index by its stem, then read, since the stem names more ("Hauser" → "haus", in every "Rathaus")."""
+    terms = corpus.analyzer.analyze(word)
+    if not terms:
+        return np.zeros(0, dtype=np.int64)
+    pattern = re.compile(rf"\b{re.escape(word)}s?\b", re.IGNORECASE)
+    candidates = np.flatnonzero(corpus.containing(terms))
+    return np.array([position for position in candidates if pattern.search(passages[position].text)
+                     or pattern.search(passages[position].meta.get("speaker") or "")], dtype=np.int64)
 
 
 def speaker_surname(speaker: str) -> str | None:
@@ -1370,7 +1401,8 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
         # (and the part headed with the entry's title: "Punkt 3 der Tagesordnung" of a round whose agenda lists
         # "3. Organisatorisches: Raumkosten" is its "## Organisatorisches")
         sections = {**sections, **dict.fromkeys(vocabulary.meetings.sections_of_entries(entries, documents), 1.0)}
-    dates = dates + item_spans
+    # (and the words asking for a year: "In welchem Jahr fand die Konferenz statt?" is about no topic "pro Jahr")
+    dates = dates + item_spans + [match.span() for match in ASKS_FOR_A_YEAR.finditer(question)]
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
@@ -1402,6 +1434,10 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                 # (the meeting named by its kind and its date is the one of that kind on that day, not another
                 # record of the day nor another meeting of the kind)
                 meeting_fact = (frozenset(documents) & by_name) or (frozenset(documents) | by_name)
+                if cities := vocabulary.sources_of({place.name for place in places if place.kind == "city"}):
+                    # (a meeting of the city it names: "das Mindener Protokoll" is not Gelsenkirchen's
+                    # "Fotoprotokoll")
+                    meeting_fact &= cities
     # A question that names a district or workshop the corpus knows is answered for it, whatever else it says.
     # (then only a word shaped like a place's name counts: "der Workshop Wohnen für Haddenhausen", not "für
     # Zuwanderer aus Rumänien")
@@ -1504,13 +1540,16 @@ HOW_MANY_CAME = (r"(?:wie\s*viele?|how\s+many)\s+(?:leute|personen|menschen|besu
 # A question asking for a fact of a meeting itself: its time, place, programme, goals, organisers or participants
 # (German, English, Turkish); a document's own pages answer it (its title page, programme and goals, the head of
 # minutes), when the question names the meeting (MEETING_WORD_LETTERS: the shortest word that can).
+# A question for the year or month ("In welchem Jahr …?"): a time asked for, and no word of what it is about.
+ASKS_FOR_A_YEAR = re.compile(r"\b(?:in|im|seit|ab|bis)\s+welche[mn]\s+(?:jahr|monat)\b"
+                             r"|\b(?:which|what)\s+(?:year|month)\b", re.IGNORECASE)
 MEETING_FACT = re.compile(
     rf"\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b"
     r"|\b(?:wann|uhrzeit|uhr|beginn\w*|begann|anfang|ende|endete|dauer\w*|wo|ort|ablauf|programm\w*|tagesordnung"
     r"|ziel\w*|moderi\w*|organisi\w*|veranstalt\w*|eingeladen|einladung|leitung|geleitet|leitete\w*|leitet|vorsitz\w*"
     r"|begrüß\w*|grußwort\w*|eröffne\w*"
     r"|teilnehm\w*|anwesend\w*|statt(?:gefunden)?|abgehalten|tagt\w*|getagt|gebäude|saal|räumlichkeiten|venue"
-    rf"|{HOW_LONG}|{HOW_MANY_CAME}"
+    rf"|{HOW_LONG}|{HOW_MANY_CAME}|{ASKS_FOR_A_YEAR.pattern}"
     r"|building|bina|protokollf\w*|protokollier\w*|protokollant\w*|schriftführ\w*|protokoll\b(?=.*\bgeführt)|führte\b(?=.*\bprotokoll\b)"
     r"|when|where|time|start\w*|end(?:ed|s)?|program(?:me)?|schedule|goals?|aims?|organi[sz]\w*"
     r"|moderat\w*|chair\w*|attend\w*|present|ne\s+zaman|nerede|saat|amaç\w*|hedef\w*|katıl\w*)\b",
@@ -1525,8 +1564,8 @@ ASKED_VALUE = (
     # (a "Telefonkette" or a "Telefon-Café" is no number asked for, nor are "die Kosten" an amount: "Wer trägt die
     # Kosten?" asks who)
     # (e-mail as one of several means, "Internet, E-Mail, Apps und soziale Medien", is what is spoken of, not asked)
-    ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|(?<!,\s)\be-?mail(?!\s*,)|mailadresse"
-                           r"|kontaktdaten"
+    ("contact", re.compile(r"telefonnummer|telefon-?nr|handynummer|\bnummer\b|mailadresse|kontaktdaten"
+                           r"|(?<!,\s)\be-?mail\b(?!\s*(?:,\s*[\w-]+\s*(?:,|und\b|oder\b)|und\b|oder\b))"
                            r"|\bphone\s+number|\bnumara\w*", re.IGNORECASE)),
     # (a postal address; an e-mail address is a contact, above)
     # (a web address is none: "Web-Adresse", "die Adresse der Website")
@@ -1545,8 +1584,7 @@ ASKED_VALUE = (
     ("time", re.compile(r"\bwann\b|\bbis\s+wann|\bab\s+wann|\bwhen\b|ne\s+zaman|\bdatum\b|\bdate\b"
                         rf"|\ban\s+welche[mn]\s+(?:{TIME_NOUNS})\b|\b(?:which|what)\s+day\b"
                         # (a year or month: "In welchem Jahr lief das Projekt?")
-                        r"|\b(?:in|im|seit|ab|bis)\s+welche[mn]\s+(?:jahr|monat)\b|\b(?:which|what)\s+(?:year|month)\b",
-                        re.IGNORECASE)),
+                        rf"|{ASKS_FOR_A_YEAR.pattern}", re.IGNORECASE)),
     # (the result of a vote: a tally or "einstimmig"; not any number in a line about the motion)
     ("vote", re.compile(r"\bmit\s+welchem\s+(?:abstimmungs)?ergebnis\b(?=.*\b(?:abgestimmt|abstimmung\w*|gewählt"
                         r"|entlastet|angenommen|abgelehnt|verabschiedet|erheblich|genehmigt|bewilligt)\b)"
@@ -1736,12 +1774,13 @@ def reads_german(question: str) -> bool:
 # Common words of other languages the people asking may write in (Spanish, French, Italian, Portuguese, Polish,
 # Dutch, Romanian): a question of such words is written in a language, not keys mashed (see written_in_words).
 OTHER_LANGUAGES_WORDS = frozenset(
-    "que qué la el los las del en para por con una es son hay cómo cuál cuánto cuántos dónde por qué "
-    "le les des du et est sont pour dans avec une qui quel quelle quels quelles comment pourquoi où "
-    "il lo gli di della che per sono è come perché dove quale quali "
-    "o os as do da dos das em como onde qual "
-    "w na z i jest są jak jakie co gdzie dla się czy "
-    "het een van voor met wat hoe waar welke "
+    # (none that German uses too: "das", "da", "des", "es", "du", "los", "las", "per", "na", "met", "qual", "van")
+    "que qué la el del en para por con una son hay cómo cuál cuánto cuántos dónde "
+    "le les et est sont pour dans avec une qui quel quelle quels quelles comment pourquoi où "
+    "il lo gli di della che sono è come perché dove quale quali "
+    "os dos em como onde "
+    "jest są jak jakie co gdzie dla się czy "
+    "het een voor wat hoe waar welke "
     "și în cu pentru care ce cum unde".split()
 )
 OTHER_LANGUAGE_WORDS_NEEDED = 2
@@ -1928,7 +1967,9 @@ def _refers_back(question: str) -> bool:
 
 
 # "Gibt es für so etwas schon ein Vorbild?": the kind of thing asked about before.
-SUCH_A_THING = re.compile(r"\bso\s*(?:etwas|was|ein|eine|einen|einem|einer)\b|\bsowas\b|\bsuch\s+(?:a|an)\b"
+# (not where it goes on to say what: "so ein Projekt wie Kinder helfen Kindern", "so etwas wie ein Sprachcafé")
+SUCH_A_THING = re.compile(r"(?:\bso\s*(?:etwas|was|ein|eine|einen|einem|einer)\b|\bsowas\b|\bsuch\s+(?:a|an)\b)"
+                          r"(?!(?:\s+[\w-]+){0,3}\s+(?:wie|like|as)\b)"
                           r"|\bsomething\s+like\s+(?:that|this)\b", re.IGNORECASE)
 
 

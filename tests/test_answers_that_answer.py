@@ -1580,3 +1580,11 @@ def test_a_word_the_question_quotes_is_what_a_where_question_asks_for(real):
     for hit in answer.passages:
         marked = " ".join(item.text for item in hit.passage.items if item.line in hit.highlights)
         assert "siehe" in marked.casefold(), (hit.passage.board, marked)
+
+
+def test_a_year_asked_for_is_answered_by_the_date_and_a_citys_protocol_is_that_citys(real):
+    # "In welchem Jahr" asks for a time: the title page's date, not the topic card "2x pro Jahr"
+    assert "13. Februar 2019" in real.ask("In welchem Jahr fand die Integrationskonferenz statt?").lead
+    # the goals of "the Mindener Protokoll" are Minden's rows, not Gelsenkirchen's "Zielsetzung"
+    answer = real.ask("Welche Ziele nennt das Mindener Protokoll?")
+    assert answer.passages[0].source == "minden-ikon-workshopphase-1.txt", answer.text

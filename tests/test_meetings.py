@@ -1866,7 +1866,7 @@ Keller, SVP: Das Schulhaus muss saniert werden, der Kredit ist nötig.
 Beschlussfassung
 Der Kredit wird mit 80:20 Stimmen bewilligt.
 
-Traktandum 2: Motion betreffend Tempo 30 im Dorfkern
+Traktandum 2: Motion betreffend Tempo 30 im Dorfkern und Kulturförderung
 Diskussion
 Roth, GRÜNE: Tempo 30 macht den Dorfkern sicherer.
 Beschlussfassung
@@ -1876,7 +1876,12 @@ Traktandum 3: Jahresrechnung 2023
 Beschlussfassung
 Die Jahresrechnung wird mit 100:0 Stimmen genehmigt.
 
-Traktandum 4: Umfrage zum Dorffest
+Traktandum 4: Motion betreffend den Radweg
+Beschlussfassung
+Forderung 1 wird mit 60:40 Stimmen erheblich erklärt.
+Forderung 2 wird mit 75:25 Stimmen erheblich erklärt.
+
+Traktandum 5: Umfrage zum Dorffest
 • 40 Stimmen: a) Ja, im Juni
 • 39 Stimmen: b) Ja, im September
 • 21 Stimmen: c) Nein
@@ -1887,6 +1892,8 @@ Traktandum 4: Umfrage zum Dorffest
     ("Welche Abstimmung ging am knappsten aus?", "mit 51:49 Stimmen"),
     ("Which motion of the Talheim council had the closest vote?", "mit 51:49 Stimmen"),
     ("Welcher Beschluss fiel am deutlichsten aus?", "mit 100:0 Stimmen"),
+    # (of the votes on what it names, by the word as written: "Kulturförderung" names no "Forderung")
+    ("Welche Forderung wurde am knappsten angenommen?", "mit 60:40 Stimmen"),
 ])
 def test_the_closest_or_clearest_vote_is_found_among_all_tallies(tmp_path_factory, question, tally):
     # every tally of the meeting compared, not the one whose debate shares the question's words; a poll of options
@@ -1897,3 +1904,13 @@ def test_the_closest_or_clearest_vote_is_found_among_all_tallies(tmp_path_factor
     assert tally in answer.lead, answer.text
     assert [item.text for item in first.passage.items if item.line in first.highlights] == [
         next(item.text for item in first.passage.items if tally in item.text)]
+
+
+def test_a_surname_that_is_also_a_word_of_documents_without_turns_names_no_speaker(tmp_path_factory):
+    # "Keller" is a speaker of the council and the cellar of the citizens' round: no speaker's turns are boosted
+    council = assistant_over(tmp_path_factory, "keller", {
+        "grosser-rat-2024-10-09.txt": long_debate(),
+        "buergerrunde-2024-05-02.md": "# Bürgerrunde Talheim\n\n## Rathaus\n\nDer Keller des Rathauses wird "
+                                      "renoviert und steht danach den Vereinen offen.\n"})
+    assert not council.understand("Was wird aus dem Keller des Rathauses?").speakers
+    assert council.understand("Was meint Roth zum Kulturfonds?").speakers == {"Roth, GRÜNE"}

@@ -371,11 +371,17 @@ def test_und_in_x_keeps_the_section_and_swaps_the_place(tiny):
 @pytest.mark.parametrize("question", ["Gibt es für so etwas schon ein Vorbild?", "Gibt es sowas auch woanders?",
                                       "Hat so ein Angebot schon mal jemand ausprobiert?"])
 def test_so_etwas_points_back_to_what_was_asked_before(tiny, question):
+    from assistant.understand import written_in_words
+
+    assert not written_in_words("asdf qwer das es")  # (German words are no other language's)
     # the kind of thing asked about before: its topic is inherited
     query = tiny.understand(question, history=["Wer ist für die Lesepaten verantwortlich?"])
     assert query.followup and "topics" in query.inherited, query
     assert not tiny.understand("Gibt es sonst etwas Neues?", history=["Wer ist für die Lesepaten verantwortlich?"]
                                ).followup
+    # (nor where it says what it means: "so etwas wie ein Sprachcafé")
+    assert not tiny.understand("Gibt es so etwas wie ein Sprachcafé?",
+                               history=["Wer ist für die Lesepaten verantwortlich?"]).followup
 
 
 def test_und_im_x_with_article(tiny):
@@ -641,6 +647,7 @@ def test_a_board_is_named_by_its_number(question, number):
     ("In welchem Jahr lief das Projekt zum ersten Mal?", "time"),  # a year, too
     ("Seit welchem Jahr gibt es den Verein?", "time"),
     ("In what year was the fund set up?", "time"),
+    ("Wie lautet die E-Mail, unter der man das Büro erreicht?", "contact"),  # a comma after it opens a clause
 ])
 def test_the_kind_of_value_a_question_asks_for(question, value):
     assert asked_value(question) == value

@@ -102,8 +102,8 @@ VOTE_EXTREMES = {
 }
 ASKS_A_VOTE = re.compile(r"\b(?:vote[sd]?|voting|ballot|decision|abstimmung\w*|beschl\w*|oylama\w*)\b", re.IGNORECASE)
 # Words for a vote itself, folded: they name no matter among the votes ("Welche Abstimmung …").
-VOTE_WORDS = re.compile(r"abstimmung\w*|stimme[n]?|entscheidung\w*|beschluss\w*|beschlusse|votum|voten|vote[sd]?"
-                        r"|votes|decision\w*|ergebnis\w*|mehrheit\w*")
+VOTE_WORDS = re.compile(r"abstimmung\w*|stimme[n]?|entscheidung\w*|beschluss\w*|votum|voten|vote[sd]?"
+                        r"|decision\w*|ergebnis\w*|mehrheit\w*")
 PARTS_WINDOW = 30  # how far down the ranking the other parts of a cited table row are looked for
 # The nouns for the kind of value asked for, not for what it is about.
 VALUE_NOUNS = re.compile(r"\b(?:geld(?:betrag|summe)?|betrag|summe|kosten|anzahl|money|amount)\b", re.IGNORECASE)
@@ -467,18 +467,18 @@ class Assistant:
                      and hit.position not in taken]
             taken |= {hit.position for hit in pages}
             # (and a line stating it wherever the ranking put it: "Die Versammlung wurde um 16:18 Uhr geschlossen.")
-            stated = [Hit(passage, 0.0, position=position) for position, passage in enumerate(self.store.passages)
-                      if passage.source in query.meeting_fact and position not in taken
-                      and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
+            of_the_meeting = [(position, passage) for position, passage in enumerate(self.store.passages)
+                              if passage.source in query.meeting_fact]
+            stated = [Hit(passage, 0.0, position=position) for position, passage in of_the_meeting
+                      if position not in taken and fact_lines(passage, query.question)][:FACTS_ELSEWHERE]
             # (and its page headed with the word the question asks for, wherever the ranking put it: "Welche Ziele
             # verfolgte die Konferenz „…“?" is the "Zielsetzung", though the motto it quotes heads the title page)
             # (of the city it names, where it names one: "die Ziele des Mindener Protokolls" are not Gelsenkirchen's)
             def in_the_city(source: str) -> bool:
                 return not query.city_sources or source in query.city_sources
 
-            headed = [Hit(passage, 0.0, position=position)
-                      for position, passage in enumerate(self.store.passages)
-                      if passage.source in query.meeting_fact and in_the_city(passage.source) and position not in taken
+            headed = [Hit(passage, 0.0, position=position) for position, passage in of_the_meeting
+                      if in_the_city(passage.source) and position not in taken
                       and self.retriever.is_head(position) and headed_with_a_word_of(passage, query.question)]
             taken |= {hit.position for hit in headed}
             stated = [hit for hit in stated if hit.position not in taken]
@@ -550,9 +550,7 @@ class Assistant:
         Tagesordnungspunkten der Bürgerrunde …": the citizens' rounds, not the parliament's items)."""
         if query.intent != "where" or query.documents:
             return filters
-        # (not by a word for any protocol: "im Mindener Protokoll" is not the one whose title says "Fotoprotokoll")
-        named = {word: sources for word, sources in self.retriever.vocabulary.naming_the_meeting(query.question).items()
-                 if word not in DOCUMENT_WORDS}
+        named = self.meetings_named(query.question)
         if not named:
             return filters
         sources = set(frozenset.intersection(*map(frozenset, named.values())) or set().union(*named.values()))
@@ -665,6 +663,12 @@ class Assistant:
         return [hit for hit in ranking.hits if hit.position not in taken and any(
             self.decides_on(hit, of, matter) for of in hits)][:MAX_CITED]
 
+    def meetings_named(self, question: str) -> dict[str, set[str]]:
+        """The question's words naming meetings by their titles, each with those documents; not a word for any
+        protocol: "im Mindener Protokoll" is not the one whose title says "Fotoprotokoll"."""
+        return {word: sources for word, sources in self.retriever.vocabulary.naming_the_meeting(question).items()
+                if word not in DOCUMENT_WORDS}
+
     def extreme_vote(self, query: Query, matters: list[Matter], filters: Filters | None) -> Hit | None:
         """For a question which vote was the closest or the clearest ("am knappsten", "am deutlichsten"), the passage
         with that tally among the votes of the meetings it names (of what it names beyond votes and meetings: "Welche
@@ -673,8 +677,7 @@ class Assistant:
         if extreme is None or not (query.decision or ASKS_A_VOTE.search(query.question)):
             return None
         analyzer = self.retriever.lexical.analyzer
-        meetings = set(query.documents) or {source for word, sources in self.retriever.vocabulary.naming_the_meeting(
-            query.question).items() if word not in DOCUMENT_WORDS for source in sources}
+        meetings = set(query.documents) or set().union(*self.meetings_named(query.question).values())
         # (what it names beyond the vote and the meeting: the tally's passage, its item or its heading names it)
         named = [matter for matter in matters if not any(VOTE_WORDS.fullmatch(fold(word)) for word in matter.words)
                  and not any(fold(word).endswith(MEETING_NOUNS) for word in matter.words)]
@@ -1297,12 +1300,17 @@ def names_a_matter(query: Query, analyzer) -> bool:
     return any(token.casefold() not in framing and analyzer.analyze(token) for token in tokens)
 
 
+STEM_LETTERS = 4  # letters of a word that stay when its ending is taken off ("Ziele" → "Ziel")
+
+
+def without_ending(word: str) -> str:
+    """A word without its last two letters (an inflection), at least STEM_LETTERS of it."""
+    return word[:max(STEM_LETTERS, len(word) - 2)]
+
+
 def written_stems(matter: Matter) -> list[str]:
-    """The question's words for a matter as written, casefolded, without their last two letters (an inflection)."""
-    return [word.casefold()[:max(4, len(word) - 2)] for word in matter.words]
-
-
-PAGE_WORD_STEM = 4  # letters of a question's noun a page's heading must begin with ("Ziele" → "Zielsetzung")
+    """The question's words for a matter as written, casefolded, without their ending."""
+    return [without_ending(word.casefold()) for word in matter.words]
 
 
 def headed_with_a_word_of(passage: Passage, question: str) -> bool:
@@ -1313,12 +1321,11 @@ def headed_with_a_word_of(passage: Passage, question: str) -> bool:
         return False
     for word in WORD.findall(question)[1:]:
         folded = fold(word)
-        if not word[:1].isupper() or folded in FRAME_WORDS or len(folded) < PAGE_WORD_STEM:
+        if not word[:1].isupper() or folded in FRAME_WORDS or len(folded) < STEM_LETTERS:
             continue
         if folded.endswith(MEETING_NOUNS) or folded in DOCUMENT_WORDS:
             continue  # "Protokoll", "Sitzung" name the meeting, not one of its pages ("Protokollkopf")
-        stem = folded[:max(PAGE_WORD_STEM, len(folded) - 2)]
-        if heading.startswith(stem) or folded.startswith(heading) and len(heading) >= PAGE_WORD_STEM:
+        if heading.startswith(without_ending(folded)) or folded.startswith(heading) and len(heading) >= STEM_LETTERS:
             return True
     return False
 

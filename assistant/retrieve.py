@@ -21,7 +21,6 @@ from .understand import (
     Query,
     Vocabulary,
     fold,
-    naming_the_word,
     speaker_party,
     speaker_surname,
 )
@@ -209,7 +208,7 @@ class Retriever:
         """Which passages name one of the speakers by their surname as written."""
         mask = np.zeros(len(self.passages), dtype=bool)
         for speaker in speakers:
-            mask[naming_the_word(self.lexical, self.passages, speaker_surname(speaker) or "")] = True
+            mask[self.vocabulary.passages_naming(speaker_surname(speaker) or "")] = True
         return mask
 
     def _index_facets(self) -> None:

@@ -385,6 +385,7 @@ class Vocabulary:
                     self.parties[fold(name.strip())].add(party)
         # The speakers of minutes by their surnames folded ("hauser": "Hauser, GRÜNE"), written with a capital.
         self._passages = passages
+        self.passages_naming = functools.lru_cache(maxsize=256)(self._passages_naming)
         self._sources_with_turns = {passage.source for passage in passages if passage.meta.get("speaker")}
         self.speakers: dict[str, set[str]] = defaultdict(set)
         for speaker in {passage.meta.get("speaker") for passage in passages} - {None, ""}:
@@ -1001,9 +1002,13 @@ class Vocabulary:
         names)."""
         if self._corpus is None:
             return False
-        surname = speaker_surname(speaker) or ""
         return any(self._passage_sources[position] not in self._sources_with_turns
-                   for position in naming_the_word(self._corpus, self._passages, surname))
+                   for position in self.passages_naming(speaker_surname(speaker) or ""))
+
+    def _passages_naming(self, word: str) -> np.ndarray:
+        """The positions of the passages with the word as written (naming_the_word); kept per word as
+        passages_naming, since understanding and ranking a question both ask it for a speaker's surname."""
+        return naming_the_word(self._corpus, self._passages, word)
 
     def matter_words(self, query: Query) -> list[str]:
         """The question's nouns the corpus knows, as written: what it asks about ("Spielplatz" in "Und was war mit

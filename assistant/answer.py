@@ -7,11 +7,13 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from index.lexical import GermanAnalyzer
+import Stemmer
+
+from index.lexical import GermanAnalyzer, fold
 
 from .evidence import LIST_MARK, VALUES, card_blocks, heading_lines
 from .retrieve import Hit, decides
-from .understand import Query, asked_value, uses_section_name
+from .understand import WORD, Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -513,7 +515,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         # (the wrapped lines of a paragraph: the marked ones joined as they run, not each fragment alone)
         items = ([item for item in hit.passage.items if item.line in marked] if hit.passage.meta.get("wrapped")
                  else hit.passage.items)
-        answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")))
+        answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")),
+                                                                  question=query.question)
                      if hit_line]
         cards = [" ".join(item.text.strip() for item in hit.passage.items[start:end])
                  for start, end in card_blocks(hit.passage.items)
@@ -627,7 +630,7 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
         chosen = [item for index, item in enumerate(items) if index in keep]
     # (a paragraph's wrapped lines are read as they run: joined, and in their order)
     prose = bool(passage.meta.get("wrapped"))
-    joined = bullets(chosen, marked, prose=prose)
+    joined = bullets(chosen, marked, prose=prose, question=query.question if query else "")
     # The answering lines first, unless the whole passage answers.
     answering = [bullet for bullet in joined if bullet[2]]
     if answering and len(answering) < len(joined):
@@ -642,13 +645,18 @@ def select_items(passage, query_terms: set[str], analyzer: GermanAnalyzer, whole
     return quoted
 
 
-def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int, bool]]:
+def bullets(items, marked: set[int], prose: bool = False, question: str = "") -> list[tuple[str, int, bool]]:
     """Items as bullets, lines broken by the transcription joined again: (text, line of its last part, whether
     one of its lines is marked). prose: the items are the wrapped lines of paragraphs, each carrying on the one
     before unless that one ended a sentence or introduced a speaker ("Daniel Eugster, FDP:") or the line opens
-    with a label of its own ("location: Rathaus" after "event: 2015-09-24")."""
+    with a label of its own ("location: Rathaus" after "event: 2015-09-24"). A table row's cells share its line:
+    of a marked line, those of the columns the question names answer ("Wer ist die Zielgruppe?")."""
+    asked = columns_named(tuple(items), question) if question else frozenset()
     joined: list[tuple[str, int, bool]] = []
     for item in items:
+        if asked and item.label and item.line in marked:
+            joined.append((f"{item.label}: {LIST_MARK.sub('', item.text).strip()}", item.line, item.label in asked))
+            continue
         text = LIST_MARK.sub("", item.text).strip()
         label = f"{item.label}: " if item.label else ""
         previous = joined[-1] if joined else None
@@ -661,6 +669,26 @@ def bullets(items, marked: set[int], prose: bool = False) -> list[tuple[str, int
         else:
             joined.append((label + text, item.line, item.line in marked))
     return joined
+
+
+_STEMMER = Stemmer.Stemmer("german")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(_STEMMER.stemWord(fold(word)) for word in WORD.findall(text) if len(word) >= 3)
+
+
+def columns_named(items: tuple, question: str) -> frozenset[str]:
+    """The labels of a table row's cells that the question names by a word of theirs ("Zielgruppe", "Ziele",
+    "Maßnahmen"); the first column names the row itself ("Welche Zielgruppe hat die Herausforderung …?" asks for
+    the Zielgruppe), so it counts only where no other one is named."""
+    labels = list(dict.fromkeys(item.label for item in items if item.label))
+    if len(labels) < 2:
+        return frozenset()
+    asked = _stems(question)
+    named = [label for label in labels if _stems(label) & asked]
+    return frozenset(named[1:] if len(named) > 1 and named[0] == labels[0] else named)
 
 
 # A line opening with one word and a colon ("Ort: …", "location: …") is a field of its own, not a wrapped line.

@@ -927,6 +927,9 @@ def highlight(hits: list[Hit], query: Query, retriever: Retriever, matter: Matte
 # The sentence closing a meeting at its hour: "Die Versammlung wurde um 16:18 Uhr geschlossen."
 CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b(?=.*\d{1,2}[:.]\d{2})"
                           r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)
+# A programme's entry: its hour and a short title ("17:30 Begrüßung"), not a sentence of minutes noting the hour
+# ("11:55 Uhr: Felix verlässt die Versammlung").
+PROGRAMME_ENTRY = r"^\d{1,2}[:.]\d{2}\s+(?!uhr\b)[^\W\d]\w*(?:\s+\S+){0,3}$"
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # front matter's "event: 2015-09-24 …"
@@ -934,8 +937,9 @@ DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # f
 DAY_LINE = re.compile(r"\w*(?:protokoll|niederschrift|sitzung|versammlung|runde|konferenz)\b.*\b(?:vom|am)\s+\d",
                       re.IGNORECASE)
 FACT_LABELS = (
-    (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*)\b", re.I),
-     re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderation|chair\w*)\b"
+    (re.compile(r"\b(?:leitet\w*|leitete\w*|geleitet|leitung|vorsitz\w*|chair\w*|led|presided|başkan\w*"
+                r"|moderi\w*|moderat\w*)\b", re.I),
+     re.compile(r"^(?:vorsitz\w*|leitung|sitzungsleit\w*|versammlungsleit\w*|moderat\w*|chair\w*)\b"
                 # (or said in a sentence: "Sarah übernahm die Versammlungsleitung")
                 r"|\b(?:übernahm|übernimmt|übernommen)\b.*\b(?:(?:versammlungs|sitzungs|gesprächs|tagungs)?leitung"
                 r"|vorsitz|moderation)\b", re.I)),
@@ -947,6 +951,8 @@ FACT_LABELS = (
                 # (or said in the sentence opening the meeting: "Es versammelten sich heute, … um 11:00 Uhr …")
                 r"|\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|beginnt|opened)\b.*\b\d{1,2}[:.]\d{2}\b"
                 r"|\b\d{1,2}[:.]\d{2}\b.*\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|opened)\b", re.I)),
+    # (how long: a programme's first and last hour, each opening its line, "17:00 Ankommen" … "20:30 Abschlussrunde")
+    (re.compile(HOW_LONG, re.I), re.compile(PROGRAMME_ENTRY, re.I)),
     # (how long, or when it ended: the line closing the meeting at its hour, "Die Versammlung wurde um 16:18 Uhr
     # geschlossen.", wherever in the minutes it stands)
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
@@ -972,10 +978,37 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
         return ()
     # (the day a meeting took place, where asked when, also as front matter gives it: „event: 2015-09-24 20:00:00“)
     day = bool(ASKS_FOR_A_DAY.search(question) or ASKS_WHEN.search(question) and not asked_end(question))
-    return tuple(item.line for item in passage.items
-                 if any(label.search(LIST_MARK.sub("", item.text).strip()) for label in labels)
-                 and len(WORD_WITH_HYPHENS.findall(item.text)) > 1  # a label with its value, not a heading
-                 or day and _labels_the_day(LIST_MARK.sub("", item.text).strip()) and VALUES["day"].search(item.text))
+    items = passage.items
+    lines = []
+    for index, item in enumerate(items):
+        text = LIST_MARK.sub("", item.text).strip()
+        if any(label.search(text) for label in labels):
+            following = items[index + 1] if index + 1 < len(items) else None
+            if len(WORD_WITH_HYPHENS.findall(item.text)) > 1:  # a label with its value, not a heading
+                lines.append(item.line)
+                # (who gave a programme's welcome stands on the line below its entry: "17:30 Begrüßung" / "Annette
+                # Berg, Beigeordnete …")
+                if ASKS_WHO_GAVE.search(question) and following is not None and _is_programme_entry(text) \
+                        and not _is_programme_entry(following.text):
+                    lines.append(following.line)
+            elif text.endswith(":") and following is not None:
+                lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
+        elif day and _labels_the_day(text) and VALUES["day"].search(item.text):
+            lines.append(item.line)
+    if re.search(HOW_LONG, question, re.IGNORECASE):
+        # (how long: the programme's first and last hour, not each entry between them)
+        entries = [item.line for item in items if item.line in lines and _is_programme_entry(item.text)]
+        lines = [line for line in lines if line not in entries[1:-1]]
+    return tuple(dict.fromkeys(lines))
+
+
+ASKS_WHO_GAVE = re.compile(r"^\W*(?:und\s+)?(?:wer|who)\b", re.IGNORECASE)
+_PROGRAMME_ENTRY = re.compile(PROGRAMME_ENTRY, re.I)
+
+
+def _is_programme_entry(line: str) -> bool:
+    """Whether a line opens a programme's entry with its hour ("17:30 Begrüßung")."""
+    return bool(_PROGRAMME_ENTRY.match(LIST_MARK.sub("", line).strip()))
 
 
 def _labels_the_day(line: str) -> bool:

@@ -531,7 +531,10 @@ class Vocabulary:
                         continue
                     candidate = [tokens[i][2] for i in window]
                     after_preposition = start > 0 and tokens[start - 1][2] in CITY_PREPOSITIONS
-                    if not self._names(candidate, target, place.kind, after_preposition):
+                    # (a word written small where the question capitalises nouns is no name come close by a typo:
+                    # "Ich wohne in Schalke-Nord" names no workshop "Wohnen")
+                    small = question[tokens[start][0]].islower() and not question.islower()
+                    if not self._names(candidate, target, place.kind, after_preposition, small):
                         continue
                     used |= set(window)
                     if place not in found:
@@ -539,12 +542,15 @@ class Vocabulary:
                     spans.append((tokens[start][0], tokens[start + size - 1][1]))
         return found, spans
 
-    def _names(self, candidate: list[str], target: list[str], kind: str, after_preposition: bool = False) -> bool:
+    def _names(self, candidate: list[str], target: list[str], kind: str, after_preposition: bool = False,
+               small: bool = False) -> bool:
         """Whether question words name a place: exactly, joined up, or with a small typo (a city only right after
-        "in", "aus", "nach": "in mindn")."""
+        "in", "aus", "nach": "in mindn"; a workshop's name only by a capitalised word, "small" is not)."""
         joined, whole = "".join(candidate), "".join(target)
         if candidate == target or joined == whole:
             return True
+        if small and kind == "group":
+            return False
         if kind == "city":
             # City names are ordinary-looking words ("Minden" / "mindern"): exact, genitive or adjective, or a typo
             # where only a place can stand, unless the corpus uses the word itself.

@@ -315,3 +315,20 @@ def test_lines_opening_with_an_article_are_items_of_their_own_unless_the_line_be
     # "der" after a line without an article is a genitive
     genitive = [Item("Sanierung", 1), Item("der Turnhalle", 2)]
     assert [text for text, _, _ in joined_items(genitive, set())] == ["Sanierung der Turnhalle"]
+
+
+def test_the_cells_of_a_table_row_the_question_names_answer_first():
+    from assistant.answer import columns_named
+    row = [Item("Ältere Geflüchtete brauchen mehr Zeit.", 7, "Herausforderung"),
+           Item("Sie finden Arbeit.", 7, "Ziel"), Item("ältere Geflüchtete", 7, "Zielgruppe"),
+           Item("Anregung 1: Mentoring", 7, "Angebot/ Maßnahme")]
+    # the first column names the row ("die Herausforderung zu …"); the one asked for besides it answers
+    assert columns_named(tuple(row), "Welche Zielgruppe hat die Herausforderung zu älteren Geflüchteten?") == {
+        "Zielgruppe"}
+    assert columns_named(tuple(row), "Was ist das Ziel?") == {"Ziel"}  # not the "Zielgruppe"
+    assert columns_named(tuple(row), "Welche Maßnahmen gibt es?") == {"Angebot/ Maßnahme"}
+    assert columns_named(tuple(row), "Was ist die Herausforderung?") == {"Herausforderung"}
+    assert columns_named(tuple(row), "Was steht dort?") == frozenset()
+    joined = joined_items(row, {7}, question="Wer ist die Zielgruppe?")
+    assert [text for text, _, answering in joined if answering] == ["Zielgruppe: ältere Geflüchtete"]
+

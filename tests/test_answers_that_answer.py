@@ -1588,3 +1588,22 @@ def test_a_year_asked_for_is_answered_by_the_date_and_a_citys_protocol_is_that_c
     # the goals of "the Mindener Protokoll" are Minden's rows, not Gelsenkirchen's "Zielsetzung"
     answer = real.ask("Welche Ziele nennt das Mindener Protokoll?")
     assert answer.passages[0].source == "minden-ikon-workshopphase-1.txt", answer.text
+
+
+def test_a_programme_says_who_gave_its_entries_and_how_long_the_conference_went(real):
+    assert "Annette Berg" in real.ask("Wer hat bei der Konferenz die Begrüßung gemacht?").lead
+    assert "Axel Jürgens" in real.ask("Wer hat die Konferenz moderiert?").lead
+    lead = real.ask("Wie lange ging die Konferenz?").lead
+    assert "17:00 Ankommen" in lead and "20:30 Abschlussrunde" in lead, lead
+
+
+def test_the_column_of_a_table_row_asked_for_leads_the_answer(real):
+    lead = real.ask("Welche Zielgruppe hat die Herausforderung zu den älteren Geflüchteten?").lead
+    assert "„Zielgruppe: ältere Geflüchtete“" in lead and "Herausforderung:" not in lead, lead
+    assert "„Ziel: " in real.ask("Was ist das Ziel bei der Segregation in Minden?").lead
+
+
+def test_a_verb_close_to_a_workshops_name_names_no_workshop(real):
+    answer = real.ask("Ich wohne in Schalke-Nord, gibt es da was für Kinder?")
+    assert [place.name for place in answer.query.places] == ["Schalke-Nord"], answer.text
+

@@ -760,6 +760,25 @@ def test_a_time_label_needs_its_value():
     assert fact_lines(head, "Wann begann die Konferenz?") == (4,)
 
 
+def test_a_programmes_entries_answer_how_long_and_who_gave_them_but_minutes_noting_an_hour_do_not():
+    from assistant.evidence import fact_lines
+
+    programme = Passage(source="p.txt", doc_title="Konferenz", board_kind="section", board="Programm", section=None,
+                        items=[Item("17:00 Ankommen", 3), Item("Zeit für erste Gespräche", 4),
+                               Item("17:30 Begrüßung", 5), Item("Erika Muster, Bürgermeisterin", 6),
+                               Item("18:00 Gesprächsgruppen", 7), Item("20:30 Abschlussrunde", 8),
+                               Item("Moderation:", 9), Item("Max Beispiel, Büro Beispiel", 10)])
+    # how long: its first and last hour, not every entry between them
+    assert fact_lines(programme, "Wie lange ging die Konferenz?") == (3, 8)
+    # who gave the welcome stands on the line below its entry; who moderated below a label standing alone
+    assert fact_lines(programme, "Wer hat bei der Konferenz die Begrüßung gemacht?") == (5, 6)
+    assert fact_lines(programme, "Wer hat die Konferenz moderiert?") == (9, 10)
+    minutes = Passage(source="m.pdf", doc_title="Versammlung", board_kind="agenda_item", board="TOP 3", section=None,
+                      items=[Item("11:55 Uhr: Felix verlässt die Versammlung.", 1),
+                             Item("Die Versammlung wurde um 16:18 Uhr geschlossen.", 2)])
+    assert fact_lines(minutes, "Wie lange hat die Versammlung gedauert?") == (2,)
+
+
 @pytest.mark.parametrize("question, kind", [
     ("Wo fand die Bürgerrunde im April 2015 statt?", "venue"),
     ("Wo wurde die Mitgliederversammlung abgehalten?", "venue"),

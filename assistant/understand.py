@@ -246,6 +246,13 @@ NAME_AFTER_A_DISTRICT_WORD = re.compile(
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
+# A follow-up asking where else the earlier matter is named ("Gibt es das noch in einem anderen Stadtteil?", "Und wo
+# noch?", "Where else?"): the earlier question's matter, at any place but those asked about before.
+ELSEWHERE = re.compile(
+    r"\bander(?:e|en|er|em|es)\s+(?:stadtteil\w*|stadtbezirk\w*|bezirk\w*|quartier\w*|workshops?|arbeitsgruppe\w*|"
+    r"gruppe\w*|themen|thema|orte?n?|stellen?|tafeln?)\b|\bwoanders\b|\banderswo\b|\bsonst\s+wo\b|\bsonstwo\b"
+    r"|\bwo\s+(?:sonst\s+)?(?:noch|auch)\b|\bwhere\s+else\b|\bother\s+(?:districts?|neighbou?rhoods?|places|workshops?"
+    r"|groups?|topics?)\b|\bbaşka\s+(?:nerede|semt\w*|mahalle\w*)", re.IGNORECASE)
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
                             re.IGNORECASE)),
@@ -719,10 +726,12 @@ class Vocabulary:
             # Frauenfeld-Kurzdorf") its text never mentions.
             matches = [*after_district_word, *single_names]
         known_names = {fold(place.name) for place in self.places}
+        city_names = {fold(place.name) for place in self.places if place.kind == "city"}
         for match in matches:
             name = match.group(1) or match.group(match.lastindex)
-            # (a known name within a hyphenated one is not it: "Gelsenkirchen" of "Stadtbezirk Gelsenkirchen-Süd")
-            whole = match in after_district_word
+            # (a known name within a hyphenated one is not it: "Gelsenkirchen" of "Stadtbezirk Gelsenkirchen-Süd",
+            # of "für Gelsenkirchen-Horst")
+            whole = match in after_district_word or ("-" in name and fold(name.split("-")[0]) in city_names)
             if any(start <= match.start(1) < end and (not whole or end >= match.end(1)) for start, end in known_spans) \
                     or name in (n for n, _ in found):
                 continue
@@ -756,7 +765,7 @@ class Vocabulary:
             if not (name[:1].isupper() or question.islower()):
                 continue  # "in einfacher Sprache": a place is written with a capital (unless nothing is)
             terms = self._corpus.analyzer.analyze(name)
-            if match in after_district_word:
+            if whole:
                 # (the hyphenated name as a whole: "Gelsenkirchen-Süd" is no district for its "Gelsenkirchen"; one
                 # spelled nearly like a district or workshop is that one, "Bulmke-Hülken", "Hüllen-Bulmke")
                 if fold(name) in self._hyphenated_words or any(
@@ -1240,7 +1249,10 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)
-    if not _is_followup(query, question, vocabulary):
+    elsewhere = not query.places and ELSEWHERE.search(question) is not None
+    if elsewhere:
+        followup = True
+    elif not _is_followup(query, question, vocabulary):
         by_meaning = _sections_by_meaning(query, vocabulary)
         if _asks_only_for_a_section(by_meaning, question, vocabulary):
             followup = False
@@ -1300,7 +1312,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             other_section = True
     context = previous.text if previous.followup else previous.content
     earlier = vocabulary.matter_words(replace(previous, content=context))
-    if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
+    if not elsewhere and vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
             not _names_again(query, earlier, vocabulary) and not _asks_only_a_value(query, question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
         # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it; "dort"
@@ -1310,12 +1322,20 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
         context = _without_words(context, [place.name for place in previous.places if place not in query.places],
                                  flags=re.IGNORECASE)
+    if elsewhere:
+        # "Gibt es das Problem noch in einem anderen Stadtteil?": where the earlier matter is named, all places
+        # accounted for, not the earlier ones' boards alone; the words pointing back at it ("das Problem") name no
+        # field of their own.
+        context = _without_words(context, [place.name for place in previous.places], flags=re.IGNORECASE)
+        query = replace(query, intent="where", place_kind=place_kind_of_words(question) or query.place_kind,
+                        content=context, sections=dict(previous.sections),
+                        worded_sections=previous.worded_sections & set(previous.sections))
     if other_section:
         # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for, nor
         # the marks that stood after them.
         context = _without_words(context, [word for name in previous.sections for word in WORD.findall(name)],
                                  flags=re.IGNORECASE, marks=True)
-    query = _inherit(query, previous, context, keep_sections=not other_section)
+    query = _inherit(query, previous, context, keep_sections=not other_section, keep_places=not elsewhere)
     # (what the follow-up asks about is its text without the places it is asked for; a workshop's name that stood
     # for what is asked about at the place before stays: "dort bei der Bildung")
     _, spans = vocabulary.find_places(query.text, among=query.places)
@@ -1417,7 +1437,12 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     # What the question is about once place names and the meeting's date are taken out; topics are looked for in
     # that.
     content = _remove_spans(question, sorted(spans + dates)).strip()
-    topics = vocabulary.find_topics(content)
+    # ("auf der Konferenz", "bei der Versammlung": the meeting the protocol records, not the topic card that speaks
+    # of "Stadtteil-Konferenzen")
+    at_the_meeting = [word for word in vocabulary.naming_the_meeting(content)
+                      if re.search(rf"\b{MEETING_ARTICLES}\s+{re.escape(word)}\b", fold(content))]
+    topics = vocabulary.find_topics(" ".join(word for word in WORD.findall(content) if fold(word) not in at_the_meeting)
+                                    if at_the_meeting else content)
     meeting_fact = frozenset()
     at_a_place = any(place.kind != "city" for place in places)  # a district or workshop, not only a city
     # (not a fact of another meeting than the protocol records: "Wann tagt der Grosse Rat das nächste Mal?")
@@ -1487,6 +1512,11 @@ def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
                           and (available is None or name in available)
                           and not any(word.startswith(fold(name)) for word in framing)}
     return query
+
+
+def place_kind_of_words(question: str) -> str | None:
+    """The kind of place a question's words name anywhere ("in einem anderen Stadtteil": districts)."""
+    return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(question)), None)
 
 
 def place_kind_of(question: str) -> str | None:
@@ -2009,13 +2039,15 @@ def _points_at_a_person(question: str) -> bool:
                for i, token in enumerate(WORD.findall(question)))
 
 
-def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True) -> Query:
+def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True,
+             keep_places: bool = True) -> Query:
     """The follow-up with what it takes from the earlier question (context: the earlier question's words the
-    follow-up is read with; keep_sections: False when the follow-up asks for another section)."""
+    follow-up is read with; keep_sections: False when the follow-up asks for another section; keep_places: False
+    when it asks where else)."""
     inherited: list[str] = []
     places, sections, topics = query.places, query.sections, query.topics
     extra: list[str] = []
-    if not places and previous.places:
+    if not places and previous.places and keep_places:
         places = previous.places
         inherited.append("places")
         extra += [place.name for place in places]

@@ -1607,3 +1607,27 @@ def test_a_verb_close_to_a_workshops_name_names_no_workshop(real):
     answer = real.ask("Ich wohne in Schalke-Nord, gibt es da was für Kinder?")
     assert [place.name for place in answer.query.places] == ["Schalke-Nord"], answer.text
 
+
+@pytest.mark.parametrize("followup", ["Gibt es das Problem noch in einem anderen Stadtteil?",
+                                      "In welchen anderen Stadtteilen wird das noch genannt?", "Und wo noch?"])
+def test_where_else_asks_where_the_earlier_matter_is_named(real, followup):
+    answer = real.ask(followup, history=["Wird in Bismarck über zu wenige Parkplätze geklagt?"])
+    places = {place_of(hit.passage) for hit in answer.passages}
+    assert answer.mode == "where" and {"Bismarck", "Feldmark"} <= places, answer.text
+    assert "Schalke" in answer.not_mentioned
+
+
+def test_the_conference_a_question_is_at_is_no_topic_card_naming_conferences(real):
+    # "auf der Konferenz" is the meeting, not the card „Stadtteil Konferenz 2x pro Jahr“
+    answer = real.ask("Kommt auf der Konferenz eine App vor, mit der man Verschmutzungen melden kann?")
+    assert not answer.query.topics
+    assert "GE-meldet" in [item.text for item in answer.passages[0].passage.items], answer.text
+
+
+def test_a_citys_name_with_an_unknown_quarter_is_an_unknown_place(real):
+    answer = real.ask("Welche Handlungsbedarfe wurden auf der Konferenz für Gelsenkirchen-Horst festgehalten?")
+    assert [name for name, _ in answer.query.unknown_places] == ["Gelsenkirchen-Horst"] and not answer.passages
+    # (the city's name with a district it has is that district)
+    named = real.understand("Was sind die Handlungsbedarfe in Gelsenkirchen-Schalke?")
+    assert "Schalke" in [place.name for place in named.places] and not named.unknown_places
+

@@ -1631,3 +1631,10 @@ def test_a_citys_name_with_an_unknown_quarter_is_an_unknown_place(real):
     named = real.understand("Was sind die Handlungsbedarfe in Gelsenkirchen-Schalke?")
     assert "Schalke" in [place.name for place in named.places] and not named.unknown_places
 
+
+def test_a_question_whose_every_noun_the_protocols_never_use_is_refused(real):
+    assert real.ask("Was sagen die Protokolle über Dortmund?").abstained
+    # (not a typo of their words, nor a question about a place they have, nor one in another language)
+    assert not real.ask("Was steht zur Kitta?").abstained
+    assert not real.ask("Welches Bauwerk in der Altstadt wurde neu gestaltet?").abstained
+

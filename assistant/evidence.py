@@ -335,6 +335,10 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
             extended += lexical.extending(whole) if len(whole) >= 4 else []
             frequencies += [lexical.document_frequency(term) for term in known]
         prefixes = frozenset(form.casefold() for form in forms if len(form) >= 4)
+        if alternatives and word[:1].isupper():
+            # (and the adjective the protocols make of the noun: "sprachliche Barrieren" speak of Sprache,
+            # "schulische Angebote" of the Schule)
+            alternatives += [frozenset([term]) for term in adjectives_of(word, lexical)]
         if not alternatives and not extended:
             # A word form the corpus lacks: the corpus words sharing its beginning ("begrüßt" ~ "Begrüßung"), all
             # but its ending ("Bundesamt" is no "bündeln").
@@ -361,6 +365,21 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     saying = {match.group(1) for match in OF_A_THING.finditer(query.content) if match.group(2) in words_of}
     candidates.sort(key=lambda candidate: (candidate[1] not in quoted, candidate[1] in saying, candidate[0]))
     return [matter for _, _, matter in candidates]
+
+
+ADJECTIVE_SUFFIXES = ("lich", "isch")
+
+
+def adjectives_of(noun: str, lexical) -> list[str]:
+    """The index terms of the adjectives made of a noun ("Sprache" → sprachlich, "Schule" → schulisch) that the
+    corpus uses."""
+    base = noun.casefold().removesuffix("e")
+    terms = [max(analyzed, key=len) for suffix in ADJECTIVE_SUFFIXES
+             if len(base) >= STEM_LETTERS_OF_A_NOUN and (analyzed := lexical.analyzer.analyze(base + suffix))]
+    return [term for term in dict.fromkeys(terms) if lexical.document_frequency(term)]
+
+
+STEM_LETTERS_OF_A_NOUN = 4  # (not "Ei" → "eilich")
 
 
 def mentions(query: Query, retriever: Retriever, matter: Matter, filters: Filters | None = None) -> list[Hit]:

@@ -1638,3 +1638,9 @@ def test_a_question_whose_every_noun_the_protocols_never_use_is_refused(real):
     assert not real.ask("Was steht zur Kitta?").abstained
     assert not real.ask("Welches Bauwerk in der Altstadt wurde neu gestaltet?").abstained
 
+
+def test_a_where_question_finds_the_adjective_made_of_its_noun(real):
+    # Bismarck's board says "Sprachliche Barrieren": it speaks of Sprache
+    answer = real.ask("Wo ist Sprache ein Problem?")
+    assert "Bismarck [" in answer.lead and "Bismarck" not in answer.not_mentioned, answer.lead
+

@@ -77,12 +77,17 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def abstention(documents: list[str], limits: list[str] = (), query: Query | None = None) -> Answer:
+def abstention(documents: list[str], limits: list[str] = (), query: Query | None = None,
+               never_used: list[str] = ()) -> Answer:
     """Nothing found: said so (in the question's language), with the documents searched (only those the filters
-    let through) and what the filters limited the search to."""
+    let through) and what the filters limited the search to; never_used: the question's words the protocols never
+    use, named first ("„Dortmund“ kommt in den Protokollen nicht vor.")."""
     searched = "; ".join(documents) if documents else phrase(query, "no_documents")
     within = f" ({phrase(query, 'only')}: {'; '.join(limits)})" if limits else ""
     text = f"{phrase(query, 'nothing')}\n\n{phrase(query, 'searched', documents=escape_markdown(searched + within))}"
+    if never_used:
+        names = escape_markdown(listing([f"„{name}“" for name in never_used], query))
+        text = f"{phrase(query, 'never_used', names=names)} {text}"
     return Answer(text=text, passages=[], query=query, abstained=True)
 
 
@@ -112,6 +117,7 @@ PHRASES = {
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
         "unheard": "{names} kommt in den Protokollen nicht vor: die Stellen unten gelten allgemein.",
+        "never_used": "{names} kommt in den Protokollen nicht vor.",
         "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
         "kind_district": "Stadtteile",
@@ -170,6 +176,7 @@ PHRASES = {
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
         "unheard": "{names} does not occur in the protocols: the passages below hold in general.",
+        "never_used": "{names} does not occur in the protocols.",
         "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
         "kind_district": "districts",
@@ -227,6 +234,7 @@ PHRASES = {
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
         "unheard": "{names} protokollerde geçmiyor: aşağıdaki yerler genel olarak geçerli.",
+        "never_used": "{names} protokollerde geçmiyor.",
         "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
         "kind_district": "semtler",

@@ -305,9 +305,9 @@ class Assistant:
             # "Wer ist die Integrationsbeauftragte der Stadt Minden?": the protocols never name the role, so they do
             # not say who holds it, whatever else they say of integration in Minden
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
-        if ranking.hits and not query.followup and (unused := only_unknown_nouns(query, self.retriever)):
+        if ranking.hits and not query.followup and only_unknown_nouns(query, self.retriever):
             # "Was sagen die Protokolle über Dortmund?": they never use a word for what it asks about
-            return abstention(self.searched(filters), limits=filters_named(filters), query=query, never_used=unused)
+            return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         if not relevant and query.entries and ranking.hits:
             # "Was war der zweite Tagesordnungspunkt?": the agenda of the meeting lists it, however short the question

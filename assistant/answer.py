@@ -77,17 +77,12 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def abstention(documents: list[str], limits: list[str] = (), query: Query | None = None,
-               never_used: list[str] = ()) -> Answer:
+def abstention(documents: list[str], limits: list[str] = (), query: Query | None = None) -> Answer:
     """Nothing found: said so (in the question's language), with the documents searched (only those the filters
-    let through) and what the filters limited the search to; never_used: the question's words the protocols never
-    use, named first ("„Dortmund“ kommt in den Protokollen nicht vor.")."""
+    let through) and what the filters limited the search to."""
     searched = "; ".join(documents) if documents else phrase(query, "no_documents")
     within = f" ({phrase(query, 'only')}: {'; '.join(limits)})" if limits else ""
     text = f"{phrase(query, 'nothing')}\n\n{phrase(query, 'searched', documents=escape_markdown(searched + within))}"
-    if never_used:
-        names = escape_markdown(listing([f"„{name}“" for name in never_used], query))
-        text = f"{phrase(query, 'never_used', names=names)} {text}"
     return Answer(text=text, passages=[], query=query, abstained=True)
 
 
@@ -117,7 +112,6 @@ PHRASES = {
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
         "unheard": "{names} kommt in den Protokollen nicht vor: die Stellen unten gelten allgemein.",
-        "never_used": "{names} kommt in den Protokollen nicht vor.",
         "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
         "kind_district": "Stadtteile",
@@ -176,7 +170,6 @@ PHRASES = {
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
         "unheard": "{names} does not occur in the protocols: the passages below hold in general.",
-        "never_used": "{names} does not occur in the protocols.",
         "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
         "kind_district": "districts",
@@ -234,7 +227,6 @@ PHRASES = {
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
         "unheard": "{names} protokollerde geçmiyor: aşağıdaki yerler genel olarak geçerli.",
-        "never_used": "{names} protokollerde geçmiyor.",
         "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
         "kind_district": "semtler",

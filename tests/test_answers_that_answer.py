@@ -1633,8 +1633,7 @@ def test_a_citys_name_with_an_unknown_quarter_is_an_unknown_place(real):
 
 
 def test_a_question_whose_every_noun_the_protocols_never_use_is_refused(real):
-    answer = real.ask("Was sagen die Protokolle über Dortmund?")
-    assert answer.abstained and answer.text.startswith("„Dortmund“ kommt in den Protokollen nicht vor."), answer.text
+    assert real.ask("Was sagen die Protokolle über Dortmund?").abstained
     # (not a typo of their words, nor a question about a place they have, nor one in another language)
     assert not real.ask("Was steht zur Kitta?").abstained
     assert not real.ask("Welches Bauwerk in der Altstadt wurde neu gestaltet?").abstained

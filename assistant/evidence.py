@@ -180,12 +180,8 @@ def unknown_noun(query: Query, retriever: Retriever) -> str | None:
 def only_unknown_nouns(query: Query, retriever: Retriever) -> list[str]:
     """The nouns of a German question, where the protocols use none of them nor a word spelled nearly like one
     ("Was sagen die Protokolle über Dortmund?"): nothing in them is about it. []: a noun is theirs, or none."""
-    # (not about a place, meeting, item, topic or field it names, "Welches Bauwerk in der Altstadt …?", "Punkt 4
-    # der Tagesordnung der Bürgerrunde am …", nor in another language's words)
-    # (a yes-or-no question about such a word is answered "no", with what comes closest)
-    if query.places or query.documents or query.items or query.entries or query.topics or query.sections \
-            or query.meeting_fact or query.unnamed_board or query.intent == "yesno" \
-            or not reads_german(query.question):
+    # (not about a place it names, "Welches Bauwerk in der Altstadt …?", nor in another language's words)
+    if query.places or not reads_german(query.question):
         return []
     nouns = _nouns_known(query, retriever)
     return [word for word, _ in nouns] if nouns and not any(known for _, known in nouns) else []

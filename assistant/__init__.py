@@ -44,7 +44,6 @@ from .evidence import (
     mentions,
     misspelt,
     most_specific_mentions,
-    only_unknown_nouns,
     states_the_count,
     unknown_noun,
     unknown_role,
@@ -304,9 +303,6 @@ class Assistant:
         if ranking.hits and unknown_role(query, self.retriever):
             # "Wer ist die Integrationsbeauftragte der Stadt Minden?": the protocols never name the role, so they do
             # not say who holds it, whatever else they say of integration in Minden
-            return abstention(self.searched(filters), limits=filters_named(filters), query=query)
-        if ranking.hits and not query.followup and only_unknown_nouns(query, self.retriever):
-            # "Was sagen die Protokolle über Dortmund?": they never use a word for what it asks about
             return abstention(self.searched(filters), limits=filters_named(filters), query=query)
         relevant = bool(ranking.hits) and self.is_relevant(query, ranking, beyond)
         if not relevant and query.entries and ranking.hits:

@@ -33,7 +33,6 @@ from .understand import (
     asked_end,
     asked_value,
     fold,
-    reads_german,
     speakers_of,
     uses_section_name,
     words,
@@ -174,39 +173,23 @@ ASKING_NOUNS = frozenset(
 def unknown_noun(query: Query, retriever: Retriever) -> str | None:
     """A noun of a German question that the protocols never use, nor a word spelled nearly like it (a typo): what
     it asks about is not in them ("Gibt es Vorschläge speziell für Häverstädt?"). None: every noun is theirs."""
-    return next((word for word, known in _nouns_known(query, retriever) if not known), None)
-
-
-def only_unknown_nouns(query: Query, retriever: Retriever) -> list[str]:
-    """The nouns of a German question, where the protocols use none of them nor a word spelled nearly like one
-    ("Was sagen die Protokolle über Dortmund?"): nothing in them is about it. []: a noun is theirs, or none."""
-    # (not about a place it names, "Welches Bauwerk in der Altstadt …?", nor in another language's words)
-    if query.places or not reads_german(query.question):
-        return []
-    nouns = _nouns_known(query, retriever)
-    return [word for word, _ in nouns] if nouns and not any(known for _, known in nouns) else []
-
-
-def _nouns_known(query: Query, retriever: Retriever) -> list[tuple[str, bool]]:
-    """The nouns of a German question that name what it asks about (not the words framing it), each with whether
-    the protocols use it or a word spelled nearly like it (a typo)."""
     if query.language != "de":
-        return []  # (a question in another language rests on the embedder, its words are not the corpus')
+        return None  # (a question in another language rests on the embedder, its words are not the corpus')
     lexical = retriever.lexical
     skipped = FRAME_WORDS | DOCUMENT_WORDS | ASKING_NOUNS
-    nouns = []
     for match in WORD_WITH_HYPHENS.finditer(query.content):
         word, folded = match.group(), fold(match.group())
         if not is_noun(match, retriever) or folded in skipped or folded in MONTHS or WEEKDAY.fullmatch(folded) \
                 or lexical.analyzer.is_stopword(folded) or DECISION_QUESTION.fullmatch(word):
             continue
         terms = lexical.analyzer.analyze(word)
-        if not terms:
+        if not terms or any(lexical.knows(term) for term in terms):
             continue
-        known = any(lexical.knows(term) for term in terms) or any(
-            process.extractOne(term, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS) for term in terms)
-        nouns.append((word, known))
-    return nouns
+        if any(process.extractOne(term, lexical.terms, scorer=fuzz.ratio, score_cutoff=TYPO_LIKENESS)
+               for term in terms):
+            continue
+        return word
+    return None
 
 
 # "Wer ist (aktuell) die Integrationsbeauftragte …", "Wo ist das Büro des Kommunalen Integrationszentrums": who holds

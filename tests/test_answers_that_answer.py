@@ -1631,16 +1631,7 @@ def test_a_citys_name_with_an_unknown_quarter_is_an_unknown_place(real):
     named = real.understand("Was sind die Handlungsbedarfe in Gelsenkirchen-Schalke?")
     assert "Schalke" in [place.name for place in named.places] and not named.unknown_places
 
-
-def test_a_question_whose_every_noun_the_protocols_never_use_is_refused(real):
-    assert real.ask("Was sagen die Protokolle über Dortmund?").abstained
-    # (not a typo of their words, nor a question about a place they have, nor one in another language)
-    assert not real.ask("Was steht zur Kitta?").abstained
-    assert not real.ask("Welches Bauwerk in der Altstadt wurde neu gestaltet?").abstained
-
-
 def test_a_where_question_finds_the_adjective_made_of_its_noun(real):
     # Bismarck's board says "Sprachliche Barrieren": it speaks of Sprache
     answer = real.ask("Wo ist Sprache ein Problem?")
     assert "Bismarck [" in answer.lead and "Bismarck" not in answer.not_mentioned, answer.lead
-

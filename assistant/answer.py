@@ -652,9 +652,11 @@ def bullets(items, marked: set[int], prose: bool = False, question: str = "") ->
     with a label of its own ("location: Rathaus" after "event: 2015-09-24"). A table row's cells share its line:
     of a marked line, those of the columns the question names answer ("Wer ist die Zielgruppe?")."""
     asked = columns_named(tuple(items), question) if question else frozenset()
+    # (only on a line that has a cell of such a column: a row continued below holds the other columns' cells)
+    asked_lines = {item.line for item in items if item.label in asked}
     joined: list[tuple[str, int, bool]] = []
     for item in items:
-        if asked and item.label and item.line in marked:
+        if item.label and item.line in marked and item.line in asked_lines:
             joined.append((f"{item.label}: {LIST_MARK.sub('', item.text).strip()}", item.line, item.label in asked))
             continue
         text = LIST_MARK.sub("", item.text).strip()
@@ -681,14 +683,18 @@ def _stems(text: str) -> frozenset[str]:
 
 def columns_named(items: tuple, question: str) -> frozenset[str]:
     """The labels of a table row's cells that the question names by a word of theirs ("Zielgruppe", "Ziele",
-    "Maßnahmen"); the first column names the row itself ("Welche Zielgruppe hat die Herausforderung …?" asks for
-    the Zielgruppe), so it counts only where no other one is named."""
+    "Maßnahmen"). The first column names the row itself where another column is asked for before it ("Welche
+    Zielgruppe hat die Herausforderung …?" asks for the Zielgruppe; "Welche Herausforderungen und Ziele …?" for
+    both)."""
     labels = list(dict.fromkeys(item.label for item in items if item.label))
     if len(labels) < 2:
         return frozenset()
-    asked = _stems(question)
-    named = [label for label in labels if _stems(label) & asked]
-    return frozenset(named[1:] if len(named) > 1 and named[0] == labels[0] else named)
+    tokens = [_stems(word) for word in WORD.findall(question)]
+    first = {label: next((i for i, stems in enumerate(tokens) if _stems(label) & stems), None) for label in labels}
+    named = [label for label in labels if first[label] is not None]
+    if len(named) > 1 and named[0] == labels[0] and min(first[label] for label in named[1:]) < first[labels[0]]:
+        named = named[1:]
+    return frozenset(named)
 
 
 # A line opening with one word and a colon ("Ort: …", "location: …") is a field of its own, not a wrapped line.

@@ -948,7 +948,7 @@ CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|ad
                           r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)
 # A programme's entry: its hour and a short title ("17:30 Begrüßung"), not a sentence of minutes noting the hour
 # ("11:55 Uhr: Felix verlässt die Versammlung").
-PROGRAMME_ENTRY = r"^\d{1,2}[:.]\d{2}\s+(?!uhr\b)[^\W\d]\w*(?:\s+\S+){0,3}$"
+PROGRAMME_ENTRY = r"^(?:[01]?\d|2[0-3])[:.][0-5]\d\s+(?!uhr\b|eur\b|euro\b|chf\b|fr\b)[^\W\d]\w*(?:\s+\S+){0,3}$"
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # front matter's "event: 2015-09-24 …"
@@ -977,7 +977,8 @@ FACT_LABELS = (
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
      CLOSING_LINE),
     # (who opened it or gave the welcome: the programme's "17:30 Begrüßung", "Sarah eröffnete die Versammlung …")
-    (re.compile(r"\b(?:wer|who)\b.*\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened)\b", re.I),
+    (re.compile(r"\b(?:wer|who|von\s+wem|by\s+whom)\b.*\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcom\w*|opened)\b",
+                re.I),
      re.compile(r"\b(?:begrüß\w*|grußwort\w*|eröffne\w*|welcome)\b", re.I)),
     # (also "Wie viele Leute waren da?")
     (re.compile(rf"\b(?:anwesend\w*|teilgenommen|teilnehm\w*|attend\w*|present|katıl\w*|{HOW_MANY_CAME})\b", re.I),
@@ -1010,7 +1011,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
                 if ASKS_WHO_GAVE.search(question) and following is not None and _is_programme_entry(text) \
                         and not _is_programme_entry(following.text):
                     lines.append(following.line)
-            elif text.endswith(":") and following is not None:
+            elif text.endswith(":") and following is not None and not following.text.rstrip().endswith(":"):
                 lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
         elif day and _labels_the_day(text) and VALUES["day"].search(item.text):
             lines.append(item.line)
@@ -1021,7 +1022,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(lines))
 
 
-ASKS_WHO_GAVE = re.compile(r"^\W*(?:und\s+)?(?:wer|who)\b", re.IGNORECASE)
+ASKS_WHO_GAVE = re.compile(r"^\W*(?:und\s+)?(?:wer|who)\b|\b(?:von\s+wem|by\s+whom)\b", re.IGNORECASE)
 _PROGRAMME_ENTRY = re.compile(PROGRAMME_ENTRY, re.I)
 
 

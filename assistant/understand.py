@@ -246,13 +246,17 @@ NAME_AFTER_A_DISTRICT_WORD = re.compile(
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
 # Which kind of place a where-question asks for, by the word it uses.
+# The words that call what follows a workshop or working group ("im Workshop Wohnen", "die AG Bildung").
+GROUP_WORDS = frozenset("workshop workshops arbeitsgruppe arbeitsgruppen gruppe ag".split())
 # A follow-up asking where else the earlier matter is named ("Gibt es das noch in einem anderen Stadtteil?", "Und wo
 # noch?", "Where else?"): the earlier question's matter, at any place but those asked about before.
 ELSEWHERE = re.compile(
-    r"\bander(?:e|en|er|em|es)\s+(?:stadtteil\w*|stadtbezirk\w*|bezirk\w*|quartier\w*|workshops?|arbeitsgruppe\w*|"
-    r"gruppe\w*|themen|thema|orte?n?|stellen?|tafeln?)\b|\bwoanders\b|\banderswo\b|\bsonst\s+wo\b|\bsonstwo\b"
-    r"|\bwo\s+(?:sonst\s+)?(?:noch|auch)\b|\bwhere\s+else\b|\bother\s+(?:districts?|neighbou?rhoods?|places|workshops?"
-    r"|groups?|topics?)\b|\bbaşka\s+(?:nerede|semt\w*|mahalle\w*)", re.IGNORECASE)
+    r"\bander(?:e|en|er|em|es)\s+(?:stadtteil\w*|stadtbezirk\w*|bezirk\w*|quartier\w*|workshops?|orte?n?)\b"
+    r"|\bwoanders\b|\banderswo\b|\bsonst\s*wo\b|\bwo\s+(?:sonst|noch|auch)\b|\bwhere\s+else\b"
+    r"|\bother\s+(?:districts?|neighbou?rhoods?|places|workshops?)\b|\bbaşka\s+(?:nerede|semt\w*|mahalle\w*)",
+    re.IGNORECASE)
+# A noun after a word pointing back at it: the matter asked about before ("das Problem", "dieses Thema").
+POINTING_NOUN = re.compile(r"\b(?:das|dies(?:e|es|er|en|em)?|dasselbe)\s+(?-i:[A-ZÄÖÜ])\w*", re.IGNORECASE)
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
                             re.IGNORECASE)),
@@ -540,7 +544,8 @@ class Vocabulary:
                     after_preposition = start > 0 and tokens[start - 1][2] in CITY_PREPOSITIONS
                     # (a word written small where the question capitalises nouns is no name come close by a typo:
                     # "Ich wohne in Schalke-Nord" names no workshop "Wohnen")
-                    small = question[tokens[start][0]].islower() and not question.islower()
+                    small = question[tokens[start][0]].islower() and not question.islower() and not (
+                        start > 0 and tokens[start - 1][2] in GROUP_WORDS)  # ("im workshop wohnn": named as one)
                     if not self._names(candidate, target, place.kind, after_preposition, small):
                         continue
                     used |= set(window)
@@ -767,10 +772,13 @@ class Vocabulary:
             terms = self._corpus.analyzer.analyze(name)
             if whole:
                 # (the hyphenated name as a whole: "Gelsenkirchen-Süd" is no district for its "Gelsenkirchen"; one
-                # spelled nearly like a district or workshop is that one, "Bulmke-Hülken", "Hüllen-Bulmke")
+                # spelled nearly like a district or workshop is that one, "Bulmke-Hülken", "Hüllen-Bulmke"; after
+                # the city's name, a word of one: "Gelsenkirchen-Bulmke")
+                rest = name.split("-", 1)[1] if fold(name.split("-")[0]) in city_names else ""
                 if fold(name) in self._hyphenated_words or any(
                         fuzz.token_sort_ratio(fold(name).replace("-", " "), fold(place.name).replace("-", " "))
-                        >= KNOWN_PLACE_LIKENESS for place in self.places if place.kind != "city"):
+                        >= KNOWN_PLACE_LIKENESS or (rest and fold(rest) in self._place_words[place.name])
+                        for place in self.places if place.kind != "city"):
                     continue
                 terms = []
             elif "-" not in name and (PLACE_NAME_ENDING.fullmatch(name) or QUARTER_ENDING.search(name)):
@@ -1249,9 +1257,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     query = _read(question, vocabulary)
     if not history:
         return _sections_by_meaning(query, vocabulary)
-    elsewhere = not query.places and ELSEWHERE.search(question) is not None
+    elsewhere = _asks_where_else(query, question, vocabulary)
     if elsewhere:
         followup = True
+    elif ELSEWHERE.search(question) and not any(place.kind != "city" for place in query.places):
+        # "Und in welchen anderen Stadtteilen fehlen Kita-Plätze?": other places, with a matter of its own: a
+        # question of its own, not the earlier one's places
+        return _sections_by_meaning(query, vocabulary)
     elif not _is_followup(query, question, vocabulary):
         by_meaning = _sections_by_meaning(query, vocabulary)
         if _asks_only_for_a_section(by_meaning, question, vocabulary):
@@ -1270,6 +1282,8 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     else:
         followup = True
     previous = understand(history[-1], vocabulary, history[:-1])
+    if elsewhere:
+        return _asked_elsewhere(query, previous, vocabulary)
     if query.places and previous.places and _points_at_the_place(question) and \
             all(place.kind == "group" for place in query.places) and \
             not any(place.kind == "group" for place in previous.places):
@@ -1312,7 +1326,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             other_section = True
     context = previous.text if previous.followup else previous.content
     earlier = vocabulary.matter_words(replace(previous, content=context))
-    if not elsewhere and vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
+    if vocabulary.matter_words(query) and not _points_back(question, to_the_place=False) and \
             not _names_again(query, earlier, vocabulary) and not _asks_only_a_value(query, question):
         # "Und was war mit dem Spielplatz?" after a question about the Dorfladen: the same question about its own
         # matter, the earlier ones' left out ("Und welche Maßnahmen schlagen die vor?" points back: all of it; "dort"
@@ -1322,20 +1336,12 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
         # "Und in Bismarck?" after a question about Schalke: Schalke is no longer asked about.
         context = _without_words(context, [place.name for place in previous.places if place not in query.places],
                                  flags=re.IGNORECASE)
-    if elsewhere:
-        # "Gibt es das Problem noch in einem anderen Stadtteil?": where the earlier matter is named, all places
-        # accounted for, not the earlier ones' boards alone; the words pointing back at it ("das Problem") name no
-        # field of their own.
-        context = _without_words(context, [place.name for place in previous.places], flags=re.IGNORECASE)
-        query = replace(query, intent="where", place_kind=place_kind_of_words(question) or query.place_kind,
-                        content=context, sections=dict(previous.sections),
-                        worded_sections=previous.worded_sections & set(previous.sections))
     if other_section:
         # … and the earlier question's words for its section ("Was läuft gut") are no longer asked for, nor
         # the marks that stood after them.
         context = _without_words(context, [word for name in previous.sections for word in WORD.findall(name)],
                                  flags=re.IGNORECASE, marks=True)
-    query = _inherit(query, previous, context, keep_sections=not other_section, keep_places=not elsewhere)
+    query = _inherit(query, previous, context, keep_sections=not other_section)
     # (what the follow-up asks about is its text without the places it is asked for; a workshop's name that stood
     # for what is asked about at the place before stays: "dort bei der Bildung")
     _, spans = vocabulary.find_places(query.text, among=query.places)
@@ -1439,10 +1445,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     content = _remove_spans(question, sorted(spans + dates)).strip()
     # ("auf der Konferenz", "bei der Versammlung": the meeting the protocol records, not the topic card that speaks
     # of "Stadtteil-Konferenzen")
-    at_the_meeting = [word for word in vocabulary.naming_the_meeting(content)
-                      if re.search(rf"\b{MEETING_ARTICLES}\s+{re.escape(word)}\b", fold(content))]
-    topics = vocabulary.find_topics(" ".join(word for word in WORD.findall(content) if fold(word) not in at_the_meeting)
-                                    if at_the_meeting else content)
+    at_the_meeting = [match.span() for word in vocabulary.naming_the_meeting(content)
+                      for match in re.finditer(rf"\b{MEETING_ARTICLES}\s+{re.escape(word)}\b", fold(content))]
+    topics = vocabulary.find_topics(_remove_spans(content, sorted(at_the_meeting)) if at_the_meeting else content)
     meeting_fact = frozenset()
     at_a_place = any(place.kind != "city" for place in places)  # a district or workshop, not only a city
     # (not a fact of another meeting than the protocol records: "Wann tagt der Grosse Rat das nächste Mal?")
@@ -1512,6 +1517,35 @@ def _sections_by_meaning(query: Query, vocabulary: Vocabulary) -> Query:
                           and (available is None or name in available)
                           and not any(word.startswith(fold(name)) for word in framing)}
     return query
+
+
+def _asks_where_else(query: Query, question: str, vocabulary: Vocabulary) -> bool:
+    """Whether a question asks where else the earlier matter is named ("Gibt es das Problem noch in einem anderen
+    Stadtteil?", "Und wo noch?"): other places, and nothing to look for of its own ("In welchen anderen Stadtteilen
+    gibt es Schrottimmobilien?" is a question of its own)."""
+    match = ELSEWHERE.search(question)
+    if match is None or any(place.kind != "city" for place in query.places):
+        return False
+    # (a noun after a word pointing back names the earlier matter: "das Problem", "dieses Thema"; nor is the city
+    # a matter: "in anderen Stadtteilen von Gelsenkirchen")
+    _, spans = vocabulary.find_places(question)
+    rest = _remove_spans(question, sorted([*spans, match.span()]))
+    return not vocabulary.matter_words(replace(query, content=POINTING_NOUN.sub(" ", rest)))
+
+
+def _asked_elsewhere(query: Query, previous: Query, vocabulary: Vocabulary) -> Query:
+    """The earlier question asked of every place (its own places left out), as a where-question in the follow-up's
+    language: every place that names the matter, and those that do not."""
+    _, spans = vocabulary.find_places(previous.text)
+    earlier = _read(_remove_spans(previous.text, spans).strip(), vocabulary)
+    kind = place_kind_of_words(query.question) or earlier.place_kind
+    # ("Where else?" is too short to tell its language by: the conversation's, unless it reads German)
+    language = previous.language if query.language == "de" and not reads_german(query.question) else query.language
+    inherited = [part for part, value in (("topics", earlier.topics), ("sections", earlier.sections),
+                                          ("documents", earlier.documents)) if value]
+    return _sections_by_meaning(replace(
+        earlier, question=query.question, text=f"{query.question} {earlier.text}", intent="where", place_kind=kind,
+        followup=True, inherited=inherited, language=language, about=earlier.about), vocabulary)
 
 
 def place_kind_of_words(question: str) -> str | None:
@@ -2039,15 +2073,13 @@ def _points_at_a_person(question: str) -> bool:
                for i, token in enumerate(WORD.findall(question)))
 
 
-def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True,
-             keep_places: bool = True) -> Query:
+def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = True) -> Query:
     """The follow-up with what it takes from the earlier question (context: the earlier question's words the
-    follow-up is read with; keep_sections: False when the follow-up asks for another section; keep_places: False
-    when it asks where else)."""
+    follow-up is read with; keep_sections: False when the follow-up asks for another section)."""
     inherited: list[str] = []
     places, sections, topics = query.places, query.sections, query.topics
     extra: list[str] = []
-    if not places and previous.places and keep_places:
+    if not places and previous.places:
         places = previous.places
         inherited.append("places")
         extra += [place.name for place in places]

@@ -331,4 +331,10 @@ def test_the_cells_of_a_table_row_the_question_names_answer_first():
     assert columns_named(tuple(row), "Was steht dort?") == frozenset()
     joined = joined_items(row, {7}, question="Wer ist die Zielgruppe?")
     assert [text for text, _, answering in joined if answering] == ["Zielgruppe: ältere Geflüchtete"]
+    # two columns asked for, the first before the other: both
+    assert columns_named(tuple(row), "Welche Herausforderungen und Ziele gibt es?") == {"Herausforderung", "Ziel"}
+    # a row continued below holds no Zielgruppe: its marked line's cells answer as marked
+    continued = [*row, Item("Anregung 2: Sprachkurse", 8, "Angebot/ Maßnahme")]
+    joined = joined_items(continued, {8}, question="Wer ist die Zielgruppe?")
+    assert [text for text, _, answering in joined if answering] == ["Angebot/ Maßnahme: Anregung 2: Sprachkurse"]
 

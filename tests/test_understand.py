@@ -773,6 +773,11 @@ def test_a_programmes_entries_answer_how_long_and_who_gave_them_but_minutes_noti
     # who gave the welcome stands on the line below its entry; who moderated below a label standing alone
     assert fact_lines(programme, "Wer hat bei der Konferenz die Begrüßung gemacht?") == (5, 6)
     assert fact_lines(programme, "Wer hat die Konferenz moderiert?") == (9, 10)
+    assert fact_lines(programme, "Von wem wurde die Begrüßung gehalten?") == (5, 6)
+    # (an amount is no hour of a programme: "3.50 EUR Gebühr")
+    fees = Passage(source="p.txt", doc_title="Konferenz", board_kind="section", board="Programm", section=None,
+                   items=[Item("17:00 Ankommen", 3), Item("3.50 EUR Gebühr", 4), Item("20:30 Abschlussrunde", 5)])
+    assert fact_lines(fees, "Wie lange ging die Konferenz?") == (3, 5)
     minutes = Passage(source="m.pdf", doc_title="Versammlung", board_kind="agenda_item", board="TOP 3", section=None,
                       items=[Item("11:55 Uhr: Felix verlässt die Versammlung.", 1),
                              Item("Die Versammlung wurde um 16:18 Uhr geschlossen.", 2)])

@@ -297,6 +297,16 @@ def markers(numbers: list[int]) -> str:
 NO_DISTRICT = "ohne Stadtteilangabe"  # an exchange board whose district is not written on it
 
 
+TITLE_WORDS = 5  # words of a topic's title that name it in a list of places
+
+
+def short_title(title: str) -> str:
+    """A topic's title cut to its first TITLE_WORDS words ("Klimaschutz, Umweltschutz, Müllentsorgung Kinder
+    motivieren …")."""
+    words = title.split()
+    return title if len(words) <= TITLE_WORDS else " ".join(words[:TITLE_WORDS]) + " …"
+
+
 def place_of(passage) -> str:
     """Where a passage stands, for grouping: its district or workshop ("Workshop 2 - Wohnen" as its table names
     it), its topic ("Thema 2", card and result board together), else its board."""
@@ -486,11 +496,25 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return phrase(query, "places", kind=phrase(query, f"kind_{query.place_kind}"), found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}
+        titles: dict[str, str] = {}
         for hit in hits:
-            by_place.setdefault(place_of(hit.passage), []).append(number[id(hit)])
-        # (the board without a district is no place: "für eine Tafel ohne Stadtteilangabe [1]")
-        found = listing([f"{escape_markdown(phrase(query, 'no_district') if place == NO_DISTRICT else place)} "
-                         f"{markers(numbers)}" for place, numbers in by_place.items()], query)
+            place = place_of(hit.passage)
+            by_place.setdefault(place, []).append(number[id(hit)])
+            if hit.passage.topic_no is not None and hit.passage.topic and not hit.passage.place:
+                # (the title the group worked it out under, where its result board is cited, else the card's)
+                if hit.passage.board_kind == "topic_result" or place not in titles:
+                    titles[place] = hit.passage.topic
+
+        def named(place: str) -> str:
+            # (the board without a district is no place: "für eine Tafel ohne Stadtteilangabe [1]"; a topic by its
+            # number and title, "Thema 13 („Sprach + Alphabetisierungskurse“)": its number alone tells a reader nothing)
+            if place == NO_DISTRICT:
+                return escape_markdown(phrase(query, "no_district"))
+            if place in titles:
+                return f"{escape_markdown(place)} ({quote(short_title(titles[place]))})"
+            return escape_markdown(place)
+
+        found = listing([f"{named(place)} {markers(numbers)}" for place, numbers in by_place.items()], query)
         lead = phrase(query, "where", found=found)
         if not_mentioned:
             lead += "; " + escape_markdown(phrase(query, "not_mentioned", places=listing(not_mentioned, query)))

@@ -1665,3 +1665,15 @@ def test_a_where_question_finds_the_adjective_made_of_its_noun(real):
     # Bismarck's board says "Sprachliche Barrieren": it speaks of Sprache
     answer = real.ask("Wo ist Sprache ein Problem?")
     assert "Bismarck [" in answer.lead and "Bismarck" not in answer.not_mentioned, answer.lead
+
+
+def test_a_where_answer_names_a_topic_by_its_number_and_title(real):
+    # "Thema 5" alone tells a reader nothing; the title its group worked it out under does
+    lead = real.ask("In welchen Themen geht es um Kinder?").lead
+    assert "Thema 5 („Kinder helfen Kinder“) [" in lead, lead
+    assert "Thema 8 („Offene Kinder- und Jugendarbeit“) [" in lead, lead
+    # a long title is cut to its first words
+    from assistant.answer import short_title
+    assert short_title("Klimaschutz, Umweltschutz, Müllentsorgung Kinder motivieren – Nicht reden tun!") == (
+        "Klimaschutz, Umweltschutz, Müllentsorgung Kinder motivieren …")
+

@@ -34,10 +34,12 @@ from .evidence import (
     Matter,
     counted_noun,
     either_of,
+    fact_labels,
     fact_lines,
     heading_lines,
     highlight,
     holding_the_value,
+    is_programme_entry,
     kind_of,
     lines_naming,
     matters_of,
@@ -201,7 +203,36 @@ class Assistant:
             # "Wo im Rathaus traf man sich für den Abend mit dem Referenten von Stadtmobil?": when or where that
             # meeting was, a fact of its own pages (the words naming it are no section or topic asked for)
             query = replace(query, meeting_fact=frozenset({meeting}), sections={}, topics={}, intent=None)
+        if not query.meeting_fact and not query.followup and not (
+                query.topics or query.local_places or query.documents or query.items or query.sections) and (
+                stating := self.programmes_stating(query)):
+            # "Wer hat die Begrüßung gemacht?": an entry of a meeting's programme, though the question names no
+            # meeting ("17:30 Begrüßung" / "Annette Berg, …")
+            query = replace(query, meeting_fact=stating)
         return query
+
+    def programmes_stating(self, query: Query) -> frozenset[str]:
+        """The documents whose own pages hold a programme entry that gives the fact the question asks for, where
+        the question names nothing beyond the entry ("Wer hat die Begrüßung der neuen Nachbarn organisiert?" asks
+        about neighbours)."""
+        question = query.question
+        if not fact_labels(question):
+            return frozenset()
+        # (its nouns, as German writes them, whether the protocols use them or not)
+        asked = {fold(word) for word in WORD.findall(question)[1:] if word[:1].isupper()} - FRAME_WORDS
+        stating = set()
+        for position in self.head_positions:
+            passage = self.store.passages[position]
+            lines = fact_lines(passage, question)
+            entries = [item.text for item in passage.items if item.line in lines and is_programme_entry(item.text)]
+            if any(asked <= {fold(word) for word in WORD.findall(entry)} for entry in entries):
+                stating.add(passage.source)
+        return frozenset(stating)
+
+    @functools.cached_property
+    def head_positions(self) -> list[int]:
+        """The positions of the documents' own pages (title page, programme, goals, the head of minutes)."""
+        return [position for position in range(len(self.store.passages)) if self.retriever.is_head(position)]
 
     def meeting_met_for(self, query: Query) -> str | None:
         """The document of the meeting a question asks when or where it met, naming it by what was said there

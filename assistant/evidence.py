@@ -1008,8 +1008,8 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
                 lines.append(item.line)
                 # (who gave a programme's welcome stands on the line below its entry: "17:30 Begrüßung" / "Annette
                 # Berg, Beigeordnete …")
-                if ASKS_WHO_GAVE.search(question) and following is not None and _is_programme_entry(text) \
-                        and not _is_programme_entry(following.text):
+                if ASKS_WHO_GAVE.search(question) and following is not None and is_programme_entry(text) \
+                        and not is_programme_entry(following.text):
                     lines.append(following.line)
             elif text.endswith(":") and following is not None and not following.text.rstrip().endswith(":"):
                 lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
@@ -1017,7 +1017,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
             lines.append(item.line)
     if re.search(HOW_LONG, question, re.IGNORECASE):
         # (how long: the programme's first and last hour, not each entry between them)
-        entries = [item.line for item in items if item.line in lines and _is_programme_entry(item.text)]
+        entries = [item.line for item in items if item.line in lines and is_programme_entry(item.text)]
         lines = [line for line in lines if line not in entries[1:-1]]
     return tuple(dict.fromkeys(lines))
 
@@ -1026,7 +1026,7 @@ ASKS_WHO_GAVE = re.compile(r"^\W*(?:und\s+)?(?:wer|who)\b|\b(?:von\s+wem|by\s+wh
 _PROGRAMME_ENTRY = re.compile(PROGRAMME_ENTRY, re.I)
 
 
-def _is_programme_entry(line: str) -> bool:
+def is_programme_entry(line: str) -> bool:
     """Whether a line opens a programme's entry with its hour ("17:30 Begrüßung")."""
     return bool(_PROGRAMME_ENTRY.match(LIST_MARK.sub("", line).strip()))
 

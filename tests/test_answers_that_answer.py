@@ -1592,6 +1592,9 @@ def test_a_year_asked_for_is_answered_by_the_date_and_a_citys_protocol_is_that_c
 
 def test_a_programme_says_who_gave_its_entries_and_how_long_the_conference_went(real):
     assert "Annette Berg" in real.ask("Wer hat bei der Konferenz die Begrüßung gemacht?").lead
+    # (also where the question names no meeting: the entry is one of a programme's, asked with nothing beyond it)
+    assert "Annette Berg" in real.ask("Wer hat die Begrüßung gemacht?").lead
+    assert not real.understand("Wer hat die Begrüßung der neuen Nachbarn organisiert?").meeting_fact
     assert "Axel Jürgens" in real.ask("Wer hat die Konferenz moderiert?").lead
     lead = real.ask("Wie lange ging die Konferenz?").lead
     assert "17:00 Ankommen" in lead and "20:30 Abschlussrunde" in lead, lead

@@ -1325,12 +1325,15 @@ def names_a_matter(query: Query, analyzer) -> bool:
     framing and function words ("Welche Stadtteile wurden besprochen?" names none; "In welchen Stadtteilen fehlen
     Kitas?" and "Which districts lack daycare places?" do)."""
     tokens = WORD.findall(query.content)
+    # (a kind of group the topics were worked in frames the question too: "in den Gesprächsgruppen")
+    tokens = [token for token in tokens if not fold(token).endswith(GROUP_ENDINGS)]
     if any(token[:1].isupper() for token in tokens[1:]):
         return any(token[:1].isupper() and fold(token) not in FRAME_WORDS for token in tokens[1:])
     framing = FRAME_WORDS | LISTING_WORDS | ENGLISH_WORDS | TURKISH_WORDS
     return any(token.casefold() not in framing and analyzer.analyze(token) for token in tokens)
 
 
+GROUP_ENDINGS = ("gruppe", "gruppen")
 STEM_LETTERS = 4  # letters of a word that stay when its ending is taken off ("Ziele" → "Ziel")
 
 

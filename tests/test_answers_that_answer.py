@@ -1680,3 +1680,10 @@ def test_a_where_answer_names_a_topic_by_its_number_and_title(real):
     assert short_title("Klimaschutz, Umweltschutz, Müllentsorgung Kinder motivieren – Nicht reden tun!") == (
         "Klimaschutz, Umweltschutz, Müllentsorgung Kinder motivieren …")
 
+
+def test_the_kind_of_group_topics_were_worked_in_is_no_matter_of_a_listing(real):
+    # "in den Gesprächsgruppen" says where the topics were worked on: the topics are listed, not the programme's
+    # "In kleinen Gesprächsgruppen"
+    answer = real.ask("Welche Themen wurden in den Gesprächsgruppen bearbeitet?")
+    assert answer.mode == "places" and answer.lead.startswith("Themen im Protokoll:"), answer.lead
+

@@ -702,6 +702,7 @@ _STEMMER = Stemmer.Stemmer("german")
 
 @functools.lru_cache(maxsize=1 << 12)
 def _stems(text: str) -> frozenset[str]:
+    # (whole words, not the compound parts the lexical analyzer splits off: a "Zielgruppe" is asked for, no "Ziel")
     return frozenset(_STEMMER.stemWord(fold(word)) for word in WORD.findall(text) if len(word) >= 3)
 
 

@@ -1002,18 +1002,18 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
     lines = []
     for index, item in enumerate(items):
         text = LIST_MARK.sub("", item.text).strip()
-        if any(label.search(text) for label in labels):
-            following = items[index + 1] if index + 1 < len(items) else None
-            if len(WORD_WITH_HYPHENS.findall(item.text)) > 1:  # a label with its value, not a heading
-                lines.append(item.line)
-                # (who gave a programme's welcome stands on the line below its entry: "17:30 Begrüßung" / "Annette
-                # Berg, Beigeordnete …")
-                if ASKS_WHO_GAVE.search(question) and following is not None and is_programme_entry(text) \
-                        and not is_programme_entry(following.text):
-                    lines.append(following.line)
-            elif text.endswith(":") and following is not None and not following.text.rstrip().endswith(":"):
-                lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
-        elif day and _labels_the_day(text) and VALUES["day"].search(item.text):
+        following = items[index + 1] if index + 1 < len(items) else None
+        labelled = any(label.search(text) for label in labels)
+        if labelled and len(WORD_WITH_HYPHENS.findall(item.text)) > 1:  # a label with its value, not a heading
+            lines.append(item.line)
+            # (who gave a programme's welcome stands on the line below its entry: "17:30 Begrüßung" / "Annette Berg,
+            # Beigeordnete …")
+            if ASKS_WHO_GAVE.search(question) and following is not None and is_programme_entry(text) \
+                    and not is_programme_entry(following.text):
+                lines.append(following.line)
+        elif labelled and text.endswith(":") and following is not None and not following.text.rstrip().endswith(":"):
+            lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
+        if day and _labels_the_day(text) and VALUES["day"].search(item.text):
             lines.append(item.line)
     if re.search(HOW_LONG, question, re.IGNORECASE):
         # (how long: the programme's first and last hour, not each entry between them)

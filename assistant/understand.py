@@ -80,6 +80,7 @@ MANNER_NOUNS = (
 # The words before a meeting's name that place something at it as a meeting ("bei der Bürgerrunde", "in der
 # Bürgerrunde"; not "zur Bürgerrunde", which may be what a card says about it).
 MEETING_ARTICLES = r"(?:bei|beim|in|im|auf|an|am|während|at|during)(?:\s+(?:der|dem|den|einer|einem|the))?"
+AFTER_MEETING_ARTICLE = re.compile(rf"\b{MEETING_ARTICLES}\s+$", re.IGNORECASE)
 # A compound cut short, its last part shared with the next word: "Beratungs- oder Anlaufstellen", "Kinder- und
 # Jugendarbeit".
 _JOINED = r",|oder|und|bzw\.?|sowie|&|/"
@@ -245,7 +246,6 @@ NAME_AFTER_A_DISTRICT_WORD = re.compile(
     r"(?:[Ss]tadtteil|[Ss]tadtbezirk|[Oo]rtsteil|[Bb]ezirk|[Qq]uartier|[Dd]istrict)\s+([A-ZÄÖÜ][^\W\d_]{2,})\b(?!-)")
 TOPIC_NUMBER = re.compile(r"\b(?:thema|themenkarte|topic|konu)\s*(?:nr\.?\s*)?(\d{1,3})\b", re.IGNORECASE)
 TURKISH_CASE = re.compile("^" + TURKISH_CASE_ENDING, re.IGNORECASE)
-# Which kind of place a where-question asks for, by the word it uses.
 # The words that call what follows a workshop or working group ("im Workshop Wohnen", "die AG Bildung").
 GROUP_WORDS = frozenset("workshop workshops arbeitsgruppe arbeitsgruppen gruppe ag".split())
 # A follow-up asking where else the earlier matter is named ("Gibt es das noch in einem anderen Stadtteil?", "Und wo
@@ -257,6 +257,7 @@ ELSEWHERE = re.compile(
     re.IGNORECASE)
 # A noun after a word pointing back at it: the matter asked about before ("das Problem", "dieses Thema").
 POINTING_NOUN = re.compile(r"\b(?:das|dies(?:e|es|er|en|em)?|dasselbe)\s+(?-i:[A-ZÄÖÜ])\w*", re.IGNORECASE)
+# Which kind of place a where-question asks for, by the word it uses.
 PLACE_KIND_WORDS = (
     ("district", re.compile(r"\b(?:stadtteil|stadtbezirk|bezirk|quartier|district|neighbou?rhood|semt|mahalle)",
                             re.IGNORECASE)),
@@ -1445,8 +1446,9 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     content = _remove_spans(question, sorted(spans + dates)).strip()
     # ("auf der Konferenz", "bei der Versammlung": the meeting the protocol records, not the topic card that speaks
     # of "Stadtteil-Konferenzen")
-    at_the_meeting = [match.span() for word in vocabulary.naming_the_meeting(content)
-                      for match in re.finditer(rf"\b{MEETING_ARTICLES}\s+{re.escape(word)}\b", fold(content))]
+    naming = vocabulary.naming_the_meeting(content)
+    at_the_meeting = [match.span() for match in WORD.finditer(content) if fold(match.group()) in naming
+                      and AFTER_MEETING_ARTICLE.search(content[:match.start()])]
     topics = vocabulary.find_topics(_remove_spans(content, sorted(at_the_meeting)) if at_the_meeting else content)
     meeting_fact = frozenset()
     at_a_place = any(place.kind != "city" for place in places)  # a district or workshop, not only a city

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -286,8 +287,9 @@ class Retriever:
         return vector
 
     @functools.cached_property
-    def _fields(self) -> tuple[list[str], np.ndarray]:
-        """The recurring sections (fields of the boards) and the vectors of their names with their prompts."""
+    def _fields(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The recurring sections (fields of the boards), the vectors of the ways each is named (its name with its
+        prompt, its name alone, its prompt as a question alone) and the field each vector names."""
         prompts: dict[str, str] = {}
         for passage in self.passages:
             if passage.section:
@@ -295,17 +297,26 @@ class Retriever:
         # Boards, not passages: a long heading of a text split into parts is still no field.
         names = [name for name, count in self.vocabulary.section_boards.items() if count >= FIELD_MIN_BOARDS]
         if len(names) < 2:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        texts = [f"{name}: {prompts[name]}" if prompts[name] and prompts[name] != name else name for name in names]
-        return names, self.store.embedder.embed_passages(texts)
+            return [], np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int32)
+        texts, owners = [], []
+        for index, name in enumerate(names):
+            prompt = prompts[name]
+            # ("Wer ist davon betroffen" reads closer to "Wen betrifft das?" than "Betroffene: Rundum-Blick: …")
+            ways = [f"{name}: {prompt}" if prompt and prompt != name else name, name, bare_prompt(prompt)]
+            for text in dict.fromkeys(way for way in ways if way):
+                texts.append(text)
+                owners.append(index)
+        return names, self.store.embedder.embed_passages(texts), np.array(owners, dtype=np.int32)
 
     def sections_by_meaning(self, query: Query) -> dict[str, float]:
         """The section a question asks for in other words than the corpus' (see FIELD_LIFT), or none. Judged on
-        the question's vector as ranking embeds it (one embedding per question)."""
-        names, vectors = self._fields
+        the question's vector as ranking embeds it (one embedding per question), by the closest way each field is
+        named."""
+        names, vectors, owners = self._fields
         if not names or not any(ch.isalnum() for ch in query.about):
             return {}
-        similarity = vectors @ self.embed(self.dense_text(query))
+        similarity = np.full(len(names), -1.0, dtype=np.float32)
+        np.maximum.at(similarity, owners, vectors @ self.embed(self.dense_text(query)))
         order = np.argsort(-similarity)
         best, second = float(similarity[order[0]]), float(similarity[order[1]])
         # A question about districts or workshops asks for one of the sections their boards have.
@@ -550,6 +561,18 @@ class Retriever:
             if not (self._place.mask([place]) & in_section).any() and fold(best_section) not in self._labels[place]:
                 missing.append((place, best_section))
         return gathered, missing
+
+
+# A printed prompt's lead-in ("Abschließend:", "Rundum-Blick:"), its asides in brackets or quotes, its trailing dots.
+_PROMPT_LEAD = re.compile(r"^[^:]{1,25}:\s*")
+_PROMPT_ASIDE = re.compile(r"\([^)]*\)|„[^“]*“|\"[^\"]*\"")
+
+
+def bare_prompt(prompt: str) -> str:
+    """A printed prompt as the question it asks ("Abschließend: Wer sollte die (Prozess-)Verantwortung übernehmen
+    („Wer hat den Hut auf...“)" → "Wer sollte die Verantwortung übernehmen"); "" when nothing is left."""
+    bare = _PROMPT_ASIDE.sub(" ", _PROMPT_LEAD.sub("", prompt or ""))
+    return re.sub(r"\s+", " ", bare).strip(" .…:")
 
 
 def decides(passage: Passage) -> bool:

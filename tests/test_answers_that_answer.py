@@ -1271,7 +1271,7 @@ def test_a_word_framing_the_question_asks_for_no_field_whose_prompt_uses_it(real
 
 
 def test_the_note_on_lines_left_out_follows_the_question_language(real):
-    english = real.ask("What are the needs in Schalke?").text
+    english = real.ask("When did the conference end?").text
     assert "more lines in the source)*" in english and "weitere Zeile" not in english
     assert "weitere Zeilen in der Quelle)*" in real.ask("Wann war die Konferenz zu Ende?").text
 
@@ -1686,4 +1686,15 @@ def test_the_kind_of_group_topics_were_worked_in_is_no_matter_of_a_listing(real)
     # "In kleinen Gesprächsgruppen"
     answer = real.ask("Welche Themen wurden in den Gesprächsgruppen bearbeitet?")
     assert answer.mode == "places" and answer.lead.startswith("Themen im Protokoll:"), answer.lead
+
+
+def test_a_field_is_found_by_meaning_by_the_closest_way_it_is_named(real):
+    # its prompt alone ("Wer ist davon betroffen", "Wo sehen wir Handlungsbedarfe") reads closer to everyday words
+    # than its name and prompt run together
+    assert set(real.understand("Wen betrifft das?").sections) == {"Betroffene"}
+    answer = real.ask("Was brauchen die Leute in Bulmke-Hüllen?")
+    assert {hit.passage.section for hit in answer.passages} == {"Handlungsbedarfe"}, answer.text
+    from assistant.retrieve import bare_prompt
+    assert bare_prompt("Abschließend: Wer sollte die (Prozess-)Verantwortung übernehmen („Wer hat den Hut auf...“)"
+                       ) == "Wer sollte die Verantwortung übernehmen"
 

@@ -948,7 +948,9 @@ CLOSING_LINE = re.compile(r"\b(?:geschlossen|beendet|schließt|schloss|closed|ad
                           r"|\d{1,2}[:.]\d{2}\b.*\b(?:geschlossen|beendet|schließt|schloss|closed|adjourned)\b", re.I)
 # A programme's entry: its hour and a short title ("17:30 Begrüßung"), not a sentence of minutes noting the hour
 # ("11:55 Uhr: Felix verlässt die Versammlung").
-PROGRAMME_ENTRY = r"^(?:[01]?\d|2[0-3])[:.][0-5]\d\s+(?!uhr\b|eur\b|euro\b|chf\b|fr\b)[^\W\d]\w*(?:\s+\S+){0,3}$"
+PROGRAMME_ENTRY = re.compile(r"^(?:[01]?\d|2[0-3])[:.][0-5]\d\s+(?!uhr\b|eur\b|euro\b|chf\b|fr\b)"
+                             r"[^\W\d]\w*(?:\s+\S+){0,3}$", re.IGNORECASE)
+ASKS_HOW_LONG = re.compile(HOW_LONG, re.IGNORECASE)
 # The head of minutes gives its facts as labelled lines ("Vorsitz Andreas Zuber", "Ort Rathaus", "Zeit 09.30 Uhr"):
 # what a question asks of the meeting (German, English, Turkish) and the labels that give it.
 DAY_LABEL = re.compile(r"(?:event|datum|date|termin)\b\s*:", re.IGNORECASE)  # front matter's "event: 2015-09-24 …"
@@ -971,7 +973,7 @@ FACT_LABELS = (
                 r"|\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|beginnt|opened)\b.*\b\d{1,2}[:.]\d{2}\b"
                 r"|\b\d{1,2}[:.]\d{2}\b.*\b(?:versammelten\s+sich|eröffnet\w*|eröffnete|begann|opened)\b", re.I)),
     # (how long: a programme's first and last hour, each opening its line, "17:00 Ankommen" … "20:30 Abschlussrunde")
-    (re.compile(HOW_LONG, re.I), re.compile(PROGRAMME_ENTRY, re.I)),
+    (ASKS_HOW_LONG, PROGRAMME_ENTRY),
     # (how long, or when it ended: the line closing the meeting at its hour, "Die Versammlung wurde um 16:18 Uhr
     # geschlossen.", wherever in the minutes it stands)
     (re.compile(rf"\b(?:endete\w*|ende|schluss|geschlossen|beendet|{HOW_LONG}|ended|finished|closed)\b", re.I),
@@ -1015,7 +1017,7 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
             lines += [item.line, following.line]  # a label on a line of its own: "Moderation:" / "Axel Jürgens, …"
         if day and _labels_the_day(text) and VALUES["day"].search(item.text):
             lines.append(item.line)
-    if re.search(HOW_LONG, question, re.IGNORECASE):
+    if ASKS_HOW_LONG.search(question):
         # (how long: the programme's first and last hour, not each entry between them)
         entries = [item.line for item in items if item.line in lines and is_programme_entry(item.text)]
         lines = [line for line in lines if line not in entries[1:-1]]
@@ -1023,12 +1025,11 @@ def fact_lines(passage, question: str) -> tuple[int, ...]:
 
 
 ASKS_WHO_GAVE = re.compile(r"^\W*(?:und\s+)?(?:wer|who)\b|\b(?:von\s+wem|by\s+whom)\b", re.IGNORECASE)
-_PROGRAMME_ENTRY = re.compile(PROGRAMME_ENTRY, re.I)
 
 
 def is_programme_entry(line: str) -> bool:
     """Whether a line opens a programme's entry with its hour ("17:30 Begrüßung")."""
-    return bool(_PROGRAMME_ENTRY.match(LIST_MARK.sub("", line).strip()))
+    return bool(PROGRAMME_ENTRY.match(LIST_MARK.sub("", line).strip()))
 
 
 def _labels_the_day(line: str) -> bool:

@@ -1261,7 +1261,7 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
     elsewhere = _asks_where_else(query, question, vocabulary)
     if elsewhere:
         followup = True
-    elif ELSEWHERE.search(question) and not any(place.kind != "city" for place in query.places):
+    elif ELSEWHERE.search(question) and not query.local_places:
         # "Und in welchen anderen Stadtteilen fehlen Kita-Plätze?": other places, with a matter of its own: a
         # question of its own, not the earlier one's places
         return _sections_by_meaning(query, vocabulary)
@@ -1526,7 +1526,7 @@ def _asks_where_else(query: Query, question: str, vocabulary: Vocabulary) -> boo
     Stadtteil?", "Und wo noch?"): other places, and nothing to look for of its own ("In welchen anderen Stadtteilen
     gibt es Schrottimmobilien?" is a question of its own)."""
     match = ELSEWHERE.search(question)
-    if match is None or any(place.kind != "city" for place in query.places):
+    if match is None or query.local_places:
         return False
     # (a noun after a word pointing back names the earlier matter: "das Problem", "dieses Thema"; nor is the city
     # a matter: "in anderen Stadtteilen von Gelsenkirchen")
@@ -1565,7 +1565,7 @@ def place_kind_of(question: str) -> str | None:
     asked = SUBJECT_IDIOM.sub(" ", question[match.start():match.end() + 30])
     # (or later, as all places of a kind: "Wo tauchen IFÖ-Klassen auf den Stadtteiltafeln auf?")
     later = question[match.end():]
-    return next((kind for kind, pattern in PLACE_KIND_WORDS if pattern.search(asked)), None) or next(
+    return place_kind_of_words(asked) or next(
         (kind for kind, pattern in PLACE_KIND_WORDS
          if any(ALL_OF_A_KIND.fullmatch(later[:found.start()][-12:].lstrip()) for found in pattern.finditer(later))),
         None)

@@ -13,7 +13,7 @@ from index.lexical import GermanAnalyzer, fold
 
 from .evidence import LIST_MARK, VALUES, card_blocks, heading_lines
 from .retrieve import Hit, decides
-from .understand import WORD, Query, asked_value, uses_section_name
+from .understand import ASKS_ENOUGH, WORD, Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -43,7 +43,7 @@ class Answer:
     def only_similar(self) -> bool:
         """Whether the passages are only what comes closest, not an answer: a "no", a place that does not name
         it, a value the protocols do not give (not a "no" that quotes where the thing does stand: "elsewhere")."""
-        return (self.verdict == "nein" and self.mode != "elsewhere") or self.mode == "absent" or self.abstained
+        return self.mode in ("no", "absent") or self.abstained
 
     def plain_text(self) -> str:
         """The text for a terminal: Markdown escapes and HTML entities undone."""
@@ -92,12 +92,15 @@ PHRASES = {
         "yes": "Ja – auf der Tafel steht: {quotes}.",
         "elsewhere": "Nein – unter {section} steht das {where}nicht, sondern unter {other}: {quotes}.",
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
+        "said_for": "Für {place} steht auf der Tafel: {quotes}.",
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
         "yes_text_in": "Ja – in {document} steht: {quotes}.",
         "says_text_in": "In {document} steht unter {board}: {quotes}.",
         "no": "Nein – dazu steht {where}nichts wörtlich auf den Tafeln.",
         "no_text": "Nein – dazu steht {where}nichts wörtlich im Protokoll.",
+        "none": "Auf den Tafeln steht {where}nichts wörtlich dazu.",
+        "none_text": "Im Protokoll steht {where}nichts wörtlich dazu.",
         "absent": "Für {place} steht zu {matter} nichts wörtlich auf den Tafeln.",
         "absent_text": "Für {place} steht zu {matter} nichts wörtlich im Protokoll.",
         "for": "für {place} ",
@@ -150,12 +153,15 @@ PHRASES = {
         "yes": "Yes – the board says: {quotes}.",
         "elsewhere": "No – {where}it is not under {section} but under {other}: {quotes}.",
         "yes_for": "Yes – for {place} the board says: {quotes}.",
+        "said_for": "For {place} the board says: {quotes}.",
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
         "yes_text_in": "Yes – {document} says: {quotes}.",
         "says_text_in": "{document} says under {board}: {quotes}.",
         "no": "No – {where}the boards say nothing about it in those words.",
         "no_text": "No – {where}the minutes say nothing about it in those words.",
+        "none": "The boards say nothing about it {where}in those words.",
+        "none_text": "The minutes say nothing about it {where}in those words.",
         "absent": "For {place} the boards say nothing about {matter} in those words.",
         "absent_text": "For {place} the minutes say nothing about {matter} in those words.",
         "for": "for {place} ",
@@ -207,12 +213,15 @@ PHRASES = {
         "yes": "Evet – panoda şu yazıyor: {quotes}.",
         "elsewhere": "Hayır – {where}{section} altında değil, {other} altında geçiyor: {quotes}.",
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
+        "said_for": "{place} için panoda şu yazıyor: {quotes}.",
         "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
         "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
         "yes_text_in": "Evet – {document} protokolünde şu yazıyor: {quotes}.",
         "says_text_in": "{document} protokolünde {board} altında şu yazıyor: {quotes}.",
         "no": "Hayır – {where}panolarda bu sözcüklerle bir şey yok.",
         "no_text": "Hayır – {where}protokolde bu sözcüklerle bir şey yok.",
+        "none": "Panolarda {where}bu sözcüklerle bir şey yok.",
+        "none_text": "Protokolde {where}bu sözcüklerle bir şey yok.",
         "absent": "{place} için panolarda {matter} hakkında bu sözcüklerle bir şey yok.",
         "absent_text": "{place} için protokolde {matter} hakkında bu sözcüklerle bir şey yok.",
         "for": "{place} için ",
@@ -305,6 +314,28 @@ def short_title(title: str) -> str:
     motivieren …")."""
     words = title.split()
     return title if len(words) <= TITLE_WORDS else " ".join(words[:TITLE_WORDS]) + " …"
+
+
+def topic_titles(hits: list[Hit]) -> dict[str, str]:
+    """The title of each topic among the hits' places ("Thema 13" → "Sprach + Alphabetisierungskurse"): the one the
+    group worked it out under where its result board is cited, else its card's."""
+    titles: dict[str, str] = {}
+    for hit in hits:
+        passage = hit.passage
+        if passage.topic_no is not None and passage.topic and not passage.place:
+            place = place_of(passage)
+            if passage.board_kind == "topic_result" or place not in titles:
+                titles[place] = passage.topic
+    return titles
+
+
+def titled(place: str, titles: dict[str, str]) -> str:
+    """A place as an answer names it: a topic by its number and title, "Thema 13 („Sprach +
+    Alphabetisierungskurse“)" (its number alone tells a reader nothing), any other place by its name."""
+    if place not in titles:
+        return place
+    title = short_title(titles[place])
+    return f"{place} ({title if _QUOTED.match(title.strip()) else f'„{title}“'})"
 
 
 def place_of(passage) -> str:
@@ -449,7 +480,9 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer.lead = lead
     answer.verdict = {"yes": "ja", "no": "nein", "elsewhere": "nein"}.get(mode)
     if mode == "yes" and not lead.startswith(phrase(query, "yes", quotes="").split(" ")[0]):
-        answer.verdict = None  # the lead quotes a decision without saying "Ja" of its own
+        answer.verdict = None  # the lead quotes a decision (or whether it suffices) without saying "Ja" of its own
+    if mode == "no" and asks_enough(query):
+        answer.verdict = None
     answer.not_mentioned = list(not_mentioned or [])
     answer.not_shown = len(hidden)
     answer.mode = mode
@@ -462,11 +495,19 @@ def no_answer(query: Query, places: list[str]) -> Answer:
     where = phrase(query, "for", place=listing(places, query)) if places else ""
     # (a district's boards, else a protocol's text: a workshop's rows, minutes)
     key = "no" if any(place.kind == "district" for place in query.places) else "no_text"
+    if asks_enough(query):
+        key = key.replace("no", "none")
     lead = escape_markdown(phrase(query, key, where=where))
-    answer = Answer(text=lead, passages=[], query=query)
+    answer = Answer(text=lead, passages=[], query=query, mode="no")
     answer.lead = lead
-    answer.verdict = "nein"
+    answer.verdict = None if asks_enough(query) else "nein"
     return answer
+
+
+def asks_enough(query: Query) -> bool:
+    """Whether a yes-or-no question asks if something suffices: its lead quotes or says nothing without "Ja" or
+    "Nein" (understand.ASKS_ENOUGH)."""
+    return query.intent == "yesno" and bool(ASKS_ENOUGH.search(query.text))
 
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],
@@ -482,7 +523,8 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if mode == "no":
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
-        return escape_markdown(f"{phrase(query, 'no' + medium, where=where)} {phrase(query, 'similar')}")
+        said = "none" if asks_enough(query) else "no"
+        return escape_markdown(f"{phrase(query, said + medium, where=where)} {phrase(query, 'similar')}")
     if mode == "absent":
         said = phrase(query, "absent" + medium, place=listing(absent_places, query), matter=f"„{absent_matter}“")
         return escape_markdown(f"{said} {phrase(query, 'similar')}")
@@ -496,23 +538,15 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return phrase(query, "places", kind=phrase(query, f"kind_{query.place_kind}"), found=named)
     if mode == "where":
         by_place: dict[str, list[int]] = {}
-        titles: dict[str, str] = {}
         for hit in hits:
-            place = place_of(hit.passage)
-            by_place.setdefault(place, []).append(number[id(hit)])
-            if hit.passage.topic_no is not None and hit.passage.topic and not hit.passage.place:
-                # (the title the group worked it out under, where its result board is cited, else the card's)
-                if hit.passage.board_kind == "topic_result" or place not in titles:
-                    titles[place] = hit.passage.topic
+            by_place.setdefault(place_of(hit.passage), []).append(number[id(hit)])
+        titles = topic_titles(hits)
 
         def named(place: str) -> str:
-            # (the board without a district is no place: "für eine Tafel ohne Stadtteilangabe [1]"; a topic by its
-            # number and title, "Thema 13 („Sprach + Alphabetisierungskurse“)": its number alone tells a reader nothing)
+            # (the board without a district is no place: "für eine Tafel ohne Stadtteilangabe [1]")
             if place == NO_DISTRICT:
                 return escape_markdown(phrase(query, "no_district"))
-            if place in titles:
-                return f"{escape_markdown(place)} ({quote(short_title(titles[place]))})"
-            return escape_markdown(place)
+            return escape_markdown(titled(place, titles))
 
         found = listing([f"{named(place)} {markers(numbers)}" for place, numbers in by_place.items()], query)
         lead = phrase(query, "where", found=found)
@@ -573,7 +607,11 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
                       where=phrase(query, "for", place=escape_markdown(listing(places, query))) if places else "",
                       quotes=quotes)
     # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
-    if mode == "yes" and not decides(first.passage):
+    if mode == "yes" and asks_enough(query):
+        places = query.local_places
+        if places and on_a_board:
+            return phrase(query, "said_for", place=escape_markdown(listing(places, query)), quotes=quotes)
+    elif mode == "yes" and not decides(first.passage):
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "yes_for", place=escape_markdown(listing(places, query)), quotes=quotes)

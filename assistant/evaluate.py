@@ -66,7 +66,8 @@ def right_without_citation(item: dict, answer) -> bool:
     if item.get("unknown_place"):
         return not answer.passages and bool(answer.query and answer.query.unknown_places)
     if item.get("expected") == "nein":
-        return getattr(answer, "verdict", None) == "nein"
+        # (or, asked whether something suffices, that nothing is said of it: no "Nein", which would say "not enough")
+        return getattr(answer, "verdict", None) == "nein" or getattr(answer, "mode", None) == "no"
     return answer.abstained or getattr(answer, "mode", None) == "absent"
 
 

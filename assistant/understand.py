@@ -136,6 +136,10 @@ VERB_FIRST = re.compile(
 NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|woher|ob)\b", re.IGNORECASE)
 # Two alternatives to choose from ask which, not yes or no: "Fehlen eher große oder eher kleine Wohnungen?"
 # ("… eher schwieriger oder nicht?" asks yes or no)
+# Whether something suffices ("Gibt es in Bismarck genug Kitas?"): a line that names the matter answers it, but
+# not with "Ja" (a citizen reads "Ja – … zu wenig KiTA-Plätze" as "there are enough") nor "Nein".
+ASKS_ENOUGH = re.compile(r"\b(?:genug|genügend\w*|ausreichend\w*|reich(?:t|en)|enough|sufficient\w*|yeterli\w*)\b",
+                         re.IGNORECASE)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
                        r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
 # "Ist das dieselbe Person, die …?": what is compared with what was asked before (the word after it).

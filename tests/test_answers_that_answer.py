@@ -11,7 +11,7 @@ from support import real_index_dir
 
 from assistant import Assistant, Filters
 from assistant.answer import framing, place_of
-from assistant.evaluate import contains
+from assistant.evaluate import contains, right_without_citation
 from assistant.retrieve import Hit
 from assistant.understand import Query
 from index.passage import Item, Passage
@@ -796,10 +796,23 @@ def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
 
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
-    answer = real.ask("gibts in bismarck genug kitas")
+    answer = real.ask("Gibt es in Bismarck zu wenig Kitas?")
     assert answer.verdict == "ja"
     assert answer.lead == "Ja – für Bismarck steht auf der Tafel: „keine / bzw. zu wenig KiTA-Plätze“ [1]."
     assert highlighted(answer.passages[0]) == ["- keine / bzw. zu wenig KiTA-Plätze"]
+
+
+def test_whether_something_suffices_is_answered_by_the_line_without_yes_or_no(real):
+    # "Ja – … zu wenig KiTA-Plätze" would read as "there are enough"; the line itself answers
+    answer = real.ask("gibts in bismarck genug kitas")
+    assert answer.verdict is None
+    assert answer.lead == "Für Bismarck steht auf der Tafel: „keine / bzw. zu wenig KiTA-Plätze“ [1]."
+    assert highlighted(answer.passages[0]) == ["- keine / bzw. zu wenig KiTA-Plätze"]
+    # nothing said of it is no "Nein" either (that would read "not enough"), and what comes closest follows
+    nothing = real.ask("Gibt es in Heßler ausreichend Kitaplätze?")
+    assert nothing.verdict is None and nothing.only_similar, nothing.text
+    assert nothing.lead.startswith("Auf den Tafeln steht für Heßler nichts wörtlich dazu."), nothing.lead
+    assert right_without_citation({"expected": "nein"}, nothing)  # the evaluation counts it as its "no"
 
 
 @pytest.mark.parametrize("question, verdict", [

@@ -68,3 +68,13 @@ def test_csv_has_every_place_and_its_full_finding():
 def test_a_file_gets_the_table_with_plain_markers():
     lines = places_markdown(where_answer(), None).splitlines()
     assert lines[2].endswith("| \\[1\\] |") and lines[3].endswith("| \\[2\\], \\[3\\] |")
+
+
+def test_a_topic_is_named_by_its_number_and_title_as_the_lead_names_it():
+    card = Passage(source="werkstatt.txt", doc_title="Werkstatt", board_kind="topic_card", board="Thema 5",
+                   section="Herausforderung", items=[Item("- zu wenig Kurse", 7)], topic_no=5,
+                   topic="Sprachkurse für alle Altersgruppen und Herkünfte in der Stadt")
+    answer = where_answer()
+    answer.passages = [*answer.passages, Hit(card, 0.7, highlights=(7,))]
+    assert [row.place for row in place_rows(answer)] == [
+        "Nordstadt", "Südstadt", "Thema 5 („Sprachkurse für alle Altersgruppen und …“)", "Weststadt"]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant import Answer
-from assistant.answer import escape_markdown, place_of
+from assistant.answer import escape_markdown, place_of, titled, topic_titles
 from assistant.citation import line_span
 
 MAX_FINDING_CHARS = 160
@@ -52,6 +52,9 @@ def place_rows(answer: Answer) -> list[PlaceRow]:
             text = BULLET.sub("", " ".join(item.text.split()))
             if text and text not in row.findings:
                 row.findings.append(text)
+    titles = topic_titles(answer.passages)
+    for row in rows.values():
+        row.place = titled(row.place, titles)  # "Thema 5 („…“)", as the lead names it
     for place in answer.not_mentioned:
         rows.setdefault(place, PlaceRow(place))
     return list(rows.values()) if len(rows) > 1 else []

@@ -1037,6 +1037,12 @@ class Assistant:
         if not (self.asks_beyond_names(query) if beyond_names is None else beyond_names):
             # Nothing left but a name: a place, section or topic question is relevant by itself.
             return named
+        if query.followup and query.local_places and set(query.sections) & query.worded_sections \
+                and ranking.hits and ranking.hits[0].gathered and unknown_noun(query, self.retriever) is None:
+            # A follow-up naming a field in its own words, of a place that has it ("Und worauf kommt es dort in
+            # Zukunft an?" after "Was läuft laut den Teilnehmenden in Heßler gut?"): the place's field answers, though
+            # the earlier question, carried along, takes its meaning away from the corpus.
+            return True
         # What the question is about: its words without place names (query.about; content when it has any
         # words), or for a follow-up the question with what it inherited.
         coverage = ranking.coverage if query.followup else ranking.about_coverage

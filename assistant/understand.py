@@ -1314,11 +1314,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             other_section = True
             query.sections = {name: weight for name, weight in asked.items() if name in available}
         elif (not asked and previous.sections and _asks_something_of_its_own(query, vocabulary)
-              and not any(word[:1].isupper() for word in vocabulary.matter_words(query))
+              and (not any(word[:1].isupper() for word in vocabulary.matter_words(query))
+                   or _asks_of_its_matter(query, vocabulary))
               and not _points_back(question, to_the_place=False)):
             # "und was fehlt?" after "Was läuft gut in Schalke?" asks something of its own about the same place
-            # (unless it points back at what was asked, "Wer soll sich darum kümmern?", or names a matter of its
-            # own, "Und was ist mit dem Spielplatz?", the same question about it): the ranking tells which
+            # (unless it points back at what was asked, "Wer soll sich darum kümmern?", or only names a matter of
+            # its own, "Und was ist mit dem Spielplatz?", "Und wie sieht es mit Kitas aus?", the same question about
+            # it; "Und woran fehlt es dort, was Strukturen angeht?" asks something of it): the ranking tells which
             # of the place's sections answer, the earlier question's section last.
             other_section = True
             query.left_sections = frozenset(previous.sections)
@@ -2020,6 +2022,20 @@ def _asks_something_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
     """Whether a follow-up has a content word of its own, in any of the app's languages ("fehlt", "done"; not the
     "and" of "And in Schalke?")."""
     return any(word not in FRAME_WORDS and word not in FOLLOWUP_OPENERS and word not in ENGLISH_WORDS
+               and word not in TURKISH_WORDS and not vocabulary._stopwords.is_stopword(word)
+               for word in vocabulary.own_words(query))
+
+
+# The words of the idioms that only name what a follow-up is about: "Wie sieht es mit … aus?", "Was … angeht".
+ABOUT_IDIOM_WORDS = frozenset("sieht aussehen aus angeht anbelangt betrifft".split())
+
+
+def _asks_of_its_matter(query: Query, vocabulary: Vocabulary) -> bool:
+    """Whether a follow-up naming a matter asks something of it ("Und woran fehlt es dort, was Strukturen angeht?":
+    "fehlt"), beyond naming it ("Und was ist mit dem Spielplatz?")."""
+    matter = {fold(word) for word in vocabulary.matter_words(query)}
+    return any(fold(word) not in matter and word not in QUESTION_WORDS and word not in ABOUT_IDIOM_WORDS
+               and word not in FRAME_WORDS and word not in FOLLOWUP_OPENERS and word not in ENGLISH_WORDS
                and word not in TURKISH_WORDS and not vocabulary._stopwords.is_stopword(word)
                for word in vocabulary.own_words(query))
 

@@ -945,6 +945,26 @@ def test_a_follow_up_asking_something_of_its_own_is_not_held_to_the_earlier_sect
     # one naming a matter of its own (the same question about it)
     assert real.understand("Und wer kümmert sich darum?", history).sections == {"Was läuft gut": 1.0}
     assert real.understand("Und was ist mit dem Spielplatz?", history).sections == {"Was läuft gut": 1.0}
+    assert real.understand("Und wie sieht es mit Kitas aus?", history).sections == {"Was läuft gut": 1.0}
+
+
+def test_a_follow_up_asking_something_of_a_matter_it_names_leaves_the_earlier_section(real):
+    # "fehlt" asks something of its own about "Strukturen" (not "Was läuft gut" asked again about them)
+    history = ["Was läuft in Schalke-Nord gut?"]
+    question = "Und woran fehlt es dort noch, was Strukturen angeht?"
+    assert real.understand(question, history).left_sections == {"Was läuft gut"}
+    answer = real.ask(question, history)
+    assert answer.passages and {hit.passage.place for hit in answer.passages[:2]} == {"Schalke-Nord"}
+    cited = [item.text for hit in answer.passages for item in hit.passage.items if item.line in hit.highlights]
+    assert "- Aufbau zivilgesellschaftliche Strukturen" in cited, answer.text
+
+
+def test_a_follow_up_naming_a_field_with_words_besides_gets_the_places_field(real):
+    # the earlier question, carried along, took the follow-up's meaning away from the corpus: it was refused
+    answer = real.ask("Und worauf kommt es dort in Zukunft an?",
+                      ["Was läuft laut den Teilnehmenden in Heßler gut?"])
+    assert not answer.abstained
+    assert {(hit.passage.place, hit.passage.section) for hit in answer.passages} == {("Heßler", "Worauf kommt es an")}
 
 
 def test_a_follow_up_in_english_switches_the_section_it_names_in_other_words(real):

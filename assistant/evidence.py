@@ -476,6 +476,23 @@ def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Mat
                 (None, []))
 
 
+def best_ranked_mentions(query: Query, retriever: Retriever, matters: list[Matter], filters: Filters | None,
+                         ranked) -> tuple[Matter | None, list[Hit]]:
+    """Of the matters the protocols mention, the one with the best ranked mention (ranked: RankedHits; the first
+    in matters' order, most specific first, where two share it), with every passage mentioning it; (None, [])
+    when none is mentioned."""
+    best: tuple[int, int] | None = None
+    chosen: tuple[Matter | None, list[Hit]] = (None, [])
+    for number, matter in enumerate(matters):
+        hits = mentions(query, retriever, matter, filters)
+        if not hits:
+            continue
+        score = (min(ranked.rank_of(hit.position) for hit in hits), number)
+        if best is None or score < best:
+            best, chosen = score, (matter, hits)
+    return chosen
+
+
 def unmentioned_matter(query: Query, retriever: Retriever, matters: list[Matter],
                        filters: Filters | None = None) -> str | None:
     """The question's most specific noun, when the boards of other places of the kind it asks about name it

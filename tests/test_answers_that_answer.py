@@ -794,6 +794,17 @@ def test_a_board_named_by_its_number_comes_first_also_in_a_follow_up(real):
     assert follow_up.passages[0].passage.section == "Handlungsbedarfe"
 
 
+def test_a_where_question_of_several_nouns_is_about_the_one_the_ranking_puts_first(real):
+    # "Weg" is rarer in the protocols than "Praktikum", but a figure of speech: the places are those naming the
+    # Praktikum (not the one workshop row that speaks of "Wege")
+    answer = real.ask("Wo wird ein Praktikum als Weg in den Beruf genannt?")
+    assert answer.mode == "where", answer.text
+    places = {place_of(hit.passage) for hit in answer.passages}
+    assert {"Bulmke-Hüllen", "Thema 13"} <= places, answer.text
+    for hit in answer.passages:
+        assert any("raktik" in item.text for item in hit.passage.items if item.line in hit.highlights), answer.text
+
+
 # --- yes or no ---------------------------------------------------------------------------------------------
 def test_yes_quotes_the_line_that_answers(real):
     answer = real.ask("Gibt es in Bismarck zu wenig Kitas?")

@@ -114,6 +114,7 @@ PHRASES = {
         "empty_item": "(auf der Tafel leer)",
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
+        "unused": "{name} kommt in den Protokollen nicht vor, weder als Ort noch sonst.",
         "unheard": "{names} kommt in den Protokollen nicht vor: die Stellen unten gelten allgemein.",
         "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
@@ -175,6 +176,7 @@ PHRASES = {
         "empty_item": "(empty on the board)",
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
+        "unused": "The protocols never mention {name}, as a place or otherwise.",
         "unheard": "{names} does not occur in the protocols: the passages below hold in general.",
         "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
@@ -235,6 +237,7 @@ PHRASES = {
         "empty_item": "(panoda boş)",
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
+        "unused": "{name} protokollerde hiç geçmiyor.",
         "unheard": "{names} protokollerde geçmiyor: aşağıdaki yerler genel olarak geçerli.",
         "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
@@ -356,7 +359,10 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     # (a yes-or-no question about it is answered "no": "Gibt es im Workshop Wohnen Vorschläge für Häverstädt?")
     said = "no_such_place" if query.intent == "yesno" else "unknown"
     for name, closest in query.unknown_places:
-        lines.append(escape_markdown(phrase(query, said, name=f"„{name}“")))
+        # (a name asked for a district's field that the protocols never use may name a group of people as well:
+        # "Welche Handlungsbedarfe gibt es für Rentner?")
+        lines.append(escape_markdown(phrase(query, "unused" if name in query.unused_names else said,
+                                            name=f"„{name}“")))
         said = "unknown"
         if closest:
             lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
@@ -441,9 +447,12 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     else:
         lines += [escape_markdown(note) for note in notes]
     if query.unheard and mode not in ("no", "absent", "lacking"):
-        # "Welche Handlungsbedarfe wurden für Buer gesammelt?": what is cited is the field in general, not for Buer
-        lines.append(escape_markdown(phrase(query, "unheard", names=listing([f"„{name}“" for name in query.unheard],
-                                                                             query))))
+        # "Welche Probleme gibt es für Rentner?": what is cited is the field in general, not for Rentner; said
+        # first, before any quote could be read as the answer for them
+        unheard = escape_markdown(phrase(query, "unheard", names=listing([f"„{name}“" for name in query.unheard],
+                                                                         query)))
+        lines.insert(0, unheard)
+        lead = f"{unheard}\n{lead}" if lead else unheard
     if mode not in ("no", "absent", "lacking"):  # after "no … Ähnliche Stellen:" the list itself follows
         lines.append(framing(query, ordered, answered_as_asked=not missing))
     if hidden:

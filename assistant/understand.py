@@ -314,6 +314,9 @@ class Query:
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
     unheard: tuple[str, ...] = ()  # names the field is asked for that the protocols never use (unheard_names)
+    # Of the unknown places, the names a district's field is asked for that the protocols never use ("für Buer"):
+    # maybe no place at all ("für Rentner"), so not called one.
+    unused_names: tuple[str, ...] = ()
     decision: bool = False  # it asks what was decided or voted (asks_a_decision)
     # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
     # (title, programme, goals, the head of minutes) answer it; empty otherwise.
@@ -790,14 +793,28 @@ class Vocabulary:
                 terms = terms[:1]  # the name as a whole: "Neustadt" is no word of the protocols for its "Stadt"
             if any(self._knows_the_word(term) for term in terms):
                 continue  # a word of the protocols ("in Schulen", "im Quartier")
-            within = {source for city in cities for source in city.sources}
-            known = [place.name for place in self.places if place.kind in ("district", "group", "city")
-                     and (not within or (place.kind != "city" and place.sources & within))]
-            scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in dict.fromkeys(known)),
-                            reverse=True)
-            alike = [place for likeness, place in scored if likeness >= SUGGESTION_LIKENESS]
-            found.append((name, alike[:UNKNOWN_PLACE_SUGGESTIONS]))
+            found.append((name, self.spelled_alike(name, cities)))
         return found
+
+    def spelled_alike(self, name: str, cities: list[Place] = ()) -> list[str]:
+        """The known place names spelled like a name the corpus does not know (of the cities named beside it, when
+        any), the likest first."""
+        within = {source for city in cities for source in city.sources}
+        known = [place.name for place in self.places if place.kind in ("district", "group", "city")
+                 and (not within or (place.kind != "city" and place.sources & within))]
+        scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in dict.fromkeys(known)),
+                        reverse=True)
+        return [place for likeness, place in scored if likeness >= SUGGESTION_LIKENESS][:UNKNOWN_PLACE_SUGGESTIONS]
+
+    @functools.cached_property
+    def district_fields(self) -> frozenset[str]:
+        """The sections found only on the boards of districts ("Handlungsbedarfe", "Was läuft gut"): a name they are
+        asked for stands where a district does. (Read on the first question that needs it.)"""
+        kinds: dict[str, set[str]] = {}
+        for passage in self._passages:
+            if passage.section:
+                kinds.setdefault(passage.section, set()).add(passage.board_kind)
+        return frozenset(section for section, found in kinds.items() if found == {"district"})
 
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
@@ -1493,6 +1510,13 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
     unheard = [name for name in vocabulary.unheard_names(question, spans) if name not in dict(unknown)] \
         if worded and not topics else []
+    if unheard and set(worded) <= vocabulary.district_fields:
+        # A field only districts' boards have, asked for a name the protocols never use ("Welche Handlungsbedarfe
+        # wurden für Buer gesammelt?"): that name stands where a district does, one they do not know.
+        unknown = [*unknown, *((name, vocabulary.spelled_alike(name, places)) for name in unheard)]
+        unused, unheard = unheard, []
+    else:
+        unused = []
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
@@ -1504,7 +1528,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
                   board_no=board_number(question), parties=vocabulary.parties_named(question),
                   speakers=vocabulary.speakers_named(question),
-                  unheard=tuple(unheard))
+                  unheard=tuple(unheard), unused_names=tuple(unused))
     return query
 
 

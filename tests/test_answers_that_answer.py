@@ -205,13 +205,27 @@ def test_a_district_the_protocols_name_a_determiner_or_ones_origin_is_no_unknown
     assert not answer.query.unknown_places and answer.passages, answer.text
 
 
-@pytest.mark.parametrize(("question", "name"), [("Welche Handlungsbedarfe wurden für Hassel gesammelt?", "Hassel"),
-                                              ("Welche Handlungsbedarfe gibt es für Rentner?", "Rentner")])
+@pytest.mark.parametrize(("question", "name"), [("Welche Probleme wurden für Hassel gesammelt?", "Hassel"),
+                                              ("Welche Probleme gibt es für Rentner?", "Rentner")])
 def test_a_field_asked_for_a_name_the_protocols_never_use_says_the_answer_is_general(real, question, name):
-    # The field is answered for every place, not silently as if for the one asked about (a place or a group).
+    # The field is answered for every topic, not silently as if for the one asked about (a place or a group): said
+    # first, before any quote
     answer = real.ask(question)
     assert answer.query.unheard == (name,) and answer.passages, answer.text
-    assert f"„{name}“ kommt in den Protokollen nicht vor" in answer.text.split("\n\n")[0]
+    assert answer.text.startswith(f"„{name}“ kommt in den Protokollen nicht vor"), answer.text
+    assert answer.lead.startswith(f"„{name}“ kommt in den Protokollen nicht vor"), answer.lead
+
+
+@pytest.mark.parametrize(("question", "name"), [("Welche Handlungsbedarfe wurden für Hassel gesammelt?", "Hassel"),
+                                              ("Was läuft gut für Rentner?", "Rentner")])
+def test_a_district_field_asked_for_a_name_the_protocols_never_use_is_asked_for_an_unknown_place(real, question,
+                                                                                               name):
+    # Only the districts' boards have the field: the name stands where a district does, and no other district's
+    # lines are quoted as if for it. (It may be a group of people, so it is not called a place.)
+    answer = real.ask(question)
+    assert [known for known, _ in answer.query.unknown_places] == [name] and not answer.passages, answer.text
+    assert answer.lead == f"„{name}“ kommt in den Protokollen nicht vor, weder als Ort noch sonst.", answer.lead
+    assert "Stadtteile Altstadt, Bismarck" in answer.text
 
 
 @pytest.mark.parametrize("question", ["Welche Handlungsbedarfe gibt es für Familien?",  # a word of the boards

@@ -32,7 +32,6 @@ from .evidence import (
     VALUE_PASSAGES,
     VALUES,
     Matter,
-    best_ranked_mentions,
     counted_noun,
     either_of,
     fact_labels,
@@ -389,13 +388,7 @@ class Assistant:
             asked = [matter for matter in (matters[0].as_written(), matters[0]) if matter] \
                 if query.intent == "yesno" else matters
             within = self.within_the_meeting(query, filters)
-            if query.intent == "where" and len(asked) > 1:
-                # Of several words, the one whose mentions the ranking puts first ("Wo wird ein Praktikum als Weg zur
-                # Sprache ins Spiel gebracht?" is about the Praktikum, not the rarer "Weg" of a figure of speech);
-                # the most specific where the best ranked passage mentions more than one.
-                matter, found = best_ranked_mentions(query, self.retriever, asked, within, ranking.hits)
-            else:
-                matter, found = most_specific_mentions(query, self.retriever, asked, within)
+            matter, found = most_specific_mentions(query, self.retriever, asked, within)
             # A where-question gets every mention even where the question as a whole comes out far from the
             # corpus, but not for a compound's first part alone ("Wo bekomme ich einen Anwohnerparkausweis?").
             if found and (relevant or (query.intent == "where" and matter.has_its_head())):

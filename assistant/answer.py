@@ -114,7 +114,6 @@ PHRASES = {
         "empty_item": "(auf der Tafel leer)",
         "and": "und",
         "unknown": "{name} kommt in den Protokollen nicht als Ort vor.",
-        "unused": "{name} kommt in den Protokollen nicht vor, weder als Ort noch sonst.",
         "unheard": "{names} kommt in den Protokollen nicht vor: die Stellen unten gelten allgemein.",
         "no_such_place": "Nein – {name} kommt in den Protokollen nicht als Ort vor.",
         "known": "Orte in den Protokollen: {places}.",
@@ -176,7 +175,6 @@ PHRASES = {
         "empty_item": "(empty on the board)",
         "and": "and",
         "unknown": "{name} is not a place the protocols know.",
-        "unused": "The protocols never mention {name}, as a place or otherwise.",
         "unheard": "{names} does not occur in the protocols: the passages below hold in general.",
         "no_such_place": "No – {name} is not a place the protocols know.",
         "known": "Places in the protocols: {places}.",
@@ -237,7 +235,6 @@ PHRASES = {
         "empty_item": "(panoda boş)",
         "and": "ve",
         "unknown": "{name} protokollerde bir yer olarak geçmiyor.",
-        "unused": "{name} protokollerde hiç geçmiyor.",
         "unheard": "{names} protokollerde geçmiyor: aşağıdaki yerler genel olarak geçerli.",
         "no_such_place": "Hayır – {name} protokollerde bir yer olarak geçmiyor.",
         "known": "Protokollerdeki yerler: {places}.",
@@ -316,7 +313,12 @@ def short_title(title: str) -> str:
     """A topic's title cut to its first TITLE_WORDS words ("Klimaschutz, Umweltschutz, Müllentsorgung Kinder
     motivieren …")."""
     words = title.split()
-    return title if len(words) <= TITLE_WORDS else " ".join(words[:TITLE_WORDS]) + " …"
+    if len(words) <= TITLE_WORDS:
+        return title
+    cut = " ".join(words[:TITLE_WORDS])
+    if cut.count("(") > cut.count(")"):
+        cut = cut[:cut.rindex("(")].rstrip()  # not a bracket left open: "ELTERN/FRAUEN (Kita, Schule, …"
+    return cut + " …"
 
 
 def topic_titles(hits: list[Hit]) -> dict[str, str]:
@@ -359,10 +361,7 @@ def unknown_place_answer(query: Query, known: dict[str, list[str]]) -> Answer:
     # (a yes-or-no question about it is answered "no": "Gibt es im Workshop Wohnen Vorschläge für Häverstädt?")
     said = "no_such_place" if query.intent == "yesno" else "unknown"
     for name, closest in query.unknown_places:
-        # (a name asked for a district's field that the protocols never use may name a group of people as well:
-        # "Welche Handlungsbedarfe gibt es für Rentner?")
-        lines.append(escape_markdown(phrase(query, "unused" if name in query.unused_names else said,
-                                            name=f"„{name}“")))
+        lines.append(escape_markdown(phrase(query, said, name=f"„{name}“")))
         said = "unknown"
         if closest:
             lines.append(escape_markdown(phrase(query, "closest", places=listing(closest, query))))
@@ -516,7 +515,10 @@ def no_answer(query: Query, places: list[str]) -> Answer:
 def asks_enough(query: Query) -> bool:
     """Whether a yes-or-no question asks if something suffices: its lead quotes or says nothing without "Ja" or
     "Nein" (understand.ASKS_ENOUGH)."""
-    return query.intent == "yesno" and bool(ASKS_ENOUGH.search(query.text))
+    # (the earlier question's words only where the follow-up asks it again of another place: "Und in Feldmark?";
+    # "Gibt es dort auch Schrottimmobilien?" after a question whether there are enough Kitas asks whether at all)
+    asked = query.text if "intent" in query.inherited else query.question
+    return query.intent == "yesno" and bool(ASKS_ENOUGH.search(asked))
 
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],

@@ -293,8 +293,11 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
         nouns += [match for match in tokens if match.group() in quoted and match not in nouns]
     candidates = []
     for word in dict.fromkeys(match.group() for match in nouns or tokens):
-        # A plural the stemmer keeps ("Kitas") names the word without its s too.
-        forms = [word, word[:-1]] if len(word) > 4 and word.endswith("s") else [word]
+        # A plural the stemmer keeps ("Kitas") names the word without its s too, and one in -e or -en the singular
+        # the stemmer cuts otherwise ("Sprachkurse", "Sprachkursen" → sprachkurs; "Sprachkurs" → sprachkur)
+        forms = [word, word[:-1]] if len(word) > 4 and word.endswith(("s", "e")) else [word]
+        if len(word) > 5 and word.endswith("en"):
+            forms.append(word[:-2])
         alternatives: list[frozenset[str]] = []
         split: set[frozenset[str]] = set()  # a compound's parts apart ("Kitas" → {kita, s}) …
         written: set[frozenset[str]] = set()  # … unless another form has it whole ("Kita" → {kita})
@@ -474,23 +477,6 @@ def most_specific_mentions(query: Query, retriever: Retriever, matters: list[Mat
     (mentions); (None, []) when none is mentioned."""
     return next(((matter, hits) for matter in matters if (hits := mentions(query, retriever, matter, filters))),
                 (None, []))
-
-
-def best_ranked_mentions(query: Query, retriever: Retriever, matters: list[Matter], filters: Filters | None,
-                         ranked) -> tuple[Matter | None, list[Hit]]:
-    """Of the matters the protocols mention, the one with the best ranked mention (ranked: RankedHits; the first
-    in matters' order, most specific first, where two share it), with every passage mentioning it; (None, [])
-    when none is mentioned."""
-    best: tuple[int, int] | None = None
-    chosen: tuple[Matter | None, list[Hit]] = (None, [])
-    for number, matter in enumerate(matters):
-        hits = mentions(query, retriever, matter, filters)
-        if not hits:
-            continue
-        score = (min(ranked.rank_of(hit.position) for hit in hits), number)
-        if best is None or score < best:
-            best, chosen = score, (matter, hits)
-    return chosen
 
 
 def unmentioned_matter(query: Query, retriever: Retriever, matters: list[Matter],

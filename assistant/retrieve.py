@@ -198,6 +198,7 @@ class Retriever:
         # (asked again for the candidates of each ranking step of a question)
         self._naming_speakers = functools.lru_cache(maxsize=QUERY_CACHE)(self._passages_naming)
         self.vocabulary.sections_by_meaning = self.sections_by_meaning
+        self.vocabulary.closest_field = self.closest_field
         # Per passage, what its items are made of: read again for every answer that cites or searches it.
         self.item_terms = functools.lru_cache(maxsize=ITEM_CACHE)(self._item_terms)
         self._unit_item_positions = functools.lru_cache(maxsize=ITEM_CACHE)(self._unit_items)
@@ -326,6 +327,17 @@ class Retriever:
         if best - float(np.median(similarity)) >= FIELD_LIFT and best - second >= FIELD_GAP:
             return {names[order[0]]: FIELD_WEIGHT}
         return {}
+
+    def closest_field(self, query: Query, among: set[str]) -> str | None:
+        """Of these sections, the field (a recurring section) the question's vector comes closest to, by the
+        closest way it is named, however little; None when none of them is a field."""
+        names, vectors, owners = self._fields
+        if not names or not any(ch.isalnum() for ch in query.about):
+            return None
+        similarity = np.full(len(names), -1.0, dtype=np.float32)
+        np.maximum.at(similarity, owners, vectors @ self.embed(self.dense_text(query)))
+        candidates = [index for index, name in enumerate(names) if name in among]
+        return names[max(candidates, key=lambda index: similarity[index])] if candidates else None
 
     @functools.cached_property
     def _no_meaning(self) -> np.ndarray:

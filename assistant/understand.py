@@ -314,9 +314,6 @@ class Query:
     # words ask for a kind of finding, they are not what the question is about.
     worded_sections: frozenset[str] = frozenset()
     unheard: tuple[str, ...] = ()  # names the field is asked for that the protocols never use (unheard_names)
-    # Of the unknown places, the names a district's field is asked for that the protocols never use ("für Buer"):
-    # maybe no place at all ("für Rentner"), so not called one.
-    unused_names: tuple[str, ...] = ()
     decision: bool = False  # it asks what was decided or voted (asks_a_decision)
     # It asks for a fact of a meeting it names ("Wann war die Konferenz zu Ende?"): the documents whose own pages
     # (title, programme, goals, the head of minutes) answer it; empty otherwise.
@@ -448,6 +445,8 @@ class Vocabulary:
         self._topic_index = LexicalIndex.build(self.topic_texts) if self.topic_texts else None
         # Set by the retriever, which can compare meanings: the section a question asks for in other words.
         self.sections_by_meaning: Callable[[Query], dict[str, float]] = lambda query: {}
+        # … and of some sections, the one its words come closest to however little (None: none is a field)
+        self.closest_field: Callable[[Query, set[str]], str | None] = lambda query, among: None
 
     # --- learning from the corpus -------------------------------------------------------------
     @staticmethod
@@ -805,16 +804,6 @@ class Vocabulary:
         scored = sorted(((fuzz.ratio(fold(name), fold(place)), place) for place in dict.fromkeys(known)),
                         reverse=True)
         return [place for likeness, place in scored if likeness >= SUGGESTION_LIKENESS][:UNKNOWN_PLACE_SUGGESTIONS]
-
-    @functools.cached_property
-    def district_fields(self) -> frozenset[str]:
-        """The sections found only on the boards of districts ("Handlungsbedarfe", "Was läuft gut"): a name they are
-        asked for stands where a district does. (Read on the first question that needs it.)"""
-        kinds: dict[str, set[str]] = {}
-        for passage in self._passages:
-            if passage.section:
-                kinds.setdefault(passage.section, set()).add(passage.board_kind)
-        return frozenset(section for section, found in kinds.items() if found == {"district"})
 
     def find_sections(self, question: str) -> dict[str, float]:
         """Sections whose name or printed prompt the question uses, weighted by how distinctive the words are."""
@@ -1331,13 +1320,13 @@ def understand(question: str, vocabulary: Vocabulary, history: list[str] | None 
             other_section = True
             query.sections = {name: weight for name, weight in asked.items() if name in available}
         elif (not asked and previous.sections and _asks_something_of_its_own(query, vocabulary)
-              and (not any(word[:1].isupper() for word in vocabulary.matter_words(query))
-                   or _asks_of_its_matter(query, vocabulary))
-              and not _points_back(question, to_the_place=False)):
+              and not any(word[:1].isupper() for word in vocabulary.matter_words(query))
+              and not _points_back(question, to_the_place=False)
+              and not _closest_to_the_earlier_section(query, previous, vocabulary)):
             # "und was fehlt?" after "Was läuft gut in Schalke?" asks something of its own about the same place
-            # (unless it points back at what was asked, "Wer soll sich darum kümmern?", or only names a matter of
-            # its own, "Und was ist mit dem Spielplatz?", "Und wie sieht es mit Kitas aus?", the same question about
-            # it; "Und woran fehlt es dort, was Strukturen angeht?" asks something of it): the ranking tells which
+            # (unless it points back at what was asked, "Wer soll sich darum kümmern?", or names a matter of its
+            # own, "Und was ist mit dem Spielplatz?", the same question about it, or comes closest to the earlier
+            # question's section, "Und was fehlt dort?" after the Handlungsbedarfe): the ranking tells which
             # of the place's sections answer, the earlier question's section last.
             other_section = True
             query.left_sections = frozenset(previous.sections)
@@ -1510,13 +1499,6 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
     unknown = vocabulary.unknown_places(question, spans, cities=places, named_only=at_a_place)
     unheard = [name for name in vocabulary.unheard_names(question, spans) if name not in dict(unknown)] \
         if worded and not topics else []
-    if unheard and set(worded) <= vocabulary.district_fields:
-        # A field only districts' boards have, asked for a name the protocols never use ("Welche Handlungsbedarfe
-        # wurden für Buer gesammelt?"): that name stands where a district does, one they do not know.
-        unknown = [*unknown, *((name, vocabulary.spelled_alike(name, places)) for name in unheard)]
-        unused, unheard = unheard, []
-    else:
-        unused = []
     unknown_dates = vocabulary.meetings.unknown_dates(question) if vocabulary.asks_about_a_meeting(question) else []
     query = Query(question=question, text=question, places=places, sections=sections, topics=topics,
                   content=content, about=content, intent=intent_of(question, at_a_place), language=language_of(content),
@@ -1528,7 +1510,7 @@ def _read(question: str, vocabulary: Vocabulary) -> Query:
                   unnamed_board=not places and bool(WITHOUT_A_DISTRICT.search(question)),
                   board_no=board_number(question), parties=vocabulary.parties_named(question),
                   speakers=vocabulary.speakers_named(question),
-                  unheard=tuple(unheard), unused_names=tuple(unused))
+                  unheard=tuple(unheard))
     return query
 
 
@@ -2050,18 +2032,13 @@ def _asks_something_of_its_own(query: Query, vocabulary: Vocabulary) -> bool:
                for word in vocabulary.own_words(query))
 
 
-# The words of the idioms that only name what a follow-up is about: "Wie sieht es mit … aus?", "Was … angeht".
-ABOUT_IDIOM_WORDS = frozenset("sieht aussehen aus angeht anbelangt betrifft".split())
-
-
-def _asks_of_its_matter(query: Query, vocabulary: Vocabulary) -> bool:
-    """Whether a follow-up naming a matter asks something of it ("Und woran fehlt es dort, was Strukturen angeht?":
-    "fehlt"), beyond naming it ("Und was ist mit dem Spielplatz?")."""
-    matter = {fold(word) for word in vocabulary.matter_words(query)}
-    return any(fold(word) not in matter and word not in QUESTION_WORDS and word not in ABOUT_IDIOM_WORDS
-               and word not in FRAME_WORDS and word not in FOLLOWUP_OPENERS and word not in ENGLISH_WORDS
-               and word not in TURKISH_WORDS and not vocabulary._stopwords.is_stopword(word)
-               for word in vocabulary.own_words(query))
+def _closest_to_the_earlier_section(query: Query, previous: Query, vocabulary: Vocabulary) -> bool:
+    """Whether, of the sections the places asked about have, a follow-up's words come closest to the one the
+    earlier question asked for (by too little to name it: "Und was fehlt dort?" after "Welche Handlungsbedarfe
+    gibt es in Bismarck?")."""
+    places = query.local_places or previous.local_places
+    available = vocabulary.sections_on(places) if places else set()
+    return bool(available) and vocabulary.closest_field(query, available) in previous.sections
 
 
 def _points_back(question: str, to_the_place: bool = True) -> bool:
@@ -2139,7 +2116,17 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         topics = previous.topics
         inherited.append("topics")
     text = query.question
-    if "sections" in inherited and "places" not in inherited and query.places and previous.places:
+    intent = query.intent
+    # "Und in Feldmark?" after "Gibt es genug Kitaplätze in Schalke?": the same yes-or-no question of that place
+    swaps_the_place = (intent is None and previous.intent == "yesno" and bool(query.places) and bool(previous.places)
+                       and all(word in PLACE_SWAP_WORDS for word in words(query.content)))
+    content, about = query.content, query.about
+    if swaps_the_place:
+        # (what it asks about is the earlier question's matter: "Kitaplätze")
+        intent, content, about = previous.intent, previous.content, previous.about
+        inherited.append("intent")
+    if ("sections" in inherited or swaps_the_place) and "places" not in inherited and query.places \
+            and previous.places:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
     else:
@@ -2173,7 +2160,14 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         inherited.append("meeting_fact")
     return replace(query, text=text, places=places, sections=sections, topics=topics, followup=True,
                    inherited=inherited, language=language, documents=documents, items=items,
-                   meeting_fact=meeting_fact, board_no=board_no)
+                   meeting_fact=meeting_fact, board_no=board_no, intent=intent, content=content, about=about)
+
+
+# The words of a follow-up that only swaps the place ("Und in Feldmark?", "Und wie ist es bei Heßler?", "And in
+# Bismarck?", "Peki Bismarck'ta?"), folded.
+PLACE_SWAP_WORDS = FOLLOWUP_OPENERS | frozenset(
+    "in im bei fur für aus mit dem der den die wie ist es sieht dort denn noch auch so at for about what how is it "
+    "there te ta de da".split())
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

@@ -2117,16 +2117,18 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         inherited.append("topics")
     text = query.question
     intent = query.intent
-    # "Und in Feldmark?" after "Gibt es genug Kitaplätze in Schalke?": the same yes-or-no question of that place
-    swaps_the_place = (intent is None and previous.intent == "yesno" and bool(query.places) and bool(previous.places)
-                       and all(word in PLACE_SWAP_WORDS for word in words(query.content)))
+    # "Und in Feldmark?" after "Gibt es genug Kitaplätze in Schalke?": the same yes-or-no question of that place;
+    # after "Wo gibt es Ärger mit Kriminalität?", whether that place speaks of it
+    swaps_the_place = (intent is None and bool(query.places) and all(word in PLACE_SWAP_WORDS
+                                                                     for word in words(query.content))
+                       and (previous.intent == "yesno" and bool(previous.places)
+                            or previous.intent == "where" and not previous.places))
     content, about = query.content, query.about
     if swaps_the_place:
         # (what it asks about is the earlier question's matter: "Kitaplätze")
-        intent, content, about = previous.intent, previous.content, previous.about
+        intent, content, about = "yesno", previous.content, previous.about
         inherited.append("intent")
-    if ("sections" in inherited or swaps_the_place) and "places" not in inherited and query.places \
-            and previous.places:
+    if ("sections" in inherited or swaps_the_place) and "places" not in inherited and query.places:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
     else:

@@ -833,6 +833,11 @@ def test_a_follow_up_swapping_the_place_asks_the_yes_or_no_question_again(real):
     assert feldmark.lead.startswith("Auf den Tafeln steht für Feldmark nichts wörtlich dazu."), feldmark.text
     hessler = real.ask("Und wie ist es in Heßler?", ["Gibt es in Schalke Schrottimmobilien?"])
     assert hessler.verdict == "nein" and hessler.only_similar, hessler.text
+    # after a where-question, whether that place speaks of it
+    where = ["Wo wird über Kriminalität geklagt?"]
+    assert real.ask("Und in Heßler?", where).verdict == "nein"
+    schalke = real.ask("und in schalke?", where)
+    assert schalke.verdict == "ja" and "Kriminalität" in schalke.lead, schalke.text
     # a question of its own after one whether there are enough is no question whether there are enough
     own = real.ask("Gibt es dort auch Schrottimmobilien?", history)
     assert own.verdict == "ja" and own.lead.startswith("Ja – für Schalke"), own.text

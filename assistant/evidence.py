@@ -270,6 +270,10 @@ OF_A_THING = re.compile(r"\b([^\W\d_][\w-]*)\s+(?:an|nach)\s+(?:(?:der|die|das|d
                         r"|eines)\s+)?([^\W\d_][\w-]*)", re.IGNORECASE)
 
 
+WITH_A_THING = re.compile(r"\b([^\W\d_][\w-]*)\s+mit\s+(?:(?:der|die|das|den|dem|des|ein|eine|einer|einem|eines)\s+)?"
+                          r"([^\W\d_][\w-]*)", re.IGNORECASE)
+
+
 def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     """What the question may be about, most specific first: each word of its own (beyond places, sections and
     framing words) that the corpus uses, rarest first; only the nouns (capitalised inside the question) when it
@@ -349,6 +353,11 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     # is about the advice)
     words_of = {word for _, word, _ in candidates}
     saying = {match.group(1) for match in OF_A_THING.finditer(query.content) if match.group(2) in words_of}
+    # (and a word the protocols never use before "mit" and one they do: "Ärger mit Kriminalität" asks about the
+    # Kriminalität; "Zusammenarbeit mit Schulen", both theirs, stays as it is)
+    unused = {word for _, word, matter in candidates if not matter.alternatives and not matter.candidates}
+    saying |= {match.group(1) for match in WITH_A_THING.finditer(query.content)
+               if match.group(1) in unused and match.group(2) in words_of - unused}
     candidates.sort(key=lambda candidate: (candidate[1] not in quoted, candidate[1] in saying, candidate[0]))
     return [matter for _, _, matter in candidates]
 

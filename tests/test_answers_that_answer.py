@@ -843,6 +843,14 @@ def test_a_follow_up_swapping_the_place_asks_the_yes_or_no_question_again(real):
     assert own.verdict == "ja" and own.lead.startswith("Ja – für Schalke"), own.text
 
 
+def test_a_word_the_protocols_never_use_before_mit_frames_what_it_asks_about(real):
+    # "Ärger" is no word of the protocols: the question is about the Kriminalität they do name
+    answer = real.ask("Gibt es in Schalke Ärger mit Kriminalität?")
+    assert answer.verdict == "ja"
+    assert answer.lead == "Ja – für Schalke steht auf der Tafel: „Abbau von Kriminalität“ [1]."
+    assert real.ask("Gibt es in Heßler Ärger mit Kriminalität?").verdict == "nein"
+
+
 @pytest.mark.parametrize("question, verdict", [
     ("Klagen die Teilnehmenden aus Heßler über Müll?", "nein"),
     ("Beschweren sich die Leute in Heßler über Müll auf den Straßen?", "nein"),

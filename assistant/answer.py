@@ -502,9 +502,8 @@ def no_answer(query: Query, places: list[str]) -> Answer:
     """A yes-or-no question about named places whose boards do not mention the matter: "no", citing nothing."""
     where = phrase(query, "for", place=listing(places, query)) if places else ""
     # (a district's boards, else a protocol's text: a workshop's rows, minutes)
-    key = "no" if any(place.kind == "district" for place in query.places) else "no_text"
-    if asks_enough(query):
-        key = key.replace("no", "none")
+    said = "none" if asks_enough(query) else "no"
+    key = said if any(place.kind == "district" for place in query.places) else said + "_text"
     lead = escape_markdown(phrase(query, key, where=where))
     answer = Answer(text=lead, passages=[], query=query, mode="no")
     answer.lead = lead

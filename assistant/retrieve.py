@@ -313,11 +313,9 @@ class Retriever:
         """The section a question asks for in other words than the corpus' (see FIELD_LIFT), or none. Judged on
         the question's vector as ranking embeds it (one embedding per question), by the closest way each field is
         named."""
-        names, vectors, owners = self._fields
-        if not names or not any(ch.isalnum() for ch in query.about):
+        names, similarity = self._field_similarity(query)
+        if not names:
             return {}
-        similarity = np.full(len(names), -1.0, dtype=np.float32)
-        np.maximum.at(similarity, owners, vectors @ self.embed(self.dense_text(query)))
         order = np.argsort(-similarity)
         best, second = float(similarity[order[0]]), float(similarity[order[1]])
         # A question about districts or workshops asks for one of the sections their boards have.
@@ -331,13 +329,19 @@ class Retriever:
     def closest_field(self, query: Query, among: set[str]) -> str | None:
         """Of these sections, the field (a recurring section) the question's vector comes closest to, by the
         closest way it is named, however little; None when none of them is a field."""
-        names, vectors, owners = self._fields
-        if not names or not any(ch.isalnum() for ch in query.about):
-            return None
-        similarity = np.full(len(names), -1.0, dtype=np.float32)
-        np.maximum.at(similarity, owners, vectors @ self.embed(self.dense_text(query)))
+        names, similarity = self._field_similarity(query)
         candidates = [index for index, name in enumerate(names) if name in among]
         return names[max(candidates, key=lambda index: similarity[index])] if candidates else None
+
+    def _field_similarity(self, query: Query) -> tuple[list[str], np.ndarray]:
+        """The fields and the question's similarity to each, by the closest way it is named (no fields, or a
+        question without a word: [])."""
+        names, vectors, owners = self._fields
+        if not names or not any(ch.isalnum() for ch in query.about):
+            return [], np.zeros(0, dtype=np.float32)
+        similarity = np.full(len(names), -1.0, dtype=np.float32)
+        np.maximum.at(similarity, owners, vectors @ self.embed(self.dense_text(query)))
+        return names, similarity
 
     @functools.cached_property
     def _no_meaning(self) -> np.ndarray:

@@ -2128,7 +2128,8 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         # (what it asks about is the earlier question's matter: "Kitaplätze")
         intent, content, about = "yesno", previous.content, previous.about
         inherited.append("intent")
-    if ("sections" in inherited or swaps_the_place) and "places" not in inherited and query.places:
+    if ("sections" in inherited and previous.places or swaps_the_place) and "places" not in inherited \
+            and query.places:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
         text = _swap_places(previous.text, previous.places, query.places)
     else:
@@ -2168,7 +2169,7 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
 # The words of a follow-up that only swaps the place ("Und in Feldmark?", "Und wie ist es bei Heßler?", "And in
 # Bismarck?", "Peki Bismarck'ta?"), folded.
 PLACE_SWAP_WORDS = FOLLOWUP_OPENERS | frozenset(
-    "in im bei fur für aus mit dem der den die wie ist es sieht dort denn noch auch so at for about what how is it "
+    "in im bei fur aus mit dem der den die wie ist es sieht dort denn noch auch so at for about what how is it "
     "there te ta de da".split())
 
 

@@ -13,7 +13,7 @@ from index.lexical import GermanAnalyzer, fold
 
 from .evidence import LIST_MARK, VALUES, card_blocks, heading_lines
 from .retrieve import Hit, decides
-from .understand import ASKS_ENOUGH, WORD, Query, asked_value, uses_section_name
+from .understand import ASKS_ENOUGH, ASKS_WHETHER_RAISED, WORD, Query, asked_value, uses_section_name
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -437,7 +437,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     number = {id(hit): n for n, hit in enumerate(ordered, start=1)}
     absent_places, absent_matter = absent or ([], "")
     lead = _lead(query, ordered, number, mode, not_mentioned or [], value=value, hidden=hidden,
-                 absent_places=absent_places, absent_matter=absent_matter)
+                 absent_places=absent_places, absent_matter=absent_matter, analyzer=analyzer)
     lines = [lead] if lead else []
     if notes and {place for place, _ in missing} >= set(query.local_places):
         # None of the places asked about has the field: that is the answer, what they do say follows.
@@ -520,9 +520,25 @@ def asks_enough(query: Query) -> bool:
     return query.intent == "yesno" and bool(ASKS_ENOUGH.search(asked))
 
 
+# A line saying that something is lacking or only proposed: "keine / bzw. zu wenig KiTA-Plätze", "mehr Grünflächen",
+# "Hier könnte die Einrichtung einer entsprechenden Fachstelle nützlich sein".
+LACKING_OR_PROPOSED = re.compile(
+    r"\b(?:kein\w*|(?:zu\s+)?wenig|fehl\w*|mangel\w*|ohne|könnte\w*|sollte\w*|müsste\w*|wäre\w*|würde\w*|"
+    r"wünsch\w*|bedarf|brauch\w*|benötig\w*|einrichtung|schaffung|ausbau|schaffen|einrichten|ausbauen|mehr)\b",
+    re.IGNORECASE)
+
+
+def says_it_exists(query: Query, quotes: list[str]) -> bool:
+    """Whether the quoted lines answer a yes-or-no question "Ja": not where it asks whether something exists ("Gibt
+    es in Bismarck Kitas?") and every line quoted says it is lacking or proposes it ("keine / bzw. zu wenig
+    KiTA-Plätze"); such lines do answer whether it is a problem or a need ("Gibt es in Schalke Ärger mit …?")."""
+    asked = query.text if "intent" in query.inherited else query.question
+    return bool(ASKS_WHETHER_RAISED.search(asked)) or not all(LACKING_OR_PROPOSED.search(text) for text in quotes)
+
+
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],
           value: str | None = None, hidden: list[Hit] = (), absent_places: list[str] = (),
-          absent_matter: str = "") -> str:
+          absent_matter: str = "", analyzer: GermanAnalyzer | None = None) -> str:
     """One or two sentences that answer directly: template words and verbatim quotes with their markers (a list of
     places names the ones not shown too, without one)."""
     if mode == "lacking":
@@ -575,6 +591,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         return phrase(query, "empty", section=quote(first.passage.section or ""), board=quote(first.passage.board),
                       marker=f"[{number[id(first)]}]")
     asked = asked_value(query.question) if query.intent is None else None
+    asked_terms = frozenset(analyzer.analyze(query.about)) if analyzer else frozenset()
     quoted = []
     for hit in hits:
         if hit.passage.meta.get("empty"):
@@ -583,9 +600,10 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
         # (the wrapped lines of a paragraph: the marked ones joined as they run, not each fragment alone)
         items = ([item for item in hit.passage.items if item.line in marked] if hit.passage.meta.get("wrapped")
                  else hit.passage.items)
-        answering = [text for text, _, hit_line in bullets(items, marked, prose=bool(hit.passage.meta.get("wrapped")),
-                                                                  question=query.question)
-                     if hit_line]
+        answering = [(text, line) for text, line, hit_line in bullets(
+            items, marked, prose=bool(hit.passage.meta.get("wrapped")), question=query.question) if hit_line]
+        answering = [text for text, line in answering
+                     if naming_what_is_asked(text, line, answering, asked_terms, analyzer)]
         cards = [" ".join(item.text.strip() for item in hit.passage.items[start:end])
                  for start, end in card_blocks(hit.passage.items)
                  if any(item.line in marked for item in hit.passage.items[start:end])] if asked == "count" else []
@@ -617,7 +635,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
                       where=phrase(query, "for", place=escape_markdown(listing(places, query))) if places else "",
                       quotes=quotes)
     # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
-    if mode == "yes" and asks_enough(query):
+    if mode == "yes" and (asks_enough(query) or not says_it_exists(query, [text for text, _ in quoted])):
         places = query.local_places
         if places and on_a_board:
             return phrase(query, "said_for", place=escape_markdown(listing(places, query)), quotes=quotes)
@@ -634,6 +652,20 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     board = quote(first.passage.board) + (f" ({escape_markdown(speaker)})" if speaker and not named else "")
     return phrase(query, "says" if on_a_board else "says" + text, document=quote(first.passage.short_title),
                   board=board, quotes=quotes)
+
+
+def naming_what_is_asked(text: str, line: int, answering: list[tuple[str, int]], asked_terms: frozenset[str],
+                         analyzer: GermanAnalyzer | None) -> bool:
+    """Whether a marked item is quoted: not beside one of its line that names what is asked when it does not ("Anregung
+    9: … Fachstelle …" and "Anregung 10: …" share a line of the source; "Gibt es eine Fachstelle?" quotes the first)."""
+    same_line = [other for other, at in answering if at == line]
+    if len(same_line) < 2 or not asked_terms or analyzer is None:
+        return True
+
+    def names(quoted: str) -> bool:
+        return bool(asked_terms & set(analyzer.analyze(quoted)))
+
+    return names(text) or not any(names(other) for other in same_line)
 
 
 WALL_BOARDS = frozenset({"district", "topic_card", "topic_result"})

@@ -140,6 +140,17 @@ NOT_YES_OR_NO = re.compile(r",\s*(?:was|wer|wie|wo|wann|warum|welche\w*|wohin|wo
 # not with "Ja" (a citizen reads "Ja – … zu wenig KiTA-Plätze" as "there are enough") nor "Nein".
 ASKS_ENOUGH = re.compile(r"\b(?:genug|genügend\w*|ausreichend\w*|reich(?:t|en)|enough|sufficient\w*|yeterli\w*)\b",
                          re.IGNORECASE)
+# Whether a yes-or-no question asks if something is raised, as a problem, a need, a wish or at all ("Gibt es in
+# Schalke Ärger mit Kriminalität?", "Gibt es Hinweise zu Kitas?") rather than whether it exists ("Gibt es in Bismarck
+# Kitas?"): a line saying it is lacking or only proposed answers the first with "Ja", the second not
+# (answer.LACKING_OR_PROPOSED).
+ASKS_WHETHER_RAISED = re.compile(
+    r"\b(?:\w*probleme?n?|ärger\w*|schwierig\w*|sorgen?|klagen?|beklag\w*|beschwer\w*|kritik\w*|kritisier\w*|mangel\w*|"
+    r"fehl\w*|(?:zu\s+)?wenig|\w*bedarfe?|wunsch|wünsch\w*|gewünscht|\w*forder\w*|vorschl\w*|vorgeschlagen|"
+    r"anregung\w*|thema|themen|anliegen|problems?|issues?|lack\w*|needs?|wish\w*|demand\w*|complain\w*|"
+    r"sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|"
+    r"etwas|hinweis\w*|idee\w*|aussage\w*|anmerkung\w*|rede|gesagt|erwähnt|genannt|angesprochen|mentioned|said)\b",
+    re.IGNORECASE)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
                        r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
 # "Ist das dieselbe Person, die …?": what is compared with what was asked before (the word after it).

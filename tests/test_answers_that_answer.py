@@ -812,6 +812,25 @@ def test_yes_quotes_the_line_that_answers(real):
     assert highlighted(answer.passages[0]) == ["- keine / bzw. zu wenig KiTA-Plätze"]
 
 
+def test_whether_something_exists_is_no_yes_for_a_line_saying_it_is_lacking_or_proposed(real):
+    # "Ja – … keine / bzw. zu wenig KiTA-Plätze" would read "there are Kitas"; the line itself answers
+    kitas = real.ask("Gibt es in Bismarck Kitas?")
+    assert kitas.verdict is None
+    assert kitas.lead == "Für Bismarck steht auf der Tafel: „keine / bzw. zu wenig KiTA-Plätze“ [1].", kitas.text
+    green = real.ask("Gibt es in Schalke Grünflächen?")
+    assert green.lead == "Für Schalke steht auf der Tafel: „mehr Grünflächen“ [1].", green.text
+    # a proposal ("Hier könnte die Einrichtung einer entsprechenden Fachstelle nützlich sein") is quoted, no "Ja";
+    # of the two suggestions written on one line of the source, the one naming it
+    office = real.ask("Gibt es in Minden eine Fachstelle für Integration?")
+    assert office.verdict is None and office.passages, office.text
+    assert office.lead.startswith("Im Protokoll steht unter „Workshop 3"), office.lead
+    assert "Fachstelle nützlich sein.“ [1]." in office.lead and "Willkommenskultur" not in office.lead, office.lead
+    # whether it is a problem or a need, such a line answers "Ja"; and a line saying it is there, whether it exists
+    assert real.ask("Ist der Mangel an Kitas in Bismarck ein Problem?").verdict == "ja"
+    police = real.ask("Gibt es in Feldmark eine Polizeiwache?")
+    assert police.lead == "Ja – für Feldmark steht auf der Tafel: „Polizeiwache“ [1].", police.text
+
+
 def test_whether_something_suffices_is_answered_by_the_line_without_yes_or_no(real):
     # "Ja – … zu wenig KiTA-Plätze" would read as "there are enough"; the line itself answers
     answer = real.ask("gibts in bismarck genug kitas")

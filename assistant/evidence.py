@@ -295,8 +295,14 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     quoted = {word for phrase in QUOTED.findall(query.content) for word in WORD.findall(phrase)}
     if nouns:
         nouns += [match for match in tokens if match.group() in quoted and match not in nouns]
+    # A verb listed as an alternative to a noun is asked about too ("Menschen zu motivieren oder ihre Motivation",
+    # "… identifizieren oder es lieben lernen"), after every noun: alone it names nothing ("fehlen", "gibt").
+    # (an infinitive: not an adjective before its noun, "neue oder alternative Räume", "gleichen Chancen")
+    listed = listed_with_or(query.content) if nouns else set()
+    alongside = [match for match in tokens if match not in nouns and match.group() in listed
+                 and INFINITIVE.fullmatch(match.group()) and not BEFORE_A_NOUN.match(query.content, match.end())]
     candidates = []
-    for word in dict.fromkeys(match.group() for match in nouns or tokens):
+    for word in dict.fromkeys(match.group() for match in (nouns + alongside) or tokens):
         # A plural the stemmer keeps ("Kitas") names the word without its s too, and one in -e or -en the singular
         # the stemmer cuts otherwise ("Sprachkurse", "Sprachkursen" → sprachkurs; "Sprachkurs" → sprachkur)
         forms = [word, word[:-1]] if len(word) > 4 and word.endswith(("s", "e")) else [word]
@@ -358,7 +364,9 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     unused = {word for _, word, matter in candidates if not matter.alternatives and not matter.candidates}
     saying |= {match.group(1) for match in WITH_A_THING.finditer(query.content)
                if match.group(1) in unused and match.group(2) in words_of - unused}
-    candidates.sort(key=lambda candidate: (candidate[1] not in quoted, candidate[1] in saying, candidate[0]))
+    verbs = {match.group() for match in alongside}
+    candidates.sort(key=lambda candidate: (candidate[1] in verbs, candidate[1] not in quoted, candidate[1] in saying,
+                                           candidate[0]))
     return [matter for _, _, matter in candidates]
 
 
@@ -439,16 +447,27 @@ def names_the_field(question: str, section: str, retriever: Retriever) -> bool:
     return any(word in asked for word in own) or uses_section_name(question, section)
 
 
-def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matter | None:
-    """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
-    von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
+INFINITIVE = re.compile(r"[^\W\d_]{3,}(?:en|ern|eln)")
+BEFORE_A_NOUN = re.compile(r"\s+[A-ZÄÖÜ]")
+
+
+def listed_with_or(content: str) -> set[str]:
+    """The words a question lists as alternatives, before and after "oder" ("Gleichbehandlung, Chancen oder
+    Begegnung", "motivieren oder ihre Motivation"), and the word after the last."""
     listed = set()
     position = 0
     # (one after another, the last word of one the first of the next: "neue oder alternative Räume bzw.
     # Begegnungszentren")
-    while match := EITHER.search(query.content, position):
+    while match := EITHER.search(content, position):
         listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
         position = match.start(2)
+    return listed - {None}
+
+
+def either_of(query: Query, matters: list[Matter], retriever: Retriever) -> Matter | None:
+    """One matter for the alternatives a question lists, named where any of them is ("In welchen Stadtteilen ist
+    von Quartiersbüro oder Quartiersmanagement die Rede?"); None when it lists fewer than two that are matters."""
+    listed = listed_with_or(query.content)
     if query.place_kind:
         # (examples of what is asked about where the places asked for are the protocols' own, "In welchen Stadtteilen
         # … (Quartiersbüro, -management o.ä.)"; after "Wo trifft sich der Helferkreis (Rathaus, Schulungsraum o.ä.)?"

@@ -169,7 +169,9 @@ FRAME_WORDS = frozenset(
     "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib "
     # ("In welchen Zusammenhängen kommt die Caritas vor?": the contexts are the places asked for, not a matter)
     "zusammenhang zusammenhange zusammenhänge zusammenhangen zusammenhängen kontext kontexte kontexten context "
-    "contexts".split()
+    "contexts "
+    # ("An welchen Stellen geht es darum …?", "In welchen Abschnitten …?": the places of the text asked for)
+    "stelle stellen abschnitt abschnitte abschnitten passage passagen".split()
 )
 # The words a question opens with (a section named by a question: "Worauf kommt es an", "Was läuft gut").
 QUESTION_WORDS = frozenset(

@@ -12,6 +12,7 @@ from support import real_index_dir
 from assistant import Assistant, Filters
 from assistant.answer import framing, place_of
 from assistant.evaluate import contains, right_without_citation
+from assistant.evidence import matters_of
 from assistant.retrieve import Hit
 from assistant.understand import Query
 from index.passage import Item, Passage
@@ -60,6 +61,21 @@ def test_alternatives_with_an_adjective_are_each_looked_for(real):
     answer = real.ask("In welchen Stadtteilen geht es um ein Quartiersbüro oder systematisches Quartiersmanagement?")
     assert answer.mode == "where"
     assert {place_of(hit.passage) for hit in answer.passages} == {"Altstadt", "Schalke-Nord"}
+
+
+def test_a_verb_listed_beside_a_noun_is_an_alternative_and_the_places_of_the_text_frame_the_question(real):
+    # "Leute zu motivieren oder über Motivation": the boards saying "Kinder motivieren" or "„Bürgergruppen“ zu
+    # motivieren" answer as well as "Motivationsarbeit"
+    answer = real.ask("Wo steht etwas dazu, Leute zu motivieren oder über Motivation?")
+    assert answer.mode == "where", answer.text
+    texts = " ".join(hit.passage.text for hit in answer.passages)
+    assert "Motivationsarbeit" in texts and "„Bürgergruppen“ zu motivieren" in texts, answer.text
+    # a verb alone still names nothing asked about where a noun does ("Gibt es" is no matter)
+    assert matters_of(real.understand("Wo wird gefordert, mehr Sprachkurse anzubieten?"),
+                      real.retriever)[0].words == ["Sprachkurse"]
+    # "An welchen Stellen …" asks where; "Stellen" is not what it is about
+    first = matters_of(real.understand("An welchen Stellen geht es um Menschen aus Rumänien?"), real.retriever)[0]
+    assert first.words != ["Stellen"], first.words
 
 
 def test_examples_of_a_kind_and_a_compound_sharing_its_first_part_are_each_looked_for(real):

@@ -521,11 +521,13 @@ def asks_enough(query: Query) -> bool:
 
 
 # A line saying that something is lacking or only proposed: "keine / bzw. zu wenig KiTA-Plätze", "mehr Grünflächen",
-# "Hier könnte die Einrichtung einer entsprechenden Fachstelle nützlich sein".
+# "Hier könnte die Einrichtung einer entsprechenden Fachstelle nützlich sein" (not one saying it is there:
+# "Trotz vorhandener Begegnungsstätten … wenig wahrgenommen").
 LACKING_OR_PROPOSED = re.compile(
-    r"\b(?:kein\w*|(?:zu\s+)?wenig|fehl\w*|mangel\w*|ohne|könnte\w*|sollte\w*|müsste\w*|wäre\w*|würde\w*|"
+    r"\b(?:kein\w*|zu\s+wenig\w*|fehl\w*|mangel\w*|könnte\w*|sollte\w*|müsste\w*|wäre\w*|würde\w*|"
     r"wünsch\w*|bedarf|brauch\w*|benötig\w*|einrichtung|schaffung|ausbau|schaffen|einrichten|ausbauen|mehr)\b",
     re.IGNORECASE)
+PRESENT = re.compile(r"\b(?:vorhanden\w*|gibt\s+es|existier\w*|bestehend\w*)\b", re.IGNORECASE)
 
 
 def says_it_exists(query: Query, quotes: list[str]) -> bool:
@@ -533,7 +535,8 @@ def says_it_exists(query: Query, quotes: list[str]) -> bool:
     es in Bismarck Kitas?") and every line quoted says it is lacking or proposes it ("keine / bzw. zu wenig
     KiTA-Plätze"); such lines do answer whether it is a problem or a need ("Gibt es in Schalke Ärger mit …?")."""
     asked = query.text if "intent" in query.inherited else query.question
-    return bool(ASKS_WHETHER_RAISED.search(asked)) or not all(LACKING_OR_PROPOSED.search(text) for text in quotes)
+    return bool(ASKS_WHETHER_RAISED.search(asked)) or not all(
+        LACKING_OR_PROPOSED.search(text) and not PRESENT.search(text) for text in quotes)
 
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],

@@ -280,8 +280,11 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
     has any, since "fehlen" or "gibt" name nothing."""
     lexical = retriever.lexical
     own = set(retriever.vocabulary.own_words(query))
+    # ("An welchen Stellen …?" asks where, like "In welchen Stadtteilen"; "Wo werden Stellen geschaffen?" for jobs)
+    framing = [match.span() for match in WHICH_PASSAGES.finditer(query.content)]
     tokens = [match for match in WORD_WITH_HYPHENS.finditer(query.content)
-              if any(piece in own and piece not in FRAME_WORDS for piece in words(match.group()))]
+              if any(piece in own and piece not in FRAME_WORDS for piece in words(match.group()))
+              and not any(start <= match.start() < end for start, end in framing)]
     # "War die Mitgliederversammlung des Makerspace beschlussfähig?" asks about "beschlussfähig": the words of a
     # document's title name the meeting, unless nothing else is left.
     # So do the words for a document itself ("Ist das Mindener Dokument schon das fertige Konzept?").
@@ -297,10 +300,12 @@ def matters_of(query: Query, retriever: Retriever) -> list[Matter]:
         nouns += [match for match in tokens if match.group() in quoted and match not in nouns]
     # A verb listed as an alternative to a noun is asked about too ("Menschen zu motivieren oder ihre Motivation",
     # "… identifizieren oder es lieben lernen"), after every noun: alone it names nothing ("fehlen", "gibt").
-    # (an infinitive: not an adjective before its noun, "neue oder alternative Räume", "gleichen Chancen")
-    listed = listed_with_or(query.content) if nouns else set()
+    # (an infinitive right beside "oder": not an adjective before its noun, "neue oder alternative Räume", nor the
+    # participle after the alternatives, "Sprachkurse oder Kinderbetreuung angeboten")
+    listed = listed_with_or(query.content, beside_only=True) if nouns else set()
     alongside = [match for match in tokens if match not in nouns and match.group() in listed
-                 and INFINITIVE.fullmatch(match.group()) and not BEFORE_A_NOUN.match(query.content, match.end())]
+                 and INFINITIVE.fullmatch(match.group()) and not PARTICIPLE.fullmatch(match.group())
+                 and not BEFORE_A_NOUN.match(query.content, match.end())]
     candidates = []
     for word in dict.fromkeys(match.group() for match in (nouns + alongside) or tokens):
         # A plural the stemmer keeps ("Kitas") names the word without its s too, and one in -e or -en the singular
@@ -447,19 +452,28 @@ def names_the_field(question: str, section: str, retriever: Retriever) -> bool:
     return any(word in asked for word in own) or uses_section_name(question, section)
 
 
+WHICH_PASSAGES = re.compile(r"\b(?:an|in|auf|bei)\s+welche[nrm]?\s+(?:stellen?|abschnitt\w*|passagen?)\b",
+                            re.IGNORECASE)
 INFINITIVE = re.compile(r"[^\W\d_]{3,}(?:en|ern|eln)")
+PARTICIPLE = re.compile(r"(?:an|auf|aus|ein|vor|zu|mit|ab|bei|nach|um|durch|über|weg|her|hin|dar)?ge[^\W\d_]{3,}",
+                        re.IGNORECASE)
 BEFORE_A_NOUN = re.compile(r"\s+[A-ZÄÖÜ]")
+ARTICLE_LETTERS = 4  # "es", "sie", "ihre", "eine"
 
 
-def listed_with_or(content: str) -> set[str]:
+def listed_with_or(content: str, beside_only: bool = False) -> set[str]:
     """The words a question lists as alternatives, before and after "oder" ("Gleichbehandlung, Chancen oder
-    Begegnung", "motivieren oder ihre Motivation"), and the word after the last."""
+    Begegnung", "motivieren oder ihre Motivation"), and the word after the last (not with beside_only: the noun of
+    "oder systematisches Quartiersmanagement")."""
     listed = set()
     position = 0
     # (one after another, the last word of one the first of the next: "neue oder alternative Räume bzw.
     # Begegnungszentren")
     while match := EITHER.search(content, position):
-        listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2), match.group(3)}
+        listed |= {word.strip() for word in match.group(1).split(",")} | {match.group(2)}
+        # (after a pronoun or an article it is the alternative: "identifizieren oder es lieben")
+        if not beside_only or (match.group(2).islower() and len(match.group(2)) <= ARTICLE_LETTERS):
+            listed.add(match.group(3))
         position = match.start(2)
     return listed - {None}
 

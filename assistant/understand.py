@@ -146,9 +146,10 @@ ASKS_ENOUGH = re.compile(r"\b(?:genug|genügend\w*|ausreichend\w*|reich(?:t|en)|
 # (answer.LACKING_OR_PROPOSED).
 ASKS_WHETHER_RAISED = re.compile(
     r"\b(?:\w*probleme?n?|ärger\w*|schwierig\w*|sorgen?|klagen?|beklag\w*|beschwer\w*|kritik\w*|kritisier\w*|mangel\w*|"
-    r"fehl\w*|(?:zu\s+)?wenig|\w*bedarfe?|wunsch|wünsch\w*|gewünscht|\w*forder\w*|vorschl\w*|vorgeschlagen|"
+    r"fehl\w*|(?:zu\s+)?wenig\w*|knapp\w*|brauch\w*|benötig\w*|sollte\w*|mehr|\w*bedarfe?|wunsch|wünsch\w*|"
+    r"gewünscht|\w*forder\w*|vorschl\w*|vorgeschlagen|gesprochen|diskutiert|"
     r"anregung\w*|thema|themen|anliegen|problems?|issues?|lack\w*|needs?|wish\w*|demand\w*|complain\w*|"
-    r"sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|"
+    r"shortage\w*|few\w*|enough|more|sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|yetersiz\w*|"
     r"etwas|hinweis\w*|idee\w*|aussage\w*|anmerkung\w*|rede|gesagt|erwähnt|genannt|angesprochen|mentioned|said)\b",
     re.IGNORECASE)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
@@ -169,9 +170,7 @@ FRAME_WORDS = frozenset(
     "mahallelerde bölge bölgelerde geçiyor bahsediliyor zeig zeige zeigen nenne nenn liste show list give gib "
     # ("In welchen Zusammenhängen kommt die Caritas vor?": the contexts are the places asked for, not a matter)
     "zusammenhang zusammenhange zusammenhänge zusammenhangen zusammenhängen kontext kontexte kontexten context "
-    "contexts "
-    # ("An welchen Stellen geht es darum …?", "In welchen Abschnitten …?": the places of the text asked for)
-    "stelle stellen abschnitt abschnitte abschnitten passage passagen".split()
+    "contexts".split()
 )
 # The words a question opens with (a section named by a question: "Worauf kommt es an", "Was läuft gut").
 QUESTION_WORDS = frozenset(

@@ -73,6 +73,7 @@ from .understand import (
     other_meetings,
     place_kind,
     understand,
+    uses_section_name,
     words,
     written_in_words,
 )
@@ -323,6 +324,20 @@ class Assistant:
             beyond = False
         elif by_names:
             ranking = self.retriever.rank(query, filters)  # nothing gathered after all
+        if ranking.missing and query.topics:
+            # "Wer hat beim Thema Bildung, IFÖ und Übergänge den Hut auf?": the topic it names has the field; that the
+            # workshop "Bildung", named by the same word, lacks it is not the answer
+            named = {passage.section for passage in self.store.passages
+                     if (passage.source, passage.topic_no) in query.topics}
+            ranking.missing = [(place, section) for place, section in ranking.missing if section not in named]
+        if ranking.missing:
+            # A field found by the words of its printed prompt only ("Probleme" of the topics' "Was ist die
+            # Herausforderung / das Problem") is no field the place is said to lack: "keinen Abschnitt
+            # „Herausforderung“" names what the question never did (Schalke's "Handlungsbedarfe" answer it)
+            # (the words asked, now or in the question a follow-up carries on: not the section names carried along)
+            asked = " ".join([query.question, *normalize_history(history)[-1:]])
+            ranking.missing = [(place, section) for place, section in ranking.missing
+                               if uses_section_name(asked, section)]
         lacking = {place for place, _ in ranking.missing}
         lacks_the_field = bool(lacking) and lacking >= set(query.local_places) and not query.topics
         if lacks_the_field:

@@ -13,7 +13,15 @@ from index.lexical import GermanAnalyzer, fold
 
 from .evidence import LIST_MARK, VALUES, card_blocks, heading_lines
 from .retrieve import Hit, decides
-from .understand import ASKS_ENOUGH, ASKS_WHETHER_RAISED, WORD, Query, asked_value, uses_section_name
+from .understand import (
+    ASKS_ENOUGH,
+    ASKS_WHETHER_RAISED,
+    ASKS_WHETHER_THERE_IS,
+    WORD,
+    Query,
+    asked_value,
+    uses_section_name,
+)
 
 MAX_ITEMS_PER_PASSAGE = 8
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]~])")
@@ -93,6 +101,7 @@ PHRASES = {
         "elsewhere": "Nein – unter {section} steht das {where}nicht, sondern unter {other}: {quotes}.",
         "yes_for": "Ja – für {place} steht auf der Tafel: {quotes}.",
         "said_for": "Für {place} steht auf der Tafel: {quotes}.",
+        "said_for_under": "Für {place} steht auf der Tafel unter {section}: {quotes}.",
         "yes_text": "Ja – im Protokoll steht: {quotes}.",
         "says_text": "Im Protokoll steht unter {board}: {quotes}.",
         "yes_text_in": "Ja – in {document} steht: {quotes}.",
@@ -154,6 +163,7 @@ PHRASES = {
         "elsewhere": "No – {where}it is not under {section} but under {other}: {quotes}.",
         "yes_for": "Yes – for {place} the board says: {quotes}.",
         "said_for": "For {place} the board says: {quotes}.",
+        "said_for_under": "For {place} the board says under {section}: {quotes}.",
         "yes_text": "Yes – the minutes say: {quotes}.",
         "says_text": "The minutes say under {board}: {quotes}.",
         "yes_text_in": "Yes – {document} says: {quotes}.",
@@ -214,6 +224,7 @@ PHRASES = {
         "elsewhere": "Hayır – {where}{section} altında değil, {other} altında geçiyor: {quotes}.",
         "yes_for": "Evet – {place} için panoda şu yazıyor: {quotes}.",
         "said_for": "{place} için panoda şu yazıyor: {quotes}.",
+        "said_for_under": "{place} için panoda {section} altında şu yazıyor: {quotes}.",
         "yes_text": "Evet – protokolde şu yazıyor: {quotes}.",
         "says_text": "Protokolde {board} altında şu yazıyor: {quotes}.",
         "yes_text_in": "Evet – {document} protokolünde şu yazıyor: {quotes}.",
@@ -489,7 +500,7 @@ def compose(query: Query, hits: list[Hit], missing: list[tuple[str, str]], analy
     answer.verdict = {"yes": "ja", "no": "nein", "elsewhere": "nein"}.get(mode)
     if mode == "yes" and not lead.startswith(phrase(query, "yes", quotes="").split(" ")[0]):
         answer.verdict = None  # the lead quotes a decision (or whether it suffices) without saying "Ja" of its own
-    if mode == "no" and asks_enough(query):
+    if mode == "no" and says_nothing_rather_than_no(query):
         answer.verdict = None
     answer.not_mentioned = list(not_mentioned or [])
     answer.not_shown = len(hidden)
@@ -502,13 +513,22 @@ def no_answer(query: Query, places: list[str]) -> Answer:
     """A yes-or-no question about named places whose boards do not mention the matter: "no", citing nothing."""
     where = phrase(query, "for", place=listing(places, query)) if places else ""
     # (a district's boards, else a protocol's text: a workshop's rows, minutes)
-    said = "none" if asks_enough(query) else "no"
+    said = "none" if says_nothing_rather_than_no(query) else "no"
     key = said if any(place.kind == "district" for place in query.places) else said + "_text"
     lead = escape_markdown(phrase(query, key, where=where))
     answer = Answer(text=lead, passages=[], query=query, mode="no")
     answer.lead = lead
-    answer.verdict = None if asks_enough(query) else "nein"
+    answer.verdict = None if says_nothing_rather_than_no(query) else "nein"
     return answer
+
+
+def says_nothing_rather_than_no(query: Query) -> bool:
+    """Whether a yes-or-no question the protocols do not answer gets "nothing is said of it" rather than "Nein":
+    one asking whether something suffices ("Nein" would say "not enough") or whether something exists ("Gibt es in
+    Schalke-Nord einen Jugendtreff?": "Nein" would say there is none, where the boards are only silent)."""
+    asked = query.text if "intent" in query.inherited else query.question
+    return asks_enough(query) or (query.intent == "yesno" and not ASKS_WHETHER_RAISED.search(asked)
+                                  and bool(ASKS_WHETHER_THERE_IS.search(asked)))
 
 
 def asks_enough(query: Query) -> bool:
@@ -528,15 +548,28 @@ LACKING_OR_PROPOSED = re.compile(
     r"wünsch\w*|bedarf|brauch\w*|benötig\w*|einrichtung|schaffung|ausbau|schaffen|einrichten|ausbauen|mehr)\b",
     re.IGNORECASE)
 PRESENT = re.compile(r"\b(?:vorhanden\w*|gibt\s+es|existier\w*|bestehend\w*)\b", re.IGNORECASE)
+# A table's column for what is wanted or proposed rather than what there is: "Ziel: …", "Angebot/ Maßnahme: …",
+# "Empfehlungen: …" (a board's field, "Handlungsbedarfe", holds problems that are there as well as what is lacking).
+WISHED_COLUMN = re.compile(r"empfehl|lösung|idee|ziel|vorschl|anregung|maßnahme|forder|wunsch|wünsch|planung",
+                           re.IGNORECASE)
+LABEL_CHARS = 40  # "Angebot/ Maßnahme: …": a quote's own label is this short at most
 
 
 def says_it_exists(query: Query, quotes: list[str]) -> bool:
     """Whether the quoted lines answer a yes-or-no question "Ja": not where it asks whether something exists ("Gibt
     es in Bismarck Kitas?") and every line quoted says it is lacking or proposes it ("keine / bzw. zu wenig
-    KiTA-Plätze"); such lines do answer whether it is a problem or a need ("Gibt es in Schalke Ärger mit …?")."""
+    KiTA-Plätze") or is a table's cell of what is wanted ("Ziel: Es gibt genügend Unterstützung …"); such lines do
+    answer whether it is a problem or a need ("Gibt es in Schalke Ärger mit …?")."""
     asked = query.text if "intent" in query.inherited else query.question
-    return bool(ASKS_WHETHER_RAISED.search(asked)) or not all(
-        LACKING_OR_PROPOSED.search(text) and not PRESENT.search(text) for text in quotes)
+    if ASKS_WHETHER_RAISED.search(asked):
+        return True
+
+    def wished(text: str) -> bool:
+        label, colon, _ = text.partition(": ")
+        return bool(colon and len(label) <= LABEL_CHARS and WISHED_COLUMN.search(label))
+
+    return not all((wished(text) or LACKING_OR_PROPOSED.search(text)) and not PRESENT.search(text)
+                   for text in quotes)
 
 
 def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_mentioned: list[str],
@@ -552,7 +585,7 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
     if mode == "no":
         places = query.local_places
         where = phrase(query, "for", place=listing(places, query)) if places else ""
-        said = "none" if asks_enough(query) else "no"
+        said = "none" if says_nothing_rather_than_no(query) else "no"
         return escape_markdown(f"{phrase(query, said + medium, where=where)} {phrase(query, 'similar')}")
     if mode == "absent":
         said = phrase(query, "absent" + medium, place=listing(absent_places, query), matter=f"„{absent_matter}“")
@@ -638,10 +671,14 @@ def _lead(query: Query, hits: list[Hit], number: dict[int, int], mode: str, not_
                       where=phrase(query, "for", place=escape_markdown(listing(places, query))) if places else "",
                       quotes=quotes)
     # (a decision quoted says itself whether it passed: "Ja – … wird abgelehnt" would contradict it)
+    section = first.passage.section
     if mode == "yes" and (asks_enough(query) or not says_it_exists(query, [text for text, _ in quoted])):
         places = query.local_places
         if places and on_a_board:
-            return phrase(query, "said_for", place=escape_markdown(listing(places, query)), quotes=quotes)
+            # (the field it stands in tells a need from what there is: "unter „Handlungsbedarfe“")
+            under = section and not asks_enough(query) and section != first.passage.board
+            return phrase(query, "said_for_under" if under else "said_for",
+                          place=escape_markdown(listing(places, query)), section=quote(section or ""), quotes=quotes)
     elif mode == "yes" and not decides(first.passage):
         places = query.local_places
         if places and on_a_board:

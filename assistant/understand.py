@@ -145,13 +145,16 @@ ASKS_ENOUGH = re.compile(r"\b(?:genug|genügend\w*|ausreichend\w*|reich(?:t|en)|
 # Kitas?"): a line saying it is lacking or only proposed answers the first with "Ja", the second not
 # (answer.LACKING_OR_PROPOSED).
 ASKS_WHETHER_RAISED = re.compile(
-    r"\b(?:\w*probleme?n?|ärger\w*|schwierig\w*|sorgen?|klagen?|beklag\w*|beschwer\w*|kritik\w*|kritisier\w*|mangel\w*|"
+    r"\b(?:\w*probleme?n?|ärger\w*|schwierig\w*|sorgen?|klagen?|\w*klagt|beklag\w*|beschwer\w*|kritik\w*|kritisier\w*|mangel\w*|"
     r"fehl\w*|(?:zu\s+)?wenig\w*|knapp\w*|brauch\w*|benötig\w*|sollte\w*|mehr|\w*bedarfe?|wunsch|wünsch\w*|"
     r"gewünscht|\w*forder\w*|vorschl\w*|vorgeschlagen|gesprochen|diskutiert|"
     r"anregung\w*|thema|themen|anliegen|problems?|issues?|lack\w*|needs?|wish\w*|demand\w*|complain\w*|"
     r"shortage\w*|few\w*|enough|more|sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|yetersiz\w*|"
     r"etwas|hinweis\w*|idee\w*|aussage\w*|anmerkung\w*|rede|gesagt|erwähnt|genannt|angesprochen|mentioned|said)\b",
     re.IGNORECASE)
+# Whether something is there at all: "Gibt es …", "gibts", "Hat Bismarck …", "Is there", "Are there", "… var mı".
+ASKS_WHETHER_THERE_IS = re.compile(r"\b(?:gibt\s+es|gibt'?s|existier\w*|is\s+there|are\s+there|var\s+m[ıi])\b",
+                                   re.IGNORECASE)
 EITHER_OR = re.compile(r"\b(?:eher|lieber|rather)\b[^?]*\b(?:oder|or)\b(?!\s+(?:nicht|not)\b)"
                        r"|\b(?:oder|or)\s+(?:eher|lieber|rather)\b", re.IGNORECASE)
 # "Ist das dieselbe Person, die …?": what is compared with what was asked before (the word after it).

@@ -376,6 +376,19 @@ def served(real_assistant, tmp_path_factory):
     demo.close()
 
 
+def test_the_feedback_icons_are_served_from_their_folder_not_from_the_cache_it_empties(served):
+    # Copied into Gradio's cache, the icons were deleted by delete_cache after an hour (or by another app on the
+    # machine stopping): broken images on "Hilfreich" / "Nicht hilfreich".
+    config = httpx.get(f"{served.url.rstrip('/')}/config", timeout=30).json()
+    icons = [component["props"]["icon"] for component in config["components"]
+             if component.get("type") == "button" and component.get("props", {}).get("icon")]
+    assert len(icons) == 2
+    for icon in icons:
+        assert Path(icon["path"]).parent == Path(app.__file__).parent / "ui" / "icons", icon["path"]
+        response = httpx.get(icon["url"], timeout=30)
+        assert response.status_code == 200 and b"<svg" in response.content
+
+
 @pytest.fixture
 def client(served):
     return Client(served.url, verbose=False)  # a new client is a new browser session: its own conversation
@@ -540,7 +553,7 @@ def test_export_and_share_link(client, served):
 def test_where_answer_has_a_places_table_downloadable_as_csv(client):
     turn = chat(client, "Wo fehlen Kita-Plätze?")
     answer = text_of(turn.messages[-1])
-    assert "| Ort | Fundstelle | Quellen |" in answer and "| Altstadt | *nicht erwähnt* | – |" in answer
+    assert "| Ort | Fundstelle | Quellen |" in answer and "| Altstadt | *nicht erwähnt* |  |" in answer
     assert answer.index("| Ort |") < answer.index("Gefunden:")  # the table right under the lead
     path = client.predict(api_name="/places_csv")["value"]
     rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8-sig")), delimiter=";"))

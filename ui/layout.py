@@ -210,6 +210,9 @@ def build_app(assistant: Assistant, feedback_dir=None, staff: bool = False, staf
             raise user_error(str(message), message.title) from None
 
     document_choices = handlers.choices["documents"]
+    # The icons are served from their folder, not copied into Gradio's cache: delete_cache removes what it copied
+    # after an hour (and a second app on the machine removes the same copy when it stops), leaving broken images.
+    gr.set_static_paths([ICONS])
     with gr.Blocks(title="Protokoll-Assistent", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         conversation = ui.add("conversation", gr.State(Conversation()))
         ui.add("intro", gr.Markdown(intro_text(document_choices), elem_id="intro"))

@@ -127,5 +127,5 @@ def test_a_where_answer_is_exported_as_the_chat_shows_it():
     lead_at, table_at, found_at = (text.index(answer.lead), text.index("| Ort | Fundstelle | Quellen |"),
                                    text.index("Gefunden: 3 Stellen"))
     assert lead_at < table_at < found_at
-    assert f"{answer.lead}\n\n| Ort |" in text and "| Weststadt | *nicht erwähnt* | – |" in text
+    assert f"{answer.lead}\n\n| Ort |" in text and "| Weststadt | *nicht erwähnt* |  |" in text
     assert "(#quelle-" not in text  # no links into a chat the file does not have

@@ -49,7 +49,7 @@ def test_markdown_table_escapes_the_corpus_and_links_the_markers():
     assert lines[2] == ("| Nordstadt | Spielplätze &lt;b>fehlen&lt;/b> / Bänke \\| Tische | "
                         "[\\[1\\]](#quelle-2-1) |")
     assert lines[3].endswith("| [\\[2\\]](#quelle-2-2), [\\[3\\]](#quelle-2-3) |")
-    assert lines[4] == "| Weststadt | *nicht erwähnt* | – |"
+    assert lines[4] == "| Weststadt | *nicht erwähnt* |  |"
     assert places_markdown(where_answer("en"), 0).splitlines()[0] == "| Place | Finding | Sources |"
 
 

@@ -94,7 +94,8 @@ def places_markdown(answer: Answer, index: int | None) -> str:
     for row in rows:
         name = escape_markdown(row.place).replace("|", "\\|")  # a "|" in a board's name would end the cell
         if not row.mentioned:
-            out.append(f"| {name} | *{missing}* | – |")
+            # (no source: an empty cell, which a phone's one-line rows leave out, "Heßler: nicht erwähnt")
+            out.append(f"| {name} | *{missing}* |  |")
             continue
         markers = ", ".join(f"[\\[{n}\\]](#quelle-{index}-{n})" if index is not None else f"\\[{n}\\]"
                             for n in row.markers)

@@ -330,14 +330,14 @@ class Assistant:
             named = {passage.section for passage in self.store.passages
                      if (passage.source, passage.topic_no) in query.topics}
             ranking.missing = [(place, section) for place, section in ranking.missing if section not in named]
+        # (the words asked, now or in the question a follow-up carries on: not the section names carried along)
+        asked_words = " ".join([query.question, *normalize_history(history)[-1:]])
         if ranking.missing:
             # A field found by the words of its printed prompt only ("Probleme" of the topics' "Was ist die
             # Herausforderung / das Problem") is no field the place is said to lack: "keinen Abschnitt
             # „Herausforderung“" names what the question never did (Schalke's "Handlungsbedarfe" answer it)
-            # (the words asked, now or in the question a follow-up carries on: not the section names carried along)
-            asked = " ".join([query.question, *normalize_history(history)[-1:]])
             ranking.missing = [(place, section) for place, section in ranking.missing
-                               if uses_section_name(asked, section)]
+                               if uses_section_name(asked_words, section)]
         lacking = {place for place, _ in ranking.missing}
         lacks_the_field = bool(lacking) and lacking >= set(query.local_places) and not query.topics
         if lacks_the_field:
@@ -410,7 +410,9 @@ class Assistant:
                 if query.intent == "yesno":
                     # The passages that answer best first: in the order of the ranking.
                     found.sort(key=lambda hit: ranking.hits.rank_of(hit.position))
-                    fields = set(query.sections) & query.worded_sections
+                    # (a field named by its name: "Problem" is a word of the topics' prompt, not "Herausforderung")
+                    fields = {field for field in set(query.sections) & query.worded_sections
+                              if uses_section_name(asked_words, field)}
                     in_the_field = [hit for hit in found if hit.passage.section in fields]
                     if fields and not in_the_field and all(hit.passage.section for hit in found):
                         # "Sehen die Leute in Schalke Schrottimmobilien als etwas, das gut läuft?": not under the

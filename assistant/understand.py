@@ -2079,6 +2079,11 @@ def _refers_back(question: str) -> bool:
         or _demonstrative(question) or SUCH_A_THING.search(question) is not None
 
 
+# "Ist das dort ein Problem?", "Is that a problem there?": the thing asked about before is the subject.
+THAT_THING = re.compile(r"\b(?:ist|sind|war|wäre|wird|bleibt)\s+(?:das|dies|es)\b|\b(?:is|was)\s+(?:that|it|this)\b",
+                        re.IGNORECASE)
+
+
 # "Gibt es für so etwas schon ein Vorbild?": the kind of thing asked about before.
 # (not where it goes on to say what: "so ein Projekt wie Kinder helfen Kindern", "so etwas wie ein Sprachcafé")
 SUCH_A_THING = re.compile(r"(?:\bso\s*(?:etwas|was|ein|eine|einen|einem|einer)\b|\bsowas\b|\bsuch\s+(?:a|an)\b)"
@@ -2143,6 +2148,12 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
         # (what it asks about is the earlier question's matter: "Kitaplätze")
         intent, content, about = "yesno", previous.content, previous.about
         inherited.append("intent")
+    elif intent == "yesno" and previous.intent in ("yesno", "where") and THAT_THING.search(query.question) and all(
+            ASKS_WHETHER_RAISED.fullmatch(word) for word in WORD.findall(query.content)[1:] if word[:1].isupper()):
+        # "Ist das dort ein Problem?" after "Gibt es in Schalke-Nord einen Jugendtreff?": "das" is the Jugendtreff,
+        # and whether it is a problem is asked of it (a noun of its own would be what it asks about instead)
+        content, about = f"{previous.content} {query.content}", f"{previous.about} {query.about}"
+        inherited.append("matter")
     if ("sections" in inherited and previous.places or swaps_the_place) and "places" not in inherited \
             and query.places:
         # "Und in Bismarck?": the earlier question with the place swapped reads best for the embedder.
@@ -2185,7 +2196,9 @@ def _inherit(query: Query, previous: Query, context: str, keep_sections: bool = 
 # Bismarck?", "Peki Bismarck'ta?"), folded.
 PLACE_SWAP_WORDS = FOLLOWUP_OPENERS | frozenset(
     "in im bei fur aus mit dem der den die wie ist es sieht dort denn noch auch so at for about what how is it "
-    "there te ta de da".split())
+    "there te ta de da "
+    # ("Welche davon sind in Schalke?" after a where-question: whether Schalke's boards name it)
+    "welche welcher welches davon sind which of them are".split())
 
 
 def _swap_places(text: str, old: list[Place], new: list[Place]) -> str:

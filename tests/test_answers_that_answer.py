@@ -653,11 +653,23 @@ def test_a_topic_named_with_the_word_of_a_workshop_is_not_said_to_lack_the_field
     assert workshop.lead == "Für Bildung gibt es im Protokoll keinen Abschnitt „Verantwortung“.", workshop.text
 
 
+def test_whether_that_is_a_problem_asks_it_of_the_thing_asked_about_before(real):
+    # "das" is the Jugendtreff of the earlier question: the boards are silent on it, not on "Problem"
+    silent = real.ask("Ist das dort ein Problem?", ["Gibt es in Schalke-Nord einen Jugendtreff?"])
+    assert silent.verdict == "nein" and silent.only_similar, silent.text
+    # and where the place's boards name it, "Ja" with the line, not "not under „Herausforderung“", a field named
+    # by its prompt only ("Was ist die Herausforderung / das Problem")
+    named = real.ask("Ist das dort ein Problem?", ["Gibt es in Schalke Schrottimmobilien?"])
+    assert named.lead == "Ja – für Schalke steht auf der Tafel: „Schrottimmobilien“ [1].", named.text
+
+
 def test_a_field_found_by_its_prompt_alone_is_no_banner_of_a_missing_section(real):
     # "Probleme" is a word of the topics' prompt "Was ist die Herausforderung / das Problem"; the user never named
     # "Herausforderung", and Schalke's boards have their own field for it
     answer = real.ask("Welche davon sind in Schalke?", ["Wo gibt es Probleme mit Schrottimmobilien oder Leerstand?"])
     assert answer.passages and "keinen Abschnitt" not in answer.text, answer.text
+    # ("Welche davon sind in Schalke?" asks whether Schalke's boards name what the where-question asked about)
+    assert answer.lead == "Ja – für Schalke steht auf der Tafel: „Schrottimmobilien“ [1].", answer.text
     again = real.ask("Ist das dort ein Problem?", ["Gibt es in Schalke-Nord einen Jugendtreff?"])
     assert "Herausforderung" not in again.lead, again.text
     # a field named by its name still is ("Und wer ist dafür verantwortlich?" after a workshop), see above

@@ -146,10 +146,10 @@ ASKS_ENOUGH = re.compile(r"\b(?:genug|genügend\w*|ausreichend\w*|reich(?:t|en)|
 # (answer.LACKING_OR_PROPOSED).
 ASKS_WHETHER_RAISED = re.compile(
     r"\b(?:\w*probleme?n?|ärger\w*|schwierig\w*|sorgen?|klagen?|\w*klagt|beklag\w*|beschwer\w*|kritik\w*|kritisier\w*|mangel\w*|"
-    r"fehl\w*|(?:zu\s+)?wenig\w*|knapp\w*|brauch\w*|benötig\w*|sollte\w*|mehr|\w*bedarfe?|wunsch|wünsch\w*|"
+    r"fehl\w*|(?:zu\s+)?wenig\w*|knapp\w*|brauch\w*|benötig\w*|soll\w*|geplant|vorgesehen|mehr|\w*bedarfe?|wunsch|wünsch\w*|"
     r"gewünscht|\w*forder\w*|vorschl\w*|vorgeschlagen|gesprochen|diskutiert|"
     r"anregung\w*|thema|themen|anliegen|problems?|issues?|lack\w*|needs?|wish\w*|demand\w*|complain\w*|"
-    r"shortage\w*|few\w*|enough|more|sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|yetersiz\w*|"
+    r"shortage\w*|few\w*|enough|more|should|planned|sorun\w*|eksik\w*|ihtiya\w*|talep\w*|şikayet\w*|yetersiz\w*|"
     r"etwas|hinweis\w*|idee\w*|aussage\w*|anmerkung\w*|rede|gesagt|erwähnt|genannt|angesprochen|mentioned|said)\b",
     re.IGNORECASE)
 # Whether something is there at all: "Gibt es …", "gibts", "Hat Bismarck …", "Is there", "Are there", "… var mı".

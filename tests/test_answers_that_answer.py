@@ -886,6 +886,9 @@ def test_whether_something_exists_is_no_yes_for_a_line_saying_it_is_lacking_or_p
     for question in ("Ist der Mangel an Kitas in Bismarck ein Problem?", "Gibt es zu wenige Kitaplätze in Bismarck?",
                      "Braucht Bismarck mehr Kitas?", "Is there a shortage of Kita places in Bismarck?"):
         assert real.ask(question).verdict == "ja", question
+    # whether it is proposed, a proposal answers "Ja"
+    proposal = real.ask("Soll es in Minden Prüfungen in der Muttersprache geben?")
+    assert proposal.verdict == "ja" and "Muttersprache" in proposal.lead, proposal.text
     # ("Trotz vorhandener Begegnungsstätten … wenig wahrgenommen" says they are there)
     assert real.ask("Gibt es Begegnungsstätten?").verdict == "ja"
     police = real.ask("Gibt es in Feldmark eine Polizeiwache?")

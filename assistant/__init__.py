@@ -324,20 +324,17 @@ class Assistant:
             beyond = False
         elif by_names:
             ranking = self.retriever.rank(query, filters)  # nothing gathered after all
-        if ranking.missing and query.topics:
-            # "Wer hat beim Thema Bildung, IFÖ und Übergänge den Hut auf?": the topic it names has the field; that the
-            # workshop "Bildung", named by the same word, lacks it is not the answer
-            named = {passage.section for passage in self.store.passages
-                     if (passage.source, passage.topic_no) in query.topics}
-            ranking.missing = [(place, section) for place, section in ranking.missing if section not in named]
         # (the words asked, now or in the question a follow-up carries on: not the section names carried along)
         asked_words = " ".join([query.question, *normalize_history(history)[-1:]])
         if ranking.missing:
-            # A field found by the words of its printed prompt only ("Probleme" of the topics' "Was ist die
-            # Herausforderung / das Problem") is no field the place is said to lack: "keinen Abschnitt
-            # „Herausforderung“" names what the question never did (Schalke's "Handlungsbedarfe" answer it)
+            # A field is said to be missing only where the question named it, not by a word of its printed prompt
+            # ("Probleme" of the topics' "Was ist die Herausforderung / das Problem": Schalke's "Handlungsbedarfe"
+            # answer it), and not where a topic it names has it ("Wer hat beim Thema Bildung, IFÖ und Übergänge den
+            # Hut auf?": that the workshop "Bildung", named by the same word, lacks it is not the answer).
+            of_the_topics = {passage.section for passage in self.store.passages
+                             if (passage.source, passage.topic_no) in query.topics} if query.topics else set()
             ranking.missing = [(place, section) for place, section in ranking.missing
-                               if uses_section_name(asked_words, section)]
+                               if section not in of_the_topics and uses_section_name(asked_words, section)]
         lacking = {place for place, _ in ranking.missing}
         lacks_the_field = bool(lacking) and lacking >= set(query.local_places) and not query.topics
         if lacks_the_field:

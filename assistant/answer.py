@@ -513,12 +513,13 @@ def no_answer(query: Query, places: list[str]) -> Answer:
     """A yes-or-no question about named places whose boards do not mention the matter: "no", citing nothing."""
     where = phrase(query, "for", place=listing(places, query)) if places else ""
     # (a district's boards, else a protocol's text: a workshop's rows, minutes)
-    said = "none" if says_nothing_rather_than_no(query) else "no"
+    silent = says_nothing_rather_than_no(query)
+    said = "none" if silent else "no"
     key = said if any(place.kind == "district" for place in query.places) else said + "_text"
     lead = escape_markdown(phrase(query, key, where=where))
     answer = Answer(text=lead, passages=[], query=query, mode="no")
     answer.lead = lead
-    answer.verdict = None if says_nothing_rather_than_no(query) else "nein"
+    answer.verdict = None if silent else "nein"
     return answer
 
 
@@ -526,7 +527,7 @@ def says_nothing_rather_than_no(query: Query) -> bool:
     """Whether a yes-or-no question the protocols do not answer gets "nothing is said of it" rather than "Nein":
     one asking whether something suffices ("Nein" would say "not enough") or whether something exists ("Gibt es in
     Schalke-Nord einen Jugendtreff?": "Nein" would say there is none, where the boards are only silent)."""
-    asked = query.text if "intent" in query.inherited else query.question
+    asked = yes_no_words(query)
     return asks_enough(query) or (query.intent == "yesno" and not ASKS_WHETHER_RAISED.search(asked)
                                   and bool(ASKS_WHETHER_THERE_IS.search(asked)))
 
@@ -534,10 +535,14 @@ def says_nothing_rather_than_no(query: Query) -> bool:
 def asks_enough(query: Query) -> bool:
     """Whether a yes-or-no question asks if something suffices: its lead quotes or says nothing without "Ja" or
     "Nein" (understand.ASKS_ENOUGH)."""
-    # (the earlier question's words only where the follow-up asks it again of another place: "Und in Feldmark?";
-    # "Gibt es dort auch Schrottimmobilien?" after a question whether there are enough Kitas asks whether at all)
-    asked = query.text if "intent" in query.inherited else query.question
-    return query.intent == "yesno" and bool(ASKS_ENOUGH.search(asked))
+    return query.intent == "yesno" and bool(ASKS_ENOUGH.search(yes_no_words(query)))
+
+
+def yes_no_words(query: Query) -> str:
+    """The words a yes-or-no question asks with: its own, and the earlier question's only where a follow-up asks
+    that again of another place ("Und in Feldmark?"; "Gibt es dort auch Schrottimmobilien?" after a question whether
+    there are enough Kitas asks whether there are any)."""
+    return query.text if "intent" in query.inherited else query.question
 
 
 # A line saying that something is lacking or only proposed: "keine / bzw. zu wenig KiTA-Plätze", "mehr Grünflächen",
@@ -560,8 +565,7 @@ def says_it_exists(query: Query, quotes: list[str]) -> bool:
     es in Bismarck Kitas?") and every line quoted says it is lacking or proposes it ("keine / bzw. zu wenig
     KiTA-Plätze") or is a table's cell of what is wanted ("Ziel: Es gibt genügend Unterstützung …"); such lines do
     answer whether it is a problem or a need ("Gibt es in Schalke Ärger mit …?")."""
-    asked = query.text if "intent" in query.inherited else query.question
-    if ASKS_WHETHER_RAISED.search(asked):
+    if ASKS_WHETHER_RAISED.search(yes_no_words(query)):
         return True
 
     def wished(text: str) -> bool:
